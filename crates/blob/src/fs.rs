@@ -1,0 +1,170 @@
+//! The filesystem backend: `<root>/ab/cd/<sha256>`, written through `<root>/tmp/`.
+
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::{BlobError, BlobId, BlobStore, Reader, Stored};
+
+#[derive(Debug, Clone)]
+pub struct FsStore {
+    root: PathBuf,
+}
+
+impl FsStore {
+    /// Opens (creating if needed) a store rooted at `root`, and clears temporary files that a
+    /// crash may have left behind.
+    pub async fn open(root: impl Into<PathBuf>) -> Result<Self, BlobError> {
+        let root = root.into();
+        let tmp = root.join("tmp");
+        if tmp.exists() {
+            tokio::fs::remove_dir_all(&tmp).await?;
+        }
+        tokio::fs::create_dir_all(&tmp).await?;
+        Ok(Self { root })
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn path_of(&self, id: &BlobId) -> PathBuf {
+        let s = id.as_str();
+        self.root.join(&s[..2]).join(&s[2..4]).join(s)
+    }
+}
+
+#[async_trait]
+impl BlobStore for FsStore {
+    async fn put(&self, mut reader: Reader, expected: Option<&BlobId>) -> Result<Stored, BlobError> {
+        let tmp_path = self.root.join("tmp").join(uuid::Uuid::new_v4().to_string());
+        let mut file = tokio::fs::File::create(&tmp_path).await?;
+        let mut hasher = Sha256::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut len = 0u64;
+        let outcome: Result<(), BlobError> = async {
+            loop {
+                let n = reader.read(&mut buf).await?;
+                if n == 0 {
+                    break;
+                }
+                hasher.update(&buf[..n]);
+                file.write_all(&buf[..n]).await?;
+                len += n as u64;
+            }
+            file.sync_all().await?;
+            Ok(())
+        }
+        .await;
+        drop(file);
+        if let Err(e) = outcome {
+            let _ = tokio::fs::remove_file(&tmp_path).await;
+            return Err(e);
+        }
+        let id = BlobId(hex::encode(hasher.finalize()));
+        if let Some(expected) = expected.filter(|e| **e != id) {
+            let _ = tokio::fs::remove_file(&tmp_path).await;
+            return Err(BlobError::HashMismatch { expected: expected.clone(), actual: id });
+        }
+        let final_path = self.path_of(&id);
+        if tokio::fs::try_exists(&final_path).await? {
+            tokio::fs::remove_file(&tmp_path).await?;
+            return Ok(Stored { id, len, created: false });
+        }
+        let dir = final_path.parent().expect("blob paths have a parent");
+        tokio::fs::create_dir_all(dir).await?;
+        tokio::fs::rename(&tmp_path, &final_path).await?;
+        // Make the rename itself durable.
+        tokio::fs::File::open(dir).await?.sync_all().await?;
+        Ok(Stored { id, len, created: true })
+    }
+
+    async fn get(&self, id: &BlobId) -> Result<Vec<u8>, BlobError> {
+        let bytes = match tokio::fs::read(self.path_of(id)).await {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(BlobError::NotFound(id.clone()))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if hex::encode(Sha256::digest(&bytes)) != id.as_str() {
+            return Err(BlobError::Corrupt(id.clone()));
+        }
+        Ok(bytes)
+    }
+
+    async fn len(&self, id: &BlobId) -> Result<u64, BlobError> {
+        match tokio::fs::metadata(self.path_of(id)).await {
+            Ok(m) => Ok(m.len()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(BlobError::NotFound(id.clone())),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn health(&self) -> Result<(), BlobError> {
+        let probe = self.root.join("tmp").join(".health");
+        tokio::fs::write(&probe, b"ok").await?;
+        tokio::fs::remove_file(&probe).await?;
+        Ok(())
+    }
+
+    async fn list(&self) -> Result<Vec<BlobId>, BlobError> {
+        let mut out = Vec::new();
+        let mut stack = vec![self.root.clone()];
+        while let Some(dir) = stack.pop() {
+            let mut entries = tokio::fs::read_dir(&dir).await?;
+            while let Some(entry) = entries.next_entry().await? {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if entry.file_type().await?.is_dir() {
+                    if name != "tmp" {
+                        stack.push(entry.path());
+                    }
+                } else if let Ok(id) = BlobId::parse(&name) {
+                    out.push(id);
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reader(bytes: &'static [u8]) -> Reader {
+        Box::pin(bytes)
+    }
+
+    #[tokio::test]
+    async fn stores_by_hash_once_and_verifies_on_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FsStore::open(dir.path()).await.unwrap();
+        let first = store.put(reader(b"evidence"), None).await.unwrap();
+        assert!(first.created);
+        assert_eq!(first.len, 8);
+        let again = store.put(reader(b"evidence"), None).await.unwrap();
+        assert_eq!(again.id, first.id);
+        assert!(!again.created, "write-once: the same bytes are not written twice");
+        assert_eq!(store.get(&first.id).await.unwrap(), b"evidence");
+        assert_eq!(store.list().await.unwrap(), vec![first.id.clone()]);
+
+        // Damage the stored copy behind the store's back: the read refuses it.
+        std::fs::write(store.path_of(&first.id), b"tampered").unwrap();
+        assert!(matches!(store.get(&first.id).await, Err(BlobError::Corrupt(_))));
+    }
+
+    #[tokio::test]
+    async fn refuses_bytes_that_do_not_match_the_declared_hash() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FsStore::open(dir.path()).await.unwrap();
+        let wrong = BlobId::parse(&"0".repeat(64)).unwrap();
+        let err = store.put(reader(b"abc"), Some(&wrong)).await.unwrap_err();
+        assert!(matches!(err, BlobError::HashMismatch { .. }));
+        assert!(store.list().await.unwrap().is_empty(), "nothing half-stored");
+        assert_eq!(std::fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
+    }
+}

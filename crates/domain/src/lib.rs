@@ -1,0 +1,17 @@
+//! Roadwarden's rules and state machines.
+//!
+//! Pure: nothing here touches the network, the disk, a database or the clock. Every function
+//! that depends on "now" takes it as an argument, so each rule is a plain function tested with
+//! plain values. Rule ids (ORG-02, SEC-03, TIME-01 …) refer to `shared/domain/RULES.md`.
+
+pub mod account;
+pub mod audit;
+pub mod calendar;
+pub mod error;
+pub mod ids;
+pub mod org;
+pub mod password;
+pub mod roles;
+
+pub use error::{FieldError, RuleViolation};
+pub use ids::{UnitId, UserId};

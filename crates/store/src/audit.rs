@@ -1,0 +1,228 @@
+//! SEC-05: appending to and reading the audit chain.
+
+use chrono::{DateTime, Utc};
+use roadwarden_domain::audit::{AuditEntry, Break, ChainVerifier};
+use roadwarden_domain::org::UnitPath;
+use roadwarden_domain::{UnitId, UserId};
+use serde::Serialize;
+
+use crate::{on, path_range, Result, Store, Tx};
+
+/// What a caller says happened; sequence, time and hashes are added by [`append`].
+#[derive(Debug, Clone)]
+pub struct NewAuditEntry {
+    pub actor_user_id: Option<UserId>,
+    pub actor: String,
+    pub unit_id: Option<UnitId>,
+    pub action: String,
+    pub object_type: String,
+    pub object_id: String,
+    pub detail: serde_json::Value,
+    pub ip: String,
+    pub request_id: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    seq: i64,
+    at_micros: i64,
+    actor_user_id: Option<i64>,
+    actor: String,
+    unit_id: Option<i64>,
+    action: String,
+    object_type: String,
+    object_id: String,
+    detail: String,
+    ip: String,
+    request_id: String,
+    prev_hash: String,
+    hash: String,
+}
+
+impl From<Row> for AuditEntry {
+    fn from(r: Row) -> Self {
+        AuditEntry {
+            seq: r.seq,
+            at_micros: r.at_micros,
+            actor_user_id: r.actor_user_id,
+            actor: r.actor,
+            unit_id: r.unit_id,
+            action: r.action,
+            object_type: r.object_type,
+            object_id: r.object_id,
+            detail: r.detail,
+            ip: r.ip,
+            request_id: r.request_id,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }
+    }
+}
+
+const COLUMNS: &str = "seq, at_micros, actor_user_id, actor, unit_id, action, object_type, \
+    object_id, detail, ip, request_id, prev_hash, hash";
+
+/// Appends an entry inside `tx`, so it commits or rolls back with the change it records.
+/// The head row is locked by the update, so concurrent appenders line up behind each other.
+pub async fn append(tx: &mut Tx, new: NewAuditEntry, now: DateTime<Utc>) -> Result<AuditEntry> {
+    let head_sql = "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash";
+    let (seq, prev_hash): (i64, String) =
+        on!(tx, c => sqlx::query_as(head_sql).fetch_one(c).await?);
+    let entry = AuditEntry {
+        seq: 0,
+        at_micros: now.timestamp_micros(),
+        actor_user_id: new.actor_user_id.map(|u| u.0),
+        actor: new.actor,
+        unit_id: new.unit_id.map(|u| u.0),
+        action: new.action,
+        object_type: new.object_type,
+        object_id: new.object_id,
+        detail: new.detail.to_string(),
+        ip: new.ip,
+        request_id: new.request_id,
+        prev_hash: String::new(),
+        hash: String::new(),
+    }
+    .seal(Some((seq - 1, &prev_hash)));
+    let insert = format!(
+        "INSERT INTO audit_log ({COLUMNS}) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
+    );
+    on!(tx, c => {
+        sqlx::query(&insert)
+            .bind(entry.seq).bind(entry.at_micros).bind(entry.actor_user_id).bind(&entry.actor)
+            .bind(entry.unit_id).bind(&entry.action).bind(&entry.object_type)
+            .bind(&entry.object_id).bind(&entry.detail).bind(&entry.ip).bind(&entry.request_id)
+            .bind(&entry.prev_hash).bind(&entry.hash)
+            .execute(&mut *c).await?;
+        sqlx::query("UPDATE audit_head SET hash = $1 WHERE id = 1")
+            .bind(&entry.hash).execute(&mut *c).await?;
+    });
+    Ok(entry)
+}
+
+/// Filters of the audit page and API: who, what object, when.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub object_type: Option<String>,
+    pub object_id: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    /// Keyset pagination: entries older than this sequence number.
+    pub before_seq: Option<i64>,
+}
+
+/// An entry with the name of its unit, for display.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditListItem {
+    #[serde(flatten)]
+    pub entry: AuditEntry,
+    pub unit_name: Option<String>,
+}
+
+/// Newest first. ORG-02: only entries about units under `scope`; entries with no unit (the
+/// system's own) are shown to holders of the tree's root only (`include_unscoped`).
+pub async fn list(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    include_unscoped: bool,
+    filter: &AuditFilter,
+    limit: i64,
+) -> Result<Vec<AuditListItem>> {
+    let (low, high) = path_range(scope.as_str());
+    let sql = format!(
+        "SELECT {cols}, n.name AS unit_name FROM audit_log a LEFT JOIN units n ON n.id = a.unit_id \
+         WHERE ((n.path >= $1 AND n.path < $2) OR (a.unit_id IS NULL AND $3 = 1)) \
+         AND ($4 = '' OR a.actor = $4) AND ($5 = '' OR a.action LIKE $5) \
+         AND ($6 = '' OR a.object_type = $6) AND ($7 = '' OR a.object_id = $7) \
+         AND a.at_micros >= $8 AND a.at_micros <= $9 AND a.seq < $10 \
+         ORDER BY a.seq DESC LIMIT $11",
+        cols = COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ")
+    );
+    let action = filter.action.as_deref().map(|a| format!("{a}%")).unwrap_or_default();
+    let rows: Vec<(Row, Option<String>)> = on!(tx, c => {
+        let q = sqlx::query(&sql)
+            .bind(&low).bind(&high).bind(i64::from(include_unscoped))
+            .bind(filter.actor.as_deref().unwrap_or(""))
+            .bind(&action)
+            .bind(filter.object_type.as_deref().unwrap_or(""))
+            .bind(filter.object_id.as_deref().unwrap_or(""))
+            .bind(filter.from.map_or(i64::MIN, |t| t.timestamp_micros()))
+            .bind(filter.to.map_or(i64::MAX, |t| t.timestamp_micros()))
+            .bind(filter.before_seq.unwrap_or(i64::MAX))
+            .bind(limit);
+        let raw = q.fetch_all(c).await?;
+        raw.iter()
+            .map(|r| {
+                use sqlx::{FromRow, Row as _};
+                Ok((Row::from_row(r)?, r.try_get::<Option<String>, _>("unit_name")?))
+            })
+            .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?
+    });
+    Ok(rows
+        .into_iter()
+        .map(|(row, unit_name)| AuditListItem { entry: row.into(), unit_name })
+        .collect())
+}
+
+/// The outcome of `roadwarden audit verify`.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    pub checked: u64,
+    pub head_seq: i64,
+    /// The first entry that breaks the chain, and how.
+    pub first_break: Option<(i64, Break)>,
+    /// The head row disagrees with the last entry: the tail was cut off or the head altered.
+    pub head_mismatch: bool,
+}
+
+impl VerifyReport {
+    pub fn is_intact(&self) -> bool {
+        self.first_break.is_none() && !self.head_mismatch
+    }
+}
+
+/// Recomputes the whole chain, page by page, and compares its end with the head row.
+pub async fn verify(store: &Store, mut progress: impl FnMut(u64)) -> Result<VerifyReport> {
+    const PAGE: i64 = 20_000;
+    let mut tx = store.begin_read().await?;
+    let (head_seq, head_hash): (i64, String) = on!(&mut tx, c =>
+        sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await?);
+    let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2");
+    let mut verifier = ChainVerifier::default();
+    let mut last: Option<(i64, String)> = None;
+    loop {
+        let after = last.as_ref().map_or(0, |(s, _)| *s);
+        let rows: Vec<Row> =
+            on!(&mut tx, c => sqlx::query_as(&sql).bind(after).bind(PAGE).fetch_all(c).await?);
+        if rows.is_empty() {
+            break;
+        }
+        for row in rows {
+            let entry = AuditEntry::from(row);
+            if let Err(b) = verifier.check(&entry) {
+                return Ok(VerifyReport {
+                    checked: verifier.checked,
+                    head_seq,
+                    first_break: Some((entry.seq, b)),
+                    head_mismatch: false,
+                });
+            }
+            last = Some((entry.seq, entry.hash));
+        }
+        progress(verifier.checked);
+    }
+    let (last_seq, last_hash) = last.unwrap_or((0, roadwarden_domain::audit::GENESIS_HASH.into()));
+    Ok(VerifyReport {
+        checked: verifier.checked,
+        head_seq,
+        first_break: None,
+        head_mismatch: last_seq != head_seq || last_hash != head_hash,
+    })
+}
+
+pub async fn count(tx: &mut Tx) -> Result<i64> {
+    Ok(on!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(c).await?))
+}
