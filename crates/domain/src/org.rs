@@ -227,12 +227,13 @@ pub fn check_child_level(parent: Level, child: Level) -> Result<(), RuleViolatio
 pub struct UnitPath(String);
 
 impl UnitPath {
+    /// Ids are zero-padded so that sorting paths as text lists siblings in creation order.
     pub fn root(id: crate::UnitId) -> Self {
-        Self(format!("/{}/", id.0))
+        Self(format!("/{:010}/", id.0))
     }
 
     pub fn child(&self, id: crate::UnitId) -> Self {
-        Self(format!("{}{}/", self.0, id.0))
+        Self(format!("{}{:010}/", self.0, id.0))
     }
 
     /// Trusts a value read back from the store.
@@ -290,8 +291,9 @@ mod tests {
         assert!(county.covers(&path(&[1, 4, 9, 12])));
         assert!(!county.covers(&path(&[1, 4, 10])), "sibling");
         assert!(!county.covers(&path(&[1, 4])), "parent");
-        // "/1/4/9/" must not cover "/1/4/90/": the trailing slash matters.
+        // ".../9/" must not cover ".../90/": the trailing slash matters.
         assert!(!county.covers(&path(&[1, 4, 90])));
+        assert!(!UnitPath::from_stored("/1/4/9/".into()).covers(&UnitPath::from_stored("/1/4/90/".into())));
         assert!(county.is_ancestor_of(&path(&[1, 4, 9, 12])));
         assert!(!county.is_ancestor_of(&county));
     }

@@ -89,11 +89,12 @@ impl Role {
             Role::TechReviewer => matches!(kind, K::TechnologyDepartment | K::Police),
             Role::LegalReviewer => matches!(kind, K::LegalDepartment | K::Police),
             Role::OpinionReviewer => matches!(kind, K::PublicOpinionCentre | K::Police),
+            // Police units hold these too, so they can be granted step by step (SEC-03) down
+            // to the villages and outside bodies that use them.
             Role::GridWorker => {
-                matches!(kind, K::Township | K::Village | K::GridTeam | K::Employer)
+                matches!(kind, K::Township | K::Village | K::GridTeam | K::Employer | K::Police)
             }
-            Role::InterfaceClient => !kind.is_police(),
-            Role::Auditor => true,
+            Role::InterfaceClient | Role::Auditor => true,
             _ => kind.is_police(),
         }
     }
@@ -197,7 +198,7 @@ mod tests {
         assert!(check_role_fits(Role::LegalReviewer, UnitKind::LegalDepartment, false).is_ok());
         assert!(check_role_fits(Role::GridWorker, UnitKind::Village, false).is_ok());
         assert!(check_role_fits(Role::InterfaceClient, UnitKind::InspectionStation, false).is_ok());
-        assert!(check_role_fits(Role::InterfaceClient, UnitKind::Police, true).is_err());
+        assert!(check_role_fits(Role::GridWorker, UnitKind::Court, false).is_err());
     }
 
     #[test]

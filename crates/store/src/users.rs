@@ -18,6 +18,8 @@ pub struct User {
     pub unit_name: String,
     #[serde(skip)]
     pub unit_path: UnitPath,
+    /// The unit's time zone, for showing times (TIME-02).
+    pub unit_time_zone: String,
     pub username: String,
     pub full_name: String,
     pub id_number: String,
@@ -53,6 +55,7 @@ struct UserRow {
     unit_id: i64,
     unit_name: String,
     unit_path: String,
+    unit_time_zone: String,
     username: String,
     full_name: String,
     id_number: String,
@@ -77,6 +80,7 @@ impl TryFrom<UserRow> for User {
             unit_id: UnitId(r.unit_id),
             unit_name: r.unit_name,
             unit_path: UnitPath::from_stored(r.unit_path),
+            unit_time_zone: r.unit_time_zone,
             username: r.username,
             full_name: r.full_name,
             id_number: r.id_number,
@@ -96,6 +100,7 @@ impl TryFrom<UserRow> for User {
 }
 
 const SELECT_USER: &str = "SELECT u.id, u.unit_id, n.name AS unit_name, n.path AS unit_path, \
+    n.time_zone AS unit_time_zone, \
     u.username, u.full_name, u.id_number, u.phone, u.person_kind, u.badge_number, u.status, \
     u.password_hash, u.password_changed_at, u.must_change_password, u.failed_attempts, \
     u.locked_until, u.language, u.created_at FROM users u JOIN units n ON n.id = u.unit_id";
@@ -367,4 +372,16 @@ pub async fn agreements_of(tx: &mut Tx, user: UserId) -> Result<Vec<Agreement>> 
             })
         })
         .collect()
+}
+
+/// Active accounts whose password was last set before `changed_before` (SEC-02 reminders).
+pub async fn passwords_changed_before(
+    tx: &mut Tx,
+    changed_before: DateTime<Utc>,
+) -> Result<Vec<(UserId, String, UnitId)>> {
+    let sql = "SELECT id, username, unit_id FROM users WHERE status = 'active' \
+               AND password_changed_at < $1 ORDER BY id";
+    let rows: Vec<(i64, String, i64)> =
+        on!(tx, c => sqlx::query_as(sql).bind(changed_before).fetch_all(c).await?);
+    Ok(rows.into_iter().map(|(id, name, unit)| (UserId(id), name, UnitId(unit))).collect())
 }

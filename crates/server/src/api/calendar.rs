@@ -1,0 +1,96 @@
+//! `/api/v1/calendar`: the working-day calendar (TIME-01) and deadline arithmetic.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use roadwarden_domain::calendar::{Deadline, SpecialDay};
+use roadwarden_domain::org::Country;
+use roadwarden_domain::FieldError;
+use serde::{Deserialize, Serialize};
+
+use super::JsonBody;
+use crate::auth::extract::Admins;
+use crate::auth::{CurrentUser, Require};
+use crate::context::RequestMeta;
+use crate::error::AppResult;
+use crate::services::calendar::{self, parse_date, DayInput};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DayView {
+    pub date: chrono::NaiveDate,
+    pub kind: String,
+    pub name: String,
+}
+
+impl From<&SpecialDay> for DayView {
+    fn from(d: &SpecialDay) -> Self {
+        Self { date: d.date, kind: d.kind.as_str().into(), name: d.name.clone() }
+    }
+}
+
+/// The holidays and make-up working days of a country (CN or VN).
+#[utoipa::path(get, path = "/api/v1/calendar/{country}", tag = "calendar",
+    responses((status = 200, body = Vec<DayView>)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(country): Path<String>,
+) -> AppResult<Json<Vec<DayView>>> {
+    let days = calendar::list(&state, Country::parse(&country)?).await?;
+    Ok(Json(days.iter().map(DayView::from).collect()))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct DayBody {
+    pub kind: String,
+    pub name: String,
+}
+
+/// Sets one day (province-level operators of that country).
+#[utoipa::path(put, path = "/api/v1/calendar/{country}/{date}", tag = "calendar", request_body = DayBody,
+    responses((status = 200, body = DayView)))]
+pub async fn set_day(
+    State(state): State<AppState>,
+    admin: Require<Admins>,
+    meta: RequestMeta,
+    Path((country, date)): Path<(String, String)>,
+    JsonBody(body): JsonBody<DayBody>,
+) -> AppResult<Json<DayView>> {
+    let input = DayInput { date, kind: body.kind, name: body.name };
+    let day = calendar::upsert_day(&state, &admin, &meta, Country::parse(&country)?, &input).await?;
+    Ok(Json(DayView::from(&day)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/calendar/{country}/{date}", tag = "calendar",
+    responses((status = 204)))]
+pub async fn remove_day(
+    State(state): State<AppState>,
+    admin: Require<Admins>,
+    meta: RequestMeta,
+    Path((country, date)): Path<(String, String)>,
+) -> AppResult<StatusCode> {
+    calendar::remove_day(&state, &admin, &meta, Country::parse(&country)?, &date).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct DeadlineQuery {
+    /// The start date (YYYY-MM-DD); it is not counted.
+    pub from: String,
+    /// Working days to add.
+    pub days: String,
+}
+
+/// TIME-01: the last day of "`days` working days after `from`" in the caller's unit.
+#[utoipa::path(get, path = "/api/v1/deadline", tag = "calendar", params(DeadlineQuery),
+    responses((status = 200, body = Object)))]
+pub async fn deadline(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<DeadlineQuery>,
+) -> AppResult<Json<Deadline>> {
+    let from = parse_date(&q.from, "from")?;
+    let days: u32 = q.days.trim().parse().map_err(|_| FieldError::new("days", "must be a whole number"))?;
+    Ok(Json(calendar::deadline_for(&state, &user, from, days).await?))
+}

@@ -1,0 +1,84 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI document at
+//! `/api/v1/openapi.json`. One module per resource; handlers are thin: they parse, call a
+//! service, and shape JSON.
+
+pub mod audit;
+pub mod auth;
+pub mod calendar;
+pub mod openapi;
+pub mod units;
+pub mod users;
+
+use axum::extract::{FromRequest, Request};
+use axum::routing::{delete, get, post, put};
+use axum::Router;
+use roadwarden_domain::FieldError;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/token", post(auth::create_token).delete(auth::revoke_token))
+        .route("/auth/password", post(auth::change_password))
+        .route("/me", get(auth::me))
+        .route("/units", get(units::list).post(units::create))
+        .route("/units/{id}", get(units::show))
+        .route("/users", get(users::list).post(users::create))
+        .route("/users/{id}", get(users::show))
+        .route("/users/{id}/roles", post(users::grant))
+        .route("/users/{id}/roles/{role}", delete(users::revoke))
+        .route("/users/{id}/agreements", post(users::file_agreement))
+        .route("/users/{id}/standing", post(users::standing))
+        .route("/users/{id}/password-reset", post(users::reset_password))
+        .route("/calendar/{country}", get(calendar::list))
+        .route("/calendar/{country}/{date}", put(calendar::set_day).delete(calendar::remove_day))
+        .route("/deadline", get(calendar::deadline))
+        .route("/audit", get(audit::list))
+        .route("/openapi.json", get(openapi::document))
+}
+
+/// A JSON body whose rejection is our JSON error naming what is wrong.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for JsonBody<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(JsonBody(v)),
+            Err(rejection) => Err(FieldError::new("body", rejection.body_text()).into()),
+        }
+    }
+}
+
+/// A page of results with the total count.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// Parses `limit` and `offset` query values with defaults and bounds.
+pub fn paging(limit: Option<&str>, offset: Option<&str>, max: i64) -> Result<(i64, i64), AppError> {
+    let limit = match limit.filter(|s| !s.is_empty()) {
+        None => 50,
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| FieldError::new("limit", format!("must be 1 to {max}")))?,
+    };
+    let offset = match offset.filter(|s| !s.is_empty()) {
+        None => 0,
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n >= 0)
+            .ok_or_else(|| FieldError::new("offset", "must be 0 or more"))?,
+    };
+    Ok((limit, offset))
+}

@@ -1,0 +1,43 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Roadwarden API", version = "1",
+         description = "Supervision of traffic-enforcement technology. Authenticate with \
+                        POST /api/v1/auth/token and send the token as a bearer token. Errors \
+                        are JSON: {\"error\": {\"code\", \"message\", \"field\"?, \"rule\"?}}."),
+    paths(
+        super::auth::create_token, super::auth::revoke_token, super::auth::change_password,
+        super::auth::me,
+        super::units::list, super::units::show, super::units::create,
+        super::users::list, super::users::show, super::users::create, super::users::grant,
+        super::users::revoke, super::users::file_agreement, super::users::standing,
+        super::users::reset_password,
+        super::calendar::list, super::calendar::set_day, super::calendar::remove_day,
+        super::calendar::deadline,
+        super::audit::list,
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = [])),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

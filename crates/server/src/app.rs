@@ -1,0 +1,147 @@
+//! Assembling the application: state from settings, the router with its middleware, and a
+//! server that shuts down gracefully (in-flight requests finish; workers stop).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::{middleware, Json, Router};
+use roadwarden_blob::{BlobStore, FsStore};
+use roadwarden_domain::calendar::{CalendarFile, SHIPPED_CALENDARS};
+use roadwarden_store::{calendar, ConnectOptions, Store};
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::jobs::worker::CancelFlag;
+use crate::jobs::{scheduler, worker};
+use crate::{auth, metrics, ui, AppState, Clock, Settings};
+
+/// Connects the database (running migrations and loading the shipped calendars into empty
+/// tables) and the blob store.
+pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
+    std::fs::create_dir_all(&settings.data_dir)?;
+    let options = ConnectOptions {
+        max_connections: settings.database.max_connections,
+        ..ConnectOptions::default()
+    };
+    let store = Store::connect(&settings.database_url(), &options).await?;
+    store.migrate().await?;
+    let now = clock.now();
+    let mut tx = store.begin().await?;
+    for text in SHIPPED_CALENDARS {
+        let file = CalendarFile::parse(text).map_err(|e| anyhow::anyhow!("shipped calendar: {e}"))?;
+        calendar::seed_if_empty(&mut tx, &file, now).await?;
+    }
+    tx.commit().await?;
+    let blobs: Arc<dyn BlobStore> = Arc::new(FsStore::open(settings.blob_dir()).await?);
+    Ok(AppState::new(store, blobs, settings, clock))
+}
+
+pub fn build_router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let timeout = Duration::from_secs(state.settings.server.request_timeout_secs.max(1));
+    Router::new()
+        .nest("/api/v1", crate::api::router())
+        .merge(ui::router())
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::endpoint))
+        .layer(middleware::from_fn_with_state(state.clone(), ui::html_errors))
+        .layer(middleware::from_fn_with_state(state.clone(), auth::middleware::context))
+        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(RequestBodyLimitLayer::new(state.settings.server.max_body_bytes))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                 frame-ancestors 'none'; form-action 'self'",
+            ),
+        ))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(CatchPanicLayer::new())
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http())
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// Ready when the database answers and the blob store can be written.
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let db = state.store.ping().await.is_ok();
+    let blobs = state.blobs.health().await.is_ok();
+    let status = if db && blobs { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(serde_json::json!({ "database": db, "blobs": blobs })))
+}
+
+/// A running server: its address, and a handle to stop it.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: CancelFlag,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Running {
+    /// Stops accepting, lets in-flight requests finish, stops the workers.
+    pub async fn shutdown(self) -> std::io::Result<()> {
+        self.stop.set();
+        self.task.await.map_err(std::io::Error::other)?
+    }
+
+    pub fn stop_flag(&self) -> CancelFlag {
+        self.stop.clone()
+    }
+
+    pub async fn wait(self) -> std::io::Result<()> {
+        self.task.await.map_err(std::io::Error::other)?
+    }
+}
+
+/// Serves on `listener` (bound by the caller, so tests can use port 0), with the job workers
+/// and scheduler when enabled.
+pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Running> {
+    let addr = listener.local_addr()?;
+    let stop = CancelFlag::default();
+    if state.settings.jobs.enabled {
+        let schedules = scheduler::parse_schedules(&state.settings.jobs.schedules)
+            .map_err(|e| anyhow::anyhow!(e))?;
+        for _ in 0..state.settings.jobs.workers.max(1) {
+            tokio::spawn(worker::run_loop(state.clone(), stop.clone()));
+        }
+        tokio::spawn(worker::requeue_loop(state.clone(), stop.clone()));
+        tokio::spawn(scheduler::run_loop(state.clone(), schedules, stop.clone()));
+    }
+    let app = build_router(state.clone());
+    let shutdown = stop.clone();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move { shutdown.sleep(Duration::MAX).await })
+            .await
+    });
+    Ok(Running { addr, state, stop, task })
+}

@@ -1,0 +1,249 @@
+//! Layered configuration: built-in defaults → `roadwarden.toml` → `ROADWARDEN__SECTION__KEY`
+//! environment variables. A plain value passed through the application state, never a global.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use roadwarden_domain::password::{LockoutPolicy, PasswordPolicy};
+use serde::{Deserialize, Serialize};
+
+/// The commented example printed by `roadwarden config example`.
+pub const EXAMPLE: &str = include_str!("../../../config/example.toml");
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Where the SQLite file and the blob folder live by default.
+    pub data_dir: PathBuf,
+    pub database: DatabaseSettings,
+    pub server: ServerSettings,
+    pub security: SecuritySettings,
+    pub jobs: JobSettings,
+    pub log: LogSettings,
+}
+
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// `sqlite://…` or `postgres://…`; empty means `<data_dir>/roadwarden.sqlite`.
+    pub url: Secret,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: String,
+    /// Send cookies with the `Secure` flag (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Seconds a request may take before it is answered with 408.
+    pub request_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecuritySettings {
+    /// SEC-02: minimum password length.
+    pub password_min_length: usize,
+    /// SEC-02: days before a password must be changed; 0 disables expiry.
+    pub password_max_age_days: i64,
+    /// Failed sign-ins in a row that lock an account; 0 disables lock-out.
+    pub lockout_max_failures: u32,
+    pub lockout_minutes: i64,
+    /// A browser session ends after this many minutes without a request.
+    pub session_idle_minutes: i64,
+    /// API bearer tokens last this many days.
+    pub api_token_days: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobSettings {
+    /// Run the workers and the scheduler in this process.
+    pub enabled: bool,
+    pub workers: usize,
+    pub poll_interval_ms: u64,
+    pub heartbeat_secs: i64,
+    /// A running job whose worker has not beaten for this long is re-queued.
+    pub stale_after_secs: i64,
+    /// Cron strings (with seconds) per scheduled job; an empty string disables one.
+    pub schedules: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// `pretty` for people, `json` for log collectors.
+    pub format: String,
+    /// A `tracing` filter such as `info` or `roadwarden=debug,info`.
+    pub level: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("roadwarden-data"),
+            database: DatabaseSettings::default(),
+            server: ServerSettings::default(),
+            security: SecuritySettings::default(),
+            jobs: JobSettings::default(),
+            log: LogSettings::default(),
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self { url: Secret::default(), max_connections: 8 }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            secure_cookies: false,
+            max_body_bytes: 2 * 1024 * 1024,
+            request_timeout_secs: 30,
+        }
+    }
+}
+
+impl Default for SecuritySettings {
+    fn default() -> Self {
+        let p = PasswordPolicy::default();
+        let l = LockoutPolicy::default();
+        Self {
+            password_min_length: p.min_length,
+            password_max_age_days: p.max_age_days,
+            lockout_max_failures: l.max_failures,
+            lockout_minutes: l.lock_minutes,
+            session_idle_minutes: 8 * 60,
+            api_token_days: 90,
+        }
+    }
+}
+
+impl Default for JobSettings {
+    fn default() -> Self {
+        let schedules = [
+            ("audit_daily_review", "0 10 1 * * *"),
+            ("audit_verify", "0 40 1 * * *"),
+            ("session_purge", "0 0 * * * *"),
+            ("password_expiry_notice", "0 0 7 * * *"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+        Self {
+            enabled: true,
+            workers: 2,
+            poll_interval_ms: 500,
+            heartbeat_secs: 10,
+            stale_after_secs: 60,
+            schedules,
+        }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self { format: "pretty".into(), level: "info".into() }
+    }
+}
+
+impl Settings {
+    /// Defaults, then the TOML file if given (or `roadwarden.toml` if present), then the
+    /// environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        match file {
+            Some(path) => fig = fig.merge(Toml::file_exact(path)),
+            None => fig = fig.merge(Toml::file("roadwarden.toml")),
+        }
+        fig = fig.merge(Env::prefixed("ROADWARDEN__").split("__").lowercase(true));
+        fig.extract().map_err(Box::new)
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database.url.expose().is_empty() {
+            format!("sqlite://{}", self.data_dir.join("roadwarden.sqlite").display())
+        } else {
+            self.database.url.expose().to_owned()
+        }
+    }
+
+    pub fn blob_dir(&self) -> PathBuf {
+        self.data_dir.join("blobs")
+    }
+
+    pub fn password_policy(&self) -> PasswordPolicy {
+        PasswordPolicy {
+            min_length: self.security.password_min_length,
+            max_age_days: self.security.password_max_age_days,
+        }
+    }
+
+    pub fn lockout_policy(&self) -> LockoutPolicy {
+        LockoutPolicy {
+            max_failures: self.security.lockout_max_failures,
+            lock_minutes: self.security.lockout_minutes,
+        }
+    }
+}
+
+impl std::fmt::Debug for DatabaseSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseSettings")
+            .field("url", &roadwarden_store::redact_url(self.url.expose()))
+            .field("max_connections", &self.max_connections)
+            .finish()
+    }
+}
+
+/// A value that is never printed: `Debug` and `Display` show `***`.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "***" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses_to_the_defaults() {
+        let parsed: Settings = toml::from_str(EXAMPLE).expect("example.toml parses");
+        let defaults = Settings::default();
+        assert_eq!(parsed.security.password_min_length, defaults.security.password_min_length);
+        assert_eq!(parsed.jobs.schedules, defaults.jobs.schedules);
+        assert_eq!(parsed.server.bind, defaults.server.bind);
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let mut s = Settings::default();
+        s.database.url = Secret::new("postgres://rw:hunter2@db/roadwarden");
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+    }
+}

@@ -1,0 +1,159 @@
+//! The server's one error type, mapped to HTTP in one place: a status, a stable machine code, a
+//! message safe to show, and (for input errors) the field. Causes of internal errors go to the
+//! log only.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Utc};
+use roadwarden_domain::{FieldError, RuleViolation};
+use roadwarden_store::StoreError;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    BadInput(#[from] FieldError),
+    #[error(transparent)]
+    Rule(#[from] RuleViolation),
+    #[error("sign in first")]
+    Unauthenticated,
+    #[error("wrong username or password")]
+    BadCredentials,
+    #[error("the account is locked until {0}")]
+    Locked(DateTime<Utc>),
+    #[error("the account is not active")]
+    Inactive,
+    #[error("change your password before doing anything else")]
+    PasswordChangeRequired,
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    #[error("the form has expired; reload the page and try again")]
+    Csrf,
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{field} is already taken")]
+    Conflict { field: String },
+    #[error("internal error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl AppError {
+    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Forbidden { code, message: message.into() }
+    }
+
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        AppError::Internal(e.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::BadInput(_) | AppError::Rule(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Locked(_) => StatusCode::LOCKED,
+            AppError::Inactive
+            | AppError::PasswordChangeRequired
+            | AppError::Forbidden { .. }
+            | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable machine-readable code clients can branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::BadInput(_) => "input.invalid",
+            AppError::Rule(v) => v.code,
+            AppError::Unauthenticated => "auth.required",
+            AppError::BadCredentials => "auth.bad_credentials",
+            AppError::Locked(_) => "auth.locked",
+            AppError::Inactive => "auth.inactive",
+            AppError::PasswordChangeRequired => "auth.password_change_required",
+            AppError::Forbidden { code, .. } => code,
+            AppError::Csrf => "auth.csrf",
+            AppError::NotFound(_) => "not_found",
+            AppError::Conflict { .. } => "input.conflict",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn body(&self) -> ErrorBody {
+        ErrorBody {
+            code: self.code(),
+            message: match self {
+                AppError::Rule(v) => v.message.clone(),
+                other => other.to_string(),
+            },
+            field: match self {
+                AppError::BadInput(e) => Some(e.field.to_owned()),
+                AppError::Conflict { field } => Some(field.clone()),
+                _ => None,
+            },
+            rule: match self {
+                AppError::Rule(v) => Some(v.rule),
+                _ => None,
+            },
+        }
+    }
+
+    fn log(&self) {
+        if let AppError::Internal(e) = self {
+            tracing::error!(error = ?e, "internal error");
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub code: &'static str,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rule: Option<&'static str>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+/// Attached to every error response, so the web UI's error layer can show the same error as
+/// a page in the person's language instead of JSON.
+#[derive(Debug, Clone)]
+pub struct RenderedError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub field: Option<String>,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        self.log();
+        let body = self.body();
+        let rendered = RenderedError {
+            status: self.status(),
+            code: body.code,
+            message: body.message.clone(),
+            field: body.field.clone(),
+        };
+        let mut resp = (self.status(), Json(ErrorEnvelope { error: body })).into_response();
+        resp.extensions_mut().insert(rendered);
+        resp
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict { field } => AppError::Conflict { field },
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

@@ -1,0 +1,93 @@
+//! Prometheus metrics, served at `/metrics`. A registry per application state, so tests can
+//! run several apps in one process.
+
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+
+use crate::state::AppState;
+
+#[derive(Clone)]
+pub struct Metrics {
+    registry: Registry,
+    pub http_requests: IntCounterVec,
+    pub http_duration: HistogramVec,
+    pub jobs_processed: IntCounterVec,
+    pub jobs_by_status: IntGaugeVec,
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let registry = Registry::new_custom(Some("roadwarden".into()), None).expect("valid prefix");
+        let http_requests = IntCounterVec::new(
+            Opts::new("http_requests_total", "HTTP requests by route and status"),
+            &["method", "route", "status"],
+        )
+        .expect("valid metric");
+        let http_duration = HistogramVec::new(
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency")
+                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+            &["method", "route"],
+        )
+        .expect("valid metric");
+        let jobs_processed = IntCounterVec::new(
+            Opts::new("jobs_processed_total", "Jobs run by kind and outcome"),
+            &["kind", "outcome"],
+        )
+        .expect("valid metric");
+        let jobs_by_status =
+            IntGaugeVec::new(Opts::new("jobs", "Jobs in the queue by status"), &["status"])
+                .expect("valid metric");
+        for c in [
+            Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
+            Box::new(http_duration.clone()),
+            Box::new(jobs_processed.clone()),
+            Box::new(jobs_by_status.clone()),
+        ] {
+            registry.register(c).expect("unique metric");
+        }
+        Self { registry, http_requests, http_duration, jobs_processed, jobs_by_status }
+    }
+
+    pub fn render(&self) -> String {
+        let mut out = Vec::new();
+        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut out);
+        String::from_utf8(out).unwrap_or_default()
+    }
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Counts and times every request by its route template (never by raw path, which would
+/// put ids in label values).
+pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |m| m.as_str().to_owned());
+    let method = req.method().as_str().to_owned();
+    let start = Instant::now();
+    let resp = next.run(req).await;
+    let m = &state.metrics;
+    m.http_duration.with_label_values(&[&method, &route]).observe(start.elapsed().as_secs_f64());
+    m.http_requests.with_label_values(&[&method, &route, resp.status().as_str()]).inc();
+    resp
+}
+
+pub async fn endpoint(State(state): State<AppState>) -> impl IntoResponse {
+    if let Ok(mut tx) = state.store.begin_read().await {
+        if let Ok(counts) = roadwarden_store::jobs::counts(&mut tx).await {
+            for (status, n) in counts {
+                state.metrics.jobs_by_status.with_label_values(&[&status]).set(n);
+            }
+        }
+    }
+    ([("content-type", "text/plain; version=0.0.4")], state.metrics.render())
+}

@@ -1,0 +1,96 @@
+//! Writing audit entries (SEC-05) and reading them under unit scope (ORG-02).
+
+use chrono::{DateTime, Utc};
+use roadwarden_domain::audit::AuditEntry;
+use roadwarden_domain::{UnitId, UserId};
+use roadwarden_store::audit::{self, AuditFilter, AuditListItem, NewAuditEntry};
+use roadwarden_store::Tx;
+
+use super::Authority;
+use crate::auth::Principal;
+use crate::context::RequestMeta;
+use crate::error::AppResult;
+use crate::state::AppState;
+
+/// Who did it, from where.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<UserId>,
+    pub name: String,
+    pub unit_id: Option<UnitId>,
+    pub ip: String,
+    pub request_id: String,
+}
+
+impl Actor {
+    pub fn of(authority: Authority<'_>, meta: &RequestMeta) -> Self {
+        match authority {
+            Authority::User(p) => Self::user(p, meta),
+            Authority::Operator => Self::cli(),
+        }
+    }
+
+    pub fn user(p: &Principal, meta: &RequestMeta) -> Self {
+        Self {
+            user_id: Some(p.user.id),
+            name: p.user.username.clone(),
+            unit_id: Some(p.user.unit_id),
+            ip: meta.ip.clone(),
+            request_id: meta.request_id.clone(),
+        }
+    }
+
+    pub fn cli() -> Self {
+        Self::named("cli")
+    }
+
+    pub fn system() -> Self {
+        Self::named("system")
+    }
+
+    pub fn named(name: &str) -> Self {
+        Self { user_id: None, name: name.into(), unit_id: None, ip: String::new(), request_id: String::new() }
+    }
+}
+
+/// What an entry is about.
+pub struct Event<'a> {
+    pub action: &'a str,
+    pub object_type: &'a str,
+    pub object_id: String,
+    /// The unit whose data this concerns (decides who may read the entry).
+    pub unit_id: Option<UnitId>,
+    pub detail: serde_json::Value,
+}
+
+pub async fn record(
+    tx: &mut Tx,
+    actor: &Actor,
+    event: Event<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<AuditEntry> {
+    let entry = NewAuditEntry {
+        actor_user_id: actor.user_id,
+        actor: actor.name.clone(),
+        unit_id: event.unit_id.or(actor.unit_id),
+        action: event.action.to_owned(),
+        object_type: event.object_type.to_owned(),
+        object_id: event.object_id,
+        detail: event.detail,
+        ip: actor.ip.clone(),
+        request_id: actor.request_id.clone(),
+    };
+    Ok(audit::append(tx, entry, now).await?)
+}
+
+/// The audit trail as this person may see it: entries about units in their scope.
+pub async fn list(
+    state: &AppState,
+    principal: &Principal,
+    filter: &AuditFilter,
+    limit: i64,
+) -> AppResult<Vec<AuditListItem>> {
+    let mut tx = state.store.begin_read().await?;
+    Ok(audit::list(&mut tx, principal.scope(), principal.at_root(), filter, limit.clamp(1, 500))
+        .await?)
+}

@@ -1,0 +1,136 @@
+//! TIME-01: viewing and editing the working-day calendar of a country.
+
+use chrono::NaiveDate;
+use roadwarden_domain::calendar::{working_day_deadline, DayKind, Deadline, SpecialDay};
+use roadwarden_domain::org::{Country, Level};
+use roadwarden_domain::FieldError;
+use roadwarden_store::{calendar, units};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::audit::{record, Actor, Event};
+use crate::auth::Principal;
+use crate::context::RequestMeta;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct DayInput {
+    /// YYYY-MM-DD.
+    pub date: String,
+    /// holiday or workday (a make-up working day on a weekend).
+    pub kind: String,
+    pub name: String,
+}
+
+pub fn parse_date(raw: &str, field: &'static str) -> Result<NaiveDate, FieldError> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, "must be a date, YYYY-MM-DD"))
+}
+
+pub async fn list(state: &AppState, country: Country) -> AppResult<Vec<SpecialDay>> {
+    let mut tx = state.store.begin_read().await?;
+    Ok(calendar::list(&mut tx, country).await?)
+}
+
+/// A country's calendar is national: it is edited by an operator of a province-level unit
+/// of that country.
+async fn check_may_edit(state: &AppState, principal: &Principal, country: Country) -> AppResult<()> {
+    let mut tx = state.store.begin_read().await?;
+    let unit = units::get(&mut tx, principal.user.unit_id).await?.ok_or(AppError::NotFound("unit"))?;
+    if unit.country != country || unit.level != Level::Province {
+        return Err(AppError::forbidden(
+            "calendar.not_province_operator",
+            "the calendar is edited by an operator of a province-level unit of that country",
+        ));
+    }
+    Ok(())
+}
+
+pub async fn upsert_day(
+    state: &AppState,
+    principal: &Principal,
+    meta: &RequestMeta,
+    country: Country,
+    input: &DayInput,
+) -> AppResult<SpecialDay> {
+    let day = SpecialDay {
+        date: parse_date(&input.date, "date")?,
+        kind: DayKind::parse(&input.kind)?,
+        name: {
+            let n = input.name.trim();
+            if n.is_empty() || n.chars().count() > 64 {
+                return Err(FieldError::new("name", "is required, at most 64 characters").into());
+            }
+            n.to_owned()
+        },
+    };
+    check_may_edit(state, principal, country).await?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    calendar::upsert(&mut tx, country, &day, now).await?;
+    record(
+        &mut tx,
+        &Actor::user(principal, meta),
+        Event {
+            action: "calendar.set_day",
+            object_type: "calendar",
+            object_id: format!("{}:{}", country.code(), day.date),
+            unit_id: Some(principal.user.unit_id),
+            detail: json!({ "kind": day.kind.as_str(), "name": day.name }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(day)
+}
+
+pub async fn remove_day(
+    state: &AppState,
+    principal: &Principal,
+    meta: &RequestMeta,
+    country: Country,
+    date: &str,
+) -> AppResult<()> {
+    let date = parse_date(date, "date")?;
+    check_may_edit(state, principal, country).await?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    if !calendar::remove(&mut tx, country, date).await? {
+        return Err(AppError::NotFound("calendar day"));
+    }
+    record(
+        &mut tx,
+        &Actor::user(principal, meta),
+        Event {
+            action: "calendar.remove_day",
+            object_type: "calendar",
+            object_id: format!("{}:{date}", country.code()),
+            unit_id: Some(principal.user.unit_id),
+            detail: json!({}),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// TIME-01 made visible: "N working days after this date" for the person's own unit.
+pub async fn deadline_for(
+    state: &AppState,
+    principal: &Principal,
+    from: NaiveDate,
+    days: u32,
+) -> AppResult<Deadline> {
+    if days > 366 {
+        return Err(FieldError::new("days", "must be at most 366").into());
+    }
+    let mut tx = state.store.begin_read().await?;
+    let unit = units::get(&mut tx, principal.user.unit_id).await?.ok_or(AppError::NotFound("unit"))?;
+    let cal = calendar::load(&mut tx, unit.country).await?;
+    let tz = unit.tz();
+    let start = roadwarden_domain::calendar::start_of_local_day(from, tz) + chrono::Duration::hours(12);
+    Ok(working_day_deadline(start, days, &cal, tz))
+}

@@ -1,0 +1,180 @@
+//! SEC-02 sign-in with lock-out, and sign-out. Every attempt, good or bad, is an audit entry.
+
+use chrono::{DateTime, Utc};
+use roadwarden_domain::account::{decide_sign_in, ChangeReason, SignInOutcome, Username};
+use roadwarden_store::sessions::{self, NewSession, SessionKind};
+use roadwarden_store::users;
+use serde_json::json;
+
+use super::audit::{record, Actor, Event};
+use crate::auth::{password, token, Principal};
+use crate::context::RequestMeta;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+/// A new session or API token. The token is returned once and stored only as a hash.
+#[derive(Debug)]
+pub struct Issued {
+    pub token: String,
+    pub csrf_token: String,
+    pub expires_at: DateTime<Utc>,
+    pub must_change: Option<ChangeReason>,
+}
+
+pub async fn sign_in(
+    state: &AppState,
+    meta: &RequestMeta,
+    username: &str,
+    password_given: &str,
+    kind: SessionKind,
+    label: &str,
+) -> AppResult<Issued> {
+    let now = state.clock.now();
+    let name = Username::parse(username).map(|u| u.as_str().to_owned()).unwrap_or_default();
+    let user = if name.is_empty() {
+        None
+    } else {
+        let mut tx = state.store.begin_read().await?;
+        users::get_by_username(&mut tx, &name).await?
+    };
+    // Verify against a decoy when there is no such user, so timing does not tell.
+    let hash = user.as_ref().map_or_else(|| password::decoy_hash().to_owned(), |u| u.password_hash.clone());
+    let matches = password::verify(password_given.to_owned(), hash).await? && user.is_some();
+
+    let mut tx = state.store.begin().await?;
+    let Some(user) = user else {
+        let actor = Actor { ip: meta.ip.clone(), request_id: meta.request_id.clone(), ..Actor::named("anonymous") };
+        record(&mut tx, &actor, failed_event(None, &name, "unknown_user"), now).await?;
+        tx.commit().await?;
+        return Err(AppError::BadCredentials);
+    };
+    let actor = Actor {
+        user_id: Some(user.id),
+        name: user.username.clone(),
+        unit_id: Some(user.unit_id),
+        ip: meta.ip.clone(),
+        request_id: meta.request_id.clone(),
+    };
+    let outcome = decide_sign_in(
+        &user.sign_in_state(),
+        matches,
+        now,
+        &state.settings.password_policy(),
+        &state.settings.lockout_policy(),
+    );
+    match outcome {
+        SignInOutcome::Locked { until } => {
+            record(&mut tx, &actor, failed_event(Some(&user), &name, "locked"), now).await?;
+            tx.commit().await?;
+            Err(AppError::Locked(until))
+        }
+        SignInOutcome::WrongPassword { failed_attempts, locked_until } => {
+            users::record_failure(&mut tx, user.id, failed_attempts, locked_until, now).await?;
+            record(&mut tx, &actor, failed_event(Some(&user), &name, "wrong_password"), now).await?;
+            if let Some(until) = locked_until {
+                record(
+                    &mut tx,
+                    &actor,
+                    Event {
+                        action: "user.locked_out",
+                        object_type: "user",
+                        object_id: user.id.to_string(),
+                        unit_id: Some(user.unit_id),
+                        detail: json!({ "failed_attempts": failed_attempts, "until": until }),
+                    },
+                    now,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            Err(AppError::BadCredentials)
+        }
+        SignInOutcome::NotActive { status } => {
+            record(&mut tx, &actor, failed_event(Some(&user), &name, status.as_str()), now).await?;
+            tx.commit().await?;
+            Err(AppError::Inactive)
+        }
+        SignInOutcome::Granted { must_change } => {
+            users::clear_failures(&mut tx, user.id, now).await?;
+            let token = token::generate(match kind {
+                SessionKind::Browser => "rws_",
+                SessionKind::Api => "rwt_",
+            });
+            let csrf_token = token::generate("");
+            let expires_at = match kind {
+                SessionKind::Browser => {
+                    now + chrono::Duration::minutes(state.settings.security.session_idle_minutes)
+                }
+                SessionKind::Api => now + chrono::Duration::days(state.settings.security.api_token_days),
+            };
+            let session_id = sessions::create(
+                &mut tx,
+                &NewSession {
+                    token_hash: &token::digest(&token),
+                    user_id: user.id,
+                    kind,
+                    label,
+                    csrf_token: &csrf_token,
+                    expires_at,
+                    ip: &meta.ip,
+                },
+                now,
+            )
+            .await?;
+            record(
+                &mut tx,
+                &actor,
+                Event {
+                    action: "session.sign_in",
+                    object_type: "session",
+                    object_id: session_id.to_string(),
+                    unit_id: Some(user.unit_id),
+                    detail: json!({ "kind": kind.as_str(), "must_change_password": must_change }),
+                },
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(Issued { token, csrf_token, expires_at, must_change })
+        }
+    }
+}
+
+fn failed_event(user: Option<&users::User>, name: &str, reason: &str) -> Event<'static> {
+    Event {
+        action: "session.sign_in_failed",
+        object_type: "user",
+        object_id: user.map(|u| u.id.to_string()).unwrap_or_default(),
+        unit_id: user.map(|u| u.unit_id),
+        detail: json!({ "username": name, "reason": reason }),
+    }
+}
+
+/// Ends the current session (or revokes one of the person's tokens by id).
+pub async fn sign_out(
+    state: &AppState,
+    principal: &Principal,
+    meta: &RequestMeta,
+    session_id: i64,
+) -> AppResult<()> {
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    if !sessions::revoke(&mut tx, principal.user.id, session_id, now).await? {
+        return Err(AppError::NotFound("session"));
+    }
+    record(
+        &mut tx,
+        &Actor::user(principal, meta),
+        Event {
+            action: "session.revoke",
+            object_type: "session",
+            object_id: session_id.to_string(),
+            unit_id: Some(principal.user.unit_id),
+            detail: json!({}),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! ORG-01..05: creating and reading units under scope.
+
+use roadwarden_domain::org::{
+    check_child_level, parse_time_zone, Country, Level, UnitCode, UnitKind, UnitName,
+};
+use roadwarden_domain::{FieldError, RuleViolation, UnitId};
+use roadwarden_store::units::{self, NewUnit, Unit, UnitFilter};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::audit::{record, Actor, Event};
+use super::Authority;
+use crate::auth::Principal;
+use crate::context::RequestMeta;
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CreateUnitInput {
+    /// The parent unit; omit only for the root of a tree (console operators only).
+    #[serde(default)]
+    pub parent_id: Option<i64>,
+    pub code: String,
+    pub name: String,
+    /// province, city, county or squad (ORG-04: stored, not inferred from depth).
+    pub level: String,
+    /// police, or an outside body such as legal_department or village (ORG-05).
+    pub kind: String,
+    /// CN or VN; a child inherits its parent's when omitted.
+    #[serde(default)]
+    pub country: Option<String>,
+    /// IANA time zone; the country's when omitted (TIME-02).
+    #[serde(default)]
+    pub time_zone: Option<String>,
+}
+
+pub async fn create_unit(
+    state: &AppState,
+    authority: Authority<'_>,
+    meta: &RequestMeta,
+    input: &CreateUnitInput,
+) -> AppResult<Unit> {
+    let code = UnitCode::parse(&input.code)?;
+    let name = UnitName::parse(&input.name)?;
+    let level = Level::parse(&input.level)?;
+    let kind = UnitKind::parse(&input.kind)?;
+    let country_given = input
+        .country
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+        .map(Country::parse)
+        .transpose()?;
+    let tz_given = input
+        .time_zone
+        .as_deref()
+        .filter(|c| !c.trim().is_empty())
+        .map(parse_time_zone)
+        .transpose()?;
+
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let parent = match input.parent_id {
+        Some(id) => {
+            let id = UnitId::parse(&id.to_string()).map_err(|_| FieldError::new("parent_id", "is not a unit id"))?;
+            let parent = units::get(&mut tx, id).await?.ok_or(AppError::NotFound("parent unit"))?;
+            if let Authority::User(p) = authority {
+                if !p.covers(&parent.path) {
+                    return Err(AppError::NotFound("parent unit"));
+                }
+            }
+            Some(parent)
+        }
+        None if matches!(authority, Authority::Operator) => None,
+        None => return Err(FieldError::new("parent_id", "is required").into()),
+    };
+    let country = match (&parent, country_given) {
+        (Some(p), Some(c)) if c != p.country => {
+            return Err(RuleViolation::new(
+                "ORG-01",
+                "unit.country_differs_from_parent",
+                "a unit belongs to its parent's country",
+            )
+            .into())
+        }
+        (Some(p), _) => p.country,
+        (None, Some(c)) => c,
+        (None, None) => return Err(FieldError::new("country", "is required for a root unit").into()),
+    };
+    if let Some(p) = &parent {
+        check_child_level(p.level, level)?;
+    }
+    let new = NewUnit {
+        parent: parent.as_ref(),
+        code,
+        name,
+        level,
+        kind,
+        country,
+        time_zone: tz_given.unwrap_or_else(|| country.default_time_zone()),
+    };
+    let unit = units::insert(&mut tx, &new, now).await?;
+    record(
+        &mut tx,
+        &Actor::of(authority, meta),
+        Event {
+            action: "unit.create",
+            object_type: "unit",
+            object_id: unit.id.to_string(),
+            unit_id: Some(unit.id),
+            detail: json!({
+                "code": unit.code, "name": unit.name, "level": level.as_str(),
+                "kind": kind.as_str(), "parent_id": unit.parent_id,
+            }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(unit)
+}
+
+/// One unit, if it lies in the person's scope (ORG-02).
+pub async fn get_unit(state: &AppState, principal: &Principal, id: UnitId) -> AppResult<Unit> {
+    let mut tx = state.store.begin_read().await?;
+    match units::get(&mut tx, id).await? {
+        Some(unit) if principal.covers(&unit.path) => Ok(unit),
+        _ => Err(AppError::NotFound("unit")),
+    }
+}
+
+pub async fn list_units(
+    state: &AppState,
+    principal: &Principal,
+    filter: &UnitFilter,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<Unit>, i64)> {
+    let mut tx = state.store.begin_read().await?;
+    Ok(units::list_in_scope(&mut tx, principal.scope(), filter, limit.clamp(1, 1000), offset.max(0))
+        .await?)
+}
+
+/// The whole subtree in tree order, for the tree page and unit pickers.
+pub async fn subtree(state: &AppState, principal: &Principal) -> AppResult<Vec<Unit>> {
+    let mut tx = state.store.begin_read().await?;
+    Ok(units::subtree(&mut tx, principal.scope()).await?)
+}

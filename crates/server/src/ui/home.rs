@@ -1,0 +1,72 @@
+//! The start page: who I am, my unit, what needs my attention.
+
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use chrono::Duration;
+use minijinja::context;
+use roadwarden_store::audit::AuditFilter;
+use roadwarden_store::{calendar, sessions, units, users};
+use serde::Deserialize;
+
+use super::views::render;
+use super::{flash, page_context};
+use crate::auth::extract::{AuditReaders, RoleSet};
+use crate::auth::CurrentUser;
+use crate::error::AppResult;
+use crate::i18n::Lang;
+use crate::services::audit;
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct HomeQuery {
+    ok: Option<String>,
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Query(q): Query<HomeQuery>,
+) -> AppResult<Response> {
+    let now = state.clock.now();
+    let mut tx = state.store.begin_read().await?;
+    let unit = units::get(&mut tx, user.user.unit_id).await?;
+    let (_, unit_count) = units::list_in_scope(&mut tx, user.scope(), &Default::default(), 1, 0).await?;
+    let (_, user_count) = users::list_in_scope(&mut tx, user.scope(), &Default::default(), 1, 0).await?;
+    let my_sessions = sessions::list_live(&mut tx, user.user.id, now).await?;
+    let country = unit.as_ref().map(|u| u.country);
+    let upcoming: Vec<_> = match country {
+        Some(c) => calendar::list(&mut tx, c)
+            .await?
+            .into_iter()
+            .filter(|d| d.date >= now.date_naive())
+            .take(6)
+            .collect(),
+        None => Vec::new(),
+    };
+    drop(tx);
+    let max_age = state.settings.security.password_max_age_days;
+    let password_days_left = (max_age > 0)
+        .then(|| (user.user.password_changed_at + Duration::days(max_age) - now).num_days());
+    let recent = if user.has_any(AuditReaders::ROLES) {
+        audit::list(&state, &user, &AuditFilter::default(), 8).await?
+    } else {
+        Vec::new()
+    };
+    let ctx = page_context(
+        lang,
+        Some(&user),
+        "/",
+        context! {
+            flash => flash(lang, q.ok.as_deref()),
+            unit => unit,
+            unit_count => unit_count,
+            user_count => user_count,
+            sessions => my_sessions,
+            upcoming => upcoming,
+            password_days_left => password_days_left,
+            recent => recent,
+        },
+    );
+    Ok(render("home.html", ctx)?.into_response())
+}

@@ -1,0 +1,191 @@
+//! The web UI: server-rendered pages for people at a desk. One module per resource; every
+//! page goes through the same services as the API.
+
+pub mod account;
+pub mod audit;
+pub mod calendar;
+pub mod docs;
+pub mod home;
+pub mod units;
+pub mod users;
+pub mod views;
+
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::{context, Value};
+use roadwarden_domain::roles::Role;
+use roadwarden_domain::FieldError;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::auth::extract::{AccountReaders, AuditReaders, RoleSet};
+use crate::auth::Principal;
+use crate::error::{AppError, RenderedError};
+use crate::i18n::{self, Lang};
+use crate::state::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::page))
+        .route("/login", get(account::login_page).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/account/password", get(account::password_page).post(account::change_password))
+        .route("/units", get(units::page).post(units::create))
+        .route("/users", get(users::list_page))
+        .route("/users/new", get(users::new_page).post(users::create))
+        .route("/users/{id}", get(users::detail_page))
+        .route("/users/{id}/roles", post(users::grant))
+        .route("/users/{id}/roles/revoke", post(users::revoke))
+        .route("/users/{id}/agreements", post(users::file_agreement))
+        .route("/users/{id}/standing", post(users::standing))
+        .route("/users/{id}/password-reset", post(users::reset_password))
+        .route("/calendar", get(calendar::page).post(calendar::set_day))
+        .route("/calendar/remove", post(calendar::remove_day))
+        .route("/audit", get(audit::page))
+        .route("/api/docs", get(docs::page))
+        .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
+        .route("/static/logo.svg", get(logo))
+}
+
+async fn css() -> impl IntoResponse {
+    static_asset("text/css; charset=utf-8", include_str!("../../static/app.css"))
+}
+
+async fn js() -> impl IntoResponse {
+    static_asset("text/javascript; charset=utf-8", include_str!("../../static/app.js"))
+}
+
+async fn logo() -> impl IntoResponse {
+    static_asset("image/svg+xml", include_str!("../../static/logo.svg"))
+}
+
+fn static_asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body)
+}
+
+/// A URL-encoded form whose rejection is our error naming what is wrong.
+pub struct FormBody<T>(pub T);
+
+impl<T: DeserializeOwned + Send> FromRequest<AppState> for FormBody<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(FormBody(v)),
+            Err(rejection) => Err(FieldError::new("form", rejection.body_text()).into()),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct NavItem {
+    href: &'static str,
+    key: &'static str,
+    active: bool,
+}
+
+/// The context every page shares: language, the person, the navigation their roles allow.
+pub fn page_context(lang: Lang, principal: Option<&Principal>, current: &str, extra: Value) -> Value {
+    let mut nav = vec![("/", "nav.home"), ("/units", "nav.units")];
+    if let Some(p) = principal {
+        if p.has_any(AccountReaders::ROLES) {
+            nav.push(("/users", "nav.users"));
+        }
+        nav.push(("/calendar", "nav.calendar"));
+        if p.has_any(AuditReaders::ROLES) {
+            nav.push(("/audit", "nav.audit"));
+        }
+        nav.push(("/api/docs", "nav.api"));
+    }
+    let nav: Vec<NavItem> = nav
+        .into_iter()
+        .map(|(href, key)| NavItem {
+            href,
+            key,
+            active: if href == "/" { current == "/" } else { current.starts_with(href) },
+        })
+        .collect();
+    let me = principal.map(|p| {
+        context! {
+            username => p.user.username,
+            full_name => p.user.full_name,
+            unit_name => p.user.unit_name,
+            roles => p.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            is_admin => p.has(Role::Admin),
+        }
+    });
+    let tz = principal.map_or("Asia/Shanghai".to_owned(), |p| p.user.unit_time_zone.clone());
+    context! {
+        lang => lang.code(),
+        langs => Lang::ALL.iter().map(|l| l.code()).collect::<Vec<_>>(),
+        me => me,
+        csrf => principal.map(|p| p.csrf_token.clone()),
+        nav => nav,
+        current => current,
+        tz => tz,
+        ..extra
+    }
+}
+
+/// Turns error responses of UI pages into pages: sign-in and password-change redirects, and an
+/// error page in the person's language. API responses keep their JSON.
+pub async fn html_errors(State(_state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let path_and_query = req.uri().path_and_query().map_or_else(|| path.clone(), |p| p.to_string());
+    let lang = req.extensions().get::<Lang>().copied().unwrap_or(Lang::ZhCn);
+    let principal = req.extensions().get::<Option<std::sync::Arc<Principal>>>().cloned().flatten();
+    let resp = next.run(req).await;
+    if path.starts_with("/api/v1") || matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") {
+        return resp;
+    }
+    let Some(err) = resp.extensions().get::<RenderedError>().cloned() else {
+        return if resp.status() == StatusCode::NOT_FOUND && resp.headers().get(header::CONTENT_TYPE).is_none() {
+            error_page(lang, principal.as_deref(), StatusCode::NOT_FOUND, "not_found", &i18n::t(lang, "error.not_found"), None)
+        } else {
+            resp
+        };
+    };
+    match err.code {
+        "auth.required" => {
+            let next = url::form_urlencoded::byte_serialize(path_and_query.as_bytes()).collect::<String>();
+            Redirect::to(&format!("/login?next={next}")).into_response()
+        }
+        "auth.password_change_required" => Redirect::to("/account/password").into_response(),
+        _ => error_page(lang, principal.as_deref(), err.status, err.code, &err.message, err.field.as_deref()),
+    }
+}
+
+fn error_page(
+    lang: Lang,
+    principal: Option<&Principal>,
+    status: StatusCode,
+    code: &str,
+    message: &str,
+    field: Option<&str>,
+) -> Response {
+    let title_key = format!("error.{}", code.split('.').next().unwrap_or("internal"));
+    let title = if i18n::has_key(lang, &title_key) { i18n::t(lang, &title_key) } else { i18n::t(lang, "error.title") };
+    let field_label = field.map(|f| {
+        let key = format!("field.{f}");
+        if i18n::has_key(lang, &key) { i18n::t(lang, &key) } else { f.to_owned() }
+    });
+    let ctx = page_context(
+        lang,
+        principal,
+        "",
+        context! { status => status.as_u16(), title => title, message => message, field => field_label, code => code },
+    );
+    match views::render("error.html", ctx) {
+        Ok(html) => (status, html).into_response(),
+        Err(_) => (status, message.to_owned()).into_response(),
+    }
+}
+
+/// `?ok=<key>` after a redirect shows a confirmation; only known message keys are shown.
+pub fn flash(lang: Lang, ok: Option<&str>) -> Option<String> {
+    ok.map(|k| format!("flash.{k}")).filter(|k| i18n::has_key(lang, k)).map(|k| i18n::t(lang, &k))
+}

@@ -1,0 +1,120 @@
+//! Server-rendered pages: minijinja templates embedded in the binary, auto-escaped (the
+//! `.html` extension turns escaping on), with `t("key")` for the person's language and
+//! filters that show UTC instants in the unit's time zone (TIME-02).
+
+use std::sync::OnceLock;
+
+use axum::response::Html;
+use chrono::{DateTime, Utc};
+use minijinja::{Environment, State, Value};
+
+use crate::error::AppError;
+use crate::i18n::{self, Lang};
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../templates/", $name)))),*]
+    };
+}
+
+pub const TEMPLATES: &[(&str, &str)] = templates!(
+    "base.html",
+    "login.html",
+    "password.html",
+    "home.html",
+    "units.html",
+    "users.html",
+    "user_new.html",
+    "user.html",
+    "calendar.html",
+    "audit.html",
+    "api_docs.html",
+    "error.html",
+);
+
+pub fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        for (name, source) in TEMPLATES {
+            env.add_template(name, source).unwrap_or_else(|e| panic!("template {name}: {e}"));
+        }
+        env.add_function("t", translate);
+        env.add_filter("localtime", localtime);
+        env.add_filter("micros", micros_to_local);
+        env
+    })
+}
+
+fn lang_of(state: &State) -> Lang {
+    state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(Lang::parse))
+        .unwrap_or(Lang::ZhCn)
+}
+
+fn translate(state: &State, key: &str) -> String {
+    i18n::t(lang_of(state), key)
+}
+
+fn tz_of(state: &State) -> chrono_tz::Tz {
+    state
+        .lookup("tz")
+        .and_then(|v| v.as_str().and_then(|s| s.parse().ok()))
+        .unwrap_or(chrono_tz::Asia::Shanghai)
+}
+
+/// `{{ user.created_at|localtime }}`: an RFC 3339 UTC instant in the viewer's unit time zone.
+fn localtime(state: &State, value: Value) -> String {
+    let Some(raw) = value.as_str() else { return String::new() };
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| roadwarden_domain::calendar::format_local(t.with_timezone(&Utc), tz_of(state)))
+        .unwrap_or_else(|_| raw.to_owned())
+}
+
+/// `{{ entry.at_micros|micros }}`: audit times, with seconds.
+fn micros_to_local(state: &State, value: i64) -> String {
+    DateTime::from_timestamp_micros(value)
+        .map(|t| t.with_timezone(&tz_of(state)).format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_default()
+}
+
+pub fn render(name: &str, ctx: Value) -> Result<Html<String>, AppError> {
+    let template = env().get_template(name).map_err(AppError::internal)?;
+    template.render(ctx).map(Html).map_err(AppError::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every `t("…")` a template uses has a translation in every language.
+    #[test]
+    fn every_template_key_is_translated() {
+        let mut missing = Vec::new();
+        for (name, source) in TEMPLATES {
+            for piece in source.split("t(\"").skip(1) {
+                let key = piece.split('"').next().unwrap_or_default();
+                for lang in Lang::ALL {
+                    if !i18n::has_key(lang, key) {
+                        missing.push(format!("{name}: {key} ({})", lang.code()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "untranslated: {missing:#?}");
+    }
+
+    #[test]
+    fn templates_compile_and_escape() {
+        let out = env()
+            .render_str("{{ x }}", minijinja::context! { x => "<script>" })
+            .unwrap();
+        assert_eq!(out, "<script>", "render_str has no extension; named .html templates escape");
+        let tmpl = env().get_template("error.html").unwrap();
+        let html = tmpl
+            .render(minijinja::context! { lang => "en", status => 404, message => "<b>x</b>" })
+            .unwrap();
+        assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"));
+    }
+}

@@ -1,0 +1,152 @@
+// Browser test of the web UI in Debian's headless Chromium, driven by playwright-core.
+// It seeds a fresh demo, starts the real server on a free port, and walks what an operator
+// does on day one: sign in, create an account, find it in the audit trail, switch language,
+// and see the new account forced to change its temporary password (SEC-02).
+// Screenshots go to tests/browser/screenshots/.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const bin = process.env.ROADWARDEN_BIN ?? join(here, "../../target/debug/roadwarden");
+const shots = join(here, "screenshots");
+const dataDir = mkdtempSync(join(tmpdir(), "roadwarden-e2e-"));
+let server;
+let baseUrl;
+let logins = {};
+let browser;
+
+function parseLogins(text) {
+  const out = {};
+  for (const line of text.split("\n")) {
+    const m = line.match(/^\s{2}(\S.*?)\s{2,}(\S+)\s+(\S+)\s{2,}(.+)$/);
+    if (m && m[2].includes(".")) out[m[2]] = m[3];
+  }
+  return out;
+}
+
+before(async () => {
+  mkdirSync(shots, { recursive: true });
+  const seeded = execFileSync(bin, ["demo", "--data-dir", dataDir, "--no-serve"], { encoding: "utf8" });
+  logins = parseLogins(seeded);
+  assert.ok(logins["cx.admin"], "the demo printed the logins:\n" + seeded);
+  server = spawn(bin, ["demo", "--data-dir", dataDir, "--bind", "127.0.0.1:0"], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, ROADWARDEN__JOBS__ENABLED: "false" },
+  });
+  baseUrl = await new Promise((resolve, reject) => {
+    let buf = "";
+    server.stdout.on("data", (d) => {
+      buf += d;
+      const m = buf.match(/listening on (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    server.on("exit", (code) => reject(new Error("server exited " + code)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGTERM");
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function signIn(page, username, password) {
+  await page.goto(baseUrl + "/login?lang=zh-CN");
+  await page.fill("#username", username);
+  await page.fill("#password", password);
+  await page.click("#sign-in");
+}
+
+test("an operator signs in, creates an account, sees it audited, switches language", async () => {
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const page = await context.newPage();
+
+  await page.goto(baseUrl + "/");
+  assert.match(page.url(), /\/login/, "signed-out visitors are sent to the sign-in page");
+  await page.screenshot({ path: join(shots, "01-login-zh.png") });
+
+  // A wrong password is refused with a message, in Chinese by default.
+  await signIn(page, "cx.admin", "Wrong-password-1!");
+  assert.match(await page.textContent("#login-error"), /用户名或密码错误/);
+
+  await signIn(page, "cx.admin", logins["cx.admin"]);
+  await page.waitForURL(baseUrl + "/");
+  assert.match(await page.textContent("h1"), /陈立群/);
+  await page.screenshot({ path: join(shots, "02-home-zh.png") });
+
+  // Create an account in a squad below the operator's county.
+  await page.goto(baseUrl + "/users/new");
+  await page.selectOption("#unit_id", { label: "  雉城中队" }).catch(async () => {
+    const value = await page.$eval("#unit_id", (s) => [...s.options].find((o) => o.text.includes("雉城中队")).value);
+    await page.selectOption("#unit_id", value);
+  });
+  await page.fill("#new-username", "e2e.officer");
+  await page.fill("#full_name", "测试民警");
+  await page.fill("#id_number", "11010519491231002X");
+  await page.fill("#badge_number", "330999");
+  await page.screenshot({ path: join(shots, "03-new-user-zh.png"), fullPage: true });
+  await page.click("#create-user");
+  const temporary = (await page.textContent("#temporary-password code")).trim();
+  assert.ok(temporary.length >= 8, "a temporary password is shown once");
+  await page.screenshot({ path: join(shots, "04-user-created-zh.png"), fullPage: true });
+
+  // The creation is in the audit trail.
+  assert.equal((await page.goto(baseUrl + "/audit?action=user.create")).status(), 200);
+  const auditText = await page.textContent("#audit-table");
+  assert.match(auditText, /user\.create/);
+  assert.match(auditText, /e2e\.officer/);
+  await page.screenshot({ path: join(shots, "05-audit-zh.png"), fullPage: true });
+
+  // Switch language: English, then Vietnamese, keeping the page.
+  await page.click('[data-lang="en"]');
+  await page.waitForURL(/lang=en/);
+  assert.match(await page.textContent(".crumbs"), /Audit trail/);
+  await page.screenshot({ path: join(shots, "06-audit-en.png"), fullPage: true });
+  await page.click('[data-lang="vi"]');
+  await page.waitForURL(/lang=vi/);
+  assert.match(await page.textContent(".crumbs"), /Nhật ký/);
+  await page.goto(baseUrl + "/units");
+  await page.screenshot({ path: join(shots, "07-units-vi.png"), fullPage: true });
+  await page.click('[data-lang="zh-CN"]');
+  await page.click("#logout");
+  await page.waitForURL(/\/login/);
+
+  // The new officer must change the temporary password before anything else (SEC-02).
+  await signIn(page, "e2e.officer", temporary);
+  await page.waitForURL(/\/account\/password/);
+  assert.ok(await page.isVisible("#password-reason"));
+  await page.fill("#current_password", temporary);
+  await page.fill("#new_password", "Changxing#2026");
+  await page.fill("#confirm_password", "Changxing#2026");
+  await page.click("#change-password");
+  await page.waitForURL(/\?ok=password_changed/);
+  await page.screenshot({ path: join(shots, "08-password-changed-zh.png") });
+  await context.close();
+});
+
+test("the layout holds on a laptop screen", async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  await signIn(page, "hz.auditor", logins["hz.auditor"]);
+  await page.waitForURL(baseUrl + "/");
+  assert.equal((await page.goto(baseUrl + "/audit")).status(), 200);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, "no horizontal scroll on 1280 px, got " + overflow);
+  await page.screenshot({ path: join(shots, "09-audit-laptop-zh.png") });
+  const cal = await page.goto(baseUrl + "/calendar?country=CN&year=2026&from=2026-09-30&days=5");
+  assert.equal(cal.status(), 200);
+  assert.match(await page.textContent("#deadline-result"), /2026-10-13/);
+  await page.screenshot({ path: join(shots, "10-calendar-zh.png"), fullPage: true });
+  await context.close();
+});
