@@ -231,3 +231,36 @@ pub(crate) fn path_range(prefix: &str) -> (String, String) {
 pub fn truncate_micros(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t)
 }
+
+impl Store {
+    /// Test support: creates a database on this PostgreSQL server.
+    pub async fn create_database_for_tests(&self, name: &str) -> Result<()> {
+        self.admin_statement(&format!("CREATE DATABASE \"{name}\"")).await
+    }
+
+    /// Test support: drops a database made by [`Store::create_database_for_tests`].
+    pub async fn drop_database_for_tests(&self, name: &str) -> Result<()> {
+        self.admin_statement(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await
+    }
+
+    async fn admin_statement(&self, sql: &str) -> Result<()> {
+        match &self.pools {
+            Pools::Postgres(pool) => {
+                sqlx::query(sql).execute(pool).await?;
+                Ok(())
+            }
+            Pools::Sqlite { .. } => Err(StoreError::Invalid("only PostgreSQL has databases to create")),
+        }
+    }
+}
+
+impl Store {
+    /// Runs one statement as given, outside any repository: for tests and the tamper drill in
+    /// the operator guide only. Never called by the application.
+    pub async fn raw_execute(&self, sql: &str) -> Result<u64> {
+        Ok(match &self.pools {
+            Pools::Sqlite { write, .. } => sqlx::query(sql).execute(write).await?.rows_affected(),
+            Pools::Postgres(pool) => sqlx::query(sql).execute(pool).await?.rows_affected(),
+        })
+    }
+}

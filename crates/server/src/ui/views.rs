@@ -95,6 +95,9 @@ mod tests {
         for (name, source) in TEMPLATES {
             for piece in source.split("t(\"").skip(1) {
                 let key = piece.split('"').next().unwrap_or_default();
+                if key.ends_with('.') || key.ends_with('_') {
+                    continue; // a prefix completed at render time, e.g. t("role." ~ r)
+                }
                 for lang in Lang::ALL {
                     if !i18n::has_key(lang, key) {
                         missing.push(format!("{name}: {key} ({})", lang.code()));
@@ -115,6 +118,6 @@ mod tests {
         let html = tmpl
             .render(minijinja::context! { lang => "en", status => 404, message => "<b>x</b>" })
             .unwrap();
-        assert!(html.contains("&lt;b&gt;x&lt;/b&gt;"));
+        assert!(html.contains("&lt;b&gt;x&lt;&#x2f;b&gt;") || html.contains("&lt;b&gt;x&lt;/b&gt;"), "{html}");
     }
 }

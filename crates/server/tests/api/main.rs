@@ -1,0 +1,10 @@
+//! Black-box tests of the running application over HTTP, on SQLite by default and on
+//! PostgreSQL when `ROADWARDEN_TEST_DATABASE_URL` is set. One binary, one module per area.
+
+mod accounts;
+mod audit;
+mod calendar;
+mod jobs;
+mod org;
+mod platform;
+mod signin;
