@@ -38,7 +38,11 @@ impl FsStore {
 
 #[async_trait]
 impl BlobStore for FsStore {
-    async fn put(&self, mut reader: Reader, expected: Option<&BlobId>) -> Result<Stored, BlobError> {
+    async fn put(
+        &self,
+        mut reader: Reader,
+        expected: Option<&BlobId>,
+    ) -> Result<Stored, BlobError> {
         let tmp_path = self.root.join("tmp").join(uuid::Uuid::new_v4().to_string());
         let mut file = tokio::fs::File::create(&tmp_path).await?;
         let mut hasher = Sha256::new();
@@ -66,19 +70,30 @@ impl BlobStore for FsStore {
         let id = BlobId(hex::encode(hasher.finalize()));
         if let Some(expected) = expected.filter(|e| **e != id) {
             let _ = tokio::fs::remove_file(&tmp_path).await;
-            return Err(BlobError::HashMismatch { expected: expected.clone(), actual: id });
+            return Err(BlobError::HashMismatch {
+                expected: expected.clone(),
+                actual: id,
+            });
         }
         let final_path = self.path_of(&id);
         if tokio::fs::try_exists(&final_path).await? {
             tokio::fs::remove_file(&tmp_path).await?;
-            return Ok(Stored { id, len, created: false });
+            return Ok(Stored {
+                id,
+                len,
+                created: false,
+            });
         }
         let dir = final_path.parent().expect("blob paths have a parent");
         tokio::fs::create_dir_all(dir).await?;
         tokio::fs::rename(&tmp_path, &final_path).await?;
         // Make the rename itself durable.
         tokio::fs::File::open(dir).await?.sync_all().await?;
-        Ok(Stored { id, len, created: true })
+        Ok(Stored {
+            id,
+            len,
+            created: true,
+        })
     }
 
     async fn get(&self, id: &BlobId) -> Result<Vec<u8>, BlobError> {
@@ -98,7 +113,9 @@ impl BlobStore for FsStore {
     async fn len(&self, id: &BlobId) -> Result<u64, BlobError> {
         match tokio::fs::metadata(self.path_of(id)).await {
             Ok(m) => Ok(m.len()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(BlobError::NotFound(id.clone())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(BlobError::NotFound(id.clone()))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -148,13 +165,19 @@ mod tests {
         assert_eq!(first.len, 8);
         let again = store.put(reader(b"evidence"), None).await.unwrap();
         assert_eq!(again.id, first.id);
-        assert!(!again.created, "write-once: the same bytes are not written twice");
+        assert!(
+            !again.created,
+            "write-once: the same bytes are not written twice"
+        );
         assert_eq!(store.get(&first.id).await.unwrap(), b"evidence");
         assert_eq!(store.list().await.unwrap(), vec![first.id.clone()]);
 
         // Damage the stored copy behind the store's back: the read refuses it.
         std::fs::write(store.path_of(&first.id), b"tampered").unwrap();
-        assert!(matches!(store.get(&first.id).await, Err(BlobError::Corrupt(_))));
+        assert!(matches!(
+            store.get(&first.id).await,
+            Err(BlobError::Corrupt(_))
+        ));
     }
 
     #[tokio::test]
@@ -164,7 +187,13 @@ mod tests {
         let wrong = BlobId::parse(&"0".repeat(64)).unwrap();
         let err = store.put(reader(b"abc"), Some(&wrong)).await.unwrap_err();
         assert!(matches!(err, BlobError::HashMismatch { .. }));
-        assert!(store.list().await.unwrap().is_empty(), "nothing half-stored");
-        assert_eq!(std::fs::read_dir(dir.path().join("tmp")).unwrap().count(), 0);
+        assert!(
+            store.list().await.unwrap().is_empty(),
+            "nothing half-stored"
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0
+        );
     }
 }

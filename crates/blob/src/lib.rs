@@ -20,7 +20,11 @@ pub struct BlobId(String);
 
 impl BlobId {
     pub fn parse(raw: &str) -> Result<Self, BlobError> {
-        if raw.len() == 64 && raw.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        if raw.len() == 64
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             Ok(Self(raw.to_owned()))
         } else {
             Err(BlobError::BadId)

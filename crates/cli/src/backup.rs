@@ -50,7 +50,10 @@ fn hash_file(path: &Path) -> anyhow::Result<(String, u64)> {
 
 pub async fn backup(settings: Settings, out: &Path) -> anyhow::Result<ExitCode> {
     if out.exists() && std::fs::read_dir(out)?.next().is_some() {
-        anyhow::bail!("{} is not empty: back up into a new directory", out.display());
+        anyhow::bail!(
+            "{} is not empty: back up into a new directory",
+            out.display()
+        );
     }
     std::fs::create_dir_all(out.join("blobs"))?;
     let url = settings.database_url();
@@ -59,7 +62,10 @@ pub async fn backup(settings: Settings, out: &Path) -> anyhow::Result<ExitCode> 
     let mut files = Vec::new();
     match backend {
         Backend::Sqlite => {
-            state.store.sqlite_backup_into(&out.join(SQLITE_FILE)).await?;
+            state
+                .store
+                .sqlite_backup_into(&out.join(SQLITE_FILE))
+                .await?;
             files.push(SQLITE_FILE.to_owned());
         }
         Backend::Postgres => {
@@ -69,7 +75,9 @@ pub async fn backup(settings: Settings, out: &Path) -> anyhow::Result<ExitCode> 
                 .arg(out.join(PG_FILE))
                 .arg(&url)
                 .status()
-                .map_err(|e| anyhow::anyhow!("pg_dump: {e} (is the PostgreSQL client installed?)"))?;
+                .map_err(|e| {
+                    anyhow::anyhow!("pg_dump: {e} (is the PostgreSQL client installed?)")
+                })?;
             anyhow::ensure!(status.success(), "pg_dump failed: {status}");
             files.push(PG_FILE.to_owned());
         }
@@ -88,7 +96,11 @@ pub async fn backup(settings: Settings, out: &Path) -> anyhow::Result<ExitCode> 
     let mut entries = Vec::new();
     for rel in files {
         let (sha256, bytes) = hash_file(&out.join(&rel))?;
-        entries.push(FileEntry { path: rel, sha256, bytes });
+        entries.push(FileEntry {
+            path: rel,
+            sha256,
+            bytes,
+        });
     }
     let manifest = Manifest {
         format: 1,
@@ -96,23 +108,42 @@ pub async fn backup(settings: Settings, out: &Path) -> anyhow::Result<ExitCode> 
         backend: format!("{backend:?}").to_lowercase(),
         files: entries,
     };
-    std::fs::write(out.join("manifest.json"), serde_json::to_vec_pretty(&manifest)?)?;
-    println!("backup written to {} ({} files, {} blobs)", out.display(), manifest.files.len(), ids.len());
+    std::fs::write(
+        out.join("manifest.json"),
+        serde_json::to_vec_pretty(&manifest)?,
+    )?;
+    println!(
+        "backup written to {} ({} files, {} blobs)",
+        out.display(),
+        manifest.files.len(),
+        ids.len()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn restore(settings: Settings, from: &Path, force: bool) -> anyhow::Result<ExitCode> {
     let manifest: Manifest = serde_json::from_slice(&std::fs::read(from.join("manifest.json"))?)
         .map_err(|e| anyhow::anyhow!("manifest.json: {e}"))?;
-    anyhow::ensure!(manifest.format == 1, "unknown backup format {}", manifest.format);
+    anyhow::ensure!(
+        manifest.format == 1,
+        "unknown backup format {}",
+        manifest.format
+    );
     let progress = bar(manifest.files.len() as u64, "files checked");
     for entry in &manifest.files {
-        anyhow::ensure!(!entry.path.contains(".."), "manifest path {} leaves the backup", entry.path);
+        anyhow::ensure!(
+            !entry.path.contains(".."),
+            "manifest path {} leaves the backup",
+            entry.path
+        );
         let (sha256, bytes) = hash_file(&from.join(&entry.path))
             .map_err(|e| anyhow::anyhow!("{}: {e}", entry.path))?;
         if sha256 != entry.sha256 || bytes != entry.bytes {
             progress.abandon();
-            anyhow::bail!("refusing to restore: {} does not match its checksum in the manifest", entry.path);
+            anyhow::bail!(
+                "refusing to restore: {} does not match its checksum in the manifest",
+                entry.path
+            );
         }
         progress.inc(1);
     }
@@ -123,7 +154,10 @@ pub async fn restore(settings: Settings, from: &Path, force: bool) -> anyhow::Re
         "sqlite" => {
             let target = sqlite_path(&url)?;
             if target.exists() && !force {
-                anyhow::bail!("{} exists: stop the server and pass --force to replace it", target.display());
+                anyhow::bail!(
+                    "{} exists: stop the server and pass --force to replace it",
+                    target.display()
+                );
             }
             if let Some(dir) = target.parent() {
                 std::fs::create_dir_all(dir)?;
@@ -149,13 +183,24 @@ pub async fn restore(settings: Settings, from: &Path, force: bool) -> anyhow::Re
         other => anyhow::bail!("unknown backend {other} in the manifest"),
     }
     let state = open_state(settings, Clock::System).await?;
-    let blobs: Vec<&FileEntry> = manifest.files.iter().filter(|f| f.path.starts_with("blobs/")).collect();
+    let blobs: Vec<&FileEntry> = manifest
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with("blobs/"))
+        .collect();
     for entry in &blobs {
         let bytes = std::fs::read(from.join(&entry.path))?;
         let expected = roadwarden_blob::BlobId::parse(entry.path.trim_start_matches("blobs/"))?;
-        state.blobs.put(Box::pin(std::io::Cursor::new(bytes)), Some(&expected)).await?;
+        state
+            .blobs
+            .put(Box::pin(std::io::Cursor::new(bytes)), Some(&expected))
+            .await?;
     }
-    println!("restored database and {} blobs from {}", blobs.len(), from.display());
+    println!(
+        "restored database and {} blobs from {}",
+        blobs.len(),
+        from.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -163,6 +208,8 @@ fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
-        .ok_or_else(|| anyhow::anyhow!("the backup is of SQLite but the configured database is not"))?;
+        .ok_or_else(|| {
+            anyhow::anyhow!("the backup is of SQLite but the configured database is not")
+        })?;
     Ok(PathBuf::from(rest.split('?').next().unwrap_or(rest)))
 }

@@ -13,63 +13,348 @@ use roadwarden_store::units::Unit;
 
 /// (code, parent code, name, level, kind)
 const CN_UNITS: &[(&str, &str, &str, &str, &str)] = &[
-    ("330000", "", "浙江省公安厅交通警察总队", "province", "police"),
-    ("330500", "330000", "湖州市公安局交通警察支队", "city", "police"),
-    ("330522", "330500", "长兴县公安局交通警察大队", "county", "police"),
+    (
+        "330000",
+        "",
+        "浙江省公安厅交通警察总队",
+        "province",
+        "police",
+    ),
+    (
+        "330500",
+        "330000",
+        "湖州市公安局交通警察支队",
+        "city",
+        "police",
+    ),
+    (
+        "330522",
+        "330500",
+        "长兴县公安局交通警察大队",
+        "county",
+        "police",
+    ),
     ("330522-01", "330522", "雉城中队", "squad", "police"),
     ("330522-02", "330522", "泗安中队", "squad", "police"),
     ("330522-03", "330522", "和平中队", "squad", "police"),
-    ("330522-FZ", "330522", "长兴县公安局法制大队", "county", "legal_department"),
-    ("330522-KJ", "330522", "长兴县公安局科技信息化大队", "county", "technology_department"),
-    ("330522-YQ", "330522", "长兴县公安局舆情中心", "county", "public_opinion_centre"),
-    ("330522-JC", "330522", "长兴县机动车检测站", "county", "inspection_station"),
+    (
+        "330522-FZ",
+        "330522",
+        "长兴县公安局法制大队",
+        "county",
+        "legal_department",
+    ),
+    (
+        "330522-KJ",
+        "330522",
+        "长兴县公安局科技信息化大队",
+        "county",
+        "technology_department",
+    ),
+    (
+        "330522-YQ",
+        "330522",
+        "长兴县公安局舆情中心",
+        "county",
+        "public_opinion_centre",
+    ),
+    (
+        "330522-JC",
+        "330522",
+        "长兴县机动车检测站",
+        "county",
+        "inspection_station",
+    ),
     ("330522-ZC", "330522", "雉城街道", "squad", "township"),
     ("330522-ZC-CD", "330522-ZC", "城东社区", "squad", "village"),
     ("330522-ZC-CX", "330522-ZC", "城西社区", "squad", "village"),
-    ("330502", "330500", "湖州市公安局交通警察支队吴兴大队", "county", "police"),
+    (
+        "330502",
+        "330500",
+        "湖州市公安局交通警察支队吴兴大队",
+        "county",
+        "police",
+    ),
     ("330502-01", "330502", "吴兴一中队", "squad", "police"),
 ];
 
 const VN_UNITS: &[(&str, &str, &str, &str, &str)] = &[
     ("VN-45", "", "Công an tỉnh Quảng Trị", "province", "police"),
-    ("VN-45-PC08", "VN-45", "Phòng Cảnh sát giao thông", "city", "police"),
-    ("VN-45-SGTVT", "VN-45", "Sở Giao thông vận tải Quảng Trị", "city", "transport_department"),
-    ("VN-45-DH", "VN-45", "Công an thành phố Đông Hà", "county", "police"),
-    ("VN-45-DH-CSGT", "VN-45-DH", "Đội Cảnh sát giao thông Đông Hà", "squad", "police"),
-    ("VN-45-GL", "VN-45", "Công an huyện Gio Linh", "county", "police"),
-    ("VN-45-GL-CSGT", "VN-45-GL", "Đội Cảnh sát giao thông Gio Linh", "squad", "police"),
-    ("VN-45-DK", "VN-45-SGTVT", "Trung tâm Đăng kiểm 74-01D", "county", "inspection_station"),
+    (
+        "VN-45-PC08",
+        "VN-45",
+        "Phòng Cảnh sát giao thông",
+        "city",
+        "police",
+    ),
+    (
+        "VN-45-SGTVT",
+        "VN-45",
+        "Sở Giao thông vận tải Quảng Trị",
+        "city",
+        "transport_department",
+    ),
+    (
+        "VN-45-DH",
+        "VN-45",
+        "Công an thành phố Đông Hà",
+        "county",
+        "police",
+    ),
+    (
+        "VN-45-DH-CSGT",
+        "VN-45-DH",
+        "Đội Cảnh sát giao thông Đông Hà",
+        "squad",
+        "police",
+    ),
+    (
+        "VN-45-GL",
+        "VN-45",
+        "Công an huyện Gio Linh",
+        "county",
+        "police",
+    ),
+    (
+        "VN-45-GL-CSGT",
+        "VN-45-GL",
+        "Đội Cảnh sát giao thông Gio Linh",
+        "squad",
+        "police",
+    ),
+    (
+        "VN-45-DK",
+        "VN-45-SGTVT",
+        "Trung tâm Đăng kiểm 74-01D",
+        "county",
+        "inspection_station",
+    ),
 ];
 
 /// (username, unit code, full name, person kind, roles, language)
 const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
-    ("zj.admin", "330000", "王建国", "police_officer", &[
-        "admin", "device_manager", "tech_reviewer", "legal_reviewer", "opinion_reviewer", "collector",
-        "reviewer", "notice_clerk", "objection_handler", "supervisor", "ebike_officer", "grid_worker",
-        "recorder_admin", "unit_head", "auditor", "interface_client"].as_slice(), "zh-CN"),
-    ("cx.admin", "330522", "陈立群", "police_officer", &["admin"], "zh-CN"),
-    ("hz.supervisor", "330500", "沈国平", "police_officer", &["supervisor"], "zh-CN"),
-    ("hz.auditor", "330500", "钱慧敏", "police_officer", &["auditor"], "zh-CN"),
-    ("cx.head", "330522", "李振华", "police_officer", &["unit_head"], "zh-CN"),
-    ("cx.reviewer", "330522", "张伟", "police_officer", &["reviewer"], "zh-CN"),
-    ("cx.clerk", "330522", "刘芳", "staff", &["notice_clerk"], "zh-CN"),
-    ("cx.objection", "330522", "赵敏", "police_officer", &["objection_handler"], "zh-CN"),
-    ("cx.ebike", "330522", "孙浩", "police_officer", &["ebike_officer"], "zh-CN"),
-    ("cx.recorder", "330522", "周杰", "police_officer", &["recorder_admin"], "zh-CN"),
-    ("zc.device", "330522-01", "吴磊", "police_officer", &["device_manager"], "zh-CN"),
-    ("zc.collector", "330522-01", "郑强", "police_officer", &["collector"], "zh-CN"),
-    ("cx.tech", "330522-KJ", "何静", "staff", &["tech_reviewer"], "zh-CN"),
-    ("cx.legal", "330522-FZ", "高洁", "police_officer", &["legal_reviewer"], "zh-CN"),
-    ("cx.opinion", "330522-YQ", "林晓", "staff", &["opinion_reviewer"], "zh-CN"),
-    ("cd.grid", "330522-ZC-CD", "马红梅", "outside_body", &["grid_worker"], "zh-CN"),
-    ("cx.station", "330522-JC", "胡建军", "outside_body", &["interface_client"], "zh-CN"),
-    ("wx.reviewer", "330502", "罗斌", "police_officer", &["reviewer"], "zh-CN"),
-    ("qt.admin", "VN-45", "Nguyễn Văn Hùng", "police_officer", &["admin", "reviewer", "unit_head", "auditor", "supervisor", "collector", "notice_clerk", "objection_handler", "device_manager", "interface_client"].as_slice(), "vi"),
-    ("qt.supervisor", "VN-45-PC08", "Trần Thị Lan", "police_officer", &["supervisor", "auditor"], "vi"),
-    ("dh.head", "VN-45-DH", "Lê Văn Nam", "police_officer", &["unit_head"], "vi"),
-    ("dh.reviewer", "VN-45-DH-CSGT", "Phạm Minh Tuấn", "police_officer", &["reviewer"], "vi"),
-    ("dh.collector", "VN-45-DH-CSGT", "Hoàng Văn Đức", "police_officer", &["collector"], "vi"),
-    ("dk.station", "VN-45-DK", "Võ Thị Mai", "outside_body", &["interface_client"], "vi"),
+    (
+        "zj.admin",
+        "330000",
+        "王建国",
+        "police_officer",
+        &[
+            "admin",
+            "device_manager",
+            "tech_reviewer",
+            "legal_reviewer",
+            "opinion_reviewer",
+            "collector",
+            "reviewer",
+            "notice_clerk",
+            "objection_handler",
+            "supervisor",
+            "ebike_officer",
+            "grid_worker",
+            "recorder_admin",
+            "unit_head",
+            "auditor",
+            "interface_client",
+        ]
+        .as_slice(),
+        "zh-CN",
+    ),
+    (
+        "cx.admin",
+        "330522",
+        "陈立群",
+        "police_officer",
+        &["admin"],
+        "zh-CN",
+    ),
+    (
+        "hz.supervisor",
+        "330500",
+        "沈国平",
+        "police_officer",
+        &["supervisor"],
+        "zh-CN",
+    ),
+    (
+        "hz.auditor",
+        "330500",
+        "钱慧敏",
+        "police_officer",
+        &["auditor"],
+        "zh-CN",
+    ),
+    (
+        "cx.head",
+        "330522",
+        "李振华",
+        "police_officer",
+        &["unit_head"],
+        "zh-CN",
+    ),
+    (
+        "cx.reviewer",
+        "330522",
+        "张伟",
+        "police_officer",
+        &["reviewer"],
+        "zh-CN",
+    ),
+    (
+        "cx.clerk",
+        "330522",
+        "刘芳",
+        "staff",
+        &["notice_clerk"],
+        "zh-CN",
+    ),
+    (
+        "cx.objection",
+        "330522",
+        "赵敏",
+        "police_officer",
+        &["objection_handler"],
+        "zh-CN",
+    ),
+    (
+        "cx.ebike",
+        "330522",
+        "孙浩",
+        "police_officer",
+        &["ebike_officer"],
+        "zh-CN",
+    ),
+    (
+        "cx.recorder",
+        "330522",
+        "周杰",
+        "police_officer",
+        &["recorder_admin"],
+        "zh-CN",
+    ),
+    (
+        "zc.device",
+        "330522-01",
+        "吴磊",
+        "police_officer",
+        &["device_manager"],
+        "zh-CN",
+    ),
+    (
+        "zc.collector",
+        "330522-01",
+        "郑强",
+        "police_officer",
+        &["collector"],
+        "zh-CN",
+    ),
+    (
+        "cx.tech",
+        "330522-KJ",
+        "何静",
+        "staff",
+        &["tech_reviewer"],
+        "zh-CN",
+    ),
+    (
+        "cx.legal",
+        "330522-FZ",
+        "高洁",
+        "police_officer",
+        &["legal_reviewer"],
+        "zh-CN",
+    ),
+    (
+        "cx.opinion",
+        "330522-YQ",
+        "林晓",
+        "staff",
+        &["opinion_reviewer"],
+        "zh-CN",
+    ),
+    (
+        "cd.grid",
+        "330522-ZC-CD",
+        "马红梅",
+        "outside_body",
+        &["grid_worker"],
+        "zh-CN",
+    ),
+    (
+        "cx.station",
+        "330522-JC",
+        "胡建军",
+        "outside_body",
+        &["interface_client"],
+        "zh-CN",
+    ),
+    (
+        "wx.reviewer",
+        "330502",
+        "罗斌",
+        "police_officer",
+        &["reviewer"],
+        "zh-CN",
+    ),
+    (
+        "qt.admin",
+        "VN-45",
+        "Nguyễn Văn Hùng",
+        "police_officer",
+        &[
+            "admin",
+            "reviewer",
+            "unit_head",
+            "auditor",
+            "supervisor",
+            "collector",
+            "notice_clerk",
+            "objection_handler",
+            "device_manager",
+            "interface_client",
+        ]
+        .as_slice(),
+        "vi",
+    ),
+    (
+        "qt.supervisor",
+        "VN-45-PC08",
+        "Trần Thị Lan",
+        "police_officer",
+        &["supervisor", "auditor"],
+        "vi",
+    ),
+    (
+        "dh.head",
+        "VN-45-DH",
+        "Lê Văn Nam",
+        "police_officer",
+        &["unit_head"],
+        "vi",
+    ),
+    (
+        "dh.reviewer",
+        "VN-45-DH-CSGT",
+        "Phạm Minh Tuấn",
+        "police_officer",
+        &["reviewer"],
+        "vi",
+    ),
+    (
+        "dh.collector",
+        "VN-45-DH-CSGT",
+        "Hoàng Văn Đức",
+        "police_officer",
+        &["collector"],
+        "vi",
+    ),
+    (
+        "dk.station",
+        "VN-45-DK",
+        "Võ Thị Mai",
+        "outside_body",
+        &["interface_client"],
+        "vi",
+    ),
 ];
 
 /// An operator account whose agreement is not on file yet (SEC-04), to show the pending state.
@@ -82,7 +367,11 @@ pub async fn run(settings: Settings, reset: bool, no_serve: bool) -> anyhow::Res
     }
     let fresh = !dir.join("roadwarden.sqlite").exists();
     let state = open_state(settings.clone(), Clock::System).await?;
-    let logins = if fresh { Some(seed(&state).await?) } else { None };
+    let logins = if fresh {
+        Some(seed(&state).await?)
+    } else {
+        None
+    };
     state.store.close().await;
     drop(state);
     let print = move |url: &str| print_banner(url, &dir, logins.as_deref());
@@ -108,9 +397,15 @@ fn print_banner(url: &str, dir: &Path, logins: Option<&[Login]>) {
     match logins {
         Some(logins) => {
             println!("  Demo logins (passwords are generated and shown only now):");
-            println!("  {:<18} {:<15} {:<16} unit", "role", "username", "password");
+            println!(
+                "  {:<18} {:<15} {:<16} unit",
+                "role", "username", "password"
+            );
             for l in logins {
-                println!("  {:<18} {:<15} {:<16} {}", l.role, l.username, l.password, l.unit);
+                println!(
+                    "  {:<18} {:<15} {:<16} {}",
+                    l.role, l.username, l.password, l.unit
+                );
             }
         }
         None => println!(
@@ -121,7 +416,11 @@ fn print_banner(url: &str, dir: &Path, logins: Option<&[Login]>) {
     println!("════════════════════════════════════════════════════════════════════════════");
 }
 
-async fn create_tree(state: &AppState, rows: &[(&str, &str, &str, &str, &str)], country: &str) -> anyhow::Result<Vec<Unit>> {
+async fn create_tree(
+    state: &AppState,
+    rows: &[(&str, &str, &str, &str, &str)],
+    country: &str,
+) -> anyhow::Result<Vec<Unit>> {
     let meta = RequestMeta::default();
     let mut made: Vec<Unit> = Vec::new();
     for (code, parent, name, level, kind) in rows {
@@ -146,9 +445,16 @@ async fn seed(state: &AppState) -> anyhow::Result<Vec<Login>> {
     let meta = RequestMeta::default();
     let mut logins = Vec::new();
     for (i, (username, unit_code, full_name, kind, roles, lang)) in ACCOUNTS.iter().enumerate() {
-        let unit = all.iter().find(|u| u.code == *unit_code).ok_or_else(|| anyhow::anyhow!("unit {unit_code}"))?;
+        let unit = all
+            .iter()
+            .find(|u| u.code == *unit_code)
+            .ok_or_else(|| anyhow::anyhow!("unit {unit_code}"))?;
         let password = roadwarden_server::auth::token::generate_password();
-        let id_number = if unit.country.code() == "CN" { cn_id(i) } else { vn_id(i) };
+        let id_number = if unit.country.code() == "CN" {
+            cn_id(i)
+        } else {
+            vn_id(i)
+        };
         let input = CreateUserInput {
             unit_id: unit.id.0,
             username: (*username).into(),
@@ -162,25 +468,49 @@ async fn seed(state: &AppState) -> anyhow::Result<Vec<Login>> {
             language: Some((*lang).into()),
         };
         // Demo accounts are ready to use: no forced change at first sign-in.
-        let created = accounts::create_user(state, Authority::Operator, &meta, &input, false).await?;
+        let created =
+            accounts::create_user(state, Authority::Operator, &meta, &input, false).await?;
         if roles.contains(&"admin") {
             let agreement = AgreementInput {
                 kind: "confidentiality".into(),
                 reference: format!("BM-2026-{:03}", i + 1),
                 signed_on: "2026-01-05".into(),
             };
-            accounts::file_agreement(state, Authority::Operator, &meta, created.user.id, &agreement).await?;
-            accounts::change_standing(state, Authority::Operator, &meta, created.user.id, AccountAction::Activate).await?;
+            accounts::file_agreement(
+                state,
+                Authority::Operator,
+                &meta,
+                created.user.id,
+                &agreement,
+            )
+            .await?;
+            accounts::change_standing(
+                state,
+                Authority::Operator,
+                &meta,
+                created.user.id,
+                AccountAction::Activate,
+            )
+            .await?;
         }
         logins.push(Login {
-            role: roles.first().copied().map_or(String::new(), |r| if roles.len() > 3 { "admin (all roles)".into() } else { r.into() }),
+            role: roles.first().copied().map_or(String::new(), |r| {
+                if roles.len() > 3 {
+                    "admin (all roles)".into()
+                } else {
+                    r.into()
+                }
+            }),
             username: (*username).into(),
             password,
             unit: unit.name.clone(),
         });
     }
     let (username, unit_code, full_name) = PENDING;
-    let unit = all.iter().find(|u| u.code == unit_code).ok_or_else(|| anyhow::anyhow!("unit"))?;
+    let unit = all
+        .iter()
+        .find(|u| u.code == unit_code)
+        .ok_or_else(|| anyhow::anyhow!("unit"))?;
     let pending = CreateUserInput {
         unit_id: unit.id.0,
         username: username.into(),
@@ -198,8 +528,18 @@ async fn seed(state: &AppState) -> anyhow::Result<Vec<Login>> {
 /// A valid-looking Chinese resident identity number for demo person `i` (born in Changxing).
 fn cn_id(i: usize) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let first17 = format!("330522{}{:02}{:02}{:03}", 1970 + (i % 30), 1 + i % 12, 1 + (i * 7) % 28, 100 + i);
-    let sum: u32 = first17.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let first17 = format!(
+        "330522{}{:02}{:02}{:03}",
+        1970 + (i % 30),
+        1 + i % 12,
+        1 + (i * 7) % 28,
+        100 + i
+    );
+    let sum: u32 = first17
+        .bytes()
+        .zip(W)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     let check = b"10X98765432"[(sum % 11) as usize] as char;
     format!("{first17}{check}")
 }
@@ -218,8 +558,16 @@ mod tests {
     #[test]
     fn demo_identity_numbers_are_valid() {
         for i in 0..100 {
-            assert!(IdNumber::parse(&cn_id(i), Country::China).is_ok(), "{}", cn_id(i));
-            assert!(IdNumber::parse(&vn_id(i), Country::Vietnam).is_ok(), "{}", vn_id(i));
+            assert!(
+                IdNumber::parse(&cn_id(i), Country::China).is_ok(),
+                "{}",
+                cn_id(i)
+            );
+            assert!(
+                IdNumber::parse(&vn_id(i), Country::Vietnam).is_ok(),
+                "{}",
+                vn_id(i)
+            );
         }
     }
 }

@@ -11,7 +11,11 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "roadwarden", version, about = "Supervision of traffic-enforcement technology")]
+#[command(
+    name = "roadwarden",
+    version,
+    about = "Supervision of traffic-enforcement technology"
+)]
 struct Cli {
     /// Configuration file (default: ./roadwarden.toml if present).
     #[arg(long, global = true, env = "ROADWARDEN_CONFIG")]
@@ -121,7 +125,12 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             serve::run(settings, None).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { data_dir, bind, reset, no_serve } => {
+        Command::Demo {
+            data_dir,
+            bind,
+            reset,
+            no_serve,
+        } => {
             let mut settings = load()?;
             settings.data_dir = data_dir;
             settings.server.bind = bind;
@@ -130,7 +139,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Migrate => {
             let settings = load()?;
-            let state = roadwarden_server::open_state(settings, roadwarden_server::Clock::System).await?;
+            let state =
+                roadwarden_server::open_state(settings, roadwarden_server::Clock::System).await?;
             println!("migrations applied ({:?})", state.store.backend());
             Ok(ExitCode::SUCCESS)
         }

@@ -66,7 +66,14 @@ pub enum UserCommand {
 }
 
 pub async fn unit(settings: Settings, cmd: UnitCommand) -> anyhow::Result<ExitCode> {
-    let UnitCommand::Create { code, name, level, kind, country, parent } = cmd;
+    let UnitCommand::Create {
+        code,
+        name,
+        level,
+        kind,
+        country,
+        parent,
+    } = cmd;
     let state = open_state(settings, Clock::System).await?;
     let parent_id = match parent {
         Some(p) => {
@@ -78,16 +85,32 @@ pub async fn unit(settings: Settings, cmd: UnitCommand) -> anyhow::Result<ExitCo
         }
         None => None,
     };
-    let input = CreateUnitInput { parent_id, code, name, level, kind, country, time_zone: None };
-    let unit = units::create_unit(&state, Authority::Operator, &RequestMeta::default(), &input).await?;
+    let input = CreateUnitInput {
+        parent_id,
+        code,
+        name,
+        level,
+        kind,
+        country,
+        time_zone: None,
+    };
+    let unit =
+        units::create_unit(&state, Authority::Operator, &RequestMeta::default(), &input).await?;
     println!("created unit {} ({}), id {}", unit.name, unit.code, unit.id);
     Ok(ExitCode::SUCCESS)
 }
 
 pub async fn user(settings: Settings, cmd: UserCommand) -> anyhow::Result<ExitCode> {
     let UserCommand::Create {
-        unit, username, full_name, id_number, person_kind, badge_number, roles,
-        agreement_ref, agreement_signed,
+        unit,
+        username,
+        full_name,
+        id_number,
+        person_kind,
+        badge_number,
+        roles,
+        agreement_ref,
+        agreement_signed,
     } = cmd;
     let state = open_state(settings, Clock::System).await?;
     let unit_id = {
@@ -113,15 +136,33 @@ pub async fn user(settings: Settings, cmd: UserCommand) -> anyhow::Result<ExitCo
     let created = accounts::create_user(&state, Authority::Operator, &meta, &input, true).await?;
     let id: UserId = created.user.id;
     if let (Some(reference), Some(signed_on)) = (agreement_ref, agreement_signed) {
-        let agreement = AgreementInput { kind: "confidentiality".into(), reference, signed_on };
+        let agreement = AgreementInput {
+            kind: "confidentiality".into(),
+            reference,
+            signed_on,
+        };
         accounts::file_agreement(&state, Authority::Operator, &meta, id, &agreement).await?;
-        accounts::change_standing(&state, Authority::Operator, &meta, id, AccountAction::Activate).await?;
+        accounts::change_standing(
+            &state,
+            Authority::Operator,
+            &meta,
+            id,
+            AccountAction::Activate,
+        )
+        .await?;
     }
     let user = {
         let mut tx = state.store.begin_read().await?;
-        roadwarden_store::users::get(&mut tx, id).await?.ok_or_else(|| anyhow::anyhow!("vanished"))?
+        roadwarden_store::users::get(&mut tx, id)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("vanished"))?
     };
-    println!("created account {} ({}), status {}", user.username, user.full_name, user.status.as_str());
+    println!(
+        "created account {} ({}), status {}",
+        user.username,
+        user.full_name,
+        user.status.as_str()
+    );
     if let Some(p) = created.temporary_password {
         println!("temporary password (shown once; must be changed at first sign-in): {p}");
     }
@@ -156,7 +197,10 @@ pub async fn audit_verify(settings: Settings) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         (Some((seq, why)), _) => {
-            println!("audit chain BROKEN at entry {seq}: {why:?} ({} entries before it verify)", report.checked);
+            println!(
+                "audit chain BROKEN at entry {seq}: {why:?} ({} entries before it verify)",
+                report.checked
+            );
             Ok(ExitCode::from(2))
         }
         (None, true) => {

@@ -14,17 +14,53 @@ fn roadwarden(data_dir: &Path, args: &[&str]) -> Output {
 }
 
 fn stdout(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 fn bootstrap(dir: &Path) {
-    let o = roadwarden(dir, &["unit", "create", "--code", "330000", "--name", "浙江省公安厅交通警察总队", "--level", "province", "--country", "CN"]);
+    let o = roadwarden(
+        dir,
+        &[
+            "unit",
+            "create",
+            "--code",
+            "330000",
+            "--name",
+            "浙江省公安厅交通警察总队",
+            "--level",
+            "province",
+            "--country",
+            "CN",
+        ],
+    );
     assert!(o.status.success(), "{}", stdout(&o));
-    let o = roadwarden(dir, &[
-        "user", "create", "--unit", "330000", "--username", "first.admin", "--full-name", "王建国",
-        "--id-number", "11010519491231002X", "--badge-number", "000001", "--role", "admin",
-        "--agreement-ref", "BM-2026-001", "--agreement-signed", "2026-01-05",
-    ]);
+    let o = roadwarden(
+        dir,
+        &[
+            "user",
+            "create",
+            "--unit",
+            "330000",
+            "--username",
+            "first.admin",
+            "--full-name",
+            "王建国",
+            "--id-number",
+            "11010519491231002X",
+            "--badge-number",
+            "000001",
+            "--role",
+            "admin",
+            "--agreement-ref",
+            "BM-2026-001",
+            "--agreement-signed",
+            "2026-01-05",
+        ],
+    );
     let out = stdout(&o);
     assert!(o.status.success(), "{out}");
     assert!(out.contains("status active"), "{out}");
@@ -37,12 +73,30 @@ fn sec_04_first_operator_is_created_from_the_console_with_its_agreement() {
     let dir = tmp.path().join("data");
     bootstrap(&dir);
     // Without an agreement an operator account stays pending.
-    let o = roadwarden(&dir, &[
-        "user", "create", "--unit", "330000", "--username", "second.admin", "--full-name", "李四",
-        "--id-number", "110105194912310038", "--badge-number", "000002", "--role", "admin",
-    ]);
+    let o = roadwarden(
+        &dir,
+        &[
+            "user",
+            "create",
+            "--unit",
+            "330000",
+            "--username",
+            "second.admin",
+            "--full-name",
+            "李四",
+            "--id-number",
+            "110105194912310038",
+            "--badge-number",
+            "000002",
+            "--role",
+            "admin",
+        ],
+    );
     let out = stdout(&o);
-    assert!(o.status.success() && out.contains("status pending") && out.contains("SEC-04"), "{out}");
+    assert!(
+        o.status.success() && out.contains("status pending") && out.contains("SEC-04"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -57,9 +111,17 @@ fn sec_05_audit_verify_names_the_first_tampered_entry() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let url = format!("sqlite://{}", dir.join("roadwarden.sqlite").display());
-        let store = roadwarden_store::Store::connect(&url, &Default::default()).await.unwrap();
-        store.raw_execute("DROP TRIGGER audit_log_no_update").await.unwrap();
-        store.raw_execute("UPDATE audit_log SET actor = 'someone' WHERE seq = 2").await.unwrap();
+        let store = roadwarden_store::Store::connect(&url, &Default::default())
+            .await
+            .unwrap();
+        store
+            .raw_execute("DROP TRIGGER audit_log_no_update")
+            .await
+            .unwrap();
+        store
+            .raw_execute("UPDATE audit_log SET actor = 'someone' WHERE seq = 2")
+            .await
+            .unwrap();
         store.close().await;
     });
     let o = roadwarden(&dir, &["audit", "verify"]);
@@ -81,7 +143,11 @@ fn sec_09_backup_restores_and_refuses_a_damaged_backup() {
     let o = roadwarden(&restored, &["restore", "--from", backup.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stdout(&o));
     let o = roadwarden(&restored, &["audit", "verify"]);
-    assert!(o.status.success(), "restored chain verifies: {}", stdout(&o));
+    assert!(
+        o.status.success(),
+        "restored chain verifies: {}",
+        stdout(&o)
+    );
     // Restoring over an existing database needs --force.
     let o = roadwarden(&restored, &["restore", "--from", backup.to_str().unwrap()]);
     assert!(!o.status.success());
@@ -95,8 +161,15 @@ fn sec_09_backup_restores_and_refuses_a_damaged_backup() {
     let elsewhere = tmp.path().join("elsewhere");
     let o = roadwarden(&elsewhere, &["restore", "--from", backup.to_str().unwrap()]);
     assert!(!o.status.success());
-    assert!(stdout(&o).contains("does not match its checksum"), "{}", stdout(&o));
-    assert!(!elsewhere.join("roadwarden.sqlite").exists(), "nothing restored");
+    assert!(
+        stdout(&o).contains("does not match its checksum"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        !elsewhere.join("roadwarden.sqlite").exists(),
+        "nothing restored"
+    );
 }
 
 #[test]
@@ -109,7 +182,11 @@ fn unknown_database_scheme_is_an_error_not_a_new_file() {
         .output()
         .unwrap();
     assert!(!o.status.success());
-    assert!(stdout(&o).contains("unknown database URL scheme"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("unknown database URL scheme"),
+        "{}",
+        stdout(&o)
+    );
 }
 
 #[test]

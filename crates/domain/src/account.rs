@@ -17,7 +17,10 @@ impl Username {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let name = raw.trim().to_ascii_lowercase();
         if !(3..=32).contains(&name.len()) {
-            return Err(FieldError::new("username", "must be 3 to 32 characters long"));
+            return Err(FieldError::new(
+                "username",
+                "must be 3 to 32 characters long",
+            ));
         }
         if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
             return Err(FieldError::new("username", "must start with a letter"));
@@ -26,7 +29,10 @@ impl Username {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
         {
-            return Err(FieldError::new("username", "may hold only a-z, 0-9, '.', '_' and '-'"));
+            return Err(FieldError::new(
+                "username",
+                "may hold only a-z, 0-9, '.', '_' and '-'",
+            ));
         }
         Ok(Self(name))
     }
@@ -49,10 +55,16 @@ impl PersonName {
             return Err(FieldError::new("full_name", "is required"));
         }
         if len > 64 {
-            return Err(FieldError::new("full_name", "must be at most 64 characters"));
+            return Err(FieldError::new(
+                "full_name",
+                "must be at most 64 characters",
+            ));
         }
         if name.chars().any(|c| c.is_control() || c.is_ascii_digit()) {
-            return Err(FieldError::new("full_name", "must not contain digits or control characters"));
+            return Err(FieldError::new(
+                "full_name",
+                "must not contain digits or control characters",
+            ));
         }
         Ok(Self(name.to_owned()))
     }
@@ -95,11 +107,17 @@ fn parse_cn_resident_id(id: &str) -> Result<(), FieldError> {
     const CHECK: &[u8; 11] = b"10X98765432";
     let bytes = id.as_bytes();
     if bytes.len() != 18 || !bytes[..17].iter().all(u8::is_ascii_digit) {
-        return Err(FieldError::new("id_number", "must be 17 digits followed by a digit or X"));
+        return Err(FieldError::new(
+            "id_number",
+            "must be 17 digits followed by a digit or X",
+        ));
     }
     let birth = &id[6..14];
     if NaiveDate::parse_from_str(birth, "%Y%m%d").is_err() {
-        return Err(FieldError::new("id_number", "holds an impossible birth date"));
+        return Err(FieldError::new(
+            "id_number",
+            "holds an impossible birth date",
+        ));
     }
     let sum: u32 = bytes[..17]
         .iter()
@@ -107,7 +125,10 @@ fn parse_cn_resident_id(id: &str) -> Result<(), FieldError> {
         .map(|(b, w)| u32::from(b - b'0') * w)
         .sum();
     if CHECK[(sum % 11) as usize] != bytes[17] {
-        return Err(FieldError::new("id_number", "check character does not match"));
+        return Err(FieldError::new(
+            "id_number",
+            "check character does not match",
+        ));
     }
     Ok(())
 }
@@ -118,7 +139,10 @@ fn parse_vn_citizen_id(id: &str) -> Result<(), FieldError> {
     }
     let province: u32 = id[..3].parse().unwrap_or(0);
     if !(1..=96).contains(&province) {
-        return Err(FieldError::new("id_number", "must start with a province code 001-096"));
+        return Err(FieldError::new(
+            "id_number",
+            "must start with a province code 001-096",
+        ));
     }
     Ok(())
 }
@@ -133,7 +157,10 @@ impl Phone {
         let phone: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
         let digits = phone.strip_prefix('+').unwrap_or(&phone);
         if !(6..=15).contains(&digits.len()) || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(FieldError::new("phone", "must be 6 to 15 digits, optionally after '+'"));
+            return Err(FieldError::new(
+                "phone",
+                "must be 6 to 15 digits, optionally after '+'",
+            ));
         }
         Ok(Self(phone))
     }
@@ -201,7 +228,10 @@ impl AgreementKind {
         match raw.trim() {
             "confidentiality" => Ok(Self::Confidentiality),
             "information_security" => Ok(Self::InformationSecurity),
-            _ => Err(FieldError::new("kind", "must be confidentiality or information_security")),
+            _ => Err(FieldError::new(
+                "kind",
+                "must be confidentiality or information_security",
+            )),
         }
     }
 }
@@ -230,7 +260,10 @@ impl AccountStatus {
             "pending" => Ok(Self::Pending),
             "active" => Ok(Self::Active),
             "disabled" => Ok(Self::Disabled),
-            _ => Err(FieldError::new("status", "must be pending, active or disabled")),
+            _ => Err(FieldError::new(
+                "status",
+                "must be pending, active or disabled",
+            )),
         }
     }
 }
@@ -258,7 +291,10 @@ pub fn check_activation(
         Some(needed) if !agreements_on_file.contains(&needed) => Err(RuleViolation::new(
             "SEC-04",
             "account.agreement_missing",
-            format!("a signed {} agreement must be on file first", needed.as_str()),
+            format!(
+                "a signed {} agreement must be on file first",
+                needed.as_str()
+            ),
         )),
         _ => Ok(()),
     }
@@ -286,10 +322,19 @@ pub enum ChangeReason {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SignInOutcome {
-    Granted { must_change: Option<ChangeReason> },
-    WrongPassword { failed_attempts: u32, locked_until: Option<DateTime<Utc>> },
-    Locked { until: DateTime<Utc> },
-    NotActive { status: AccountStatus },
+    Granted {
+        must_change: Option<ChangeReason>,
+    },
+    WrongPassword {
+        failed_attempts: u32,
+        locked_until: Option<DateTime<Utc>>,
+    },
+    Locked {
+        until: DateTime<Utc>,
+    },
+    NotActive {
+        status: AccountStatus,
+    },
 }
 
 /// The sign-in decision, in the order a careful desk officer would apply it: a locked account
@@ -308,7 +353,11 @@ pub fn decide_sign_in(
     }
     if !password_matches {
         // A lock that has run out starts a fresh count.
-        let previous = if state.locked_until.is_some() { 0 } else { state.failed_attempts };
+        let previous = if state.locked_until.is_some() {
+            0
+        } else {
+            state.failed_attempts
+        };
         let failed_attempts = previous + 1;
         return SignInOutcome::WrongPassword {
             failed_attempts,
@@ -316,7 +365,9 @@ pub fn decide_sign_in(
         };
     }
     if state.status != AccountStatus::Active {
-        return SignInOutcome::NotActive { status: state.status };
+        return SignInOutcome::NotActive {
+            status: state.status,
+        };
     }
     let must_change = if state.must_change_password {
         Some(ChangeReason::FirstSignIn)
@@ -348,16 +399,31 @@ mod tests {
     }
 
     fn decide(state: &SignInState, ok: bool, now: &str) -> SignInOutcome {
-        decide_sign_in(state, ok, at(now), &PasswordPolicy::default(), &LockoutPolicy::default())
+        decide_sign_in(
+            state,
+            ok,
+            at(now),
+            &PasswordPolicy::default(),
+            &LockoutPolicy::default(),
+        )
     }
 
     #[test]
     fn sec_01_one_account_per_person_needs_a_valid_national_id() {
         assert!(IdNumber::parse("11010519491231002X", Country::China).is_ok());
-        assert!(IdNumber::parse("110105194912310021", Country::China).is_err(), "check char");
-        assert!(IdNumber::parse("110105194913310028", Country::China).is_err(), "month 13");
+        assert!(
+            IdNumber::parse("110105194912310021", Country::China).is_err(),
+            "check char"
+        );
+        assert!(
+            IdNumber::parse("110105194913310028", Country::China).is_err(),
+            "month 13"
+        );
         assert!(IdNumber::parse("001203004567", Country::Vietnam).is_ok());
-        assert!(IdNumber::parse("099203004567", Country::Vietnam).is_err(), "province 099");
+        assert!(
+            IdNumber::parse("099203004567", Country::Vietnam).is_err(),
+            "province 099"
+        );
         let id = IdNumber::parse("11010519491231002x", Country::China).unwrap();
         assert_eq!(id.as_str(), "11010519491231002X");
         assert_eq!(id.masked(), "110*************2X");
@@ -368,7 +434,10 @@ mod tests {
         let mut s = active("2026-01-01T00:00:00Z");
         s.failed_attempts = 4;
         match decide(&s, false, "2026-01-02T00:00:00Z") {
-            SignInOutcome::WrongPassword { failed_attempts: 5, locked_until: Some(u) } => {
+            SignInOutcome::WrongPassword {
+                failed_attempts: 5,
+                locked_until: Some(u),
+            } => {
                 assert_eq!(u, at("2026-01-02T00:15:00Z"));
             }
             other => panic!("unexpected {other:?}"),
@@ -379,7 +448,10 @@ mod tests {
     fn sec_02_locked_account_refused_even_with_right_password() {
         let mut s = active("2026-01-01T00:00:00Z");
         s.locked_until = Some(at("2026-01-02T00:15:00Z"));
-        assert!(matches!(decide(&s, true, "2026-01-02T00:10:00Z"), SignInOutcome::Locked { .. }));
+        assert!(matches!(
+            decide(&s, true, "2026-01-02T00:10:00Z"),
+            SignInOutcome::Locked { .. }
+        ));
         // Once the lock has run out, the right password works again.
         assert_eq!(
             decide(&s, true, "2026-01-02T00:16:00Z"),
@@ -392,13 +464,17 @@ mod tests {
         let s = active("2026-01-01T00:00:00Z");
         assert_eq!(
             decide(&s, true, "2026-04-02T00:00:00Z"),
-            SignInOutcome::Granted { must_change: Some(ChangeReason::Expired) }
+            SignInOutcome::Granted {
+                must_change: Some(ChangeReason::Expired)
+            }
         );
         let mut first = active("2026-04-01T00:00:00Z");
         first.must_change_password = true;
         assert_eq!(
             decide(&first, true, "2026-04-02T00:00:00Z"),
-            SignInOutcome::Granted { must_change: Some(ChangeReason::FirstSignIn) }
+            SignInOutcome::Granted {
+                must_change: Some(ChangeReason::FirstSignIn)
+            }
         );
     }
 
@@ -406,8 +482,12 @@ mod tests {
     fn sec_04_operator_needs_confidentiality_agreement_before_activation() {
         let err = check_activation(PersonKind::PoliceOfficer, true, &[]).unwrap_err();
         assert_eq!(err.rule, "SEC-04");
-        assert!(check_activation(PersonKind::PoliceOfficer, true, &[AgreementKind::Confidentiality])
-            .is_ok());
+        assert!(check_activation(
+            PersonKind::PoliceOfficer,
+            true,
+            &[AgreementKind::Confidentiality]
+        )
+        .is_ok());
         assert!(check_activation(PersonKind::PoliceOfficer, false, &[]).is_ok());
         assert!(check_activation(PersonKind::TechnicalPartner, false, &[]).is_err());
         assert!(check_activation(
@@ -420,7 +500,9 @@ mod tests {
         pending.status = AccountStatus::Pending;
         assert!(matches!(
             decide(&pending, true, "2026-01-02T00:00:00Z"),
-            SignInOutcome::NotActive { status: AccountStatus::Pending }
+            SignInOutcome::NotActive {
+                status: AccountStatus::Pending
+            }
         ));
     }
 

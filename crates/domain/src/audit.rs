@@ -89,7 +89,11 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        Self { expected_seq: 1, prev_hash: GENESIS_HASH.to_owned(), checked: 0 }
+        Self {
+            expected_seq: 1,
+            prev_hash: GENESIS_HASH.to_owned(),
+            checked: 0,
+        }
     }
 }
 
@@ -97,7 +101,9 @@ impl ChainVerifier {
     /// Checks the next entry; on success it becomes the link the following one must point at.
     pub fn check(&mut self, entry: &AuditEntry) -> Result<(), Break> {
         if entry.seq != self.expected_seq {
-            return Err(Break::SequenceGap { expected: self.expected_seq });
+            return Err(Break::SequenceGap {
+                expected: self.expected_seq,
+            });
         }
         if entry.prev_hash != self.prev_hash {
             return Err(Break::PrevHashMismatch);

@@ -55,7 +55,9 @@ pub struct Calendar {
 
 impl Calendar {
     pub fn new(days: impl IntoIterator<Item = (NaiveDate, DayKind)>) -> Self {
-        Self { exceptions: days.into_iter().collect() }
+        Self {
+            exceptions: days.into_iter().collect(),
+        }
     }
 
     pub fn from_special_days<'a>(days: impl IntoIterator<Item = &'a SpecialDay>) -> Self {
@@ -101,13 +103,16 @@ impl Calendar {
 
     /// The number of working days in `from..=to`.
     pub fn count_working_days(&self, from: NaiveDate, to: NaiveDate) -> u32 {
-        from.iter_days().take_while(|d| *d <= to).filter(|d| self.is_working_day(*d)).count()
-            as u32
+        from.iter_days()
+            .take_while(|d| *d <= to)
+            .filter(|d| self.is_working_day(*d))
+            .count() as u32
     }
 }
 
 fn next_day(date: NaiveDate) -> NaiveDate {
-    date.succ_opt().expect("dates before year 262143 have a successor")
+    date.succ_opt()
+        .expect("dates before year 262143 have a successor")
 }
 
 /// A deadline: the last day on which the step may be done, and the instant at which it becomes
@@ -120,7 +125,10 @@ pub struct Deadline {
 
 impl Deadline {
     pub fn ending_on(last_day: NaiveDate, tz: Tz) -> Self {
-        Self { last_day, overdue_at: start_of_local_day(next_day(last_day), tz) }
+        Self {
+            last_day,
+            overdue_at: start_of_local_day(next_day(last_day), tz),
+        }
     }
 
     pub fn is_overdue(&self, now: DateTime<Utc>) -> bool {
@@ -169,8 +177,10 @@ impl CalendarFile {
 }
 
 /// The calendars Roadwarden ships for the current and next year.
-pub const SHIPPED_CALENDARS: [&str; 2] =
-    [include_str!("../calendars/CN.toml"), include_str!("../calendars/VN.toml")];
+pub const SHIPPED_CALENDARS: [&str; 2] = [
+    include_str!("../calendars/CN.toml"),
+    include_str!("../calendars/VN.toml"),
+];
 
 #[cfg(test)]
 mod tests {
@@ -205,7 +215,10 @@ mod tests {
         // National Day 2026: Sep 30 (Wed) + 5 working days. Oct 1-7 are off, Oct 8 (Thu),
         // Oct 9 (Fri), Oct 10 (Sat, make-up workday), Oct 12 (Mon), Oct 13 (Tue).
         assert_eq!(cn.working_days_after(d("2026-09-30"), 5), d("2026-10-13"));
-        assert!(cn.is_working_day(d("2026-02-14")), "Saturday make-up day before Spring Festival");
+        assert!(
+            cn.is_working_day(d("2026-02-14")),
+            "Saturday make-up day before Spring Festival"
+        );
         assert!(!cn.is_working_day(d("2026-02-16")));
     }
 
@@ -226,14 +239,19 @@ mod tests {
 
     #[test]
     fn time_02_deadlines_are_local_midnight_stored_in_utc() {
-        let t = DateTime::parse_from_rfc3339("2026-11-20T17:30:00Z").unwrap().with_timezone(&Utc);
+        let t = DateTime::parse_from_rfc3339("2026-11-20T17:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         // 17:30 UTC on Friday is 01:30 on Saturday in Shanghai: counting starts Monday.
         let dl = working_day_deadline(t, 1, &Calendar::default(), chrono_tz::Asia::Shanghai);
         assert_eq!(dl.last_day, d("2026-11-23"));
         assert_eq!(dl.overdue_at.to_rfc3339(), "2026-11-23T16:00:00+00:00");
         assert!(!dl.is_overdue(dl.overdue_at - chrono::Duration::seconds(1)));
         assert!(dl.is_overdue(dl.overdue_at));
-        assert_eq!(format_local(t, chrono_tz::Asia::Ho_Chi_Minh), "2026-11-21 00:30");
+        assert_eq!(
+            format_local(t, chrono_tz::Asia::Ho_Chi_Minh),
+            "2026-11-21 00:30"
+        );
         let cal = calendar_day_deadline(t, 30, &Calendar::default(), chrono_tz::Asia::Shanghai);
         assert_eq!(cal.last_day, d("2026-12-21"));
     }
@@ -243,12 +261,19 @@ mod tests {
         for text in SHIPPED_CALENDARS {
             let file = CalendarFile::parse(text).unwrap();
             for year in [2026, 2027] {
-                assert!(file.days.iter().any(|day| day.date.year() == year), "{year}");
+                assert!(
+                    file.days.iter().any(|day| day.date.year() == year),
+                    "{year}"
+                );
             }
             for day in &file.days {
                 let weekend = matches!(day.date.weekday(), Weekday::Sat | Weekday::Sun);
                 if day.kind == DayKind::Workday {
-                    assert!(weekend, "make-up workday {} must fall on a weekend", day.date);
+                    assert!(
+                        weekend,
+                        "make-up workday {} must fall on a weekend",
+                        day.date
+                    );
                 }
             }
         }

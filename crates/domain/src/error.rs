@@ -12,7 +12,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &'static str, reason: impl Into<String>) -> Self {
-        Self { field, reason: reason.into() }
+        Self {
+            field,
+            reason: reason.into(),
+        }
     }
 }
 
@@ -29,7 +32,11 @@ pub struct RuleViolation {
 
 impl RuleViolation {
     pub fn new(rule: &'static str, code: &'static str, message: impl Into<String>) -> Self {
-        Self { rule, code, message: message.into() }
+        Self {
+            rule,
+            code,
+            message: message.into(),
+        }
     }
 }
 

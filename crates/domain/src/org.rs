@@ -170,7 +170,10 @@ impl UnitName {
             return Err(FieldError::new("name", "must be at most 100 characters"));
         }
         if name.chars().any(char::is_control) {
-            return Err(FieldError::new("name", "must not contain control characters"));
+            return Err(FieldError::new(
+                "name",
+                "must not contain control characters",
+            ));
         }
         Ok(Self(name.to_owned()))
     }
@@ -193,7 +196,10 @@ impl UnitCode {
             return Err(FieldError::new("code", "must be 2 to 32 characters long"));
         }
         if !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
-            return Err(FieldError::new("code", "may hold only letters, digits and '-'"));
+            return Err(FieldError::new(
+                "code",
+                "may hold only letters, digits and '-'",
+            ));
         }
         Ok(Self(code.to_ascii_uppercase()))
     }
@@ -293,7 +299,8 @@ mod tests {
         assert!(!county.covers(&path(&[1, 4])), "parent");
         // ".../9/" must not cover ".../90/": the trailing slash matters.
         assert!(!county.covers(&path(&[1, 4, 90])));
-        assert!(!UnitPath::from_stored("/1/4/9/".into()).covers(&UnitPath::from_stored("/1/4/90/".into())));
+        assert!(!UnitPath::from_stored("/1/4/9/".into())
+            .covers(&UnitPath::from_stored("/1/4/90/".into())));
         assert!(county.is_ancestor_of(&path(&[1, 4, 9, 12])));
         assert!(!county.is_ancestor_of(&county));
     }
@@ -327,7 +334,10 @@ mod tests {
     fn unit_names_and_codes_are_validated() {
         assert!(UnitName::parse("  ").is_err());
         assert!(UnitName::parse(&"长".repeat(101)).is_err());
-        assert_eq!(UnitName::parse(" 长兴县大队 ").unwrap().as_str(), "长兴县大队");
+        assert_eq!(
+            UnitName::parse(" 长兴县大队 ").unwrap().as_str(),
+            "长兴县大队"
+        );
         assert!(UnitCode::parse("33 05").is_err());
         assert_eq!(UnitCode::parse("330522-a").unwrap().as_str(), "330522-A");
         assert!(Country::parse("us").is_err());

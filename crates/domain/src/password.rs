@@ -14,7 +14,10 @@ pub struct PasswordPolicy {
 
 impl Default for PasswordPolicy {
     fn default() -> Self {
-        Self { min_length: 8, max_age_days: 90 }
+        Self {
+            min_length: 8,
+            max_age_days: 90,
+        }
     }
 }
 
@@ -39,16 +42,28 @@ impl PasswordPolicy {
             ));
         }
         if !password.chars().any(char::is_uppercase) {
-            return Err(FieldError::new("password", "must contain an upper-case letter"));
+            return Err(FieldError::new(
+                "password",
+                "must contain an upper-case letter",
+            ));
         }
         if !password.chars().any(char::is_lowercase) {
-            return Err(FieldError::new("password", "must contain a lower-case letter"));
+            return Err(FieldError::new(
+                "password",
+                "must contain a lower-case letter",
+            ));
         }
         if !password.chars().any(|c| c.is_ascii_digit()) {
             return Err(FieldError::new("password", "must contain a digit"));
         }
-        if !password.chars().any(|c| !c.is_alphanumeric() && !c.is_whitespace()) {
-            return Err(FieldError::new("password", "must contain a special character"));
+        if !password
+            .chars()
+            .any(|c| !c.is_alphanumeric() && !c.is_whitespace())
+        {
+            return Err(FieldError::new(
+                "password",
+                "must contain a special character",
+            ));
         }
         Ok(())
     }
@@ -69,7 +84,10 @@ pub struct LockoutPolicy {
 
 impl Default for LockoutPolicy {
     fn default() -> Self {
-        Self { max_failures: 5, lock_minutes: 15 }
+        Self {
+            max_failures: 5,
+            lock_minutes: 15,
+        }
     }
 }
 
@@ -95,13 +113,36 @@ mod tests {
     fn sec_02_password_needs_length_and_four_classes() {
         let p = PasswordPolicy::default();
         assert!(p.check_strength("Aa1!aaaa").is_ok());
-        assert!(p.check_strength("Aa1!aaa").unwrap_err().reason.contains("at least 8"));
-        assert!(p.check_strength("aa1!aaaa").unwrap_err().reason.contains("upper-case"));
-        assert!(p.check_strength("AA1!AAAA").unwrap_err().reason.contains("lower-case"));
-        assert!(p.check_strength("Aaa!aaaa").unwrap_err().reason.contains("digit"));
-        assert!(p.check_strength("Aa1aaaaa").unwrap_err().reason.contains("special"));
+        assert!(p
+            .check_strength("Aa1!aaa")
+            .unwrap_err()
+            .reason
+            .contains("at least 8"));
+        assert!(p
+            .check_strength("aa1!aaaa")
+            .unwrap_err()
+            .reason
+            .contains("upper-case"));
+        assert!(p
+            .check_strength("AA1!AAAA")
+            .unwrap_err()
+            .reason
+            .contains("lower-case"));
+        assert!(p
+            .check_strength("Aaa!aaaa")
+            .unwrap_err()
+            .reason
+            .contains("digit"));
+        assert!(p
+            .check_strength("Aa1aaaaa")
+            .unwrap_err()
+            .reason
+            .contains("special"));
         assert!(p.check_strength(&"Aa1!".repeat(40)).is_err(), "too long");
-        let longer = PasswordPolicy { min_length: 12, ..p };
+        let longer = PasswordPolicy {
+            min_length: 12,
+            ..p
+        };
         assert!(longer.check_strength("Aa1!aaaa").is_err());
     }
 
@@ -111,7 +152,10 @@ mod tests {
         let set = at("2026-01-01T00:00:00Z");
         assert!(!p.is_expired(set, at("2026-03-31T23:59:59Z")));
         assert!(p.is_expired(set, at("2026-04-01T00:00:00Z")));
-        let never = PasswordPolicy { max_age_days: 0, ..p };
+        let never = PasswordPolicy {
+            max_age_days: 0,
+            ..p
+        };
         assert!(!never.is_expired(set, at("2036-01-01T00:00:00Z")));
     }
 
@@ -120,7 +164,10 @@ mod tests {
         let l = LockoutPolicy::default();
         let now = at("2026-05-01T08:00:00Z");
         assert_eq!(l.lock_after_failure(4, now), None);
-        assert_eq!(l.lock_after_failure(5, now), Some(at("2026-05-01T08:15:00Z")));
+        assert_eq!(
+            l.lock_after_failure(5, now),
+            Some(at("2026-05-01T08:15:00Z"))
+        );
     }
 
     proptest! {

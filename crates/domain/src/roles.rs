@@ -79,7 +79,10 @@ impl Role {
     /// Roles that only a police officer may hold (SEC-04 operators, REV-02 reviewers,
     /// collectors and unit heads of police units).
     pub fn requires_police_officer(self) -> bool {
-        matches!(self, Role::Admin | Role::Reviewer | Role::Collector | Role::UnitHead)
+        matches!(
+            self,
+            Role::Admin | Role::Reviewer | Role::Collector | Role::UnitHead
+        )
     }
 
     /// Which kinds of unit a role can be held in (ORG-05: outside bodies have narrow roles).
@@ -92,7 +95,10 @@ impl Role {
             // Police units hold these too, so they can be granted step by step (SEC-03) down
             // to the villages and outside bodies that use them.
             Role::GridWorker => {
-                matches!(kind, K::Township | K::Village | K::GridTeam | K::Employer | K::Police)
+                matches!(
+                    kind,
+                    K::Township | K::Village | K::GridTeam | K::Employer | K::Police
+                )
             }
             Role::InterfaceClient | Role::Auditor => true,
             _ => kind.is_police(),
@@ -153,7 +159,10 @@ pub fn check_role_fits(
         return Err(RuleViolation::new(
             "SEC-04",
             "role.requires_police_officer",
-            format!("the role '{}' may only be held by a police officer", role.as_str()),
+            format!(
+                "the role '{}' may only be held by a police officer",
+                role.as_str()
+            ),
         ));
     }
     Ok(())
@@ -167,24 +176,37 @@ mod tests {
     fn p(ids: &[i64]) -> UnitPath {
         ids[1..]
             .iter()
-            .fold(UnitPath::root(UnitId(ids[0])), |acc, id| acc.child(UnitId(*id)))
+            .fold(UnitPath::root(UnitId(ids[0])), |acc, id| {
+                acc.child(UnitId(*id))
+            })
     }
 
     #[test]
     fn sec_03_role_granted_only_by_holder_at_a_higher_unit() {
-        let granter = vec![Holding { role: Role::Reviewer, unit_path: p(&[1, 2]) }];
+        let granter = vec![Holding {
+            role: Role::Reviewer,
+            unit_path: p(&[1, 2]),
+        }];
         assert!(check_grant(&granter, Role::Reviewer, &p(&[1, 2, 3])).is_ok());
         assert!(check_grant(&granter, Role::Reviewer, &p(&[1, 2, 3, 4])).is_ok());
         let same_unit = check_grant(&granter, Role::Reviewer, &p(&[1, 2])).unwrap_err();
         assert_eq!(same_unit.rule, "SEC-03");
-        assert!(check_grant(&granter, Role::Reviewer, &p(&[1, 5])).is_err(), "sibling branch");
-        assert!(check_grant(&granter, Role::Collector, &p(&[1, 2, 3])).is_err(), "not held");
+        assert!(
+            check_grant(&granter, Role::Reviewer, &p(&[1, 5])).is_err(),
+            "sibling branch"
+        );
+        assert!(
+            check_grant(&granter, Role::Collector, &p(&[1, 2, 3])).is_err(),
+            "not held"
+        );
     }
 
     #[test]
     fn sec_04_operator_and_reviewer_roles_need_a_police_officer() {
         assert_eq!(
-            check_role_fits(Role::Admin, UnitKind::Police, false).unwrap_err().rule,
+            check_role_fits(Role::Admin, UnitKind::Police, false)
+                .unwrap_err()
+                .rule,
             "SEC-04"
         );
         assert!(check_role_fits(Role::Admin, UnitKind::Police, true).is_ok());

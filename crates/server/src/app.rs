@@ -38,7 +38,8 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<AppS
     let now = clock.now();
     let mut tx = store.begin().await?;
     for text in SHIPPED_CALENDARS {
-        let file = CalendarFile::parse(text).map_err(|e| anyhow::anyhow!("shipped calendar: {e}"))?;
+        let file =
+            CalendarFile::parse(text).map_err(|e| anyhow::anyhow!("shipped calendar: {e}"))?;
         calendar::seed_if_empty(&mut tx, &file, now).await?;
     }
     tx.commit().await?;
@@ -55,10 +56,21 @@ pub fn build_router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::endpoint))
-        .layer(middleware::from_fn_with_state(state.clone(), ui::html_errors))
-        .layer(middleware::from_fn_with_state(state.clone(), auth::middleware::context))
-        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
-        .layer(RequestBodyLimitLayer::new(state.settings.server.max_body_bytes))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            ui::html_errors,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::middleware::context,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
+        .layer(RequestBodyLimitLayer::new(
+            state.settings.server.max_body_bytes,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -78,7 +90,10 @@ pub fn build_router(state: AppState) -> Router {
                  frame-ancestors 'none'; form-action 'self'",
             ),
         ))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
         .layer(CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http())
@@ -94,8 +109,15 @@ async fn healthz() -> &'static str {
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let db = state.store.ping().await.is_ok();
     let blobs = state.blobs.health().await.is_ok();
-    let status = if db && blobs { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (status, Json(serde_json::json!({ "database": db, "blobs": blobs })))
+    let status = if db && blobs {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        status,
+        Json(serde_json::json!({ "database": db, "blobs": blobs })),
+    )
 }
 
 /// A running server: its address, and a handle to stop it.
@@ -139,9 +161,17 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Run
     let app = build_router(state.clone());
     let shutdown = stop.clone();
     let task = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move { shutdown.sleep(Duration::MAX).await })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { shutdown.sleep(Duration::MAX).await })
+        .await
     });
-    Ok(Running { addr, state, stop, task })
+    Ok(Running {
+        addr,
+        state,
+        stop,
+        task,
+    })
 }

@@ -98,7 +98,10 @@ impl Default for Settings {
 
 impl Default for DatabaseSettings {
     fn default() -> Self {
-        Self { url: Secret::default(), max_connections: 8 }
+        Self {
+            url: Secret::default(),
+            max_connections: 8,
+        }
     }
 }
 
@@ -152,7 +155,10 @@ impl Default for JobSettings {
 
 impl Default for LogSettings {
     fn default() -> Self {
-        Self { format: "pretty".into(), level: "info".into() }
+        Self {
+            format: "pretty".into(),
+            level: "info".into(),
+        }
     }
 }
 
@@ -171,7 +177,10 @@ impl Settings {
 
     pub fn database_url(&self) -> String {
         if self.database.url.expose().is_empty() {
-            format!("sqlite://{}", self.data_dir.join("roadwarden.sqlite").display())
+            format!(
+                "sqlite://{}",
+                self.data_dir.join("roadwarden.sqlite").display()
+            )
         } else {
             self.database.url.expose().to_owned()
         }
@@ -234,7 +243,10 @@ mod tests {
     fn example_config_parses_to_the_defaults() {
         let parsed: Settings = toml::from_str(EXAMPLE).expect("example.toml parses");
         let defaults = Settings::default();
-        assert_eq!(parsed.security.password_min_length, defaults.security.password_min_length);
+        assert_eq!(
+            parsed.security.password_min_length,
+            defaults.security.password_min_length
+        );
         assert_eq!(parsed.jobs.schedules, defaults.jobs.schedules);
         assert_eq!(parsed.server.bind, defaults.server.bind);
     }

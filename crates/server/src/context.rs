@@ -18,13 +18,21 @@ pub struct RequestMeta {
 impl FromRequestParts<AppState> for RequestMeta {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
-        Ok(parts.extensions.get::<RequestMeta>().cloned().unwrap_or_default())
+        Ok(parts
+            .extensions
+            .get::<RequestMeta>()
+            .cloned()
+            .unwrap_or_default())
     }
 }
 
 impl FromRequestParts<AppState> for Lang {
     type Rejection = AppError;
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
-        Ok(parts.extensions.get::<Lang>().copied().unwrap_or(Lang::ZhCn))
+        Ok(parts
+            .extensions
+            .get::<Lang>()
+            .copied()
+            .unwrap_or(Lang::ZhCn))
     }
 }

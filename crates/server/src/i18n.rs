@@ -40,7 +40,9 @@ impl Lang {
 
     /// The first supported language in an `Accept-Language` header.
     pub fn from_accept_language(header: &str) -> Option<Self> {
-        header.split(',').find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
+        header
+            .split(',')
+            .find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
     }
 
     fn source(self) -> &'static str {
@@ -99,15 +101,25 @@ mod tests {
         for lang in Lang::ALL {
             assert_eq!(keys(lang), en, "{} differs from en", lang.code());
             for key in &en {
-                assert!(!t(lang, key).trim().is_empty(), "{} {key} is empty", lang.code());
+                assert!(
+                    !t(lang, key).trim().is_empty(),
+                    "{} {key} is empty",
+                    lang.code()
+                );
             }
         }
     }
 
     #[test]
     fn languages_parse_from_headers() {
-        assert_eq!(Lang::from_accept_language("vi-VN,vi;q=0.9,en;q=0.8"), Some(Lang::Vi));
-        assert_eq!(Lang::from_accept_language("fr-FR, en;q=0.5"), Some(Lang::En));
+        assert_eq!(
+            Lang::from_accept_language("vi-VN,vi;q=0.9,en;q=0.8"),
+            Some(Lang::Vi)
+        );
+        assert_eq!(
+            Lang::from_accept_language("fr-FR, en;q=0.5"),
+            Some(Lang::En)
+        );
         assert_eq!(Lang::parse("zh-cn"), Some(Lang::ZhCn));
         assert_eq!(Lang::parse("de"), None);
     }

@@ -6,7 +6,9 @@ use std::time::Instant;
 use axum::extract::{MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use prometheus::{Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+};
 
 use crate::state::AppState;
 
@@ -28,8 +30,11 @@ impl Metrics {
         )
         .expect("valid metric");
         let http_duration = HistogramVec::new(
-            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency")
-                .buckets(vec![0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5]),
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency").buckets(
+                vec![
+                    0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                ],
+            ),
             &["method", "route"],
         )
         .expect("valid metric");
@@ -38,9 +43,11 @@ impl Metrics {
             &["kind", "outcome"],
         )
         .expect("valid metric");
-        let jobs_by_status =
-            IntGaugeVec::new(Opts::new("jobs", "Jobs in the queue by status"), &["status"])
-                .expect("valid metric");
+        let jobs_by_status = IntGaugeVec::new(
+            Opts::new("jobs", "Jobs in the queue by status"),
+            &["status"],
+        )
+        .expect("valid metric");
         for c in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_duration.clone()),
@@ -49,7 +56,13 @@ impl Metrics {
         ] {
             registry.register(c).expect("unique metric");
         }
-        Self { registry, http_requests, http_duration, jobs_processed, jobs_by_status }
+        Self {
+            registry,
+            http_requests,
+            http_duration,
+            jobs_processed,
+            jobs_by_status,
+        }
     }
 
     pub fn render(&self) -> String {
@@ -76,8 +89,12 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     let start = Instant::now();
     let resp = next.run(req).await;
     let m = &state.metrics;
-    m.http_duration.with_label_values(&[&method, &route]).observe(start.elapsed().as_secs_f64());
-    m.http_requests.with_label_values(&[&method, &route, resp.status().as_str()]).inc();
+    m.http_duration
+        .with_label_values(&[&method, &route])
+        .observe(start.elapsed().as_secs_f64());
+    m.http_requests
+        .with_label_values(&[&method, &route, resp.status().as_str()])
+        .inc();
     resp
 }
 
@@ -85,9 +102,16 @@ pub async fn endpoint(State(state): State<AppState>) -> impl IntoResponse {
     if let Ok(mut tx) = state.store.begin_read().await {
         if let Ok(counts) = roadwarden_store::jobs::counts(&mut tx).await {
             for (status, n) in counts {
-                state.metrics.jobs_by_status.with_label_values(&[&status]).set(n);
+                state
+                    .metrics
+                    .jobs_by_status
+                    .with_label_values(&[&status])
+                    .set(n);
             }
         }
     }
-    ([("content-type", "text/plain; version=0.0.4")], state.metrics.render())
+    (
+        [("content-type", "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
 }

@@ -36,6 +36,13 @@ impl AppState {
             std::env::var("HOSTNAME").unwrap_or_else(|_| "roadwarden".into()),
             std::process::id()
         );
-        Self(Arc::new(Inner { store, blobs, settings, metrics: Metrics::new(), clock, worker_name }))
+        Self(Arc::new(Inner {
+            store,
+            blobs,
+            settings,
+            metrics: Metrics::new(),
+            clock,
+            worker_name,
+        }))
     }
 }

@@ -141,7 +141,11 @@ pub async fn list(
          ORDER BY a.seq DESC LIMIT $11",
         cols = COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ")
     );
-    let action = filter.action.as_deref().map(|a| format!("{a}%")).unwrap_or_default();
+    let action = filter
+        .action
+        .as_deref()
+        .map(|a| format!("{a}%"))
+        .unwrap_or_default();
     let rows: Vec<(Row, Option<String>)> = on!(tx, c => {
         let q = sqlx::query(&sql)
             .bind(&low).bind(&high).bind(i64::from(include_unscoped))
@@ -163,7 +167,10 @@ pub async fn list(
     });
     Ok(rows
         .into_iter()
-        .map(|(row, unit_name)| AuditListItem { entry: row.into(), unit_name })
+        .map(|(row, unit_name)| AuditListItem {
+            entry: row.into(),
+            unit_name,
+        })
         .collect())
 }
 

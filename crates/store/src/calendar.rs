@@ -12,7 +12,11 @@ pub async fn list(tx: &mut Tx, country: Country) -> Result<Vec<SpecialDay>> {
         on!(tx, c => sqlx::query_as(sql).bind(country.code()).fetch_all(c).await?);
     rows.into_iter()
         .map(|(date, kind, name)| {
-            Ok(SpecialDay { date, kind: DayKind::parse(&kind).map_err(StoreError::corrupt)?, name })
+            Ok(SpecialDay {
+                date,
+                kind: DayKind::parse(&kind).map_err(StoreError::corrupt)?,
+                name,
+            })
         })
         .collect()
 }
@@ -23,7 +27,12 @@ pub async fn load(tx: &mut Tx, country: Country) -> Result<Calendar> {
 }
 
 /// Adds or replaces one day.
-pub async fn upsert(tx: &mut Tx, country: Country, day: &SpecialDay, now: DateTime<Utc>) -> Result<()> {
+pub async fn upsert(
+    tx: &mut Tx,
+    country: Country,
+    day: &SpecialDay,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let sql = "INSERT INTO calendar_days (country, day, kind, name, updated_at) \
         VALUES ($1, $2, $3, $4, $5) \
         ON CONFLICT (country, day) DO UPDATE SET kind = $3, name = $4, updated_at = $5";
@@ -36,8 +45,11 @@ pub async fn upsert(tx: &mut Tx, country: Country, day: &SpecialDay, now: DateTi
 /// Removes one day; it reverts to the weekday rule. Returns whether it existed.
 pub async fn remove(tx: &mut Tx, country: Country, date: NaiveDate) -> Result<bool> {
     let sql = "DELETE FROM calendar_days WHERE country = $1 AND day = $2";
-    Ok(on!(tx, c => sqlx::query(sql).bind(country.code()).bind(date)
-        .execute(c).await?.rows_affected()) > 0)
+    Ok(
+        on!(tx, c => sqlx::query(sql).bind(country.code()).bind(date)
+        .execute(c).await?.rows_affected())
+            > 0,
+    )
 }
 
 /// Loads a shipped calendar file for a country whose table is still empty. Returns the

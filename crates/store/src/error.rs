@@ -21,7 +21,9 @@ impl From<sqlx::Error> for StoreError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
             if db.is_unique_violation() {
-                return StoreError::Conflict { field: conflicting_field(db.as_ref()) };
+                return StoreError::Conflict {
+                    field: conflicting_field(db.as_ref()),
+                };
             }
         }
         StoreError::Database(e)
@@ -33,7 +35,10 @@ impl From<sqlx::Error> for StoreError {
 fn conflicting_field(db: &dyn sqlx::error::DatabaseError) -> String {
     if let Some(constraint) = db.constraint() {
         let trimmed = constraint.trim_end_matches("_key");
-        return trimmed.split_once('_').map_or(trimmed, |(_, rest)| rest).to_owned();
+        return trimmed
+            .split_once('_')
+            .map_or(trimmed, |(_, rest)| rest)
+            .to_owned();
     }
     let message = db.message();
     message

@@ -52,7 +52,10 @@ pub enum Backend {
 enum Pools {
     /// SQLite allows one writer at a time: writes go through a one-connection pool so they
     /// queue in-process instead of failing with "database is locked"; reads use their own pool.
-    Sqlite { read: SqlitePool, write: SqlitePool },
+    Sqlite {
+        read: SqlitePool,
+        write: SqlitePool,
+    },
     Postgres(PgPool),
 }
 
@@ -64,7 +67,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend()).finish()
+        f.debug_struct("Store")
+            .field("backend", &self.backend())
+            .finish()
     }
 }
 
@@ -100,7 +105,10 @@ pub struct ConnectOptions {
 
 impl Default for ConnectOptions {
     fn default() -> Self {
-        Self { max_connections: 8, busy_timeout: Duration::from_secs(5) }
+        Self {
+            max_connections: 8,
+            busy_timeout: Duration::from_secs(5),
+        }
     }
 }
 
@@ -131,7 +139,9 @@ impl Store {
             .max_connections(options.max_connections.max(2))
             .connect_with(connect)
             .await?;
-        Ok(Self { pools: Pools::Sqlite { read, write } })
+        Ok(Self {
+            pools: Pools::Sqlite { read, write },
+        })
     }
 
     async fn connect_postgres(url: &str, options: &ConnectOptions) -> Result<Self> {
@@ -141,7 +151,9 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(connect)
             .await?;
-        Ok(Self { pools: Pools::Postgres(pool) })
+        Ok(Self {
+            pools: Pools::Postgres(pool),
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -179,7 +191,9 @@ impl Store {
     /// Readiness: the database answers a trivial query.
     pub async fn ping(&self) -> Result<()> {
         match &self.pools {
-            Pools::Sqlite { read, .. } => sqlx::query("SELECT 1").execute(read).await?.rows_affected(),
+            Pools::Sqlite { read, .. } => {
+                sqlx::query("SELECT 1").execute(read).await?.rows_affected()
+            }
             Pools::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await?.rows_affected(),
         };
         Ok(())
@@ -190,8 +204,14 @@ impl Store {
     pub async fn sqlite_backup_into(&self, target: &std::path::Path) -> Result<()> {
         match &self.pools {
             Pools::Sqlite { read, .. } => {
-                let path = target.to_str().ok_or(StoreError::Invalid("backup path is not UTF-8"))?;
-                sqlx::query("VACUUM INTO $1").bind(path).execute(read).await?.rows_affected();
+                let path = target
+                    .to_str()
+                    .ok_or(StoreError::Invalid("backup path is not UTF-8"))?;
+                sqlx::query("VACUUM INTO $1")
+                    .bind(path)
+                    .execute(read)
+                    .await?
+                    .rows_affected();
                 Ok(())
             }
             Pools::Postgres(_) => Err(StoreError::Invalid("VACUUM INTO is SQLite only")),
@@ -235,12 +255,14 @@ pub fn truncate_micros(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chr
 impl Store {
     /// Test support: creates a database on this PostgreSQL server.
     pub async fn create_database_for_tests(&self, name: &str) -> Result<()> {
-        self.admin_statement(&format!("CREATE DATABASE \"{name}\"")).await
+        self.admin_statement(&format!("CREATE DATABASE \"{name}\""))
+            .await
     }
 
     /// Test support: drops a database made by [`Store::create_database_for_tests`].
     pub async fn drop_database_for_tests(&self, name: &str) -> Result<()> {
-        self.admin_statement(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await
+        self.admin_statement(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .await
     }
 
     async fn admin_statement(&self, sql: &str) -> Result<()> {
@@ -249,7 +271,9 @@ impl Store {
                 sqlx::query(sql).execute(pool).await?;
                 Ok(())
             }
-            Pools::Sqlite { .. } => Err(StoreError::Invalid("only PostgreSQL has databases to create")),
+            Pools::Sqlite { .. } => Err(StoreError::Invalid(
+                "only PostgreSQL has databases to create",
+            )),
         }
     }
 }

@@ -65,7 +65,11 @@ pub async fn create(tx: &mut Tx, new: &NewSession<'_>, now: DateTime<Utc>) -> Re
 }
 
 /// The live session behind a token hash: not revoked, not expired.
-pub async fn find_live(tx: &mut Tx, token_hash: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
+pub async fn find_live(
+    tx: &mut Tx,
+    token_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<Session>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM sessions WHERE token_hash = $1 AND revoked_at IS NULL \
          AND expires_at > $2"
@@ -74,7 +78,12 @@ pub async fn find_live(tx: &mut Tx, token_hash: &str, now: DateTime<Utc>) -> Res
 }
 
 /// Marks the session seen; `expires_at` slides for browser sessions (idle timeout).
-pub async fn touch(tx: &mut Tx, id: i64, now: DateTime<Utc>, expires_at: DateTime<Utc>) -> Result<()> {
+pub async fn touch(
+    tx: &mut Tx,
+    id: i64,
+    now: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
+) -> Result<()> {
     let sql = "UPDATE sessions SET last_seen_at = $1, expires_at = $2 WHERE id = $3";
     on!(tx, c => sqlx::query(sql).bind(now).bind(expires_at).bind(id).execute(c).await?.rows_affected());
     Ok(())
@@ -90,11 +99,18 @@ pub async fn revoke(tx: &mut Tx, user: UserId, id: i64, now: DateTime<Utc>) -> R
 }
 
 /// Revokes every live session of a user (password change, account disabled).
-pub async fn revoke_all(tx: &mut Tx, user: UserId, except: Option<i64>, now: DateTime<Utc>) -> Result<u64> {
+pub async fn revoke_all(
+    tx: &mut Tx,
+    user: UserId,
+    except: Option<i64>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
     let sql = "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL \
                AND id <> $3";
-    Ok(on!(tx, c => sqlx::query(sql).bind(now).bind(user.0).bind(except.unwrap_or(0))
-        .execute(c).await?.rows_affected()))
+    Ok(
+        on!(tx, c => sqlx::query(sql).bind(now).bind(user.0).bind(except.unwrap_or(0))
+        .execute(c).await?.rows_affected()),
+    )
 }
 
 /// The user's live sessions and tokens, newest first.

@@ -23,7 +23,9 @@ pub struct Unit {
 
 impl Unit {
     pub fn tz(&self) -> chrono_tz::Tz {
-        self.time_zone.parse().unwrap_or_else(|_| self.country.default_time_zone())
+        self.time_zone
+            .parse()
+            .unwrap_or_else(|_| self.country.default_time_zone())
     }
 }
 
@@ -103,7 +105,9 @@ pub async fn insert(tx: &mut Tx, new: &NewUnit<'_>, now: DateTime<Utc>) -> Resul
         .execute(c)
         .await?
         .rows_affected());
-    get(tx, id).await?.ok_or_else(|| StoreError::corrupt("inserted unit vanished"))
+    get(tx, id)
+        .await?
+        .ok_or_else(|| StoreError::corrupt("inserted unit vanished"))
 }
 
 pub async fn get(tx: &mut Tx, id: UnitId) -> Result<Option<Unit>> {
@@ -137,15 +141,17 @@ pub async fn list_in_scope(
     offset: i64,
 ) -> Result<(Vec<Unit>, i64)> {
     let (low, high) = path_range(scope.as_str());
-    let search = filter.search.as_deref().map(|s| format!("%{}%", escape_like(s)));
+    let search = filter
+        .search
+        .as_deref()
+        .map(|s| format!("%{}%", escape_like(s)));
     let level = filter.level.map(Level::as_str);
     let kind = filter.kind.map(UnitKind::as_str);
     let condition = "path >= $1 AND path < $2 \
         AND ($3 = '' OR name LIKE $3 ESCAPE '\\' OR code LIKE $3 ESCAPE '\\') \
         AND ($4 = '' OR level = $4) AND ($5 = '' OR kind = $5)";
-    let list_sql = format!(
-        "SELECT {COLUMNS} FROM units WHERE {condition} ORDER BY path LIMIT $6 OFFSET $7"
-    );
+    let list_sql =
+        format!("SELECT {COLUMNS} FROM units WHERE {condition} ORDER BY path LIMIT $6 OFFSET $7");
     let count_sql = format!("SELECT COUNT(*) FROM units WHERE {condition}");
     let search = search.unwrap_or_default();
     let rows: Vec<UnitRow> = on!(tx, c => sqlx::query_as(&list_sql)
@@ -157,7 +163,10 @@ pub async fn list_in_scope(
         .bind(&low).bind(&high).bind(&search)
         .bind(level.unwrap_or("")).bind(kind.unwrap_or(""))
         .fetch_one(c).await?);
-    let units = rows.into_iter().map(Unit::try_from).collect::<Result<_>>()?;
+    let units = rows
+        .into_iter()
+        .map(Unit::try_from)
+        .collect::<Result<_>>()?;
     Ok((units, total))
 }
 
@@ -173,5 +182,7 @@ pub async fn count(tx: &mut Tx) -> Result<i64> {
 
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
 pub(crate) fn escape_like(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+    s.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
 }

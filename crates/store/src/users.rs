@@ -174,7 +174,11 @@ pub async fn list_in_scope(
     offset: i64,
 ) -> Result<(Vec<User>, i64)> {
     let (low, high) = path_range(scope.as_str());
-    let search = filter.search.as_deref().map(|s| format!("%{}%", escape_like(s))).unwrap_or_default();
+    let search = filter
+        .search
+        .as_deref()
+        .map(|s| format!("%{}%", escape_like(s)))
+        .unwrap_or_default();
     let unit = filter.unit_id.map_or(0, |u| u.0);
     let status = filter.status.map_or("", AccountStatus::as_str);
     let condition = "n.path >= $1 AND n.path < $2 \
@@ -191,7 +195,12 @@ pub async fn list_in_scope(
     let total: i64 = on!(tx, c => sqlx::query_scalar(&count_sql)
         .bind(&low).bind(&high).bind(&search).bind(unit).bind(status)
         .fetch_one(c).await?);
-    Ok((rows.into_iter().map(User::try_from).collect::<Result<_>>()?, total))
+    Ok((
+        rows.into_iter()
+            .map(User::try_from)
+            .collect::<Result<_>>()?,
+        total,
+    ))
 }
 
 pub async fn count(tx: &mut Tx) -> Result<i64> {
@@ -261,10 +270,13 @@ pub async fn set_language(tx: &mut Tx, id: UserId, language: &str) -> Result<()>
 
 /// The roles a user holds now.
 pub async fn roles_of(tx: &mut Tx, id: UserId) -> Result<Vec<Role>> {
-    let sql = "SELECT role FROM role_grants WHERE user_id = $1 AND revoked_at IS NULL ORDER BY role";
-    let names: Vec<String> =
-        on!(tx, c => sqlx::query_scalar(sql).bind(id.0).fetch_all(c).await?);
-    names.iter().map(|n| Role::parse(n).map_err(StoreError::corrupt)).collect()
+    let sql =
+        "SELECT role FROM role_grants WHERE user_id = $1 AND revoked_at IS NULL ORDER BY role";
+    let names: Vec<String> = on!(tx, c => sqlx::query_scalar(sql).bind(id.0).fetch_all(c).await?);
+    names
+        .iter()
+        .map(|n| Role::parse(n).map_err(StoreError::corrupt))
+        .collect()
 }
 
 /// The roles a user holds, each at the user's unit, for the SEC-03 grant check.
@@ -272,7 +284,10 @@ pub async fn holdings_of(tx: &mut Tx, user: &User) -> Result<Vec<Holding>> {
     Ok(roles_of(tx, user.id)
         .await?
         .into_iter()
-        .map(|role| Holding { role, unit_path: user.unit_path.clone() })
+        .map(|role| Holding {
+            role,
+            unit_path: user.unit_path.clone(),
+        })
         .collect())
 }
 
@@ -284,7 +299,8 @@ pub async fn grant_role(
     granted_by: Option<UserId>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let sql = "INSERT INTO role_grants (user_id, role, granted_by, granted_at) VALUES ($1, $2, $3, $4)";
+    let sql =
+        "INSERT INTO role_grants (user_id, role, granted_by, granted_at) VALUES ($1, $2, $3, $4)";
     on!(tx, c => sqlx::query(sql)
         .bind(user.0).bind(role.as_str()).bind(granted_by.map(|u| u.0)).bind(now)
         .execute(c).await
@@ -383,5 +399,8 @@ pub async fn passwords_changed_before(
                AND password_changed_at < $1 ORDER BY id";
     let rows: Vec<(i64, String, i64)> =
         on!(tx, c => sqlx::query_as(sql).bind(changed_before).fetch_all(c).await?);
-    Ok(rows.into_iter().map(|(id, name, unit)| (UserId(id), name, UnitId(unit))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, name, unit)| (UserId(id), name, UnitId(unit)))
+        .collect())
 }

@@ -21,7 +21,10 @@ struct Db {
 
 impl Db {
     async fn fresh() -> Self {
-        let db = match std::env::var("ROADWARDEN_TEST_DATABASE_URL").ok().filter(|s| !s.is_empty()) {
+        let db = match std::env::var("ROADWARDEN_TEST_DATABASE_URL")
+            .ok()
+            .filter(|s| !s.is_empty())
+        {
             Some(server) => {
                 let name = format!("rw_conf_{}", uuid::Uuid::new_v4().simple());
                 let admin = Store::connect(&server, &Default::default()).await.unwrap();
@@ -29,14 +32,24 @@ impl Db {
                 admin.close().await;
                 let mut url = url::Url::parse(&server).unwrap();
                 url.set_path(&format!("/{name}"));
-                let store = Store::connect(url.as_str(), &Default::default()).await.unwrap();
-                Db { store, _dir: None, pg: Some((server, name)) }
+                let store = Store::connect(url.as_str(), &Default::default())
+                    .await
+                    .unwrap();
+                Db {
+                    store,
+                    _dir: None,
+                    pg: Some((server, name)),
+                }
             }
             None => {
                 let dir = tempfile::tempdir().unwrap();
                 let url = format!("sqlite://{}", dir.path().join("c.sqlite").display());
                 let store = Store::connect(&url, &Default::default()).await.unwrap();
-                Db { store, _dir: Some(dir), pg: None }
+                Db {
+                    store,
+                    _dir: Some(dir),
+                    pg: None,
+                }
             }
         };
         db.store.migrate().await.unwrap();
@@ -120,17 +133,35 @@ async fn org_02_subtree_queries_never_return_siblings() {
         unit(&db.store, Some(&b), &format!("3302{i:02}"), Level::County).await;
     }
     let mut tx = db.store.begin_read().await.unwrap();
-    let (under_a, total) = units::list_in_scope(&mut tx, &a.path, &UnitFilter::default(), 100, 0).await.unwrap();
+    let (under_a, total) = units::list_in_scope(&mut tx, &a.path, &UnitFilter::default(), 100, 0)
+        .await
+        .unwrap();
     assert_eq!(total, 2);
-    assert_eq!(under_a.iter().map(|u| u.id).collect::<Vec<_>>(), vec![a.id, a1.id]);
-    let (all, total) = units::list_in_scope(&mut tx, &p.path, &UnitFilter::default(), 100, 0).await.unwrap();
+    assert_eq!(
+        under_a.iter().map(|u| u.id).collect::<Vec<_>>(),
+        vec![a.id, a1.id]
+    );
+    let (all, total) = units::list_in_scope(&mut tx, &p.path, &UnitFilter::default(), 100, 0)
+        .await
+        .unwrap();
     assert_eq!(total, 14);
     assert_eq!(all[0].id, p.id, "tree order starts at the root");
-    let filtered = UnitFilter { level: Some(Level::County), search: Some("3302".into()), ..Default::default() };
-    let (_, n) = units::list_in_scope(&mut tx, &p.path, &filtered, 100, 0).await.unwrap();
+    let filtered = UnitFilter {
+        level: Some(Level::County),
+        search: Some("3302".into()),
+        ..Default::default()
+    };
+    let (_, n) = units::list_in_scope(&mut tx, &p.path, &filtered, 100, 0)
+        .await
+        .unwrap();
     assert_eq!(n, 10);
-    let percent = UnitFilter { search: Some("%".into()), ..Default::default() };
-    let (_, n) = units::list_in_scope(&mut tx, &p.path, &percent, 100, 0).await.unwrap();
+    let percent = UnitFilter {
+        search: Some("%".into()),
+        ..Default::default()
+    };
+    let (_, n) = units::list_in_scope(&mut tx, &p.path, &percent, 100, 0)
+        .await
+        .unwrap();
     assert_eq!(n, 0, "LIKE wildcards in a search are literal");
     drop(tx);
     db.done().await;
@@ -141,16 +172,46 @@ async fn sec_01_identity_number_and_username_are_unique() {
     let db = Db::fresh().await;
     let p = unit(&db.store, None, "33", Level::Province).await;
     let mut tx = db.store.begin().await.unwrap();
-    users::insert(&mut tx, &new_user(p.id, "a.one", "11010519491231002X"), t0()).await.unwrap();
-    let err = users::insert(&mut tx, &new_user(p.id, "a.two", "11010519491231002X"), t0()).await.unwrap_err();
-    assert!(matches!(&err, StoreError::Conflict { field } if field == "id_number"), "{err:?}");
+    users::insert(
+        &mut tx,
+        &new_user(p.id, "a.one", "11010519491231002X"),
+        t0(),
+    )
+    .await
+    .unwrap();
+    let err = users::insert(
+        &mut tx,
+        &new_user(p.id, "a.two", "11010519491231002X"),
+        t0(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Conflict { field } if field == "id_number"),
+        "{err:?}"
+    );
     drop(tx);
     let mut tx = db.store.begin().await.unwrap();
-    users::insert(&mut tx, &new_user(p.id, "a.one", "11010519491231002X"), t0()).await.unwrap();
+    users::insert(
+        &mut tx,
+        &new_user(p.id, "a.one", "11010519491231002X"),
+        t0(),
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let mut tx = db.store.begin().await.unwrap();
-    let err = users::insert(&mut tx, &new_user(p.id, "a.one", "110105194912310038"), t0()).await.unwrap_err();
-    assert!(matches!(&err, StoreError::Conflict { field } if field == "username"), "{err:?}");
+    let err = users::insert(
+        &mut tx,
+        &new_user(p.id, "a.one", "110105194912310038"),
+        t0(),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Conflict { field } if field == "username"),
+        "{err:?}"
+    );
     drop(tx);
     db.done().await;
 }
@@ -160,16 +221,42 @@ async fn sec_03_a_role_is_held_once_and_its_history_kept() {
     let db = Db::fresh().await;
     let p = unit(&db.store, None, "33", Level::Province).await;
     let mut tx = db.store.begin().await.unwrap();
-    let id = users::insert(&mut tx, &new_user(p.id, "a.one", "11010519491231002X"), t0()).await.unwrap();
-    users::grant_role(&mut tx, id, Role::Reviewer, None, t0()).await.unwrap();
-    assert!(matches!(users::grant_role(&mut tx, id, Role::Reviewer, None, t0()).await, Err(StoreError::Conflict { .. })));
+    let id = users::insert(
+        &mut tx,
+        &new_user(p.id, "a.one", "11010519491231002X"),
+        t0(),
+    )
+    .await
+    .unwrap();
+    users::grant_role(&mut tx, id, Role::Reviewer, None, t0())
+        .await
+        .unwrap();
+    assert!(matches!(
+        users::grant_role(&mut tx, id, Role::Reviewer, None, t0()).await,
+        Err(StoreError::Conflict { .. })
+    ));
     drop(tx);
     let mut tx = db.store.begin().await.unwrap();
-    let id = users::insert(&mut tx, &new_user(p.id, "a.one", "11010519491231002X"), t0()).await.unwrap();
-    users::grant_role(&mut tx, id, Role::Reviewer, None, t0()).await.unwrap();
-    assert!(users::revoke_role(&mut tx, id, Role::Reviewer, None, t0()).await.unwrap());
-    users::grant_role(&mut tx, id, Role::Reviewer, None, t0() + Duration::days(1)).await.unwrap();
-    assert_eq!(users::roles_of(&mut tx, id).await.unwrap(), vec![Role::Reviewer]);
+    let id = users::insert(
+        &mut tx,
+        &new_user(p.id, "a.one", "11010519491231002X"),
+        t0(),
+    )
+    .await
+    .unwrap();
+    users::grant_role(&mut tx, id, Role::Reviewer, None, t0())
+        .await
+        .unwrap();
+    assert!(users::revoke_role(&mut tx, id, Role::Reviewer, None, t0())
+        .await
+        .unwrap());
+    users::grant_role(&mut tx, id, Role::Reviewer, None, t0() + Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        users::roles_of(&mut tx, id).await.unwrap(),
+        vec![Role::Reviewer]
+    );
     assert_eq!(users::grant_history(&mut tx, id).await.unwrap().len(), 2);
     tx.commit().await.unwrap();
     db.done().await;
@@ -180,18 +267,34 @@ async fn sec_05_audit_chain_appends_verify_and_refuse_changes() {
     let db = Db::fresh().await;
     for i in 0..50 {
         let mut tx = db.store.begin().await.unwrap();
-        audit::append(&mut tx, entry(&format!("a{i}"), None), t0() + Duration::seconds(i)).await.unwrap();
+        audit::append(
+            &mut tx,
+            entry(&format!("a{i}"), None),
+            t0() + Duration::seconds(i),
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
     }
     // A rolled-back transaction leaves no entry and no gap.
     let mut tx = db.store.begin().await.unwrap();
-    audit::append(&mut tx, entry("rolled.back", None), t0()).await.unwrap();
+    audit::append(&mut tx, entry("rolled.back", None), t0())
+        .await
+        .unwrap();
     drop(tx);
     let report = audit::verify(&db.store, |_| {}).await.unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert_eq!((report.checked, report.head_seq), (50, 50));
-    assert!(db.store.raw_execute("UPDATE audit_log SET actor = 'x' WHERE seq = 3").await.is_err());
-    assert!(db.store.raw_execute("DELETE FROM audit_log WHERE seq = 50").await.is_err());
+    assert!(db
+        .store
+        .raw_execute("UPDATE audit_log SET actor = 'x' WHERE seq = 3")
+        .await
+        .is_err());
+    assert!(db
+        .store
+        .raw_execute("DELETE FROM audit_log WHERE seq = 50")
+        .await
+        .is_err());
     db.done().await;
 }
 
@@ -204,7 +307,9 @@ async fn sec_05_concurrent_appends_keep_one_unbroken_chain() {
         tasks.push(tokio::spawn(async move {
             for i in 0..25 {
                 let mut tx = store.begin().await.unwrap();
-                audit::append(&mut tx, entry(&format!("w{w}.{i}"), None), t0()).await.unwrap();
+                audit::append(&mut tx, entry(&format!("w{w}.{i}"), None), t0())
+                    .await
+                    .unwrap();
                 tx.commit().await.unwrap();
             }
         }));
@@ -223,15 +328,22 @@ async fn sec_05_a_cut_off_tail_is_detected() {
     let db = Db::fresh().await;
     for i in 0..5 {
         let mut tx = db.store.begin().await.unwrap();
-        audit::append(&mut tx, entry(&format!("a{i}"), None), t0()).await.unwrap();
+        audit::append(&mut tx, entry(&format!("a{i}"), None), t0())
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
     }
     let disable = match db.store.backend() {
         roadwarden_store::Backend::Sqlite => "DROP TRIGGER audit_log_no_delete",
-        roadwarden_store::Backend::Postgres => "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update",
+        roadwarden_store::Backend::Postgres => {
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update"
+        }
     };
     db.store.raw_execute(disable).await.unwrap();
-    db.store.raw_execute("DELETE FROM audit_log WHERE seq = 5").await.unwrap();
+    db.store
+        .raw_execute("DELETE FROM audit_log WHERE seq = 5")
+        .await
+        .unwrap();
     let report = audit::verify(&db.store, |_| {}).await.unwrap();
     assert!(report.head_mismatch && !report.is_intact(), "{report:?}");
     db.done().await;
@@ -242,12 +354,33 @@ async fn jobs_are_claimed_once_retried_and_requeued_when_stale() {
     let db = Db::fresh().await;
     let mut tx = db.store.begin().await.unwrap();
     for i in 0..3 {
-        let job = NewJob { kind: "k", payload: "null".into(), unique_key: Some(format!("u{i}")), run_at: t0(), max_attempts: 3 };
+        let job = NewJob {
+            kind: "k",
+            payload: "null".into(),
+            unique_key: Some(format!("u{i}")),
+            run_at: t0(),
+            max_attempts: 3,
+        };
         assert!(jobs::enqueue(&mut tx, &job, t0()).await.unwrap().is_some());
     }
-    let dup = NewJob { kind: "k", payload: "null".into(), unique_key: Some("u0".into()), run_at: t0(), max_attempts: 3 };
-    assert!(jobs::enqueue(&mut tx, &dup, t0()).await.unwrap().is_none(), "unique key");
-    let later = NewJob { kind: "later", payload: "null".into(), unique_key: None, run_at: t0() + Duration::hours(1), max_attempts: 3 };
+    let dup = NewJob {
+        kind: "k",
+        payload: "null".into(),
+        unique_key: Some("u0".into()),
+        run_at: t0(),
+        max_attempts: 3,
+    };
+    assert!(
+        jobs::enqueue(&mut tx, &dup, t0()).await.unwrap().is_none(),
+        "unique key"
+    );
+    let later = NewJob {
+        kind: "later",
+        payload: "null".into(),
+        unique_key: None,
+        run_at: t0() + Duration::hours(1),
+        max_attempts: 3,
+    };
     jobs::enqueue(&mut tx, &later, t0()).await.unwrap();
     tx.commit().await.unwrap();
 
@@ -270,15 +403,29 @@ async fn jobs_are_claimed_once_retried_and_requeued_when_stale() {
     ids.dedup();
     assert_eq!(ids.len(), 3);
     let mut tx = db.store.begin().await.unwrap();
-    assert!(jobs::claim(&mut tx, "w", t0()).await.unwrap().is_none(), "the later job is not due");
+    assert!(
+        jobs::claim(&mut tx, "w", t0()).await.unwrap().is_none(),
+        "the later job is not due"
+    );
     // One fails and is retried after its back-off; one worker dies and its job comes back.
     let failed = jobs::get(&mut tx, ids[0]).await.unwrap().unwrap();
     assert!(jobs::fail(&mut tx, &failed, "boom", t0()).await.unwrap());
     jobs::complete(&mut tx, ids[1], t0()).await.unwrap();
-    assert_eq!(jobs::requeue_stale(&mut tx, t0() + Duration::minutes(5)).await.unwrap(), 1);
-    let next = jobs::claim(&mut tx, "w", t0() + Duration::seconds(1)).await.unwrap().unwrap();
+    assert_eq!(
+        jobs::requeue_stale(&mut tx, t0() + Duration::minutes(5))
+            .await
+            .unwrap(),
+        1
+    );
+    let next = jobs::claim(&mut tx, "w", t0() + Duration::seconds(1))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(next.id, ids[2], "the stale job, not the one backing off");
-    let retried = jobs::claim(&mut tx, "w", t0() + Duration::seconds(11)).await.unwrap().unwrap();
+    let retried = jobs::claim(&mut tx, "w", t0() + Duration::seconds(11))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!((retried.id, retried.attempts), (ids[0], 2));
     tx.commit().await.unwrap();
     db.done().await;
@@ -290,15 +437,33 @@ async fn time_01_calendar_days_round_trip() {
     let mut tx = db.store.begin().await.unwrap();
     for text in roadwarden_domain::calendar::SHIPPED_CALENDARS {
         let file = roadwarden_domain::calendar::CalendarFile::parse(text).unwrap();
-        assert!(roadwarden_store::calendar::seed_if_empty(&mut tx, &file, t0()).await.unwrap() > 0);
-        assert_eq!(roadwarden_store::calendar::seed_if_empty(&mut tx, &file, t0()).await.unwrap(), 0);
+        assert!(
+            roadwarden_store::calendar::seed_if_empty(&mut tx, &file, t0())
+                .await
+                .unwrap()
+                > 0
+        );
+        assert_eq!(
+            roadwarden_store::calendar::seed_if_empty(&mut tx, &file, t0())
+                .await
+                .unwrap(),
+            0
+        );
     }
-    let cal = roadwarden_store::calendar::load(&mut tx, Country::China).await.unwrap();
+    let cal = roadwarden_store::calendar::load(&mut tx, Country::China)
+        .await
+        .unwrap();
     let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
     assert!(!cal.is_working_day(d("2026-10-01")));
     assert!(cal.is_working_day(d("2026-10-10")));
-    assert!(roadwarden_store::calendar::remove(&mut tx, Country::China, d("2026-10-10")).await.unwrap());
-    let cal = roadwarden_store::calendar::load(&mut tx, Country::China).await.unwrap();
+    assert!(
+        roadwarden_store::calendar::remove(&mut tx, Country::China, d("2026-10-10"))
+            .await
+            .unwrap()
+    );
+    let cal = roadwarden_store::calendar::load(&mut tx, Country::China)
+        .await
+        .unwrap();
     assert!(!cal.is_working_day(d("2026-10-10")));
     tx.commit().await.unwrap();
     db.done().await;

@@ -24,19 +24,30 @@ pub struct TestDatabase {
 
 impl TestDatabase {
     pub async fn create() -> anyhow::Result<Self> {
-        match std::env::var(TEST_DATABASE_ENV).ok().filter(|u| !u.is_empty()) {
+        match std::env::var(TEST_DATABASE_ENV)
+            .ok()
+            .filter(|u| !u.is_empty())
+        {
             Some(server) => {
                 let name = format!("rw_test_{}", uuid::Uuid::new_v4().simple());
                 let admin = roadwarden_store::Store::connect(&server, &Default::default()).await?;
                 admin.create_database_for_tests(&name).await?;
                 admin.close().await;
                 let url = replace_database(&server, &name);
-                Ok(Self { url, _dir: None, postgres: Some((server, name)) })
+                Ok(Self {
+                    url,
+                    _dir: None,
+                    postgres: Some((server, name)),
+                })
             }
             None => {
                 let dir = tempfile::tempdir()?;
                 let url = format!("sqlite://{}", dir.path().join("test.sqlite").display());
-                Ok(Self { url, _dir: Some(dir), postgres: None })
+                Ok(Self {
+                    url,
+                    _dir: Some(dir),
+                    postgres: None,
+                })
             }
         }
     }
@@ -57,10 +68,14 @@ impl Drop for TestDatabase {
         if let Some((server, name)) = self.postgres.take() {
             // Drop runs outside any runtime we can borrow: use a small one on its own thread.
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build();
                 if let Ok(rt) = rt {
                     rt.block_on(async {
-                        if let Ok(admin) = roadwarden_store::Store::connect(&server, &Default::default()).await {
+                        if let Ok(admin) =
+                            roadwarden_store::Store::connect(&server, &Default::default()).await
+                        {
                             let _ = admin.drop_database_for_tests(&name).await;
                             admin.close().await;
                         }
@@ -99,7 +114,9 @@ impl TestApp {
         settings.jobs.enabled = false;
         adjust(&mut settings);
         let state = open_state(settings, clock).await.expect("open state");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         let running = serve(listener, state.clone()).await.expect("serve");
         let addr = running.addr;
         let client = reqwest::Client::builder()
@@ -107,7 +124,15 @@ impl TestApp {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("client");
-        Self { addr, base: format!("http://{addr}"), state, client, running: Some(running), _db: db, _data: data }
+        Self {
+            addr,
+            base: format!("http://{addr}"),
+            state,
+            client,
+            running: Some(running),
+            _db: db,
+            _data: data,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -130,24 +155,51 @@ impl TestApp {
             .send()
             .await
             .expect("request");
-        assert_eq!(resp.status(), 201, "sign-in of {username} failed: {}", resp.text().await.unwrap_or_default());
-        resp.json::<Value>().await.expect("json")["token"].as_str().expect("token").to_owned()
+        assert_eq!(
+            resp.status(),
+            201,
+            "sign-in of {username} failed: {}",
+            resp.text().await.unwrap_or_default()
+        );
+        resp.json::<Value>().await.expect("json")["token"]
+            .as_str()
+            .expect("token")
+            .to_owned()
     }
 
     pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
-        let resp = self.client.get(self.url(path)).bearer_auth(token).send().await.expect("request");
+        let resp = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn post(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
-        let resp = self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("request");
+        let resp = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
     pub async fn delete(&self, path: &str, token: &str) -> (u16, Value) {
-        let resp = self.client.delete(self.url(path)).bearer_auth(token).send().await.expect("request");
+        let resp = self
+            .client
+            .delete(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
         let status = resp.status().as_u16();
         (status, resp.json().await.unwrap_or(Value::Null))
     }
@@ -176,11 +228,21 @@ pub const PASSWORD: &str = "Test-Passw0rd!";
 pub fn cn_id(n: u32) -> String {
     const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let first17 = format!("330522198{}0{}15{:03}", n % 10, 1 + n % 9, n % 1000);
-    let sum: u32 = first17.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = first17
+        .bytes()
+        .zip(W)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
 }
 
-pub async fn unit(state: &AppState, parent: Option<&Unit>, code: &str, level: &str, kind: &str) -> Unit {
+pub async fn unit(
+    state: &AppState,
+    parent: Option<&Unit>,
+    code: &str,
+    level: &str,
+    kind: &str,
+) -> Unit {
     let input = CreateUnitInput {
         parent_id: parent.map(|p| p.id.0),
         code: code.into(),
@@ -190,16 +252,27 @@ pub async fn unit(state: &AppState, parent: Option<&Unit>, code: &str, level: &s
         country: Some("CN".into()),
         time_zone: None,
     };
-    units::create_unit(state, Authority::Operator, &RequestMeta::default(), &input).await.expect("unit")
+    units::create_unit(state, Authority::Operator, &RequestMeta::default(), &input)
+        .await
+        .expect("unit")
 }
 
 /// Creates an active account at `unit` with `roles` and the known test password.
-pub async fn account(state: &AppState, unit: &Unit, username: &str, n: u32, roles: &[&str]) -> (String, String) {
+pub async fn account(
+    state: &AppState,
+    unit: &Unit,
+    username: &str,
+    n: u32,
+    roles: &[&str],
+) -> (String, String) {
     let meta = RequestMeta::default();
     let input = CreateUserInput {
         unit_id: unit.id.0,
         username: username.into(),
-        full_name: format!("Officer {}", ["Li", "Wang", "Zhang", "Liu", "Chen"][n as usize % 5]),
+        full_name: format!(
+            "Officer {}",
+            ["Li", "Wang", "Zhang", "Liu", "Chen"][n as usize % 5]
+        ),
         id_number: cn_id(n),
         phone: None,
         person_kind: "police_officer".into(),
@@ -208,11 +281,33 @@ pub async fn account(state: &AppState, unit: &Unit, username: &str, n: u32, role
         password: Some(PASSWORD.into()),
         language: Some("en".into()),
     };
-    let created = accounts::create_user(state, Authority::Operator, &meta, &input, false).await.expect("account");
+    let created = accounts::create_user(state, Authority::Operator, &meta, &input, false)
+        .await
+        .expect("account");
     if roles.contains(&"admin") {
-        let agreement = AgreementInput { kind: "confidentiality".into(), reference: format!("BM-{n}"), signed_on: "2026-01-01".into() };
-        accounts::file_agreement(state, Authority::Operator, &meta, created.user.id, &agreement).await.expect("agreement");
-        accounts::change_standing(state, Authority::Operator, &meta, created.user.id, AccountAction::Activate).await.expect("activate");
+        let agreement = AgreementInput {
+            kind: "confidentiality".into(),
+            reference: format!("BM-{n}"),
+            signed_on: "2026-01-01".into(),
+        };
+        accounts::file_agreement(
+            state,
+            Authority::Operator,
+            &meta,
+            created.user.id,
+            &agreement,
+        )
+        .await
+        .expect("agreement");
+        accounts::change_standing(
+            state,
+            Authority::Operator,
+            &meta,
+            created.user.id,
+            AccountAction::Activate,
+        )
+        .await
+        .expect("activate");
     }
     (username.to_owned(), PASSWORD.to_owned())
 }
@@ -224,9 +319,23 @@ pub async fn org(state: &AppState) -> Org {
     let sibling_county = unit(state, Some(&city), "330502", "county", "police").await;
     let squad = unit(state, Some(&county), "330522-01", "squad", "police").await;
     let village = unit(state, Some(&county), "330522-V1", "squad", "village").await;
-    let all_roles: Vec<&str> = roadwarden_domain::roles::Role::ALL.iter().map(|r| r.as_str()).collect();
+    let all_roles: Vec<&str> = roadwarden_domain::roles::Role::ALL
+        .iter()
+        .map(|r| r.as_str())
+        .collect();
     let root_admin = account(state, &province, "root.admin", 1, &all_roles).await;
     let county_admin = account(state, &county, "county.admin", 2, &["admin"]).await;
-    let sibling_reviewer = account(state, &sibling_county, "sibling.reviewer", 3, &["reviewer"]).await;
-    Org { province, city, county, sibling_county, squad, village, root_admin, county_admin, sibling_reviewer }
+    let sibling_reviewer =
+        account(state, &sibling_county, "sibling.reviewer", 3, &["reviewer"]).await;
+    Org {
+        province,
+        city,
+        county,
+        sibling_county,
+        squad,
+        village,
+        root_admin,
+        county_admin,
+        sibling_reviewer,
+    }
 }

@@ -41,8 +41,22 @@ pub async fn create_token(
     meta: RequestMeta,
     JsonBody(req): JsonBody<TokenRequest>,
 ) -> AppResult<(StatusCode, Json<TokenResponse>)> {
-    let label: String = req.label.as_deref().unwrap_or("api").chars().take(64).collect();
-    let issued = signin::sign_in(&state, &meta, &req.username, &req.password, SessionKind::Api, &label).await?;
+    let label: String = req
+        .label
+        .as_deref()
+        .unwrap_or("api")
+        .chars()
+        .take(64)
+        .collect();
+    let issued = signin::sign_in(
+        &state,
+        &meta,
+        &req.username,
+        &req.password,
+        SessionKind::Api,
+        &label,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(TokenResponse {
@@ -79,7 +93,8 @@ pub async fn change_password(
     SignedIn(p): SignedIn,
     JsonBody(req): JsonBody<PasswordChange>,
 ) -> AppResult<StatusCode> {
-    accounts::change_own_password(&state, &p, &meta, &req.current_password, &req.new_password).await?;
+    accounts::change_own_password(&state, &p, &meta, &req.current_password, &req.new_password)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -25,7 +25,11 @@ pub struct DayView {
 
 impl From<&SpecialDay> for DayView {
     fn from(d: &SpecialDay) -> Self {
-        Self { date: d.date, kind: d.kind.as_str().into(), name: d.name.clone() }
+        Self {
+            date: d.date,
+            kind: d.kind.as_str().into(),
+            name: d.name.clone(),
+        }
     }
 }
 
@@ -57,8 +61,13 @@ pub async fn set_day(
     Path((country, date)): Path<(String, String)>,
     JsonBody(body): JsonBody<DayBody>,
 ) -> AppResult<Json<DayView>> {
-    let input = DayInput { date, kind: body.kind, name: body.name };
-    let day = calendar::upsert_day(&state, &admin, &meta, Country::parse(&country)?, &input).await?;
+    let input = DayInput {
+        date,
+        kind: body.kind,
+        name: body.name,
+    };
+    let day =
+        calendar::upsert_day(&state, &admin, &meta, Country::parse(&country)?, &input).await?;
     Ok(Json(DayView::from(&day)))
 }
 
@@ -91,6 +100,12 @@ pub async fn deadline(
     Query(q): Query<DeadlineQuery>,
 ) -> AppResult<Json<Deadline>> {
     let from = parse_date(&q.from, "from")?;
-    let days: u32 = q.days.trim().parse().map_err(|_| FieldError::new("days", "must be a whole number"))?;
-    Ok(Json(calendar::deadline_for(&state, &user, from, days).await?))
+    let days: u32 = q
+        .days
+        .trim()
+        .parse()
+        .map_err(|_| FieldError::new("days", "must be a whole number"))?;
+    Ok(Json(
+        calendar::deadline_for(&state, &user, from, days).await?,
+    ))
 }

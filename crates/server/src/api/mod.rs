@@ -21,7 +21,10 @@ use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/auth/token", post(auth::create_token).delete(auth::revoke_token))
+        .route(
+            "/auth/token",
+            post(auth::create_token).delete(auth::revoke_token),
+        )
         .route("/auth/password", post(auth::change_password))
         .route("/me", get(auth::me))
         .route("/units", get(units::list).post(units::create))
@@ -34,7 +37,10 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}/standing", post(users::standing))
         .route("/users/{id}/password-reset", post(users::reset_password))
         .route("/calendar/{country}", get(calendar::list))
-        .route("/calendar/{country}/{date}", put(calendar::set_day).delete(calendar::remove_day))
+        .route(
+            "/calendar/{country}/{date}",
+            put(calendar::set_day).delete(calendar::remove_day),
+        )
         .route("/deadline", get(calendar::deadline))
         .route("/audit", get(audit::list))
         .route("/openapi.json", get(openapi::document))

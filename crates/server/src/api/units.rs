@@ -60,11 +60,16 @@ pub struct UnitQuery {
 
 impl UnitQuery {
     pub fn filter(&self) -> AppResult<UnitFilter> {
-        let nonempty = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
+        let nonempty =
+            |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
         Ok(UnitFilter {
             search: nonempty(&self.search),
-            level: nonempty(&self.level).map(|l| Level::parse(&l)).transpose()?,
-            kind: nonempty(&self.kind).map(|k| UnitKind::parse(&k)).transpose()?,
+            level: nonempty(&self.level)
+                .map(|l| Level::parse(&l))
+                .transpose()?,
+            kind: nonempty(&self.kind)
+                .map(|k| UnitKind::parse(&k))
+                .transpose()?,
         })
     }
 }
@@ -79,7 +84,12 @@ pub async fn list(
 ) -> AppResult<Json<Page<UnitView>>> {
     let (limit, offset) = paging(q.limit.as_deref(), q.offset.as_deref(), 1000)?;
     let (found, total) = units::list_units(&state, &user, &q.filter()?, limit, offset).await?;
-    Ok(Json(Page { items: found.iter().map(UnitView::from).collect(), total, limit, offset }))
+    Ok(Json(Page {
+        items: found.iter().map(UnitView::from).collect(),
+        total,
+        limit,
+        offset,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units",

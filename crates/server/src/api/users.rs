@@ -76,7 +76,10 @@ fn mask(s: &str) -> String {
     if n <= 5 {
         return "*".repeat(n);
     }
-    s.chars().enumerate().map(|(i, c)| if i < 3 || i >= n - 2 { c } else { '*' }).collect()
+    s.chars()
+        .enumerate()
+        .map(|(i, c)| if i < 3 || i >= n - 2 { c } else { '*' })
+        .collect()
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -100,11 +103,16 @@ pub struct UserQuery {
 
 impl UserQuery {
     pub fn filter(&self) -> AppResult<UserFilter> {
-        let nonempty = |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
+        let nonempty =
+            |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
         Ok(UserFilter {
             search: nonempty(&self.search),
-            unit_id: nonempty(&self.unit_id).map(|u| UnitId::parse(&u)).transpose()?,
-            status: nonempty(&self.status).map(|s| AccountStatus::parse(&s)).transpose()?,
+            unit_id: nonempty(&self.unit_id)
+                .map(|u| UnitId::parse(&u))
+                .transpose()?,
+            status: nonempty(&self.status)
+                .map(|s| AccountStatus::parse(&s))
+                .transpose()?,
         })
     }
 }
@@ -119,9 +127,15 @@ pub async fn list(
     Query(q): Query<UserQuery>,
 ) -> AppResult<Json<Page<UserView>>> {
     let (limit, offset) = paging(q.limit.as_deref(), q.offset.as_deref(), 500)?;
-    let (found, total) = accounts::list_users(&state, &reader, &meta, &q.filter()?, limit, offset).await?;
+    let (found, total) =
+        accounts::list_users(&state, &reader, &meta, &q.filter()?, limit, offset).await?;
     let items = found.iter().map(|(u, r)| UserView::masked(u, r)).collect();
-    Ok(Json(Page { items, total, limit, offset }))
+    Ok(Json(Page {
+        items,
+        total,
+        limit,
+        offset,
+    }))
 }
 
 /// One account with its grant history and agreements (audited read of personal data).
@@ -160,8 +174,13 @@ pub async fn create(
     meta: RequestMeta,
     JsonBody(input): JsonBody<CreateUserInput>,
 ) -> AppResult<(StatusCode, Json<CreatedUser>)> {
-    let created = accounts::create_user(&state, Authority::User(&admin), &meta, &input, true).await?;
-    let roles: Vec<Role> = input.roles.iter().filter_map(|r| Role::parse(r).ok()).collect();
+    let created =
+        accounts::create_user(&state, Authority::User(&admin), &meta, &input, true).await?;
+    let roles: Vec<Role> = input
+        .roles
+        .iter()
+        .filter_map(|r| Role::parse(r).ok())
+        .collect();
     Ok((
         StatusCode::CREATED,
         Json(CreatedUser {
@@ -186,7 +205,14 @@ pub async fn grant(
     Path(id): Path<String>,
     JsonBody(req): JsonBody<GrantRequest>,
 ) -> AppResult<StatusCode> {
-    accounts::grant_role(&state, Authority::User(&admin), &meta, UserId::parse(&id)?, &req.role).await?;
+    accounts::grant_role(
+        &state,
+        Authority::User(&admin),
+        &meta,
+        UserId::parse(&id)?,
+        &req.role,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -197,7 +223,14 @@ pub async fn revoke(
     meta: RequestMeta,
     Path((id, role)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    accounts::revoke_role(&state, Authority::User(&admin), &meta, UserId::parse(&id)?, &role).await?;
+    accounts::revoke_role(
+        &state,
+        Authority::User(&admin),
+        &meta,
+        UserId::parse(&id)?,
+        &role,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -211,7 +244,14 @@ pub async fn file_agreement(
     Path(id): Path<String>,
     JsonBody(req): JsonBody<AgreementInput>,
 ) -> AppResult<StatusCode> {
-    accounts::file_agreement(&state, Authority::User(&admin), &meta, UserId::parse(&id)?, &req).await?;
+    accounts::file_agreement(
+        &state,
+        Authority::User(&admin),
+        &meta,
+        UserId::parse(&id)?,
+        &req,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -232,7 +272,14 @@ pub async fn standing(
     JsonBody(req): JsonBody<StandingRequest>,
 ) -> AppResult<StatusCode> {
     let action = AccountAction::parse(&req.action)?;
-    accounts::change_standing(&state, Authority::User(&admin), &meta, UserId::parse(&id)?, action).await?;
+    accounts::change_standing(
+        &state,
+        Authority::User(&admin),
+        &meta,
+        UserId::parse(&id)?,
+        action,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -251,7 +298,7 @@ pub async fn reset_password(
     Path(id): Path<String>,
 ) -> AppResult<Json<ResetResponse>> {
     let temporary_password =
-        accounts::reset_password(&state, Authority::User(&admin), &meta, UserId::parse(&id)?).await?;
+        accounts::reset_password(&state, Authority::User(&admin), &meta, UserId::parse(&id)?)
+            .await?;
     Ok(Json(ResetResponse { temporary_password }))
 }
-

@@ -29,8 +29,10 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         Ok((req, set_lang)) => {
             let mut resp = next.run(req).await;
             if let Some(lang) = set_lang {
-                let cookie =
-                    format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
+                let cookie = format!(
+                    "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                    lang.code()
+                );
                 if let Ok(v) = HeaderValue::from_str(&cookie) {
                     resp.headers_mut().append(header::SET_COOKIE, v);
                 }
@@ -57,7 +59,9 @@ async fn prepare(state: &AppState, mut req: Request) -> Result<(Request, Option<
 
     let jar = CookieJar::from_headers(req.headers());
     let query_lang = req.uri().query().and_then(|q| {
-        q.split('&').find_map(|kv| kv.strip_prefix("lang=")).and_then(Lang::parse)
+        q.split('&')
+            .find_map(|kv| kv.strip_prefix("lang="))
+            .and_then(Lang::parse)
     });
     let credentials = credentials(&req, &jar);
     let principal = match credentials {
@@ -66,7 +70,11 @@ async fn prepare(state: &AppState, mut req: Request) -> Result<(Request, Option<
     };
     let lang = query_lang
         .or_else(|| jar.get(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
-        .or_else(|| principal.as_ref().and_then(|p| Lang::parse(&p.user.language)))
+        .or_else(|| {
+            principal
+                .as_ref()
+                .and_then(|p| Lang::parse(&p.user.language))
+        })
         .or_else(|| {
             req.headers()
                 .get(header::ACCEPT_LANGUAGE)
@@ -79,7 +87,10 @@ async fn prepare(state: &AppState, mut req: Request) -> Result<(Request, Option<
     let needs_csrf = principal.as_ref().is_some_and(|p| p.via == AuthVia::Cookie)
         && !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if needs_csrf {
-        let expected = principal.as_ref().map(|p| p.csrf_token.clone()).unwrap_or_default();
+        let expected = principal
+            .as_ref()
+            .map(|p| p.csrf_token.clone())
+            .unwrap_or_default();
         req = check_csrf(req, &expected, state.settings.server.max_body_bytes).await?;
     }
     req.extensions_mut().insert(principal.map(Arc::new));
@@ -103,7 +114,11 @@ fn credentials(req: &Request, jar: &CookieJar) -> Option<(String, AuthVia)> {
 
 /// Finds the live session behind a credential. An expired or revoked credential, or a
 /// disabled account, means no principal (the handler decides whether that is acceptable).
-async fn resolve_principal(state: &AppState, raw: &str, via: AuthVia) -> Result<Option<Principal>, AppError> {
+async fn resolve_principal(
+    state: &AppState,
+    raw: &str,
+    via: AuthVia,
+) -> Result<Option<Principal>, AppError> {
     let now = state.clock.now();
     let mut tx = state.store.begin_read().await?;
     let Some(session) = sessions::find_live(&mut tx, &token::digest(raw), now).await? else {
@@ -127,7 +142,11 @@ async fn resolve_principal(state: &AppState, raw: &str, via: AuthVia) -> Result<
 
     let must_change = if user.must_change_password {
         Some(ChangeReason::FirstSignIn)
-    } else if state.settings.password_policy().is_expired(user.password_changed_at, now) {
+    } else if state
+        .settings
+        .password_policy()
+        .is_expired(user.password_changed_at, now)
+    {
         Some(ChangeReason::Expired)
     } else {
         None
@@ -135,7 +154,9 @@ async fn resolve_principal(state: &AppState, raw: &str, via: AuthVia) -> Result<
     // Record activity at most once a minute, sliding the idle timeout of browser sessions.
     if now - session.last_seen_at > chrono::Duration::seconds(60) {
         let expires = match via {
-            AuthVia::Cookie => now + chrono::Duration::minutes(state.settings.security.session_idle_minutes),
+            AuthVia::Cookie => {
+                now + chrono::Duration::minutes(state.settings.security.session_idle_minutes)
+            }
             AuthVia::Bearer => session.expires_at,
         };
         let mut tx = state.store.begin().await?;
@@ -156,7 +177,11 @@ async fn resolve_principal(state: &AppState, raw: &str, via: AuthVia) -> Result<
 /// URL-encoded form (plain HTML forms), whose body is read and put back for the handler.
 async fn check_csrf(req: Request, expected: &str, limit: usize) -> Result<Request, AppError> {
     if let Some(given) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
-        return if token::constant_time_eq(given, expected) { Ok(req) } else { Err(AppError::Csrf) };
+        return if token::constant_time_eq(given, expected) {
+            Ok(req)
+        } else {
+            Err(AppError::Csrf)
+        };
     }
     let is_form = req
         .headers()
@@ -167,9 +192,9 @@ async fn check_csrf(req: Request, expected: &str, limit: usize) -> Result<Reques
         return Err(AppError::Csrf);
     }
     let (parts, body) = req.into_parts();
-    let bytes = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| AppError::BadInput(roadwarden_domain::FieldError::new("body", "is too large")))?;
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        AppError::BadInput(roadwarden_domain::FieldError::new("body", "is too large"))
+    })?;
     let given = form_urlencoded_field(&bytes, CSRF_FIELD).unwrap_or_default();
     if !token::constant_time_eq(&given, expected) {
         return Err(AppError::Csrf);
@@ -178,7 +203,10 @@ async fn check_csrf(req: Request, expected: &str, limit: usize) -> Result<Reques
 }
 
 fn form_urlencoded_field(body: &[u8], name: &str) -> Option<String> {
-    serde_urlencoded_pairs(body).into_iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    serde_urlencoded_pairs(body)
+        .into_iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v)
 }
 
 fn serde_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {

@@ -1,7 +1,9 @@
 //! SEC-02 storage: Argon2id with the crate's recommended parameters, run off the async
 //! threads because a hash takes tens of milliseconds on purpose.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{
+    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
+};
 use argon2::Argon2;
 
 use crate::error::AppError;
@@ -22,8 +24,12 @@ pub async fn hash(password: String) -> Result<String, AppError> {
 /// Whether `password` matches `phc`. An unparsable stored hash never matches.
 pub async fn verify(password: String, phc: String) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || {
-        let Ok(parsed) = PasswordHash::new(&phc) else { return false };
-        Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
+        let Ok(parsed) = PasswordHash::new(&phc) else {
+            return false;
+        };
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
     })
     .await
     .map_err(AppError::internal)

@@ -8,7 +8,10 @@ use sha2::{Digest, Sha256};
 pub fn generate(prefix: &str) -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    format!("{prefix}{}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
 }
 
 pub fn digest(token: &str) -> String {
@@ -17,7 +20,11 @@ pub fn digest(token: &str) -> String {
 
 /// Compares two secrets in time that does not depend on where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
-    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
 }
 
 /// A readable random password that meets SEC-02 (for the demo and administrator resets).
@@ -50,7 +57,9 @@ mod tests {
         assert_ne!(generate("rws_"), generate("rws_"));
         assert!(generate("rwt_").starts_with("rwt_"));
         for _ in 0..50 {
-            assert!(PasswordPolicy::default().check_strength(&generate_password()).is_ok());
+            assert!(PasswordPolicy::default()
+                .check_strength(&generate_password())
+                .is_ok());
         }
         assert!(constant_time_eq("abc", "abc"));
         assert!(!constant_time_eq("abc", "abd"));

@@ -49,7 +49,10 @@ impl Job {
 
     fn payload(&self) -> String {
         let v = serde_json::to_value(self).unwrap_or_default();
-        v.get("payload").cloned().unwrap_or(serde_json::Value::Null).to_string()
+        v.get("payload")
+            .cloned()
+            .unwrap_or(serde_json::Value::Null)
+            .to_string()
     }
 
     /// The job a schedule fires at `fire_time`.
@@ -76,7 +79,13 @@ pub async fn enqueue(
     let mut tx = state.store.begin().await?;
     let id = jobs::enqueue(
         &mut tx,
-        &NewJob { kind: job.kind(), payload: job.payload(), unique_key, run_at, max_attempts: 5 },
+        &NewJob {
+            kind: job.kind(),
+            payload: job.payload(),
+            unique_key,
+            run_at,
+            max_attempts: 5,
+        },
         state.clock.now(),
     )
     .await?;
@@ -91,7 +100,11 @@ mod tests {
     #[test]
     fn jobs_round_trip_through_their_stored_form() {
         let day = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-        for job in [Job::AuditDailyReview { day }, Job::AuditVerify, Job::SessionPurge] {
+        for job in [
+            Job::AuditDailyReview { day },
+            Job::AuditVerify,
+            Job::SessionPurge,
+        ] {
             assert_eq!(Job::from_stored(job.kind(), &job.payload()).unwrap(), job);
         }
         assert!(Job::from_stored("launch_rockets", "null").is_err());

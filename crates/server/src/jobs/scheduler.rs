@@ -15,7 +15,9 @@ use crate::state::AppState;
 
 /// Parses the configured schedules; an empty string disables one, an unknown name or a bad
 /// cron string is an error at start-up, not a silent no-op.
-pub fn parse_schedules(config: &BTreeMap<String, String>) -> Result<Vec<(String, Schedule)>, String> {
+pub fn parse_schedules(
+    config: &BTreeMap<String, String>,
+) -> Result<Vec<(String, Schedule)>, String> {
     let mut out = Vec::new();
     for (name, expr) in config {
         if expr.trim().is_empty() {
@@ -41,7 +43,9 @@ pub async fn enqueue_due(
     let mut added = 0;
     for (name, schedule) in schedules {
         for fire in schedule.after(&after).take_while(|t| *t <= until) {
-            let Some(job) = Job::for_schedule(name, fire) else { continue };
+            let Some(job) = Job::for_schedule(name, fire) else {
+                continue;
+            };
             let key = format!("schedule:{name}:{}", fire.to_rfc3339());
             match enqueue(state, &job, Some(key), fire).await {
                 Ok(Some(_)) => added += 1,

@@ -63,15 +63,22 @@ async fn audit_daily_review(state: &AppState, day: chrono::NaiveDate) -> AppResu
             "role.grant" if e.detail.contains("\"admin\"") => {
                 flagged.push(json!({ "seq": e.seq, "reason": "operator role granted" }));
             }
-            "user.password_reset" => flagged.push(json!({ "seq": e.seq, "reason": "password reset" })),
+            "user.password_reset" => {
+                flagged.push(json!({ "seq": e.seq, "reason": "password reset" }))
+            }
             _ => {}
         }
     }
     for (name, seqs) in by_name.iter().filter(|(_, s)| s.len() >= FAILURES_PER_NAME) {
         flagged.push(json!({ "seqs": seqs, "reason": format!("{} failed sign-ins for '{name}'", seqs.len()) }));
     }
-    for (ip, seqs) in by_ip.iter().filter(|(_, s)| s.len() >= FAILURES_PER_ADDRESS) {
-        flagged.push(json!({ "seqs": seqs, "reason": format!("{} failed sign-ins from {ip}", seqs.len()) }));
+    for (ip, seqs) in by_ip
+        .iter()
+        .filter(|(_, s)| s.len() >= FAILURES_PER_ADDRESS)
+    {
+        flagged.push(
+            json!({ "seqs": seqs, "reason": format!("{} failed sign-ins from {ip}", seqs.len()) }),
+        );
     }
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;

@@ -13,8 +13,16 @@ use crate::state::AppState;
 /// What happened to the job `run_one` picked up.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ran {
-    Done { id: i64, kind: String },
-    Failed { id: i64, kind: String, error: String, will_retry: bool },
+    Done {
+        id: i64,
+        kind: String,
+    },
+    Failed {
+        id: i64,
+        kind: String,
+        error: String,
+        will_retry: bool,
+    },
 }
 
 /// Claims and runs one due job. `None` when nothing is due. Tests call this to drain the
@@ -58,14 +66,30 @@ pub async fn run_one(state: &AppState) -> AppResult<Option<Ran>> {
     let ran = match outcome {
         Ok(()) => {
             jobs::complete(&mut tx, job.id, now).await?;
-            state.metrics.jobs_processed.with_label_values(&[&job.kind, "done"]).inc();
-            Ran::Done { id: job.id, kind: job.kind }
+            state
+                .metrics
+                .jobs_processed
+                .with_label_values(&[&job.kind, "done"])
+                .inc();
+            Ran::Done {
+                id: job.id,
+                kind: job.kind,
+            }
         }
         Err(error) => {
             let will_retry = jobs::fail(&mut tx, &job, &error, now).await?;
             tracing::warn!(job = job.id, kind = %job.kind, %error, will_retry, "job failed");
-            state.metrics.jobs_processed.with_label_values(&[&job.kind, "failed"]).inc();
-            Ran::Failed { id: job.id, kind: job.kind, error, will_retry }
+            state
+                .metrics
+                .jobs_processed
+                .with_label_values(&[&job.kind, "failed"])
+                .inc();
+            Ran::Failed {
+                id: job.id,
+                kind: job.kind,
+                error,
+                will_retry,
+            }
         }
     };
     tx.commit().await?;
@@ -89,7 +113,11 @@ pub async fn run_loop(state: AppState, stop: CancelFlag) {
 /// Puts jobs of dead workers back in the queue, every half stale period.
 pub async fn requeue_loop(state: AppState, stop: CancelFlag) {
     let stale = chrono::Duration::seconds(state.settings.jobs.stale_after_secs.max(1));
-    let every = Duration::from_secs((state.settings.jobs.stale_after_secs / 2).max(1).unsigned_abs());
+    let every = Duration::from_secs(
+        (state.settings.jobs.stale_after_secs / 2)
+            .max(1)
+            .unsigned_abs(),
+    );
     while !stop.is_set() {
         if let Ok(mut tx) = state.store.begin().await {
             match jobs::requeue_stale(&mut tx, state.clock.now() - stale).await {
@@ -119,7 +147,10 @@ pub mod shutdown {
     impl Default for CancelFlag {
         fn default() -> Self {
             let (tx, rx) = watch::channel(false);
-            Self { rx, tx: Arc::new(tx) }
+            Self {
+                rx,
+                tx: Arc::new(tx),
+            }
         }
     }
 

@@ -59,7 +59,9 @@ fn blank_to_none(v: Option<&String>) -> Option<&str> {
 /// Loads a user the authority may see, or "not found" (ORG-02: another unit's accounts do not
 /// exist as far as this person can tell).
 async fn user_in_scope(tx: &mut Tx, authority: Authority<'_>, id: UserId) -> AppResult<User> {
-    let user = users::get(tx, id).await?.ok_or(AppError::NotFound("user"))?;
+    let user = users::get(tx, id)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
     match authority {
         Authority::User(p) if !p.covers(&user.unit_path) => Err(AppError::NotFound("user")),
         _ => Ok(user),
@@ -94,7 +96,9 @@ pub async fn create_user(
     let username = Username::parse(&input.username)?;
     let full_name = PersonName::parse(&input.full_name)?;
     let person_kind = PersonKind::parse(&input.person_kind)?;
-    let phone = blank_to_none(input.phone.as_ref()).map(Phone::parse).transpose()?;
+    let phone = blank_to_none(input.phone.as_ref())
+        .map(Phone::parse)
+        .transpose()?;
     let badge_number = blank_to_none(input.badge_number.as_ref()).map(str::to_owned);
     if person_kind == PersonKind::PoliceOfficer && badge_number.is_none() {
         return Err(FieldError::new("badge_number", "is required for a police officer").into());
@@ -106,7 +110,9 @@ pub async fn create_user(
         .map(|r| Role::parse(r))
         .collect::<Result<Vec<_>, _>>()?;
     let language = blank_to_none(input.language.as_ref())
-        .map(|l| Lang::parse(l).ok_or_else(|| FieldError::new("language", "must be zh-CN, en or vi")))
+        .map(|l| {
+            Lang::parse(l).ok_or_else(|| FieldError::new("language", "must be zh-CN, en or vi"))
+        })
         .transpose()?
         .unwrap_or(Lang::ZhCn);
     let policy = state.settings.password_policy();
@@ -123,7 +129,9 @@ pub async fn create_user(
 
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    let unit = units::get(&mut tx, unit_id).await?.ok_or(AppError::NotFound("unit"))?;
+    let unit = units::get(&mut tx, unit_id)
+        .await?
+        .ok_or(AppError::NotFound("unit"))?;
     if let Authority::User(p) = authority {
         if !p.covers(&unit.path) {
             return Err(AppError::NotFound("unit"));
@@ -179,11 +187,22 @@ pub async fn create_user(
     )
     .await?;
     for role in &roles {
-        record(&mut tx, &actor, grant_event("role.grant", id, unit_id, *role), now).await?;
+        record(
+            &mut tx,
+            &actor,
+            grant_event("role.grant", id, unit_id, *role),
+            now,
+        )
+        .await?;
     }
-    let user = users::get(&mut tx, id).await?.ok_or(AppError::NotFound("user"))?;
+    let user = users::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
     tx.commit().await?;
-    Ok(Created { user, temporary_password: temporary })
+    Ok(Created {
+        user,
+        temporary_password: temporary,
+    })
 }
 
 fn grant_event(action: &'static str, user: UserId, unit: UnitId, role: Role) -> Event<'static> {
@@ -208,16 +227,27 @@ pub async fn grant_role(
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let user = user_in_scope(&mut tx, authority, user_id).await?;
-    let unit = units::get(&mut tx, user.unit_id).await?.ok_or(AppError::NotFound("unit"))?;
+    let unit = units::get(&mut tx, user.unit_id)
+        .await?
+        .ok_or(AppError::NotFound("unit"))?;
     check_may_grant(&mut tx, authority, role, &unit, user.person_kind).await?;
     if role == Role::Admin && user.status == AccountStatus::Active {
-        let on_file: Vec<AgreementKind> =
-            users::agreements_of(&mut tx, user.id).await?.into_iter().map(|a| a.kind).collect();
+        let on_file: Vec<AgreementKind> = users::agreements_of(&mut tx, user.id)
+            .await?
+            .into_iter()
+            .map(|a| a.kind)
+            .collect();
         check_activation(user.person_kind, true, &on_file)?;
     }
     let actor = Actor::of(authority, meta);
     users::grant_role(&mut tx, user.id, role, actor.user_id, now).await?;
-    record(&mut tx, &actor, grant_event("role.grant", user.id, user.unit_id, role), now).await?;
+    record(
+        &mut tx,
+        &actor,
+        grant_event("role.grant", user.id, user.unit_id, role),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -242,7 +272,13 @@ pub async fn revoke_role(
     if !users::revoke_role(&mut tx, user.id, role, actor.user_id, now).await? {
         return Err(AppError::NotFound("role grant"));
     }
-    record(&mut tx, &actor, grant_event("role.revoke", user.id, user.unit_id, role), now).await?;
+    record(
+        &mut tx,
+        &actor,
+        grant_event("role.revoke", user.id, user.unit_id, role),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -279,7 +315,16 @@ pub async fn file_agreement(
     let mut tx = state.store.begin().await?;
     let user = user_in_scope(&mut tx, authority, user_id).await?;
     let actor = Actor::of(authority, meta);
-    users::file_agreement(&mut tx, user.id, kind, reference, signed_on, actor.user_id, now).await?;
+    users::file_agreement(
+        &mut tx,
+        user.id,
+        kind,
+        reference,
+        signed_on,
+        actor.user_id,
+        now,
+    )
+    .await?;
     record(
         &mut tx,
         &actor,
@@ -344,14 +389,20 @@ pub async fn change_standing(
     let user = user_in_scope(&mut tx, authority, user_id).await?;
     if let Authority::User(p) = authority {
         if p.user.id == user.id && action != AccountAction::Unlock {
-            return Err(AppError::forbidden("user.self_standing", "you cannot change your own account's standing"));
+            return Err(AppError::forbidden(
+                "user.self_standing",
+                "you cannot change your own account's standing",
+            ));
         }
     }
     match action {
         AccountAction::Activate => {
             let roles = users::roles_of(&mut tx, user.id).await?;
-            let on_file: Vec<AgreementKind> =
-                users::agreements_of(&mut tx, user.id).await?.into_iter().map(|a| a.kind).collect();
+            let on_file: Vec<AgreementKind> = users::agreements_of(&mut tx, user.id)
+                .await?
+                .into_iter()
+                .map(|a| a.kind)
+                .collect();
             check_activation(user.person_kind, roles.contains(&Role::Admin), &on_file)?;
             users::set_status(&mut tx, user.id, AccountStatus::Active, now).await?;
         }
@@ -432,7 +483,9 @@ pub async fn change_own_password(
     }
     state.settings.password_policy().check_strength(new)?;
     if new == current {
-        return Err(FieldError::new("new_password", "must differ from the current password").into());
+        return Err(
+            FieldError::new("new_password", "must differ from the current password").into(),
+        );
     }
     if new.to_lowercase().contains(&principal.user.username) {
         return Err(FieldError::new("new_password", "must not contain your username").into());
@@ -497,7 +550,13 @@ pub async fn read_user(
     .await?;
     tx.commit().await?;
     let required_agreement = required_agreement(user.person_kind, roles.contains(&Role::Admin));
-    Ok(UserDetail { user, roles, grants, agreements, required_agreement })
+    Ok(UserDetail {
+        user,
+        roles,
+        grants,
+        agreements,
+        required_agreement,
+    })
 }
 
 /// A page of accounts in scope. Names are personal data: the listing is an audit entry.
@@ -512,14 +571,21 @@ pub async fn list_users(
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     if let Some(unit) = filter.unit_id {
-        let unit = units::get(&mut tx, unit).await?.ok_or(AppError::NotFound("unit"))?;
+        let unit = units::get(&mut tx, unit)
+            .await?
+            .ok_or(AppError::NotFound("unit"))?;
         if !principal.covers(&unit.path) {
             return Err(AppError::NotFound("unit"));
         }
     }
-    let (found, total) =
-        users::list_in_scope(&mut tx, principal.scope(), filter, limit.clamp(1, 500), offset.max(0))
-            .await?;
+    let (found, total) = users::list_in_scope(
+        &mut tx,
+        principal.scope(),
+        filter,
+        limit.clamp(1, 500),
+        offset.max(0),
+    )
+    .await?;
     let mut out = Vec::with_capacity(found.len());
     for user in found {
         let roles = users::roles_of(&mut tx, user.id).await?;

@@ -49,7 +49,13 @@ impl Actor {
     }
 
     pub fn named(name: &str) -> Self {
-        Self { user_id: None, name: name.into(), unit_id: None, ip: String::new(), request_id: String::new() }
+        Self {
+            user_id: None,
+            name: name.into(),
+            unit_id: None,
+            ip: String::new(),
+            request_id: String::new(),
+        }
     }
 }
 
@@ -91,6 +97,12 @@ pub async fn list(
     limit: i64,
 ) -> AppResult<Vec<AuditListItem>> {
     let mut tx = state.store.begin_read().await?;
-    Ok(audit::list(&mut tx, principal.scope(), principal.at_root(), filter, limit.clamp(1, 500))
-        .await?)
+    Ok(audit::list(
+        &mut tx,
+        principal.scope(),
+        principal.at_root(),
+        filter,
+        limit.clamp(1, 500),
+    )
+    .await?)
 }

@@ -35,9 +35,15 @@ pub async fn list(state: &AppState, country: Country) -> AppResult<Vec<SpecialDa
 
 /// A country's calendar is national: it is edited by an operator of a province-level unit
 /// of that country.
-async fn check_may_edit(state: &AppState, principal: &Principal, country: Country) -> AppResult<()> {
+async fn check_may_edit(
+    state: &AppState,
+    principal: &Principal,
+    country: Country,
+) -> AppResult<()> {
     let mut tx = state.store.begin_read().await?;
-    let unit = units::get(&mut tx, principal.user.unit_id).await?.ok_or(AppError::NotFound("unit"))?;
+    let unit = units::get(&mut tx, principal.user.unit_id)
+        .await?
+        .ok_or(AppError::NotFound("unit"))?;
     if unit.country != country || unit.level != Level::Province {
         return Err(AppError::forbidden(
             "calendar.not_province_operator",
@@ -128,9 +134,12 @@ pub async fn deadline_for(
         return Err(FieldError::new("days", "must be at most 366").into());
     }
     let mut tx = state.store.begin_read().await?;
-    let unit = units::get(&mut tx, principal.user.unit_id).await?.ok_or(AppError::NotFound("unit"))?;
+    let unit = units::get(&mut tx, principal.user.unit_id)
+        .await?
+        .ok_or(AppError::NotFound("unit"))?;
     let cal = calendar::load(&mut tx, unit.country).await?;
     let tz = unit.tz();
-    let start = roadwarden_domain::calendar::start_of_local_day(from, tz) + chrono::Duration::hours(12);
+    let start =
+        roadwarden_domain::calendar::start_of_local_day(from, tz) + chrono::Duration::hours(12);
     Ok(working_day_deadline(start, days, &cal, tz))
 }

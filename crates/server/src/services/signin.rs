@@ -30,7 +30,9 @@ pub async fn sign_in(
     label: &str,
 ) -> AppResult<Issued> {
     let now = state.clock.now();
-    let name = Username::parse(username).map(|u| u.as_str().to_owned()).unwrap_or_default();
+    let name = Username::parse(username)
+        .map(|u| u.as_str().to_owned())
+        .unwrap_or_default();
     let user = if name.is_empty() {
         None
     } else {
@@ -38,13 +40,26 @@ pub async fn sign_in(
         users::get_by_username(&mut tx, &name).await?
     };
     // Verify against a decoy when there is no such user, so timing does not tell.
-    let hash = user.as_ref().map_or_else(|| password::decoy_hash().to_owned(), |u| u.password_hash.clone());
+    let hash = user.as_ref().map_or_else(
+        || password::decoy_hash().to_owned(),
+        |u| u.password_hash.clone(),
+    );
     let matches = password::verify(password_given.to_owned(), hash).await? && user.is_some();
 
     let mut tx = state.store.begin().await?;
     let Some(user) = user else {
-        let actor = Actor { ip: meta.ip.clone(), request_id: meta.request_id.clone(), ..Actor::named("anonymous") };
-        record(&mut tx, &actor, failed_event(None, &name, "unknown_user"), now).await?;
+        let actor = Actor {
+            ip: meta.ip.clone(),
+            request_id: meta.request_id.clone(),
+            ..Actor::named("anonymous")
+        };
+        record(
+            &mut tx,
+            &actor,
+            failed_event(None, &name, "unknown_user"),
+            now,
+        )
+        .await?;
         tx.commit().await?;
         return Err(AppError::BadCredentials);
     };
@@ -64,13 +79,28 @@ pub async fn sign_in(
     );
     match outcome {
         SignInOutcome::Locked { until } => {
-            record(&mut tx, &actor, failed_event(Some(&user), &name, "locked"), now).await?;
+            record(
+                &mut tx,
+                &actor,
+                failed_event(Some(&user), &name, "locked"),
+                now,
+            )
+            .await?;
             tx.commit().await?;
             Err(AppError::Locked(until))
         }
-        SignInOutcome::WrongPassword { failed_attempts, locked_until } => {
+        SignInOutcome::WrongPassword {
+            failed_attempts,
+            locked_until,
+        } => {
             users::record_failure(&mut tx, user.id, failed_attempts, locked_until, now).await?;
-            record(&mut tx, &actor, failed_event(Some(&user), &name, "wrong_password"), now).await?;
+            record(
+                &mut tx,
+                &actor,
+                failed_event(Some(&user), &name, "wrong_password"),
+                now,
+            )
+            .await?;
             if let Some(until) = locked_until {
                 record(
                     &mut tx,
@@ -90,7 +120,13 @@ pub async fn sign_in(
             Err(AppError::BadCredentials)
         }
         SignInOutcome::NotActive { status } => {
-            record(&mut tx, &actor, failed_event(Some(&user), &name, status.as_str()), now).await?;
+            record(
+                &mut tx,
+                &actor,
+                failed_event(Some(&user), &name, status.as_str()),
+                now,
+            )
+            .await?;
             tx.commit().await?;
             Err(AppError::Inactive)
         }
@@ -105,7 +141,9 @@ pub async fn sign_in(
                 SessionKind::Browser => {
                     now + chrono::Duration::minutes(state.settings.security.session_idle_minutes)
                 }
-                SessionKind::Api => now + chrono::Duration::days(state.settings.security.api_token_days),
+                SessionKind::Api => {
+                    now + chrono::Duration::days(state.settings.security.api_token_days)
+                }
             };
             let session_id = sessions::create(
                 &mut tx,
@@ -135,7 +173,12 @@ pub async fn sign_in(
             )
             .await?;
             tx.commit().await?;
-            Ok(Issued { token, csrf_token, expires_at, must_change })
+            Ok(Issued {
+                token,
+                csrf_token,
+                expires_at,
+                must_change,
+            })
         }
     }
 }

@@ -61,8 +61,11 @@ pub async fn create_unit(
     let mut tx = state.store.begin().await?;
     let parent = match input.parent_id {
         Some(id) => {
-            let id = UnitId::parse(&id.to_string()).map_err(|_| FieldError::new("parent_id", "is not a unit id"))?;
-            let parent = units::get(&mut tx, id).await?.ok_or(AppError::NotFound("parent unit"))?;
+            let id = UnitId::parse(&id.to_string())
+                .map_err(|_| FieldError::new("parent_id", "is not a unit id"))?;
+            let parent = units::get(&mut tx, id)
+                .await?
+                .ok_or(AppError::NotFound("parent unit"))?;
             if let Authority::User(p) = authority {
                 if !p.covers(&parent.path) {
                     return Err(AppError::NotFound("parent unit"));
@@ -84,7 +87,9 @@ pub async fn create_unit(
         }
         (Some(p), _) => p.country,
         (None, Some(c)) => c,
-        (None, None) => return Err(FieldError::new("country", "is required for a root unit").into()),
+        (None, None) => {
+            return Err(FieldError::new("country", "is required for a root unit").into())
+        }
     };
     if let Some(p) = &parent {
         check_child_level(p.level, level)?;
@@ -136,8 +141,14 @@ pub async fn list_units(
     offset: i64,
 ) -> AppResult<(Vec<Unit>, i64)> {
     let mut tx = state.store.begin_read().await?;
-    Ok(units::list_in_scope(&mut tx, principal.scope(), filter, limit.clamp(1, 1000), offset.max(0))
-        .await?)
+    Ok(units::list_in_scope(
+        &mut tx,
+        principal.scope(),
+        filter,
+        limit.clamp(1, 1000),
+        offset.max(0),
+    )
+    .await?)
 }
 
 /// The whole subtree in tree order, for the tree page and unit pickers.

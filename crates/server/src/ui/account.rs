@@ -31,7 +31,12 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 pub async fn login_page(lang: Lang, Query(q): Query<LoginQuery>) -> AppResult<Response> {
-    let ctx = page_context(lang, None, "/login", context! { next => safe_next(q.next.as_deref()) });
+    let ctx = page_context(
+        lang,
+        None,
+        "/login",
+        context! { next => safe_next(q.next.as_deref()) },
+    );
     Ok(render("login.html", ctx)?.into_response())
 }
 
@@ -50,13 +55,36 @@ pub async fn login(
     FormBody(form): FormBody<LoginForm>,
 ) -> AppResult<Response> {
     let next = safe_next(form.next.as_deref());
-    match signin::sign_in(&state, &meta, &form.username, &form.password, SessionKind::Browser, "browser").await {
+    match signin::sign_in(
+        &state,
+        &meta,
+        &form.username,
+        &form.password,
+        SessionKind::Browser,
+        "browser",
+    )
+    .await
+    {
         Ok(issued) => {
-            let target = if issued.must_change.is_some() { "/account/password".to_owned() } else { next };
+            let target = if issued.must_change.is_some() {
+                "/account/password".to_owned()
+            } else {
+                next
+            };
             let mut resp = Redirect::to(&target).into_response();
-            let secure = if state.settings.server.secure_cookies { "; Secure" } else { "" };
-            let cookie = format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}", issued.token);
-            resp.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(AppError::internal)?);
+            let secure = if state.settings.server.secure_cookies {
+                "; Secure"
+            } else {
+                ""
+            };
+            let cookie = format!(
+                "{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Strict{secure}",
+                issued.token
+            );
+            resp.headers_mut().append(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&cookie).map_err(AppError::internal)?,
+            );
             Ok(resp)
         }
         Err(e @ (AppError::BadCredentials | AppError::Locked(_) | AppError::Inactive)) => {
@@ -89,7 +117,10 @@ pub async fn logout(
     signin::sign_out(&state, &p, &meta, p.session_id).await?;
     let mut resp = Redirect::to("/login").into_response();
     let cookie = format!("{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
-    resp.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(AppError::internal)?);
+    resp.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_str(&cookie).map_err(AppError::internal)?,
+    );
     Ok(resp)
 }
 
@@ -98,7 +129,12 @@ pub async fn password_page(lang: Lang, SignedIn(p): SignedIn) -> AppResult<Respo
         roadwarden_domain::account::ChangeReason::FirstSignIn => "password.reason_first",
         roadwarden_domain::account::ChangeReason::Expired => "password.reason_expired",
     });
-    let ctx = page_context(lang, Some(&p), "/account/password", context! { reason => reason });
+    let ctx = page_context(
+        lang,
+        Some(&p),
+        "/account/password",
+        context! { reason => reason },
+    );
     Ok(render("password.html", ctx)?.into_response())
 }
 
@@ -117,9 +153,20 @@ pub async fn change_password(
     FormBody(form): FormBody<PasswordForm>,
 ) -> AppResult<Response> {
     let result = if form.new_password == form.confirm_password {
-        accounts::change_own_password(&state, &p, &meta, &form.current_password, &form.new_password).await
+        accounts::change_own_password(
+            &state,
+            &p,
+            &meta,
+            &form.current_password,
+            &form.new_password,
+        )
+        .await
     } else {
-        Err(roadwarden_domain::FieldError::new("confirm_password", "does not match the new password").into())
+        Err(roadwarden_domain::FieldError::new(
+            "confirm_password",
+            "does not match the new password",
+        )
+        .into())
     };
     match result {
         Ok(()) => Ok(Redirect::to("/?ok=password_changed").into_response()),
@@ -131,7 +178,11 @@ pub async fn change_password(
                 "/account/password",
                 context! { error => format!("{field}: {}", e.reason) },
             );
-            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, render("password.html", ctx)?).into_response())
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                render("password.html", ctx)?,
+            )
+                .into_response())
         }
         Err(e) => Err(e),
     }

@@ -22,7 +22,10 @@ pub async fn page(
 ) -> AppResult<Response> {
     let (filter, limit) = q.filter()?;
     let entries = audit::list(&state, &reader, &filter, limit).await?;
-    let older = entries.last().map(|e| e.entry.seq).filter(|_| entries.len() as i64 == limit);
+    let older = entries
+        .last()
+        .map(|e| e.entry.seq)
+        .filter(|_| entries.len() as i64 == limit);
     let ctx = page_context(
         lang,
         Some(&reader),

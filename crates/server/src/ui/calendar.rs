@@ -36,9 +36,16 @@ pub async fn page(
 ) -> AppResult<Response> {
     let own_country = {
         let mut tx = state.store.begin_read().await?;
-        units::get(&mut tx, user.user.unit_id).await?.map_or(Country::China, |u| u.country)
+        units::get(&mut tx, user.user.unit_id)
+            .await?
+            .map_or(Country::China, |u| u.country)
     };
-    let country = q.country.as_deref().map(Country::parse).transpose()?.unwrap_or(own_country);
+    let country = q
+        .country
+        .as_deref()
+        .map(Country::parse)
+        .transpose()?
+        .unwrap_or(own_country);
     let year = q.year.unwrap_or_else(|| state.clock.now().year());
     let days: Vec<_> = calendar::list(&state, country)
         .await?
@@ -46,12 +53,19 @@ pub async fn page(
         .filter(|d| d.date.year() == year)
         .map(|d| context! { date => d.date.to_string(), weekday => d.date.weekday().num_days_from_monday(), kind => d.kind.as_str(), name => d.name })
         .collect();
-    let deadline = match (q.from.as_deref().filter(|s| !s.is_empty()), q.days.as_deref()) {
+    let deadline = match (
+        q.from.as_deref().filter(|s| !s.is_empty()),
+        q.days.as_deref(),
+    ) {
         (Some(from), Some(n)) => {
             let from = parse_date(from, "from")?;
-            let n: u32 = n.trim().parse().map_err(|_| roadwarden_domain::FieldError::new("days", "must be a whole number"))?;
+            let n: u32 = n.trim().parse().map_err(|_| {
+                roadwarden_domain::FieldError::new("days", "must be a whole number")
+            })?;
             let d = calendar::deadline_for(&state, &user, from, n).await?;
-            Some(context! { last_day => d.last_day.to_string(), overdue_at => d.overdue_at.to_rfc3339() })
+            Some(
+                context! { last_day => d.last_day.to_string(), overdue_at => d.overdue_at.to_rfc3339() },
+            )
         }
         _ => None,
     };
@@ -88,9 +102,18 @@ pub async fn set_day(
     FormBody(form): FormBody<DayForm>,
 ) -> AppResult<Response> {
     let country = Country::parse(&form.country)?;
-    let input = DayInput { date: form.date, kind: form.kind, name: form.name };
+    let input = DayInput {
+        date: form.date,
+        kind: form.kind,
+        name: form.name,
+    };
     let day = calendar::upsert_day(&state, &admin, &meta, country, &input).await?;
-    Ok(Redirect::to(&format!("/calendar?country={}&year={}&ok=day_saved", country.code(), day.date.year())).into_response())
+    Ok(Redirect::to(&format!(
+        "/calendar?country={}&year={}&ok=day_saved",
+        country.code(),
+        day.date.year()
+    ))
+    .into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -107,5 +130,9 @@ pub async fn remove_day(
 ) -> AppResult<Response> {
     let country = Country::parse(&form.country)?;
     calendar::remove_day(&state, &admin, &meta, country, &form.date).await?;
-    Ok(Redirect::to(&format!("/calendar?country={}&ok=day_removed", country.code())).into_response())
+    Ok(Redirect::to(&format!(
+        "/calendar?country={}&ok=day_removed",
+        country.code()
+    ))
+    .into_response())
 }

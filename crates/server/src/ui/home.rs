@@ -31,8 +31,10 @@ pub async fn page(
     let now = state.clock.now();
     let mut tx = state.store.begin_read().await?;
     let unit = units::get(&mut tx, user.user.unit_id).await?;
-    let (_, unit_count) = units::list_in_scope(&mut tx, user.scope(), &Default::default(), 1, 0).await?;
-    let (_, user_count) = users::list_in_scope(&mut tx, user.scope(), &Default::default(), 1, 0).await?;
+    let (_, unit_count) =
+        units::list_in_scope(&mut tx, user.scope(), &Default::default(), 1, 0).await?;
+    let (_, user_count) =
+        users::list_in_scope(&mut tx, user.scope(), &Default::default(), 1, 0).await?;
     let my_sessions = sessions::list_live(&mut tx, user.user.id, now).await?;
     let country = unit.as_ref().map(|u| u.country);
     let upcoming: Vec<_> = match country {

@@ -33,7 +33,10 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home::page))
         .route("/login", get(account::login_page).post(account::login))
         .route("/logout", post(account::logout))
-        .route("/account/password", get(account::password_page).post(account::change_password))
+        .route(
+            "/account/password",
+            get(account::password_page).post(account::change_password),
+        )
         .route("/units", get(units::page).post(units::create))
         .route("/users", get(users::list_page))
         .route("/users/new", get(users::new_page).post(users::create))
@@ -53,11 +56,17 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn css() -> impl IntoResponse {
-    static_asset("text/css; charset=utf-8", include_str!("../../static/app.css"))
+    static_asset(
+        "text/css; charset=utf-8",
+        include_str!("../../static/app.css"),
+    )
 }
 
 async fn js() -> impl IntoResponse {
-    static_asset("text/javascript; charset=utf-8", include_str!("../../static/app.js"))
+    static_asset(
+        "text/javascript; charset=utf-8",
+        include_str!("../../static/app.js"),
+    )
 }
 
 async fn logo() -> impl IntoResponse {
@@ -65,7 +74,13 @@ async fn logo() -> impl IntoResponse {
 }
 
 fn static_asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=3600")], body)
+    (
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        body,
+    )
 }
 
 /// A URL-encoded form whose rejection is our error naming what is wrong.
@@ -89,7 +104,12 @@ struct NavItem {
 }
 
 /// The context every page shares: language, the person, the navigation their roles allow.
-pub fn page_context(lang: Lang, principal: Option<&Principal>, current: &str, extra: Value) -> Value {
+pub fn page_context(
+    lang: Lang,
+    principal: Option<&Principal>,
+    current: &str,
+    extra: Value,
+) -> Value {
     let mut nav = vec![("/", "nav.home"), ("/units", "nav.units")];
     if let Some(p) = principal {
         if p.has_any(AccountReaders::ROLES) {
@@ -106,7 +126,11 @@ pub fn page_context(lang: Lang, principal: Option<&Principal>, current: &str, ex
         .map(|(href, key)| NavItem {
             href,
             key,
-            active: if href == "/" { current == "/" } else { current.starts_with(href) },
+            active: if href == "/" {
+                current == "/"
+            } else {
+                current.starts_with(href)
+            },
         })
         .collect();
     let me = principal.map(|p| {
@@ -118,7 +142,9 @@ pub fn page_context(lang: Lang, principal: Option<&Principal>, current: &str, ex
             is_admin => p.has(Role::Admin),
         }
     });
-    let tz = principal.map_or("Asia/Shanghai".to_owned(), |p| p.user.unit_time_zone.clone());
+    let tz = principal.map_or("Asia/Shanghai".to_owned(), |p| {
+        p.user.unit_time_zone.clone()
+    });
     context! {
         lang => lang.code(),
         langs => Lang::ALL.iter().map(|l| l.code()).collect::<Vec<_>>(),
@@ -135,27 +161,55 @@ pub fn page_context(lang: Lang, principal: Option<&Principal>, current: &str, ex
 /// error page in the person's language. API responses keep their JSON.
 pub async fn html_errors(State(_state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
-    let path_and_query = req.uri().path_and_query().map_or_else(|| path.clone(), |p| p.to_string());
-    let lang = req.extensions().get::<Lang>().copied().unwrap_or(Lang::ZhCn);
-    let principal = req.extensions().get::<Option<std::sync::Arc<Principal>>>().cloned().flatten();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| path.clone(), |p| p.to_string());
+    let lang = req
+        .extensions()
+        .get::<Lang>()
+        .copied()
+        .unwrap_or(Lang::ZhCn);
+    let principal = req
+        .extensions()
+        .get::<Option<std::sync::Arc<Principal>>>()
+        .cloned()
+        .flatten();
     let resp = next.run(req).await;
     if path.starts_with("/api/v1") || matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") {
         return resp;
     }
     let Some(err) = resp.extensions().get::<RenderedError>().cloned() else {
-        return if resp.status() == StatusCode::NOT_FOUND && resp.headers().get(header::CONTENT_TYPE).is_none() {
-            error_page(lang, principal.as_deref(), StatusCode::NOT_FOUND, "not_found", &i18n::t(lang, "error.not_found"), None)
+        return if resp.status() == StatusCode::NOT_FOUND
+            && resp.headers().get(header::CONTENT_TYPE).is_none()
+        {
+            error_page(
+                lang,
+                principal.as_deref(),
+                StatusCode::NOT_FOUND,
+                "not_found",
+                &i18n::t(lang, "error.not_found"),
+                None,
+            )
         } else {
             resp
         };
     };
     match err.code {
         "auth.required" => {
-            let next = url::form_urlencoded::byte_serialize(path_and_query.as_bytes()).collect::<String>();
+            let next =
+                url::form_urlencoded::byte_serialize(path_and_query.as_bytes()).collect::<String>();
             Redirect::to(&format!("/login?next={next}")).into_response()
         }
         "auth.password_change_required" => Redirect::to("/account/password").into_response(),
-        _ => error_page(lang, principal.as_deref(), err.status, err.code, &err.message, err.field.as_deref()),
+        _ => error_page(
+            lang,
+            principal.as_deref(),
+            err.status,
+            err.code,
+            &err.message,
+            err.field.as_deref(),
+        ),
     }
 }
 
@@ -168,10 +222,18 @@ fn error_page(
     field: Option<&str>,
 ) -> Response {
     let title_key = format!("error.{}", code.split('.').next().unwrap_or("internal"));
-    let title = if i18n::has_key(lang, &title_key) { i18n::t(lang, &title_key) } else { i18n::t(lang, "error.title") };
+    let title = if i18n::has_key(lang, &title_key) {
+        i18n::t(lang, &title_key)
+    } else {
+        i18n::t(lang, "error.title")
+    };
     let field_label = field.map(|f| {
         let key = format!("field.{f}");
-        if i18n::has_key(lang, &key) { i18n::t(lang, &key) } else { f.to_owned() }
+        if i18n::has_key(lang, &key) {
+            i18n::t(lang, &key)
+        } else {
+            f.to_owned()
+        }
     });
     let ctx = page_context(
         lang,
@@ -187,5 +249,7 @@ fn error_page(
 
 /// `?ok=<key>` after a redirect shows a confirmation; only known message keys are shown.
 pub fn flash(lang: Lang, ok: Option<&str>) -> Option<String> {
-    ok.map(|k| format!("flash.{k}")).filter(|k| i18n::has_key(lang, k)).map(|k| i18n::t(lang, &k))
+    ok.map(|k| format!("flash.{k}"))
+        .filter(|k| i18n::has_key(lang, k))
+        .map(|k| i18n::t(lang, &k))
 }

@@ -45,7 +45,11 @@ pub async fn page(
             }
         })
         .collect();
-    let parents = if user.has(Role::Admin) { units::subtree(&state, &user).await? } else { Vec::new() };
+    let parents = if user.has(Role::Admin) {
+        units::subtree(&state, &user).await?
+    } else {
+        Vec::new()
+    };
     let ctx = page_context(
         lang,
         Some(&user),

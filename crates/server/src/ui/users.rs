@@ -38,9 +38,21 @@ pub async fn list_page(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let filter = q.filter.filter()?;
-    let page: i64 = q.page.as_deref().and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1);
-    let (found, total) =
-        accounts::list_users(&state, &reader, &meta, &filter, PAGE_SIZE, (page - 1) * PAGE_SIZE).await?;
+    let page: i64 = q
+        .page
+        .as_deref()
+        .and_then(|p| p.parse().ok())
+        .filter(|p| *p >= 1)
+        .unwrap_or(1);
+    let (found, total) = accounts::list_users(
+        &state,
+        &reader,
+        &meta,
+        &filter,
+        PAGE_SIZE,
+        (page - 1) * PAGE_SIZE,
+    )
+    .await?;
     let rows: Vec<UserView> = found.iter().map(|(u, r)| UserView::masked(u, r)).collect();
     let unit_options = units::subtree(&state, &reader).await?;
     let ctx = page_context(
@@ -59,7 +71,10 @@ pub async fn list_page(
     Ok(render("users.html", ctx)?.into_response())
 }
 
-fn form_context(state_units: &[roadwarden_store::units::Unit], admin: &Principal) -> minijinja::Value {
+fn form_context(
+    state_units: &[roadwarden_store::units::Unit],
+    admin: &Principal,
+) -> minijinja::Value {
     let base = admin.scope().depth();
     context! {
         units => state_units.iter().map(|u| context! { id => u.id.0, name => u.name, depth => u.path.depth().saturating_sub(base), kind => u.kind.as_str() }).collect::<Vec<_>>(),
@@ -68,9 +83,18 @@ fn form_context(state_units: &[roadwarden_store::units::Unit], admin: &Principal
     }
 }
 
-pub async fn new_page(State(state): State<AppState>, lang: Lang, admin: Require<Admins>) -> AppResult<Response> {
+pub async fn new_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    admin: Require<Admins>,
+) -> AppResult<Response> {
     let unit_options = units::subtree(&state, &admin).await?;
-    let ctx = page_context(lang, Some(&admin), "/users", context! { ..form_context(&unit_options, &admin) });
+    let ctx = page_context(
+        lang,
+        Some(&admin),
+        "/users",
+        context! { ..form_context(&unit_options, &admin) },
+    );
     Ok(render("user_new.html", ctx)?.into_response())
 }
 
@@ -99,7 +123,11 @@ pub async fn create(
 ) -> AppResult<Response> {
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(&body).into_owned().collect();
     let form: NewUserForm = serde_urlencoded_from_pairs(&pairs)?;
-    let roles: Vec<String> = pairs.iter().filter(|(k, _)| k == "roles").map(|(_, v)| v.clone()).collect();
+    let roles: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "roles")
+        .map(|(_, v)| v.clone())
+        .collect();
     let input = CreateUserInput {
         unit_id: form.unit_id,
         username: form.username,
@@ -115,14 +143,25 @@ pub async fn create(
     match accounts::create_user(&state, Authority::User(&admin), &meta, &input, true).await {
         Ok(created) => {
             let detail = accounts::read_user(&state, &admin, &meta, created.user.id).await?;
-            detail_response(&state, lang, &admin, detail, created.temporary_password, None).await
+            detail_response(
+                &state,
+                lang,
+                &admin,
+                detail,
+                created.temporary_password,
+                None,
+            )
+            .await
         }
         Err(e) => {
             // Show the form again with what was typed and the reason, instead of losing it.
             let status = e.status();
             let body = e.body();
             let unit_options = units::subtree(&state, &admin).await?;
-            let field = body.field.as_deref().map(|f| crate::i18n::t(lang, &format!("field.{f}")));
+            let field = body
+                .field
+                .as_deref()
+                .map(|f| crate::i18n::t(lang, &format!("field.{f}")));
             let ctx = page_context(
                 lang,
                 Some(&admin),
@@ -140,13 +179,22 @@ pub async fn create(
     }
 }
 
-fn serde_urlencoded_from_pairs<T: serde::de::DeserializeOwned>(pairs: &[(String, String)]) -> AppResult<T> {
-    let single: std::collections::BTreeMap<&str, &str> =
-        pairs.iter().filter(|(k, _)| k != "roles").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+fn serde_urlencoded_from_pairs<T: serde::de::DeserializeOwned>(
+    pairs: &[(String, String)],
+) -> AppResult<T> {
+    let single: std::collections::BTreeMap<&str, &str> = pairs
+        .iter()
+        .filter(|(k, _)| k != "roles")
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     let value = serde_json::to_value(single).map_err(crate::error::AppError::internal)?;
     // Numbers arrive as text: let the one numeric field through as a number.
     let mut value = value;
-    if let Some(unit) = value.get("unit_id").and_then(|v| v.as_str()).map(str::to_owned) {
+    if let Some(unit) = value
+        .get("unit_id")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned)
+    {
         value["unit_id"] = unit
             .parse::<i64>()
             .map(serde_json::Value::from)
@@ -182,9 +230,15 @@ async fn detail_response(
     ok: Option<&str>,
 ) -> AppResult<Response> {
     let held: Vec<&str> = d.roles.iter().map(|r| r.as_str()).collect();
-    let grantable: Vec<&str> =
-        Role::ALL.iter().map(|r| r.as_str()).filter(|r| !held.contains(r)).collect();
-    let locked = d.user.locked_until.is_some_and(|u| u > chrono::DateTime::<chrono::Utc>::UNIX_EPOCH);
+    let grantable: Vec<&str> = Role::ALL
+        .iter()
+        .map(|r| r.as_str())
+        .filter(|r| !held.contains(r))
+        .collect();
+    let locked = d
+        .user
+        .locked_until
+        .is_some_and(|u| u > chrono::DateTime::<chrono::Utc>::UNIX_EPOCH);
     let ctx = page_context(
         lang,
         Some(viewer),

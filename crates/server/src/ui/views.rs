@@ -37,7 +37,8 @@ pub fn env() -> &'static Environment<'static> {
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         for (name, source) in TEMPLATES {
-            env.add_template(name, source).unwrap_or_else(|e| panic!("template {name}: {e}"));
+            env.add_template(name, source)
+                .unwrap_or_else(|e| panic!("template {name}: {e}"));
         }
         env.add_function("t", translate);
         env.add_filter("localtime", localtime);
@@ -66,7 +67,9 @@ fn tz_of(state: &State) -> chrono_tz::Tz {
 
 /// `{{ user.created_at|localtime }}`: an RFC 3339 UTC instant in the viewer's unit time zone.
 fn localtime(state: &State, value: Value) -> String {
-    let Some(raw) = value.as_str() else { return String::new() };
+    let Some(raw) = value.as_str() else {
+        return String::new();
+    };
     DateTime::parse_from_rfc3339(raw)
         .map(|t| roadwarden_domain::calendar::format_local(t.with_timezone(&Utc), tz_of(state)))
         .unwrap_or_else(|_| raw.to_owned())
@@ -75,7 +78,11 @@ fn localtime(state: &State, value: Value) -> String {
 /// `{{ entry.at_micros|micros }}`: audit times, with seconds.
 fn micros_to_local(state: &State, value: i64) -> String {
     DateTime::from_timestamp_micros(value)
-        .map(|t| t.with_timezone(&tz_of(state)).format("%Y-%m-%d %H:%M:%S").to_string())
+        .map(|t| {
+            t.with_timezone(&tz_of(state))
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
         .unwrap_or_default()
 }
 
@@ -113,11 +120,17 @@ mod tests {
         let out = env()
             .render_str("{{ x }}", minijinja::context! { x => "<script>" })
             .unwrap();
-        assert_eq!(out, "<script>", "render_str has no extension; named .html templates escape");
+        assert_eq!(
+            out, "<script>",
+            "render_str has no extension; named .html templates escape"
+        );
         let tmpl = env().get_template("error.html").unwrap();
         let html = tmpl
             .render(minijinja::context! { lang => "en", status => 404, message => "<b>x</b>" })
             .unwrap();
-        assert!(html.contains("&lt;b&gt;x&lt;&#x2f;b&gt;") || html.contains("&lt;b&gt;x&lt;/b&gt;"), "{html}");
+        assert!(
+            html.contains("&lt;b&gt;x&lt;&#x2f;b&gt;") || html.contains("&lt;b&gt;x&lt;/b&gt;"),
+            "{html}"
+        );
     }
 }

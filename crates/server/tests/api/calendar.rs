@@ -8,11 +8,18 @@ async fn time_01_deadlines_count_working_days_of_the_units_country() {
     let token = app.token(&o.county_admin.0, &o.county_admin.1).await;
     // Five working days after 30 September 2026 skip the National Day break and count the
     // Saturday make-up day.
-    let (status, d) = app.get("/api/v1/deadline?from=2026-09-30&days=5", &token).await;
+    let (status, d) = app
+        .get("/api/v1/deadline?from=2026-09-30&days=5", &token)
+        .await;
     assert_eq!(status, 200, "{d}");
     assert_eq!(d["last_day"], "2026-10-13");
-    let (status, body) = app.get("/api/v1/deadline?from=30/09/2026&days=5", &token).await;
-    assert_eq!((status, body["error"]["field"].as_str()), (422, Some("from")));
+    let (status, body) = app
+        .get("/api/v1/deadline?from=30/09/2026&days=5", &token)
+        .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (422, Some("from"))
+    );
 }
 
 #[tokio::test]
@@ -20,7 +27,9 @@ async fn time_02_deadlines_fall_at_local_midnight_stored_in_utc() {
     let app = TestApp::spawn().await;
     let o = org(&app.state).await;
     let token = app.token(&o.county_admin.0, &o.county_admin.1).await;
-    let (_, d) = app.get("/api/v1/deadline?from=2026-11-20&days=5", &token).await;
+    let (_, d) = app
+        .get("/api/v1/deadline?from=2026-11-20&days=5", &token)
+        .await;
     assert_eq!(d["last_day"], "2026-11-27");
     // Overdue from midnight of the next day in Asia/Shanghai, which is 16:00 UTC.
     assert_eq!(d["overdue_at"], "2026-11-27T16:00:00Z");
@@ -32,7 +41,10 @@ async fn time_01_calendar_is_editable_by_province_operators_and_audited() {
     let o = org(&app.state).await;
     let root = app.token(&o.root_admin.0, &o.root_admin.1).await;
     let (_, days) = app.get("/api/v1/calendar/CN", &root).await;
-    assert!(days.as_array().unwrap().len() > 30, "shipped calendar loaded");
+    assert!(
+        days.as_array().unwrap().len() > 30,
+        "shipped calendar loaded"
+    );
     // An extra day off moves the deadline.
     let (status, _) = app
         .client
@@ -44,7 +56,9 @@ async fn time_01_calendar_is_editable_by_province_operators_and_audited() {
         .map(|r| (r.status().as_u16(), ()))
         .unwrap();
     assert_eq!(status, 200);
-    let (_, d) = app.get("/api/v1/deadline?from=2026-11-20&days=5", &root).await;
+    let (_, d) = app
+        .get("/api/v1/deadline?from=2026-11-20&days=5", &root)
+        .await;
     assert_eq!(d["last_day"], "2026-11-30");
     let (_, entries) = app.get("/api/v1/audit?action=calendar.", &root).await;
     assert_eq!(entries.as_array().unwrap().len(), 1);

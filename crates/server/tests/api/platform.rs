@@ -7,29 +7,72 @@ async fn health_readiness_metrics_and_request_ids() {
     assert_eq!(resp.status(), 200);
     assert!(resp.headers().contains_key("x-request-id"));
     assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
-    let ready: serde_json::Value = app.client.get(app.url("/readyz")).send().await.unwrap().json().await.unwrap();
+    let ready: serde_json::Value = app
+        .client
+        .get(app.url("/readyz"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(ready["database"], true);
-    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("roadwarden_http_requests_total"), "{metrics}");
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains("roadwarden_http_requests_total"),
+        "{metrics}"
+    );
     assert!(metrics.contains("route=\"/healthz\""));
 }
 
 #[tokio::test]
 async fn openapi_document_describes_the_api() {
     let app = TestApp::spawn().await;
-    let doc: serde_json::Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let doc: serde_json::Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/units", "/api/v1/users", "/api/v1/audit", "/api/v1/auth/token", "/api/v1/deadline"] {
+    for path in [
+        "/api/v1/units",
+        "/api/v1/users",
+        "/api/v1/audit",
+        "/api/v1/auth/token",
+        "/api/v1/deadline",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} missing");
     }
 }
 
 #[tokio::test]
 async fn unknown_database_schemes_are_refused_not_turned_into_files() {
-    let err = roadwarden_store::Store::connect("mysql://root@localhost/rw", &Default::default()).await.unwrap_err();
-    assert!(matches!(err, roadwarden_store::StoreError::UnknownScheme(_)), "{err}");
-    let err = roadwarden_store::Store::connect("sqlte:///tmp/x.db", &Default::default()).await.unwrap_err();
-    assert!(matches!(err, roadwarden_store::StoreError::UnknownScheme(_)));
+    let err = roadwarden_store::Store::connect("mysql://root@localhost/rw", &Default::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, roadwarden_store::StoreError::UnknownScheme(_)),
+        "{err}"
+    );
+    let err = roadwarden_store::Store::connect("sqlte:///tmp/x.db", &Default::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        roadwarden_store::StoreError::UnknownScheme(_)
+    ));
     assert!(!std::path::Path::new("/tmp/x.db").exists());
 }
 
@@ -41,23 +84,52 @@ async fn pages_render_in_three_languages_and_require_sign_in() {
     assert_eq!(resp.status(), 303);
     assert_eq!(resp.headers()["location"], "/login?next=%2Fusers");
     for (lang, word) in [("zh-CN", "登录"), ("en", "Sign in"), ("vi", "Đăng nhập")] {
-        let html = app.client.get(app.url(&format!("/login?lang={lang}"))).send().await.unwrap().text().await.unwrap();
+        let html = app
+            .client
+            .get(app.url(&format!("/login?lang={lang}")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
         assert!(html.contains(word), "{lang}");
     }
     // Signed in, every page of the shell answers 200.
     let resp = app
         .client
         .post(app.url("/login"))
-        .form(&[("username", o.root_admin.0.as_str()), ("password", o.root_admin.1.as_str())])
+        .form(&[
+            ("username", o.root_admin.0.as_str()),
+            ("password", o.root_admin.1.as_str()),
+        ])
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 303);
-    for page in ["/", "/units", "/users", "/users/new", "/calendar", "/audit", "/api/docs", "/account/password", "/users/1"] {
+    for page in [
+        "/",
+        "/units",
+        "/users",
+        "/users/new",
+        "/calendar",
+        "/audit",
+        "/api/docs",
+        "/account/password",
+        "/users/1",
+    ] {
         let resp = app.client.get(app.url(page)).send().await.unwrap();
         assert_eq!(resp.status(), 200, "{page}");
     }
-    let resp = app.client.get(app.url("/users/999999")).send().await.unwrap();
+    let resp = app
+        .client
+        .get(app.url("/users/999999"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status(), 404);
-    assert!(resp.text().await.unwrap().contains("<html"), "errors are pages in the UI");
+    assert!(
+        resp.text().await.unwrap().contains("<html"),
+        "errors are pages in the UI"
+    );
 }

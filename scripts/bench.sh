@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Runs the performance benchmarks of BENCHMARKS.md on SQLite and PostgreSQL.
+#
+#   scripts/bench.sh            # everything (about 15 minutes on 2 cores)
+#   scripts/bench.sh audit      # audit append + verify only
+#   scripts/bench.sh units      # GET /api/v1/units under load only
+#
+# Environment:
+#   BENCH_PG_URL   PostgreSQL server to make throw-away databases on
+#                  (default postgres://postgres@127.0.0.1/postgres); set to "" to skip PostgreSQL.
+#   BENCH_OUT      directory for the logs (default target/bench).
+#   BENCH_ARGS     extra arguments for bench-units (e.g. "--duration 10").
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+what="${1:-all}"
+pg_url="${BENCH_PG_URL-postgres://postgres@127.0.0.1/postgres}"
+out="${BENCH_OUT:-target/bench}"
+mkdir -p "$out"
+
+machine() {
+    echo "== machine =="
+    echo "nproc: $(nproc)"
+    lscpu | head -20
+    echo "-- disk fsync (dd bs=4k count=2000 oflag=dsync) --"
+    dd if=/dev/zero of=/tmp/rw-bench-dd bs=4k count=2000 oflag=dsync 2>&1 | tail -1
+    rm -f /tmp/rw-bench-dd
+}
+
+ensure_postgres() {
+    [ -n "$pg_url" ] || return 0
+    if command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1; then
+        return 0
+    fi
+    if command -v pg_ctlcluster >/dev/null && [ -d /etc/postgresql ]; then
+        echo "starting PostgreSQL"
+        pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -1)" main start
+        for _ in $(seq 1 30); do
+            pg_isready -q -h 127.0.0.1 && return 0
+            sleep 1
+        done
+    fi
+    echo "PostgreSQL is not reachable at $pg_url; skipping it" >&2
+    pg_url=""
+}
+
+ensure_wrk() {
+    command -v wrk >/dev/null && return 0
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; } || true
+    fi
+    command -v wrk >/dev/null || echo "wrk is not installed: bench-units runs its open-loop generator only" >&2
+}
+
+cargo build --release -p roadwarden-bench
+bin=target/release
+
+machine | tee "$out/machine.txt"
+ensure_postgres
+
+backends=(sqlite)
+[ -n "$pg_url" ] && backends+=(postgres)
+
+for backend in "${backends[@]}"; do
+    db_args=()
+    [ "$backend" = postgres ] && db_args=(--database-url "$pg_url")
+    if [ "$what" = all ] || [ "$what" = audit ]; then
+        echo "== bench-audit on $backend =="
+        "$bin/bench-audit" "${db_args[@]}" | tee "$out/audit-$backend.txt"
+    fi
+    if [ "$what" = all ] || [ "$what" = units ]; then
+        ensure_wrk
+        echo "== bench-units on $backend =="
+        # shellcheck disable=SC2086
+        "$bin/bench-units" "${db_args[@]}" ${BENCH_ARGS:-} | tee "$out/units-$backend.txt"
+    fi
+done
+echo "logs in $out/"

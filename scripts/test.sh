@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: unit and black-box tests on SQLite, the same tests on
+# a real PostgreSQL server, and the browser test in headless Chromium.
+#
+#   bash scripts/test.sh                 # everything
+#   SKIP_BROWSER=1 bash scripts/test.sh  # no browser test
+#   SKIP_POSTGRES=1 bash scripts/test.sh # SQLite only
+#
+# It installs what it needs when missing (Debian packages need root: CI runs as root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+apt_install() {
+  local missing=()
+  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    say "installing ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+PG_URL="${ROADWARDEN_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1/postgres}"
+
+say "cargo test (SQLite)"
+cargo test --workspace --locked
+
+if [ -z "${SKIP_POSTGRES:-}" ]; then
+  if ! pg_isready -h 127.0.0.1 -q 2>/dev/null; then
+    say "starting the local PostgreSQL server"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql)" main start
+    for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -q && break; sleep 1; done
+  fi
+  say "cargo test (PostgreSQL at ${PG_URL%%@*}@…)"
+  ROADWARDEN_TEST_DATABASE_URL="$PG_URL" cargo test --locked \
+    -p roadwarden-store -p roadwarden-server
+fi
+
+if [ -z "${SKIP_BROWSER:-}" ]; then
+  apt_install chromium fonts-noto-cjk
+  say "browser test (headless Chromium)"
+  cargo build --locked -p roadwarden-cli
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && node --test e2e.test.mjs)
+  echo "screenshots: tests/browser/screenshots/"
+fi
