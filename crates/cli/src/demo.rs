@@ -131,35 +131,77 @@ const VN_UNITS: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
-/// (username, unit code, full name, person kind, roles, language)
-const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
-    (
+/// One demo account.
+struct DemoAccount {
+    username: &'static str,
+    unit: &'static str,
+    full_name: &'static str,
+    person_kind: &'static str,
+    roles: &'static [&'static str],
+    language: &'static str,
+}
+
+const fn acct(
+    username: &'static str,
+    unit: &'static str,
+    full_name: &'static str,
+    person_kind: &'static str,
+    roles: &'static [&'static str],
+    language: &'static str,
+) -> DemoAccount {
+    DemoAccount {
+        username,
+        unit,
+        full_name,
+        person_kind,
+        roles,
+        language,
+    }
+}
+
+/// Every role of the Chinese province operator, so it can grant each of them below (SEC-03).
+const ALL_ROLES: &[&str] = &[
+    "admin",
+    "device_manager",
+    "tech_reviewer",
+    "legal_reviewer",
+    "opinion_reviewer",
+    "collector",
+    "reviewer",
+    "notice_clerk",
+    "objection_handler",
+    "supervisor",
+    "ebike_officer",
+    "grid_worker",
+    "recorder_admin",
+    "unit_head",
+    "auditor",
+    "interface_client",
+];
+
+const QT_ADMIN_ROLES: &[&str] = &[
+    "admin",
+    "reviewer",
+    "unit_head",
+    "auditor",
+    "supervisor",
+    "collector",
+    "notice_clerk",
+    "objection_handler",
+    "device_manager",
+    "interface_client",
+];
+
+const ACCOUNTS: &[DemoAccount] = &[
+    acct(
         "zj.admin",
         "330000",
         "王建国",
         "police_officer",
-        &[
-            "admin",
-            "device_manager",
-            "tech_reviewer",
-            "legal_reviewer",
-            "opinion_reviewer",
-            "collector",
-            "reviewer",
-            "notice_clerk",
-            "objection_handler",
-            "supervisor",
-            "ebike_officer",
-            "grid_worker",
-            "recorder_admin",
-            "unit_head",
-            "auditor",
-            "interface_client",
-        ]
-        .as_slice(),
+        ALL_ROLES,
         "zh-CN",
     ),
-    (
+    acct(
         "cx.admin",
         "330522",
         "陈立群",
@@ -167,7 +209,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["admin"],
         "zh-CN",
     ),
-    (
+    acct(
         "hz.supervisor",
         "330500",
         "沈国平",
@@ -175,7 +217,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["supervisor"],
         "zh-CN",
     ),
-    (
+    acct(
         "hz.auditor",
         "330500",
         "钱慧敏",
@@ -183,7 +225,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["auditor"],
         "zh-CN",
     ),
-    (
+    acct(
         "cx.head",
         "330522",
         "李振华",
@@ -191,7 +233,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["unit_head"],
         "zh-CN",
     ),
-    (
+    acct(
         "cx.reviewer",
         "330522",
         "张伟",
@@ -199,7 +241,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["reviewer"],
         "zh-CN",
     ),
-    (
+    acct(
         "cx.clerk",
         "330522",
         "刘芳",
@@ -207,7 +249,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["notice_clerk"],
         "zh-CN",
     ),
-    (
+    acct(
         "cx.objection",
         "330522",
         "赵敏",
@@ -215,7 +257,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["objection_handler"],
         "zh-CN",
     ),
-    (
+    acct(
         "cx.ebike",
         "330522",
         "孙浩",
@@ -223,7 +265,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["ebike_officer"],
         "zh-CN",
     ),
-    (
+    acct(
         "cx.recorder",
         "330522",
         "周杰",
@@ -231,7 +273,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["recorder_admin"],
         "zh-CN",
     ),
-    (
+    acct(
         "zc.device",
         "330522-01",
         "吴磊",
@@ -239,7 +281,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["device_manager"],
         "zh-CN",
     ),
-    (
+    acct(
         "zc.collector",
         "330522-01",
         "郑强",
@@ -247,7 +289,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["collector"],
         "zh-CN",
     ),
-    (
+    acct(
         "cx.tech",
         "330522-KJ",
         "何静",
@@ -255,7 +297,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["tech_reviewer"],
         "zh-CN",
     ),
-    (
+    acct(
         "cx.legal",
         "330522-FZ",
         "高洁",
@@ -263,7 +305,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["legal_reviewer"],
         "zh-CN",
     ),
-    (
+    acct(
         "cx.opinion",
         "330522-YQ",
         "林晓",
@@ -271,7 +313,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["opinion_reviewer"],
         "zh-CN",
     ),
-    (
+    acct(
         "cd.grid",
         "330522-ZC-CD",
         "马红梅",
@@ -279,7 +321,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["grid_worker"],
         "zh-CN",
     ),
-    (
+    acct(
         "cx.station",
         "330522-JC",
         "胡建军",
@@ -287,7 +329,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["interface_client"],
         "zh-CN",
     ),
-    (
+    acct(
         "wx.reviewer",
         "330502",
         "罗斌",
@@ -295,27 +337,15 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["reviewer"],
         "zh-CN",
     ),
-    (
+    acct(
         "qt.admin",
         "VN-45",
         "Nguyễn Văn Hùng",
         "police_officer",
-        &[
-            "admin",
-            "reviewer",
-            "unit_head",
-            "auditor",
-            "supervisor",
-            "collector",
-            "notice_clerk",
-            "objection_handler",
-            "device_manager",
-            "interface_client",
-        ]
-        .as_slice(),
+        QT_ADMIN_ROLES,
         "vi",
     ),
-    (
+    acct(
         "qt.supervisor",
         "VN-45-PC08",
         "Trần Thị Lan",
@@ -323,7 +353,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["supervisor", "auditor"],
         "vi",
     ),
-    (
+    acct(
         "dh.head",
         "VN-45-DH",
         "Lê Văn Nam",
@@ -331,7 +361,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["unit_head"],
         "vi",
     ),
-    (
+    acct(
         "dh.reviewer",
         "VN-45-DH-CSGT",
         "Phạm Minh Tuấn",
@@ -339,7 +369,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["reviewer"],
         "vi",
     ),
-    (
+    acct(
         "dh.collector",
         "VN-45-DH-CSGT",
         "Hoàng Văn Đức",
@@ -347,7 +377,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str, &[&str], &str)] = &[
         &["collector"],
         "vi",
     ),
-    (
+    acct(
         "dk.station",
         "VN-45-DK",
         "Võ Thị Mai",
@@ -444,11 +474,11 @@ async fn seed(state: &AppState) -> anyhow::Result<Vec<Login>> {
     all.extend(create_tree(state, VN_UNITS, "VN").await?);
     let meta = RequestMeta::default();
     let mut logins = Vec::new();
-    for (i, (username, unit_code, full_name, kind, roles, lang)) in ACCOUNTS.iter().enumerate() {
+    for (i, a) in ACCOUNTS.iter().enumerate() {
         let unit = all
             .iter()
-            .find(|u| u.code == *unit_code)
-            .ok_or_else(|| anyhow::anyhow!("unit {unit_code}"))?;
+            .find(|u| u.code == a.unit)
+            .ok_or_else(|| anyhow::anyhow!("unit {}", a.unit))?;
         let password = roadwarden_server::auth::token::generate_password();
         let id_number = if unit.country.code() == "CN" {
             cn_id(i)
@@ -457,20 +487,21 @@ async fn seed(state: &AppState) -> anyhow::Result<Vec<Login>> {
         };
         let input = CreateUserInput {
             unit_id: unit.id.0,
-            username: (*username).into(),
-            full_name: (*full_name).into(),
+            username: a.username.into(),
+            full_name: a.full_name.into(),
             id_number,
             phone: Some(format!("1390572{:04}", 1000 + i)),
-            person_kind: (*kind).into(),
-            badge_number: (*kind == "police_officer").then(|| format!("{:06}", 330_100 + i)),
-            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            person_kind: a.person_kind.into(),
+            badge_number: (a.person_kind == "police_officer")
+                .then(|| format!("{:06}", 330_100 + i)),
+            roles: a.roles.iter().map(|r| (*r).to_owned()).collect(),
             password: Some(password.clone()),
-            language: Some((*lang).into()),
+            language: Some(a.language.into()),
         };
         // Demo accounts are ready to use: no forced change at first sign-in.
         let created =
             accounts::create_user(state, Authority::Operator, &meta, &input, false).await?;
-        if roles.contains(&"admin") {
+        if a.roles.contains(&"admin") {
             let agreement = AgreementInput {
                 kind: "confidentiality".into(),
                 reference: format!("BM-2026-{:03}", i + 1),
@@ -494,14 +525,12 @@ async fn seed(state: &AppState) -> anyhow::Result<Vec<Login>> {
             .await?;
         }
         logins.push(Login {
-            role: roles.first().copied().map_or(String::new(), |r| {
-                if roles.len() > 3 {
-                    "admin (all roles)".into()
-                } else {
-                    r.into()
-                }
-            }),
-            username: (*username).into(),
+            role: match a.roles {
+                [only] => (*only).into(),
+                [first, ..] if a.roles.len() <= 3 => (*first).into(),
+                _ => "admin (many roles)".into(),
+            },
+            username: a.username.into(),
             password,
             unit: unit.name.clone(),
         });

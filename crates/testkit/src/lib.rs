@@ -108,8 +108,10 @@ impl TestApp {
     pub async fn spawn_with(adjust: impl FnOnce(&mut Settings), clock: Clock) -> Self {
         let db = TestDatabase::create().await.expect("test database");
         let data = tempfile::tempdir().expect("temp dir");
-        let mut settings = Settings::default();
-        settings.data_dir = data.path().to_path_buf();
+        let mut settings = Settings {
+            data_dir: data.path().to_path_buf(),
+            ..Settings::default()
+        };
         settings.database.url = roadwarden_server::config::Secret::new(db.url.clone());
         settings.jobs.enabled = false;
         adjust(&mut settings);

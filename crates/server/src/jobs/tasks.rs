@@ -64,7 +64,7 @@ async fn audit_daily_review(state: &AppState, day: chrono::NaiveDate) -> AppResu
                 flagged.push(json!({ "seq": e.seq, "reason": "operator role granted" }));
             }
             "user.password_reset" => {
-                flagged.push(json!({ "seq": e.seq, "reason": "password reset" }))
+                flagged.push(json!({ "seq": e.seq, "reason": "password reset" }));
             }
             _ => {}
         }

@@ -66,6 +66,7 @@ fn tz_of(state: &State) -> chrono_tz::Tz {
 }
 
 /// `{{ user.created_at|localtime }}`: an RFC 3339 UTC instant in the viewer's unit time zone.
+#[allow(clippy::needless_pass_by_value)] // minijinja hands filter arguments over by value
 fn localtime(state: &State, value: Value) -> String {
     let Some(raw) = value.as_str() else {
         return String::new();
