@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .route("/deadline", get(calendar::deadline))
         .route("/audit", get(audit::list))
         .route("/openapi.json", get(openapi::document))
+        .fallback(|| async { AppError::NotFound("endpoint") })
 }
 
 /// A JSON body whose rejection is our JSON error naming what is wrong.

@@ -34,6 +34,20 @@ async fn health_readiness_metrics_and_request_ids() {
 }
 
 #[tokio::test]
+async fn unknown_api_paths_answer_json() {
+    let app = TestApp::spawn().await;
+    let resp = app
+        .client
+        .get(app.url("/api/v1/nothing-here"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 404);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+#[tokio::test]
 async fn openapi_document_describes_the_api() {
     let app = TestApp::spawn().await;
     let doc: serde_json::Value = app
