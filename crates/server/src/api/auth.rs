@@ -1,5 +1,6 @@
 //! Tokens for API clients, password changes and "who am I".
 
+use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -111,4 +112,58 @@ pub async fn me(SignedIn(p): SignedIn) -> Json<Me> {
         user: UserView::full(&p.user, &p.roles),
         must_change_password: p.must_change.is_some(),
     })
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionView {
+    pub id: i64,
+    /// browser or api.
+    pub kind: String,
+    pub label: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub ip: String,
+    /// The session this request is made with.
+    pub current: bool,
+}
+
+/// The caller's live browser sessions and API tokens.
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "auth",
+    responses((status = 200, body = Vec<SessionView>)))]
+pub async fn sessions(
+    state: axum::extract::State<AppState>,
+    SignedIn(p): SignedIn,
+) -> AppResult<Json<Vec<SessionView>>> {
+    let live = signin::live_sessions(&state, &p).await?;
+    Ok(Json(
+        live.into_iter()
+            .map(|s| SessionView {
+                current: s.id == p.session_id,
+                id: s.id,
+                kind: s.kind,
+                label: s.label,
+                created_at: s.created_at,
+                last_seen_at: s.last_seen_at,
+                expires_at: s.expires_at,
+                ip: s.ip,
+            })
+            .collect(),
+    ))
+}
+
+/// Revokes one of the caller's sessions or tokens (e.g. a browser left signed in elsewhere).
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "auth",
+    responses((status = 204), (status = 404, body = crate::error::ErrorEnvelope)))]
+pub async fn revoke_session(
+    state: axum::extract::State<AppState>,
+    meta: RequestMeta,
+    SignedIn(p): SignedIn,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| roadwarden_domain::FieldError::new("id", "is not a session id"))?;
+    signin::sign_out(&state, &p, &meta, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -27,6 +27,8 @@ pub fn router() -> Router<AppState> {
         )
         .route("/auth/password", post(auth::change_password))
         .route("/me", get(auth::me))
+        .route("/me/sessions", get(auth::sessions))
+        .route("/me/sessions/{id}", delete(auth::revoke_session))
         .route("/units", get(units::list).post(units::create))
         .route("/units/{id}", get(units::show))
         .route("/users", get(users::list).post(users::create))

@@ -12,7 +12,7 @@ use utoipa::{Modify, OpenApi};
                         are JSON: {\"error\": {\"code\", \"message\", \"field\"?, \"rule\"?}}."),
     paths(
         super::auth::create_token, super::auth::revoke_token, super::auth::change_password,
-        super::auth::me,
+        super::auth::me, super::auth::sessions, super::auth::revoke_session,
         super::units::list, super::units::show, super::units::create,
         super::users::list, super::users::show, super::users::create, super::users::grant,
         super::users::revoke, super::users::file_agreement, super::users::standing,

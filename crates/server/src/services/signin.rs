@@ -221,3 +221,12 @@ pub async fn sign_out(
     tx.commit().await?;
     Ok(())
 }
+
+/// The person's live sessions and tokens, newest first.
+pub async fn live_sessions(
+    state: &AppState,
+    principal: &Principal,
+) -> AppResult<Vec<sessions::Session>> {
+    let mut tx = state.store.begin_read().await?;
+    Ok(sessions::list_live(&mut tx, principal.user.id, state.clock.now()).await?)
+}

@@ -187,3 +187,19 @@ pub async fn change_password(
         Err(e) => Err(e),
     }
 }
+
+#[derive(Debug, Deserialize)]
+pub struct RevokeForm {
+    session_id: i64,
+}
+
+/// Ends one of the person's other sessions or tokens.
+pub async fn revoke_session(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    SignedIn(p): SignedIn,
+    FormBody(form): FormBody<RevokeForm>,
+) -> AppResult<Response> {
+    signin::sign_out(&state, &p, &meta, form.session_id).await?;
+    Ok(Redirect::to("/?ok=session_revoked").into_response())
+}

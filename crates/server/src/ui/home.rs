@@ -65,6 +65,7 @@ pub async fn page(
             unit_count => unit_count,
             user_count => user_count,
             sessions => my_sessions,
+            current_session => user.session_id,
             upcoming => upcoming,
             password_days_left => password_days_left,
             recent => recent,

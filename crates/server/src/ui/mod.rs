@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home::page))
         .route("/login", get(account::login_page).post(account::login))
         .route("/logout", post(account::logout))
+        .route("/account/sessions/revoke", post(account::revoke_session))
         .route(
             "/account/password",
             get(account::password_page).post(account::change_password),

@@ -247,3 +247,32 @@ async fn browser_sessions_need_the_csrf_token_for_writes() {
         .unwrap();
     assert_eq!(resp.status(), 303);
 }
+
+#[tokio::test]
+async fn a_person_lists_and_revokes_their_other_sessions() {
+    let app = TestApp::spawn().await;
+    let o = org(&app.state).await;
+    let laptop = app.token(&o.county_admin.0, &o.county_admin.1).await;
+    let phone = app.token(&o.county_admin.0, &o.county_admin.1).await;
+    let (status, list) = app.get("/api/v1/me/sessions", &laptop).await;
+    assert_eq!(status, 200);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    let other = list.iter().find(|s| s["current"] == false).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = app
+        .delete(&format!("/api/v1/me/sessions/{other}"), &laptop)
+        .await;
+    assert_eq!(status, 204);
+    let (status, _) = app.get("/api/v1/me", &phone).await;
+    assert_eq!(status, 401, "the revoked token no longer works");
+    // Nobody can revoke someone else's session.
+    let root = app.token(&o.root_admin.0, &o.root_admin.1).await;
+    let (_, mine) = app.get("/api/v1/me/sessions", &laptop).await;
+    let laptop_id = mine[0]["id"].as_i64().unwrap();
+    let (status, _) = app
+        .delete(&format!("/api/v1/me/sessions/{laptop_id}"), &root)
+        .await;
+    assert_eq!(status, 404);
+}
