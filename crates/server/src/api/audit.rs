@@ -94,8 +94,11 @@ impl AuditQuery {
 pub async fn list(
     State(state): State<AppState>,
     reader: Require<AuditReaders>,
+    meta: crate::context::RequestMeta,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Json<Vec<AuditListItem>>> {
     let (filter, limit) = q.filter()?;
-    Ok(Json(audit::list(&state, &reader, &filter, limit).await?))
+    Ok(Json(
+        audit::search(&state, &reader, &meta, &filter, limit).await?,
+    ))
 }

@@ -106,3 +106,35 @@ pub async fn list(
     )
     .await?)
 }
+
+/// A search of the audit trail, itself recorded: the trail holds addresses and names, and
+/// who looked at it is part of the record.
+pub async fn search(
+    state: &AppState,
+    principal: &Principal,
+    meta: &RequestMeta,
+    filter: &AuditFilter,
+    limit: i64,
+) -> AppResult<Vec<AuditListItem>> {
+    let found = list(state, principal, filter, limit).await?;
+    let mut tx = state.store.begin().await?;
+    record(
+        &mut tx,
+        &Actor::user(principal, meta),
+        Event {
+            action: "audit.search",
+            object_type: "audit",
+            object_id: String::new(),
+            unit_id: Some(principal.user.unit_id),
+            detail: serde_json::json!({
+                "actor": filter.actor, "action": filter.action, "object_type": filter.object_type,
+                "object_id": filter.object_id, "from": filter.from, "to": filter.to,
+                "returned": found.len(),
+            }),
+        },
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(found)
+}

@@ -18,10 +18,11 @@ pub async fn page(
     State(state): State<AppState>,
     lang: Lang,
     reader: Require<AuditReaders>,
+    meta: crate::context::RequestMeta,
     Query(q): Query<AuditQuery>,
 ) -> AppResult<Response> {
     let (filter, limit) = q.filter()?;
-    let entries = audit::list(&state, &reader, &filter, limit).await?;
+    let entries = audit::search(&state, &reader, &meta, &filter, limit).await?;
     let older = entries
         .last()
         .map(|e| e.entry.seq)
