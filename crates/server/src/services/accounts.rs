@@ -170,19 +170,18 @@ pub async fn create_user(
     record(
         &mut tx,
         &actor,
-        Event {
-            action: "user.create",
-            object_type: "user",
-            object_id: id.to_string(),
-            unit_id: Some(unit_id),
-            detail: json!({
+        user_event(
+            "user.create",
+            id,
+            unit_id,
+            json!({
                 "username": new.username,
                 "unit": unit.name,
                 "person_kind": person_kind.as_str(),
                 "status": status.as_str(),
                 "roles": roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             }),
-        },
+        ),
         now,
     )
     .await?;
@@ -205,14 +204,24 @@ pub async fn create_user(
     })
 }
 
-fn grant_event(action: &'static str, user: UserId, unit: UnitId, role: Role) -> Event<'static> {
+/// An audit event about an account; `unit` decides who may read it (ORG-02).
+fn user_event(
+    action: &'static str,
+    user: UserId,
+    unit: UnitId,
+    detail: serde_json::Value,
+) -> Event<'static> {
     Event {
         action,
         object_type: "user",
         object_id: user.to_string(),
         unit_id: Some(unit),
-        detail: json!({ "role": role.as_str() }),
+        detail,
     }
+}
+
+fn grant_event(action: &'static str, user: UserId, unit: UnitId, role: Role) -> Event<'static> {
+    user_event(action, user, unit, json!({ "role": role.as_str() }))
 }
 
 /// SEC-03: grants a role, recorded with who granted it.
@@ -328,13 +337,12 @@ pub async fn file_agreement(
     record(
         &mut tx,
         &actor,
-        Event {
-            action: "agreement.file",
-            object_type: "user",
-            object_id: user.id.to_string(),
-            unit_id: Some(user.unit_id),
-            detail: json!({ "kind": kind.as_str(), "reference": reference, "signed_on": signed_on }),
-        },
+        user_event(
+            "agreement.file",
+            user.id,
+            user.unit_id,
+            json!({ "kind": kind.as_str(), "reference": reference, "signed_on": signed_on }),
+        ),
         now,
     )
     .await?;
@@ -422,13 +430,12 @@ pub async fn change_standing(
     record(
         &mut tx,
         &actor,
-        Event {
-            action: action.audit_action(),
-            object_type: "user",
-            object_id: user.id.to_string(),
-            unit_id: Some(user.unit_id),
-            detail: json!({ "username": user.username }),
-        },
+        user_event(
+            action.audit_action(),
+            user.id,
+            user.unit_id,
+            json!({ "username": user.username }),
+        ),
         now,
     )
     .await?;
@@ -455,13 +462,12 @@ pub async fn reset_password(
     record(
         &mut tx,
         &actor,
-        Event {
-            action: "user.password_reset",
-            object_type: "user",
-            object_id: user.id.to_string(),
-            unit_id: Some(user.unit_id),
-            detail: json!({ "username": user.username }),
-        },
+        user_event(
+            "user.password_reset",
+            user.id,
+            user.unit_id,
+            json!({ "username": user.username }),
+        ),
         now,
     )
     .await?;
@@ -498,13 +504,12 @@ pub async fn change_own_password(
     record(
         &mut tx,
         &Actor::user(principal, meta),
-        Event {
-            action: "user.password_change",
-            object_type: "user",
-            object_id: principal.user.id.to_string(),
-            unit_id: Some(principal.user.unit_id),
-            detail: json!({}),
-        },
+        user_event(
+            "user.password_change",
+            principal.user.id,
+            principal.user.unit_id,
+            json!({}),
+        ),
         now,
     )
     .await?;
@@ -538,13 +543,12 @@ pub async fn read_user(
     record(
         &mut tx,
         &Actor::user(principal, meta),
-        Event {
-            action: "user.read",
-            object_type: "user",
-            object_id: user.id.to_string(),
-            unit_id: Some(user.unit_id),
-            detail: json!({ "username": user.username }),
-        },
+        user_event(
+            "user.read",
+            user.id,
+            user.unit_id,
+            json!({ "username": user.username }),
+        ),
         now,
     )
     .await?;
