@@ -20,7 +20,9 @@ mkdir -p "$out"
 
 machine() {
     echo "== machine =="
+    echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
     echo "nproc: $(nproc)"
+    echo "load: $(cut -d' ' -f1-3 /proc/loadavg)"
     lscpu | head -20
     echo "-- disk fsync (dd bs=4k count=2000 oflag=dsync) --"
     dd if=/dev/zero of=/tmp/rw-bench-dd bs=4k count=2000 oflag=dsync 2>&1 | tail -1

@@ -29,20 +29,36 @@ impl BenchDb {
             None => {
                 let dir = tempfile::Builder::new().prefix("rw-bench-").tempdir()?;
                 let url = format!("sqlite://{}", dir.path().join("bench.sqlite").display());
-                Ok(Self { url, dir: Some(dir), postgres: None })
+                Ok(Self {
+                    url,
+                    dir: Some(dir),
+                    postgres: None,
+                })
             }
-            Some(server) if server.starts_with("postgres:") || server.starts_with("postgresql:") => {
+            Some(server)
+                if server.starts_with("postgres:") || server.starts_with("postgresql:") =>
+            {
                 let name = format!("rw_bench_{}", uuid::Uuid::new_v4().simple());
                 let admin = Store::connect(server, &Default::default())
                     .await
-                    .with_context(|| format!("connecting to {}", roadwarden_store::redact_url(server)))?;
+                    .with_context(|| {
+                        format!("connecting to {}", roadwarden_store::redact_url(server))
+                    })?;
                 admin.create_database_for_tests(&name).await?;
                 admin.close().await;
                 let mut u = url::Url::parse(server)?;
                 u.set_path(&format!("/{name}"));
-                Ok(Self { url: u.to_string(), dir: None, postgres: Some((server.to_owned(), name)) })
+                Ok(Self {
+                    url: u.to_string(),
+                    dir: None,
+                    postgres: Some((server.to_owned(), name)),
+                })
             }
-            Some(other) => Ok(Self { url: other.to_owned(), dir: None, postgres: None }),
+            Some(other) => Ok(Self {
+                url: other.to_owned(),
+                dir: None,
+                postgres: None,
+            }),
         }
     }
 
@@ -72,14 +88,29 @@ impl BenchDb {
 }
 
 /// Runs `body` against a fresh database and always cleans the database up afterwards.
-pub async fn with_database<F, Fut, T>(database_url: Option<&str>, body: F) -> anyhow::Result<T>
+/// With `keep`, the database is left in place for inspection and its URL printed.
+pub async fn with_database<F, Fut, T>(
+    database_url: Option<&str>,
+    keep: bool,
+    body: F,
+) -> anyhow::Result<T>
 where
     F: FnOnce(String, Option<std::path::PathBuf>, &'static str) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<T>>,
 {
-    let db = BenchDb::create(database_url).await?;
+    let mut db = BenchDb::create(database_url).await?;
     let backend = db.backend();
     let result = body(db.url.clone(), db.dir().map(Path::to_path_buf), backend).await;
+    if keep {
+        if let Some(dir) = db.dir.take() {
+            let _ = dir.keep();
+        }
+        db.postgres = None;
+        println!(
+            "kept the database: {}",
+            roadwarden_store::redact_url(&db.url)
+        );
+    }
     let cleaned = db.cleanup().await;
     let value = result?;
     cleaned?;
@@ -165,6 +196,133 @@ pub fn fsync_probe(dir: &Path, writes: u32) -> anyhow::Result<FsyncFigure> {
     Ok(FsyncFigure { writes, elapsed })
 }
 
+/// CPU time at one moment, read from `/proc` (Linux only): the whole machine, this process,
+/// and the PostgreSQL server's processes. Two of them tell whether something else was
+/// running during a measurement; on a shared 2-core machine that is often the case.
+#[derive(Debug, Clone)]
+pub struct CpuSnapshot {
+    machine_busy: u64,
+    machine_total: u64,
+    steal: u64,
+    own: u64,
+    postgres: std::collections::HashMap<u32, u64>,
+}
+
+/// CPU use between two snapshots, in percent of all cores.
+#[derive(Debug, Clone, Copy)]
+pub struct CpuUsage {
+    pub machine_busy: f64,
+    pub own: f64,
+    pub postgres: f64,
+    /// Busy time that was neither this process nor PostgreSQL: other work on the machine.
+    pub other: f64,
+    /// Time the hypervisor gave to other virtual machines.
+    pub steal: f64,
+}
+
+impl std::fmt::Display for CpuUsage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "cpu (% of all cores): machine {:.0}%, this process {:.0}%, postgres {:.0}%, \
+             other {:.0}%, steal {:.0}%",
+            self.machine_busy, self.own, self.postgres, self.other, self.steal
+        )
+    }
+}
+
+impl CpuSnapshot {
+    /// `None` where `/proc` cannot be read.
+    pub fn take() -> Option<Self> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let cpu: Vec<u64> = stat
+            .lines()
+            .next()?
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|v| v.parse().ok())
+            .collect();
+        // user nice system idle iowait irq softirq steal (guest time is inside user).
+        let field = |i: usize| cpu.get(i).copied().unwrap_or(0);
+        let idle = field(3) + field(4);
+        let total: u64 = (0..8).map(field).sum();
+        let own = process_ticks("self").unwrap_or(0);
+        let mut postgres = std::collections::HashMap::new();
+        if let Ok(entries) = std::fs::read_dir("/proc") {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                    continue;
+                };
+                let comm = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
+                if comm.trim() == "postgres" {
+                    if let Some(ticks) = process_ticks(&pid.to_string()) {
+                        postgres.insert(pid, ticks);
+                    }
+                }
+            }
+        }
+        Some(Self {
+            machine_busy: total - idle,
+            machine_total: total,
+            steal: field(7),
+            own,
+            postgres,
+        })
+    }
+
+    /// Use from `earlier` to `self`.
+    pub fn since(&self, earlier: &CpuSnapshot) -> CpuUsage {
+        let total = self
+            .machine_total
+            .saturating_sub(earlier.machine_total)
+            .max(1) as f64;
+        let pct = |ticks: u64| 100.0 * ticks as f64 / total;
+        let busy = self.machine_busy.saturating_sub(earlier.machine_busy);
+        let steal = self.steal.saturating_sub(earlier.steal);
+        let own = self.own.saturating_sub(earlier.own);
+        let postgres: u64 = self
+            .postgres
+            .iter()
+            .map(|(pid, t)| t.saturating_sub(earlier.postgres.get(pid).copied().unwrap_or(0)))
+            .sum();
+        CpuUsage {
+            machine_busy: pct(busy),
+            own: pct(own),
+            postgres: pct(postgres),
+            other: pct(busy.saturating_sub(own + postgres + steal)),
+            steal: pct(steal),
+        }
+    }
+}
+
+/// utime + stime of `/proc/<pid>/stat`, in clock ticks.
+fn process_ticks(pid: &str) -> Option<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name is in parentheses and may hold spaces: count fields after it.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: u64 = fields.get(11)?.parse().ok()?;
+    let stime: u64 = fields.get(12)?.parse().ok()?;
+    Some(utime + stime)
+}
+
+/// CPU use since `before` (from [`CpuSnapshot::take`]).
+pub fn cpu_since(before: Option<&CpuSnapshot>) -> Option<CpuUsage> {
+    Some(CpuSnapshot::take()?.since(before?))
+}
+
+/// Measures CPU use around `f`.
+pub async fn metered<T, F: std::future::Future<Output = T>>(f: F) -> (T, Option<CpuUsage>) {
+    let before = CpuSnapshot::take();
+    let value = f.await;
+    let usage = match (before, CpuSnapshot::take()) {
+        (Some(b), Some(a)) => Some(a.since(&b)),
+        _ => None,
+    };
+    (value, usage)
+}
+
 /// A valid 18-character Chinese resident identity number, unique for each `n` below 36.5
 /// million: the birth date walks forward one day per thousand people.
 pub fn cn_id_number(n: u32) -> String {
@@ -173,7 +331,11 @@ pub fn cn_id_number(n: u32) -> String {
         .and_then(|d| d.checked_add_days(chrono::Days::new(u64::from(n / 1000))))
         .unwrap_or_default();
     let first17 = format!("330522{}{:03}", born.format("%Y%m%d"), n % 1000);
-    let sum: u32 = first17.bytes().zip(W).map(|(b, w)| u32::from(b - b'0') * w).sum();
+    let sum: u32 = first17
+        .bytes()
+        .zip(W)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
     let check = b"10X98765432"[(sum % 11) as usize] as char;
     format!("{first17}{check}")
 }
@@ -190,6 +352,21 @@ mod tests {
         assert_eq!(s.p99, Duration::from_millis(99));
         assert_eq!(s.max, Duration::from_millis(100));
         assert!(LatencyStats::of(&[]).is_none());
+    }
+
+    #[test]
+    fn cpu_usage_is_read_from_proc() {
+        let Some(before) = CpuSnapshot::take() else {
+            return;
+        };
+        let mut x = 0u64;
+        for i in 0..5_000_000u64 {
+            x = x.wrapping_mul(31).wrapping_add(i);
+        }
+        std::hint::black_box(x);
+        let usage = CpuSnapshot::take().expect("second snapshot").since(&before);
+        assert!((0.0..=100.0).contains(&usage.machine_busy), "{usage}");
+        assert!(usage.own <= usage.machine_busy + 1.0, "{usage}");
     }
 
     #[test]

@@ -20,11 +20,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
+use roadwarden_bench::{cpu_since, fsync_probe, with_database, CpuSnapshot, CpuUsage, FsyncFigure};
+use roadwarden_domain::audit::{AuditEntry, ChainVerifier};
 use roadwarden_domain::{UnitId, UserId};
 use roadwarden_server::Clock;
 use roadwarden_store::audit::{self, NewAuditEntry};
 use roadwarden_store::{ConnectOptions, Store};
-use roadwarden_bench::{fsync_probe, with_database, FsyncFigure};
 
 /// Entries/s that durable appends must reach (target 1).
 const APPEND_TARGET: f64 = 5_000.0;
@@ -32,12 +33,18 @@ const APPEND_TARGET: f64 = 5_000.0;
 const VERIFY_TARGET: f64 = 200_000.0;
 
 #[derive(Debug, Parser)]
-#[command(name = "bench-audit", about = "Audit append (durable) and verify throughput")]
+#[command(
+    name = "bench-audit",
+    about = "Audit append (durable) and verify throughput"
+)]
 struct Args {
     /// Database to benchmark on: empty for a fresh SQLite file in a temporary directory; a
     /// `postgres://` server URL for a fresh database on that server (dropped afterwards).
     #[arg(long, env = "ROADWARDEN_BENCH_DATABASE_URL")]
     database_url: Option<String>,
+    /// Leave the database (and a SQLite file's directory) in place afterwards.
+    #[arg(long)]
+    keep_database: bool,
     /// Entries appended one per transaction, sequentially.
     #[arg(long, default_value_t = 3_000)]
     single: u64,
@@ -57,8 +64,11 @@ struct Args {
     #[arg(long, default_value_t = 300_000)]
     verify_entries: u64,
     /// Entries per transaction while filling the chain for verification.
-    #[arg(long, default_value_t = 1_000)]
+    #[arg(long, default_value_t = 100)]
     fill_batch: u64,
+    /// `SELECT 1` round trips timed as a diagnostic (0 to skip).
+    #[arg(long, default_value_t = 5_000)]
+    pings: u64,
     /// 4 KiB writes, each followed by fdatasync, for the disk probe (0 to skip).
     #[arg(long, default_value_t = 2_000)]
     fsync_writes: u32,
@@ -69,7 +79,9 @@ struct Row {
     workload: String,
     entries: u64,
     elapsed: Duration,
-    target: f64,
+    /// None for a diagnostic figure with no target of its own.
+    target: Option<f64>,
+    cpu: Option<CpuUsage>,
 }
 
 impl Row {
@@ -82,11 +94,22 @@ impl Row {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let url = args.database_url.clone();
-    with_database(url.as_deref(), |url, dir, backend| run(args, url, dir, backend)).await
+    with_database(url.as_deref(), args.keep_database, |url, dir, backend| {
+        run(args, url, dir, backend)
+    })
+    .await
 }
 
-async fn run(args: Args, url: String, dir: Option<PathBuf>, backend: &'static str) -> anyhow::Result<()> {
-    println!("bench-audit on {backend} ({})", roadwarden_store::redact_url(&url));
+async fn run(
+    args: Args,
+    url: String,
+    dir: Option<PathBuf>,
+    backend: &'static str,
+) -> anyhow::Result<()> {
+    println!(
+        "bench-audit on {backend} ({})",
+        roadwarden_store::redact_url(&url)
+    );
     let fsync = if args.fsync_writes > 0 {
         let probe_dir = dir.unwrap_or_else(std::env::temp_dir);
         let writes = args.fsync_writes;
@@ -108,21 +131,42 @@ async fn run(args: Args, url: String, dir: Option<PathBuf>, backend: &'static st
     let clock = Clock::System;
     let mut rows = Vec::new();
     let mut next: u64 = 0;
+    // The entries of (a) to (c), kept to time the hash check alone, without the database.
+    let mut kept = Vec::new();
+
+    // The cost of one statement round trip (`SELECT 1`), which every append pays three times.
+    let cpu = CpuSnapshot::take();
+    let started = Instant::now();
+    for _ in 0..args.pings {
+        store.ping().await?;
+    }
+    if args.pings > 0 {
+        rows.push(report(Row {
+            workload: "round trip: SELECT 1 (store.ping), /s".into(),
+            entries: args.pings,
+            elapsed: started.elapsed(),
+            cpu: cpu_since(cpu.as_ref()),
+            target: None,
+        }));
+    }
 
     // (a) One entry per transaction, one after the other.
+    let cpu = CpuSnapshot::take();
     let started = Instant::now();
     for _ in 0..args.single {
-        append_one(&store, &clock, next).await?;
+        kept.push(append_one(&store, &clock, next).await?);
         next += 1;
     }
     rows.push(report(Row {
         workload: "1 entry/tx, sequential".into(),
         entries: args.single,
         elapsed: started.elapsed(),
-        target: APPEND_TARGET,
+        cpu: cpu_since(cpu.as_ref()),
+        target: Some(APPEND_TARGET),
     }));
 
     // (b) One entry per transaction from concurrent tasks.
+    let cpu = CpuSnapshot::take();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for t in 0..args.tasks {
@@ -131,39 +175,44 @@ async fn run(args: Args, url: String, dir: Option<PathBuf>, backend: &'static st
         let first = next + t * args.per_task;
         let count = args.per_task;
         tasks.push(tokio::spawn(async move {
+            let mut done = Vec::new();
             for i in first..first + count {
-                append_one(&store, &clock, i).await?;
+                done.push(append_one(&store, &clock, i).await?);
             }
-            anyhow::Ok(())
+            anyhow::Ok(done)
         }));
     }
     for task in tasks {
-        task.await??;
+        kept.extend(task.await??);
     }
     next += args.tasks * args.per_task;
     rows.push(report(Row {
         workload: format!("1 entry/tx, {} concurrent tasks", args.tasks),
         entries: args.tasks * args.per_task,
         elapsed: started.elapsed(),
-        target: APPEND_TARGET,
+        cpu: cpu_since(cpu.as_ref()),
+        target: Some(APPEND_TARGET),
     }));
 
     // (c) Batches: many entries per transaction.
+    let cpu = CpuSnapshot::take();
     let started = Instant::now();
     for _ in 0..args.batches {
-        append_batch(&store, &clock, next, args.batch_size).await?;
+        kept.extend(append_batch(&store, &clock, next, args.batch_size).await?);
         next += args.batch_size;
     }
     rows.push(report(Row {
         workload: format!("{} entries/tx, sequential", args.batch_size),
         entries: args.batches * args.batch_size,
         elapsed: started.elapsed(),
-        target: APPEND_TARGET,
+        cpu: cpu_since(cpu.as_ref()),
+        target: Some(APPEND_TARGET),
     }));
 
     // (d) Fill the chain, then verify all of it.
     let fill = args.verify_entries.saturating_sub(next);
     if fill > 0 {
+        let cpu = CpuSnapshot::take();
         let started = Instant::now();
         let mut left = fill;
         while left > 0 {
@@ -176,7 +225,8 @@ async fn run(args: Args, url: String, dir: Option<PathBuf>, backend: &'static st
             workload: format!("{} entries/tx, sequential (fill)", args.fill_batch),
             entries: fill,
             elapsed: started.elapsed(),
-            target: APPEND_TARGET,
+            cpu: cpu_since(cpu.as_ref()),
+            target: Some(APPEND_TARGET),
         }));
     }
     let mut tx = store.begin_read().await?;
@@ -186,16 +236,44 @@ async fn run(args: Args, url: String, dir: Option<PathBuf>, backend: &'static st
         u64::try_from(stored).ok() == Some(next),
         "expected {next} audit entries, found {stored}"
     );
+    let cpu = CpuSnapshot::take();
     let started = Instant::now();
     let verified = audit::verify(&store, |_| {}).await?;
     let elapsed = started.elapsed();
-    anyhow::ensure!(verified.is_intact(), "the chain does not verify: {verified:?}");
-    anyhow::ensure!(verified.checked == next, "verified {} of {next} entries", verified.checked);
+    let verify_cpu = cpu_since(cpu.as_ref());
+    anyhow::ensure!(
+        verified.is_intact(),
+        "the chain does not verify: {verified:?}"
+    );
+    anyhow::ensure!(
+        verified.checked == next,
+        "verified {} of {next} entries",
+        verified.checked
+    );
     rows.push(report(Row {
         workload: format!("verify {} entries", verified.checked),
         entries: verified.checked,
         elapsed,
-        target: VERIFY_TARGET,
+        target: Some(VERIFY_TARGET),
+        cpu: verify_cpu,
+    }));
+
+    // The same check in memory: what verification costs without reading the database.
+    kept.sort_by_key(|e| e.seq);
+    let cpu = CpuSnapshot::take();
+    let started = Instant::now();
+    let mut verifier = ChainVerifier::default();
+    for e in &kept {
+        verifier
+            .check(e)
+            .map_err(|b| anyhow::anyhow!("entry {}: {b:?}", e.seq))?;
+    }
+    rows.push(report(Row {
+        workload: format!("hash check only, in memory ({} entries)", kept.len()),
+        entries: verifier.checked,
+        elapsed: started.elapsed(),
+        cpu: cpu_since(cpu.as_ref()),
+        target: None,
     }));
     store.close().await;
 
@@ -224,32 +302,45 @@ fn entry(i: u64) -> NewAuditEntry {
 }
 
 /// One durable transaction holding one entry.
-async fn append_one(store: &Store, clock: &Clock, i: u64) -> anyhow::Result<()> {
+async fn append_one(store: &Store, clock: &Clock, i: u64) -> anyhow::Result<AuditEntry> {
     let mut tx = store.begin().await?;
-    audit::append(&mut tx, entry(i), clock.now()).await?;
+    let appended = audit::append(&mut tx, entry(i), clock.now()).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(appended)
 }
 
 /// One durable transaction holding `n` entries.
-async fn append_batch(store: &Store, clock: &Clock, first: u64, n: u64) -> anyhow::Result<()> {
+async fn append_batch(
+    store: &Store,
+    clock: &Clock,
+    first: u64,
+    n: u64,
+) -> anyhow::Result<Vec<AuditEntry>> {
     let mut tx = store.begin().await?;
     let now = clock.now();
+    let mut appended = Vec::new();
     for i in first..first + n {
-        audit::append(&mut tx, entry(i), now).await.context("append in batch")?;
+        appended.push(
+            audit::append(&mut tx, entry(i), now)
+                .await
+                .context("append in batch")?,
+        );
     }
     tx.commit().await?;
-    Ok(())
+    Ok(appended)
 }
 
 fn report(row: Row) -> Row {
     println!(
-        "  {:<40} {:>8} entries in {:>7.2} s = {:>9.0} entries/s",
+        "  {:<44} {:>8} entries in {:>7.2} s = {:>9.0} entries/s",
         row.workload,
         row.entries,
         row.elapsed.as_secs_f64(),
         row.rate()
     );
+    if let Some(cpu) = row.cpu {
+        println!("      {cpu}");
+    }
     row
 }
 
@@ -257,18 +348,22 @@ fn print_summary(backend: &str, rows: &[Row], fsync: Option<FsyncFigure>) {
     println!();
     println!("== bench-audit summary: {backend} ==");
     println!(
-        "{:<40} {:>9} {:>9} {:>12} {:>10}  result",
+        "{:<44} {:>9} {:>9} {:>12} {:>10}  result",
         "workload", "entries", "seconds", "entries/s", "target"
     );
     for row in rows {
-        let pass = if row.rate() >= row.target { "PASS" } else { "FAIL" };
+        let (target, result) = match row.target {
+            Some(t) if row.rate() >= t => (format!("{t:.0}"), "PASS"),
+            Some(t) => (format!("{t:.0}"), "FAIL"),
+            None => ("-".to_owned(), "(diagnostic)"),
+        };
         println!(
-            "{:<40} {:>9} {:>9.2} {:>12.0} {:>10.0}  {pass}",
+            "{:<44} {:>9} {:>9.2} {:>12.0} {:>10}  {result}",
             row.workload,
             row.entries,
             row.elapsed.as_secs_f64(),
             row.rate(),
-            row.target
+            target
         );
     }
     if let Some(f) = fsync {

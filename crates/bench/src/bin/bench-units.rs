@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use roadwarden_bench::{cn_id_number, ms, with_database, LatencyStats};
+use roadwarden_bench::{
+    cn_id_number, cpu_since, ms, with_database, CpuSnapshot, CpuUsage, LatencyStats,
+};
 use roadwarden_domain::account::{AccountStatus, AgreementKind, PersonKind};
 use roadwarden_domain::org::{Country, Level, UnitCode, UnitKind, UnitName};
 use roadwarden_domain::roles::Role;
@@ -24,19 +26,25 @@ use roadwarden_server::config::Secret;
 use roadwarden_server::{open_state, serve, Clock, Settings};
 use roadwarden_store::units::{self, NewUnit, Unit};
 use roadwarden_store::users::{self, NewUser};
-use roadwarden_store::Store;
+use roadwarden_store::{Backend, Store};
 
 const PASSWORD: &str = "Bench-Passw0rd!";
 /// The target: p99 under this at the fixed rate.
 const P99_TARGET: Duration = Duration::from_millis(20);
 
 #[derive(Debug, Parser)]
-#[command(name = "bench-units", about = "GET /api/v1/units latency with 10,000 units and 100,000 users")]
+#[command(
+    name = "bench-units",
+    about = "GET /api/v1/units latency with 10,000 units and 100,000 users"
+)]
 struct Args {
     /// Database to benchmark on: empty for a fresh SQLite file in a temporary directory; a
     /// `postgres://` server URL for a fresh database on that server (dropped afterwards).
     #[arg(long, env = "ROADWARDEN_BENCH_DATABASE_URL")]
     database_url: Option<String>,
+    /// Leave the database (and a SQLite file's directory) in place afterwards.
+    #[arg(long)]
+    keep_database: bool,
     /// Units in the tree (1 province, `--cities`, `--counties`, the rest squads).
     #[arg(long, default_value_t = 10_000)]
     units: u32,
@@ -56,6 +64,13 @@ struct Args {
     /// The `limit` query parameter of the requests.
     #[arg(long, default_value_t = 50)]
     limit: u32,
+    /// On PostgreSQL, do not ANALYZE after seeding (measures the planner without statistics).
+    #[arg(long)]
+    no_analyze: bool,
+    /// Diagnostic, PostgreSQL only: set `plan_cache_mode = force_custom_plan` on the bench
+    /// database, so prepared statements are planned for their actual parameters.
+    #[arg(long)]
+    pg_force_custom_plan: bool,
     /// Skip the wrk runs.
     #[arg(long)]
     no_wrk: bool,
@@ -76,20 +91,52 @@ struct ScopeResult {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let url = args.database_url.clone();
-    with_database(url.as_deref(), |url, _dir, backend| run(args, url, backend)).await
+    with_database(url.as_deref(), args.keep_database, |url, _dir, backend| {
+        run(args, url, backend)
+    })
+    .await
 }
 
 async fn run(args: Args, url: String, backend: &'static str) -> anyhow::Result<()> {
-    println!("bench-units on {backend} ({})", roadwarden_store::redact_url(&url));
-    let data = tempfile::Builder::new().prefix("rw-bench-data-").tempdir()?;
-    let mut settings = Settings::default();
-    settings.data_dir = data.path().to_path_buf();
+    println!(
+        "bench-units on {backend} ({})",
+        roadwarden_store::redact_url(&url)
+    );
+    let data = tempfile::Builder::new()
+        .prefix("rw-bench-data-")
+        .tempdir()?;
+    let mut settings = Settings {
+        data_dir: data.path().to_path_buf(),
+        ..Settings::default()
+    };
+    if args.pg_force_custom_plan && backend == "postgres" {
+        let name = url::Url::parse(&url)?
+            .path()
+            .trim_start_matches('/')
+            .to_owned();
+        let store = Store::connect(&url, &Default::default()).await?;
+        store
+            .raw_execute(&format!(
+                "ALTER DATABASE \"{name}\" SET plan_cache_mode = force_custom_plan"
+            ))
+            .await?;
+        store.close().await;
+        println!("plan_cache_mode = force_custom_plan on {name}");
+    }
     settings.database.url = Secret::new(url);
     settings.jobs.enabled = false;
     let clock = Clock::System;
     let state = open_state(settings, clock.clone()).await?;
 
     let seeded = seed(&state.store, &clock, &args).await?;
+    if state.store.backend() == Backend::Postgres && !args.no_analyze {
+        // A bulk load leaves PostgreSQL without statistics until autovacuum's next round
+        // (up to a minute later), and the planner then picks a bitmap scan plus sort of the
+        // whole subtree. Analyze now, as autovacuum would, so the run measures the steady state.
+        let started = Instant::now();
+        state.store.raw_execute("ANALYZE").await?;
+        println!("ANALYZE in {:.1} s", started.elapsed().as_secs_f64());
+    }
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let running = serve(listener, state.clone()).await?;
@@ -99,26 +146,42 @@ async fn run(args: Args, url: String, backend: &'static str) -> anyhow::Result<(
     let target = format!("{base}/api/v1/units?limit={}", args.limit);
 
     let mut results = Vec::new();
-    for (who, username) in [("province", seeded.province_user.as_str()), ("county", seeded.county_user.as_str())] {
+    for (who, username) in [
+        ("province", seeded.province_user.as_str()),
+        ("county", seeded.county_user.as_str()),
+    ] {
         let token = sign_in(&client, &base, username).await?;
         let units_in_scope = scope_size(&client, &target, &token).await?;
         println!("\n-- {who} user {username}: {units_in_scope} units in scope --");
         // Warm up: connections, prepared statements, the database's page cache.
         warm_up(&client, &target, &token, 200).await?;
         let duration = Duration::from_secs(args.duration);
-        let open_loop = {
+        let cpu = CpuSnapshot::take();
+        let mut open_loop = {
             let (target, token, rate) = (target.clone(), token.clone(), args.rate);
             // Its own thread and runtime, so the generator never waits for the server's
             // worker threads (nor blocks them).
-            tokio::task::spawn_blocking(move || open_loop(&target, &token, rate, duration)).await??
+            tokio::task::spawn_blocking(move || open_loop(&target, &token, rate, duration))
+                .await??
         };
+        open_loop.cpu = cpu_since(cpu.as_ref());
         open_loop.print();
         let wrk = if args.no_wrk {
             None
         } else {
-            run_wrk(&args.wrk, &target, &token, args.duration).await?
+            let cpu = CpuSnapshot::take();
+            let wrk = run_wrk(&args.wrk, &target, &token, args.duration).await?;
+            if let Some(usage) = cpu_since(cpu.as_ref()) {
+                println!("  {usage} (wrk is in 'other')");
+            }
+            wrk
         };
-        results.push(ScopeResult { who, units_in_scope, open_loop, wrk });
+        results.push(ScopeResult {
+            who,
+            units_in_scope,
+            open_loop,
+            wrk,
+        });
     }
     running.shutdown().await?;
     state.store.close().await;
@@ -166,7 +229,15 @@ async fn seed(store: &Store, clock: &Clock, args: &Args) -> anyhow::Result<Seede
         let name = UnitName::parse(&format!("City {c:02} Traffic Police Detachment"))?;
         let city = units::insert(
             &mut tx,
-            &NewUnit { parent: Some(&province), code, name, level: Level::City, kind: UnitKind::Police, country, time_zone: tz },
+            &NewUnit {
+                parent: Some(&province),
+                code,
+                name,
+                level: Level::City,
+                kind: UnitKind::Police,
+                country,
+                time_zone: tz,
+            },
             now,
         )
         .await?;
@@ -180,7 +251,15 @@ async fn seed(store: &Store, clock: &Clock, args: &Args) -> anyhow::Result<Seede
         let name = UnitName::parse(&format!("County {k:03} Traffic Police Brigade"))?;
         let county = units::insert(
             &mut tx,
-            &NewUnit { parent: Some(city), code, name, level: Level::County, kind: UnitKind::Police, country, time_zone: tz },
+            &NewUnit {
+                parent: Some(city),
+                code,
+                name,
+                level: Level::County,
+                kind: UnitKind::Police,
+                country,
+                time_zone: tz,
+            },
             now,
         )
         .await?;
@@ -203,7 +282,15 @@ async fn seed(store: &Store, clock: &Clock, args: &Args) -> anyhow::Result<Seede
         let name = UnitName::parse(&format!("Squad {s:04}"))?;
         let squad = units::insert(
             &mut tx,
-            &NewUnit { parent: Some(county), code, name, level: Level::Squad, kind, country, time_zone: tz },
+            &NewUnit {
+                parent: Some(county),
+                code,
+                name,
+                level: Level::Squad,
+                kind,
+                country,
+                time_zone: tz,
+            },
             now,
         )
         .await?;
@@ -214,14 +301,25 @@ async fn seed(store: &Store, clock: &Clock, args: &Args) -> anyhow::Result<Seede
         }
     }
     tx.commit().await?;
-    println!("seeded {} units in {:.1} s", all.len(), started.elapsed().as_secs_f64());
+    println!(
+        "seeded {} units in {:.1} s",
+        all.len(),
+        started.elapsed().as_secs_f64()
+    );
 
     // One Argon2id hash (the server's own parameters) for every account.
     let hash = roadwarden_server::auth::password::hash(PASSWORD.to_owned())
         .await
         .map_err(|e| anyhow::anyhow!("hashing: {e}"))?;
     let users_started = Instant::now();
-    let names = ["Li Wei", "Wang Fang", "Zhang Min", "Liu Yang", "Chen Jing", "Zhao Lei"];
+    let names = [
+        "Li Wei",
+        "Wang Fang",
+        "Zhang Min",
+        "Liu Yang",
+        "Chen Jing",
+        "Zhao Lei",
+    ];
     let mut tx = store.begin().await?;
     for i in 0..args.users {
         let unit = &all[(i as usize) % all.len()];
@@ -231,7 +329,11 @@ async fn seed(store: &Store, clock: &Clock, args: &Args) -> anyhow::Result<Seede
             full_name: names[i as usize % names.len()].to_owned(),
             id_number: cn_id_number(i),
             phone: Some(format!("138{:08}", i)),
-            person_kind: if i % 3 == 0 { PersonKind::Staff } else { PersonKind::PoliceOfficer },
+            person_kind: if i % 3 == 0 {
+                PersonKind::Staff
+            } else {
+                PersonKind::PoliceOfficer
+            },
             badge_number: Some(format!("B{i:06}")),
             status: AccountStatus::Active,
             password_hash: hash.clone(),
@@ -245,12 +347,17 @@ async fn seed(store: &Store, clock: &Clock, args: &Args) -> anyhow::Result<Seede
         }
     }
     tx.commit().await?;
-    println!("seeded {} users in {:.1} s", args.users, users_started.elapsed().as_secs_f64());
+    println!(
+        "seeded {} users in {:.1} s",
+        args.users,
+        users_started.elapsed().as_secs_f64()
+    );
 
     // The two operators who sign in: one at the province (the whole tree), one at a county.
     let county = counties.first().context("no counties")?;
     let mut tx = store.begin().await?;
-    let province_user = operator(&mut tx, &province, "bench.province", args.users, &hash, now).await?;
+    let province_user =
+        operator(&mut tx, &province, "bench.province", args.users, &hash, now).await?;
     let county_user = operator(&mut tx, county, "bench.county", args.users + 1, &hash, now).await?;
     let units_total = units::count(&mut tx).await?;
     let users_total = users::count(&mut tx).await?;
@@ -293,8 +400,16 @@ async fn operator(
     .await?;
     users::grant_role(tx, id, Role::Admin, None, now).await?;
     let signed_on = chrono::NaiveDate::from_ymd_opt(2026, 1, 1).context("date")?;
-    users::file_agreement(tx, id, AgreementKind::Confidentiality, &format!("BM-{n}"), signed_on, None, now)
-        .await?;
+    users::file_agreement(
+        tx,
+        id,
+        AgreementKind::Confidentiality,
+        &format!("BM-{n}"),
+        signed_on,
+        None,
+        now,
+    )
+    .await?;
     users::set_status(tx, id, AccountStatus::Active, now).await?;
     Ok(username.to_owned())
 }
@@ -307,8 +422,14 @@ async fn sign_in(client: &reqwest::Client, base: &str, username: &str) -> anyhow
         .await?;
     let status = resp.status();
     let body: serde_json::Value = resp.json().await?;
-    anyhow::ensure!(status.as_u16() == 201, "sign-in of {username} failed: {status} {body}");
-    body["token"].as_str().map(str::to_owned).context("no token in the sign-in answer")
+    anyhow::ensure!(
+        status.as_u16() == 201,
+        "sign-in of {username} failed: {status} {body}"
+    );
+    body["token"]
+        .as_str()
+        .map(str::to_owned)
+        .context("no token in the sign-in answer")
 }
 
 /// The `total` of the first page: how many units the user sees.
@@ -320,7 +441,12 @@ async fn scope_size(client: &reqwest::Client, target: &str, token: &str) -> anyh
     body["total"].as_i64().context("no total in the units page")
 }
 
-async fn warm_up(client: &reqwest::Client, target: &str, token: &str, n: u32) -> anyhow::Result<()> {
+async fn warm_up(
+    client: &reqwest::Client,
+    target: &str,
+    token: &str,
+    n: u32,
+) -> anyhow::Result<()> {
     for _ in 0..n {
         let resp = client.get(target).bearer_auth(token).send().await?;
         anyhow::ensure!(resp.status().is_success(), "warm-up: {}", resp.status());
@@ -334,6 +460,9 @@ struct Sample {
     from_schedule: Duration,
     /// From the time it was actually handed to the client.
     from_send: Duration,
+    /// How late the generator sent it.
+    lag: Duration,
+    done: Instant,
     ok: bool,
 }
 
@@ -344,6 +473,8 @@ struct OpenLoopReport {
     achieved_rate: f64,
     latency: Option<LatencyStats>,
     service: Option<LatencyStats>,
+    lag: Option<LatencyStats>,
+    cpu: Option<CpuUsage>,
 }
 
 impl OpenLoopReport {
@@ -355,13 +486,33 @@ impl OpenLoopReport {
         if let Some(l) = self.latency {
             println!(
                 "  latency from scheduled send: p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  mean {}",
-                ms(l.p50), ms(l.p90), ms(l.p99), ms(l.p999), ms(l.max), ms(l.mean)
+                ms(l.p50),
+                ms(l.p90),
+                ms(l.p99),
+                ms(l.p999),
+                ms(l.max),
+                ms(l.mean)
             );
         }
         if let Some(s) = self.service {
             println!(
                 "  latency from actual send:    p50 {}  p90 {}  p99 {}  p99.9 {}  max {}",
-                ms(s.p50), ms(s.p90), ms(s.p99), ms(s.p999), ms(s.max)
+                ms(s.p50),
+                ms(s.p90),
+                ms(s.p99),
+                ms(s.p999),
+                ms(s.max)
+            );
+        }
+        if let Some(cpu) = self.cpu {
+            println!("  {cpu} (this process is the server and the load generator)");
+        }
+        if let Some(l) = self.lag {
+            println!(
+                "  generator lateness (sent - due): p50 {}  p99 {}  max {}",
+                ms(l.p50),
+                ms(l.p99),
+                ms(l.max)
             );
         }
     }
@@ -369,48 +520,70 @@ impl OpenLoopReport {
 
 /// Sends `rate` requests per second for `duration` on a schedule fixed in advance, whether or
 /// not earlier requests have been answered, and records every latency.
-fn open_loop(target: &str, token: &str, rate: u32, duration: Duration) -> anyhow::Result<OpenLoopReport> {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    runtime.block_on(async {
-        let client = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
-        let target: Arc<str> = Arc::from(target);
-        let token: Arc<str> = Arc::from(token);
-        let planned = usize::try_from(u64::from(rate) * duration.as_secs())?;
-        let interval = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
-        let start = tokio::time::Instant::now() + Duration::from_millis(20);
-        let mut handles = Vec::with_capacity(planned);
-        for i in 0..planned {
-            let due = start + interval.mul_f64(i as f64);
-            tokio::time::sleep_until(due).await;
-            let (client, target, token) = (client.clone(), Arc::clone(&target), Arc::clone(&token));
-            handles.push(tokio::spawn(async move {
-                let sent = tokio::time::Instant::now();
-                let ok = match client.get(&*target).bearer_auth(&*token).send().await {
-                    Ok(resp) => resp.status().is_success() && resp.bytes().await.is_ok(),
-                    Err(_) => false,
-                };
-                let done = tokio::time::Instant::now();
-                (Sample { from_schedule: done - due, from_send: done - sent, ok }, done)
-            }));
+fn open_loop(
+    target: &str,
+    token: &str,
+    rate: u32,
+    duration: Duration,
+) -> anyhow::Result<OpenLoopReport> {
+    // One worker thread does the I/O; this thread only keeps time, with the operating system's
+    // sleep (finer than tokio's 1 ms timer), and hands each request to the worker when due.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()?;
+    let target: Arc<str> = Arc::from(target);
+    let token: Arc<str> = Arc::from(token);
+    let planned = usize::try_from(u64::from(rate) * duration.as_secs())?;
+    let interval = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
+    let start = Instant::now() + Duration::from_millis(20);
+    let mut handles = Vec::with_capacity(planned);
+    for i in 0..planned {
+        let due = start + interval.mul_f64(i as f64);
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
         }
+        let (client, target, token) = (client.clone(), Arc::clone(&target), Arc::clone(&token));
+        handles.push(runtime.spawn(async move {
+            let sent = Instant::now();
+            let ok = match client.get(&*target).bearer_auth(&*token).send().await {
+                Ok(resp) => resp.status().is_success() && resp.bytes().await.is_ok(),
+                Err(_) => false,
+            };
+            let done = Instant::now();
+            Sample {
+                from_schedule: done - due,
+                from_send: done - sent,
+                lag: sent.saturating_duration_since(due),
+                done,
+                ok,
+            }
+        }));
+    }
+    let samples = runtime.block_on(async {
         let mut samples = Vec::with_capacity(planned);
-        let mut last = start;
         for h in handles {
-            let (sample, done) = h.await?;
-            last = last.max(done);
-            samples.push(sample);
+            samples.push(h.await?);
         }
-        let ok: Vec<&Sample> = samples.iter().filter(|s| s.ok).collect();
-        let latency: Vec<Duration> = ok.iter().map(|s| s.from_schedule).collect();
-        let service: Vec<Duration> = ok.iter().map(|s| s.from_send).collect();
-        Ok(OpenLoopReport {
-            rate,
-            planned,
-            errors: samples.len() - ok.len(),
-            achieved_rate: samples.len() as f64 / (last - start).as_secs_f64(),
-            latency: LatencyStats::of(&latency),
-            service: LatencyStats::of(&service),
-        })
+        anyhow::Ok(samples)
+    })?;
+    let last = samples.iter().map(|s| s.done).max().unwrap_or(start);
+    let ok: Vec<&Sample> = samples.iter().filter(|s| s.ok).collect();
+    let latency: Vec<Duration> = ok.iter().map(|s| s.from_schedule).collect();
+    let service: Vec<Duration> = ok.iter().map(|s| s.from_send).collect();
+    let lag: Vec<Duration> = samples.iter().map(|s| s.lag).collect();
+    Ok(OpenLoopReport {
+        rate,
+        planned,
+        errors: samples.len() - ok.len(),
+        achieved_rate: samples.len() as f64 / last.saturating_duration_since(start).as_secs_f64(),
+        latency: LatencyStats::of(&latency),
+        service: LatencyStats::of(&service),
+        lag: LatencyStats::of(&lag),
+        cpu: None,
     })
 }
 
@@ -422,11 +595,25 @@ struct WrkReport {
 }
 
 /// `wrk -t1 -c2 --latency` with the bearer token; `None` when wrk is not installed.
-async fn run_wrk(wrk: &str, target: &str, token: &str, secs: u64) -> anyhow::Result<Option<WrkReport>> {
+async fn run_wrk(
+    wrk: &str,
+    target: &str,
+    token: &str,
+    secs: u64,
+) -> anyhow::Result<Option<WrkReport>> {
     let duration = format!("{secs}s");
     let header = format!("Authorization: Bearer {token}");
     let output = match tokio::process::Command::new(wrk)
-        .args(["-t1", "-c2", "-d", &duration, "--latency", "-H", &header, target])
+        .args([
+            "-t1",
+            "-c2",
+            "-d",
+            &duration,
+            "--latency",
+            "-H",
+            &header,
+            target,
+        ])
         .output()
         .await
     {
@@ -438,7 +625,12 @@ async fn run_wrk(wrk: &str, target: &str, token: &str, secs: u64) -> anyhow::Res
         Err(e) => return Err(e.into()),
     };
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
-    anyhow::ensure!(output.status.success(), "wrk failed: {}{}", text, String::from_utf8_lossy(&output.stderr));
+    anyhow::ensure!(
+        output.status.success(),
+        "wrk failed: {}{}",
+        text,
+        String::from_utf8_lossy(&output.stderr)
+    );
     println!("wrk -t1 -c2 -d {duration} --latency -H 'Authorization: Bearer …' {target}");
     for line in text.lines() {
         println!("  | {line}");
@@ -454,7 +646,9 @@ async fn run_wrk(wrk: &str, target: &str, token: &str, secs: u64) -> anyhow::Res
         requests_per_sec: field("Requests/sec:"),
         p50: field("50%"),
         p99: field("99%"),
-        command: format!("wrk -t1 -c2 -d{duration} --latency -H 'Authorization: Bearer <token>' {target}"),
+        command: format!(
+            "wrk -t1 -c2 -d{duration} --latency -H 'Authorization: Bearer <token>' {target}"
+        ),
     }))
 }
 
@@ -472,14 +666,22 @@ fn print_summary(backend: &str, args: &Args, seeded: &Seeded, results: &[ScopeRe
     for r in results {
         let ol = &r.open_loop;
         let (p50, p99, max, pass) = match ol.latency {
-            Some(l) => (ms(l.p50), ms(l.p99), ms(l.max), l.p99 < P99_TARGET && ol.errors == 0),
+            Some(l) => (
+                ms(l.p50),
+                ms(l.p99),
+                ms(l.max),
+                l.p99 < P99_TARGET && ol.errors == 0,
+            ),
             None => ("-".into(), "-".into(), "-".into(), false),
         };
         println!(
             "{:<10} {:>8} {:>22} {:>10} {:>10} {:>10} {:>7}  {} (target p99 < {})",
             r.who,
             r.units_in_scope,
-            format!("{}/s x {} s ({:.1}/s)", ol.rate, args.duration, ol.achieved_rate),
+            format!(
+                "{}/s x {} s ({:.1}/s)",
+                ol.rate, args.duration, ol.achieved_rate
+            ),
             p50,
             p99,
             max,
