@@ -42,6 +42,7 @@ if [ -z "${SKIP_BROWSER:-}" ]; then
   apt_install chromium fonts-noto-cjk
   say "browser test (headless Chromium)"
   cargo build --locked -p roadwarden-cli
+  export ROADWARDEN_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/roadwarden"
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && node --test e2e.test.mjs)
   echo "screenshots: tests/browser/screenshots/"
 fi
