@@ -406,7 +406,7 @@ pub async fn run(settings: Settings, reset: bool, no_serve: bool) -> anyhow::Res
     drop(state);
     let print = move |url: &str| print_banner(url, &dir, logins.as_deref());
     if no_serve {
-        print("(not started: --no-serve)");
+        print("");
         return Ok(());
     }
     crate::logging::init(&settings.log);
@@ -423,7 +423,11 @@ struct Login {
 fn print_banner(url: &str, dir: &Path, logins: Option<&[Login]>) {
     println!();
     println!("══ Roadwarden demo ═════════════════════════════════════════════════════════");
-    println!("  Open {url} in a browser. Data: {}", dir.display());
+    if url.is_empty() {
+        println!("  Seeded {} (not serving: --no-serve).", dir.display());
+    } else {
+        println!("  Open {url} in a browser. Data: {}", dir.display());
+    }
     match logins {
         Some(logins) => {
             println!("  Demo logins (passwords are generated and shown only now):");
