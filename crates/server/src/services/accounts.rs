@@ -224,6 +224,15 @@ fn grant_event(action: &'static str, user: UserId, unit: UnitId, role: Role) -> 
     user_event(action, user, unit, json!({ "role": role.as_str() }))
 }
 
+/// SEC-04: the kinds of agreement this account has on file.
+async fn agreements_on_file(tx: &mut Tx, user: &User) -> AppResult<Vec<AgreementKind>> {
+    Ok(users::agreements_of(tx, user.id)
+        .await?
+        .into_iter()
+        .map(|a| a.kind)
+        .collect())
+}
+
 /// SEC-03: grants a role, recorded with who granted it.
 pub async fn grant_role(
     state: &AppState,
@@ -241,12 +250,11 @@ pub async fn grant_role(
         .ok_or(AppError::NotFound("unit"))?;
     check_may_grant(&mut tx, authority, role, &unit, user.person_kind).await?;
     if role == Role::Admin && user.status == AccountStatus::Active {
-        let on_file: Vec<AgreementKind> = users::agreements_of(&mut tx, user.id)
-            .await?
-            .into_iter()
-            .map(|a| a.kind)
-            .collect();
-        check_activation(user.person_kind, true, &on_file)?;
+        check_activation(
+            user.person_kind,
+            true,
+            &agreements_on_file(&mut tx, &user).await?,
+        )?;
     }
     let actor = Actor::of(authority, meta);
     users::grant_role(&mut tx, user.id, role, actor.user_id, now).await?;
@@ -406,11 +414,7 @@ pub async fn change_standing(
     match action {
         AccountAction::Activate => {
             let roles = users::roles_of(&mut tx, user.id).await?;
-            let on_file: Vec<AgreementKind> = users::agreements_of(&mut tx, user.id)
-                .await?
-                .into_iter()
-                .map(|a| a.kind)
-                .collect();
+            let on_file = agreements_on_file(&mut tx, &user).await?;
             check_activation(user.person_kind, roles.contains(&Role::Admin), &on_file)?;
             users::set_status(&mut tx, user.id, AccountStatus::Active, now).await?;
         }
