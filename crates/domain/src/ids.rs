@@ -41,6 +41,7 @@ macro_rules! id_type {
 
 id_type!(UnitId, "unit_id");
 id_type!(UserId, "user_id");
+id_type!(DeviceId, "device_id");
 
 #[cfg(test)]
 mod tests {

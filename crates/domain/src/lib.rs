@@ -7,6 +7,7 @@
 pub mod account;
 pub mod audit;
 pub mod calendar;
+pub mod device;
 pub mod error;
 pub mod ids;
 pub mod org;
@@ -14,4 +15,4 @@ pub mod password;
 pub mod roles;
 
 pub use error::{FieldError, RuleViolation};
-pub use ids::{UnitId, UserId};
+pub use ids::{DeviceId, UnitId, UserId};

@@ -261,6 +261,15 @@ impl UnitPath {
         other.0.starts_with(&self.0)
     }
 
+    /// The parent unit's path; a root is its own parent.
+    pub fn parent(&self) -> UnitPath {
+        let trimmed = self.0.trim_end_matches('/');
+        match trimmed.rfind('/') {
+            Some(0) | None => self.clone(),
+            Some(i) => UnitPath(format!("{}/", &trimmed[..i])),
+        }
+    }
+
     /// Whether `self` is strictly above `other` in the tree (a proper ancestor).
     pub fn is_ancestor_of(&self, other: &UnitPath) -> bool {
         self.covers(other) && self.0.len() < other.0.len()
@@ -303,6 +312,8 @@ mod tests {
             .covers(&UnitPath::from_stored("/1/4/90/".into())));
         assert!(county.is_ancestor_of(&path(&[1, 4, 9, 12])));
         assert!(!county.is_ancestor_of(&county));
+        assert_eq!(county.parent(), path(&[1, 4]));
+        assert_eq!(path(&[1]).parent(), path(&[1]));
     }
 
     #[test]
