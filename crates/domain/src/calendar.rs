@@ -158,6 +158,15 @@ pub fn start_of_local_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// TIME-02: a local wall-clock time in `tz` as a UTC instant (the earlier one when a clock
+/// change makes it ambiguous, the first valid one when it skips it).
+pub fn local_to_utc(naive: chrono::NaiveDateTime, tz: Tz) -> DateTime<Utc> {
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .unwrap_or_else(|| tz.from_utc_datetime(&naive))
+        .with_timezone(&Utc)
+}
+
 /// TIME-02: a stored UTC instant as the unit shows it, e.g. `2026-11-23 10:57`.
 pub fn format_local(t: DateTime<Utc>, tz: Tz) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()

@@ -28,6 +28,8 @@ use crate::{auth, metrics, ui, AppState, Clock, Settings};
 /// Connects the database (running migrations and loading the shipped calendars into empty
 /// tables) and the blob store.
 pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
+    roadwarden_domain::device::NumberRule::new(&settings.devices.number_pattern)
+        .map_err(|e| anyhow::anyhow!(e))?;
     std::fs::create_dir_all(&settings.data_dir)?;
     let options = ConnectOptions {
         max_connections: settings.database.max_connections,

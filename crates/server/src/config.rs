@@ -22,6 +22,52 @@ pub struct Settings {
     pub security: SecuritySettings,
     pub jobs: JobSettings,
     pub log: LogSettings,
+    pub devices: DeviceSettings,
+}
+
+/// DEV-04..13 periods and the numbering rule *(config)*.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DeviceSettings {
+    /// DEV-08: the device-number pattern, with named groups division, kind and serial.
+    pub number_pattern: String,
+    /// DEV-04: days a new or re-enabled fixed device's notice runs (0 ends it at once: demos).
+    pub notice_days: u32,
+    /// DEV-05: minimum days of trial (0 for demos only).
+    pub trial_days: u32,
+    /// DEV-06: months of formal use before the effectiveness evaluation.
+    pub evaluation_months: u32,
+    /// DEV-13: tell the managing unit this many days before a certificate expires.
+    pub calibration_warning_days: i64,
+    /// DEV-12: a device with no valid capture or patrol in this many days is listed for clean-up.
+    pub cleanup_window_days: i64,
+    /// Map tiles for the device map, e.g. `https://tiles.example/{z}/{x}/{y}.png`; empty draws
+    /// positions on a plain grid, with no request leaving the browser.
+    pub map_tile_url: String,
+}
+
+impl Default for DeviceSettings {
+    fn default() -> Self {
+        Self {
+            number_pattern: roadwarden_domain::device::number::DEFAULT_PATTERN.into(),
+            notice_days: 5,
+            trial_days: 15,
+            evaluation_months: 3,
+            calibration_warning_days: 30,
+            cleanup_window_days: 365,
+            map_tile_url: String::new(),
+        }
+    }
+}
+
+impl DeviceSettings {
+    pub fn periods(&self) -> roadwarden_domain::device::lifecycle::Periods {
+        roadwarden_domain::device::lifecycle::Periods {
+            notice_days: self.notice_days,
+            trial_days: self.trial_days,
+            evaluation_months: self.evaluation_months,
+        }
+    }
 }
 
 #[derive(Clone, Serialize, Deserialize)]
@@ -92,6 +138,7 @@ impl Default for Settings {
             security: SecuritySettings::default(),
             jobs: JobSettings::default(),
             log: LogSettings::default(),
+            devices: DeviceSettings::default(),
         }
     }
 }
@@ -138,6 +185,9 @@ impl Default for JobSettings {
             ("audit_verify", "0 40 1 * * *"),
             ("session_purge", "0 0 * * * *"),
             ("password_expiry_notice", "0 0 7 * * *"),
+            ("device_deadlines", "0 */5 * * * *"),
+            ("device_calibration_check", "0 5 0 * * *"),
+            ("device_cleanup", "0 0 3 1 1 *"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use roadwarden_blob::BlobStore;
+use roadwarden_domain::device::NumberRule;
 use roadwarden_store::Store;
 
 use crate::clock::Clock;
@@ -20,6 +21,8 @@ pub struct Inner {
     pub clock: Clock,
     /// A name for this process in job claims (`host:pid`).
     pub worker_name: String,
+    /// DEV-08: the device-number rule compiled from `devices.number_pattern`.
+    pub number_rule: NumberRule,
 }
 
 impl std::ops::Deref for AppState {
@@ -36,7 +39,10 @@ impl AppState {
             std::env::var("HOSTNAME").unwrap_or_else(|_| "roadwarden".into()),
             std::process::id()
         );
+        // `open_state` checks the pattern first; a bad one here falls back to the default rule.
+        let number_rule = NumberRule::new(&settings.devices.number_pattern).unwrap_or_default();
         Self(Arc::new(Inner {
+            number_rule,
             store,
             blobs,
             settings,

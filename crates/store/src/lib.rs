@@ -8,6 +8,8 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod device_records;
+pub mod devices;
 pub mod error;
 pub mod jobs;
 pub mod sessions;

@@ -515,7 +515,11 @@ fn out_of_order(from: DeviceState, step: Step, why: &str) -> RuleViolation {
 
 /// "`n` days" from `start` in the unit's zone: whole local days, the start day not counted
 /// unless the period starts exactly at midnight (TIME-01); ends at local midnight.
+/// Zero days ends the period at once (a configuration for demonstrations, not the law).
 pub fn after_days(start: DateTime<Utc>, n: u32, tz: Tz) -> DateTime<Utc> {
+    if n == 0 {
+        return start;
+    }
     let local = start.with_timezone(&tz);
     let skip = u64::from(local.time() != NaiveTime::MIN);
     start_of_local_day(local.date_naive() + Days::new(u64::from(n) + skip), tz)

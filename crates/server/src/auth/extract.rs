@@ -100,3 +100,21 @@ impl<R: RoleSet> FromRequestParts<AppState> for Require<R> {
         Ok(Require(p, PhantomData))
     }
 }
+
+/// Who proposes and keeps devices (DEV-02, DEV-10, DEV-13, DEV-15).
+pub struct DeviceManagers;
+impl RoleSet for DeviceManagers {
+    const ROLES: &'static [Role] = &[Role::DeviceManager];
+}
+
+/// The three reviewing departments of DEV-03.
+pub struct DeviceReviewers;
+impl RoleSet for DeviceReviewers {
+    const ROLES: &'static [Role] = &[Role::TechReviewer, Role::LegalReviewer, Role::OpinionReviewer];
+}
+
+/// Who acts on devices: managers, and supervisors of upper units (SUP-04..06, ORG-03).
+pub struct DeviceActors;
+impl RoleSet for DeviceActors {
+    const ROLES: &'static [Role] = &[Role::DeviceManager, Role::Supervisor];
+}

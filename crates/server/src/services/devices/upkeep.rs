@@ -1,0 +1,438 @@
+//! DEV-10..15: calibration certificates, patrols, faults, the operation log, the DEV-11
+//! ratings and the DEV-12 clean-up list.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
+use roadwarden_blob::BlobId;
+use roadwarden_domain::device::lifecycle::{check_oversight, Oversight};
+use roadwarden_domain::device::upkeep::{check_fault_fixed, check_not_future, downtime_secs, Certificate, ObservedStatus, Rating};
+use roadwarden_domain::device::{text, DeviceState};
+use roadwarden_domain::roles::Role;
+use roadwarden_domain::{DeviceId, FieldError, RuleViolation};
+use roadwarden_store::device_records::{self, Calibration, NewCalibration};
+use roadwarden_store::devices::{self, Device};
+use roadwarden_store::Tx;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::registry::parse_time;
+use super::{log_change, readable, Change};
+use crate::auth::Principal;
+use crate::context::RequestMeta;
+use crate::error::{AppError, AppResult};
+use crate::services::audit::{record, Actor, Event};
+use crate::state::AppState;
+
+/// Locks a device the person manages (device manager at the managing unit or above).
+async fn managed(tx: &mut Tx, p: &Principal, id: DeviceId, what: &str) -> AppResult<Device> {
+    let device = devices::get_for_update(tx, id).await?;
+    let device = readable(tx, p, device).await?;
+    if !p.has(Role::DeviceManager) {
+        return Err(AppError::forbidden("role.missing", format!("to {what} you need the role device_manager")));
+    }
+    check_oversight(p.scope(), &device.unit_path, Oversight::ManagingOrAbove, what)?;
+    if device.state == DeviceState::Retired {
+        return Err(RuleViolation::new("DEV-12", "device.retired", "a retired device takes no more records").into());
+    }
+    Ok(device)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CalibrationInput {
+    pub issuer: String,
+    pub certificate_no: String,
+    /// YYYY-MM-DD
+    pub valid_from: String,
+    /// YYYY-MM-DD, the last valid day
+    pub valid_until: String,
+}
+
+/// A scanned certificate: file name and bytes.
+pub struct Scan {
+    pub name: String,
+    pub bytes: Vec<u8>,
+}
+
+/// DEV-13: records a certificate (and its scan, kept write-once).
+pub async fn add_calibration(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, input: &CalibrationInput, scan: Option<Scan>) -> AppResult<Calibration> {
+    let cert = Certificate::parse(&input.issuer, &input.certificate_no, &input.valid_from, &input.valid_until)?;
+    let scan_name = scan.as_ref().map(|s| text("scan", &s.name, 200, false)).transpose()?.unwrap_or_default();
+    if let Some(s) = &scan {
+        if s.bytes.is_empty() {
+            return Err(FieldError::new("scan", "the file is empty").into());
+        }
+    }
+    // The blob is written first: write-once and content-addressed, so a failed transaction
+    // leaves at most an unreferenced blob, never a record without its scan.
+    let scan_id = match scan {
+        Some(s) => Some(
+            state
+                .blobs
+                .put(Box::pin(std::io::Cursor::new(s.bytes)), None)
+                .await
+                .map_err(AppError::internal)?
+                .id,
+        ),
+        None => None,
+    };
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let device = managed(&mut tx, p, id, "record a calibration").await?;
+    let cid = device_records::add_calibration(
+        &mut tx,
+        &NewCalibration {
+            device_id: id,
+            issuer: &cert.issuer,
+            certificate_no: &cert.number,
+            valid_from: cert.valid_from,
+            valid_until: cert.valid_until,
+            scan_sha256: scan_id.as_ref().map(BlobId::as_str),
+            scan_name: &scan_name,
+            recorded_by: Some(p.user.id),
+        },
+        now,
+    )
+    .await
+    .map_err(|e| match AppError::from(e) {
+        AppError::Conflict { .. } => AppError::Conflict { field: "certificate_no".into() },
+        other => other,
+    })?;
+    log_change(
+        &mut tx,
+        &Actor::user(p, meta),
+        &device,
+        Change {
+            action: "calibration_recorded",
+            from_state: None,
+            to_state: None,
+            reason: "",
+            detail: json!({ "issuer": cert.issuer, "certificate_no": cert.number, "valid_from": cert.valid_from, "valid_until": cert.valid_until, "scan": scan_id.as_ref().map(BlobId::as_str) }),
+            registration: None,
+        },
+        now,
+    )
+    .await?;
+    device_records::resolve_alerts(&mut tx, id, "calibration_expiring", now).await?;
+    let created = device_records::calibration(&mut tx, cid).await?.ok_or(AppError::NotFound("calibration"))?;
+    tx.commit().await?;
+    Ok(created)
+}
+
+/// The scan of a certificate; reading it is recorded.
+pub async fn calibration_scan(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, cid: i64) -> AppResult<(String, Vec<u8>)> {
+    let mut tx = state.store.begin().await?;
+    let device = devices::get(&mut tx, id).await?;
+    let device = readable(&mut tx, p, device).await?;
+    let cal = device_records::calibration(&mut tx, cid).await?.filter(|c| c.device_id == id.0).ok_or(AppError::NotFound("calibration"))?;
+    let sha = cal.scan_sha256.clone().ok_or(AppError::NotFound("scan"))?;
+    record(
+        &mut tx,
+        &Actor::user(p, meta),
+        Event { action: "device.calibration_scan_read", object_type: "device", object_id: id.to_string(), unit_id: Some(device.unit_id), detail: json!({ "calibration": cid, "sha256": sha }) },
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    let blob = BlobId::parse(&sha).map_err(AppError::internal)?;
+    let bytes = state.blobs.get(&blob).await.map_err(AppError::internal)?;
+    Ok((cal.scan_name, bytes))
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct PatrolInput {
+    /// When the patrol looked at the device (local time or RFC 3339); now if empty.
+    #[serde(default)]
+    pub patrolled_at: String,
+    pub patroller: String,
+    /// The device, its signals, signs and markings and its images met the standard.
+    #[serde(default)]
+    pub conforming: bool,
+    /// normal, degraded or offline
+    pub status: String,
+    #[serde(default)]
+    pub findings: String,
+}
+
+/// DEV-10: a patrol record. Upkeep never changes the lifecycle (DEV-14).
+pub async fn add_patrol(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, input: &PatrolInput) -> AppResult<i64> {
+    let patroller = text("patroller", &input.patroller, 64, true)?;
+    let status = ObservedStatus::parse(&input.status)?;
+    let findings = text("findings", &input.findings, 2000, false)?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let device = managed(&mut tx, p, id, "record a patrol").await?;
+    let at = if input.patrolled_at.trim().is_empty() { now } else { parse_time("patrolled_at", &input.patrolled_at, device.tz())? };
+    check_not_future("patrolled_at", at, now)?;
+    if !input.conforming && findings.is_empty() {
+        return Err(FieldError::new("findings", "say what did not conform").into());
+    }
+    let pid = device_records::add_patrol(&mut tx, id, at, &patroller, input.conforming, status.as_str(), &findings, Some(p.user.id), now).await?;
+    devices::set_last_patrol(&mut tx, id, at).await?;
+    log_change(
+        &mut tx,
+        &Actor::user(p, meta),
+        &device,
+        Change { action: "patrol", from_state: None, to_state: None, reason: &findings, detail: json!({ "patrol": pid, "conforming": input.conforming, "status": status.as_str(), "at": at }), registration: None },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(pid)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct FaultInput {
+    #[serde(default)]
+    pub opened_at: String,
+    pub description: String,
+}
+
+pub async fn open_fault(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, input: &FaultInput) -> AppResult<i64> {
+    let description = text("description", &input.description, 2000, true)?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let device = managed(&mut tx, p, id, "record a fault").await?;
+    let at = if input.opened_at.trim().is_empty() { now } else { parse_time("opened_at", &input.opened_at, device.tz())? };
+    check_not_future("opened_at", at, now)?;
+    let fid = device_records::add_fault(&mut tx, id, at, &description, Some(p.user.id)).await?;
+    log_change(
+        &mut tx,
+        &Actor::user(p, meta),
+        &device,
+        Change { action: "fault_opened", from_state: None, to_state: None, reason: &description, detail: json!({ "fault": fid, "at": at }), registration: None },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(fid)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct FixInput {
+    #[serde(default)]
+    pub fixed_at: String,
+    pub note: String,
+}
+
+pub async fn fix_fault(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, fault_id: i64, input: &FixInput) -> AppResult<()> {
+    let note = text("note", &input.note, 2000, true)?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let device = managed(&mut tx, p, id, "close a fault").await?;
+    let fault = device_records::fault(&mut tx, fault_id).await?.filter(|f| f.device_id == id.0).ok_or(AppError::NotFound("fault"))?;
+    if fault.fixed_at.is_some() {
+        return Err(RuleViolation::new("DEV-10", "fault.already_fixed", "this fault is already closed").into());
+    }
+    let at = if input.fixed_at.trim().is_empty() { now } else { parse_time("fixed_at", &input.fixed_at, device.tz())? };
+    check_fault_fixed(fault.opened_at, at, now)?;
+    device_records::fix_fault(&mut tx, fault_id, at, &note, Some(p.user.id)).await?;
+    let hours = (at - fault.opened_at).num_minutes() as f64 / 60.0;
+    log_change(
+        &mut tx,
+        &Actor::user(p, meta),
+        &device,
+        Change { action: "fault_fixed", from_state: None, to_state: None, reason: &note, detail: json!({ "fault": fault_id, "hours_to_fix": (hours * 10.0).round() / 10.0 }), registration: None },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct OperationInput {
+    /// What was done, e.g. "restarted the capture unit", "daily status check".
+    pub action: String,
+    /// DEV-15: the status the operator confirms: normal, degraded or offline.
+    pub status: String,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// DEV-15: an operation-log entry with the status the operator confirms.
+pub async fn log_operation(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, input: &OperationInput) -> AppResult<i64> {
+    let action = text("action", &input.action, 200, true)?;
+    let status = ObservedStatus::parse(&input.status)?;
+    let note = text("note", &input.note, 2000, false)?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let device = managed(&mut tx, p, id, "log an operation").await?;
+    let oid = device_records::add_operation(&mut tx, id, now, &action, status.as_str(), &note, Some(p.user.id), &p.user.full_name).await?;
+    log_change(
+        &mut tx,
+        &Actor::user(p, meta),
+        &device,
+        Change { action: "operation", from_state: None, to_state: None, reason: &note, detail: json!({ "operation": oid, "what": action, "status": status.as_str() }), registration: None },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(oid)
+}
+
+/// DEV-11: one row of the report.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RatingRow {
+    pub label: String,
+    pub devices: u32,
+    pub patrols: u32,
+    pub registration_completeness: Option<f64>,
+    pub patrol_coverage: Option<f64>,
+    pub conformity_rate: Option<f64>,
+    pub intact_rate: Option<f64>,
+}
+
+fn row(label: String, r: &Rating) -> RatingRow {
+    RatingRow {
+        label,
+        devices: r.devices,
+        patrols: r.patrols,
+        registration_completeness: r.registration_completeness(),
+        patrol_coverage: r.patrol_coverage(),
+        conformity_rate: r.conformity_rate(),
+        intact_rate: r.intact_rate(),
+    }
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub month: String,
+    pub total: RatingRow,
+    pub by_maintainer: Vec<RatingRow>,
+    pub by_device: Vec<RatingRow>,
+    /// The same totals for each of the last six months, oldest first.
+    pub trend: Vec<RatingRow>,
+}
+
+/// DEV-11: ratings for `month` (YYYY-MM) over the devices in the person's scope.
+pub async fn report(state: &AppState, p: &Principal, month: Option<&str>, maintainer: Option<&str>) -> AppResult<Report> {
+    let tz: chrono_tz::Tz = p.user.unit_time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    let today = state.clock.now().with_timezone(&tz).date_naive();
+    let first = match month.map(str::trim).filter(|m| !m.is_empty()) {
+        Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").map_err(|_| FieldError::new("month", "must look like 2026-10"))?,
+        None => today.with_day(1).unwrap_or(today),
+    };
+    let mut tx = state.store.begin_read().await?;
+    let all = devices::all_in_scope(&mut tx, p.scope()).await?;
+    let all: Vec<Device> = all.into_iter().filter(|d| maintainer.is_none_or(|m| m.is_empty() || d.maintainer == m)).collect();
+    let mut trend = Vec::new();
+    let mut latest = None;
+    for back in (0..6).rev() {
+        let from_day = first.checked_sub_months(chrono::Months::new(back)).unwrap_or(first);
+        let to_day = from_day.checked_add_months(chrono::Months::new(1)).unwrap_or(from_day);
+        let from = roadwarden_domain::calendar::start_of_local_day(from_day, tz);
+        let to = roadwarden_domain::calendar::start_of_local_day(to_day, tz);
+        let ratings = month_ratings(&mut tx, p, &all, from, to).await?;
+        let mut total = Rating::default();
+        for (_, r) in &ratings {
+            total.add(r);
+        }
+        trend.push(row(from_day.format("%Y-%m").to_string(), &total));
+        if back == 0 {
+            latest = Some((ratings, total));
+        }
+    }
+    let (ratings, total) = latest.unwrap_or_default();
+    let mut by_maintainer: BTreeMap<String, Rating> = BTreeMap::new();
+    let mut by_device = Vec::new();
+    for (d, r) in &ratings {
+        by_maintainer.entry(d.maintainer.clone()).or_default().add(r);
+        by_device.push(row(format!("{} {}", d.number, d.name), r));
+    }
+    Ok(Report {
+        month: first.format("%Y-%m").to_string(),
+        total: row("total".into(), &total),
+        by_maintainer: by_maintainer.iter().map(|(m, r)| row(m.clone(), r)).collect(),
+        by_device,
+        trend,
+    })
+}
+
+/// Each device's rating over `[from, to)`, counting only the time it was in service.
+async fn month_ratings<'a>(tx: &mut Tx, p: &Principal, all: &'a [Device], from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<Vec<(&'a Device, Rating)>> {
+    let patrols = device_records::patrols_between(tx, p.scope(), from, to).await?;
+    let faults = device_records::faults_overlapping(tx, p.scope(), from, to).await?;
+    let mut patrols_by: BTreeMap<i64, (u32, u32)> = BTreeMap::new();
+    for (device, conforming) in patrols {
+        let e = patrols_by.entry(device).or_default();
+        e.0 += 1;
+        e.1 += u32::from(conforming);
+    }
+    let mut faults_by: BTreeMap<i64, Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>> = BTreeMap::new();
+    for (device, opened, fixed) in faults {
+        faults_by.entry(device).or_default().push((opened, fixed));
+    }
+    let mut out = Vec::new();
+    for d in all {
+        // In service during the period: formal use began before its end and it is still in
+        // service, or left service after the period began.
+        let Some(since) = d.in_use_since else { continue };
+        let in_service_now = matches!(d.state, DeviceState::InUse | DeviceState::EvaluationDue | DeviceState::Suspended);
+        if since >= to || (!in_service_now && d.state_since <= from) {
+            continue;
+        }
+        let start = since.max(from);
+        let end = if in_service_now { to } else { d.state_since.min(to) };
+        if end <= start {
+            continue;
+        }
+        let (n, ok) = patrols_by.get(&d.id.0).copied().unwrap_or_default();
+        let fixed = d.kind.is_fixed();
+        let r = Rating {
+            devices: 1,
+            fixed_devices: u32::from(fixed),
+            registered_fixed: u32::from(fixed && d.registered_at.is_some_and(|t| t < end)),
+            patrolled: u32::from(n > 0),
+            patrols: n,
+            conforming_patrols: ok,
+            service_secs: (end - start).num_seconds(),
+            downtime_secs: faults_by.get(&d.id.0).map_or(0, |f| downtime_secs(f, start, end)),
+        };
+        out.push((d, r));
+    }
+    Ok(out)
+}
+
+/// DEV-12: the clean-up list of `year` in the person's scope.
+pub async fn cleanup_list(state: &AppState, p: &Principal, year: i32) -> AppResult<Vec<device_records::CleanupItem>> {
+    let mut tx = state.store.begin_read().await?;
+    Ok(device_records::cleanup_items(&mut tx, p.scope(), year).await?)
+}
+
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CleanupDecision {
+    /// keep (with a reason) or retire
+    pub resolution: String,
+    pub reason: String,
+}
+
+/// DEV-12: a device on the list is kept (with a reason) or retired.
+pub async fn resolve_cleanup(state: &AppState, p: &Principal, meta: &RequestMeta, item_id: i64, input: &CleanupDecision) -> AppResult<()> {
+    let reason = text("reason", &input.reason, 1000, true)?;
+    let resolution = match input.resolution.trim() {
+        r @ ("keep" | "retire") => r,
+        _ => return Err(FieldError::new("resolution", "must be keep or retire").into()),
+    };
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let (_, device_id, done) = device_records::cleanup_item(&mut tx, item_id).await?.ok_or(AppError::NotFound("clean-up item"))?;
+    if done.is_some() {
+        return Err(RuleViolation::new("DEV-12", "cleanup.already_resolved", "this item is already resolved").into());
+    }
+    let device = managed(&mut tx, p, DeviceId(device_id), "resolve a clean-up item").await?;
+    let actor = Actor::user(p, meta);
+    if resolution == "retire" {
+        super::lifecycle::run_step(state, &mut tx, &actor, &device, roadwarden_domain::device::Step::Retire, &reason, json!({ "cleanup_item": item_id }), now).await?;
+    } else {
+        log_change(&mut tx, &actor, &device, Change { action: "cleanup_kept", from_state: None, to_state: None, reason: &reason, detail: json!({ "cleanup_item": item_id }), registration: None }, now).await?;
+    }
+    device_records::resolve_cleanup_item(&mut tx, item_id, resolution, Some(p.user.id), now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The window of DEV-12 from configuration.
+pub fn cleanup_window(state: &AppState) -> Duration {
+    Duration::days(state.settings.devices.cleanup_window_days.max(1))
+}

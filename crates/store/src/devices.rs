@@ -1,0 +1,516 @@
+//! DEV-01..09: the device registry and its lifecycle columns. Rows are never deleted: a retired
+//! device keeps its number for ever (DEV-08).
+
+use chrono::{DateTime, Utc};
+use roadwarden_domain::device::lifecycle::{AssessmentPurpose, Transition};
+use roadwarden_domain::device::{DeviceKind, DeviceState, RoadClass, SuspensionReason};
+use roadwarden_domain::org::{Country, UnitPath};
+use roadwarden_domain::{DeviceId, UnitId};
+use serde::Serialize;
+
+use crate::units::escape_like;
+use crate::{on, path_range, Backend, Result, StoreError, Tx};
+
+/// A device with its managing unit's name, code, country and time zone.
+#[derive(Debug, Clone, Serialize)]
+pub struct Device {
+    pub id: DeviceId,
+    pub number: String,
+    pub kind: DeviceKind,
+    pub name: String,
+    pub unit_id: UnitId,
+    #[serde(skip)]
+    pub unit_path: UnitPath,
+    pub unit_name: String,
+    pub unit_code: String,
+    pub country: Country,
+    pub time_zone: String,
+    pub maintainer: String,
+    pub leader: String,
+    pub department: String,
+    pub violation_types: Vec<String>,
+    pub make: String,
+    pub model: String,
+    pub serial: String,
+    pub mac: String,
+    pub channel: String,
+    pub road: String,
+    pub road_class: Option<RoadClass>,
+    pub km_marker: String,
+    pub place: String,
+    pub nearest_village: String,
+    pub direction: String,
+    pub longitude: Option<f64>,
+    pub latitude: Option<f64>,
+    pub measuring: bool,
+    pub state: DeviceState,
+    pub state_since: DateTime<Utc>,
+    pub resume_to: Option<DeviceState>,
+    pub suspension_reason: Option<SuspensionReason>,
+    pub round_purpose: Option<AssessmentPurpose>,
+    pub notice_ends_at: Option<DateTime<Utc>>,
+    pub trial_min_end_at: Option<DateTime<Utc>>,
+    pub evaluation_due_at: Option<DateTime<Utc>>,
+    pub in_use_since: Option<DateTime<Utc>>,
+    pub registered_at: Option<DateTime<Utc>>,
+    pub platform_ref: String,
+    pub last_valid_capture_at: Option<DateTime<Utc>>,
+    pub last_patrol_at: Option<DateTime<Utc>>,
+    pub installed_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Device {
+    pub fn tz(&self) -> chrono_tz::Tz {
+        self.time_zone
+            .parse()
+            .unwrap_or_else(|_| self.country.default_time_zone())
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct DeviceRow {
+    id: i64,
+    number: String,
+    kind: String,
+    name: String,
+    unit_id: i64,
+    unit_path: String,
+    unit_name: String,
+    unit_code: String,
+    country: String,
+    time_zone: String,
+    maintainer: String,
+    leader: String,
+    department: String,
+    violation_types: String,
+    make: String,
+    model: String,
+    serial: String,
+    mac: String,
+    channel: String,
+    road: String,
+    road_class: String,
+    km_marker: String,
+    place: String,
+    nearest_village: String,
+    direction: String,
+    longitude: Option<f64>,
+    latitude: Option<f64>,
+    measuring: bool,
+    state: String,
+    state_since: DateTime<Utc>,
+    resume_to: Option<String>,
+    suspension_reason: Option<String>,
+    round_purpose: Option<String>,
+    notice_ends_at: Option<DateTime<Utc>>,
+    trial_min_end_at: Option<DateTime<Utc>>,
+    evaluation_due_at: Option<DateTime<Utc>>,
+    in_use_since: Option<DateTime<Utc>>,
+    registered_at: Option<DateTime<Utc>>,
+    platform_ref: String,
+    last_valid_capture_at: Option<DateTime<Utc>>,
+    last_patrol_at: Option<DateTime<Utc>>,
+    installed_at: DateTime<Utc>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl TryFrom<DeviceRow> for Device {
+    type Error = StoreError;
+    fn try_from(r: DeviceRow) -> Result<Self> {
+        let state = |s: &str| DeviceState::parse(s).map_err(StoreError::corrupt);
+        Ok(Device {
+            id: DeviceId(r.id),
+            number: r.number,
+            kind: DeviceKind::parse(&r.kind).map_err(StoreError::corrupt)?,
+            name: r.name,
+            unit_id: UnitId(r.unit_id),
+            unit_path: UnitPath::from_stored(r.unit_path),
+            unit_name: r.unit_name,
+            unit_code: r.unit_code,
+            country: Country::parse(&r.country).map_err(StoreError::corrupt)?,
+            time_zone: r.time_zone,
+            maintainer: r.maintainer,
+            leader: r.leader,
+            department: r.department,
+            violation_types: serde_json::from_str(&r.violation_types).map_err(StoreError::corrupt)?,
+            make: r.make,
+            model: r.model,
+            serial: r.serial,
+            mac: r.mac,
+            channel: r.channel,
+            road: r.road,
+            road_class: if r.road_class.is_empty() {
+                None
+            } else {
+                Some(RoadClass::parse(&r.road_class).map_err(StoreError::corrupt)?)
+            },
+            km_marker: r.km_marker,
+            place: r.place,
+            nearest_village: r.nearest_village,
+            direction: r.direction,
+            longitude: r.longitude,
+            latitude: r.latitude,
+            measuring: r.measuring,
+            state: state(&r.state)?,
+            state_since: r.state_since,
+            resume_to: r.resume_to.as_deref().map(state).transpose()?,
+            suspension_reason: r
+                .suspension_reason
+                .as_deref()
+                .map(SuspensionReason::parse)
+                .transpose()
+                .map_err(StoreError::corrupt)?,
+            round_purpose: r
+                .round_purpose
+                .as_deref()
+                .map(AssessmentPurpose::parse)
+                .transpose()
+                .map_err(StoreError::corrupt)?,
+            notice_ends_at: r.notice_ends_at,
+            trial_min_end_at: r.trial_min_end_at,
+            evaluation_due_at: r.evaluation_due_at,
+            in_use_since: r.in_use_since,
+            registered_at: r.registered_at,
+            platform_ref: r.platform_ref,
+            last_valid_capture_at: r.last_valid_capture_at,
+            last_patrol_at: r.last_patrol_at,
+            installed_at: r.installed_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+const SELECT: &str = "SELECT d.id, d.number, d.kind, d.name, d.unit_id, d.unit_path, \
+    u.name AS unit_name, u.code AS unit_code, u.country, u.time_zone, d.maintainer, d.leader, \
+    d.department, d.violation_types, d.make, d.model, d.serial, d.mac, d.channel, d.road, \
+    d.road_class, d.km_marker, d.place, d.nearest_village, d.direction, d.longitude, d.latitude, \
+    d.measuring, d.state, d.state_since, d.resume_to, d.suspension_reason, d.round_purpose, \
+    d.notice_ends_at, d.trial_min_end_at, d.evaluation_due_at, d.in_use_since, d.registered_at, \
+    d.platform_ref, d.last_valid_capture_at, d.last_patrol_at, d.installed_at, d.created_at, \
+    d.updated_at FROM devices d JOIN units u ON u.id = d.unit_id";
+
+/// The descriptive fields of a device, validated by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct DeviceFields {
+    pub name: String,
+    pub maintainer: String,
+    pub leader: String,
+    pub department: String,
+    pub violation_types: Vec<String>,
+    pub make: String,
+    pub model: String,
+    pub serial: String,
+    pub mac: String,
+    pub channel: String,
+    pub road: String,
+    pub road_class: Option<RoadClass>,
+    pub km_marker: String,
+    pub place: String,
+    pub nearest_village: String,
+    pub direction: String,
+    pub longitude: Option<f64>,
+    pub latitude: Option<f64>,
+    pub measuring: bool,
+}
+
+/// A new device: its number, kind, managing unit, fields, and the state it starts in (draft
+/// for a proposal; an imported device comes with its state and dates).
+#[derive(Debug, Clone)]
+pub struct NewDevice {
+    pub number: String,
+    pub kind: DeviceKind,
+    pub unit_id: UnitId,
+    pub unit_path: UnitPath,
+    pub fields: DeviceFields,
+    pub state: DeviceState,
+    pub state_since: DateTime<Utc>,
+    pub in_use_since: Option<DateTime<Utc>>,
+    pub evaluation_due_at: Option<DateTime<Utc>>,
+    pub trial_min_end_at: Option<DateTime<Utc>>,
+    pub notice_ends_at: Option<DateTime<Utc>>,
+    pub registered_at: Option<DateTime<Utc>>,
+    pub platform_ref: String,
+    pub last_valid_capture_at: Option<DateTime<Utc>>,
+    pub installed_at: DateTime<Utc>,
+}
+
+pub async fn insert(tx: &mut Tx, new: &NewDevice, now: DateTime<Utc>) -> Result<DeviceId> {
+    let f = &new.fields;
+    let types = serde_json::to_string(&f.violation_types).map_err(StoreError::corrupt)?;
+    let sql = "INSERT INTO devices (number, kind, name, unit_id, unit_path, maintainer, leader, \
+        department, violation_types, make, model, serial, mac, channel, road, road_class, \
+        km_marker, place, nearest_village, direction, longitude, latitude, measuring, state, \
+        state_since, in_use_since, evaluation_due_at, trial_min_end_at, notice_ends_at, \
+        registered_at, platform_ref, last_valid_capture_at, installed_at, created_at, updated_at) \
+        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22, \
+        $23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$34) RETURNING id";
+    let id: i64 = on!(tx, c => sqlx::query_scalar(sql)
+        .bind(&new.number).bind(new.kind.as_str()).bind(&f.name).bind(new.unit_id.0)
+        .bind(new.unit_path.as_str()).bind(&f.maintainer).bind(&f.leader).bind(&f.department)
+        .bind(&types).bind(&f.make).bind(&f.model).bind(&f.serial).bind(&f.mac).bind(&f.channel)
+        .bind(&f.road).bind(f.road_class.map_or("", RoadClass::as_str)).bind(&f.km_marker)
+        .bind(&f.place).bind(&f.nearest_village).bind(&f.direction).bind(f.longitude)
+        .bind(f.latitude).bind(f.measuring).bind(new.state.as_str()).bind(new.state_since)
+        .bind(new.in_use_since).bind(new.evaluation_due_at).bind(new.trial_min_end_at)
+        .bind(new.notice_ends_at).bind(new.registered_at).bind(&new.platform_ref)
+        .bind(new.last_valid_capture_at).bind(new.installed_at).bind(now)
+        .fetch_one(c).await?);
+    Ok(DeviceId(id))
+}
+
+pub async fn update_fields(tx: &mut Tx, id: DeviceId, f: &DeviceFields, now: DateTime<Utc>) -> Result<()> {
+    let types = serde_json::to_string(&f.violation_types).map_err(StoreError::corrupt)?;
+    let sql = "UPDATE devices SET name=$1, maintainer=$2, leader=$3, department=$4, \
+        violation_types=$5, make=$6, model=$7, serial=$8, mac=$9, channel=$10, road=$11, \
+        road_class=$12, km_marker=$13, place=$14, nearest_village=$15, direction=$16, \
+        longitude=$17, latitude=$18, measuring=$19, updated_at=$20 WHERE id=$21";
+    on!(tx, c => sqlx::query(sql)
+        .bind(&f.name).bind(&f.maintainer).bind(&f.leader).bind(&f.department).bind(&types)
+        .bind(&f.make).bind(&f.model).bind(&f.serial).bind(&f.mac).bind(&f.channel)
+        .bind(&f.road).bind(f.road_class.map_or("", RoadClass::as_str)).bind(&f.km_marker)
+        .bind(&f.place).bind(&f.nearest_village).bind(&f.direction).bind(f.longitude)
+        .bind(f.latitude).bind(f.measuring).bind(now).bind(id.0)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// Stores the outcome of a lifecycle step.
+pub async fn apply_transition(tx: &mut Tx, id: DeviceId, t: &Transition, now: DateTime<Utc>) -> Result<()> {
+    let sql = "UPDATE devices SET state=$1, state_since=$2, resume_to=$3, suspension_reason=$4, \
+        round_purpose=$5, notice_ends_at=$6, trial_min_end_at=$7, evaluation_due_at=$8, \
+        in_use_since=COALESCE($9, in_use_since), updated_at=$2 WHERE id=$10";
+    on!(tx, c => sqlx::query(sql)
+        .bind(t.to.as_str()).bind(now).bind(t.resume_to.map(DeviceState::as_str))
+        .bind(t.suspension_reason.map(SuspensionReason::as_str))
+        .bind(t.purpose.map(AssessmentPurpose::as_str)).bind(t.notice_ends_at)
+        .bind(t.trial_min_end_at).bind(t.evaluation_due_at).bind(t.in_use_since).bind(id.0)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// DEV-07: the command platform confirmed the registration.
+pub async fn set_registered(tx: &mut Tx, id: DeviceId, at: DateTime<Utc>, platform_ref: &str) -> Result<()> {
+    on!(tx, c => sqlx::query("UPDATE devices SET registered_at=$1, platform_ref=$2, updated_at=$1 WHERE id=$3")
+        .bind(at).bind(platform_ref).bind(id.0)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+pub async fn set_last_patrol(tx: &mut Tx, id: DeviceId, at: DateTime<Utc>) -> Result<()> {
+    on!(tx, c => sqlx::query("UPDATE devices SET last_patrol_at=$1 WHERE id=$2 AND (last_patrol_at IS NULL OR last_patrol_at < $1)")
+        .bind(at).bind(id.0)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+pub async fn get(tx: &mut Tx, id: DeviceId) -> Result<Option<Device>> {
+    let sql = format!("{SELECT} WHERE d.id = $1");
+    let row: Option<DeviceRow> = on!(tx, c => sqlx::query_as(&sql).bind(id.0).fetch_optional(c).await?);
+    row.map(Device::try_from).transpose()
+}
+
+/// Reads a device to change it: on PostgreSQL the row stays locked until the transaction ends,
+/// so two steps on one device never interleave (SQLite has a single writer already).
+pub async fn get_for_update(tx: &mut Tx, id: DeviceId) -> Result<Option<Device>> {
+    if tx.backend() == Backend::Postgres {
+        on!(tx, c => sqlx::query("SELECT id FROM devices WHERE id = $1 FOR UPDATE")
+            .bind(id.0).fetch_optional(c).await?.map(|_| ()));
+    }
+    get(tx, id).await
+}
+
+pub async fn get_by_number(tx: &mut Tx, number: &str) -> Result<Option<Device>> {
+    let sql = format!("{SELECT} WHERE d.number = $1");
+    let row: Option<DeviceRow> = on!(tx, c => sqlx::query_as(&sql).bind(number).fetch_optional(c).await?);
+    row.map(Device::try_from).transpose()
+}
+
+/// Filters for device lists; every list is scoped to a subtree (ORG-02).
+#[derive(Debug, Clone, Default)]
+pub struct DeviceFilter {
+    pub states: Vec<DeviceState>,
+    pub kind: Option<DeviceKind>,
+    /// A unit inside the scope: only devices managed at or below it.
+    pub unit: Option<UnitPath>,
+    pub search: Option<String>,
+    pub maintainer: Option<String>,
+}
+
+enum Arg {
+    Text(String),
+}
+
+/// Builds `WHERE …` for a scope and filter, with numbered parameters in `args`.
+fn where_clause(scope: &UnitPath, filter: &DeviceFilter, args: &mut Vec<Arg>) -> String {
+    let push = |args: &mut Vec<Arg>, v: String| {
+        args.push(Arg::Text(v));
+        format!("${}", args.len())
+    };
+    let narrowed = match &filter.unit {
+        Some(u) if scope.covers(u) => u,
+        _ => scope,
+    };
+    let (low, high) = path_range(narrowed.as_str());
+    let mut parts = vec![
+        format!("d.unit_path >= {}", push(args, low)),
+        format!("d.unit_path < {}", push(args, high)),
+    ];
+    match filter.states.as_slice() {
+        [] => {}
+        [one] => parts.push(format!("d.state = {}", push(args, one.as_str().into()))),
+        many => {
+            let list: Vec<String> = many.iter().map(|s| push(args, s.as_str().into())).collect();
+            parts.push(format!("d.state IN ({})", list.join(", ")));
+        }
+    }
+    if let Some(kind) = filter.kind {
+        parts.push(format!("d.kind = {}", push(args, kind.as_str().into())));
+    }
+    if let Some(m) = filter.maintainer.as_deref().filter(|m| !m.is_empty()) {
+        parts.push(format!("d.maintainer = {}", push(args, m.to_owned())));
+    }
+    if let Some(s) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let p = push(args, format!("%{}%", escape_like(s)));
+        parts.push(format!(
+            "(d.number LIKE {p} ESCAPE '\\' OR d.name LIKE {p} ESCAPE '\\' OR d.road LIKE {p} ESCAPE '\\')"
+        ));
+    }
+    parts.join(" AND ")
+}
+
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.as_str()),
+            };
+        }
+        q
+    }};
+}
+
+/// A page of devices under `scope` in unit-then-number order, and (when asked) the total.
+pub async fn list(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    filter: &DeviceFilter,
+    limit: i64,
+    offset: i64,
+    with_total: bool,
+) -> Result<(Vec<Device>, Option<i64>)> {
+    let mut args = Vec::new();
+    let cond = where_clause(scope, filter, &mut args);
+    let sql = format!(
+        "{SELECT} WHERE {cond} ORDER BY d.unit_path, d.number LIMIT {} OFFSET {}",
+        limit.clamp(1, 100_000),
+        offset.max(0)
+    );
+    let rows: Vec<DeviceRow> = on!(tx, c => bind_args!(sqlx::query_as(&sql), &args).fetch_all(&mut *c).await?);
+    let total = if with_total {
+        let count_sql = format!("SELECT COUNT(*) FROM devices d WHERE {cond}");
+        Some(on!(tx, c => bind_args!(sqlx::query_scalar(&count_sql), &args).fetch_one(c).await?))
+    } else {
+        None
+    };
+    let devices = rows.into_iter().map(Device::try_from).collect::<Result<_>>()?;
+    Ok((devices, total))
+}
+
+/// Counts by state under `scope` (for the overview and the list's chips).
+pub async fn count_by_state(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<(String, i64)>> {
+    let (low, high) = path_range(scope.as_str());
+    let sql = "SELECT state, COUNT(*) FROM devices WHERE unit_path >= $1 AND unit_path < $2 GROUP BY state";
+    Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).fetch_all(c).await?))
+}
+
+/// A point on the map.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MapPoint {
+    pub id: i64,
+    pub number: String,
+    pub name: String,
+    pub state: String,
+    pub kind: String,
+    pub longitude: f64,
+    pub latitude: f64,
+}
+
+pub async fn map_points(tx: &mut Tx, scope: &UnitPath, filter: &DeviceFilter, limit: i64) -> Result<Vec<MapPoint>> {
+    let mut args = Vec::new();
+    let cond = where_clause(scope, filter, &mut args);
+    let sql = format!(
+        "SELECT d.id, d.number, d.name, d.state, d.kind, d.longitude, d.latitude FROM devices d \
+         WHERE {cond} AND d.longitude IS NOT NULL AND d.latitude IS NOT NULL \
+         ORDER BY d.unit_path, d.number LIMIT {}",
+        limit.clamp(1, 100_000)
+    );
+    Ok(on!(tx, c => bind_args!(sqlx::query_as(&sql), &args).fetch_all(c).await?))
+}
+
+/// Devices in `state` whose `column` time has come (for the jobs that move deadlines).
+pub async fn due(tx: &mut Tx, state: DeviceState, column: DueColumn, now: DateTime<Utc>) -> Result<Vec<DeviceId>> {
+    let sql = format!(
+        "SELECT id FROM devices WHERE state = $1 AND {} IS NOT NULL AND {} <= $2 ORDER BY id",
+        column.name(),
+        column.name()
+    );
+    let ids: Vec<i64> = on!(tx, c => sqlx::query_scalar(&sql).bind(state.as_str()).bind(now).fetch_all(c).await?);
+    Ok(ids.into_iter().map(DeviceId).collect())
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum DueColumn {
+    NoticeEnds,
+    TrialMinEnd,
+    EvaluationDue,
+}
+
+impl DueColumn {
+    fn name(self) -> &'static str {
+        match self {
+            DueColumn::NoticeEnds => "notice_ends_at",
+            DueColumn::TrialMinEnd => "trial_min_end_at",
+            DueColumn::EvaluationDue => "evaluation_due_at",
+        }
+    }
+}
+
+/// Measuring devices that may capture (trial, in use, evaluation due): the calibration check.
+pub async fn measuring_in_service(tx: &mut Tx) -> Result<Vec<DeviceId>> {
+    let sql = "SELECT id FROM devices WHERE measuring = $1 AND state IN ('trial', 'in_use', 'evaluation_due') ORDER BY id";
+    let ids: Vec<i64> = on!(tx, c => sqlx::query_scalar(sql).bind(true).fetch_all(c).await?);
+    Ok(ids.into_iter().map(DeviceId).collect())
+}
+
+/// Published fixed devices for the public list (DEV-04), by managing unit subtree.
+pub async fn published(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<Device>> {
+    let filter = DeviceFilter {
+        states: vec![
+            DeviceState::PublicNotice,
+            DeviceState::Trial,
+            DeviceState::InUse,
+            DeviceState::EvaluationDue,
+        ],
+        ..DeviceFilter::default()
+    };
+    let (devices, _) = list(tx, scope, &filter, 100_000, 0, false).await?;
+    Ok(devices.into_iter().filter(|d| d.kind.needs_public_notice()).collect())
+}
+
+/// Every non-retired device under `scope` (the clean-up and the ratings walk these).
+pub async fn all_in_scope(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<Device>> {
+    let (devices, _) = list(tx, scope, &DeviceFilter::default(), 1_000_000, 0, false).await?;
+    Ok(devices)
+}
+
+/// The maintaining units named under `scope`, for the report's filter.
+pub async fn maintainers(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<String>> {
+    let (low, high) = path_range(scope.as_str());
+    let sql = "SELECT DISTINCT maintainer FROM devices WHERE unit_path >= $1 AND unit_path < $2 ORDER BY maintainer";
+    Ok(on!(tx, c => sqlx::query_scalar(sql).bind(&low).bind(&high).fetch_all(c).await?))
+}
