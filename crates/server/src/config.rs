@@ -157,7 +157,7 @@ impl Default for ServerSettings {
         Self {
             bind: "127.0.0.1:8080".into(),
             secure_cookies: false,
-            max_body_bytes: 2 * 1024 * 1024,
+            max_body_bytes: 16 * 1024 * 1024,
             request_timeout_secs: 30,
         }
     }

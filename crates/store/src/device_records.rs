@@ -41,7 +41,8 @@ pub struct NewEvent<'a> {
 }
 
 pub async fn add_event(tx: &mut Tx, e: &NewEvent<'_>, at: DateTime<Utc>) -> Result<()> {
-    let sql = "INSERT INTO device_events (device_id, at, action, from_state, to_state, actor_user_id, \
+    let sql =
+        "INSERT INTO device_events (device_id, at, action, from_state, to_state, actor_user_id, \
         actor, actor_unit_id, reason, detail) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)";
     on!(tx, c => sqlx::query(sql)
         .bind(e.device_id.0).bind(at).bind(e.action).bind(e.from_state).bind(e.to_state)
@@ -93,11 +94,14 @@ pub async fn add_assessment(tx: &mut Tx, a: &NewAssessment<'_>, now: DateTime<Ut
         .fetch_one(c).await?))
 }
 
-const ASSESSMENT_COLUMNS: &str = "id, device_id, purpose, necessity, conditions, facilities_ok, goal, \
+const ASSESSMENT_COLUMNS: &str =
+    "id, device_id, purpose, necessity, conditions, facilities_ok, goal, \
     filed_by, filed_at, outcome, decided_at";
 
 pub async fn assessments(tx: &mut Tx, device: DeviceId) -> Result<Vec<Assessment>> {
-    let sql = format!("SELECT {ASSESSMENT_COLUMNS} FROM device_assessments WHERE device_id = $1 ORDER BY id");
+    let sql = format!(
+        "SELECT {ASSESSMENT_COLUMNS} FROM device_assessments WHERE device_id = $1 ORDER BY id"
+    );
     Ok(on!(tx, c => sqlx::query_as(&sql).bind(device.0).fetch_all(c).await?))
 }
 
@@ -109,7 +113,12 @@ pub async fn pending_assessment(tx: &mut Tx, device: DeviceId) -> Result<Option<
     Ok(on!(tx, c => sqlx::query_as(&sql).bind(device.0).fetch_optional(c).await?))
 }
 
-pub async fn decide_assessment(tx: &mut Tx, id: i64, outcome: &str, now: DateTime<Utc>) -> Result<()> {
+pub async fn decide_assessment(
+    tx: &mut Tx,
+    id: i64,
+    outcome: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     on!(tx, c => sqlx::query("UPDATE device_assessments SET outcome = $1, decided_at = $2 WHERE id = $3")
         .bind(outcome).bind(now).bind(id).execute(c).await?.rows_affected());
     Ok(())
@@ -140,7 +149,8 @@ pub struct NewReview<'a> {
 }
 
 pub async fn add_review(tx: &mut Tx, r: &NewReview<'_>, now: DateTime<Utc>) -> Result<()> {
-    let sql = "INSERT INTO device_reviews (assessment_id, device_id, department, decision, reason, \
+    let sql =
+        "INSERT INTO device_reviews (assessment_id, device_id, department, decision, reason, \
         reviewer_user_id, reviewer_unit_id, at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)";
     on!(tx, c => sqlx::query(sql)
         .bind(r.assessment_id).bind(r.device_id.0).bind(r.department).bind(r.decision)
@@ -159,14 +169,21 @@ pub async fn reviews(tx: &mut Tx, device: DeviceId) -> Result<Vec<Review>> {
 
 /// DEV-03 inbox: devices under review in `scope` whose pending round the department has not
 /// decided yet, oldest first.
-pub async fn review_inbox(tx: &mut Tx, scope: &UnitPath, department: &str, limit: i64) -> Result<Vec<(i64, i64, DateTime<Utc>)>> {
+pub async fn review_inbox(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    department: &str,
+    limit: i64,
+) -> Result<Vec<(i64, i64, DateTime<Utc>)>> {
     let (low, high) = path_range(scope.as_str());
     let sql = "SELECT d.id, a.id, a.filed_at FROM devices d \
         JOIN device_assessments a ON a.device_id = d.id AND a.outcome = 'pending' \
         WHERE d.state = 'under_review' AND d.unit_path >= $1 AND d.unit_path < $2 \
         AND NOT EXISTS (SELECT 1 FROM device_reviews r WHERE r.assessment_id = a.id AND r.department = $3) \
         ORDER BY a.filed_at, d.id LIMIT $4";
-    Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(department).bind(limit).fetch_all(c).await?))
+    Ok(
+        on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(department).bind(limit).fetch_all(c).await?),
+    )
 }
 
 // ---- push credentials -----------------------------------------------------------------------
@@ -184,8 +201,16 @@ pub struct Credential {
     pub revoked_by: Option<i64>,
 }
 
-pub async fn add_credential(tx: &mut Tx, device: DeviceId, key_id: &str, secret_hash: &str, by: Option<UserId>, now: DateTime<Utc>) -> Result<i64> {
-    let sql = "INSERT INTO device_credentials (device_id, key_id, secret_hash, issued_at, issued_by) \
+pub async fn add_credential(
+    tx: &mut Tx,
+    device: DeviceId,
+    key_id: &str,
+    secret_hash: &str,
+    by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let sql =
+        "INSERT INTO device_credentials (device_id, key_id, secret_hash, issued_at, issued_by) \
         VALUES ($1,$2,$3,$4,$5) RETURNING id";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
         .bind(device.0).bind(key_id).bind(secret_hash).bind(now).bind(by.map(|u| u.0))
@@ -193,20 +218,28 @@ pub async fn add_credential(tx: &mut Tx, device: DeviceId, key_id: &str, secret_
 }
 
 pub async fn credentials(tx: &mut Tx, device: DeviceId) -> Result<Vec<Credential>> {
-    let sql = "SELECT id, device_id, key_id, secret_hash, issued_at, issued_by, revoked_at, revoked_by \
+    let sql =
+        "SELECT id, device_id, key_id, secret_hash, issued_at, issued_by, revoked_at, revoked_by \
         FROM device_credentials WHERE device_id = $1 ORDER BY id";
     Ok(on!(tx, c => sqlx::query_as(sql).bind(device.0).fetch_all(c).await?))
 }
 
 /// The live credential for a key id (a device pushing captures signs in with it).
 pub async fn credential_by_key(tx: &mut Tx, key_id: &str) -> Result<Option<Credential>> {
-    let sql = "SELECT id, device_id, key_id, secret_hash, issued_at, issued_by, revoked_at, revoked_by \
+    let sql =
+        "SELECT id, device_id, key_id, secret_hash, issued_at, issued_by, revoked_at, revoked_by \
         FROM device_credentials WHERE key_id = $1 AND revoked_at IS NULL";
     Ok(on!(tx, c => sqlx::query_as(sql).bind(key_id).fetch_optional(c).await?))
 }
 
 /// Revokes the device's live credentials (all of them, or the one named). Returns how many.
-pub async fn revoke_credentials(tx: &mut Tx, device: DeviceId, only: Option<i64>, by: Option<UserId>, now: DateTime<Utc>) -> Result<u64> {
+pub async fn revoke_credentials(
+    tx: &mut Tx,
+    device: DeviceId,
+    only: Option<i64>,
+    by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
     let sql = "UPDATE device_credentials SET revoked_at = $1, revoked_by = $2 \
         WHERE device_id = $3 AND revoked_at IS NULL AND ($4 = 0 OR id = $4)";
     Ok(on!(tx, c => sqlx::query(sql)
@@ -241,7 +274,11 @@ pub struct NewCalibration<'a> {
     pub recorded_by: Option<UserId>,
 }
 
-pub async fn add_calibration(tx: &mut Tx, n: &NewCalibration<'_>, now: DateTime<Utc>) -> Result<i64> {
+pub async fn add_calibration(
+    tx: &mut Tx,
+    n: &NewCalibration<'_>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let sql = "INSERT INTO device_calibrations (device_id, issuer, certificate_no, valid_from, \
         valid_until, scan_sha256, scan_name, recorded_by, recorded_at) \
         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id";
@@ -253,20 +290,25 @@ pub async fn add_calibration(tx: &mut Tx, n: &NewCalibration<'_>, now: DateTime<
 }
 
 pub async fn calibrations(tx: &mut Tx, device: DeviceId) -> Result<Vec<Calibration>> {
-    let sql = "SELECT id, device_id, issuer, certificate_no, valid_from, valid_until, scan_sha256, \
+    let sql =
+        "SELECT id, device_id, issuer, certificate_no, valid_from, valid_until, scan_sha256, \
         scan_name, recorded_by, recorded_at FROM device_calibrations WHERE device_id = $1 \
         ORDER BY valid_until DESC, id DESC";
     Ok(on!(tx, c => sqlx::query_as(sql).bind(device.0).fetch_all(c).await?))
 }
 
 pub async fn calibration(tx: &mut Tx, id: i64) -> Result<Option<Calibration>> {
-    let sql = "SELECT id, device_id, issuer, certificate_no, valid_from, valid_until, scan_sha256, \
+    let sql =
+        "SELECT id, device_id, issuer, certificate_no, valid_from, valid_until, scan_sha256, \
         scan_name, recorded_by, recorded_at FROM device_calibrations WHERE id = $1";
     Ok(on!(tx, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await?))
 }
 
 /// The validity periods of a device's certificates, for the domain's checks.
-pub async fn calibration_periods(tx: &mut Tx, device: DeviceId) -> Result<Vec<(NaiveDate, NaiveDate)>> {
+pub async fn calibration_periods(
+    tx: &mut Tx,
+    device: DeviceId,
+) -> Result<Vec<(NaiveDate, NaiveDate)>> {
     let sql = "SELECT valid_from, valid_until FROM device_calibrations WHERE device_id = $1";
     Ok(on!(tx, c => sqlx::query_as(sql).bind(device.0).fetch_all(c).await?))
 }
@@ -298,7 +340,8 @@ pub async fn add_patrol(
     by: Option<UserId>,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let sql = "INSERT INTO device_patrols (device_id, patrolled_at, patroller, conforming, status, \
+    let sql =
+        "INSERT INTO device_patrols (device_id, patrolled_at, patroller, conforming, status, \
         findings, recorded_by, recorded_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
         .bind(device.0).bind(patrolled_at).bind(patroller).bind(conforming).bind(status)
@@ -314,11 +357,18 @@ pub async fn patrols(tx: &mut Tx, device: DeviceId, limit: i64) -> Result<Vec<Pa
 }
 
 /// Patrols of devices under `scope` in `[from, to)`: (device id, conforming).
-pub async fn patrols_between(tx: &mut Tx, scope: &UnitPath, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<(i64, bool)>> {
+pub async fn patrols_between(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(i64, bool)>> {
     let (low, high) = path_range(scope.as_str());
     let sql = "SELECT p.device_id, p.conforming FROM device_patrols p JOIN devices d ON d.id = p.device_id \
         WHERE d.unit_path >= $1 AND d.unit_path < $2 AND p.patrolled_at >= $3 AND p.patrolled_at < $4";
-    Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(from).bind(to).fetch_all(c).await?))
+    Ok(
+        on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(from).bind(to).fetch_all(c).await?),
+    )
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -333,7 +383,13 @@ pub struct Fault {
     pub fixed_by: Option<i64>,
 }
 
-pub async fn add_fault(tx: &mut Tx, device: DeviceId, opened_at: DateTime<Utc>, description: &str, by: Option<UserId>) -> Result<i64> {
+pub async fn add_fault(
+    tx: &mut Tx,
+    device: DeviceId,
+    opened_at: DateTime<Utc>,
+    description: &str,
+    by: Option<UserId>,
+) -> Result<i64> {
     let sql = "INSERT INTO device_faults (device_id, opened_at, description, opened_by) VALUES ($1,$2,$3,$4) RETURNING id";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
         .bind(device.0).bind(opened_at).bind(description).bind(by.map(|u| u.0))
@@ -345,24 +401,40 @@ pub async fn fault(tx: &mut Tx, id: i64) -> Result<Option<Fault>> {
     Ok(on!(tx, c => sqlx::query_as(sql).bind(id).fetch_optional(c).await?))
 }
 
-pub async fn fix_fault(tx: &mut Tx, id: i64, fixed_at: DateTime<Utc>, note: &str, by: Option<UserId>) -> Result<u64> {
+pub async fn fix_fault(
+    tx: &mut Tx,
+    id: i64,
+    fixed_at: DateTime<Utc>,
+    note: &str,
+    by: Option<UserId>,
+) -> Result<u64> {
     let sql = "UPDATE device_faults SET fixed_at = $1, fix_note = $2, fixed_by = $3 WHERE id = $4 AND fixed_at IS NULL";
-    Ok(on!(tx, c => sqlx::query(sql).bind(fixed_at).bind(note).bind(by.map(|u| u.0)).bind(id)
-        .execute(c).await?.rows_affected()))
+    Ok(
+        on!(tx, c => sqlx::query(sql).bind(fixed_at).bind(note).bind(by.map(|u| u.0)).bind(id)
+        .execute(c).await?.rows_affected()),
+    )
 }
 
 pub async fn faults(tx: &mut Tx, device: DeviceId, limit: i64) -> Result<Vec<Fault>> {
-    let sql = "SELECT id, device_id, opened_at, description, fixed_at, fix_note, opened_by, fixed_by \
+    let sql =
+        "SELECT id, device_id, opened_at, description, fixed_at, fix_note, opened_by, fixed_by \
         FROM device_faults WHERE device_id = $1 ORDER BY opened_at DESC, id DESC LIMIT $2";
     Ok(on!(tx, c => sqlx::query_as(sql).bind(device.0).bind(limit).fetch_all(c).await?))
 }
 
 /// Faults of devices under `scope` that overlap `[from, to)`.
-pub async fn faults_overlapping(tx: &mut Tx, scope: &UnitPath, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<(i64, DateTime<Utc>, Option<DateTime<Utc>>)>> {
+pub async fn faults_overlapping(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<(i64, DateTime<Utc>, Option<DateTime<Utc>>)>> {
     let (low, high) = path_range(scope.as_str());
     let sql = "SELECT f.device_id, f.opened_at, f.fixed_at FROM device_faults f JOIN devices d ON d.id = f.device_id \
         WHERE d.unit_path >= $1 AND d.unit_path < $2 AND f.opened_at < $4 AND (f.fixed_at IS NULL OR f.fixed_at > $3)";
-    Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(from).bind(to).fetch_all(c).await?))
+    Ok(
+        on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(from).bind(to).fetch_all(c).await?),
+    )
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -378,7 +450,16 @@ pub struct Operation {
 }
 
 #[allow(clippy::too_many_arguments)]
-pub async fn add_operation(tx: &mut Tx, device: DeviceId, at: DateTime<Utc>, action: &str, status: &str, note: &str, operator_id: Option<UserId>, operator: &str) -> Result<i64> {
+pub async fn add_operation(
+    tx: &mut Tx,
+    device: DeviceId,
+    at: DateTime<Utc>,
+    action: &str,
+    status: &str,
+    note: &str,
+    operator_id: Option<UserId>,
+    operator: &str,
+) -> Result<i64> {
     let sql = "INSERT INTO device_operations (device_id, at, action, status, note, operator_id, operator) \
         VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
@@ -405,7 +486,16 @@ pub struct Registration {
     pub actor: String,
 }
 
-pub async fn add_registration(tx: &mut Tx, device: DeviceId, unit_path: &UnitPath, change: &str, record: &serde_json::Value, actor: &str, actor_user_id: Option<UserId>, now: DateTime<Utc>) -> Result<i64> {
+pub async fn add_registration(
+    tx: &mut Tx,
+    device: DeviceId,
+    unit_path: &UnitPath,
+    change: &str,
+    record: &serde_json::Value,
+    actor: &str,
+    actor_user_id: Option<UserId>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let sql = "INSERT INTO device_registrations (device_id, unit_path, at, change, record, actor, actor_user_id) \
         VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
@@ -415,12 +505,20 @@ pub async fn add_registration(tx: &mut Tx, device: DeviceId, unit_path: &UnitPat
 }
 
 /// Registration records under `scope` after the cursor `after`, in order.
-pub async fn registrations(tx: &mut Tx, scope: &UnitPath, after: i64, device: Option<DeviceId>, limit: i64) -> Result<Vec<Registration>> {
+pub async fn registrations(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    after: i64,
+    device: Option<DeviceId>,
+    limit: i64,
+) -> Result<Vec<Registration>> {
     let (low, high) = path_range(scope.as_str());
     let sql = "SELECT id, device_id, at, change, record, actor FROM device_registrations \
         WHERE unit_path >= $1 AND unit_path < $2 AND id > $3 AND ($4 = 0 OR device_id = $4) ORDER BY id LIMIT $5";
-    Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(after)
-        .bind(device.map_or(0, |d| d.0)).bind(limit).fetch_all(c).await?))
+    Ok(
+        on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(after)
+        .bind(device.map_or(0, |d| d.0)).bind(limit).fetch_all(c).await?),
+    )
 }
 
 // ---- alerts ---------------------------------------------------------------------------------
@@ -437,26 +535,49 @@ pub struct Alert {
 }
 
 /// Adds an alert once per `dedupe_key`; returns whether it was new.
-pub async fn add_alert(tx: &mut Tx, device: DeviceId, unit_path: &UnitPath, kind: &str, detail: &str, dedupe_key: &str, now: DateTime<Utc>) -> Result<bool> {
-    let sql = "INSERT INTO device_alerts (device_id, unit_path, kind, detail, dedupe_key, created_at) \
+pub async fn add_alert(
+    tx: &mut Tx,
+    device: DeviceId,
+    unit_path: &UnitPath,
+    kind: &str,
+    detail: &str,
+    dedupe_key: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let sql =
+        "INSERT INTO device_alerts (device_id, unit_path, kind, detail, dedupe_key, created_at) \
         VALUES ($1,$2,$3,$4,$5,$6) ON CONFLICT (dedupe_key) DO NOTHING";
     let n = on!(tx, c => sqlx::query(sql).bind(device.0).bind(unit_path.as_str()).bind(kind)
         .bind(detail).bind(dedupe_key).bind(now).execute(c).await?.rows_affected());
     Ok(n == 1)
 }
 
-pub async fn alerts(tx: &mut Tx, scope: &UnitPath, device: Option<DeviceId>, limit: i64) -> Result<Vec<Alert>> {
+pub async fn alerts(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    device: Option<DeviceId>,
+    limit: i64,
+) -> Result<Vec<Alert>> {
     let (low, high) = path_range(scope.as_str());
     let sql = "SELECT a.id, a.device_id, d.number, d.name, a.kind, a.detail, a.created_at \
         FROM device_alerts a JOIN devices d ON d.id = a.device_id \
         WHERE a.unit_path >= $1 AND a.unit_path < $2 AND a.resolved_at IS NULL AND ($3 = 0 OR a.device_id = $3) \
         ORDER BY a.created_at DESC, a.id DESC LIMIT $4";
-    Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(device.map_or(0, |d| d.0)).bind(limit).fetch_all(c).await?))
+    Ok(
+        on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(device.map_or(0, |d| d.0)).bind(limit).fetch_all(c).await?),
+    )
 }
 
-pub async fn resolve_alerts(tx: &mut Tx, device: DeviceId, kind: &str, now: DateTime<Utc>) -> Result<u64> {
-    Ok(on!(tx, c => sqlx::query("UPDATE device_alerts SET resolved_at = $1 WHERE device_id = $2 AND kind = $3 AND resolved_at IS NULL")
-        .bind(now).bind(device.0).bind(kind).execute(c).await?.rows_affected()))
+pub async fn resolve_alerts(
+    tx: &mut Tx,
+    device: DeviceId,
+    kind: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(
+        on!(tx, c => sqlx::query("UPDATE device_alerts SET resolved_at = $1 WHERE device_id = $2 AND kind = $3 AND resolved_at IS NULL")
+        .bind(now).bind(device.0).bind(kind).execute(c).await?.rows_affected()),
+    )
 }
 
 // ---- DEV-12 clean-up --------------------------------------------------------------------------
@@ -475,7 +596,14 @@ pub struct CleanupItem {
     pub resolved_at: Option<DateTime<Utc>>,
 }
 
-pub async fn add_cleanup_item(tx: &mut Tx, year: i32, device: DeviceId, unit_path: &UnitPath, reasons: &str, now: DateTime<Utc>) -> Result<bool> {
+pub async fn add_cleanup_item(
+    tx: &mut Tx,
+    year: i32,
+    device: DeviceId,
+    unit_path: &UnitPath,
+    reasons: &str,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     let sql = "INSERT INTO device_cleanup_items (year, device_id, unit_path, reasons, created_at) \
         VALUES ($1,$2,$3,$4,$5) ON CONFLICT (year, device_id) DO NOTHING";
     let n = on!(tx, c => sqlx::query(sql).bind(year).bind(device.0).bind(unit_path.as_str())
@@ -492,21 +620,43 @@ pub async fn cleanup_items(tx: &mut Tx, scope: &UnitPath, year: i32) -> Result<V
 }
 
 pub async fn cleanup_item(tx: &mut Tx, id: i64) -> Result<Option<(i64, i64, Option<String>)>> {
-    Ok(on!(tx, c => sqlx::query_as("SELECT id, device_id, resolution FROM device_cleanup_items WHERE id = $1")
-        .bind(id).fetch_optional(c).await?))
+    Ok(
+        on!(tx, c => sqlx::query_as("SELECT id, device_id, resolution FROM device_cleanup_items WHERE id = $1")
+        .bind(id).fetch_optional(c).await?),
+    )
 }
 
-pub async fn resolve_cleanup_item(tx: &mut Tx, id: i64, resolution: &str, by: Option<UserId>, now: DateTime<Utc>) -> Result<u64> {
-    Ok(on!(tx, c => sqlx::query("UPDATE device_cleanup_items SET resolution = $1, resolved_by = $2, resolved_at = $3 WHERE id = $4 AND resolved_at IS NULL")
-        .bind(resolution).bind(by.map(|u| u.0)).bind(now).bind(id).execute(c).await?.rows_affected()))
+pub async fn resolve_cleanup_item(
+    tx: &mut Tx,
+    id: i64,
+    resolution: &str,
+    by: Option<UserId>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    Ok(
+        on!(tx, c => sqlx::query("UPDATE device_cleanup_items SET resolution = $1, resolved_by = $2, resolved_at = $3 WHERE id = $4 AND resolved_at IS NULL")
+        .bind(resolution).bind(by.map(|u| u.0)).bind(now).bind(id).execute(c).await?.rows_affected()),
+    )
 }
 
 // ---- imports ---------------------------------------------------------------------------------
 
 #[allow(clippy::too_many_arguments)]
-pub async fn add_import(tx: &mut Tx, actor: &str, unit: Option<UnitId>, file_name: &str, sha256: &str, total: i64, imported: i64, skipped: i64, now: DateTime<Utc>) -> Result<i64> {
+pub async fn add_import(
+    tx: &mut Tx,
+    actor: &str,
+    unit: Option<UnitId>,
+    file_name: &str,
+    sha256: &str,
+    total: i64,
+    imported: i64,
+    skipped: i64,
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let sql = "INSERT INTO device_imports (at, actor, unit_id, file_name, sha256, total_rows, imported, skipped) \
         VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id";
-    Ok(on!(tx, c => sqlx::query_scalar(sql).bind(now).bind(actor).bind(unit.map(|u| u.0)).bind(file_name)
-        .bind(sha256).bind(total).bind(imported).bind(skipped).fetch_one(c).await?))
+    Ok(
+        on!(tx, c => sqlx::query_scalar(sql).bind(now).bind(actor).bind(unit.map(|u| u.0)).bind(file_name)
+        .bind(sha256).bind(total).bind(imported).bind(skipped).fetch_one(c).await?),
+    )
 }

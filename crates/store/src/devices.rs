@@ -135,7 +135,8 @@ impl TryFrom<DeviceRow> for Device {
             maintainer: r.maintainer,
             leader: r.leader,
             department: r.department,
-            violation_types: serde_json::from_str(&r.violation_types).map_err(StoreError::corrupt)?,
+            violation_types: serde_json::from_str(&r.violation_types)
+                .map_err(StoreError::corrupt)?,
             make: r.make,
             model: r.model,
             serial: r.serial,
@@ -262,7 +263,12 @@ pub async fn insert(tx: &mut Tx, new: &NewDevice, now: DateTime<Utc>) -> Result<
     Ok(DeviceId(id))
 }
 
-pub async fn update_fields(tx: &mut Tx, id: DeviceId, f: &DeviceFields, now: DateTime<Utc>) -> Result<()> {
+pub async fn update_fields(
+    tx: &mut Tx,
+    id: DeviceId,
+    f: &DeviceFields,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let types = serde_json::to_string(&f.violation_types).map_err(StoreError::corrupt)?;
     let sql = "UPDATE devices SET name=$1, maintainer=$2, leader=$3, department=$4, \
         violation_types=$5, make=$6, model=$7, serial=$8, mac=$9, channel=$10, road=$11, \
@@ -279,7 +285,12 @@ pub async fn update_fields(tx: &mut Tx, id: DeviceId, f: &DeviceFields, now: Dat
 }
 
 /// Stores the outcome of a lifecycle step.
-pub async fn apply_transition(tx: &mut Tx, id: DeviceId, t: &Transition, now: DateTime<Utc>) -> Result<()> {
+pub async fn apply_transition(
+    tx: &mut Tx,
+    id: DeviceId,
+    t: &Transition,
+    now: DateTime<Utc>,
+) -> Result<()> {
     let sql = "UPDATE devices SET state=$1, state_since=$2, resume_to=$3, suspension_reason=$4, \
         round_purpose=$5, notice_ends_at=$6, trial_min_end_at=$7, evaluation_due_at=$8, \
         in_use_since=COALESCE($9, in_use_since), updated_at=$2 WHERE id=$10";
@@ -293,7 +304,12 @@ pub async fn apply_transition(tx: &mut Tx, id: DeviceId, t: &Transition, now: Da
 }
 
 /// DEV-07: the command platform confirmed the registration.
-pub async fn set_registered(tx: &mut Tx, id: DeviceId, at: DateTime<Utc>, platform_ref: &str) -> Result<()> {
+pub async fn set_registered(
+    tx: &mut Tx,
+    id: DeviceId,
+    at: DateTime<Utc>,
+    platform_ref: &str,
+) -> Result<()> {
     on!(tx, c => sqlx::query("UPDATE devices SET registered_at=$1, platform_ref=$2, updated_at=$1 WHERE id=$3")
         .bind(at).bind(platform_ref).bind(id.0)
         .execute(c).await?.rows_affected());
@@ -309,7 +325,8 @@ pub async fn set_last_patrol(tx: &mut Tx, id: DeviceId, at: DateTime<Utc>) -> Re
 
 pub async fn get(tx: &mut Tx, id: DeviceId) -> Result<Option<Device>> {
     let sql = format!("{SELECT} WHERE d.id = $1");
-    let row: Option<DeviceRow> = on!(tx, c => sqlx::query_as(&sql).bind(id.0).fetch_optional(c).await?);
+    let row: Option<DeviceRow> =
+        on!(tx, c => sqlx::query_as(&sql).bind(id.0).fetch_optional(c).await?);
     row.map(Device::try_from).transpose()
 }
 
@@ -325,7 +342,8 @@ pub async fn get_for_update(tx: &mut Tx, id: DeviceId) -> Result<Option<Device>>
 
 pub async fn get_by_number(tx: &mut Tx, number: &str) -> Result<Option<Device>> {
     let sql = format!("{SELECT} WHERE d.number = $1");
-    let row: Option<DeviceRow> = on!(tx, c => sqlx::query_as(&sql).bind(number).fetch_optional(c).await?);
+    let row: Option<DeviceRow> =
+        on!(tx, c => sqlx::query_as(&sql).bind(number).fetch_optional(c).await?);
     row.map(Device::try_from).transpose()
 }
 
@@ -373,7 +391,12 @@ fn where_clause(scope: &UnitPath, filter: &DeviceFilter, args: &mut Vec<Arg>) ->
     if let Some(m) = filter.maintainer.as_deref().filter(|m| !m.is_empty()) {
         parts.push(format!("d.maintainer = {}", push(args, m.to_owned())));
     }
-    if let Some(s) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    if let Some(s) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         let p = push(args, format!("%{}%", escape_like(s)));
         parts.push(format!(
             "(d.number LIKE {p} ESCAPE '\\' OR d.name LIKE {p} ESCAPE '\\' OR d.road LIKE {p} ESCAPE '\\')"
@@ -410,14 +433,18 @@ pub async fn list(
         limit.clamp(1, 100_000),
         offset.max(0)
     );
-    let rows: Vec<DeviceRow> = on!(tx, c => bind_args!(sqlx::query_as(&sql), &args).fetch_all(&mut *c).await?);
+    let rows: Vec<DeviceRow> =
+        on!(tx, c => bind_args!(sqlx::query_as(&sql), &args).fetch_all(&mut *c).await?);
     let total = if with_total {
         let count_sql = format!("SELECT COUNT(*) FROM devices d WHERE {cond}");
         Some(on!(tx, c => bind_args!(sqlx::query_scalar(&count_sql), &args).fetch_one(c).await?))
     } else {
         None
     };
-    let devices = rows.into_iter().map(Device::try_from).collect::<Result<_>>()?;
+    let devices = rows
+        .into_iter()
+        .map(Device::try_from)
+        .collect::<Result<_>>()?;
     Ok((devices, total))
 }
 
@@ -440,7 +467,12 @@ pub struct MapPoint {
     pub latitude: f64,
 }
 
-pub async fn map_points(tx: &mut Tx, scope: &UnitPath, filter: &DeviceFilter, limit: i64) -> Result<Vec<MapPoint>> {
+pub async fn map_points(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    filter: &DeviceFilter,
+    limit: i64,
+) -> Result<Vec<MapPoint>> {
     let mut args = Vec::new();
     let cond = where_clause(scope, filter, &mut args);
     let sql = format!(
@@ -453,13 +485,19 @@ pub async fn map_points(tx: &mut Tx, scope: &UnitPath, filter: &DeviceFilter, li
 }
 
 /// Devices in `state` whose `column` time has come (for the jobs that move deadlines).
-pub async fn due(tx: &mut Tx, state: DeviceState, column: DueColumn, now: DateTime<Utc>) -> Result<Vec<DeviceId>> {
+pub async fn due(
+    tx: &mut Tx,
+    state: DeviceState,
+    column: DueColumn,
+    now: DateTime<Utc>,
+) -> Result<Vec<DeviceId>> {
     let sql = format!(
         "SELECT id FROM devices WHERE state = $1 AND {} IS NOT NULL AND {} <= $2 ORDER BY id",
         column.name(),
         column.name()
     );
-    let ids: Vec<i64> = on!(tx, c => sqlx::query_scalar(&sql).bind(state.as_str()).bind(now).fetch_all(c).await?);
+    let ids: Vec<i64> =
+        on!(tx, c => sqlx::query_scalar(&sql).bind(state.as_str()).bind(now).fetch_all(c).await?);
     Ok(ids.into_iter().map(DeviceId).collect())
 }
 
@@ -499,7 +537,10 @@ pub async fn published(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<Device>> {
         ..DeviceFilter::default()
     };
     let (devices, _) = list(tx, scope, &filter, 100_000, 0, false).await?;
-    Ok(devices.into_iter().filter(|d| d.kind.needs_public_notice()).collect())
+    Ok(devices
+        .into_iter()
+        .filter(|d| d.kind.needs_public_notice())
+        .collect())
 }
 
 /// Every non-retired device under `scope` (the clean-up and the ratings walk these).

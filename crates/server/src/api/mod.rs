@@ -5,7 +5,9 @@
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod devices;
 pub mod openapi;
+pub mod public;
 pub mod units;
 pub mod users;
 
@@ -45,6 +47,35 @@ pub fn router() -> Router<AppState> {
         )
         .route("/deadline", get(calendar::deadline))
         .route("/audit", get(audit::list))
+        .route("/devices", get(devices::list).post(devices::create))
+        .route("/devices/{id}", get(devices::show).put(devices::update))
+        .route("/devices/{id}/assessments", post(devices::file_assessment))
+        .route("/devices/{id}/reviews", post(devices::review))
+        .route("/devices/{id}/actions", post(devices::act))
+        .route("/devices/{id}/registration", post(devices::register))
+        .route("/devices/{id}/credentials", post(devices::issue_credential))
+        .route(
+            "/devices/{id}/credentials/{credential}",
+            delete(devices::revoke_credential),
+        )
+        .route("/devices/{id}/calibrations", post(devices::add_calibration))
+        .route(
+            "/devices/{id}/calibrations/{calibration}/scan",
+            get(devices::calibration_scan),
+        )
+        .route("/devices/{id}/patrols", post(devices::add_patrol))
+        .route("/devices/{id}/faults", post(devices::open_fault))
+        .route("/devices/{id}/faults/{fault}/fix", post(devices::fix_fault))
+        .route("/devices/{id}/operations", post(devices::log_operation))
+        .route("/device-reviews/inbox", get(devices::inbox))
+        .route("/device-map", get(devices::map))
+        .route("/device-report", get(devices::report))
+        .route("/device-cleanup", get(devices::cleanup))
+        .route("/device-cleanup/{item}", post(devices::resolve_cleanup))
+        .route("/device-registrations", get(devices::registrations))
+        .route("/device-imports", post(devices::import))
+        .route("/device-alerts", get(devices::alerts))
+        .route("/public/devices", get(public::feed))
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { AppError::NotFound("endpoint") })
 }

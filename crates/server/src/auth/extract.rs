@@ -110,7 +110,11 @@ impl RoleSet for DeviceManagers {
 /// The three reviewing departments of DEV-03.
 pub struct DeviceReviewers;
 impl RoleSet for DeviceReviewers {
-    const ROLES: &'static [Role] = &[Role::TechReviewer, Role::LegalReviewer, Role::OpinionReviewer];
+    const ROLES: &'static [Role] = &[
+        Role::TechReviewer,
+        Role::LegalReviewer,
+        Role::OpinionReviewer,
+    ];
 }
 
 /// Who acts on devices: managers, and supervisors of upper units (SUP-04..06, ORG-03).

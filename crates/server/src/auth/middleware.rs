@@ -183,11 +183,25 @@ async fn check_csrf(req: Request, expected: &str, limit: usize) -> Result<Reques
             Err(AppError::Csrf)
         };
     }
-    let is_form = req
+    let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        .unwrap_or_default();
+    // A file upload form cannot be read twice cheaply: its token travels in the query.
+    if content_type.starts_with("multipart/form-data") {
+        let given = req
+            .uri()
+            .query()
+            .and_then(|q| form_urlencoded_field(q.as_bytes(), CSRF_FIELD))
+            .unwrap_or_default();
+        return if token::constant_time_eq(&given, expected) {
+            Ok(req)
+        } else {
+            Err(AppError::Csrf)
+        };
+    }
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     if !is_form {
         return Err(AppError::Csrf);
     }

@@ -25,6 +25,12 @@ pub enum Job {
     SessionPurge,
     /// SEC-02: record the accounts whose password expires within a week.
     PasswordExpiryNotice,
+    /// DEV-04..06: move notices into trials, mark evaluations due, announce trials that may end.
+    DeviceDeadlines,
+    /// DEV-13 / SUP-05: suspend measuring devices without a valid certificate; warn before expiry.
+    DeviceCalibrationCheck,
+    /// DEV-12: the yearly clean-up list.
+    DeviceCleanup,
 }
 
 impl Job {
@@ -34,6 +40,9 @@ impl Job {
             Job::AuditVerify => "audit_verify",
             Job::SessionPurge => "session_purge",
             Job::PasswordExpiryNotice => "password_expiry_notice",
+            Job::DeviceDeadlines => "device_deadlines",
+            Job::DeviceCalibrationCheck => "device_calibration_check",
+            Job::DeviceCleanup => "device_cleanup",
         }
     }
 
@@ -64,6 +73,9 @@ impl Job {
             "audit_verify" => Some(Job::AuditVerify),
             "session_purge" => Some(Job::SessionPurge),
             "password_expiry_notice" => Some(Job::PasswordExpiryNotice),
+            "device_deadlines" => Some(Job::DeviceDeadlines),
+            "device_calibration_check" => Some(Job::DeviceCalibrationCheck),
+            "device_cleanup" => Some(Job::DeviceCleanup),
             _ => None,
         }
     }
@@ -104,6 +116,9 @@ mod tests {
             Job::AuditDailyReview { day },
             Job::AuditVerify,
             Job::SessionPurge,
+            Job::DeviceDeadlines,
+            Job::DeviceCalibrationCheck,
+            Job::DeviceCleanup,
         ] {
             assert_eq!(Job::from_stored(job.kind(), &job.payload()).unwrap(), job);
         }

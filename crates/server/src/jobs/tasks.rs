@@ -11,6 +11,7 @@ use serde_json::json;
 use super::Job;
 use crate::error::AppResult;
 use crate::services::audit::{record, Actor, Event};
+use crate::services::devices::deadlines;
 use crate::state::AppState;
 
 pub async fn run(state: &AppState, job: &Job) -> AppResult<()> {
@@ -25,6 +26,21 @@ pub async fn run(state: &AppState, job: &Job) -> AppResult<()> {
             Ok(())
         }
         Job::PasswordExpiryNotice => password_expiry_notice(state).await,
+        Job::DeviceDeadlines => {
+            let moved = deadlines::move_deadlines(state).await?;
+            tracing::info!(?moved, "device deadlines moved");
+            Ok(())
+        }
+        Job::DeviceCalibrationCheck => {
+            let (suspended, warned) = deadlines::check_calibrations(state).await?;
+            tracing::info!(suspended, warned, "calibration check");
+            Ok(())
+        }
+        Job::DeviceCleanup => {
+            let added = deadlines::build_cleanup_list(state).await?;
+            tracing::info!(added, "device clean-up list built");
+            Ok(())
+        }
     }
 }
 

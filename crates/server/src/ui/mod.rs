@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod calendar;
+pub mod devices;
 pub mod docs;
 pub mod home;
 pub mod units;
@@ -22,7 +23,7 @@ use roadwarden_domain::FieldError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::auth::extract::{AccountReaders, AuditReaders, RoleSet};
+use crate::auth::extract::{AccountReaders, AuditReaders, DeviceReviewers, RoleSet};
 use crate::auth::Principal;
 use crate::error::{AppError, RenderedError};
 use crate::i18n::{self, Lang};
@@ -50,6 +51,22 @@ pub fn router() -> Router<AppState> {
         .route("/calendar", get(calendar::page).post(calendar::set_day))
         .route("/calendar/remove", post(calendar::remove_day))
         .route("/audit", get(audit::page))
+        .route("/devices", get(devices::list_page))
+        .route("/devices/new", get(devices::new_page).post(devices::create))
+        .route("/devices/{id}", get(devices::detail_page))
+        .route("/devices/{id}/assessment", post(devices::file_assessment))
+        .route("/devices/{id}/review", post(devices::review))
+        .route("/devices/{id}/action", post(devices::act))
+        .route("/devices/{id}/register", post(devices::register))
+        .route("/devices/{id}/credentials", post(devices::issue_credential))
+        .route("/devices/{id}/calibration", post(devices::add_calibration))
+        .route("/devices/{id}/patrol", post(devices::add_patrol))
+        .route("/devices/{id}/fault", post(devices::open_fault))
+        .route("/devices/{id}/faults/{fault}/fix", post(devices::fix_fault))
+        .route("/devices/{id}/operation", post(devices::log_operation))
+        .route("/device-reviews", get(devices::inbox_page))
+        .route("/device-report", get(devices::report_page))
+        .route("/public/devices", get(devices::public_page))
         .route("/api/docs", get(docs::page))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
@@ -113,6 +130,11 @@ pub fn page_context(
 ) -> Value {
     let mut nav = vec![("/", "nav.home"), ("/units", "nav.units")];
     if let Some(p) = principal {
+        nav.push(("/devices", "nav.devices"));
+        if p.has_any(DeviceReviewers::ROLES) {
+            nav.push(("/device-reviews", "nav.device_reviews"));
+        }
+        nav.push(("/device-report", "nav.device_report"));
         if p.has_any(AccountReaders::ROLES) {
             nav.push(("/users", "nav.users"));
         }

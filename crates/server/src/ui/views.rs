@@ -30,6 +30,13 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "audit.html",
     "api_docs.html",
     "error.html",
+    "devices.html",
+    "device_new.html",
+    "device.html",
+    "device_secret.html",
+    "device_inbox.html",
+    "device_report.html",
+    "public_devices.html",
 );
 
 pub fn env() -> &'static Environment<'static> {

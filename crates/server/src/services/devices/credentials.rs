@@ -2,8 +2,8 @@
 //! Only the SHA-256 of the secret is stored: it is 256 random bits, so a slow hash adds nothing.
 
 use rand::RngCore;
-use roadwarden_domain::device::DeviceState;
 use roadwarden_domain::device::lifecycle::{check_oversight, Oversight};
+use roadwarden_domain::device::DeviceState;
 use roadwarden_domain::roles::Role;
 use roadwarden_domain::{DeviceId, RuleViolation};
 use roadwarden_store::device_records;
@@ -33,17 +33,35 @@ pub fn hash_secret(secret: &str) -> String {
 }
 
 /// Issues a new credential and revokes the device's older ones (rotation).
-pub async fn issue(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId) -> AppResult<IssuedCredential> {
+pub async fn issue(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: DeviceId,
+) -> AppResult<IssuedCredential> {
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let device = devices::get_for_update(&mut tx, id).await?;
     let device = readable(&mut tx, p, device).await?;
     if !p.has(Role::DeviceManager) {
-        return Err(AppError::forbidden("role.missing", "issuing credentials needs the role device_manager"));
+        return Err(AppError::forbidden(
+            "role.missing",
+            "issuing credentials needs the role device_manager",
+        ));
     }
-    check_oversight(p.scope(), &device.unit_path, Oversight::ManagingOrAbove, "issue credentials")?;
+    check_oversight(
+        p.scope(),
+        &device.unit_path,
+        Oversight::ManagingOrAbove,
+        "issue credentials",
+    )?;
     if device.state == DeviceState::Retired {
-        return Err(RuleViolation::new("DEV-12", "device.retired", "a retired device gets no credentials").into());
+        return Err(RuleViolation::new(
+            "DEV-12",
+            "device.retired",
+            "a retired device gets no credentials",
+        )
+        .into());
     }
     let mut key = [0u8; 8];
     let mut secret = [0u8; 32];
@@ -51,30 +69,65 @@ pub async fn issue(state: &AppState, p: &Principal, meta: &RequestMeta, id: Devi
     rand::thread_rng().fill_bytes(&mut secret);
     let key_id = format!("dk_{}", hex::encode(key));
     let secret = format!("ds_{}", hex::encode(secret));
-    let revoked = device_records::revoke_credentials(&mut tx, id, None, Some(p.user.id), now).await?;
-    device_records::add_credential(&mut tx, id, &key_id, &hash_secret(&secret), Some(p.user.id), now).await?;
+    let revoked =
+        device_records::revoke_credentials(&mut tx, id, None, Some(p.user.id), now).await?;
+    device_records::add_credential(
+        &mut tx,
+        id,
+        &key_id,
+        &hash_secret(&secret),
+        Some(p.user.id),
+        now,
+    )
+    .await?;
     log_change(
         &mut tx,
         &Actor::user(p, meta),
         &device,
-        Change { action: "credential_issued", from_state: None, to_state: None, reason: "", detail: json!({ "key_id": key_id, "revoked": revoked }), registration: None },
+        Change {
+            action: "credential_issued",
+            from_state: None,
+            to_state: None,
+            reason: "",
+            detail: json!({ "key_id": key_id, "revoked": revoked }),
+            registration: None,
+        },
         now,
     )
     .await?;
     tx.commit().await?;
-    Ok(IssuedCredential { key_id, secret, revoked })
+    Ok(IssuedCredential {
+        key_id,
+        secret,
+        revoked,
+    })
 }
 
-pub async fn revoke(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, credential: i64) -> AppResult<()> {
+pub async fn revoke(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: DeviceId,
+    credential: i64,
+) -> AppResult<()> {
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let device = devices::get_for_update(&mut tx, id).await?;
     let device = readable(&mut tx, p, device).await?;
     if !p.has(Role::DeviceManager) {
-        return Err(AppError::forbidden("role.missing", "revoking credentials needs the role device_manager"));
+        return Err(AppError::forbidden(
+            "role.missing",
+            "revoking credentials needs the role device_manager",
+        ));
     }
-    check_oversight(p.scope(), &device.unit_path, Oversight::ManagingOrAbove, "revoke credentials")?;
-    let n = device_records::revoke_credentials(&mut tx, id, Some(credential), Some(p.user.id), now).await?;
+    check_oversight(
+        p.scope(),
+        &device.unit_path,
+        Oversight::ManagingOrAbove,
+        "revoke credentials",
+    )?;
+    let n = device_records::revoke_credentials(&mut tx, id, Some(credential), Some(p.user.id), now)
+        .await?;
     if n == 0 {
         return Err(AppError::NotFound("live credential"));
     }
@@ -82,7 +135,14 @@ pub async fn revoke(state: &AppState, p: &Principal, meta: &RequestMeta, id: Dev
         &mut tx,
         &Actor::user(p, meta),
         &device,
-        Change { action: "credential_revoked", from_state: None, to_state: None, reason: "", detail: json!({ "credential": credential }), registration: None },
+        Change {
+            action: "credential_revoked",
+            from_state: None,
+            to_state: None,
+            reason: "",
+            detail: json!({ "credential": credential }),
+            registration: None,
+        },
         now,
     )
     .await?;

@@ -32,8 +32,15 @@ pub async fn move_deadlines(state: &AppState) -> AppResult<Moved> {
     let now = state.clock.now();
     let mut moved = Moved::default();
     let mut tx = state.store.begin_read().await?;
-    let notices = devices::due(&mut tx, DeviceState::PublicNotice, DueColumn::NoticeEnds, now).await?;
-    let evaluations = devices::due(&mut tx, DeviceState::InUse, DueColumn::EvaluationDue, now).await?;
+    let notices = devices::due(
+        &mut tx,
+        DeviceState::PublicNotice,
+        DueColumn::NoticeEnds,
+        now,
+    )
+    .await?;
+    let evaluations =
+        devices::due(&mut tx, DeviceState::InUse, DueColumn::EvaluationDue, now).await?;
     let trials = devices::due(&mut tx, DeviceState::Trial, DueColumn::TrialMinEnd, now).await?;
     drop(tx);
     for id in notices {
@@ -44,11 +51,26 @@ pub async fn move_deadlines(state: &AppState) -> AppResult<Moved> {
     for id in evaluations {
         if step_one(state, id, DeviceState::InUse, Step::EvaluationFallsDue).await? {
             moved.evaluations_due += 1;
-            alert(state, id, "evaluation_due", "DEV-06: the effectiveness evaluation is due", &format!("evaluation:{id}:{}", now.date_naive())).await?;
+            alert(
+                state,
+                id,
+                "evaluation_due",
+                "DEV-06: the effectiveness evaluation is due",
+                &format!("evaluation:{id}:{}", now.date_naive()),
+            )
+            .await?;
         }
     }
     for id in trials {
-        if alert(state, id, "trial_may_end", "DEV-05: the minimum trial has run; formal use may start once registered", &format!("trial:{id}")).await? {
+        if alert(
+            state,
+            id,
+            "trial_may_end",
+            "DEV-05: the minimum trial has run; formal use may start once registered",
+            &format!("trial:{id}"),
+        )
+        .await?
+        {
             moved.trials_ready += 1;
         }
     }
@@ -56,14 +78,32 @@ pub async fn move_deadlines(state: &AppState) -> AppResult<Moved> {
 }
 
 /// Takes one step on a device if it is still in `expected` (another replica may have moved it).
-async fn step_one(state: &AppState, id: DeviceId, expected: DeviceState, step: Step) -> AppResult<bool> {
+async fn step_one(
+    state: &AppState,
+    id: DeviceId,
+    expected: DeviceState,
+    step: Step,
+) -> AppResult<bool> {
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    let Some(device) = devices::get_for_update(&mut tx, id).await? else { return Ok(false) };
+    let Some(device) = devices::get_for_update(&mut tx, id).await? else {
+        return Ok(false);
+    };
     if device.state != expected {
         return Ok(false);
     }
-    match run_step(state, &mut tx, &Actor::system(), &device, step, "", json!({ "by": "schedule" }), now).await {
+    match run_step(
+        state,
+        &mut tx,
+        &Actor::system(),
+        &device,
+        step,
+        "",
+        json!({ "by": "schedule" }),
+        now,
+    )
+    .await
+    {
         Ok(_) => {
             tx.commit().await?;
             Ok(true)
@@ -75,11 +115,20 @@ async fn step_one(state: &AppState, id: DeviceId, expected: DeviceState, step: S
     }
 }
 
-async fn alert(state: &AppState, id: DeviceId, kind: &str, detail: &str, key: &str) -> AppResult<bool> {
+async fn alert(
+    state: &AppState,
+    id: DeviceId,
+    kind: &str,
+    detail: &str,
+    key: &str,
+) -> AppResult<bool> {
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    let Some(device) = devices::get(&mut tx, id).await? else { return Ok(false) };
-    let added = device_records::add_alert(&mut tx, id, &device.unit_path, kind, detail, key, now).await?;
+    let Some(device) = devices::get(&mut tx, id).await? else {
+        return Ok(false);
+    };
+    let added =
+        device_records::add_alert(&mut tx, id, &device.unit_path, kind, detail, key, now).await?;
     tx.commit().await?;
     Ok(added)
 }
@@ -95,19 +144,35 @@ pub async fn check_calibrations(state: &AppState) -> AppResult<(usize, usize)> {
     let (mut suspended, mut warned) = (0, 0);
     for id in ids {
         let mut tx = state.store.begin().await?;
-        let Some(device) = devices::get_for_update(&mut tx, id).await? else { continue };
+        let Some(device) = devices::get_for_update(&mut tx, id).await? else {
+            continue;
+        };
         let today = now.with_timezone(&device.tz()).date_naive();
         let periods = device_records::calibration_periods(&mut tx, id).await?;
         match check_calibration(&periods, today, warn_days) {
             CalibrationCheck::Valid => continue,
             CalibrationCheck::ExpiresSoon { valid_until } => {
-                let detail = format!("DEV-13: the calibration certificate expires on {valid_until}");
-                if device_records::add_alert(&mut tx, id, &device.unit_path, "calibration_expiring", &detail, &format!("calibration:{id}:{valid_until}"), now).await? {
+                let detail =
+                    format!("DEV-13: the calibration certificate expires on {valid_until}");
+                if device_records::add_alert(
+                    &mut tx,
+                    id,
+                    &device.unit_path,
+                    "calibration_expiring",
+                    &detail,
+                    &format!("calibration:{id}:{valid_until}"),
+                    now,
+                )
+                .await?
+                {
                     warned += 1;
                 }
             }
             CalibrationCheck::Invalid => {
-                if !matches!(device.state, DeviceState::Trial | DeviceState::InUse | DeviceState::EvaluationDue) {
+                if !matches!(
+                    device.state,
+                    DeviceState::Trial | DeviceState::InUse | DeviceState::EvaluationDue
+                ) {
                     continue;
                 }
                 run_step(
@@ -115,13 +180,24 @@ pub async fn check_calibrations(state: &AppState) -> AppResult<(usize, usize)> {
                     &mut tx,
                     &Actor::system(),
                     &device,
-                    Step::Suspend { reason: SuspensionReason::CalibrationInvalid },
+                    Step::Suspend {
+                        reason: SuspensionReason::CalibrationInvalid,
+                    },
                     "SUP-05: no valid calibration certificate",
                     json!({ "reason_code": "calibration_invalid" }),
                     now,
                 )
                 .await?;
-                device_records::add_alert(&mut tx, id, &device.unit_path, "calibration_invalid", "SUP-05: suspended for want of a valid calibration certificate", &format!("calibration-invalid:{id}:{today}"), now).await?;
+                device_records::add_alert(
+                    &mut tx,
+                    id,
+                    &device.unit_path,
+                    "calibration_invalid",
+                    "SUP-05: suspended for want of a valid calibration certificate",
+                    &format!("calibration-invalid:{id}:{today}"),
+                    now,
+                )
+                .await?;
                 suspended += 1;
             }
         }
@@ -141,13 +217,29 @@ pub async fn build_cleanup_list(state: &AppState) -> AppResult<usize> {
     let mut tx = state.store.begin().await?;
     let mut added = 0;
     for d in all.iter().filter(|d| d.state != DeviceState::Retired) {
-        let reasons = cleanup_reasons(d.kind.enforces(), d.installed_at, d.last_valid_capture_at, d.last_patrol_at, now, window);
+        let reasons = cleanup_reasons(
+            d.kind.enforces(),
+            d.installed_at,
+            d.last_valid_capture_at,
+            d.last_patrol_at,
+            now,
+            window,
+        );
         if reasons.is_empty() {
             continue;
         }
         let year = now.with_timezone(&d.tz()).year();
         let names: Vec<&str> = reasons.iter().map(|r| r.as_str()).collect();
-        if device_records::add_cleanup_item(&mut tx, year, d.id, &d.unit_path, &names.join(","), now).await? {
+        if device_records::add_cleanup_item(
+            &mut tx,
+            year,
+            d.id,
+            &d.unit_path,
+            &names.join(","),
+            now,
+        )
+        .await?
+        {
             added += 1;
         }
     }

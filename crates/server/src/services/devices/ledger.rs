@@ -17,8 +17,8 @@ use serde::Serialize;
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
-use super::registry::{managing_unit, parse_time, validate_fields, DeviceInput};
 use super::registration_record;
+use super::registry::{managing_unit, parse_time, validate_fields, DeviceInput};
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{record, Actor, Event};
@@ -81,7 +81,16 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("calibration_valid_until", "检定有效期止"),
 ];
 
-const REQUIRED: &[&str] = &["number", "kind", "unit_code", "name", "maintainer", "leader", "department", "state"];
+const REQUIRED: &[&str] = &[
+    "number",
+    "kind",
+    "unit_code",
+    "name",
+    "maintainer",
+    "leader",
+    "department",
+    "state",
+];
 
 /// A decoded table: headings and rows of text cells.
 pub struct Table {
@@ -93,37 +102,65 @@ pub struct Table {
 /// Reads a ledger file: XLSX by its signature, otherwise CSV in UTF-8 (with or without BOM)
 /// or, failing that, GBK/GB18030.
 pub fn read_table(bytes: &[u8]) -> Result<Table, RowError> {
-    let file_error = |reason: String| RowError { line: 0, field: "file".into(), reason };
+    let file_error = |reason: String| RowError {
+        line: 0,
+        field: "file".into(),
+        reason,
+    };
     if bytes.starts_with(b"PK\x03\x04") {
         use calamine::Reader;
-        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| file_error(format!("not a readable XLSX workbook: {e}")))?;
+        let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes))
+            .map_err(|e| file_error(format!("not a readable XLSX workbook: {e}")))?;
         let range = book
             .worksheet_range_at(0)
             .ok_or_else(|| file_error("the workbook has no sheet".into()))?
             .map_err(|e| file_error(format!("the first sheet cannot be read: {e}")))?;
-        let mut rows = range.rows().map(|r| r.iter().map(cell_text).collect::<Vec<_>>());
-        let header = rows.next().ok_or_else(|| file_error("the sheet is empty".into()))?;
-        return Ok(Table { encoding: "xlsx", header, rows: rows.collect() });
+        let mut rows = range
+            .rows()
+            .map(|r| r.iter().map(cell_text).collect::<Vec<_>>());
+        let header = rows
+            .next()
+            .ok_or_else(|| file_error("the sheet is empty".into()))?;
+        return Ok(Table {
+            encoding: "xlsx",
+            header,
+            rows: rows.collect(),
+        });
     }
     let (text, encoding) = match std::str::from_utf8(bytes) {
         Ok(s) => (s.trim_start_matches('\u{feff}').to_owned(), "utf-8"),
         Err(_) => {
             let (decoded, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
-                return Err(file_error("the file is neither UTF-8 nor GBK text, nor an XLSX workbook".into()));
+                return Err(file_error(
+                    "the file is neither UTF-8 nor GBK text, nor an XLSX workbook".into(),
+                ));
             }
             (decoded.into_owned(), "gbk")
         }
     };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let mut records = Vec::new();
     for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| RowError { line: i + 1, field: "file".into(), reason: format!("not valid CSV: {e}") })?;
+        let rec = rec.map_err(|e| RowError {
+            line: i + 1,
+            field: "file".into(),
+            reason: format!("not valid CSV: {e}"),
+        })?;
         records.push(rec.iter().map(|c| c.trim().to_owned()).collect::<Vec<_>>());
     }
     let mut it = records.into_iter();
-    let header = it.next().ok_or_else(|| file_error("the file is empty".into()))?;
-    Ok(Table { encoding, header, rows: it.collect() })
+    let header = it
+        .next()
+        .ok_or_else(|| file_error("the file is empty".into()))?;
+    Ok(Table {
+        encoding,
+        header,
+        rows: it.collect(),
+    })
 }
 
 fn cell_text(c: &calamine::Data) -> String {
@@ -143,13 +180,20 @@ fn column_map(header: &[String]) -> Result<HashMap<&'static str, usize>, RowErro
     let mut map = HashMap::new();
     for (i, h) in header.iter().enumerate() {
         let h = h.trim().trim_start_matches('\u{feff}');
-        if let Some((en, _)) = COLUMNS.iter().find(|(en, zh)| en.eq_ignore_ascii_case(h) || *zh == h) {
+        if let Some((en, _)) = COLUMNS
+            .iter()
+            .find(|(en, zh)| en.eq_ignore_ascii_case(h) || *zh == h)
+        {
             map.insert(*en, i);
         }
     }
     for req in REQUIRED {
         if !map.contains_key(req) {
-            return Err(RowError { line: 1, field: (*req).into(), reason: "this column is missing from the header".into() });
+            return Err(RowError {
+                line: 1,
+                field: (*req).into(),
+                reason: "this column is missing from the header".into(),
+            });
         }
     }
     Ok(map)
@@ -222,16 +266,35 @@ pub async fn import(
     let mut seen = HashSet::new();
     let mut valid = Vec::new();
     for (n, (line, row)) in rows.iter().enumerate() {
-        let get = |k: &str| cols.get(k).and_then(|i| row.get(*i)).map_or("", |s| s.as_str()).trim().to_owned();
+        let get = |k: &str| {
+            cols.get(k)
+                .and_then(|i| row.get(*i))
+                .map_or("", |s| s.as_str())
+                .trim()
+                .to_owned()
+        };
         match check_row(state, &mut tx, authority, &get, &mut units_by_code, now).await {
             Ok((new, certificate, history)) => {
                 if !seen.insert(new.number.clone()) {
-                    report.errors.push(RowError { line: *line, field: "number".into(), reason: format!("{} appears twice in this file", new.number) });
+                    report.errors.push(RowError {
+                        line: *line,
+                        field: "number".into(),
+                        reason: format!("{} appears twice in this file", new.number),
+                    });
                 } else {
-                    valid.push(ValidRow { line: *line, new, certificate, history });
+                    valid.push(ValidRow {
+                        line: *line,
+                        new,
+                        certificate,
+                        history,
+                    });
                 }
             }
-            Err((field, reason)) => report.errors.push(RowError { line: *line, field, reason }),
+            Err((field, reason)) => report.errors.push(RowError {
+                line: *line,
+                field,
+                reason,
+            }),
         }
         if n % 100 == 0 {
             progress(n + 1, total);
@@ -261,7 +324,9 @@ pub async fn import(
             )
             .await
             .map_err(|e| match AppError::from(e) {
-                AppError::Conflict { .. } => AppError::Conflict { field: format!("calibration_no (line {})", row.line) },
+                AppError::Conflict { .. } => AppError::Conflict {
+                    field: format!("calibration_no (line {})", row.line),
+                },
                 other => other,
             })?;
         }
@@ -283,7 +348,17 @@ pub async fn import(
         .await?;
         if let Some(device) = devices::get(&mut tx, id).await? {
             let rec = registration_record(&device, "import", None, &row.history, &actor.name, now);
-            device_records::add_registration(&mut tx, id, &device.unit_path, "import", &rec, &actor.name, actor.user_id, now).await?;
+            device_records::add_registration(
+                &mut tx,
+                id,
+                &device.unit_path,
+                "import",
+                &rec,
+                &actor.name,
+                actor.user_id,
+                now,
+            )
+            .await?;
         }
         if n % 100 == 0 {
             progress(rows.len() + n + 1, total);
@@ -291,7 +366,18 @@ pub async fn import(
     }
     report.imported = valid.len();
     report.skipped = report.rows - valid.len();
-    device_records::add_import(&mut tx, &actor.name, actor.unit_id, file_name, &sha256, report.rows as i64, report.imported as i64, report.skipped as i64, now).await?;
+    device_records::add_import(
+        &mut tx,
+        &actor.name,
+        actor.unit_id,
+        file_name,
+        &sha256,
+        report.rows as i64,
+        report.imported as i64,
+        report.skipped as i64,
+        now,
+    )
+    .await?;
     record(
         &mut tx,
         &actor,
@@ -328,16 +414,27 @@ async fn check_row(
     let err = |field: &str, reason: String| (field.to_owned(), reason);
     let app = |e: AppError| match &e {
         AppError::BadInput(f) => (f.field.to_owned(), f.reason.clone()),
-        AppError::Rule(r) => (rule_field(r.rule).into(), format!("{} ({})", r.message, r.rule)),
+        AppError::Rule(r) => (
+            rule_field(r.rule).into(),
+            format!("{} ({})", r.message, r.rule),
+        ),
         AppError::Conflict { field } => (field.clone(), "already exists".into()),
-        AppError::NotFound(what) => ("unit_code".into(), format!("{what} not found in your scope")),
+        AppError::NotFound(what) => (
+            "unit_code".into(),
+            format!("{what} not found in your scope"),
+        ),
         other => ("row".into(), other.to_string()),
     };
     let kind_raw = get("kind");
     let kind = DeviceKind::parse(&kind_raw)
         .ok()
         .or_else(|| DeviceKind::from_code(&format!("{:0>2}", kind_raw)))
-        .ok_or_else(|| err("kind", format!("'{kind_raw}' is not a device kind (DEV-01)")))?;
+        .ok_or_else(|| {
+            err(
+                "kind",
+                format!("'{kind_raw}' is not a device kind (DEV-01)"),
+            )
+        })?;
     let code = get("unit_code");
     let unit = match units_by_code.get(&code) {
         Some(found) => found.clone(),
@@ -355,13 +452,20 @@ async fn check_row(
         }
     }
     .map_err(|reason| err("unit_code", reason))?;
-    let split = |s: String| -> Vec<String> { s.split([';', '；', '、', '|', ',']).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).collect() };
+    let split = |s: String| -> Vec<String> {
+        s.split([';', '；', '、', '|', ','])
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+            .collect()
+    };
     let coord = |k: &str| -> Result<Option<f64>, (String, String)> {
         let v = get(k);
         if v.is_empty() {
             return Ok(None);
         }
-        v.parse::<f64>().map(Some).map_err(|_| err(k, format!("'{v}' is not a number")))
+        v.parse::<f64>()
+            .map(Some)
+            .map_err(|_| err(k, format!("'{v}' is not a number")))
     };
     let input = DeviceInput {
         number: get("number"),
@@ -388,7 +492,9 @@ async fn check_row(
         measuring: None,
     };
     let fields = validate_fields(&input, kind, unit.country).map_err(app)?;
-    let number = super::registry::fresh_number(state, tx, &input.number, kind, &unit).await.map_err(app)?;
+    let number = super::registry::fresh_number(state, tx, &input.number, kind, &unit)
+        .await
+        .map_err(app)?;
     let tz = unit.tz();
     let time = |k: &'static str| -> Result<Option<DateTime<Utc>>, (String, String)> {
         let v = get(k);
@@ -402,7 +508,8 @@ async fn check_row(
         Ok(Some(t))
     };
     let state_raw = get("state");
-    let dev_state = DeviceState::parse(&state_raw).map_err(|_| err("state", format!("'{state_raw}' is not a device state")))?;
+    let dev_state = DeviceState::parse(&state_raw)
+        .map_err(|_| err("state", format!("'{state_raw}' is not a device state")))?;
     let installed = time("installed_on")?;
     let in_use_since = time("in_use_since")?;
     let trial_started = time("trial_started")?;
@@ -430,9 +537,18 @@ async fn check_row(
     // proposed afresh in Roadwarden, so its review is on record.
     match dev_state {
         DeviceState::InUse | DeviceState::Stopped | DeviceState::Retired => {
-            let since = in_use_since.ok_or_else(|| err("in_use_since", "a device that was in formal use names the date it began".into()))?;
+            let since = in_use_since.ok_or_else(|| {
+                err(
+                    "in_use_since",
+                    "a device that was in formal use names the date it began".into(),
+                )
+            })?;
             new.in_use_since = Some(since);
-            new.state_since = if dev_state == DeviceState::InUse { since } else { now };
+            new.state_since = if dev_state == DeviceState::InUse {
+                since
+            } else {
+                now
+            };
             if dev_state == DeviceState::InUse {
                 let due = after_months(since, periods.evaluation_months, tz);
                 // An evaluation that fell due before the ledger reached us is recorded as due.
@@ -446,26 +562,58 @@ async fn check_row(
             }
         }
         DeviceState::Trial => {
-            let started = trial_started.ok_or_else(|| err("trial_started", "a device in trial names the day its trial began".into()))?;
+            let started = trial_started.ok_or_else(|| {
+                err(
+                    "trial_started",
+                    "a device in trial names the day its trial began".into(),
+                )
+            })?;
             new.state_since = started;
             new.trial_min_end_at = Some(after_days(started, periods.trial_days, tz));
         }
-        other => return Err(err("state", format!("a ledger row may be in_use, trial, stopped or retired, not '{}'", other.as_str()))),
+        other => {
+            return Err(err(
+                "state",
+                format!(
+                    "a ledger row may be in_use, trial, stopped or retired, not '{}'",
+                    other.as_str()
+                ),
+            ))
+        }
     }
-    let cert_fields = ["calibration_issuer", "calibration_no", "calibration_valid_from", "calibration_valid_until"];
+    let cert_fields = [
+        "calibration_issuer",
+        "calibration_no",
+        "calibration_valid_from",
+        "calibration_valid_until",
+    ];
     let any_cert = cert_fields.iter().any(|k| !get(k).is_empty());
     let certificate = if any_cert {
         Some(
-            Certificate::parse(&get("calibration_issuer"), &get("calibration_no"), &get("calibration_valid_from"), &get("calibration_valid_until"))
-                .map_err(|e| err(&format!("calibration_{}", e.field), e.reason))?,
+            Certificate::parse(
+                &get("calibration_issuer"),
+                &get("calibration_no"),
+                &get("calibration_valid_from"),
+                &get("calibration_valid_until"),
+            )
+            .map_err(|e| err(&format!("calibration_{}", e.field), e.reason))?,
         )
     } else {
         None
     };
-    if new.fields.measuring && matches!(new.state, DeviceState::InUse | DeviceState::EvaluationDue | DeviceState::Trial) {
+    if new.fields.measuring
+        && matches!(
+            new.state,
+            DeviceState::InUse | DeviceState::EvaluationDue | DeviceState::Trial
+        )
+    {
         let today = now.with_timezone(&tz).date_naive();
         if !certificate.as_ref().is_some_and(|c| c.valid_on(today)) {
-            return Err(err("calibration_valid_until", "a measuring device in service holds a valid calibration certificate (DEV-13)".into()));
+            return Err(err(
+                "calibration_valid_until",
+                "a measuring device in service holds a valid calibration certificate (DEV-13)"
+                    .into(),
+            ));
         }
     }
     let history = json!({

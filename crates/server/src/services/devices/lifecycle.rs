@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use roadwarden_domain::device::lifecycle::{apply, check_oversight, Oversight, Step, Transition};
-use roadwarden_domain::device::review::{check_review, round_outcome, Decision, Department, ReviewAttempt, RoundOutcome};
+use roadwarden_domain::device::review::{
+    check_review, round_outcome, Decision, Department, ReviewAttempt, RoundOutcome,
+};
 use roadwarden_domain::device::{text, DeviceState, SuspensionReason};
 use roadwarden_domain::roles::Role;
 use roadwarden_domain::{DeviceId, FieldError, RuleViolation};
@@ -36,9 +38,16 @@ pub async fn run_step(
     let periods = state.settings.devices.periods();
     let t = apply(&f, step, now, &periods)?;
     devices::apply_transition(tx, device.id, &t, now).await?;
-    let updated = devices::get(tx, device.id).await?.ok_or(AppError::NotFound("device"))?;
+    let updated = devices::get(tx, device.id)
+        .await?
+        .ok_or(AppError::NotFound("device"))?;
     let registration = match t.to {
-        DeviceState::InUse | DeviceState::Trial | DeviceState::Suspended | DeviceState::CircuitBroken | DeviceState::Stopped | DeviceState::Retired
+        DeviceState::InUse
+        | DeviceState::Trial
+        | DeviceState::Suspended
+        | DeviceState::CircuitBroken
+        | DeviceState::Stopped
+        | DeviceState::Retired
         | DeviceState::PublicNotice => Some("state"),
         _ => None,
     };
@@ -58,7 +67,17 @@ pub async fn run_step(
     )
     .await?;
     if t.to == DeviceState::PublicNotice && t.notice_ends_at.is_some_and(|e| e <= now) {
-        Box::pin(run_step(state, tx, &Actor::system(), &updated, Step::NoticeEnded, "", json!({}), now)).await?;
+        Box::pin(run_step(
+            state,
+            tx,
+            &Actor::system(),
+            &updated,
+            Step::NoticeEnded,
+            "",
+            json!({}),
+            now,
+        ))
+        .await?;
     }
     if t.to == DeviceState::Retired {
         device_records::revoke_credentials(tx, device.id, None, actor.user_id, now).await?;
@@ -86,7 +105,13 @@ pub struct AssessmentInput {
     pub goal: String,
 }
 
-pub async fn file_assessment(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, input: &AssessmentInput) -> AppResult<Device> {
+pub async fn file_assessment(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: DeviceId,
+    input: &AssessmentInput,
+) -> AppResult<Device> {
     let necessity = text("necessity", &input.necessity, 2000, true)?;
     let conditions = text("conditions", &input.conditions, 2000, true)?;
     let goal = text("goal", &input.goal, 1000, true)?;
@@ -102,9 +127,24 @@ pub async fn file_assessment(state: &AppState, p: &Principal, meta: &RequestMeta
     let mut tx = state.store.begin().await?;
     let device = locked(state, &mut tx, p, id).await?;
     require(p, Role::DeviceManager, "file an assessment")?;
-    check_oversight(p.scope(), &device.unit_path, Oversight::ManagingOrAbove, "file an assessment")?;
+    check_oversight(
+        p.scope(),
+        &device.unit_path,
+        Oversight::ManagingOrAbove,
+        "file an assessment",
+    )?;
     let actor = Actor::user(p, meta);
-    let t = run_step(state, &mut tx, &actor, &device, Step::FileAssessment, "", json!({}), now).await?;
+    let t = run_step(
+        state,
+        &mut tx,
+        &actor,
+        &device,
+        Step::FileAssessment,
+        "",
+        json!({}),
+        now,
+    )
+    .await?;
     let purpose = t.purpose.map_or("add", |p| p.as_str());
     device_records::add_assessment(
         &mut tx,
@@ -136,7 +176,13 @@ pub struct ReviewInput {
 }
 
 /// DEV-03: one department's decision on the round under review.
-pub async fn review(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, input: &ReviewInput) -> AppResult<Device> {
+pub async fn review(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: DeviceId,
+    input: &ReviewInput,
+) -> AppResult<Device> {
     let department = Department::parse(&input.department)?;
     let decision = Decision::parse(&input.decision)?;
     let reason = text("reason", &input.reason, 1000, false)?;
@@ -147,14 +193,24 @@ pub async fn review(state: &AppState, p: &Principal, meta: &RequestMeta, id: Dev
         return Err(RuleViolation::new(
             "DEV-03",
             "device.transition_out_of_order",
-            format!("only an assessment under review is reviewed; this device is '{}'", device.state.as_str()),
+            format!(
+                "only an assessment under review is reviewed; this device is '{}'",
+                device.state.as_str()
+            ),
         )
         .into());
     }
-    let assessment = device_records::pending_assessment(&mut tx, id).await?.ok_or(AppError::NotFound("assessment"))?;
+    let assessment = device_records::pending_assessment(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("assessment"))?;
     let all = device_records::reviews(&mut tx, id).await?;
-    let this_round: Vec<_> = all.iter().filter(|r| r.assessment_id == assessment.id).collect();
-    let unit = units::get(&mut tx, p.user.unit_id).await?.ok_or(AppError::NotFound("unit"))?;
+    let this_round: Vec<_> = all
+        .iter()
+        .filter(|r| r.assessment_id == assessment.id)
+        .collect();
+    let unit = units::get(&mut tx, p.user.unit_id)
+        .await?
+        .ok_or(AppError::NotFound("unit"))?;
     check_review(&ReviewAttempt {
         department,
         reviewer: p.user.id,
@@ -163,7 +219,9 @@ pub async fn review(state: &AppState, p: &Principal, meta: &RequestMeta, id: Dev
         reviewer_unit_kind: unit.kind,
         filed_by: assessment.filed_by.map(roadwarden_domain::UserId),
         managing_unit: &device.unit_path,
-        already_decided: this_round.iter().any(|r| r.department == department.as_str()),
+        already_decided: this_round
+            .iter()
+            .any(|r| r.department == department.as_str()),
         reason: &reason,
         decision,
     })?;
@@ -187,7 +245,11 @@ pub async fn review(state: &AppState, p: &Principal, meta: &RequestMeta, id: Dev
         &actor,
         &device,
         Change {
-            action: if decision == Decision::Approve { "review_approved" } else { "review_returned_by" },
+            action: if decision == Decision::Approve {
+                "review_approved"
+            } else {
+                "review_returned_by"
+            },
             from_state: None,
             to_state: None,
             reason: &reason,
@@ -199,17 +261,42 @@ pub async fn review(state: &AppState, p: &Principal, meta: &RequestMeta, id: Dev
     .await?;
     let mut decisions: Vec<(Department, Decision)> = this_round
         .iter()
-        .filter_map(|r| Some((Department::parse(&r.department).ok()?, Decision::parse(&r.decision).ok()?)))
+        .filter_map(|r| {
+            Some((
+                Department::parse(&r.department).ok()?,
+                Decision::parse(&r.decision).ok()?,
+            ))
+        })
         .collect();
     decisions.push((department, decision));
     match round_outcome(&decisions) {
         RoundOutcome::Approved => {
             device_records::decide_assessment(&mut tx, assessment.id, "approved", now).await?;
-            run_step(state, &mut tx, &Actor::system(), &device, Step::ReviewsApproved, "", json!({ "assessment": assessment.id }), now).await?;
+            run_step(
+                state,
+                &mut tx,
+                &Actor::system(),
+                &device,
+                Step::ReviewsApproved,
+                "",
+                json!({ "assessment": assessment.id }),
+                now,
+            )
+            .await?;
         }
         RoundOutcome::Returned => {
             device_records::decide_assessment(&mut tx, assessment.id, "returned", now).await?;
-            run_step(state, &mut tx, &actor, &device, Step::ReviewReturned, &reason, json!({ "department": department.as_str() }), now).await?;
+            run_step(
+                state,
+                &mut tx,
+                &actor,
+                &device,
+                Step::ReviewReturned,
+                &reason,
+                json!({ "department": department.as_str() }),
+                now,
+            )
+            .await?;
         }
         RoundOutcome::Pending => {}
     }
@@ -237,7 +324,9 @@ fn action_step(input: &ActionInput) -> AppResult<Option<Step>> {
         "start_formal_use" => Step::StartFormalUse,
         "evaluate_keep" => Step::Evaluate { keep: true },
         "evaluate_stop" => Step::Evaluate { keep: false },
-        "suspend" => Step::Suspend { reason: SuspensionReason::parse(&input.reason_code)? },
+        "suspend" => Step::Suspend {
+            reason: SuspensionReason::parse(&input.reason_code)?,
+        },
         "resume" => Step::Resume,
         "circuit_break" => Step::CircuitBreak,
         "stop" => Step::Stop,
@@ -247,7 +336,13 @@ fn action_step(input: &ActionInput) -> AppResult<Option<Step>> {
     }))
 }
 
-pub async fn act(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, input: &ActionInput) -> AppResult<Device> {
+pub async fn act(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: DeviceId,
+    input: &ActionInput,
+) -> AppResult<Device> {
     let step = action_step(input)?;
     let action = input.action.trim();
     let reason = text("reason", &input.reason, 1000, action != "start_formal_use")?;
@@ -261,26 +356,72 @@ pub async fn act(state: &AppState, p: &Principal, meta: &RequestMeta, id: Device
             require(p, Role::Supervisor, action)?;
             check_oversight(p.scope(), &device.unit_path, Oversight::Above, action)?;
             if device.state == DeviceState::Retired {
-                return Err(RuleViolation::new("ORG-03", "device.retired", "a retired device is not supervised").into());
+                return Err(RuleViolation::new(
+                    "ORG-03",
+                    "device.retired",
+                    "a retired device is not supervised",
+                )
+                .into());
             }
-            log_change(&mut tx, &actor, &device, Change { action, from_state: None, to_state: None, reason: &reason, detail: json!({}), registration: None }, now).await?;
-            device_records::add_alert(&mut tx, id, &device.unit_path, action, &reason, &format!("{action}:{}:{}", id, now.timestamp_micros()), now).await?;
+            log_change(
+                &mut tx,
+                &actor,
+                &device,
+                Change {
+                    action,
+                    from_state: None,
+                    to_state: None,
+                    reason: &reason,
+                    detail: json!({}),
+                    registration: None,
+                },
+                now,
+            )
+            .await?;
+            device_records::add_alert(
+                &mut tx,
+                id,
+                &device.unit_path,
+                action,
+                &reason,
+                &format!("{action}:{}:{}", id, now.timestamp_micros()),
+                now,
+            )
+            .await?;
         }
         Some(step) => {
             match step {
                 Step::CircuitBreak => {
                     require(p, Role::Supervisor, "apply the circuit breaker")?;
-                    check_oversight(p.scope(), &device.unit_path, Oversight::Above, "circuit_break")?;
+                    check_oversight(
+                        p.scope(),
+                        &device.unit_path,
+                        Oversight::Above,
+                        "circuit_break",
+                    )?;
                 }
                 Step::Suspend { .. } | Step::Resume => {
                     if !p.has_any(&[Role::DeviceManager, Role::Supervisor]) {
-                        return Err(AppError::forbidden("role.missing", "this needs the role device_manager or supervisor"));
+                        return Err(AppError::forbidden(
+                            "role.missing",
+                            "this needs the role device_manager or supervisor",
+                        ));
                     }
-                    check_oversight(p.scope(), &device.unit_path, Oversight::ManagingOrAbove, action)?;
+                    check_oversight(
+                        p.scope(),
+                        &device.unit_path,
+                        Oversight::ManagingOrAbove,
+                        action,
+                    )?;
                 }
                 _ => {
                     require(p, Role::DeviceManager, action)?;
-                    check_oversight(p.scope(), &device.unit_path, Oversight::ManagingOrAbove, action)?;
+                    check_oversight(
+                        p.scope(),
+                        &device.unit_path,
+                        Oversight::ManagingOrAbove,
+                        action,
+                    )?;
                 }
             }
             let detail = match step {
@@ -304,22 +445,45 @@ pub struct RegistrationInput {
 }
 
 /// DEV-07: the command platform confirmed the device's registration.
-pub async fn confirm_registration(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, input: &RegistrationInput) -> AppResult<Device> {
+pub async fn confirm_registration(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: DeviceId,
+    input: &RegistrationInput,
+) -> AppResult<Device> {
     let platform_ref = text("platform_ref", &input.platform_ref, 60, true)?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let device = locked(state, &mut tx, p, id).await?;
     require(p, Role::DeviceManager, "confirm a registration")?;
-    check_oversight(p.scope(), &device.unit_path, Oversight::ManagingOrAbove, "confirm a registration")?;
+    check_oversight(
+        p.scope(),
+        &device.unit_path,
+        Oversight::ManagingOrAbove,
+        "confirm a registration",
+    )?;
     if device.state == DeviceState::Retired {
-        return Err(RuleViolation::new("DEV-07", "device.retired", "a retired device is not registered").into());
+        return Err(RuleViolation::new(
+            "DEV-07",
+            "device.retired",
+            "a retired device is not registered",
+        )
+        .into());
     }
     devices::set_registered(&mut tx, id, now, &platform_ref).await?;
     log_change(
         &mut tx,
         &Actor::user(p, meta),
         &device,
-        Change { action: "registered", from_state: None, to_state: None, reason: "", detail: json!({ "platform_ref": platform_ref }), registration: Some("registered") },
+        Change {
+            action: "registered",
+            from_state: None,
+            to_state: None,
+            reason: "",
+            detail: json!({ "platform_ref": platform_ref }),
+            registration: Some("registered"),
+        },
         now,
     )
     .await?;
@@ -331,17 +495,30 @@ fn require(p: &Principal, role: Role, what: &str) -> AppResult<()> {
     if p.has(role) {
         Ok(())
     } else {
-        Err(AppError::forbidden("role.missing", format!("to {} you need the role {}", what.replace('_', " "), role.as_str())))
+        Err(AppError::forbidden(
+            "role.missing",
+            format!(
+                "to {} you need the role {}",
+                what.replace('_', " "),
+                role.as_str()
+            ),
+        ))
     }
 }
 
 async fn get(state: &AppState, id: DeviceId) -> AppResult<Device> {
     let mut tx = state.store.begin_read().await?;
-    devices::get(&mut tx, id).await?.ok_or(AppError::NotFound("device"))
+    devices::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("device"))
 }
 
 /// The steps this person could take on the device now (the buttons on its page).
-pub async fn available_actions(state: &AppState, p: &Principal, device: &Device) -> AppResult<Vec<&'static str>> {
+pub async fn available_actions(
+    state: &AppState,
+    p: &Principal,
+    device: &Device,
+) -> AppResult<Vec<&'static str>> {
     let now = state.clock.now();
     let mut tx = state.store.begin_read().await?;
     let f = facts(&mut tx, device, now).await?;
@@ -359,7 +536,11 @@ pub async fn available_actions(state: &AppState, p: &Principal, device: &Device)
     if manages && can(Step::Evaluate { keep: true }) {
         out.extend(["evaluate_keep", "evaluate_stop"]);
     }
-    if (manages || above) && can(Step::Suspend { reason: SuspensionReason::Other }) {
+    if (manages || above)
+        && can(Step::Suspend {
+            reason: SuspensionReason::Other,
+        })
+    {
         out.push("suspend");
     }
     if (manages || above) && device.state == DeviceState::Suspended {

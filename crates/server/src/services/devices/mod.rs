@@ -30,7 +30,11 @@ use crate::error::{AppError, AppResult};
 /// reviewing department, the police unit that department serves (DEV-03).
 pub async fn reading_scopes(tx: &mut Tx, p: &Principal) -> AppResult<Vec<UnitPath>> {
     let mut scopes = vec![p.scope().clone()];
-    if p.has_any(&[Role::TechReviewer, Role::LegalReviewer, Role::OpinionReviewer]) {
+    if p.has_any(&[
+        Role::TechReviewer,
+        Role::LegalReviewer,
+        Role::OpinionReviewer,
+    ]) {
         if let Some(unit) = units::get(tx, p.user.unit_id).await? {
             let scope = review_scope(&unit.path, unit.kind);
             if scope != *p.scope() {
@@ -88,7 +92,13 @@ pub struct Change<'a> {
     pub registration: Option<&'a str>,
 }
 
-pub async fn log_change(tx: &mut Tx, actor: &Actor, device: &Device, change: Change<'_>, now: DateTime<Utc>) -> AppResult<()> {
+pub async fn log_change(
+    tx: &mut Tx,
+    actor: &Actor,
+    device: &Device,
+    change: Change<'_>,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
     device_records::add_event(
         tx,
         &NewEvent {
@@ -122,14 +132,38 @@ pub async fn log_change(tx: &mut Tx, actor: &Actor, device: &Device, change: Cha
     )
     .await?;
     if let Some(kind) = change.registration {
-        let snapshot = registration_record(device, kind, change.to_state, &change.detail, &actor.name, now);
-        device_records::add_registration(tx, device.id, &device.unit_path, kind, &snapshot, &actor.name, actor.user_id, now).await?;
+        let snapshot = registration_record(
+            device,
+            kind,
+            change.to_state,
+            &change.detail,
+            &actor.name,
+            now,
+        );
+        device_records::add_registration(
+            tx,
+            device.id,
+            &device.unit_path,
+            kind,
+            &snapshot,
+            &actor.name,
+            actor.user_id,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }
 
 /// DEV-07: the documented registration record (docs/guide.*.md "Registration export").
-pub fn registration_record(device: &Device, change: &str, to_state: Option<&str>, detail: &serde_json::Value, actor: &str, at: DateTime<Utc>) -> serde_json::Value {
+pub fn registration_record(
+    device: &Device,
+    change: &str,
+    to_state: Option<&str>,
+    detail: &serde_json::Value,
+    actor: &str,
+    at: DateTime<Utc>,
+) -> serde_json::Value {
     json!({
         "change": change,
         "at": at,

@@ -79,12 +79,20 @@ fn location_error(e: LocationError) -> AppError {
 }
 
 /// Checks every descriptive field for a device of `kind` in `country`.
-pub fn validate_fields(input: &DeviceInput, kind: DeviceKind, country: Country) -> AppResult<DeviceFields> {
+pub fn validate_fields(
+    input: &DeviceInput,
+    kind: DeviceKind,
+    country: Country,
+) -> AppResult<DeviceFields> {
     let name = text("name", &input.name, 100, true)?;
     let maintainer = text("maintainer", &input.maintainer, 100, true)?;
     let (leader, department) = check_responsibility(&input.leader, &input.department)?;
     let violation_types = violations::parse_list(&input.violation_types, country, kind.enforces())?;
-    let mac = if input.mac.trim().is_empty() { String::new() } else { parse_mac(&input.mac)? };
+    let mac = if input.mac.trim().is_empty() {
+        String::new()
+    } else {
+        parse_mac(&input.mac)?
+    };
     let mut fields = DeviceFields {
         name,
         maintainer,
@@ -96,10 +104,13 @@ pub fn validate_fields(input: &DeviceInput, kind: DeviceKind, country: Country) 
         serial: text("serial", &input.serial, 60, false)?,
         mac,
         channel: text("channel", &input.channel, 40, false)?,
-        measuring: input.measuring.unwrap_or_else(|| kind.measures_by_default()),
+        measuring: input
+            .measuring
+            .unwrap_or_else(|| kind.measures_by_default()),
         ..DeviceFields::default()
     };
-    let has_location = !input.road.trim().is_empty() || input.longitude.is_some() || input.latitude.is_some();
+    let has_location =
+        !input.road.trim().is_empty() || input.longitude.is_some() || input.latitude.is_some();
     if kind.has_site() || has_location {
         let loc = Location::parse(
             &LocationInput {
@@ -129,8 +140,11 @@ pub fn validate_fields(input: &DeviceInput, kind: DeviceKind, country: Country) 
 
 /// The managing unit: a police unit the caller covers.
 pub async fn managing_unit(tx: &mut Tx, authority: Authority<'_>, unit_id: i64) -> AppResult<Unit> {
-    let id = UnitId::parse(&unit_id.to_string()).map_err(|_| FieldError::new("unit_id", "is not a unit id"))?;
-    let unit = units::get(tx, id).await?.ok_or(AppError::NotFound("unit"))?;
+    let id = UnitId::parse(&unit_id.to_string())
+        .map_err(|_| FieldError::new("unit_id", "is not a unit id"))?;
+    let unit = units::get(tx, id)
+        .await?
+        .ok_or(AppError::NotFound("unit"))?;
     if let Authority::User(p) = authority {
         if !p.covers(&unit.path) {
             return Err(AppError::NotFound("unit"));
@@ -143,19 +157,34 @@ pub async fn managing_unit(tx: &mut Tx, authority: Authority<'_>, unit_id: i64) 
 }
 
 /// DEV-08: a checked number that no device, retired or not, has ever had.
-pub async fn fresh_number(state: &AppState, tx: &mut Tx, raw: &str, kind: DeviceKind, unit: &Unit) -> AppResult<String> {
-    let number = state.number_rule.parse(raw, kind, unit.country, &unit.code)?;
+pub async fn fresh_number(
+    state: &AppState,
+    tx: &mut Tx,
+    raw: &str,
+    kind: DeviceKind,
+    unit: &Unit,
+) -> AppResult<String> {
+    let number = state
+        .number_rule
+        .parse(raw, kind, unit.country, &unit.code)?;
     if let Some(existing) = devices::get_by_number(tx, number.as_str()).await? {
         if existing.state == DeviceState::Retired {
             roadwarden_domain::device::number::check_not_reused(&number, true)?;
         }
-        return Err(AppError::Conflict { field: "number".into() });
+        return Err(AppError::Conflict {
+            field: "number".into(),
+        });
     }
     Ok(number.as_str().to_owned())
 }
 
 /// A new proposal: a device in draft, waiting for its assessment (DEV-02).
-pub async fn create_device(state: &AppState, authority: Authority<'_>, meta: &RequestMeta, input: &DeviceInput) -> AppResult<Device> {
+pub async fn create_device(
+    state: &AppState,
+    authority: Authority<'_>,
+    meta: &RequestMeta,
+    input: &DeviceInput,
+) -> AppResult<Device> {
     let kind = DeviceKind::parse(&input.kind)?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
@@ -180,7 +209,9 @@ pub async fn create_device(state: &AppState, authority: Authority<'_>, meta: &Re
         installed_at: now,
     };
     let id = devices::insert(&mut tx, &new, now).await?;
-    let device = devices::get(&mut tx, id).await?.ok_or_else(|| AppError::internal(anyhow::anyhow!("device vanished")))?;
+    let device = devices::get(&mut tx, id)
+        .await?
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("device vanished")))?;
     log_change(
         &mut tx,
         &Actor::of(authority, meta),
@@ -204,7 +235,13 @@ pub async fn create_device(state: &AppState, authority: Authority<'_>, meta: &Re
 /// types, measuring) changes only while the device is a draft, returned, stopped or
 /// circuit-broken, i.e. before a new assessment (DEV-02); the maintenance details can change
 /// at any time until it is retired.
-pub async fn update_device(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, input: &DeviceInput) -> AppResult<Device> {
+pub async fn update_device(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: DeviceId,
+    input: &DeviceInput,
+) -> AppResult<Device> {
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let device = devices::get_for_update(&mut tx, id).await?;
@@ -213,9 +250,15 @@ pub async fn update_device(state: &AppState, p: &Principal, meta: &RequestMeta, 
         return Err(AppError::NotFound("device"));
     }
     if device.state == DeviceState::Retired {
-        return Err(RuleViolation::new("DEV-12", "device.retired", "a retired device is not changed").into());
+        return Err(RuleViolation::new(
+            "DEV-12",
+            "device.retired",
+            "a retired device is not changed",
+        )
+        .into());
     }
-    if !input.number.trim().is_empty() && input.number.trim().to_ascii_uppercase() != device.number {
+    if !input.number.trim().is_empty() && input.number.trim().to_ascii_uppercase() != device.number
+    {
         return Err(FieldError::new("number", "a device number never changes (DEV-08)").into());
     }
     if !input.kind.trim().is_empty() && input.kind.trim() != device.kind.as_str() {
@@ -226,9 +269,27 @@ pub async fn update_device(state: &AppState, p: &Principal, meta: &RequestMeta, 
     if changed.is_empty() {
         return Ok(device);
     }
-    let site_fields = ["name", "road", "road_class", "km_marker", "place", "nearest_village", "direction", "longitude", "latitude", "violation_types", "measuring"];
+    let site_fields = [
+        "name",
+        "road",
+        "road_class",
+        "km_marker",
+        "place",
+        "nearest_village",
+        "direction",
+        "longitude",
+        "latitude",
+        "violation_types",
+        "measuring",
+    ];
     let touches_site = changed.keys().any(|k| site_fields.contains(&k.as_str()));
-    let editable = matches!(device.state, DeviceState::Draft | DeviceState::Returned | DeviceState::Stopped | DeviceState::CircuitBroken);
+    let editable = matches!(
+        device.state,
+        DeviceState::Draft
+            | DeviceState::Returned
+            | DeviceState::Stopped
+            | DeviceState::CircuitBroken
+    );
     if touches_site && !editable {
         return Err(RuleViolation::new(
             "DEV-02",
@@ -241,7 +302,9 @@ pub async fn update_device(state: &AppState, p: &Principal, meta: &RequestMeta, 
         .into());
     }
     devices::update_fields(&mut tx, id, &fields, now).await?;
-    let updated = devices::get(&mut tx, id).await?.ok_or(AppError::NotFound("device"))?;
+    let updated = devices::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("device"))?;
     log_change(
         &mut tx,
         &Actor::user(p, meta),
@@ -273,7 +336,11 @@ fn changed_fields(d: &Device, f: &DeviceFields) -> serde_json::Map<String, serde
     diff("maintainer", json!(d.maintainer), json!(f.maintainer));
     diff("leader", json!(d.leader), json!(f.leader));
     diff("department", json!(d.department), json!(f.department));
-    diff("violation_types", json!(d.violation_types), json!(f.violation_types));
+    diff(
+        "violation_types",
+        json!(d.violation_types),
+        json!(f.violation_types),
+    );
     diff("make", json!(d.make), json!(f.make));
     diff("model", json!(d.model), json!(f.model));
     diff("serial", json!(d.serial), json!(f.serial));
@@ -283,7 +350,11 @@ fn changed_fields(d: &Device, f: &DeviceFields) -> serde_json::Map<String, serde
     diff("road_class", json!(d.road_class), json!(f.road_class));
     diff("km_marker", json!(d.km_marker), json!(f.km_marker));
     diff("place", json!(d.place), json!(f.place));
-    diff("nearest_village", json!(d.nearest_village), json!(f.nearest_village));
+    diff(
+        "nearest_village",
+        json!(d.nearest_village),
+        json!(f.nearest_village),
+    );
     diff("direction", json!(d.direction), json!(f.direction));
     diff("longitude", json!(d.longitude), json!(f.longitude));
     diff("latitude", json!(d.latitude), json!(f.latitude));
@@ -307,17 +378,32 @@ pub async fn list_devices(
     with_total: bool,
 ) -> AppResult<(Vec<Device>, Option<i64>)> {
     let mut tx = state.store.begin_read().await?;
-    Ok(devices::list(&mut tx, p.scope(), filter, limit.clamp(1, 500), offset.max(0), with_total).await?)
+    Ok(devices::list(
+        &mut tx,
+        p.scope(),
+        filter,
+        limit.clamp(1, 500),
+        offset.max(0),
+        with_total,
+    )
+    .await?)
 }
 
 /// Map positions of the devices in scope (at most 20,000).
-pub async fn map_points(state: &AppState, p: &Principal, filter: &DeviceFilter) -> AppResult<Vec<devices::MapPoint>> {
+pub async fn map_points(
+    state: &AppState,
+    p: &Principal,
+    filter: &DeviceFilter,
+) -> AppResult<Vec<devices::MapPoint>> {
     let mut tx = state.store.begin_read().await?;
     Ok(devices::map_points(&mut tx, p.scope(), filter, 20_000).await?)
 }
 
 /// Reviewers also read devices in the scope they review for.
-pub async fn scopes_for(state: &AppState, p: &Principal) -> AppResult<Vec<roadwarden_domain::org::UnitPath>> {
+pub async fn scopes_for(
+    state: &AppState,
+    p: &Principal,
+) -> AppResult<Vec<roadwarden_domain::org::UnitPath>> {
     let mut tx = state.store.begin_read().await?;
     reading_scopes(&mut tx, p).await
 }
@@ -336,5 +422,9 @@ pub fn parse_time(field: &'static str, raw: &str, tz: chrono_tz::Tz) -> AppResul
     if let Ok(date) = chrono::NaiveDate::parse_from_str(raw, "%Y-%m-%d") {
         return Ok(roadwarden_domain::calendar::start_of_local_day(date, tz));
     }
-    Err(FieldError::new(field, "must be a time like 2026-03-01 09:30 or a date like 2026-03-01").into())
+    Err(FieldError::new(
+        field,
+        "must be a time like 2026-03-01 09:30 or a date like 2026-03-01",
+    )
+    .into())
 }

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use roadwarden_blob::BlobId;
 use roadwarden_domain::device::lifecycle::{check_oversight, Oversight};
-use roadwarden_domain::device::upkeep::{check_fault_fixed, check_not_future, downtime_secs, Certificate, ObservedStatus, Rating};
+use roadwarden_domain::device::upkeep::{
+    check_fault_fixed, check_not_future, downtime_secs, Certificate, ObservedStatus, Rating,
+};
 use roadwarden_domain::device::{text, DeviceState};
 use roadwarden_domain::roles::Role;
 use roadwarden_domain::{DeviceId, FieldError, RuleViolation};
@@ -29,11 +31,24 @@ async fn managed(tx: &mut Tx, p: &Principal, id: DeviceId, what: &str) -> AppRes
     let device = devices::get_for_update(tx, id).await?;
     let device = readable(tx, p, device).await?;
     if !p.has(Role::DeviceManager) {
-        return Err(AppError::forbidden("role.missing", format!("to {what} you need the role device_manager")));
+        return Err(AppError::forbidden(
+            "role.missing",
+            format!("to {what} you need the role device_manager"),
+        ));
     }
-    check_oversight(p.scope(), &device.unit_path, Oversight::ManagingOrAbove, what)?;
+    check_oversight(
+        p.scope(),
+        &device.unit_path,
+        Oversight::ManagingOrAbove,
+        what,
+    )?;
     if device.state == DeviceState::Retired {
-        return Err(RuleViolation::new("DEV-12", "device.retired", "a retired device takes no more records").into());
+        return Err(RuleViolation::new(
+            "DEV-12",
+            "device.retired",
+            "a retired device takes no more records",
+        )
+        .into());
     }
     Ok(device)
 }
@@ -55,9 +70,25 @@ pub struct Scan {
 }
 
 /// DEV-13: records a certificate (and its scan, kept write-once).
-pub async fn add_calibration(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, input: &CalibrationInput, scan: Option<Scan>) -> AppResult<Calibration> {
-    let cert = Certificate::parse(&input.issuer, &input.certificate_no, &input.valid_from, &input.valid_until)?;
-    let scan_name = scan.as_ref().map(|s| text("scan", &s.name, 200, false)).transpose()?.unwrap_or_default();
+pub async fn add_calibration(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: DeviceId,
+    input: &CalibrationInput,
+    scan: Option<Scan>,
+) -> AppResult<Calibration> {
+    let cert = Certificate::parse(
+        &input.issuer,
+        &input.certificate_no,
+        &input.valid_from,
+        &input.valid_until,
+    )?;
+    let scan_name = scan
+        .as_ref()
+        .map(|s| text("scan", &s.name, 200, false))
+        .transpose()?
+        .unwrap_or_default();
     if let Some(s) = &scan {
         if s.bytes.is_empty() {
             return Err(FieldError::new("scan", "the file is empty").into());
@@ -95,7 +126,9 @@ pub async fn add_calibration(state: &AppState, p: &Principal, meta: &RequestMeta
     )
     .await
     .map_err(|e| match AppError::from(e) {
-        AppError::Conflict { .. } => AppError::Conflict { field: "certificate_no".into() },
+        AppError::Conflict { .. } => AppError::Conflict {
+            field: "certificate_no".into(),
+        },
         other => other,
     })?;
     log_change(
@@ -114,22 +147,39 @@ pub async fn add_calibration(state: &AppState, p: &Principal, meta: &RequestMeta
     )
     .await?;
     device_records::resolve_alerts(&mut tx, id, "calibration_expiring", now).await?;
-    let created = device_records::calibration(&mut tx, cid).await?.ok_or(AppError::NotFound("calibration"))?;
+    let created = device_records::calibration(&mut tx, cid)
+        .await?
+        .ok_or(AppError::NotFound("calibration"))?;
     tx.commit().await?;
     Ok(created)
 }
 
 /// The scan of a certificate; reading it is recorded.
-pub async fn calibration_scan(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, cid: i64) -> AppResult<(String, Vec<u8>)> {
+pub async fn calibration_scan(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: DeviceId,
+    cid: i64,
+) -> AppResult<(String, Vec<u8>)> {
     let mut tx = state.store.begin().await?;
     let device = devices::get(&mut tx, id).await?;
     let device = readable(&mut tx, p, device).await?;
-    let cal = device_records::calibration(&mut tx, cid).await?.filter(|c| c.device_id == id.0).ok_or(AppError::NotFound("calibration"))?;
+    let cal = device_records::calibration(&mut tx, cid)
+        .await?
+        .filter(|c| c.device_id == id.0)
+        .ok_or(AppError::NotFound("calibration"))?;
     let sha = cal.scan_sha256.clone().ok_or(AppError::NotFound("scan"))?;
     record(
         &mut tx,
         &Actor::user(p, meta),
-        Event { action: "device.calibration_scan_read", object_type: "device", object_id: id.to_string(), unit_id: Some(device.unit_id), detail: json!({ "calibration": cid, "sha256": sha }) },
+        Event {
+            action: "device.calibration_scan_read",
+            object_type: "device",
+            object_id: id.to_string(),
+            unit_id: Some(device.unit_id),
+            detail: json!({ "calibration": cid, "sha256": sha }),
+        },
         state.clock.now(),
     )
     .await?;
@@ -155,19 +205,40 @@ pub struct PatrolInput {
 }
 
 /// DEV-10: a patrol record. Upkeep never changes the lifecycle (DEV-14).
-pub async fn add_patrol(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, input: &PatrolInput) -> AppResult<i64> {
+pub async fn add_patrol(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: DeviceId,
+    input: &PatrolInput,
+) -> AppResult<i64> {
     let patroller = text("patroller", &input.patroller, 64, true)?;
     let status = ObservedStatus::parse(&input.status)?;
     let findings = text("findings", &input.findings, 2000, false)?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let device = managed(&mut tx, p, id, "record a patrol").await?;
-    let at = if input.patrolled_at.trim().is_empty() { now } else { parse_time("patrolled_at", &input.patrolled_at, device.tz())? };
+    let at = if input.patrolled_at.trim().is_empty() {
+        now
+    } else {
+        parse_time("patrolled_at", &input.patrolled_at, device.tz())?
+    };
     check_not_future("patrolled_at", at, now)?;
     if !input.conforming && findings.is_empty() {
         return Err(FieldError::new("findings", "say what did not conform").into());
     }
-    let pid = device_records::add_patrol(&mut tx, id, at, &patroller, input.conforming, status.as_str(), &findings, Some(p.user.id), now).await?;
+    let pid = device_records::add_patrol(
+        &mut tx,
+        id,
+        at,
+        &patroller,
+        input.conforming,
+        status.as_str(),
+        &findings,
+        Some(p.user.id),
+        now,
+    )
+    .await?;
     devices::set_last_patrol(&mut tx, id, at).await?;
     log_change(
         &mut tx,
@@ -188,19 +259,36 @@ pub struct FaultInput {
     pub description: String,
 }
 
-pub async fn open_fault(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, input: &FaultInput) -> AppResult<i64> {
+pub async fn open_fault(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: DeviceId,
+    input: &FaultInput,
+) -> AppResult<i64> {
     let description = text("description", &input.description, 2000, true)?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let device = managed(&mut tx, p, id, "record a fault").await?;
-    let at = if input.opened_at.trim().is_empty() { now } else { parse_time("opened_at", &input.opened_at, device.tz())? };
+    let at = if input.opened_at.trim().is_empty() {
+        now
+    } else {
+        parse_time("opened_at", &input.opened_at, device.tz())?
+    };
     check_not_future("opened_at", at, now)?;
     let fid = device_records::add_fault(&mut tx, id, at, &description, Some(p.user.id)).await?;
     log_change(
         &mut tx,
         &Actor::user(p, meta),
         &device,
-        Change { action: "fault_opened", from_state: None, to_state: None, reason: &description, detail: json!({ "fault": fid, "at": at }), registration: None },
+        Change {
+            action: "fault_opened",
+            from_state: None,
+            to_state: None,
+            reason: &description,
+            detail: json!({ "fault": fid, "at": at }),
+            registration: None,
+        },
         now,
     )
     .await?;
@@ -215,16 +303,35 @@ pub struct FixInput {
     pub note: String,
 }
 
-pub async fn fix_fault(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, fault_id: i64, input: &FixInput) -> AppResult<()> {
+pub async fn fix_fault(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: DeviceId,
+    fault_id: i64,
+    input: &FixInput,
+) -> AppResult<()> {
     let note = text("note", &input.note, 2000, true)?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let device = managed(&mut tx, p, id, "close a fault").await?;
-    let fault = device_records::fault(&mut tx, fault_id).await?.filter(|f| f.device_id == id.0).ok_or(AppError::NotFound("fault"))?;
+    let fault = device_records::fault(&mut tx, fault_id)
+        .await?
+        .filter(|f| f.device_id == id.0)
+        .ok_or(AppError::NotFound("fault"))?;
     if fault.fixed_at.is_some() {
-        return Err(RuleViolation::new("DEV-10", "fault.already_fixed", "this fault is already closed").into());
+        return Err(RuleViolation::new(
+            "DEV-10",
+            "fault.already_fixed",
+            "this fault is already closed",
+        )
+        .into());
     }
-    let at = if input.fixed_at.trim().is_empty() { now } else { parse_time("fixed_at", &input.fixed_at, device.tz())? };
+    let at = if input.fixed_at.trim().is_empty() {
+        now
+    } else {
+        parse_time("fixed_at", &input.fixed_at, device.tz())?
+    };
     check_fault_fixed(fault.opened_at, at, now)?;
     device_records::fix_fault(&mut tx, fault_id, at, &note, Some(p.user.id)).await?;
     let hours = (at - fault.opened_at).num_minutes() as f64 / 60.0;
@@ -232,7 +339,14 @@ pub async fn fix_fault(state: &AppState, p: &Principal, meta: &RequestMeta, id: 
         &mut tx,
         &Actor::user(p, meta),
         &device,
-        Change { action: "fault_fixed", from_state: None, to_state: None, reason: &note, detail: json!({ "fault": fault_id, "hours_to_fix": (hours * 10.0).round() / 10.0 }), registration: None },
+        Change {
+            action: "fault_fixed",
+            from_state: None,
+            to_state: None,
+            reason: &note,
+            detail: json!({ "fault": fault_id, "hours_to_fix": (hours * 10.0).round() / 10.0 }),
+            registration: None,
+        },
         now,
     )
     .await?;
@@ -251,19 +365,42 @@ pub struct OperationInput {
 }
 
 /// DEV-15: an operation-log entry with the status the operator confirms.
-pub async fn log_operation(state: &AppState, p: &Principal, meta: &RequestMeta, id: DeviceId, input: &OperationInput) -> AppResult<i64> {
+pub async fn log_operation(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: DeviceId,
+    input: &OperationInput,
+) -> AppResult<i64> {
     let action = text("action", &input.action, 200, true)?;
     let status = ObservedStatus::parse(&input.status)?;
     let note = text("note", &input.note, 2000, false)?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let device = managed(&mut tx, p, id, "log an operation").await?;
-    let oid = device_records::add_operation(&mut tx, id, now, &action, status.as_str(), &note, Some(p.user.id), &p.user.full_name).await?;
+    let oid = device_records::add_operation(
+        &mut tx,
+        id,
+        now,
+        &action,
+        status.as_str(),
+        &note,
+        Some(p.user.id),
+        &p.user.full_name,
+    )
+    .await?;
     log_change(
         &mut tx,
         &Actor::user(p, meta),
         &device,
-        Change { action: "operation", from_state: None, to_state: None, reason: &note, detail: json!({ "operation": oid, "what": action, "status": status.as_str() }), registration: None },
+        Change {
+            action: "operation",
+            from_state: None,
+            to_state: None,
+            reason: &note,
+            detail: json!({ "operation": oid, "what": action, "status": status.as_str() }),
+            registration: None,
+        },
         now,
     )
     .await?;
@@ -306,21 +443,38 @@ pub struct Report {
 }
 
 /// DEV-11: ratings for `month` (YYYY-MM) over the devices in the person's scope.
-pub async fn report(state: &AppState, p: &Principal, month: Option<&str>, maintainer: Option<&str>) -> AppResult<Report> {
-    let tz: chrono_tz::Tz = p.user.unit_time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+pub async fn report(
+    state: &AppState,
+    p: &Principal,
+    month: Option<&str>,
+    maintainer: Option<&str>,
+) -> AppResult<Report> {
+    let tz: chrono_tz::Tz = p
+        .user
+        .unit_time_zone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
     let today = state.clock.now().with_timezone(&tz).date_naive();
     let first = match month.map(str::trim).filter(|m| !m.is_empty()) {
-        Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d").map_err(|_| FieldError::new("month", "must look like 2026-10"))?,
+        Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
+            .map_err(|_| FieldError::new("month", "must look like 2026-10"))?,
         None => today.with_day(1).unwrap_or(today),
     };
     let mut tx = state.store.begin_read().await?;
     let all = devices::all_in_scope(&mut tx, p.scope()).await?;
-    let all: Vec<Device> = all.into_iter().filter(|d| maintainer.is_none_or(|m| m.is_empty() || d.maintainer == m)).collect();
+    let all: Vec<Device> = all
+        .into_iter()
+        .filter(|d| maintainer.is_none_or(|m| m.is_empty() || d.maintainer == m))
+        .collect();
     let mut trend = Vec::new();
     let mut latest = None;
     for back in (0..6).rev() {
-        let from_day = first.checked_sub_months(chrono::Months::new(back)).unwrap_or(first);
-        let to_day = from_day.checked_add_months(chrono::Months::new(1)).unwrap_or(from_day);
+        let from_day = first
+            .checked_sub_months(chrono::Months::new(back))
+            .unwrap_or(first);
+        let to_day = from_day
+            .checked_add_months(chrono::Months::new(1))
+            .unwrap_or(from_day);
         let from = roadwarden_domain::calendar::start_of_local_day(from_day, tz);
         let to = roadwarden_domain::calendar::start_of_local_day(to_day, tz);
         let ratings = month_ratings(&mut tx, p, &all, from, to).await?;
@@ -337,20 +491,32 @@ pub async fn report(state: &AppState, p: &Principal, month: Option<&str>, mainta
     let mut by_maintainer: BTreeMap<String, Rating> = BTreeMap::new();
     let mut by_device = Vec::new();
     for (d, r) in &ratings {
-        by_maintainer.entry(d.maintainer.clone()).or_default().add(r);
+        by_maintainer
+            .entry(d.maintainer.clone())
+            .or_default()
+            .add(r);
         by_device.push(row(format!("{} {}", d.number, d.name), r));
     }
     Ok(Report {
         month: first.format("%Y-%m").to_string(),
         total: row("total".into(), &total),
-        by_maintainer: by_maintainer.iter().map(|(m, r)| row(m.clone(), r)).collect(),
+        by_maintainer: by_maintainer
+            .iter()
+            .map(|(m, r)| row(m.clone(), r))
+            .collect(),
         by_device,
         trend,
     })
 }
 
 /// Each device's rating over `[from, to)`, counting only the time it was in service.
-async fn month_ratings<'a>(tx: &mut Tx, p: &Principal, all: &'a [Device], from: DateTime<Utc>, to: DateTime<Utc>) -> AppResult<Vec<(&'a Device, Rating)>> {
+async fn month_ratings<'a>(
+    tx: &mut Tx,
+    p: &Principal,
+    all: &'a [Device],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<Vec<(&'a Device, Rating)>> {
     let patrols = device_records::patrols_between(tx, p.scope(), from, to).await?;
     let faults = device_records::faults_overlapping(tx, p.scope(), from, to).await?;
     let mut patrols_by: BTreeMap<i64, (u32, u32)> = BTreeMap::new();
@@ -367,13 +533,22 @@ async fn month_ratings<'a>(tx: &mut Tx, p: &Principal, all: &'a [Device], from: 
     for d in all {
         // In service during the period: formal use began before its end and it is still in
         // service, or left service after the period began.
-        let Some(since) = d.in_use_since else { continue };
-        let in_service_now = matches!(d.state, DeviceState::InUse | DeviceState::EvaluationDue | DeviceState::Suspended);
+        let Some(since) = d.in_use_since else {
+            continue;
+        };
+        let in_service_now = matches!(
+            d.state,
+            DeviceState::InUse | DeviceState::EvaluationDue | DeviceState::Suspended
+        );
         if since >= to || (!in_service_now && d.state_since <= from) {
             continue;
         }
         let start = since.max(from);
-        let end = if in_service_now { to } else { d.state_since.min(to) };
+        let end = if in_service_now {
+            to
+        } else {
+            d.state_since.min(to)
+        };
         if end <= start {
             continue;
         }
@@ -387,7 +562,9 @@ async fn month_ratings<'a>(tx: &mut Tx, p: &Principal, all: &'a [Device], from: 
             patrols: n,
             conforming_patrols: ok,
             service_secs: (end - start).num_seconds(),
-            downtime_secs: faults_by.get(&d.id.0).map_or(0, |f| downtime_secs(f, start, end)),
+            downtime_secs: faults_by
+                .get(&d.id.0)
+                .map_or(0, |f| downtime_secs(f, start, end)),
         };
         out.push((d, r));
     }
@@ -395,7 +572,11 @@ async fn month_ratings<'a>(tx: &mut Tx, p: &Principal, all: &'a [Device], from: 
 }
 
 /// DEV-12: the clean-up list of `year` in the person's scope.
-pub async fn cleanup_list(state: &AppState, p: &Principal, year: i32) -> AppResult<Vec<device_records::CleanupItem>> {
+pub async fn cleanup_list(
+    state: &AppState,
+    p: &Principal,
+    year: i32,
+) -> AppResult<Vec<device_records::CleanupItem>> {
     let mut tx = state.store.begin_read().await?;
     Ok(device_records::cleanup_items(&mut tx, p.scope(), year).await?)
 }
@@ -408,7 +589,13 @@ pub struct CleanupDecision {
 }
 
 /// DEV-12: a device on the list is kept (with a reason) or retired.
-pub async fn resolve_cleanup(state: &AppState, p: &Principal, meta: &RequestMeta, item_id: i64, input: &CleanupDecision) -> AppResult<()> {
+pub async fn resolve_cleanup(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    item_id: i64,
+    input: &CleanupDecision,
+) -> AppResult<()> {
     let reason = text("reason", &input.reason, 1000, true)?;
     let resolution = match input.resolution.trim() {
         r @ ("keep" | "retire") => r,
@@ -416,18 +603,50 @@ pub async fn resolve_cleanup(state: &AppState, p: &Principal, meta: &RequestMeta
     };
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    let (_, device_id, done) = device_records::cleanup_item(&mut tx, item_id).await?.ok_or(AppError::NotFound("clean-up item"))?;
+    let (_, device_id, done) = device_records::cleanup_item(&mut tx, item_id)
+        .await?
+        .ok_or(AppError::NotFound("clean-up item"))?;
     if done.is_some() {
-        return Err(RuleViolation::new("DEV-12", "cleanup.already_resolved", "this item is already resolved").into());
+        return Err(RuleViolation::new(
+            "DEV-12",
+            "cleanup.already_resolved",
+            "this item is already resolved",
+        )
+        .into());
     }
     let device = managed(&mut tx, p, DeviceId(device_id), "resolve a clean-up item").await?;
     let actor = Actor::user(p, meta);
     if resolution == "retire" {
-        super::lifecycle::run_step(state, &mut tx, &actor, &device, roadwarden_domain::device::Step::Retire, &reason, json!({ "cleanup_item": item_id }), now).await?;
+        super::lifecycle::run_step(
+            state,
+            &mut tx,
+            &actor,
+            &device,
+            roadwarden_domain::device::Step::Retire,
+            &reason,
+            json!({ "cleanup_item": item_id }),
+            now,
+        )
+        .await?;
     } else {
-        log_change(&mut tx, &actor, &device, Change { action: "cleanup_kept", from_state: None, to_state: None, reason: &reason, detail: json!({ "cleanup_item": item_id }), registration: None }, now).await?;
+        log_change(
+            &mut tx,
+            &actor,
+            &device,
+            Change {
+                action: "cleanup_kept",
+                from_state: None,
+                to_state: None,
+                reason: &reason,
+                detail: json!({ "cleanup_item": item_id }),
+                registration: None,
+            },
+            now,
+        )
+        .await?;
     }
-    device_records::resolve_cleanup_item(&mut tx, item_id, resolution, Some(p.user.id), now).await?;
+    device_records::resolve_cleanup_item(&mut tx, item_id, resolution, Some(p.user.id), now)
+        .await?;
     tx.commit().await?;
     Ok(())
 }

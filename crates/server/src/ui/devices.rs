@@ -1,0 +1,590 @@
+//! Device pages: the list with filters and a map, the device page with its lifecycle timeline
+//! and forms, the review inbox, the DEV-11 report and the public notice page. Every form goes
+//! through the same services as the API.
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form as MultiForm;
+use chrono::Datelike;
+use minijinja::{context, Value};
+use roadwarden_domain::device::lifecycle::capture_use;
+use roadwarden_domain::device::review::Department;
+use roadwarden_domain::device::{violations, DeviceKind, DeviceState, RoadClass, SuspensionReason};
+use roadwarden_domain::roles::Role;
+use roadwarden_domain::{DeviceId, FieldError};
+use roadwarden_store::devices::{self as device_store, MapPoint};
+use serde::Deserialize;
+
+use super::views::render;
+use super::{flash, page_context, FormBody};
+use crate::api::devices::{detail, review_inbox, DeviceQuery};
+use crate::api::public::{published, PublicQuery};
+use crate::auth::extract::{DeviceManagers, DeviceReviewers};
+use crate::auth::{CurrentUser, Require};
+use crate::context::RequestMeta;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::services::devices::credentials;
+use crate::services::devices::lifecycle::{
+    self, ActionInput, AssessmentInput, RegistrationInput, ReviewInput,
+};
+use crate::services::devices::registry::{self, DeviceInput};
+use crate::services::devices::upkeep::{
+    self, CalibrationInput, FaultInput, FixInput, OperationInput, PatrolInput, Scan,
+};
+use crate::services::{units, Authority};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ListQuery {
+    #[serde(flatten)]
+    filter: DeviceQuery,
+    ok: Option<String>,
+    page: Option<i64>,
+}
+
+const PAGE: i64 = 50;
+
+pub async fn list_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let filter = q.filter.filter(&state).await?;
+    let page = q.page.unwrap_or(1).max(1);
+    let (found, total) =
+        registry::list_devices(&state, &user, &filter, PAGE, (page - 1) * PAGE, true).await?;
+    let total = total.unwrap_or(0);
+    let points = registry::map_points(&state, &user, &filter).await?;
+    let mut tx = state.store.begin_read().await?;
+    let counts = device_store::count_by_state(&mut tx, user.scope()).await?;
+    let alerts = roadwarden_store::device_records::alerts(&mut tx, user.scope(), None, 20).await?;
+    drop(tx);
+    let units = units::subtree(&state, &user).await?;
+    let rows: Vec<Value> = found
+        .iter()
+        .map(|d| {
+            context! {
+                id => d.id.0, number => d.number, name => d.name, kind => d.kind.as_str(), state => d.state.as_str(),
+                unit => d.unit_name, road => d.road, km => d.km_marker, place => d.place, maintainer => d.maintainer,
+                capture => capture_label(d.state), since => d.state_since,
+            }
+        })
+        .collect();
+    let ctx = page_context(
+        lang,
+        Some(&user),
+        "/devices",
+        context! {
+            flash => flash(lang, q.ok.as_deref()),
+            rows => rows,
+            total => total,
+            page => page,
+            pages => (total + PAGE - 1) / PAGE,
+            q => context! { state => q.filter.state, kind => q.filter.kind, search => q.filter.search, unit_id => q.filter.unit_id },
+            states => DeviceState::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            kinds => DeviceKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+            counts => counts.into_iter().map(|(s, n)| context! { state => s, n => n }).collect::<Vec<_>>(),
+            units => units.iter().filter(|u| u.kind.is_police()).map(|u| context! { id => u.id.0, name => u.name, depth => u.path.depth().saturating_sub(user.scope().depth()) }).collect::<Vec<_>>(),
+            map => map_svg(&points),
+            alerts => alerts,
+            can_manage => user.has(Role::DeviceManager),
+            query_string => query_string(&q.filter),
+        },
+    );
+    Ok(render("devices.html", ctx)?.into_response())
+}
+
+fn query_string(f: &DeviceQuery) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in [
+        ("state", &f.state),
+        ("kind", &f.kind),
+        ("search", &f.search),
+        ("unit_id", &f.unit_id),
+    ] {
+        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+            s.append_pair(k, v);
+        }
+    }
+    s.finish()
+}
+
+fn capture_label(state: DeviceState) -> &'static str {
+    match capture_use(state) {
+        roadwarden_domain::device::CaptureUse::Enforce => "enforce",
+        roadwarden_domain::device::CaptureUse::WarnOnly => "warn_only",
+        roadwarden_domain::device::CaptureUse::Refuse => "refuse",
+    }
+}
+
+/// The map: positions projected (Web Mercator) into an SVG drawn on the server, so no tile
+/// server or script is needed. Each point links to its device.
+fn map_svg(points: &[MapPoint]) -> Value {
+    const W: f64 = 640.0;
+    const H: f64 = 360.0;
+    const PAD: f64 = 24.0;
+    if points.is_empty() {
+        return Value::from(());
+    }
+    let merc = |lat: f64| {
+        (std::f64::consts::FRAC_PI_4 + lat.to_radians() / 2.0)
+            .tan()
+            .ln()
+    };
+    let xs: Vec<f64> = points.iter().map(|p| p.longitude).collect();
+    let ys: Vec<f64> = points.iter().map(|p| merc(p.latitude)).collect();
+    let (x0, x1) = (
+        xs.iter().copied().fold(f64::MAX, f64::min),
+        xs.iter().copied().fold(f64::MIN, f64::max),
+    );
+    let (y0, y1) = (
+        ys.iter().copied().fold(f64::MAX, f64::min),
+        ys.iter().copied().fold(f64::MIN, f64::max),
+    );
+    let span_x = (x1 - x0).to_radians().max(1e-6);
+    let span_y = (y1 - y0).max(1e-6);
+    let scale = ((W - 2.0 * PAD) / span_x).min((H - 2.0 * PAD) / span_y);
+    let dots: Vec<Value> = points
+        .iter()
+        .zip(ys.iter())
+        .map(|(p, y)| {
+            let cx = PAD + (p.longitude - x0).to_radians() * scale;
+            let cy = H - PAD - (y - y0) * scale;
+            context! { id => p.id, number => p.number, name => p.name, state => p.state, cx => format!("{cx:.1}"), cy => format!("{cy:.1}") }
+        })
+        .collect();
+    context! { width => W, height => H, dots => dots, count => points.len() }
+}
+
+pub async fn new_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: Require<DeviceManagers>,
+) -> AppResult<Response> {
+    let units = units::subtree(&state, &user).await?;
+    let country = units
+        .first()
+        .map(|u| u.country)
+        .unwrap_or(roadwarden_domain::org::Country::China);
+    let ctx = page_context(
+        lang,
+        Some(&user),
+        "/devices",
+        context! {
+            units => units.iter().filter(|u| u.kind.is_police()).map(|u| context! { id => u.id.0, name => u.name, code => u.code, depth => u.path.depth().saturating_sub(user.scope().depth()) }).collect::<Vec<_>>(),
+            kinds => DeviceKind::ALL.iter().map(|k| context! { value => k.as_str(), code => k.code() }).collect::<Vec<_>>(),
+            road_classes => RoadClass::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            violations => violations::of_country(country).map(|v| context! { code => v.code, name => v.name(lang.code()) }).collect::<Vec<_>>(),
+        },
+    );
+    Ok(render("device_new.html", ctx)?.into_response())
+}
+
+/// The form's fields as text: numbers and repeated checkboxes are converted here.
+#[derive(Debug, Deserialize, Default)]
+pub struct DeviceForm {
+    number: String,
+    kind: String,
+    unit_id: i64,
+    name: String,
+    maintainer: String,
+    leader: String,
+    department: String,
+    #[serde(default)]
+    violation_types: Vec<String>,
+    #[serde(default)]
+    make: String,
+    #[serde(default)]
+    model: String,
+    #[serde(default)]
+    serial: String,
+    #[serde(default)]
+    mac: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    road: String,
+    #[serde(default)]
+    road_class: String,
+    #[serde(default)]
+    km_marker: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    nearest_village: String,
+    #[serde(default)]
+    direction: String,
+    #[serde(default)]
+    longitude: String,
+    #[serde(default)]
+    latitude: String,
+}
+
+fn number(field: &'static str, raw: &str) -> AppResult<Option<f64>> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    raw.parse()
+        .map(Some)
+        .map_err(|_| FieldError::new(field, "must be a number").into())
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: Require<DeviceManagers>,
+    meta: RequestMeta,
+    form: Result<MultiForm<DeviceForm>, axum_extra::extract::FormRejection>,
+) -> AppResult<Response> {
+    let MultiForm(f) =
+        form.map_err(|e| AppError::BadInput(FieldError::new("form", e.body_text())))?;
+    let input = DeviceInput {
+        number: f.number,
+        kind: f.kind,
+        unit_id: f.unit_id,
+        name: f.name,
+        maintainer: f.maintainer,
+        leader: f.leader,
+        department: f.department,
+        violation_types: f.violation_types,
+        make: f.make,
+        model: f.model,
+        serial: f.serial,
+        mac: f.mac,
+        channel: f.channel,
+        road: f.road,
+        road_class: f.road_class,
+        km_marker: f.km_marker,
+        place: f.place,
+        nearest_village: f.nearest_village,
+        direction: f.direction,
+        longitude: number("longitude", &f.longitude)?,
+        latitude: number("latitude", &f.latitude)?,
+        measuring: None,
+    };
+    let device = registry::create_device(&state, Authority::User(&user), &meta, &input).await?;
+    Ok(Redirect::to(&format!("/devices/{}?ok=device_created", device.id)).into_response())
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct DetailQuery {
+    ok: Option<String>,
+    secret: Option<String>,
+    key: Option<String>,
+}
+
+pub async fn detail_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    Query(q): Query<DetailQuery>,
+) -> AppResult<Response> {
+    let id = DeviceId::parse(&id)?;
+    let d = detail(&state, &user, id).await?;
+    let device = &d.view.device;
+    let my_departments: Vec<&str> = Department::ALL
+        .into_iter()
+        .filter(|dep| user.has(dep.role()))
+        .filter(|dep| {
+            !d.reviews.iter().any(|r| {
+                r.department == dep.as_str()
+                    && d.assessments
+                        .last()
+                        .is_some_and(|a| a.id == r.assessment_id && a.outcome == "pending")
+            })
+        })
+        .map(|dep| dep.as_str())
+        .collect();
+    let can_review = device.state == DeviceState::UnderReview
+        && !my_departments.is_empty()
+        && device.unit_id != user.user.unit_id;
+    let can_manage = user.has(Role::DeviceManager)
+        && user.covers(&device.unit_path)
+        && device.state != DeviceState::Retired;
+    let ctx = page_context(
+        lang,
+        Some(&user),
+        "/devices",
+        context! {
+            flash => flash(lang, q.ok.as_deref()),
+            d => Value::from_serialize(&d),
+            tz => device.time_zone,
+            capture => capture_label(device.state),
+            violations => device.violation_types.iter().map(|c| context! { code => c, name => violations::lookup(c).map_or(c.as_str(), |v| v.name(lang.code())) }).collect::<Vec<_>>(),
+            actions => d.actions,
+            can_review => can_review,
+            departments => my_departments,
+            can_manage => can_manage,
+            reasons => SuspensionReason::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            secret => q.secret,
+            key => q.key,
+            today => state.clock.now().date_naive().to_string(),
+        },
+    );
+    Ok(render("device.html", ctx)?.into_response())
+}
+
+fn back(id: DeviceId, ok: &str) -> Response {
+    Redirect::to(&format!("/devices/{id}?ok={ok}")).into_response()
+}
+
+pub async fn file_assessment(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<AssessmentForm>,
+) -> AppResult<Response> {
+    let id = DeviceId::parse(&id)?;
+    let input = AssessmentInput {
+        necessity: f.necessity,
+        conditions: f.conditions,
+        facilities_ok: f.facilities_ok.as_deref() == Some("on"),
+        goal: f.goal,
+    };
+    lifecycle::file_assessment(&state, &user, &meta, id, &input).await?;
+    Ok(back(id, "assessment_filed"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssessmentForm {
+    necessity: String,
+    conditions: String,
+    #[serde(default)]
+    facilities_ok: Option<String>,
+    goal: String,
+}
+
+pub async fn review(
+    State(state): State<AppState>,
+    user: Require<DeviceReviewers>,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<ReviewInput>,
+) -> AppResult<Response> {
+    let id = DeviceId::parse(&id)?;
+    lifecycle::review(&state, &user, &meta, id, &f).await?;
+    Ok(back(id, "review_recorded"))
+}
+
+pub async fn act(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<ActionInput>,
+) -> AppResult<Response> {
+    let id = DeviceId::parse(&id)?;
+    lifecycle::act(&state, &user, &meta, id, &f).await?;
+    Ok(back(id, "step_recorded"))
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<RegistrationInput>,
+) -> AppResult<Response> {
+    let id = DeviceId::parse(&id)?;
+    lifecycle::confirm_registration(&state, &user, &meta, id, &f).await?;
+    Ok(back(id, "registered"))
+}
+
+pub async fn issue_credential(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let id = DeviceId::parse(&id)?;
+    let issued = credentials::issue(&state, &user, &meta, id).await?;
+    // The secret is shown on the page that answers this request, once, never in a URL.
+    let d = detail(&state, &user, id).await?;
+    let ctx = page_context(
+        lang,
+        Some(&user),
+        "/devices",
+        context! { issued => Value::from_serialize(&issued), d => Value::from_serialize(&d) },
+    );
+    Ok(render("device_secret.html", ctx)?.into_response())
+}
+
+pub async fn add_calibration(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
+    let id = DeviceId::parse(&id)?;
+    let mut input = CalibrationInput::default();
+    let mut scan = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| FieldError::new("form", e.body_text()))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "scan" {
+            let file = field.file_name().unwrap_or("scan").to_owned();
+            let bytes = field
+                .bytes()
+                .await
+                .map_err(|e| FieldError::new("scan", e.body_text()))?;
+            if !bytes.is_empty() {
+                scan = Some(Scan {
+                    name: file,
+                    bytes: bytes.to_vec(),
+                });
+            }
+            continue;
+        }
+        let value = field
+            .text()
+            .await
+            .map_err(|e| FieldError::new("form", e.body_text()))?;
+        match name.as_str() {
+            "issuer" => input.issuer = value,
+            "certificate_no" => input.certificate_no = value,
+            "valid_from" => input.valid_from = value,
+            "valid_until" => input.valid_until = value,
+            _ => {}
+        }
+    }
+    upkeep::add_calibration(&state, &user, &meta, id, &input, scan).await?;
+    Ok(back(id, "calibration_recorded"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PatrolForm {
+    #[serde(default)]
+    patrolled_at: String,
+    patroller: String,
+    #[serde(default)]
+    conforming: Option<String>,
+    status: String,
+    #[serde(default)]
+    findings: String,
+}
+
+pub async fn add_patrol(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<PatrolForm>,
+) -> AppResult<Response> {
+    let id = DeviceId::parse(&id)?;
+    let input = PatrolInput {
+        patrolled_at: f.patrolled_at,
+        patroller: f.patroller,
+        conforming: f.conforming.as_deref() == Some("on"),
+        status: f.status,
+        findings: f.findings,
+    };
+    upkeep::add_patrol(&state, &user, &meta, id, &input).await?;
+    Ok(back(id, "patrol_recorded"))
+}
+
+pub async fn open_fault(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<FaultInput>,
+) -> AppResult<Response> {
+    let id = DeviceId::parse(&id)?;
+    upkeep::open_fault(&state, &user, &meta, id, &f).await?;
+    Ok(back(id, "fault_recorded"))
+}
+
+pub async fn fix_fault(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Path((id, fid)): Path<(String, i64)>,
+    FormBody(f): FormBody<FixInput>,
+) -> AppResult<Response> {
+    let id = DeviceId::parse(&id)?;
+    upkeep::fix_fault(&state, &user, &meta, id, fid, &f).await?;
+    Ok(back(id, "fault_fixed"))
+}
+
+pub async fn log_operation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<OperationInput>,
+) -> AppResult<Response> {
+    let id = DeviceId::parse(&id)?;
+    upkeep::log_operation(&state, &user, &meta, id, &f).await?;
+    Ok(back(id, "operation_recorded"))
+}
+
+pub async fn inbox_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: Require<DeviceReviewers>,
+) -> AppResult<Response> {
+    let items = review_inbox(&state, &user, None).await?;
+    let ctx = page_context(
+        lang,
+        Some(&user),
+        "/device-reviews",
+        context! { items => Value::from_serialize(&items) },
+    );
+    Ok(render("device_inbox.html", ctx)?.into_response())
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ReportQuery {
+    month: Option<String>,
+    maintainer: Option<String>,
+}
+
+pub async fn report_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<Response> {
+    let report = upkeep::report(&state, &user, q.month.as_deref(), q.maintainer.as_deref()).await?;
+    let year = state.clock.now().year();
+    let cleanup = upkeep::cleanup_list(&state, &user, year).await?;
+    let mut tx = state.store.begin_read().await?;
+    let maintainers = device_store::maintainers(&mut tx, user.scope()).await?;
+    drop(tx);
+    let ctx = page_context(
+        lang,
+        Some(&user),
+        "/device-report",
+        context! { r => Value::from_serialize(&report), cleanup => cleanup, year => year, maintainers => maintainers, q => context! { month => q.month, maintainer => q.maintainer } },
+    );
+    Ok(render("device_report.html", ctx)?.into_response())
+}
+
+pub async fn public_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    Query(q): Query<PublicQuery>,
+) -> AppResult<Response> {
+    let mut q = q;
+    if q.lang.is_none() {
+        q.lang = Some(lang.code().into());
+    }
+    let list = published(&state, &q).await?;
+    let page_lang = Lang::parse(&list.lang).unwrap_or(lang);
+    let ctx = page_context(
+        page_lang,
+        None,
+        "/public/devices",
+        context! { list => Value::from_serialize(&list), unit => q.unit },
+    );
+    Ok(render("public_devices.html", ctx)?.into_response())
+}
