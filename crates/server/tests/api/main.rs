@@ -4,6 +4,8 @@
 mod accounts;
 mod audit;
 mod calendar;
+mod device_import;
+mod devices;
 mod jobs;
 mod org;
 mod platform;

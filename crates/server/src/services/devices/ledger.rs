@@ -127,6 +127,11 @@ pub fn read_table(bytes: &[u8]) -> Result<Table, RowError> {
             rows: rows.collect(),
         });
     }
+    if bytes.starts_with(&[0xff, 0xfe]) || bytes.starts_with(&[0xfe, 0xff]) {
+        return Err(file_error(
+            "the file is UTF-16 text: save the ledger as CSV in UTF-8 or GBK, or as XLSX".into(),
+        ));
+    }
     let (text, encoding) = match std::str::from_utf8(bytes) {
         Ok(s) => (s.trim_start_matches('\u{feff}').to_owned(), "utf-8"),
         Err(_) => {

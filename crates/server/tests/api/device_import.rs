@@ -1,0 +1,109 @@
+//! Ledger imports: every row checked, bad rows reported by line, nothing imported unless asked
+//! to skip them; UTF-8 and GBK both read; the import is in the audit chain.
+
+use roadwarden_testkit::{account, org, TestApp, PASSWORD};
+use serde_json::Value;
+
+const HEADER: &str = "设备编号,设备类型,管理单位代码,设备名称,维护单位,责任领导,责任部门,违法类型,道路,道路等级,公里桩,地点,附近村庄,经度,纬度,状态,正式启用日期,备案日期,检定机构,检定证书编号,检定有效期起,检定有效期止";
+
+fn ledger(rows: &[&str]) -> String {
+    let mut s = String::from(HEADER);
+    for r in rows {
+        s.push('\n');
+        s.push_str(r);
+    }
+    s
+}
+
+const GOOD_1: &str = "330522010201,fixed_enforcement,330522-01,长兴大道与明珠路口,长兴智慧交通,吴磊,秩序组,1625;1208,长兴大道,urban,,明珠路口,,119.9103,31.0135,in_use,2024-05-01,2024-04-20,,,,";
+const GOOD_2: &str = "330522030202,03,330522-01,G104 测速,长兴智慧交通,吴磊,秩序组,1352,G104,national,K1532+400,,林城镇大云寺村,119.83,30.95,in_use,2025-01-10,2025-01-05,湖州市计量检定测试所,HZJL-0202,2026-01-01,2026-12-31";
+const BAD_COORDS: &str = "330522010203,fixed_enforcement,330522-01,坐标错误,长兴智慧交通,吴磊,秩序组,1625,长兴大道,urban,,路口,,31.01,119.91,in_use,2024-05-01,2024-04-20,,,,";
+const BAD_NUMBER: &str = "33052201,fixed_enforcement,330522-01,编号错误,长兴智慧交通,吴磊,秩序组,1625,长兴大道,urban,,路口,,119.91,31.01,in_use,2024-05-01,2024-04-20,,,,";
+
+async fn import(app: &TestApp, token: &str, body: Vec<u8>, skip: bool) -> (u16, Value) {
+    let resp = app
+        .client
+        .post(app.url(&format!(
+            "/api/v1/device-imports?file_name=ledger.csv&skip_bad_rows={skip}"
+        )))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap())
+}
+
+#[tokio::test]
+async fn a_ledger_with_bad_rows_imports_nothing_and_names_each_line() {
+    let app = TestApp::spawn().await;
+    let o = org(&app.state).await;
+    account(&app.state, &o.squad, "sq.device", 11, &["device_manager"]).await;
+    let token = app.token("sq.device", PASSWORD).await;
+    let file = ledger(&[GOOD_1, BAD_COORDS, GOOD_2, BAD_NUMBER, GOOD_1]);
+    let (status, report) = import(&app, &token, file.clone().into_bytes(), false).await;
+    assert_eq!(status, 422, "{report}");
+    assert_eq!(report["committed"], false);
+    let lines: Vec<i64> = report["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lines, vec![3, 5, 6], "{report}");
+    assert_eq!(report["errors"][0]["field"], "latitude", "{report}");
+    let (_, page) = app.get("/api/v1/devices", &token).await;
+    assert_eq!(page["total"], 0, "nothing imported");
+    // Asked to skip them, the good rows go in with their history.
+    let (status, report) = import(&app, &token, file.into_bytes(), true).await;
+    assert_eq!(
+        (
+            status,
+            report["imported"].as_i64(),
+            report["skipped"].as_i64()
+        ),
+        (201, Some(2), Some(3)),
+        "{report}"
+    );
+    let (_, page) = app
+        .get("/api/v1/devices?state=in_use,evaluation_due", &token)
+        .await;
+    assert_eq!(page["total"], 2, "{page}");
+    let id = page["items"][1]["id"].as_i64().unwrap();
+    let (_, d) = app.get(&format!("/api/v1/devices/{id}"), &token).await;
+    assert_eq!(d["calibrations"][0]["certificate_no"], "HZJL-0202", "{d}");
+    assert_eq!(d["timeline"][0]["action"], "imported");
+    // The import is an audit entry.
+    let root = app.token(&o.root_admin.0, &o.root_admin.1).await;
+    let (_, audit) = app.get("/api/v1/audit?action=device.import", &root).await;
+    assert_eq!(audit.as_array().unwrap().len(), 1, "{audit}");
+}
+
+#[tokio::test]
+async fn gbk_ledgers_are_read_like_utf8_ones() {
+    let app = TestApp::spawn().await;
+    let o = org(&app.state).await;
+    account(&app.state, &o.squad, "sq.device", 11, &["device_manager"]).await;
+    let token = app.token("sq.device", PASSWORD).await;
+    let text = ledger(&[GOOD_1]);
+    let (gbk, _, unmappable) = encoding_rs::GBK.encode(&text);
+    assert!(!unmappable);
+    let (status, report) = import(&app, &token, gbk.into_owned(), false).await;
+    assert_eq!(
+        (status, report["encoding"].as_str()),
+        (201, Some("gbk")),
+        "{report}"
+    );
+    let (_, page) = app.get("/api/v1/devices", &token).await;
+    assert_eq!(page["items"][0]["name"], "长兴大道与明珠路口");
+    // Bytes that are neither UTF-8 nor GBK, and a header without the required columns.
+    for bytes in [vec![0x81, 0x20, 0x81, 0x20], vec![0xff, 0xfe, b'n', 0]] {
+        let (status, report) = import(&app, &token, bytes, false).await;
+        assert_eq!(status, 422);
+        assert_eq!(report["errors"][0]["field"], "file", "{report}");
+    }
+    let (_, report) = import(&app, &token, b"number,kind\n1,2".to_vec(), false).await;
+    assert_eq!(report["errors"][0]["line"], 1, "{report}");
+}
