@@ -282,6 +282,14 @@ const ACCOUNTS: &[DemoAccount] = &[
         "zh-CN",
     ),
     acct(
+        "cx.device",
+        "330522",
+        "钱伟",
+        "police_officer",
+        &["device_manager"],
+        "zh-CN",
+    ),
+    acct(
         "zc.collector",
         "330522-01",
         "郑强",
@@ -398,7 +406,9 @@ pub async fn run(settings: Settings, reset: bool, no_serve: bool) -> anyhow::Res
     let fresh = !dir.join("roadwarden.sqlite").exists();
     let state = open_state(settings.clone(), Clock::System).await?;
     let logins = if fresh {
-        Some(seed(&state).await?)
+        let logins = seed(&state).await?;
+        crate::demo_devices::seed(&state, &settings).await?;
+        Some(logins)
     } else {
         None
     };

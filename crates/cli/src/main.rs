@@ -2,6 +2,8 @@
 
 mod backup;
 mod demo;
+mod demo_devices;
+mod device;
 mod logging;
 mod serve;
 mod setup;
@@ -56,6 +58,9 @@ enum Command {
     /// The audit chain.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Enforcement devices: import a ledger.
+    #[command(subcommand)]
+    Device(device::DeviceCommand),
     /// Configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -147,6 +152,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Unit(cmd) => setup::unit(load()?, cmd).await,
         Command::User(cmd) => setup::user(load()?, cmd).await,
         Command::Audit(AuditCommand::Verify) => setup::audit_verify(load()?).await,
+        Command::Device(cmd) => device::run(load()?, cmd).await,
         Command::Backup { out } => backup::backup(load()?, &out).await,
         Command::Restore { from, force } => backup::restore(load()?, &from, force).await,
     }

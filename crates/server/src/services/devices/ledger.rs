@@ -73,6 +73,8 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("installed_on", "安装日期"),
     ("in_use_since", "正式启用日期"),
     ("trial_started", "试用开始日期"),
+    ("evaluated_on", "效果评估日期"),
+    ("last_valid_capture_on", "最近有效抓拍日期"),
     ("registered_on", "备案日期"),
     ("platform_ref", "备案编号"),
     ("calibration_issuer", "检定机构"),
@@ -401,6 +403,12 @@ pub async fn import(
     )
     .await?;
     tx.commit().await?;
+    let today = now.date_naive();
+    if valid.iter().any(|r| {
+        r.new.fields.measuring && r.certificate.as_ref().is_some_and(|c| !c.valid_on(today))
+    }) {
+        super::deadlines::check_calibrations(state).await?;
+    }
     progress(total, total);
     report.committed = true;
     Ok(report)
@@ -518,6 +526,8 @@ async fn check_row(
     let installed = time("installed_on")?;
     let in_use_since = time("in_use_since")?;
     let trial_started = time("trial_started")?;
+    let evaluated = time("evaluated_on")?;
+    let last_capture = time("last_valid_capture_on")?;
     let registered = time("registered_on")?;
     let platform_ref = get("platform_ref");
     let periods = state.settings.devices.periods();
@@ -535,7 +545,7 @@ async fn check_row(
         notice_ends_at: None,
         registered_at: registered,
         platform_ref,
-        last_valid_capture_at: None,
+        last_valid_capture_at: last_capture,
         installed_at: installed.or(in_use_since).or(trial_started).unwrap_or(now),
     };
     // Only the states a ledger can truthfully carry: anything under review or on notice is
@@ -556,10 +566,22 @@ async fn check_row(
             };
             if dev_state == DeviceState::InUse {
                 let due = after_months(since, periods.evaluation_months, tz);
-                // An evaluation that fell due before the ledger reached us is recorded as due.
-                new.evaluation_due_at = Some(due);
-                if due <= now {
-                    new.state = DeviceState::EvaluationDue;
+                match evaluated {
+                    // DEV-06 done before the ledger reached us: on record in the history.
+                    Some(on) if on >= since => {}
+                    Some(_) => {
+                        return Err(err(
+                            "evaluated_on",
+                            "the evaluation comes after formal use began".into(),
+                        ))
+                    }
+                    // Not evaluated: due when its time comes, or due now.
+                    None => {
+                        new.evaluation_due_at = Some(due);
+                        if due <= now {
+                            new.state = DeviceState::EvaluationDue;
+                        }
+                    }
                 }
             }
             if dev_state == DeviceState::InUse && kind.is_fixed() && registered.is_none() {
@@ -606,24 +628,24 @@ async fn check_row(
     } else {
         None
     };
+    // DEV-13: a measuring device in service has its certificate on file. One that has lapsed
+    // is imported as it is, and the calibration check that follows the import suspends it
+    // (SUP-05), so the ledger's history stays true.
     if new.fields.measuring
         && matches!(
             new.state,
             DeviceState::InUse | DeviceState::EvaluationDue | DeviceState::Trial
         )
+        && certificate.is_none()
     {
-        let today = now.with_timezone(&tz).date_naive();
-        if !certificate.as_ref().is_some_and(|c| c.valid_on(today)) {
-            return Err(err(
-                "calibration_valid_until",
-                "a measuring device in service holds a valid calibration certificate (DEV-13)"
-                    .into(),
-            ));
-        }
+        return Err(err(
+            "calibration_no",
+            "a measuring device in service has its calibration certificate on file (DEV-13)".into(),
+        ));
     }
     let history = json!({
         "state": new.state.as_str(), "installed_on": installed, "in_use_since": new.in_use_since,
-        "trial_started": trial_started, "registered_on": registered,
+        "trial_started": trial_started, "registered_on": registered, "evaluated_on": evaluated,
     });
     Ok((new, certificate, history))
 }
