@@ -37,7 +37,9 @@ before(async () => {
   assert.ok(logins["cx.admin"], "the demo printed the logins:\n" + seeded);
   server = spawn(bin, ["demo", "--data-dir", dataDir, "--bind", "127.0.0.1:0"], {
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, ROADWARDEN__JOBS__ENABLED: "false" },
+    // Notice and trial periods of zero days let one test walk a device to formal use; the
+    // real periods (DEV-04: 5 days, DEV-05: 15 days) are proven by the API tests.
+    env: { ...process.env, ROADWARDEN__JOBS__ENABLED: "false", ROADWARDEN__DEVICES__NOTICE_DAYS: "0", ROADWARDEN__DEVICES__TRIAL_DAYS: "0" },
   });
   baseUrl = await new Promise((resolve, reject) => {
     let buf = "";
@@ -149,4 +151,98 @@ test("the layout holds on a laptop screen", async () => {
   assert.match(await page.textContent("#deadline-result"), /2026-10-13/);
   await page.screenshot({ path: join(shots, "10-calendar-zh.png"), fullPage: true });
   await context.close();
+});
+
+async function as(username) {
+  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  const page = await context.newPage();
+  await signIn(page, username, logins[username]);
+  await page.waitForURL(baseUrl + "/");
+  return { context, page };
+}
+
+async function stateOf(page) {
+  return page.getAttribute("#device-state", "data-state");
+}
+
+test("a camera walks from proposal through review, notice and trial to formal use", async () => {
+  // The squad's device manager proposes it.
+  const m = await as("zc.device");
+  await m.page.goto(baseUrl + "/devices");
+  assert.ok(await m.page.isVisible("#device-map"), "the map draws the devices from their coordinates");
+  await m.page.screenshot({ path: join(shots, "11-devices-zh.png"), fullPage: true });
+  await m.page.click("#new-device");
+  await m.page.selectOption("select[name=kind]", "fixed_enforcement");
+  await m.page.fill("input[name=number]", "330522010299");
+  await m.page.fill("input[name=name]", "长兴大道与五峰路口 闯红灯");
+  await m.page.fill("input[name=maintainer]", "长兴智慧交通科技有限公司");
+  await m.page.fill("input[name=leader]", "吴磊");
+  await m.page.fill("input[name=department]", "雉城中队秩序组");
+  await m.page.fill("input[name=road]", "长兴大道");
+  await m.page.selectOption("select[name=road_class]", "urban");
+  await m.page.fill("input[name=place]", "五峰路口");
+  await m.page.fill("input[name=longitude]", "119.9001");
+  // A latitude that puts it in Vietnam is refused with the rule it breaks.
+  await m.page.fill("input[name=latitude]", "21.03");
+  await m.page.check("input[name=violation_types][value='1625']");
+  await m.page.click("#device-form button[type=submit]");
+  assert.match(await m.page.textContent("main"), /DEV-09|越南|outside|境外|CN/);
+  await m.page.goBack();
+  await m.page.fill("input[name=latitude]", "31.0402");
+  await m.page.click("#device-form button[type=submit]");
+  await m.page.waitForURL(/\/devices\/\d+\?ok=device_created/);
+  const deviceUrl = m.page.url().split("?")[0];
+  assert.equal(await stateOf(m.page), "draft");
+
+  // DEV-02: the assessment.
+  await m.page.fill("textarea[name=necessity]", "高峰小时流量 2800 辆，近一年闯红灯引发事故 9 起");
+  await m.page.fill("textarea[name=conditions]", "信号灯、标志标线齐全，夜间补光良好");
+  await m.page.fill("textarea[name=goal]", "减少闯红灯，预防路口事故");
+  await m.page.check("input[name=facilities_ok]");
+  await m.page.click("#assessment-form button[type=submit]");
+  await m.page.waitForURL(/ok=assessment_filed/);
+  assert.equal(await stateOf(m.page), "under_review");
+
+  // DEV-03: the three departments review it from their inboxes.
+  for (const [user, dept] of [["cx.tech", "technology"], ["cx.legal", "legal"], ["cx.opinion", "public_opinion"]]) {
+    const r = await as(user);
+    await r.page.goto(baseUrl + "/device-reviews");
+    assert.match(await r.page.textContent("#inbox-table"), /330522010299/);
+    if (dept === "technology") await r.page.screenshot({ path: join(shots, "12-review-inbox-zh.png"), fullPage: true });
+    await r.page.click("#inbox-table a:has-text('330522010299')");
+    await r.page.click(`#review-${dept} button[value=approve]`);
+    await r.page.waitForURL(/ok=review_recorded/);
+    await r.context.close();
+  }
+
+  // Published (DEV-04), then on trial: its captures only warn (DEV-05).
+  await m.page.goto(deviceUrl);
+  assert.equal(await stateOf(m.page), "trial");
+  assert.match(await m.page.textContent("#capture-use"), /仅用于警示/);
+  const pub = await m.context.newPage();
+  await pub.goto(baseUrl + "/public/devices?unit=330522");
+  assert.match(await pub.textContent("#public-devices"), /五峰路口/);
+  assert.doesNotMatch(await pub.textContent("#public-devices"), /330522010299|智慧交通/, "no internal fields");
+  await pub.screenshot({ path: join(shots, "13-public-notice-zh.png"), fullPage: true });
+  await pub.close();
+
+  // DEV-07: registered with the command platform, then formal use.
+  await m.page.fill("#register-form input[name=platform_ref]", "JZ-2026-0299");
+  await m.page.click("#register-form button[type=submit]");
+  await m.page.waitForURL(/ok=registered/);
+  await m.page.click("#action-start_formal_use button[type=submit]");
+  await m.page.waitForURL(/ok=step_recorded/);
+  assert.equal(await stateOf(m.page), "in_use");
+  assert.match(await m.page.textContent("#capture-use"), /可用于处罚/);
+  const timeline = await m.page.textContent("#timeline");
+  for (const step of ["申报建档", "提交评估", "三部门审核通过", "公示期满", "集指平台备案", "正式启用"]) {
+    assert.match(timeline, new RegExp(step), step + " is on the timeline");
+  }
+  await m.page.screenshot({ path: join(shots, "14-device-in-use-zh.png"), fullPage: true });
+
+  // The maintenance report draws its charts.
+  await m.page.goto(baseUrl + "/device-report");
+  assert.ok(await m.page.isVisible("#trend-chart"));
+  await m.page.screenshot({ path: join(shots, "15-device-report-zh.png"), fullPage: true });
+  await m.context.close();
 });

@@ -114,6 +114,16 @@ pub fn capture_use(state: DeviceState) -> CaptureUse {
     }
 }
 
+/// The gate for a device of `kind`: a kind that enforces nothing (counting, surveillance,
+/// recorders, terminals) never produces a capture that becomes a fine.
+pub fn capture_use_for(kind: DeviceKind, state: DeviceState) -> CaptureUse {
+    if kind.enforces() {
+        capture_use(state)
+    } else {
+        CaptureUse::Refuse
+    }
+}
+
 /// The state a device was in at `t`, from its history of `(since, state)` in time order.
 pub fn state_at(history: &[(DateTime<Utc>, DeviceState)], t: DateTime<Utc>) -> Option<DeviceState> {
     history

@@ -7,7 +7,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
-use roadwarden_domain::device::lifecycle::capture_use;
+use roadwarden_domain::device::lifecycle::capture_use_for;
 use roadwarden_domain::device::review::Department;
 use roadwarden_domain::device::{DeviceKind, DeviceState};
 use roadwarden_domain::{DeviceId, FieldError, UnitId};
@@ -48,7 +48,7 @@ pub struct DeviceView {
 
 impl From<Device> for DeviceView {
     fn from(device: Device) -> Self {
-        let capture_use = serde_json::to_value(capture_use(device.state))
+        let capture_use = serde_json::to_value(capture_use_for(device.kind, device.state))
             .ok()
             .and_then(|v| v.as_str().map(str::to_owned))
             .unwrap_or_default();

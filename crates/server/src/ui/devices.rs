@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form as MultiForm;
 use chrono::Datelike;
 use minijinja::{context, Value};
-use roadwarden_domain::device::lifecycle::capture_use;
+use roadwarden_domain::device::lifecycle::capture_use_for;
 use roadwarden_domain::device::review::Department;
 use roadwarden_domain::device::{violations, DeviceKind, DeviceState, RoadClass, SuspensionReason};
 use roadwarden_domain::roles::Role;
@@ -68,7 +68,7 @@ pub async fn list_page(
             context! {
                 id => d.id.0, number => d.number, name => d.name, kind => d.kind.as_str(), state => d.state.as_str(),
                 unit => d.unit_name, road => d.road, km => d.km_marker, place => d.place, maintainer => d.maintainer,
-                capture => capture_label(d.state), since => d.state_since,
+                capture => capture_label(d.kind, d.state), since => d.state_since,
             }
         })
         .collect();
@@ -111,8 +111,8 @@ fn query_string(f: &DeviceQuery) -> String {
     s.finish()
 }
 
-fn capture_label(state: DeviceState) -> &'static str {
-    match capture_use(state) {
+fn capture_label(kind: DeviceKind, state: DeviceState) -> &'static str {
+    match capture_use_for(kind, state) {
         roadwarden_domain::device::CaptureUse::Enforce => "enforce",
         roadwarden_domain::device::CaptureUse::WarnOnly => "warn_only",
         roadwarden_domain::device::CaptureUse::Refuse => "refuse",
@@ -312,7 +312,7 @@ pub async fn detail_page(
             flash => flash(lang, q.ok.as_deref()),
             d => Value::from_serialize(&d),
             tz => device.time_zone,
-            capture => capture_label(device.state),
+            capture => capture_label(device.kind, device.state),
             violations => device.violation_types.iter().map(|c| context! { code => c, name => violations::lookup(c).map_or(c.as_str(), |v| v.name(lang.code())) }).collect::<Vec<_>>(),
             actions => d.actions,
             can_review => can_review,
@@ -564,7 +564,7 @@ pub async fn report_page(
         lang,
         Some(&user),
         "/device-report",
-        context! { r => Value::from_serialize(&report), cleanup => cleanup, year => year, maintainers => maintainers, q => context! { month => q.month, maintainer => q.maintainer } },
+        context! { r => Value::from_serialize(&report), cleanup => cleanup.iter().map(|c| context! { device_id => c.device_id, number => c.number, name => c.name, resolution => c.resolution, reasons => c.reasons.split(',').collect::<Vec<_>>() }).collect::<Vec<_>>(), year => year, maintainers => maintainers, q => context! { month => q.month, maintainer => q.maintainer } },
     );
     Ok(render("device_report.html", ctx)?.into_response())
 }

@@ -1024,3 +1024,50 @@ async fn org_02_devices_are_scoped_and_the_public_feed_shows_no_internal_fields(
         assert!(!text.contains(internal), "{internal} leaked: {text}");
     }
 }
+
+#[tokio::test]
+async fn device_pages_render_for_their_users() {
+    let w = world().await;
+    let id = w.in_use("330522010110").await;
+    w.clock.advance(Duration::days(400));
+    w.run_jobs(Job::DeviceCleanup).await;
+    let pages = [
+        (&w.manager, "/devices".to_owned()),
+        (
+            &w.manager,
+            "/devices?state=in_use&kind=fixed_enforcement&search=330522".to_owned(),
+        ),
+        (&w.manager, format!("/devices/{id}")),
+        (&w.manager, "/devices/new".to_owned()),
+        (&w.manager, "/device-report".to_owned()),
+        (&w.tech, "/device-reviews".to_owned()),
+        (&w.city_supervisor, format!("/devices/{id}")),
+    ];
+    for (token, path) in pages {
+        let resp = w
+            .app
+            .client
+            .get(w.app.url(&path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        let status = resp.status().as_u16();
+        let body = resp.text().await.unwrap();
+        assert_eq!(status, 200, "{path}: {body}");
+        assert!(body.contains("</html>"), "{path}");
+    }
+    for lang in ["zh-CN", "en", "vi"] {
+        let resp = w
+            .app
+            .client
+            .get(
+                w.app
+                    .url(&format!("/public/devices?unit=330522&lang={lang}")),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 200, "{lang}");
+    }
+}

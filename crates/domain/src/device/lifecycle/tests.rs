@@ -520,3 +520,11 @@ fn retired_is_final() {
         assert_eq!(DeviceState::parse(s.as_str()).unwrap(), s);
     }
 }
+
+#[test]
+fn dev_01_kinds_that_enforce_nothing_never_produce_fines() {
+    for kind in DeviceKind::ALL {
+        let gate = capture_use_for(kind, DeviceState::InUse);
+        assert_eq!(gate == CaptureUse::Enforce, kind.enforces(), "{kind:?}");
+    }
+}

@@ -527,7 +527,15 @@ pub async fn available_actions(
     let above = p.has(Role::Supervisor) && p.scope().is_ancestor_of(&device.unit_path);
     let can = |s: Step| apply(&f, s, now, &periods).is_ok();
     let mut out = Vec::new();
-    if manages && can(Step::FileAssessment) {
+    // Moving a device in service starts with stopping it, so the form shows where it helps.
+    let assessable = matches!(
+        device.state,
+        DeviceState::Draft
+            | DeviceState::Returned
+            | DeviceState::Stopped
+            | DeviceState::CircuitBroken
+    );
+    if manages && assessable && can(Step::FileAssessment) {
         out.push("file_assessment");
     }
     if manages && device.state == DeviceState::Trial {
