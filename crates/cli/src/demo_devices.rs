@@ -2,7 +2,7 @@
 //! devices walked through every lifecycle state by the demo's own people, and a year of patrols
 //! and faults so the DEV-11 report, the clean-up list and the alerts have something to show.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use roadwarden_domain::device::{DeviceState, Step};
 use roadwarden_domain::DeviceId;
 use roadwarden_server::auth::{AuthVia, Principal};
@@ -439,12 +439,8 @@ fn ledger_csv(
                 _ => today + Duration::days(200),
             };
             let from = until - Duration::days(364);
-            if until < today {
-                // A lapsed certificate is still on file; the nightly check suspends the device.
-                format!("{issuer},JD-{number},{from},{until}")
-            } else {
-                format!("{issuer},JD-{number},{from},{until}")
-            }
+            // A lapsed certificate stays on file: the check after the import suspends it.
+            format!("{issuer},JD-{number},{from},{until}")
         } else {
             ",,,".to_owned()
         };
@@ -501,6 +497,7 @@ fn act(action: &str, reason: &str, code: &str) -> ActionInput {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn proposal(
     number: &str,
     kind: &str,
@@ -534,7 +531,7 @@ fn proposal(
 
 pub async fn seed(state: &AppState, settings: &Settings) -> anyhow::Result<usize> {
     let meta = RequestMeta::default();
-    let today = Utc::now().date_naive();
+    let today = state.clock.now().date_naive();
     let quiet = |_: usize, _: usize| {};
     let cn = ledger_csv(
         CN_LEDGER,
@@ -866,7 +863,7 @@ pub async fn seed(state: &AppState, settings: &Settings) -> anyhow::Result<usize
     )
     .await?;
     drop(tx);
-    let now = Utc::now();
+    let now = state.clock.now();
     for (i, d) in in_service.iter().enumerate() {
         if i % 5 == 4 {
             continue; // some devices are never patrolled: they show on the clean-up list
@@ -876,7 +873,7 @@ pub async fn seed(state: &AppState, settings: &Settings) -> anyhow::Result<usize
             if d.in_use_since.is_some_and(|s| s > at) {
                 continue;
             }
-            let conforming = (i + month as usize) % 7 != 0;
+            let conforming = !matches!((i + month as usize) % 7, 0);
             let input = upkeep::PatrolInput {
                 patrolled_at: at
                     .with_timezone(&d.tz())

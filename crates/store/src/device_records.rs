@@ -486,6 +486,7 @@ pub struct Registration {
     pub actor: String,
 }
 
+#[allow(clippy::too_many_arguments)]
 pub async fn add_registration(
     tx: &mut Tx,
     device: DeviceId,

@@ -24,6 +24,7 @@ use crate::state::AppState;
 
 /// Applies `step` to a locked device and writes the change three ways. Follow-on steps that
 /// are already due (a notice of zero days) are taken at once, as the job would.
+#[allow(clippy::too_many_arguments)] // the step, its who, why and when: all needed, none optional
 pub async fn run_step(
     state: &AppState,
     tx: &mut Tx,

@@ -509,6 +509,9 @@ pub async fn report(
     })
 }
 
+/// A fault's opening and (if fixed) closing time.
+type FaultSpan = (DateTime<Utc>, Option<DateTime<Utc>>);
+
 /// Each device's rating over `[from, to)`, counting only the time it was in service.
 async fn month_ratings<'a>(
     tx: &mut Tx,
@@ -525,7 +528,7 @@ async fn month_ratings<'a>(
         e.0 += 1;
         e.1 += u32::from(conforming);
     }
-    let mut faults_by: BTreeMap<i64, Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>> = BTreeMap::new();
+    let mut faults_by: BTreeMap<i64, Vec<FaultSpan>> = BTreeMap::new();
     for (device, opened, fixed) in faults {
         faults_by.entry(device).or_default().push((opened, fixed));
     }
@@ -597,10 +600,10 @@ pub async fn resolve_cleanup(
     input: &CleanupDecision,
 ) -> AppResult<()> {
     let reason = text("reason", &input.reason, 1000, true)?;
-    let resolution = match input.resolution.trim() {
-        r @ ("keep" | "retire") => r,
-        _ => return Err(FieldError::new("resolution", "must be keep or retire").into()),
-    };
+    let resolution = input.resolution.trim();
+    if !matches!(resolution, "keep" | "retire") {
+        return Err(FieldError::new("resolution", "must be keep or retire").into());
+    }
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let (_, device_id, done) = device_records::cleanup_item(&mut tx, item_id)
