@@ -489,6 +489,7 @@ T = {
 "flash.patrol_recorded": ("Patrol recorded.", "巡查已登记。", "Đã ghi tuần tra."),
 "flash.fault_recorded": ("Fault recorded.", "故障已登记。", "Đã ghi sự cố."),
 "flash.fault_fixed": ("Fault closed.", "故障已修复。", "Đã đóng sự cố."),
+"flash.cleanup_resolved": ("Clean-up decision recorded.", "清理决定已记录。", "Đã ghi quyết định rà soát."),
 "flash.operation_recorded": ("Operation logged.", "运行日志已记录。", "Đã ghi nhật ký."),
 "field.number": ("Device number", "设备编号", "Số hiệu"),
 "field.longitude": ("Longitude", "经度", "Kinh độ"),

@@ -546,6 +546,7 @@ pub async fn inbox_page(
 pub struct ReportQuery {
     month: Option<String>,
     maintainer: Option<String>,
+    ok: Option<String>,
 }
 
 pub async fn report_page(
@@ -564,9 +565,20 @@ pub async fn report_page(
         lang,
         Some(&user),
         "/device-report",
-        context! { r => Value::from_serialize(&report), cleanup => cleanup.iter().map(|c| context! { device_id => c.device_id, number => c.number, name => c.name, resolution => c.resolution, reasons => c.reasons.split(',').collect::<Vec<_>>() }).collect::<Vec<_>>(), year => year, maintainers => maintainers, q => context! { month => q.month, maintainer => q.maintainer } },
+        context! { flash => flash(lang, q.ok.as_deref()), can_manage => user.has(Role::DeviceManager), r => Value::from_serialize(&report), cleanup => cleanup.iter().map(|c| context! { id => c.id, device_id => c.device_id, number => c.number, name => c.name, resolution => c.resolution, reasons => c.reasons.split(',').collect::<Vec<_>>() }).collect::<Vec<_>>(), year => year, maintainers => maintainers, q => context! { month => q.month, maintainer => q.maintainer } },
     );
     Ok(render("device_report.html", ctx)?.into_response())
+}
+
+pub async fn resolve_cleanup(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Path(item): Path<i64>,
+    FormBody(f): FormBody<upkeep::CleanupDecision>,
+) -> AppResult<Response> {
+    upkeep::resolve_cleanup(&state, &user, &meta, item, &f).await?;
+    Ok(Redirect::to("/device-report?ok=cleanup_resolved").into_response())
 }
 
 pub async fn public_page(

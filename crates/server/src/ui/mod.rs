@@ -66,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .route("/devices/{id}/operation", post(devices::log_operation))
         .route("/device-reviews", get(devices::inbox_page))
         .route("/device-report", get(devices::report_page))
+        .route("/device-cleanup/{item}", post(devices::resolve_cleanup))
         .route("/public/devices", get(devices::public_page))
         .route("/api/docs", get(docs::page))
         .route("/static/app.css", get(css))

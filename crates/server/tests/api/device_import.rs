@@ -117,7 +117,18 @@ async fn xlsx_ledgers_with_numbers_and_dates_as_cells_are_read() {
     // Made with openpyxl: a numeric device number, Excel date cells and text dates.
     let bytes = include_bytes!("../fixtures/ledger.xlsx").to_vec();
     let (status, report) = import(&app, &token, bytes, false).await;
-    assert_eq!((status, report["encoding"].as_str(), report["imported"].as_i64()), (201, Some("xlsx"), Some(2)), "{report}");
+    assert_eq!(
+        (
+            status,
+            report["encoding"].as_str(),
+            report["imported"].as_i64()
+        ),
+        (201, Some("xlsx"), Some(2)),
+        "{report}"
+    );
     let (_, page) = app.get("/api/v1/devices?search=330522010301", &token).await;
-    assert_eq!(page["items"][0]["in_use_since"], "2024-04-30T16:00:00Z", "{page}");
+    assert_eq!(
+        page["items"][0]["in_use_since"], "2024-04-30T16:00:00Z",
+        "{page}"
+    );
 }
