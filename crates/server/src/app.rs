@@ -49,6 +49,20 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<AppS
     Ok(AppState::new(store, blobs, settings, clock))
 }
 
+/// The CSP: everything from this origin only, except map tiles from a configured tile server.
+fn content_security_policy(tile_url: &str) -> HeaderValue {
+    let tiles = url::Url::parse(tile_url.replace(['{', '}'], "").as_str())
+        .ok()
+        .filter(|u| matches!(u.scheme(), "https" | "http"))
+        .map(|u| format!(" {}", u.origin().ascii_serialization()))
+        .unwrap_or_default();
+    HeaderValue::from_str(&format!(
+        "default-src 'self'; img-src 'self' data:{tiles}; style-src 'self'; script-src 'self'; \
+         frame-ancestors 'none'; form-action 'self'"
+    ))
+    .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
+}
+
 pub fn build_router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let timeout = Duration::from_secs(state.settings.server.request_timeout_secs.max(1));
@@ -87,10 +101,7 @@ pub fn build_router(state: AppState) -> Router {
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-                 frame-ancestors 'none'; form-action 'self'",
-            ),
+            content_security_policy(&state.settings.devices.map_tile_url),
         ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

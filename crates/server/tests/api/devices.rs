@@ -1071,3 +1071,43 @@ async fn device_pages_render_for_their_users() {
         assert_eq!(resp.status().as_u16(), 200, "{lang}");
     }
 }
+
+#[tokio::test]
+async fn the_map_draws_configured_tiles_and_allows_only_their_origin() {
+    let app = TestApp::spawn_with(
+        |s| s.devices.map_tile_url = "https://tiles.example.cn/{z}/{x}/{y}.png".into(),
+        Clock::System,
+    )
+    .await;
+    let o = org(&app.state).await;
+    account(&app.state, &o.squad, "sq.device", 11, &["device_manager"]).await;
+    let token = app.token("sq.device", roadwarden_testkit::PASSWORD).await;
+    for (n, lon) in [("330522010501", 119.90), ("330522010502", 119.93)] {
+        let mut body = camera(&o, n);
+        body["longitude"] = json!(lon);
+        let (status, d) = app.post("/api/v1/devices", &token, &body).await;
+        assert_eq!(status, 201, "{d}");
+    }
+    let resp = app
+        .client
+        .get(app.url("/devices"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let csp = resp.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        csp.contains("img-src 'self' data: https://tiles.example.cn;"),
+        "{csp}"
+    );
+    let html = resp.text().await.unwrap();
+    // (minijinja escapes '/' in attributes as &#x2f;, which the browser reads back as '/')
+    assert!(
+        html.contains("<image href=\"https:") && html.contains("tiles.example.cn"),
+        "tiles drawn"
+    );
+    assert_eq!(html.matches("<circle").count(), 2);
+}
