@@ -80,6 +80,7 @@ CREATE TABLE device_assessments (
     facilities_ok   {BOOL} NOT NULL,
     goal            TEXT NOT NULL,
     filed_by        {REF},
+    filed_unit_id   {REF},                -- DEV-03: the filing unit never reviews its own filing
     filed_at        {TS} NOT NULL,
     outcome         TEXT NOT NULL DEFAULT 'pending',
     decided_at      {TS}

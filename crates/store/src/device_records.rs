@@ -70,6 +70,7 @@ pub struct Assessment {
     pub facilities_ok: bool,
     pub goal: String,
     pub filed_by: Option<i64>,
+    pub filed_unit_id: Option<i64>,
     pub filed_at: DateTime<Utc>,
     pub outcome: String,
     pub decided_at: Option<DateTime<Utc>>,
@@ -83,20 +84,22 @@ pub struct NewAssessment<'a> {
     pub facilities_ok: bool,
     pub goal: &'a str,
     pub filed_by: Option<UserId>,
+    pub filed_unit: Option<UnitId>,
 }
 
 pub async fn add_assessment(tx: &mut Tx, a: &NewAssessment<'_>, now: DateTime<Utc>) -> Result<i64> {
     let sql = "INSERT INTO device_assessments (device_id, purpose, necessity, conditions, \
-        facilities_ok, goal, filed_by, filed_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8) RETURNING id";
+        facilities_ok, goal, filed_by, filed_unit_id, filed_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
         .bind(a.device_id.0).bind(a.purpose).bind(a.necessity).bind(a.conditions)
-        .bind(a.facilities_ok).bind(a.goal).bind(a.filed_by.map(|u| u.0)).bind(now)
+        .bind(a.facilities_ok).bind(a.goal).bind(a.filed_by.map(|u| u.0))
+        .bind(a.filed_unit.map(|u| u.0)).bind(now)
         .fetch_one(c).await?))
 }
 
 const ASSESSMENT_COLUMNS: &str =
     "id, device_id, purpose, necessity, conditions, facilities_ok, goal, \
-    filed_by, filed_at, outcome, decided_at";
+    filed_by, filed_unit_id, filed_at, outcome, decided_at";
 
 pub async fn assessments(tx: &mut Tx, device: DeviceId) -> Result<Vec<Assessment>> {
     let sql = format!(

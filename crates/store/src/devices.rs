@@ -237,6 +237,9 @@ pub struct NewDevice {
     pub platform_ref: String,
     pub last_valid_capture_at: Option<DateTime<Utc>>,
     pub installed_at: DateTime<Utc>,
+    /// For an imported suspended device: where it returns and why it was suspended.
+    pub resume_to: Option<DeviceState>,
+    pub suspension_reason: Option<SuspensionReason>,
 }
 
 pub async fn insert(tx: &mut Tx, new: &NewDevice, now: DateTime<Utc>) -> Result<DeviceId> {
@@ -246,9 +249,10 @@ pub async fn insert(tx: &mut Tx, new: &NewDevice, now: DateTime<Utc>) -> Result<
         department, violation_types, make, model, serial, mac, channel, road, road_class, \
         km_marker, place, nearest_village, direction, longitude, latitude, measuring, state, \
         state_since, in_use_since, evaluation_due_at, trial_min_end_at, notice_ends_at, \
-        registered_at, platform_ref, last_valid_capture_at, installed_at, created_at, updated_at) \
+        registered_at, platform_ref, last_valid_capture_at, installed_at, resume_to, suspension_reason, \
+        created_at, updated_at) \
         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$21,$22, \
-        $23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$34) RETURNING id";
+        $23,$24,$25,$26,$27,$28,$29,$30,$31,$32,$33,$34,$35,$36,$36) RETURNING id";
     let id: i64 = on!(tx, c => sqlx::query_scalar(sql)
         .bind(&new.number).bind(new.kind.as_str()).bind(&f.name).bind(new.unit_id.0)
         .bind(new.unit_path.as_str()).bind(&f.maintainer).bind(&f.leader).bind(&f.department)
@@ -258,7 +262,9 @@ pub async fn insert(tx: &mut Tx, new: &NewDevice, now: DateTime<Utc>) -> Result<
         .bind(f.latitude).bind(f.measuring).bind(new.state.as_str()).bind(new.state_since)
         .bind(new.in_use_since).bind(new.evaluation_due_at).bind(new.trial_min_end_at)
         .bind(new.notice_ends_at).bind(new.registered_at).bind(&new.platform_ref)
-        .bind(new.last_valid_capture_at).bind(new.installed_at).bind(now)
+        .bind(new.last_valid_capture_at).bind(new.installed_at)
+        .bind(new.resume_to.map(DeviceState::as_str))
+        .bind(new.suspension_reason.map(SuspensionReason::as_str)).bind(now)
         .fetch_one(c).await?);
     Ok(DeviceId(id))
 }
@@ -397,9 +403,10 @@ fn where_clause(scope: &UnitPath, filter: &DeviceFilter, args: &mut Vec<Arg>) ->
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
-        let p = push(args, format!("%{}%", escape_like(s)));
+        // Lower-cased on both sides: LIKE is case-blind on SQLite but not on PostgreSQL.
+        let p = push(args, format!("%{}%", escape_like(&s.to_lowercase())));
         parts.push(format!(
-            "(d.number LIKE {p} ESCAPE '\\' OR d.name LIKE {p} ESCAPE '\\' OR d.road LIKE {p} ESCAPE '\\')"
+            "(LOWER(d.number) LIKE {p} ESCAPE '\\' OR LOWER(d.name) LIKE {p} ESCAPE '\\' OR LOWER(d.road) LIKE {p} ESCAPE '\\')"
         ));
     }
     parts.join(" AND ")
@@ -430,7 +437,7 @@ pub async fn list(
     let cond = where_clause(scope, filter, &mut args);
     let sql = format!(
         "{SELECT} WHERE {cond} ORDER BY d.unit_path, d.number LIMIT {} OFFSET {}",
-        limit.clamp(1, 100_000),
+        limit.clamp(1, i64::from(i32::MAX)),
         offset.max(0)
     );
     let rows: Vec<DeviceRow> =
@@ -543,9 +550,9 @@ pub async fn published(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<Device>> {
         .collect())
 }
 
-/// Every non-retired device under `scope` (the clean-up and the ratings walk these).
+/// Every device under `scope`, retired ones included (the clean-up and the ratings walk these).
 pub async fn all_in_scope(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<Device>> {
-    let (devices, _) = list(tx, scope, &DeviceFilter::default(), 1_000_000, 0, false).await?;
+    let (devices, _) = list(tx, scope, &DeviceFilter::default(), i64::MAX, 0, false).await?;
     Ok(devices)
 }
 
@@ -554,4 +561,12 @@ pub async fn maintainers(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<String>> {
     let (low, high) = path_range(scope.as_str());
     let sql = "SELECT DISTINCT maintainer FROM devices WHERE unit_path >= $1 AND unit_path < $2 ORDER BY maintainer";
     Ok(on!(tx, c => sqlx::query_scalar(sql).bind(&low).bind(&high).fetch_all(c).await?))
+}
+
+/// DEV-07: a moved or re-enabled device is registered afresh for its new assessment.
+pub async fn clear_registration(tx: &mut Tx, id: DeviceId, now: DateTime<Utc>) -> Result<()> {
+    on!(tx, c => sqlx::query("UPDATE devices SET registered_at = NULL, platform_ref = '', updated_at = $1 WHERE id = $2")
+        .bind(now).bind(id.0)
+        .execute(c).await?.rows_affected());
+    Ok(())
 }

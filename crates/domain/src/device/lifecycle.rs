@@ -296,6 +296,8 @@ impl Default for Periods {
 pub struct Facts {
     pub kind: DeviceKind,
     pub state: DeviceState,
+    /// When the device entered `state` (a trial suspended for a while is extended by that time).
+    pub state_since: DateTime<Utc>,
     /// Where a suspended device returns when rectification is accepted.
     pub resume_to: Option<DeviceState>,
     pub suspension_reason: Option<SuspensionReason>,
@@ -354,6 +356,7 @@ pub fn apply(
         (_, Step::Retire) => {
             t.to = S::Retired;
             t.resume_to = None;
+            t.suspension_reason = None;
         }
         (S::Draft, Step::FileAssessment) => {
             t.to = S::UnderReview;
@@ -367,6 +370,7 @@ pub fn apply(
             t.to = S::UnderReview;
             t.purpose = Some(AssessmentPurpose::Move);
             t.resume_to = None;
+            t.suspension_reason = None;
             t.evaluation_due_at = None;
         }
         (S::CircuitBroken | S::Stopped, Step::FileAssessment) => {
@@ -397,8 +401,10 @@ pub fn apply(
                 ));
             }
             t.to = S::Trial;
-            // A late job starts the trial late: the trial counts from when it really began.
-            t.trial_min_end_at = Some(after_days(now, periods.trial_days, facts.tz));
+            // The trial counts from the notice's end when the job moves it within the day (it
+            // runs every few minutes); a job that was down for longer starts the trial late.
+            let start = if now - ends < chrono::Duration::days(1) { ends } else { now };
+            t.trial_min_end_at = Some(after_days(start, periods.trial_days, facts.tz));
         }
         (S::Trial, Step::StartFormalUse) => {
             let min_end = facts.trial_min_end_at.unwrap_or(now);
@@ -450,35 +456,41 @@ pub fn apply(
             t.suspension_reason = Some(reason);
         }
         (S::Suspended, Step::Resume) => {
-            if facts.suspension_reason == Some(SuspensionReason::CalibrationInvalid)
-                && facts.measuring
-                && !facts.calibration_valid
-            {
+            let back = facts.resume_to.unwrap_or(S::InUse);
+            // Whatever the suspension was for, a device goes back to capturing only if it
+            // still meets what formal use or the trial required.
+            if facts.measuring && !facts.calibration_valid {
                 return Err(RuleViolation::new(
-                    "SUP-05",
+                    if facts.suspension_reason == Some(SuspensionReason::CalibrationInvalid) { "SUP-05" } else { "DEV-13" },
                     "device.calibration_still_invalid",
-                    "the device was suspended for its calibration: record a valid certificate before resuming",
+                    "record a valid calibration certificate before the device resumes",
                 ));
             }
-            if facts.suspension_reason == Some(SuspensionReason::NotRegistered) && !facts.registered {
+            if facts.kind.is_fixed() && matches!(back, S::InUse | S::EvaluationDue) && !facts.registered {
                 return Err(RuleViolation::new(
-                    "SUP-04",
+                    if facts.suspension_reason == Some(SuspensionReason::NotRegistered) { "SUP-04" } else { "DEV-07" },
                     "device.still_not_registered",
-                    "the device was suspended for missing registration: register it before resuming",
+                    "register the device with the command platform before it resumes",
                 ));
             }
-            t.to = facts.resume_to.unwrap_or(S::InUse);
+            if back == S::Trial {
+                // Days spent suspended do not count towards the trial (DEV-05).
+                t.trial_min_end_at = facts.trial_min_end_at.map(|end| end + (now - facts.state_since).max(chrono::Duration::zero()));
+            }
+            t.to = back;
             t.resume_to = None;
             t.suspension_reason = None;
         }
         (S::Trial | S::InUse | S::EvaluationDue | S::Suspended, Step::CircuitBreak) => {
             t.to = S::CircuitBroken;
             t.resume_to = None;
+            t.suspension_reason = None;
             t.evaluation_due_at = None;
         }
         (S::Trial | S::InUse | S::EvaluationDue | S::Suspended, Step::Stop) => {
             t.to = S::Stopped;
             t.resume_to = None;
+            t.suspension_reason = None;
             t.evaluation_due_at = None;
         }
         (S::CircuitBroken, Step::Resume) => {

@@ -28,7 +28,8 @@ pub fn text(
     max: usize,
     required: bool,
 ) -> Result<String, FieldError> {
-    let value = raw.trim();
+    let normalised = raw.replace("\r\n", "\n");
+    let value = normalised.trim();
     if required && value.is_empty() {
         return Err(FieldError::new(field, "is required"));
     }
@@ -38,7 +39,10 @@ pub fn text(
             format!("must be at most {max} characters"),
         ));
     }
-    if value.chars().any(char::is_control) {
+    if value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
         return Err(FieldError::new(
             field,
             "must not contain control characters",
@@ -86,6 +90,7 @@ mod tests {
         assert_eq!(text("road", "  G104 ", 10, true).unwrap(), "G104");
         assert!(text("road", " ", 10, true).is_err());
         assert!(text("road", "a\u{0}b", 10, false).is_err());
+        assert_eq!(text("necessity", "一\r\n二", 10, true).unwrap(), "一\n二");
         assert!(text("road", &"x".repeat(11), 10, false).is_err());
     }
 }

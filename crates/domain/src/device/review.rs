@@ -111,7 +111,11 @@ pub struct ReviewAttempt<'a> {
     pub reviewer_unit: &'a UnitPath,
     pub reviewer_unit_kind: UnitKind,
     pub filed_by: Option<UserId>,
+    /// The unit that filed the assessment (may be above the managing unit).
+    pub filing_unit: Option<&'a UnitPath>,
     pub managing_unit: &'a UnitPath,
+    /// The reviewer already decided this round for another department.
+    pub decided_other_department: bool,
     /// The department has already decided this round.
     pub already_decided: bool,
     pub reason: &'a str,
@@ -136,10 +140,17 @@ pub fn check_review(a: &ReviewAttempt<'_>) -> Result<(), RuleViolation> {
             "nobody reviews an assessment they filed".into(),
         );
     }
-    if a.reviewer_unit == a.managing_unit {
+    if a.reviewer_unit == a.managing_unit || a.filing_unit == Some(a.reviewer_unit) {
         return refuse(
             "review.own_unit",
             "a unit does not review its own proposal".into(),
+        );
+    }
+    if a.decided_other_department {
+        return refuse(
+            "review.one_department_per_person",
+            "one person reviews for one department per round: the three reviews are three people's"
+                .into(),
         );
     }
     if !review_scope(a.reviewer_unit, a.reviewer_unit_kind).covers(a.managing_unit) {
@@ -157,7 +168,7 @@ pub fn check_review(a: &ReviewAttempt<'_>) -> Result<(), RuleViolation> {
             ),
         );
     }
-    if a.decision == Decision::Return && a.reason.trim().chars().count() < 4 {
+    if a.decision == Decision::Return && a.reason.trim().chars().count() < 2 {
         return Err(RuleViolation::new(
             "DEV-03",
             "review.reason_required",
@@ -246,6 +257,8 @@ mod tests {
             reviewer_unit: &legal_dept,
             reviewer_unit_kind: UnitKind::LegalDepartment,
             filed_by: Some(UserId(9)),
+            filing_unit: Some(&squad),
+            decided_other_department: false,
             managing_unit: &squad,
             already_decided: false,
             reason: "",
@@ -300,6 +313,27 @@ mod tests {
             .unwrap_err()
             .code,
             "review.already_decided"
+        );
+        assert_eq!(
+            check_review(&ReviewAttempt {
+                decided_other_department: true,
+                ..attempt.clone()
+            })
+            .unwrap_err()
+            .code,
+            "review.one_department_per_person"
+        );
+        // Filed by the county for the squad: the county does not review it either.
+        assert_eq!(
+            check_review(&ReviewAttempt {
+                filing_unit: Some(&county),
+                reviewer_unit: &county,
+                reviewer_unit_kind: UnitKind::Police,
+                ..attempt.clone()
+            })
+            .unwrap_err()
+            .code,
+            "review.own_unit"
         );
         assert_eq!(
             check_review(&ReviewAttempt {

@@ -35,7 +35,10 @@ impl Certificate {
                 "ends before the certificate starts",
             ));
         }
-        if valid_until > valid_from + Duration::days(366 * 5) {
+        let longest = valid_from
+            .checked_add_signed(Duration::days(366 * 5))
+            .unwrap_or(NaiveDate::MAX);
+        if valid_until > longest {
             return Err(FieldError::new(
                 "valid_until",
                 "a verification certificate is valid for at most five years",

@@ -300,9 +300,16 @@ pub async fn revoke_credential(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path((id, cid)): Path<(String, i64)>,
+    Path((id, cid)): Path<(String, String)>,
 ) -> AppResult<StatusCode> {
-    credentials::revoke(&state, &user, &meta, DeviceId::parse(&id)?, cid).await?;
+    credentials::revoke(
+        &state,
+        &user,
+        &meta,
+        DeviceId::parse(&id)?,
+        record_id("credential", &cid)?,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -355,10 +362,16 @@ pub async fn calibration_scan(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path((id, cid)): Path<(String, i64)>,
+    Path((id, cid)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let (name, bytes) =
-        upkeep::calibration_scan(&state, &user, &meta, DeviceId::parse(&id)?, cid).await?;
+    let (name, bytes) = upkeep::calibration_scan(
+        &state,
+        &user,
+        &meta,
+        DeviceId::parse(&id)?,
+        record_id("calibration", &cid)?,
+    )
+    .await?;
     let kind = if name.to_ascii_lowercase().ends_with(".pdf") {
         "application/pdf"
     } else if name.to_ascii_lowercase().ends_with(".png") {
@@ -420,10 +433,18 @@ pub async fn fix_fault(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path((id, fid)): Path<(String, i64)>,
+    Path((id, fid)): Path<(String, String)>,
     JsonBody(input): JsonBody<FixInput>,
 ) -> AppResult<StatusCode> {
-    upkeep::fix_fault(&state, &user, &meta, DeviceId::parse(&id)?, fid, &input).await?;
+    upkeep::fix_fault(
+        &state,
+        &user,
+        &meta,
+        DeviceId::parse(&id)?,
+        record_id("fault", &fid)?,
+        &input,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -555,7 +576,7 @@ pub async fn report(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct CleanupQuery {
-    pub year: Option<i32>,
+    pub year: Option<String>,
 }
 
 /// DEV-12: the clean-up list of a year.
@@ -566,7 +587,14 @@ pub async fn cleanup(
     Query(q): Query<CleanupQuery>,
 ) -> AppResult<Json<Vec<device_records::CleanupItem>>> {
     use chrono::Datelike;
-    let year = q.year.unwrap_or_else(|| state.clock.now().year());
+    let year = match q.year.as_deref().map(str::trim).filter(|y| !y.is_empty()) {
+        Some(y) => y
+            .parse::<i32>()
+            .ok()
+            .filter(|y| (2000..=2200).contains(y))
+            .ok_or_else(|| FieldError::new("year", "must be a year like 2026"))?,
+        None => state.clock.now().year(),
+    };
     Ok(Json(upkeep::cleanup_list(&state, &user, year).await?))
 }
 
@@ -575,20 +603,20 @@ pub async fn resolve_cleanup(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(item): Path<i64>,
+    Path(item): Path<String>,
     JsonBody(input): JsonBody<CleanupDecision>,
 ) -> AppResult<StatusCode> {
-    upkeep::resolve_cleanup(&state, &user, &meta, item, &input).await?;
+    upkeep::resolve_cleanup(&state, &user, &meta, record_id("item", &item)?, &input).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct RegistrationQuery {
     /// Records after this id (the cursor the platform keeps).
-    pub after: Option<i64>,
+    pub after: Option<String>,
     /// json (default) or csv
     pub format: Option<String>,
-    pub limit: Option<i64>,
+    pub limit: Option<String>,
 }
 
 /// DEV-07: registration records for the command platform, in order, in the documented format.
@@ -602,9 +630,9 @@ pub async fn registrations(
     let records = device_records::registrations(
         &mut tx,
         user.scope(),
-        q.after.unwrap_or(0),
+        number_param("after", q.after.as_deref(), 0, i64::MAX)?,
         None,
-        q.limit.unwrap_or(1000).clamp(1, 10_000),
+        number_param("limit", q.limit.as_deref(), 1000, 10_000)?.max(1),
     )
     .await?;
     if q.format.as_deref() == Some("csv") {
@@ -675,7 +703,7 @@ pub async fn registrations(
 pub struct ImportQuery {
     pub file_name: Option<String>,
     /// true: import the good rows and report the bad ones.
-    pub skip_bad_rows: Option<bool>,
+    pub skip_bad_rows: Option<String>,
 }
 
 /// Imports a ledger (CSV in UTF-8 or GBK, or XLSX) sent as the request body. Bad rows are
@@ -697,7 +725,13 @@ pub async fn import(
         &name,
         &body,
         ImportOptions {
-            skip_bad_rows: q.skip_bad_rows.unwrap_or(false),
+            skip_bad_rows: match q.skip_bad_rows.as_deref().map(str::trim) {
+                None | Some("" | "false" | "0") => false,
+                Some("true" | "1") => true,
+                Some(_) => {
+                    return Err(FieldError::new("skip_bad_rows", "must be true or false").into())
+                }
+            },
         },
         &|_, _| {},
     )
@@ -720,4 +754,27 @@ pub async fn alerts(
     Ok(Json(
         device_records::alerts(&mut tx, user.scope(), None, 200).await?,
     ))
+}
+
+/// A record id from the path: a positive whole number, or a 422 naming it.
+fn record_id(field: &'static str, raw: &str) -> AppResult<i64> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| FieldError::new(field, "must be a positive whole number").into())
+}
+
+/// An optional whole-number query value within `0..=max`.
+fn number_param(field: &'static str, raw: Option<&str>, default: i64, max: i64) -> AppResult<i64> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => s
+            .parse::<i64>()
+            .ok()
+            .filter(|n| (0..=max).contains(n))
+            .ok_or_else(|| {
+                FieldError::new(field, format!("must be a whole number from 0 to {max}")).into()
+            }),
+    }
 }

@@ -40,7 +40,8 @@ pub struct ListQuery {
     #[serde(flatten)]
     filter: DeviceQuery,
     ok: Option<String>,
-    page: Option<i64>,
+    // Text: a number inside a flattened struct would not parse from the query string.
+    page: Option<String>,
 }
 
 const PAGE: i64 = 50;
@@ -52,7 +53,12 @@ pub async fn list_page(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let filter = q.filter.filter(&state).await?;
-    let page = q.page.unwrap_or(1).max(1);
+    let page = q
+        .page
+        .as_deref()
+        .and_then(|p| p.trim().parse::<i64>().ok())
+        .unwrap_or(1)
+        .clamp(1, 1_000_000);
     let (found, total) =
         registry::list_devices(&state, &user, &filter, PAGE, (page - 1) * PAGE, true).await?;
     let total = total.unwrap_or(0);
@@ -302,8 +308,6 @@ pub async fn create(
 #[derive(Debug, Deserialize, Default)]
 pub struct DetailQuery {
     ok: Option<String>,
-    secret: Option<String>,
-    key: Option<String>,
 }
 
 pub async fn detail_page(
@@ -350,8 +354,6 @@ pub async fn detail_page(
             departments => my_departments,
             can_manage => can_manage,
             reasons => SuspensionReason::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-            secret => q.secret,
-            key => q.key,
             today => state.clock.now().date_naive().to_string(),
         },
     );
@@ -442,7 +444,12 @@ pub async fn issue_credential(
         "/devices",
         context! { issued => Value::from_serialize(&issued), d => Value::from_serialize(&d) },
     );
-    Ok(render("device_secret.html", ctx)?.into_response())
+    // The secret is on this page only: never cached, never in a URL.
+    Ok((
+        [(axum::http::header::CACHE_CONTROL, "no-store")],
+        render("device_secret.html", ctx)?,
+    )
+        .into_response())
 }
 
 pub async fn add_calibration(
@@ -587,7 +594,12 @@ pub async fn report_page(
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     let report = upkeep::report(&state, &user, q.month.as_deref(), q.maintainer.as_deref()).await?;
-    let year = state.clock.now().year();
+    let tz: chrono_tz::Tz = user
+        .user
+        .unit_time_zone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
+    let year = state.clock.now().with_timezone(&tz).year();
     let cleanup = upkeep::cleanup_list(&state, &user, year).await?;
     let mut tx = state.store.begin_read().await?;
     let maintainers = device_store::maintainers(&mut tx, user.scope()).await?;

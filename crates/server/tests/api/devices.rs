@@ -339,7 +339,21 @@ async fn dev_03_reviewers_decide_from_outside_and_a_return_needs_a_reason() {
         )
         .await;
     assert_eq!(status, 200);
-    // ...but not twice, and nobody approves for a department they do not belong to.
+    // One person decides for one department per round, even holding all three roles.
+    let (status, body) = w
+        .app
+        .post(
+            &format!("/api/v1/devices/{id}/reviews"),
+            &w.county_reviewer,
+            &json!({ "department": "legal", "decision": "approve" }),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("review.one_department_per_person")),
+        "{body}"
+    );
+    // ...not twice, and nobody approves for a department they do not belong to.
     let (status, body) = w
         .app
         .post(
@@ -691,6 +705,8 @@ async fn dev_13_sup_05_an_expired_certificate_suspends_a_speed_camera() {
     let w = world().await;
     let mut speed = camera(&w.o, "330522030050");
     speed["kind"] = json!("speed");
+    // A speed camera measures whatever the request says (DEV-13).
+    speed["measuring"] = json!(false);
     speed["violation_types"] = json!(["1352", "1636"]);
     let id = w.create(&speed).await;
     let (status, body) = w.app.post(&format!("/api/v1/devices/{id}/calibrations"), &w.manager, &json!({ "issuer": "湖州市计量检定测试所", "certificate_no": "HZJL-2026-0001", "valid_from": "2026-05-01", "valid_until": "2026-04-30" })).await;

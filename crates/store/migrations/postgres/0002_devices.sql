@@ -73,6 +73,7 @@ CREATE TABLE device_assessments (
     facilities_ok   BOOLEAN NOT NULL,
     goal            TEXT NOT NULL,
     filed_by        BIGINT,
+    filed_unit_id   BIGINT,                -- DEV-03: the filing unit never reviews its own filing
     filed_at        TIMESTAMPTZ NOT NULL,
     outcome         TEXT NOT NULL DEFAULT 'pending',
     decided_at      TIMESTAMPTZ

@@ -73,6 +73,7 @@ CREATE TABLE device_assessments (
     facilities_ok   INTEGER NOT NULL,
     goal            TEXT NOT NULL,
     filed_by        INTEGER,
+    filed_unit_id   INTEGER,                -- DEV-03: the filing unit never reviews its own filing
     filed_at        TEXT NOT NULL,
     outcome         TEXT NOT NULL DEFAULT 'pending',
     decided_at      TEXT

@@ -9,6 +9,7 @@ fn facts(kind: DeviceKind, state: DeviceState) -> Facts {
     Facts {
         kind,
         state,
+        state_since: at(2026, 1, 1, 0),
         resume_to: None,
         suspension_reason: None,
         round_purpose: None,
@@ -32,6 +33,9 @@ fn at(y: i32, m: u32, d: u32, h: u32) -> DateTime<Utc> {
 
 fn step(f: &mut Facts, s: Step, now: DateTime<Utc>) -> Result<Transition, RuleViolation> {
     let t = apply(f, s, now, &Periods::default())?;
+    if t.to != f.state {
+        f.state_since = now;
+    }
     f.state = t.to;
     f.resume_to = t.resume_to;
     f.suspension_reason = t.suspension_reason;
@@ -527,4 +531,56 @@ fn dev_01_kinds_that_enforce_nothing_never_produce_fines() {
         let gate = capture_use_for(kind, DeviceState::InUse);
         assert_eq!(gate == CaptureUse::Enforce, kind.enforces(), "{kind:?}");
     }
+}
+
+#[test]
+fn sup_04_resuming_checks_what_formal_use_required_and_a_suspended_trial_is_extended() {
+    // Suspended for accuracy; the certificate lapsed meanwhile: no resumption (DEV-13).
+    let mut f = facts(DeviceKind::Speed, DeviceState::InUse);
+    f.measuring = true;
+    step(
+        &mut f,
+        Step::Suspend {
+            reason: SuspensionReason::LowAccuracy,
+        },
+        at(2026, 5, 1, 9),
+    )
+    .unwrap();
+    f.calibration_valid = false;
+    assert_eq!(
+        apply(&f, Step::Resume, at(2026, 5, 3, 9), &Periods::default())
+            .unwrap_err()
+            .rule,
+        "DEV-13"
+    );
+    // A trial suspended for three days ends three days later.
+    let mut g = facts(DeviceKind::FixedEnforcement, DeviceState::Trial);
+    g.trial_min_end_at = Some(at(2026, 3, 23, 0));
+    step(
+        &mut g,
+        Step::Suspend {
+            reason: SuspensionReason::SignalsNonStandard,
+        },
+        at(2026, 3, 10, 9),
+    )
+    .unwrap();
+    let t = step(&mut g, Step::Resume, at(2026, 3, 13, 9)).unwrap();
+    assert_eq!(
+        (t.to, t.trial_min_end_at),
+        (DeviceState::Trial, Some(at(2026, 3, 26, 0)))
+    );
+    assert_eq!(t.suspension_reason, None);
+}
+
+#[test]
+fn dev_04_a_notice_moved_by_the_job_minutes_late_still_starts_the_trial_at_its_end() {
+    let mut f = facts(DeviceKind::FixedEnforcement, DeviceState::PublicNotice);
+    f.notice_ends_at = Some(at(2026, 3, 8, 0));
+    let t = step(
+        &mut f,
+        Step::NoticeEnded,
+        at(2026, 3, 8, 0) + Duration::minutes(5),
+    )
+    .unwrap();
+    assert_eq!(t.trial_min_end_at, Some(at(2026, 3, 23, 0)));
 }

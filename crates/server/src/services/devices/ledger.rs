@@ -353,6 +353,18 @@ pub async fn import(
             row.new.state_since,
         )
         .await?;
+        if row.new.state == DeviceState::Suspended {
+            device_records::add_alert(
+                &mut tx,
+                id,
+                &row.new.unit_path,
+                "calibration_invalid",
+                "SUP-05: imported with a lapsed calibration certificate, so suspended",
+                &format!("calibration-invalid:{id}:import"),
+                now,
+            )
+            .await?;
+        }
         if let Some(device) = devices::get(&mut tx, id).await? {
             let rec = registration_record(&device, "import", None, &row.history, &actor.name, now);
             device_records::add_registration(
@@ -403,12 +415,6 @@ pub async fn import(
     )
     .await?;
     tx.commit().await?;
-    let today = now.date_naive();
-    if valid.iter().any(|r| {
-        r.new.fields.measuring && r.certificate.as_ref().is_some_and(|c| !c.valid_on(today))
-    }) {
-        super::deadlines::check_calibrations(state).await?;
-    }
     progress(total, total);
     report.committed = true;
     Ok(report)
@@ -546,6 +552,8 @@ async fn check_row(
         registered_at: registered,
         platform_ref,
         last_valid_capture_at: last_capture,
+        resume_to: None,
+        suspension_reason: None,
         installed_at: installed.or(in_use_since).or(trial_started).unwrap_or(now),
     };
     // Only the states a ledger can truthfully carry: anything under review or on notice is
@@ -642,6 +650,22 @@ async fn check_row(
             "calibration_no",
             "a measuring device in service has its calibration certificate on file (DEV-13)".into(),
         ));
+    }
+    // A measuring device whose certificate has lapsed comes in suspended (SUP-05), in the same
+    // transaction, so it never enforces for a moment.
+    let today = now.with_timezone(&tz).date_naive();
+    if new.fields.measuring
+        && matches!(
+            new.state,
+            DeviceState::InUse | DeviceState::EvaluationDue | DeviceState::Trial
+        )
+        && certificate.as_ref().is_some_and(|c| !c.valid_on(today))
+    {
+        new.resume_to = Some(new.state);
+        new.suspension_reason =
+            Some(roadwarden_domain::device::SuspensionReason::CalibrationInvalid);
+        new.state = DeviceState::Suspended;
+        new.state_since = now;
     }
     let history = json!({
         "state": new.state.as_str(), "installed_on": installed, "in_use_since": new.in_use_since,

@@ -2,7 +2,9 @@
 //! through the domain's state machine; a refusal names the rule it would break.
 
 use chrono::{DateTime, Utc};
-use roadwarden_domain::device::lifecycle::{apply, check_oversight, Oversight, Step, Transition};
+use roadwarden_domain::device::lifecycle::{
+    apply, check_oversight, AssessmentPurpose, Oversight, Step, Transition,
+};
 use roadwarden_domain::device::review::{
     check_review, round_outcome, Decision, Department, ReviewAttempt, RoundOutcome,
 };
@@ -83,6 +85,16 @@ pub async fn run_step(
     if t.to == DeviceState::Retired {
         device_records::revoke_credentials(tx, device.id, None, actor.user_id, now).await?;
     }
+    // DEV-07: a device moved or re-enabled is registered afresh for what is now reviewed.
+    if step == Step::FileAssessment
+        && matches!(
+            t.purpose,
+            Some(AssessmentPurpose::Move | AssessmentPurpose::ReEnable)
+        )
+        && updated.registered_at.is_some()
+    {
+        devices::clear_registration(tx, device.id, now).await?;
+    }
     Ok(t)
 }
 
@@ -157,6 +169,7 @@ pub async fn file_assessment(
             facilities_ok: true,
             goal: &goal,
             filed_by: Some(p.user.id),
+            filed_unit: Some(p.user.unit_id),
         },
         now,
     )
@@ -212,6 +225,10 @@ pub async fn review(
     let unit = units::get(&mut tx, p.user.unit_id)
         .await?
         .ok_or(AppError::NotFound("unit"))?;
+    let filing_unit = match assessment.filed_unit_id {
+        Some(id) => units::get(&mut tx, roadwarden_domain::UnitId(id)).await?,
+        None => None,
+    };
     check_review(&ReviewAttempt {
         department,
         reviewer: p.user.id,
@@ -219,6 +236,10 @@ pub async fn review(
         reviewer_unit: &unit.path,
         reviewer_unit_kind: unit.kind,
         filed_by: assessment.filed_by.map(roadwarden_domain::UserId),
+        filing_unit: filing_unit.as_ref().map(|u| &u.path),
+        decided_other_department: this_round
+            .iter()
+            .any(|r| r.reviewer_user_id == p.user.id.0 && r.department != department.as_str()),
         managing_unit: &device.unit_path,
         already_decided: this_round
             .iter()

@@ -66,6 +66,7 @@ pub async fn facts(tx: &mut Tx, device: &Device, now: DateTime<Utc>) -> AppResul
     Ok(Facts {
         kind: device.kind,
         state: device.state,
+        state_since: device.state_since,
         resume_to: device.resume_to,
         suspension_reason: device.suspension_reason,
         round_purpose: device.round_purpose,

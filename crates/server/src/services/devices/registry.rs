@@ -104,9 +104,8 @@ pub fn validate_fields(
         serial: text("serial", &input.serial, 60, false)?,
         mac,
         channel: text("channel", &input.channel, 40, false)?,
-        measuring: input
-            .measuring
-            .unwrap_or_else(|| kind.measures_by_default()),
+        // A speed camera always measures (DEV-13); other kinds may say they do.
+        measuring: input.measuring.unwrap_or(false) || kind.measures_by_default(),
         ..DeviceFields::default()
     };
     let has_location =
@@ -207,6 +206,8 @@ pub async fn create_device(
         platform_ref: String::new(),
         last_valid_capture_at: None,
         installed_at: now,
+        resume_to: None,
+        suspension_reason: None,
     };
     let id = devices::insert(&mut tx, &new, now).await?;
     let device = devices::get(&mut tx, id)

@@ -30,6 +30,12 @@ use crate::state::AppState;
 async fn managed(tx: &mut Tx, p: &Principal, id: DeviceId, what: &str) -> AppResult<Device> {
     let device = devices::get_for_update(tx, id).await?;
     let device = readable(tx, p, device).await?;
+    check_manager(p, &device, what)?;
+    Ok(device)
+}
+
+/// A device manager at the managing unit or above, of a device that is not retired.
+fn check_manager(p: &Principal, device: &Device, what: &str) -> AppResult<()> {
     if !p.has(Role::DeviceManager) {
         return Err(AppError::forbidden(
             "role.missing",
@@ -50,7 +56,7 @@ async fn managed(tx: &mut Tx, p: &Principal, id: DeviceId, what: &str) -> AppRes
         )
         .into());
     }
-    Ok(device)
+    Ok(())
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -94,8 +100,15 @@ pub async fn add_calibration(
             return Err(FieldError::new("scan", "the file is empty").into());
         }
     }
-    // The blob is written first: write-once and content-addressed, so a failed transaction
-    // leaves at most an unreferenced blob, never a record without its scan.
+    // Who may record is checked before anything is stored: the blob store is write-once.
+    {
+        let mut tx = state.store.begin_read().await?;
+        let device = devices::get(&mut tx, id).await?;
+        let device = readable(&mut tx, p, device).await?;
+        check_manager(p, &device, "record a calibration")?;
+    }
+    // The blob is written before the record: write-once and content-addressed, so a failed
+    // transaction leaves at most an unreferenced blob, never a record without its scan.
     let scan_id = match scan {
         Some(s) => Some(
             state
@@ -609,6 +622,8 @@ pub async fn resolve_cleanup(
     let (_, device_id, done) = device_records::cleanup_item(&mut tx, item_id)
         .await?
         .ok_or(AppError::NotFound("clean-up item"))?;
+    // Scope first, so an item of another unit is "not found" whatever its status (ORG-02).
+    let device = managed(&mut tx, p, DeviceId(device_id), "resolve a clean-up item").await?;
     if done.is_some() {
         return Err(RuleViolation::new(
             "DEV-12",
@@ -617,7 +632,6 @@ pub async fn resolve_cleanup(
         )
         .into());
     }
-    let device = managed(&mut tx, p, DeviceId(device_id), "resolve a clean-up item").await?;
     let actor = Actor::user(p, meta);
     if resolution == "retire" {
         super::lifecycle::run_step(
