@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Runs the performance benchmarks of BENCHMARKS.md on SQLite and PostgreSQL.
 #
-#   scripts/bench.sh            # everything (about 15 minutes on 2 cores)
+#   scripts/bench.sh            # everything (about 22 minutes on 2 cores)
 #   scripts/bench.sh audit      # audit append + verify only
 #   scripts/bench.sh units      # GET /api/v1/units under load only
+#   scripts/bench.sh devices    # GET /api/v1/devices under load + ledger import only (~7 min)
 #
 # Environment:
 #   BENCH_PG_URL   PostgreSQL server to make throw-away databases on
 #                  (default postgres://postgres@127.0.0.1/postgres); set to "" to skip PostgreSQL.
 #   BENCH_OUT      directory for the logs (default target/bench).
 #   BENCH_ARGS     extra arguments for bench-units (e.g. "--duration 10").
+#   BENCH_DEVICES_ARGS  extra arguments for bench-devices (e.g. "--duration 10 --vacuum").
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -75,6 +77,11 @@ for backend in "${backends[@]}"; do
         echo "== bench-units on $backend =="
         # shellcheck disable=SC2086
         "$bin/bench-units" "${db_args[@]}" ${BENCH_ARGS:-} | tee "$out/units-$backend.txt"
+    fi
+    if [ "$what" = all ] || [ "$what" = devices ]; then
+        echo "== bench-devices on $backend =="
+        # shellcheck disable=SC2086
+        "$bin/bench-devices" "${db_args[@]}" ${BENCH_DEVICES_ARGS:-} | tee "$out/devices-$backend.txt"
     fi
 done
 echo "logs in $out/"
