@@ -424,7 +424,11 @@ macro_rules! bind_args {
     }};
 }
 
-/// A page of devices under `scope` in unit-then-number order, and (when asked) the total.
+/// Totals above this are reported as "more than" ([`list`] returns `TOTAL_CAP + 1`).
+pub const TOTAL_CAP: i64 = 10_000;
+
+/// A page of devices under `scope` in unit-then-number order, and (when asked) the total,
+/// exact up to [`TOTAL_CAP`] and `TOTAL_CAP + 1` beyond it.
 pub async fn list(
     tx: &mut Tx,
     scope: &UnitPath,
@@ -443,7 +447,12 @@ pub async fn list(
     let rows: Vec<DeviceRow> =
         on!(tx, c => bind_args!(sqlx::query_as(&sql), &args).fetch_all(&mut *c).await?);
     let total = if with_total {
-        let count_sql = format!("SELECT COUNT(*) FROM devices d WHERE {cond}");
+        // Counted up to one past TOTAL_CAP: a page of a very large scope does not pay for
+        // counting every device in it (on PostgreSQL that is a heap scan after each update).
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM devices d WHERE {cond} LIMIT {}) capped",
+            TOTAL_CAP + 1
+        );
         Some(on!(tx, c => bind_args!(sqlx::query_scalar(&count_sql), &args).fetch_one(c).await?))
     } else {
         None
@@ -568,5 +577,17 @@ pub async fn clear_registration(tx: &mut Tx, id: DeviceId, now: DateTime<Utc>) -
     on!(tx, c => sqlx::query("UPDATE devices SET registered_at = NULL, platform_ref = '', updated_at = $1 WHERE id = $2")
         .bind(now).bind(id.0)
         .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// Before a bulk import on PostgreSQL: fresh planner statistics, so lookups by id during the
+/// import (foreign-key checks included) use the indexes even when the table was empty when last
+/// analysed. ANALYZE may run inside the import's transaction. SQLite needs nothing.
+pub async fn prepare_bulk_insert(tx: &mut Tx) -> Result<()> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("ANALYZE devices, device_events, device_calibrations, device_registrations")
+            .execute(&mut **t)
+            .await?;
+    }
     Ok(())
 }

@@ -18,7 +18,7 @@ use roadwarden_store::devices::{Device, DeviceFilter};
 use roadwarden_store::units;
 use serde::{Deserialize, Serialize};
 
-use super::{paging, JsonBody, Page};
+use super::{paging, JsonBody};
 use crate::auth::extract::{DeviceManagers, DeviceReviewers};
 use crate::auth::{CurrentUser, Principal, Require};
 use crate::context::RequestMeta;
@@ -111,20 +111,33 @@ impl DeviceQuery {
     }
 }
 
+/// A page of devices. `total` is exact up to 10,000; beyond that it is 10,000 and
+/// `total_is_exact` is false (counting a whole province's registry on every page is not worth it).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DevicePage {
+    pub items: Vec<DeviceView>,
+    pub total: i64,
+    pub total_is_exact: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
 /// Devices in the caller's scope (ORG-02), by managing unit and number.
-#[utoipa::path(get, path = "/api/v1/devices", tag = "devices", params(DeviceQuery), responses((status = 200, body = Page<DeviceView>)))]
+#[utoipa::path(get, path = "/api/v1/devices", tag = "devices", params(DeviceQuery), responses((status = 200, body = DevicePage)))]
 pub async fn list(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<DeviceQuery>,
-) -> AppResult<Json<Page<DeviceView>>> {
+) -> AppResult<Json<DevicePage>> {
     let (limit, offset) = paging(q.limit.as_deref(), q.offset.as_deref(), 500)?;
     let with_total = q.total.as_deref() != Some("false");
     let filter = q.filter(&state).await?;
     let (found, total) =
         registry::list_devices(&state, &user, &filter, limit, offset, with_total).await?;
-    Ok(Json(Page {
-        total: total.unwrap_or(-1),
+    let cap = roadwarden_store::devices::TOTAL_CAP;
+    Ok(Json(DevicePage {
+        total: total.map_or(-1, |t| t.min(cap)),
+        total_is_exact: total.is_some_and(|t| t <= cap),
         items: found.into_iter().map(DeviceView::from).collect(),
         limit,
         offset,

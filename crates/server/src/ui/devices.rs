@@ -61,7 +61,8 @@ pub async fn list_page(
         .clamp(1, 1_000_000);
     let (found, total) =
         registry::list_devices(&state, &user, &filter, PAGE, (page - 1) * PAGE, true).await?;
-    let total = total.unwrap_or(0);
+    let total_is_exact = total.is_some_and(|t| t <= device_store::TOTAL_CAP);
+    let total = total.unwrap_or(0).min(device_store::TOTAL_CAP);
     let points = registry::map_points(&state, &user, &filter).await?;
     let mut tx = state.store.begin_read().await?;
     let counts = device_store::count_by_state(&mut tx, user.scope()).await?;
@@ -86,6 +87,7 @@ pub async fn list_page(
             flash => flash(lang, q.ok.as_deref()),
             rows => rows,
             total => total,
+            total_is_exact => total_is_exact,
             page => page,
             pages => (total + PAGE - 1) / PAGE,
             q => context! { state => q.filter.state, kind => q.filter.kind, search => q.filter.search, unit_id => q.filter.unit_id },

@@ -312,6 +312,9 @@ pub async fn import(
         return Ok(report);
     }
     let actor = Actor::of(authority, meta);
+    if valid.len() >= 500 {
+        devices::prepare_bulk_insert(&mut tx).await?;
+    }
     for (n, row) in valid.iter().enumerate() {
         let id = devices::insert(&mut tx, &row.new, now).await?;
         if let Some(cert) = &row.certificate {
