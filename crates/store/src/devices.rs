@@ -580,9 +580,9 @@ pub async fn clear_registration(tx: &mut Tx, id: DeviceId, now: DateTime<Utc>) -
     Ok(())
 }
 
-/// Before a bulk import on PostgreSQL: fresh planner statistics, so lookups by id during the
-/// import (foreign-key checks included) use the indexes even when the table was empty when last
-/// analysed. ANALYZE may run inside the import's transaction. SQLite needs nothing.
+/// During a bulk import on PostgreSQL: fresh planner statistics, so lookups by id (foreign-key
+/// checks included) use the indexes instead of plans made for an empty table. ANALYZE may run
+/// inside the import's transaction and sees its rows. SQLite needs nothing.
 pub async fn prepare_bulk_insert(tx: &mut Tx) -> Result<()> {
     if let Tx::Postgres(t) = tx {
         sqlx::query("ANALYZE devices, device_events, device_calibrations, device_registrations")

@@ -312,10 +312,13 @@ pub async fn import(
         return Ok(report);
     }
     let actor = Actor::of(authority, meta);
-    if valid.len() >= 500 {
-        devices::prepare_bulk_insert(&mut tx).await?;
-    }
     for (n, row) in valid.iter().enumerate() {
+        // On PostgreSQL, statistics taken while the tables were nearly empty make every
+        // lookup by id (foreign-key checks included) a scan that grows with the import:
+        // refresh them once the import has put real rows in, and again as it grows.
+        if matches!(n, 500 | 4_000) {
+            devices::prepare_bulk_insert(&mut tx).await?;
+        }
         let id = devices::insert(&mut tx, &row.new, now).await?;
         if let Some(cert) = &row.certificate {
             device_records::add_calibration(
