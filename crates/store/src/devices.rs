@@ -242,6 +242,64 @@ pub struct NewDevice {
     pub suspension_reason: Option<SuspensionReason>,
 }
 
+impl NewDevice {
+    /// The device as [`insert`] stores it, without reading it back (bulk imports).
+    pub fn as_inserted(
+        &self,
+        id: DeviceId,
+        unit: &crate::units::Unit,
+        now: DateTime<Utc>,
+    ) -> Device {
+        let f = &self.fields;
+        Device {
+            id,
+            number: self.number.clone(),
+            kind: self.kind,
+            name: f.name.clone(),
+            unit_id: self.unit_id,
+            unit_path: self.unit_path.clone(),
+            unit_name: unit.name.clone(),
+            unit_code: unit.code.clone(),
+            country: unit.country,
+            time_zone: unit.time_zone.clone(),
+            maintainer: f.maintainer.clone(),
+            leader: f.leader.clone(),
+            department: f.department.clone(),
+            violation_types: f.violation_types.clone(),
+            make: f.make.clone(),
+            model: f.model.clone(),
+            serial: f.serial.clone(),
+            mac: f.mac.clone(),
+            channel: f.channel.clone(),
+            road: f.road.clone(),
+            road_class: f.road_class,
+            km_marker: f.km_marker.clone(),
+            place: f.place.clone(),
+            nearest_village: f.nearest_village.clone(),
+            direction: f.direction.clone(),
+            longitude: f.longitude,
+            latitude: f.latitude,
+            measuring: f.measuring,
+            state: self.state,
+            state_since: self.state_since,
+            resume_to: self.resume_to,
+            suspension_reason: self.suspension_reason,
+            round_purpose: None,
+            notice_ends_at: self.notice_ends_at,
+            trial_min_end_at: self.trial_min_end_at,
+            evaluation_due_at: self.evaluation_due_at,
+            in_use_since: self.in_use_since,
+            registered_at: self.registered_at,
+            platform_ref: self.platform_ref.clone(),
+            last_valid_capture_at: self.last_valid_capture_at,
+            last_patrol_at: None,
+            installed_at: self.installed_at,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 pub async fn insert(tx: &mut Tx, new: &NewDevice, now: DateTime<Utc>) -> Result<DeviceId> {
     let f = &new.fields;
     let types = serde_json::to_string(&f.violation_types).map_err(StoreError::corrupt)?;

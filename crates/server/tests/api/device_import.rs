@@ -75,6 +75,18 @@ async fn a_ledger_with_bad_rows_imports_nothing_and_names_each_line() {
     let (_, d) = app.get(&format!("/api/v1/devices/{id}"), &token).await;
     assert_eq!(d["calibrations"][0]["certificate_no"], "HZJL-0202", "{d}");
     assert_eq!(d["timeline"][0]["action"], "imported");
+    // Each imported device is a registration record for the command platform (DEV-07).
+    let (_, records) = app.get("/api/v1/device-registrations", &token).await;
+    let imports: Vec<&Value> = records
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["change"] == "import")
+        .collect();
+    assert_eq!(imports.len(), 2, "{records}");
+    assert_eq!(imports[0]["device"]["managing_unit_code"], "330522-01");
+    // In use since 2024 with no evaluation on record: its evaluation is due (DEV-06).
+    assert_eq!(imports[0]["device"]["state"], "evaluation_due");
     // The import is an audit entry.
     let root = app.token(&o.root_admin.0, &o.root_admin.1).await;
     let (_, audit) = app.get("/api/v1/audit?action=device.import", &root).await;

@@ -312,6 +312,11 @@ pub async fn import(
         return Ok(report);
     }
     let actor = Actor::of(authority, meta);
+    let units_by_id: HashMap<roadwarden_domain::UnitId, Unit> = units_by_code
+        .values()
+        .filter_map(|u| u.as_ref().ok())
+        .map(|u| (u.id, u.clone()))
+        .collect();
     for (n, row) in valid.iter().enumerate() {
         // On PostgreSQL, statistics taken while the tables were nearly empty make every
         // lookup by id (foreign-key checks included) a scan that grows with the import:
@@ -371,7 +376,8 @@ pub async fn import(
             )
             .await?;
         }
-        if let Some(device) = devices::get(&mut tx, id).await? {
+        if let Some(unit) = units_by_id.get(&row.new.unit_id) {
+            let device = row.new.as_inserted(id, unit, now);
             let rec = registration_record(&device, "import", None, &row.history, &actor.name, now);
             device_records::add_registration(
                 &mut tx,
