@@ -4,6 +4,8 @@
 //! The figures these binaries print are recorded in `BENCHMARKS.md`; `scripts/bench.sh`
 //! reproduces them.
 
+pub mod load;
+
 use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};

@@ -16,15 +16,14 @@
 //!    with the importer's columns is passed to `services::devices::ledger::import` on a fresh
 //!    database that holds only the unit tree; the report must say every row was imported.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
 use clap::Parser;
-use roadwarden_bench::{
-    cn_id_number, cpu_since, ms, with_database, CpuSnapshot, CpuUsage, LatencyStats,
-};
+use roadwarden_bench::load::{open_loop, sign_in, warm_up, OpenLoopReport};
+use roadwarden_bench::{cn_id_number, cpu_since, ms, with_database, CpuSnapshot, CpuUsage};
 use roadwarden_domain::account::{AccountStatus, PersonKind};
 use roadwarden_domain::device::{DeviceKind, DeviceState, RoadClass, SuspensionReason};
 use roadwarden_domain::org::{Country, Level, UnitCode, UnitKind, UnitName};
@@ -235,8 +234,8 @@ async fn run_list(args: &Args, url: String, backend: &'static str) -> anyhow::Re
     let base = format!("http://{}", running.addr);
     println!("server on {base}");
     let client = reqwest::Client::new();
-    let county_token = sign_in(&client, &base, &county_user).await?;
-    let province_token = sign_in(&client, &base, &province_user).await?;
+    let county_token = sign_in(&client, &base, &county_user, PASSWORD).await?;
+    let province_token = sign_in(&client, &base, &province_user, PASSWORD).await?;
     // (b) filters on another county than the county user's own.
     let other_county = tree.counties.get(1).unwrap_or(&tree.counties[0]);
     let shapes: [(&'static str, &str, String); 3] = [
@@ -706,24 +705,6 @@ async fn seed_users(
     Ok((names[0].clone(), names[1].clone()))
 }
 
-async fn sign_in(client: &reqwest::Client, base: &str, username: &str) -> anyhow::Result<String> {
-    let resp = client
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&serde_json::json!({ "username": username, "password": PASSWORD, "label": "bench" }))
-        .send()
-        .await?;
-    let status = resp.status();
-    let body: serde_json::Value = resp.json().await?;
-    anyhow::ensure!(
-        status.as_u16() == 201,
-        "sign-in of {username} failed: {status} {body}"
-    );
-    body["token"]
-        .as_str()
-        .map(str::to_owned)
-        .context("no token in the sign-in answer")
-}
-
 /// The `total` and the number of items of one page.
 async fn probe(
     client: &reqwest::Client,
@@ -740,149 +721,9 @@ async fn probe(
     Ok((total, items))
 }
 
-async fn warm_up(
-    client: &reqwest::Client,
-    target: &str,
-    token: &str,
-    n: u32,
-) -> anyhow::Result<()> {
-    for _ in 0..n {
-        let resp = client.get(target).bearer_auth(token).send().await?;
-        anyhow::ensure!(resp.status().is_success(), "warm-up: {}", resp.status());
-        resp.bytes().await?;
-    }
-    Ok(())
-}
-
-struct Sample {
-    from_schedule: Duration,
-    from_send: Duration,
-    lag: Duration,
-    done: Instant,
-    ok: bool,
-}
-
-struct OpenLoopReport {
-    rate: u32,
-    planned: usize,
-    errors: usize,
-    achieved_rate: f64,
-    latency: Option<LatencyStats>,
-    service: Option<LatencyStats>,
-    lag: Option<LatencyStats>,
-    cpu: Option<CpuUsage>,
-}
-
-impl OpenLoopReport {
-    fn met(&self) -> bool {
-        self.errors == 0 && self.latency.is_some_and(|l| l.p99 < LIST_P99_TARGET)
-    }
-
-    fn print(&self) {
-        println!(
-            "open loop: {} requests planned at {}/s, achieved {:.1}/s, {} errors",
-            self.planned, self.rate, self.achieved_rate, self.errors
-        );
-        if let Some(l) = self.latency {
-            println!(
-                "  latency from scheduled send: p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  mean {}",
-                ms(l.p50),
-                ms(l.p90),
-                ms(l.p99),
-                ms(l.p999),
-                ms(l.max),
-                ms(l.mean)
-            );
-        }
-        if let Some(s) = self.service {
-            println!(
-                "  latency from actual send:    p50 {}  p90 {}  p99 {}  p99.9 {}  max {}",
-                ms(s.p50),
-                ms(s.p90),
-                ms(s.p99),
-                ms(s.p999),
-                ms(s.max)
-            );
-        }
-        if let Some(cpu) = self.cpu {
-            println!("  {cpu} (this process is the server and the load generator)");
-        }
-        if let Some(l) = self.lag {
-            println!(
-                "  generator lateness (sent - due): p50 {}  p99 {}  max {}",
-                ms(l.p50),
-                ms(l.p99),
-                ms(l.max)
-            );
-        }
-    }
-}
-
-/// Sends `rate` requests per second for `duration` on a schedule fixed in advance, whether or
-/// not earlier requests have been answered (as in bench-units).
-fn open_loop(
-    target: &str,
-    token: &str,
-    rate: u32,
-    duration: Duration,
-) -> anyhow::Result<OpenLoopReport> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(256)
-        .build()?;
-    let target: Arc<str> = Arc::from(target);
-    let token: Arc<str> = Arc::from(token);
-    let planned = usize::try_from(u64::from(rate) * duration.as_secs())?;
-    let interval = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
-    let start = Instant::now() + Duration::from_millis(20);
-    let mut handles = Vec::with_capacity(planned);
-    for i in 0..planned {
-        let due = start + interval.mul_f64(i as f64);
-        if let Some(wait) = due.checked_duration_since(Instant::now()) {
-            std::thread::sleep(wait);
-        }
-        let (client, target, token) = (client.clone(), Arc::clone(&target), Arc::clone(&token));
-        handles.push(runtime.spawn(async move {
-            let sent = Instant::now();
-            let ok = match client.get(&*target).bearer_auth(&*token).send().await {
-                Ok(resp) => resp.status().is_success() && resp.bytes().await.is_ok(),
-                Err(_) => false,
-            };
-            let done = Instant::now();
-            Sample {
-                from_schedule: done - due,
-                from_send: done - sent,
-                lag: sent.saturating_duration_since(due),
-                done,
-                ok,
-            }
-        }));
-    }
-    let samples = runtime.block_on(async {
-        let mut samples = Vec::with_capacity(planned);
-        for h in handles {
-            samples.push(h.await?);
-        }
-        anyhow::Ok(samples)
-    })?;
-    let last = samples.iter().map(|s| s.done).max().unwrap_or(start);
-    let ok: Vec<&Sample> = samples.iter().filter(|s| s.ok).collect();
-    let latency: Vec<Duration> = ok.iter().map(|s| s.from_schedule).collect();
-    let service: Vec<Duration> = ok.iter().map(|s| s.from_send).collect();
-    let lag: Vec<Duration> = samples.iter().map(|s| s.lag).collect();
-    Ok(OpenLoopReport {
-        rate,
-        planned,
-        errors: samples.len() - ok.len(),
-        achieved_rate: samples.len() as f64 / last.saturating_duration_since(start).as_secs_f64(),
-        latency: LatencyStats::of(&latency),
-        service: LatencyStats::of(&service),
-        lag: LatencyStats::of(&lag),
-        cpu: None,
-    })
+/// Target 1 for one shape: no errors and p99 under the target.
+fn list_met(report: &OpenLoopReport) -> bool {
+    report.errors == 0 && report.latency.is_some_and(|l| l.p99 < LIST_P99_TARGET)
 }
 
 // ---- part 2: the ledger import -------------------------------------------------------------
@@ -1202,7 +1043,7 @@ fn print_summary(
                 max,
                 ol.errors,
                 ol.achieved_rate,
-                verdict(ol.met())
+                verdict(list_met(ol))
             );
         }
         for r in &list.shapes {
@@ -1210,7 +1051,7 @@ fn print_summary(
                 println!("  {:<50} {cpu}", r.label);
             }
         }
-        let all = list.shapes.iter().all(|r| r.open_loop.met());
+        let all = list.shapes.iter().all(|r| list_met(&r.open_loop));
         println!("target 1 overall: {}", verdict(all));
     }
     if let Some(r) = import {

@@ -11,14 +11,12 @@
 //! * `wrk -t1 -c2 --latency` for the same time (closed loop: the most the server does with
 //!   two connections), when `wrk` is installed.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
-use roadwarden_bench::{
-    cn_id_number, cpu_since, ms, with_database, CpuSnapshot, CpuUsage, LatencyStats,
-};
+use roadwarden_bench::load::{open_loop, sign_in, warm_up, OpenLoopReport};
+use roadwarden_bench::{cn_id_number, cpu_since, ms, with_database, CpuSnapshot};
 use roadwarden_domain::account::{AccountStatus, AgreementKind, PersonKind};
 use roadwarden_domain::org::{Country, Level, UnitCode, UnitKind, UnitName};
 use roadwarden_domain::roles::Role;
@@ -150,7 +148,7 @@ async fn run(args: Args, url: String, backend: &'static str) -> anyhow::Result<(
         ("province", seeded.province_user.as_str()),
         ("county", seeded.county_user.as_str()),
     ] {
-        let token = sign_in(&client, &base, username).await?;
+        let token = sign_in(&client, &base, username, PASSWORD).await?;
         let units_in_scope = scope_size(&client, &target, &token).await?;
         println!("\n-- {who} user {username}: {units_in_scope} units in scope --");
         // Warm up: connections, prepared statements, the database's page cache.
@@ -414,24 +412,6 @@ async fn operator(
     Ok(username.to_owned())
 }
 
-async fn sign_in(client: &reqwest::Client, base: &str, username: &str) -> anyhow::Result<String> {
-    let resp = client
-        .post(format!("{base}/api/v1/auth/token"))
-        .json(&serde_json::json!({ "username": username, "password": PASSWORD, "label": "bench" }))
-        .send()
-        .await?;
-    let status = resp.status();
-    let body: serde_json::Value = resp.json().await?;
-    anyhow::ensure!(
-        status.as_u16() == 201,
-        "sign-in of {username} failed: {status} {body}"
-    );
-    body["token"]
-        .as_str()
-        .map(str::to_owned)
-        .context("no token in the sign-in answer")
-}
-
 /// The `total` of the first page: how many units the user sees.
 async fn scope_size(client: &reqwest::Client, target: &str, token: &str) -> anyhow::Result<i64> {
     let resp = client.get(target).bearer_auth(token).send().await?;
@@ -439,152 +419,6 @@ async fn scope_size(client: &reqwest::Client, target: &str, token: &str) -> anyh
     let body: serde_json::Value = resp.json().await?;
     anyhow::ensure!(status.is_success(), "GET {target}: {status} {body}");
     body["total"].as_i64().context("no total in the units page")
-}
-
-async fn warm_up(
-    client: &reqwest::Client,
-    target: &str,
-    token: &str,
-    n: u32,
-) -> anyhow::Result<()> {
-    for _ in 0..n {
-        let resp = client.get(target).bearer_auth(token).send().await?;
-        anyhow::ensure!(resp.status().is_success(), "warm-up: {}", resp.status());
-        resp.bytes().await?;
-    }
-    Ok(())
-}
-
-struct Sample {
-    /// From the time the request was due to be sent (open-loop latency).
-    from_schedule: Duration,
-    /// From the time it was actually handed to the client.
-    from_send: Duration,
-    /// How late the generator sent it.
-    lag: Duration,
-    done: Instant,
-    ok: bool,
-}
-
-struct OpenLoopReport {
-    rate: u32,
-    planned: usize,
-    errors: usize,
-    achieved_rate: f64,
-    latency: Option<LatencyStats>,
-    service: Option<LatencyStats>,
-    lag: Option<LatencyStats>,
-    cpu: Option<CpuUsage>,
-}
-
-impl OpenLoopReport {
-    fn print(&self) {
-        println!(
-            "open loop: {} requests planned at {}/s, achieved {:.1}/s, {} errors",
-            self.planned, self.rate, self.achieved_rate, self.errors
-        );
-        if let Some(l) = self.latency {
-            println!(
-                "  latency from scheduled send: p50 {}  p90 {}  p99 {}  p99.9 {}  max {}  mean {}",
-                ms(l.p50),
-                ms(l.p90),
-                ms(l.p99),
-                ms(l.p999),
-                ms(l.max),
-                ms(l.mean)
-            );
-        }
-        if let Some(s) = self.service {
-            println!(
-                "  latency from actual send:    p50 {}  p90 {}  p99 {}  p99.9 {}  max {}",
-                ms(s.p50),
-                ms(s.p90),
-                ms(s.p99),
-                ms(s.p999),
-                ms(s.max)
-            );
-        }
-        if let Some(cpu) = self.cpu {
-            println!("  {cpu} (this process is the server and the load generator)");
-        }
-        if let Some(l) = self.lag {
-            println!(
-                "  generator lateness (sent - due): p50 {}  p99 {}  max {}",
-                ms(l.p50),
-                ms(l.p99),
-                ms(l.max)
-            );
-        }
-    }
-}
-
-/// Sends `rate` requests per second for `duration` on a schedule fixed in advance, whether or
-/// not earlier requests have been answered, and records every latency.
-fn open_loop(
-    target: &str,
-    token: &str,
-    rate: u32,
-    duration: Duration,
-) -> anyhow::Result<OpenLoopReport> {
-    // One worker thread does the I/O; this thread only keeps time, with the operating system's
-    // sleep (finer than tokio's 1 ms timer), and hands each request to the worker when due.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()?;
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(256)
-        .build()?;
-    let target: Arc<str> = Arc::from(target);
-    let token: Arc<str> = Arc::from(token);
-    let planned = usize::try_from(u64::from(rate) * duration.as_secs())?;
-    let interval = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
-    let start = Instant::now() + Duration::from_millis(20);
-    let mut handles = Vec::with_capacity(planned);
-    for i in 0..planned {
-        let due = start + interval.mul_f64(i as f64);
-        if let Some(wait) = due.checked_duration_since(Instant::now()) {
-            std::thread::sleep(wait);
-        }
-        let (client, target, token) = (client.clone(), Arc::clone(&target), Arc::clone(&token));
-        handles.push(runtime.spawn(async move {
-            let sent = Instant::now();
-            let ok = match client.get(&*target).bearer_auth(&*token).send().await {
-                Ok(resp) => resp.status().is_success() && resp.bytes().await.is_ok(),
-                Err(_) => false,
-            };
-            let done = Instant::now();
-            Sample {
-                from_schedule: done - due,
-                from_send: done - sent,
-                lag: sent.saturating_duration_since(due),
-                done,
-                ok,
-            }
-        }));
-    }
-    let samples = runtime.block_on(async {
-        let mut samples = Vec::with_capacity(planned);
-        for h in handles {
-            samples.push(h.await?);
-        }
-        anyhow::Ok(samples)
-    })?;
-    let last = samples.iter().map(|s| s.done).max().unwrap_or(start);
-    let ok: Vec<&Sample> = samples.iter().filter(|s| s.ok).collect();
-    let latency: Vec<Duration> = ok.iter().map(|s| s.from_schedule).collect();
-    let service: Vec<Duration> = ok.iter().map(|s| s.from_send).collect();
-    let lag: Vec<Duration> = samples.iter().map(|s| s.lag).collect();
-    Ok(OpenLoopReport {
-        rate,
-        planned,
-        errors: samples.len() - ok.len(),
-        achieved_rate: samples.len() as f64 / last.saturating_duration_since(start).as_secs_f64(),
-        latency: LatencyStats::of(&latency),
-        service: LatencyStats::of(&service),
-        lag: LatencyStats::of(&lag),
-        cpu: None,
-    })
 }
 
 struct WrkReport {
