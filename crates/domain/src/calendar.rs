@@ -158,6 +158,12 @@ pub fn start_of_local_day(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// A date as forms and files write it, `YYYY-MM-DD`; the error names `field`.
+pub fn parse_date(field: &'static str, raw: &str) -> Result<NaiveDate, FieldError> {
+    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+        .map_err(|_| FieldError::new(field, "must be a date, YYYY-MM-DD"))
+}
+
 /// TIME-02: a local wall-clock time in `tz` as a UTC instant (the earlier one when a clock
 /// change makes it ambiguous, the first valid one when it skips it).
 pub fn local_to_utc(naive: chrono::NaiveDateTime, tz: Tz) -> DateTime<Utc> {

@@ -86,7 +86,7 @@ impl DeviceKind {
     }
 
     /// Stands at one place: its location is published (DEV-04), it is registered with the
-    /// command platform before formal use (DEV-07) and uploads in real time (CAP-02).
+    /// command platform before formal use (DEV-07); the captures issue holds it to real-time upload.
     pub fn is_fixed(self) -> bool {
         matches!(
             self,

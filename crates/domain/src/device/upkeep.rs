@@ -6,6 +6,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
 use super::text;
+pub use crate::calendar::parse_date;
 use crate::{FieldError, RuleViolation};
 
 /// A calibration (mandatory verification) certificate, checked.
@@ -55,11 +56,6 @@ impl Certificate {
     pub fn valid_on(&self, day: NaiveDate) -> bool {
         self.valid_from <= day && day <= self.valid_until
     }
-}
-
-pub fn parse_date(field: &'static str, raw: &str) -> Result<NaiveDate, FieldError> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| FieldError::new(field, "must be a date like 2026-03-01"))
 }
 
 /// DEV-13: the certificate valid on `day` that lasts longest, if any.

@@ -24,8 +24,7 @@ pub struct DayInput {
 }
 
 pub fn parse_date(raw: &str, field: &'static str) -> Result<NaiveDate, FieldError> {
-    NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-        .map_err(|_| FieldError::new(field, "must be a date, YYYY-MM-DD"))
+    roadwarden_domain::calendar::parse_date(field, raw)
 }
 
 pub async fn list(state: &AppState, country: Country) -> AppResult<Vec<SpecialDay>> {

@@ -257,7 +257,7 @@ fn dev_05_trial_captures_never_become_fines_on_any_path() {
 }
 
 #[test]
-fn cap_gate_takes_the_stricter_of_capture_and_upload_time() {
+fn cap_03_cap_04_the_gate_takes_the_stricter_of_capture_and_upload_time() {
     let h = [
         (at(2026, 3, 1, 0), DeviceState::Trial),
         (at(2026, 3, 20, 0), DeviceState::InUse),
