@@ -2,7 +2,7 @@
 """Writes migrations/{sqlite,postgres}/0002_devices.sql from one template, so the two stay in
 step. Placeholders: {ID} primary key, {REF} reference column, {TS} time, {BOOL}, {REAL},
 {DATE}, {PATH} unit path (byte order on PostgreSQL)."""
-import pathlib
+from migration_types import write
 
 TEMPLATE = """\
 -- DEV-01..15, SUP-04..06, ORG-03: enforcement devices and their lifecycle ({backend}).
@@ -224,15 +224,4 @@ CREATE TABLE device_imports (
 );
 """
 
-BACKENDS = {
-    "sqlite": dict(ID="INTEGER PRIMARY KEY", REF="INTEGER", TS="TEXT", BOOL="INTEGER",
-                   REAL="REAL", DATE="TEXT", PATH="TEXT"),
-    "postgres": dict(ID="BIGSERIAL PRIMARY KEY", REF="BIGINT", TS="TIMESTAMPTZ", BOOL="BOOLEAN",
-                     REAL="DOUBLE PRECISION", DATE="DATE", PATH='TEXT COLLATE "C"'),
-}
-
-root = pathlib.Path(__file__).resolve().parent.parent / "crates/store/migrations"
-for backend, types in BACKENDS.items():
-    sql = TEMPLATE.format(backend="SQLite" if backend == "sqlite" else "PostgreSQL", **types)
-    (root / backend / "0002_devices.sql").write_text(sql)
-    print(f"wrote {backend}/0002_devices.sql")
+write("0002_devices.sql", TEMPLATE)

@@ -7,6 +7,7 @@
 pub mod account;
 pub mod audit;
 pub mod calendar;
+pub mod capture;
 pub mod device;
 pub mod error;
 pub mod ids;

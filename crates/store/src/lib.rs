@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod captures;
 pub mod device_records;
 pub mod devices;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod jobs;
 pub mod sessions;
 pub mod units;
 pub mod users;
+pub mod violations;
 
 use std::str::FromStr;
 use std::time::Duration;

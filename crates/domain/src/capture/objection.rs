@@ -1,0 +1,171 @@
+//! APL-01..03: an owner's objection to a camera record.
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+
+use super::notice::ViolationState;
+use crate::calendar::{working_day_deadline, Calendar, Deadline};
+use crate::{FieldError, RuleViolation};
+
+/// APL-02: the office of the place of violation decides within 5 working days.
+pub const DECISION_WORKING_DAYS: u32 = 5;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ObjectionState {
+    Received,
+    /// The objection holds: the record is eliminated (REV-04).
+    Upheld,
+    /// The objection fails: the party is told why.
+    NotUpheld,
+}
+
+impl ObjectionState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ObjectionState::Received => "received",
+            ObjectionState::Upheld => "upheld",
+            ObjectionState::NotUpheld => "not_upheld",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        match raw.trim() {
+            "received" => Ok(ObjectionState::Received),
+            "upheld" => Ok(ObjectionState::Upheld),
+            "not_upheld" => Ok(ObjectionState::NotUpheld),
+            _ => Err(FieldError::new("decision", "must be upheld or not_upheld")),
+        }
+    }
+}
+
+/// How the objection reached us (APL-02).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Website,
+    App,
+    Window,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Website => "website",
+            Channel::App => "app",
+            Channel::Window => "window",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        match raw.trim() {
+            "website" => Ok(Channel::Website),
+            "app" => Ok(Channel::App),
+            "window" => Ok(Channel::Window),
+            _ => Err(FieldError::new("channel", "must be website, app or window")),
+        }
+    }
+}
+
+/// APL-01: an objection may be lodged against an open record, one at a time.
+pub fn check_lodge(violation: ViolationState, open_objection: bool) -> Result<(), RuleViolation> {
+    if !violation.is_open() {
+        return Err(RuleViolation::new(
+            "APL-01",
+            "objection.case_closed",
+            "this record is closed; reconsideration or a lawsuit against the penalty stays open (APL-03)",
+        ));
+    }
+    if open_objection {
+        return Err(RuleViolation::new(
+            "APL-02",
+            "objection.already_open",
+            "an objection to this record is already being decided",
+        ));
+    }
+    Ok(())
+}
+
+/// APL-02: the decision deadline, counted from receipt (forwarding is the same day).
+pub fn decision_deadline(received_at: DateTime<Utc>, calendar: &Calendar, tz: Tz) -> Deadline {
+    working_day_deadline(received_at, DECISION_WORKING_DAYS, calendar, tz)
+}
+
+/// APL-02: a decision. Not upheld needs the reason the party is told.
+pub fn decide(
+    state: ObjectionState,
+    upheld: bool,
+    reply: &str,
+) -> Result<ObjectionState, RuleViolation> {
+    if state != ObjectionState::Received {
+        return Err(RuleViolation::new(
+            "APL-02",
+            "objection.already_decided",
+            "this objection has already been decided",
+        ));
+    }
+    if reply.trim().chars().count() < 10 {
+        return Err(RuleViolation::new(
+            "APL-02",
+            "objection.reply_required",
+            "the party must be told the reason (at least 10 characters)",
+        ));
+    }
+    Ok(if upheld {
+        ObjectionState::Upheld
+    } else {
+        ObjectionState::NotUpheld
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{NaiveDate, TimeZone};
+
+    #[test]
+    fn apl_01_objections_only_against_open_records() {
+        assert!(check_lodge(ViolationState::Notified, false).is_ok());
+        assert!(check_lodge(ViolationState::Decided, false).is_ok());
+        assert_eq!(
+            check_lodge(ViolationState::Closed, false).unwrap_err().rule,
+            "APL-01"
+        );
+        assert_eq!(
+            check_lodge(ViolationState::Notified, true)
+                .unwrap_err()
+                .code,
+            "objection.already_open"
+        );
+    }
+
+    #[test]
+    fn apl_02_five_working_days_and_a_reasoned_reply() {
+        let tz: Tz = "Asia/Shanghai".parse().unwrap();
+        // Saturday 21 November 2026: counted from Monday, five working days end Friday 27th.
+        let received = Utc.with_ymd_and_hms(2026, 11, 21, 4, 0, 0).unwrap();
+        let dl = decision_deadline(received, &Calendar::new([]), tz);
+        assert_eq!(dl.last_day, NaiveDate::from_ymd_opt(2026, 11, 27).unwrap());
+        assert_eq!(
+            decide(ObjectionState::Received, true, "signal faulty that day"),
+            Ok(ObjectionState::Upheld)
+        );
+        assert_eq!(
+            decide(ObjectionState::Received, false, "no")
+                .unwrap_err()
+                .code,
+            "objection.reply_required"
+        );
+        assert!(decide(ObjectionState::Upheld, false, "already decided here").is_err());
+        for c in [Channel::Website, Channel::App, Channel::Window] {
+            assert_eq!(Channel::parse(c.as_str()), Ok(c));
+        }
+    }
+
+    #[test]
+    fn apl_03_closed_records_point_to_reconsideration() {
+        let err = check_lodge(ViolationState::Eliminated, false).unwrap_err();
+        assert!(err.message.contains("reconsideration"));
+    }
+}
