@@ -63,7 +63,7 @@ pub struct Alert {
 }
 
 /// A plate read (`ANPR` block). Strings are as sent, empty when absent.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Anpr {
     /// `licensePlate`, after the camera's own corrections.
     pub plate: String,

@@ -23,6 +23,89 @@ pub struct Settings {
     pub jobs: JobSettings,
     pub log: LogSettings,
     pub devices: DeviceSettings,
+    pub captures: CaptureSettings,
+    pub notices: NoticeSettings,
+}
+
+/// CAP-02, REV-01 and the ingest limits *(config)*.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CaptureSettings {
+    /// CAP-02: a fixed device's "real time", in minutes.
+    pub fixed_upload_minutes: i64,
+    /// CAP-02: mobile devices and recorders, in hours.
+    pub mobile_upload_hours: i64,
+    /// A capture time further than this in the future is refused (seconds).
+    pub future_tolerance_secs: i64,
+    /// A device clock further than this from ours is flagged (seconds).
+    pub clock_drift_secs: i64,
+    /// REV-01: working days to review an upload.
+    pub review_working_days: u32,
+    /// Share of first approvals drawn for a second review, in percent (0 turns it off).
+    pub second_review_percent: u8,
+    /// How long a reviewer holds the capture they were handed, in minutes.
+    pub claim_minutes: i64,
+    /// The largest image accepted, in bytes.
+    pub max_image_bytes: usize,
+    /// The most images one capture may carry.
+    pub max_images: usize,
+}
+
+impl Default for CaptureSettings {
+    fn default() -> Self {
+        Self {
+            fixed_upload_minutes: 10,
+            mobile_upload_hours: 24,
+            future_tolerance_secs: 300,
+            clock_drift_secs: 60,
+            review_working_days: 5,
+            second_review_percent: 10,
+            claim_minutes: 5,
+            max_image_bytes: 4 * 1024 * 1024,
+            max_images: 6,
+        }
+    }
+}
+
+/// NOT-01..02 and the channels notices go out through *(config)*.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NoticeSettings {
+    /// NOT-01: working days to notify after entry (China; Vietnam is 10 days, NOT-02f).
+    pub notice_working_days: u32,
+    /// NOT-02: days to handle a record after the notice.
+    pub handle_days: u32,
+    /// The SMS gateway: notices are POSTed as JSON `{to, text, reference}`; empty turns SMS off.
+    pub sms_gateway_url: String,
+    /// Sent as `Authorization: Bearer …` to the gateway.
+    pub sms_gateway_token: Secret,
+    /// SMTP relay `host:port` for e-mail notices; empty turns e-mail off.
+    pub smtp_relay: String,
+    pub smtp_from: String,
+    /// Where owners object online, printed in every notice (APL-02).
+    pub public_url: String,
+    /// Attempts before a notice is given up and shown to the clerk.
+    pub max_attempts: i32,
+    /// Notices sent per outbox pass, and senders working at once.
+    pub batch_size: i64,
+    pub concurrency: usize,
+}
+
+impl Default for NoticeSettings {
+    fn default() -> Self {
+        Self {
+            notice_working_days: 5,
+            handle_days: 30,
+            sms_gateway_url: String::new(),
+            sms_gateway_token: Secret::default(),
+            smtp_relay: String::new(),
+            smtp_from: "notices@roadwarden.invalid".into(),
+            public_url: "http://127.0.0.1:8080/public/violations".into(),
+            max_attempts: 8,
+            batch_size: 500,
+            concurrency: 32,
+        }
+    }
 }
 
 /// DEV-04..13 periods and the numbering rule *(config)*.
@@ -139,6 +222,8 @@ impl Default for Settings {
             jobs: JobSettings::default(),
             log: LogSettings::default(),
             devices: DeviceSettings::default(),
+            captures: CaptureSettings::default(),
+            notices: NoticeSettings::default(),
         }
     }
 }
@@ -188,6 +273,9 @@ impl Default for JobSettings {
             ("device_deadlines", "0 */5 * * * *"),
             ("device_calibration_check", "0 5 0 * * *"),
             ("device_cleanup", "0 0 3 1 1 *"),
+            ("capture_escalation", "0 */15 * * * *"),
+            ("notice_outbox", "*/10 * * * * *"),
+            ("violation_overdue", "0 30 2 * * *"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))

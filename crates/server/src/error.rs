@@ -18,6 +18,12 @@ pub enum AppError {
     Rule(#[from] RuleViolation),
     #[error("sign in first")]
     Unauthenticated,
+    /// A device's push credential was refused (the device is told why, never which part).
+    #[error("{0}")]
+    DeviceAuth(&'static str),
+    /// The body is larger than the endpoint accepts.
+    #[error("the request body is larger than {0} bytes")]
+    TooLarge(usize),
     #[error("wrong username or password")]
     BadCredentials,
     #[error("the account is locked until {0}")]
@@ -53,7 +59,10 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::BadInput(_) | AppError::Rule(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            AppError::Unauthenticated | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
+            AppError::Unauthenticated | AppError::BadCredentials | AppError::DeviceAuth(_) => {
+                StatusCode::UNAUTHORIZED
+            }
+            AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Locked(_) => StatusCode::LOCKED,
             AppError::Inactive
             | AppError::PasswordChangeRequired
@@ -71,6 +80,8 @@ impl AppError {
             AppError::BadInput(_) => "input.invalid",
             AppError::Rule(v) => v.code,
             AppError::Unauthenticated => "auth.required",
+            AppError::DeviceAuth(_) => "device.auth",
+            AppError::TooLarge(_) => "input.too_large",
             AppError::BadCredentials => "auth.bad_credentials",
             AppError::Locked(_) => "auth.locked",
             AppError::Inactive => "auth.inactive",

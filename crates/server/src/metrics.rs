@@ -19,6 +19,10 @@ pub struct Metrics {
     pub http_duration: HistogramVec,
     pub jobs_processed: IntCounterVec,
     pub jobs_by_status: IntGaugeVec,
+    /// Captures by how they ended at ingest: new, duplicate.
+    pub captures: IntCounterVec,
+    /// Notices by channel and outcome: sent, retry, failed.
+    pub notices: IntCounterVec,
 }
 
 impl Metrics {
@@ -48,11 +52,23 @@ impl Metrics {
             &["status"],
         )
         .expect("valid metric");
+        let captures = IntCounterVec::new(
+            Opts::new("captures_total", "Captures received, by outcome"),
+            &["outcome"],
+        )
+        .expect("valid metric");
+        let notices = IntCounterVec::new(
+            Opts::new("notices_total", "Owner notices by channel and outcome"),
+            &["channel", "outcome"],
+        )
+        .expect("valid metric");
         for c in [
             Box::new(http_requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(http_duration.clone()),
             Box::new(jobs_processed.clone()),
             Box::new(jobs_by_status.clone()),
+            Box::new(captures.clone()),
+            Box::new(notices.clone()),
         ] {
             registry.register(c).expect("unique metric");
         }
@@ -62,6 +78,8 @@ impl Metrics {
             http_duration,
             jobs_processed,
             jobs_by_status,
+            captures,
+            notices,
         }
     }
 

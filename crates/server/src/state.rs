@@ -1,14 +1,19 @@
 //! The application state handed to every handler: plain values, no globals.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use roadwarden_blob::BlobStore;
+use roadwarden_domain::calendar::Calendar;
 use roadwarden_domain::device::NumberRule;
+use roadwarden_domain::org::Country;
 use roadwarden_store::Store;
 
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::metrics::Metrics;
+use crate::services::captures::committer::Committer;
 
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -23,6 +28,34 @@ pub struct Inner {
     pub worker_name: String,
     /// DEV-08: the device-number rule compiled from `devices.number_pattern`.
     pub number_rule: NumberRule,
+    /// The capture writer (group commit), started on first use inside the runtime.
+    committer: OnceLock<Committer>,
+    /// TIME-01 calendars by country, read once a minute at most by the hot paths (ingest).
+    pub calendars: CalendarCache,
+}
+
+/// Calendars cached for a short while; an edit clears the cache.
+#[derive(Default)]
+pub struct CalendarCache(Mutex<HashMap<Country, (Instant, Arc<Calendar>)>>);
+
+impl CalendarCache {
+    const FRESH: Duration = Duration::from_secs(60);
+
+    pub fn get(&self, country: Country) -> Option<Arc<Calendar>> {
+        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.get(&country)
+            .filter(|(at, _)| at.elapsed() < Self::FRESH)
+            .map(|(_, c)| c.clone())
+    }
+
+    pub fn put(&self, country: Country, calendar: Arc<Calendar>) {
+        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        map.insert(country, (Instant::now(), calendar));
+    }
+
+    pub fn clear(&self) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
 }
 
 impl std::ops::Deref for AppState {
@@ -49,6 +82,14 @@ impl AppState {
             metrics: Metrics::new(),
             clock,
             worker_name,
+            committer: OnceLock::new(),
+            calendars: CalendarCache::default(),
         }))
+    }
+
+    /// The capture writer; started by the first capture (inside the runtime).
+    pub fn committer(&self) -> &Committer {
+        self.committer
+            .get_or_init(|| Committer::start(self.store.clone(), self.clock.clone()))
     }
 }

@@ -220,7 +220,8 @@ pub async fn claim_next(
     after: Option<(DateTime<Utc>, i64)>,
 ) -> Result<Option<i64>> {
     let (low, high) = path_range(scope.as_str());
-    let (due, id) = after.unwrap_or((DateTime::<Utc>::MIN_UTC, 0));
+    // The epoch, not chrono's minimum: PostgreSQL times start in 4713 BC.
+    let (due, id) = after.unwrap_or((DateTime::<Utc>::UNIX_EPOCH, 0));
     let sql = format!(
         "SELECT id FROM captures WHERE {QUEUE_FILTER} AND (review_due_at > $5 OR (review_due_at = $5 AND id > $6)) \
          ORDER BY review_due_at, id LIMIT 1"

@@ -387,6 +387,14 @@ pub async fn set_last_patrol(tx: &mut Tx, id: DeviceId, at: DateTime<Utc>) -> Re
     Ok(())
 }
 
+/// DEV-12: the newest capture that could become a violation.
+pub async fn set_last_valid_capture(tx: &mut Tx, id: DeviceId, at: DateTime<Utc>) -> Result<()> {
+    on!(tx, c => sqlx::query("UPDATE devices SET last_valid_capture_at=$1 WHERE id=$2 AND (last_valid_capture_at IS NULL OR last_valid_capture_at < $1)")
+        .bind(at).bind(id.0)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
 pub async fn get(tx: &mut Tx, id: DeviceId) -> Result<Option<Device>> {
     let sql = format!("{SELECT} WHERE d.id = $1");
     let row: Option<DeviceRow> =
@@ -408,6 +416,17 @@ pub async fn get_by_number(tx: &mut Tx, number: &str) -> Result<Option<Device>> 
     let sql = format!("{SELECT} WHERE d.number = $1");
     let row: Option<DeviceRow> =
         on!(tx, c => sqlx::query_as(&sql).bind(number).fetch_optional(c).await?);
+    row.map(Device::try_from).transpose()
+}
+
+/// The device behind an ISAPI push: its MAC and channel (normalised as registered).
+pub async fn get_by_mac(tx: &mut Tx, mac: &str, channel: &str) -> Result<Option<Device>> {
+    let sql = format!(
+        "{SELECT} WHERE d.mac = $1 AND (d.channel = $2 OR d.channel = '') \
+         ORDER BY CASE WHEN d.channel = $2 THEN 0 ELSE 1 END, d.id LIMIT 1"
+    );
+    let row: Option<DeviceRow> =
+        on!(tx, c => sqlx::query_as(&sql).bind(mac).bind(channel).fetch_optional(c).await?);
     row.map(Device::try_from).transpose()
 }
 

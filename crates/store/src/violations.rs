@@ -341,10 +341,45 @@ pub async fn lease_due_notices(
     Ok(due)
 }
 
-pub async fn notice_sent(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<()> {
-    let sql = "UPDATE notices SET state = 'sent', sent_at = $1, last_error = '' WHERE id = $2";
-    on!(tx, c => sqlx::query(sql).bind(now).bind(id).execute(c).await?.rows_affected());
+/// A notice went out: the words sent are kept with it (and a letter's PDF by its blob id).
+pub async fn notice_sent(
+    tx: &mut Tx,
+    id: i64,
+    blob_id: Option<&str>,
+    subject: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let sql = "UPDATE notices SET state = 'sent', sent_at = $1, last_error = '', blob_id = $2, \
+        subject = $3, body = $4 WHERE id = $5";
+    on!(tx, c => sqlx::query(sql).bind(now).bind(blob_id).bind(subject).bind(body).bind(id)
+        .execute(c).await?.rows_affected());
     Ok(())
+}
+
+/// Puts a given-up notice back in the queue (the clerk fixed the address, the gateway is back).
+pub async fn requeue_notice(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let sql = "UPDATE notices SET state = 'queued', attempts = 0, next_attempt_at = $1 \
+        WHERE id = $2 AND state = 'failed'";
+    let n = on!(tx, c => sqlx::query(sql).bind(now).bind(id).execute(c).await?.rows_affected());
+    Ok(n == 1)
+}
+
+/// Notices in a state under `scope`, newest first (the clerk's list of failures).
+pub async fn notices_in_scope(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    state: &str,
+    limit: i64,
+) -> Result<Vec<Notice>> {
+    let (low, high) = path_range(scope.as_str());
+    let sql = "SELECT n.id, n.violation_id, n.channel, n.recipient, n.subject, n.body, n.language, n.state, \
+         n.attempts, n.next_attempt_at, n.last_error, n.blob_id, n.sent_at, n.created_at \
+         FROM notices n JOIN violations v ON v.id = n.violation_id \
+         WHERE v.unit_path >= $1 AND v.unit_path < $2 AND n.state = $3 ORDER BY n.id DESC LIMIT $4";
+    Ok(
+        on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(state).bind(limit).fetch_all(c).await?),
+    )
 }
 
 /// A failed attempt: retried at `retry_at`, or given up (`failed`) when `None`.

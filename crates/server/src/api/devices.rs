@@ -18,7 +18,7 @@ use roadwarden_store::devices::{Device, DeviceFilter};
 use roadwarden_store::units;
 use serde::{Deserialize, Serialize};
 
-use super::{paging, JsonBody};
+use super::{paging, record_id, JsonBody};
 use crate::auth::extract::{DeviceManagers, DeviceReviewers};
 use crate::auth::{CurrentUser, Principal, Require};
 use crate::context::RequestMeta;
@@ -770,14 +770,6 @@ pub async fn alerts(
 }
 
 /// A record id from the path: a positive whole number, or a 422 naming it.
-fn record_id(field: &'static str, raw: &str) -> AppResult<i64> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| FieldError::new(field, "must be a positive whole number").into())
-}
-
 /// An optional whole-number query value within `0..=max`.
 fn number_param(field: &'static str, raw: Option<&str>, default: i64, max: i64) -> AppResult<i64> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {

@@ -5,7 +5,9 @@
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod captures;
 pub mod devices;
+pub mod ingest;
 pub mod openapi;
 pub mod public;
 pub mod units;
@@ -76,6 +78,41 @@ pub fn router() -> Router<AppState> {
         .route("/device-imports", post(devices::import))
         .route("/device-alerts", get(devices::alerts))
         .route("/public/devices", get(public::feed))
+        .route("/captures/push", post(ingest::push))
+        .route("/isapi/events", post(ingest::isapi))
+        .route("/review/next", get(captures::next))
+        .route("/review/queue", get(captures::queue))
+        .route("/review/stats", get(captures::stats))
+        .route("/captures/{id}", get(captures::show))
+        .route("/captures/{id}/decision", post(captures::decide))
+        .route("/captures/{id}/images/{position}", get(captures::image))
+        .route("/violations", get(captures::list_violations))
+        .route("/violations/{id}", get(captures::show_violation))
+        .route("/violations/{id}/actions", post(captures::act))
+        .route("/notices", get(captures::notices))
+        .route("/notices/send", post(captures::send_now))
+        .route("/notices/{id}/letter", get(captures::letter))
+        .route("/notices/{id}/retry", post(captures::retry_notice))
+        .route(
+            "/objections",
+            get(captures::list_objections).post(captures::lodge_at_window),
+        )
+        .route(
+            "/objections/{id}/decision",
+            post(captures::decide_objection),
+        )
+        .route("/public/violations", get(captures::public_lookup))
+        .route("/public/objections", post(captures::public_objection))
+        .route(
+            "/inspection/vehicles/{plate}",
+            get(captures::inspection_vehicle),
+        )
+        .route("/inspection/blocked", get(captures::inspection_feed))
+        .route(
+            "/exemptions",
+            get(captures::exemptions).post(captures::add_exemption),
+        )
+        .route("/vehicles", post(captures::add_vehicle))
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { AppError::NotFound("endpoint") })
 }
@@ -121,4 +158,13 @@ pub fn paging(limit: Option<&str>, offset: Option<&str>, max: i64) -> Result<(i6
             .ok_or_else(|| FieldError::new("offset", "must be 0 or more"))?,
     };
     Ok((limit, offset))
+}
+
+/// A record id from the path: a positive whole number, or a 422 naming the field.
+pub(crate) fn record_id(field: &'static str, raw: &str) -> Result<i64, AppError> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| FieldError::new(field, "must be a positive whole number").into())
 }

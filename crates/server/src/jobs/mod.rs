@@ -31,6 +31,12 @@ pub enum Job {
     DeviceCalibrationCheck,
     /// DEV-12: the yearly clean-up list.
     DeviceCleanup,
+    /// REV-01: captures past their review deadline go to the unit head.
+    CaptureEscalation,
+    /// NOT-01: send the notices that are due.
+    NoticeOutbox,
+    /// NOT-02c: the steps for vehicles that leave records unhandled.
+    ViolationOverdue,
 }
 
 impl Job {
@@ -43,6 +49,9 @@ impl Job {
             Job::DeviceDeadlines => "device_deadlines",
             Job::DeviceCalibrationCheck => "device_calibration_check",
             Job::DeviceCleanup => "device_cleanup",
+            Job::CaptureEscalation => "capture_escalation",
+            Job::NoticeOutbox => "notice_outbox",
+            Job::ViolationOverdue => "violation_overdue",
         }
     }
 
@@ -76,6 +85,9 @@ impl Job {
             "device_deadlines" => Some(Job::DeviceDeadlines),
             "device_calibration_check" => Some(Job::DeviceCalibrationCheck),
             "device_cleanup" => Some(Job::DeviceCleanup),
+            "capture_escalation" => Some(Job::CaptureEscalation),
+            "notice_outbox" => Some(Job::NoticeOutbox),
+            "violation_overdue" => Some(Job::ViolationOverdue),
             _ => None,
         }
     }

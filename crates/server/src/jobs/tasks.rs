@@ -36,6 +36,23 @@ pub async fn run(state: &AppState, job: &Job) -> AppResult<()> {
             tracing::info!(suspended, warned, "calibration check");
             Ok(())
         }
+        Job::CaptureEscalation => {
+            let n = crate::services::captures::review::escalate_overdue(state).await?;
+            tracing::info!(captures = n, "overdue reviews escalated");
+            Ok(())
+        }
+        Job::NoticeOutbox => {
+            let report = crate::services::captures::outbox::drain(state).await?;
+            if report.sent + report.retried + report.failed > 0 {
+                tracing::info!(?report, "notice outbox drained");
+            }
+            Ok(())
+        }
+        Job::ViolationOverdue => {
+            let steps = crate::services::captures::violations::overdue_pass(state).await?;
+            tracing::info!(steps, "overdue steps recorded");
+            Ok(())
+        }
         Job::DeviceCleanup => {
             let added = deadlines::build_cleanup_list(state).await?;
             tracing::info!(added, "device clean-up list built");

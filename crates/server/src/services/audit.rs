@@ -40,6 +40,15 @@ impl Actor {
         }
     }
 
+    /// A member of the public on the public pages: no account, only the address.
+    pub fn of_public(meta: &RequestMeta) -> Self {
+        Self {
+            ip: meta.ip.clone(),
+            request_id: meta.request_id.clone(),
+            ..Self::named("public")
+        }
+    }
+
     pub fn cli() -> Self {
         Self::named("cli")
     }

@@ -88,6 +88,7 @@ pub async fn upsert_day(
     )
     .await?;
     tx.commit().await?;
+    state.calendars.clear();
     Ok(day)
 }
 
@@ -119,6 +120,7 @@ pub async fn remove_day(
     )
     .await?;
     tx.commit().await?;
+    state.calendars.clear();
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod calendar;
+pub mod captures;
 pub mod devices;
 pub mod signin;
 pub mod units;

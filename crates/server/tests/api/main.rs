@@ -4,6 +4,7 @@
 mod accounts;
 mod audit;
 mod calendar;
+mod captures;
 mod device_import;
 mod devices;
 mod jobs;

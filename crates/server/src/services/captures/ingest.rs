@@ -1,0 +1,648 @@
+//! CAP-00..04: a device pushes a capture. The device proves itself with its credential, the
+//! capture is validated and pre-checked, its images are stored write-once by SHA-256, and the
+//! reply comes once the capture is committed (through the group committer).
+//!
+//! Everything that can refuse a capture runs before anything is written, so a refused push
+//! leaves nothing behind but (at most) images already stored under their hash, which are
+//! identical bytes whoever sends them again.
+
+use std::io::Cursor;
+
+use bytes::Bytes;
+use chrono::{DateTime, Duration, Utc};
+use roadwarden_blob::BlobStore;
+use roadwarden_domain::capture::intake::{
+    self, check_capture_time, clock_drift_secs, exemption_at, missing_elements, pre_check,
+    CaptureSource, Elements, Exemption, ExemptionKind, Facts, Flag, UploadWindows,
+};
+use roadwarden_domain::capture::plate::{plate_key, read_plate, PlateColour, PlateReading};
+use roadwarden_domain::capture::review::{review_deadline, CaptureState};
+use roadwarden_domain::device::upkeep::valid_certificate;
+use roadwarden_domain::device::{parse_mac, text, CaptureUse, DeviceState};
+use roadwarden_domain::org::UnitPath;
+use roadwarden_domain::{FieldError, RuleViolation};
+use roadwarden_store::captures::{self, NewCapture, NewImage};
+use roadwarden_store::devices::{self, Device};
+use roadwarden_store::{device_records, users, Tx};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::committer::{DeviceAlert, Item};
+use crate::auth::token::constant_time_eq;
+use crate::error::{AppError, AppResult};
+use crate::services::devices::credentials::hash_secret;
+use crate::state::AppState;
+
+/// The credential a device pushes with (HTTP Basic `key:secret`, or the two headers).
+#[derive(Debug, Clone)]
+pub struct DeviceCredential {
+    pub key_id: String,
+    pub secret: String,
+}
+
+/// A capture as a device sends it (JSON; the multipart form carries the same fields in a
+/// `capture` part and the images as file parts).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureInput {
+    /// The device's own id for the event; a resend with the same id is accepted once.
+    pub event_id: Option<String>,
+    #[serde(default)]
+    pub retransmission: bool,
+    /// CAP-00 source; defaults by device kind.
+    pub source: Option<String>,
+    #[serde(default)]
+    pub plate: String,
+    #[serde(default)]
+    pub plate_colour: String,
+    #[serde(default)]
+    pub vehicle_type: String,
+    #[serde(default)]
+    pub vehicle_colour: String,
+    #[serde(default)]
+    pub violation_code: String,
+    /// Defaults to the device's registered place.
+    pub place: Option<String>,
+    pub division_code: Option<String>,
+    #[serde(default)]
+    pub road_code: String,
+    pub km_marker: Option<String>,
+    #[serde(default)]
+    pub direction: String,
+    pub lane: Option<i32>,
+    pub speed: Option<i32>,
+    pub speed_limit: Option<i32>,
+    pub confidence: Option<i32>,
+    pub longitude: Option<f64>,
+    pub latitude: Option<f64>,
+    #[serde(default)]
+    pub video_url: String,
+    /// RFC 3339 with an offset, e.g. `2026-11-20T08:14:03+08:00`.
+    pub captured_at: String,
+    /// The collecting officer's username (handheld, mobile and recorder uploads).
+    pub collected_by: Option<String>,
+    /// Images inline as base64 (JSON only).
+    #[serde(default)]
+    pub images: Vec<ImageInput>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImageInput {
+    /// plate, vehicle or scene.
+    #[serde(default = "scene")]
+    pub kind: String,
+    /// Base64 JPEG bytes.
+    pub data: String,
+    /// Where the plate is in the image: x, y, width, height.
+    pub plate_rect: Option<[i32; 4]>,
+}
+
+fn scene() -> String {
+    "scene".into()
+}
+
+/// An image as received, before it is stored.
+#[derive(Debug, Clone)]
+pub struct RawImage {
+    pub kind: String,
+    pub bytes: Bytes,
+    pub plate_rect: Option<[i32; 4]>,
+}
+
+/// What the device is told.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Receipt {
+    pub capture_id: i64,
+    /// The device had already sent this event: the first capture stands.
+    pub duplicate: bool,
+    pub state: String,
+    /// enforce, warn_only or refuse (CAP-03, CAP-04).
+    pub usage: String,
+    #[schema(value_type = Vec<Object>)]
+    pub flags: Vec<Flag>,
+    pub review_due_at: Option<DateTime<Utc>>,
+}
+
+/// How the capture came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    Json,
+    Multipart,
+    Isapi,
+}
+
+impl Via {
+    fn as_str(self) -> &'static str {
+        match self {
+            Via::Json => "json",
+            Via::Multipart => "multipart",
+            Via::Isapi => "isapi",
+        }
+    }
+}
+
+/// A push, parsed from any of the three formats.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub via: Via,
+    pub input: CaptureInput,
+    pub images: Vec<RawImage>,
+    /// What the device's clock said (ISAPI `dateTime`); for drift.
+    pub camera_time: Option<DateTime<Utc>>,
+}
+
+/// Decodes the inline base64 images of a JSON push.
+pub fn inline_images(input: &mut CaptureInput) -> Result<Vec<RawImage>, FieldError> {
+    use base64::Engine;
+    let engine = base64::engine::general_purpose::STANDARD;
+    std::mem::take(&mut input.images)
+        .into_iter()
+        .map(|i| {
+            let bytes = engine
+                .decode(i.data.trim())
+                .map_err(|_| FieldError::new("images", "data must be base64"))?;
+            Ok(RawImage {
+                kind: i.kind,
+                bytes: bytes.into(),
+                plate_rect: i.plate_rect,
+            })
+        })
+        .collect()
+}
+
+/// The device a credential belongs to; unknown, revoked or wrong secrets are all the same
+/// answer, so a guesser learns nothing.
+pub async fn authenticate(tx: &mut Tx, cred: &DeviceCredential) -> AppResult<Device> {
+    let refused = || AppError::DeviceAuth("unknown or revoked device credential");
+    let stored = device_records::credential_by_key(tx, cred.key_id.trim())
+        .await?
+        .ok_or_else(refused)?;
+    if !constant_time_eq(&hash_secret(&cred.secret), &stored.secret_hash) {
+        return Err(refused());
+    }
+    let device = devices::get(tx, roadwarden_domain::DeviceId(stored.device_id))
+        .await?
+        .ok_or_else(refused)?;
+    if device.state == DeviceState::Retired {
+        return Err(AppError::DeviceAuth("the device is retired"));
+    }
+    Ok(device)
+}
+
+/// ISAPI: the device named by MAC and channel, which must also hold the credential.
+pub async fn authenticate_isapi(
+    tx: &mut Tx,
+    cred: &DeviceCredential,
+    mac: &str,
+    channel: &str,
+) -> AppResult<Device> {
+    let device = authenticate(tx, cred).await?;
+    let mac = parse_mac(mac)?;
+    let named = devices::get_by_mac(tx, &mac, channel).await?;
+    match named {
+        Some(d) if d.id == device.id => Ok(device),
+        _ => Err(AppError::DeviceAuth(
+            "the credential does not belong to the device with this MAC address and channel",
+        )),
+    }
+}
+
+/// Validates, pre-checks and stores one push.
+pub async fn ingest(
+    state: &AppState,
+    cred: &DeviceCredential,
+    sub: Submission,
+) -> AppResult<Receipt> {
+    let mut tx = state.store.begin_read().await?;
+    let device = authenticate(&mut tx, cred).await?;
+    ingest_for(state, tx, device, sub).await
+}
+
+/// The rest of [`ingest`], once the device is known (ISAPI finds it its own way).
+pub async fn ingest_for(
+    state: &AppState,
+    mut tx: Tx,
+    device: Device,
+    sub: Submission,
+) -> AppResult<Receipt> {
+    let now = state.clock.now();
+    let settings = &state.settings.captures;
+    let prepared = prepare(&mut tx, &device, &sub, settings, now).await?;
+    if let Some(existing) = captures::by_event(&mut tx, device.id, &prepared.event_key).await? {
+        return Ok(receipt_of(&existing, true));
+    }
+    let cal = super::calendar(state, &mut tx, device.country).await?;
+    let facts = gather(&mut tx, &device, &prepared, sub.images.len()).await?;
+    drop(tx);
+    let check = pre_check(&facts.facts(&device, &prepared, now, settings));
+    let state_now = if check.enterable() {
+        CaptureState::Pending
+    } else {
+        CaptureState::NotEntered
+    };
+    let review_due = check
+        .enterable()
+        .then(|| review_deadline(now, settings.review_working_days, &cal, device.tz()).overdue_at);
+
+    let images = store_images(state.blobs.as_ref(), &sub.images).await?;
+    let drift_alert = check.flags.iter().find_map(|f| match f {
+        Flag::ClockDrift { seconds } => Some(DeviceAlert {
+            device_id: device.id,
+            unit_path: device.unit_path.clone(),
+            kind: "clock_drift",
+            detail: format!("device clock off by {seconds} s"),
+            dedupe_key: format!("clock_drift:{}:{}", device.id.0, now.date_naive()),
+        }),
+        _ => None,
+    });
+    let usage = usage_str(check.usage);
+    let flags_json = serde_json::to_string(&check.flags).map_err(AppError::internal)?;
+    let capture = NewCapture {
+        device_id: device.id,
+        unit_id: device.unit_id,
+        unit_path: device.unit_path.clone(),
+        event_key: prepared.event_key,
+        source: prepared.source.as_str().to_owned(),
+        via: sub.via.as_str().to_owned(),
+        plate: prepared.plate,
+        plate_key: prepared.plate_key,
+        plate_colour: prepared.colour.as_str().to_owned(),
+        vehicle_type: prepared.vehicle_type,
+        vehicle_colour: prepared.vehicle_colour,
+        violation_code: prepared.violation_code,
+        place: prepared.place,
+        division_code: prepared.division_code,
+        road_code: prepared.road_code,
+        km_marker: prepared.km_marker,
+        direction: prepared.direction,
+        lane: sub.input.lane,
+        speed: sub.input.speed,
+        speed_limit: sub.input.speed_limit,
+        confidence: sub.input.confidence,
+        longitude: sub.input.longitude,
+        latitude: sub.input.latitude,
+        video_url: prepared.video_url,
+        captured_at: prepared.captured_at,
+        received_at: now,
+        camera_time: sub.camera_time,
+        usage: usage.to_owned(),
+        flags: flags_json,
+        state: state_now.as_str().to_owned(),
+        review_due_at: review_due,
+        collected_by: prepared.collected_by,
+        images,
+    };
+    let committed = state
+        .committer()
+        .commit(Item {
+            capture,
+            alert: drift_alert,
+            valid: check.usage == CaptureUse::Enforce,
+        })
+        .await?;
+    state
+        .metrics
+        .captures
+        .with_label_values(&[if committed.duplicate {
+            "duplicate"
+        } else {
+            "new"
+        }])
+        .inc();
+    if committed.duplicate {
+        let mut tx = state.store.begin_read().await?;
+        let existing = captures::get(&mut tx, committed.id)
+            .await?
+            .ok_or(AppError::NotFound("capture"))?;
+        return Ok(receipt_of(&existing, true));
+    }
+    Ok(Receipt {
+        capture_id: committed.id,
+        duplicate: false,
+        state: state_now.as_str().to_owned(),
+        usage: usage.to_owned(),
+        flags: check.flags,
+        review_due_at: review_due,
+    })
+}
+
+fn usage_str(u: CaptureUse) -> &'static str {
+    match u {
+        CaptureUse::Enforce => "enforce",
+        CaptureUse::WarnOnly => "warn_only",
+        CaptureUse::Refuse => "refuse",
+    }
+}
+
+fn receipt_of(c: &captures::Capture, duplicate: bool) -> Receipt {
+    Receipt {
+        capture_id: c.id,
+        duplicate,
+        state: c.state.clone(),
+        usage: c.usage.clone(),
+        flags: serde_json::from_str(&c.flags).unwrap_or_default(),
+        review_due_at: c.review_due_at,
+    }
+}
+
+/// The push's fields, validated against the device.
+struct Prepared {
+    event_key: String,
+    source: CaptureSource,
+    plate: String,
+    plate_key: String,
+    plate_read: bool,
+    colour: PlateColour,
+    vehicle_type: String,
+    vehicle_colour: String,
+    violation_code: String,
+    place: String,
+    division_code: String,
+    road_code: String,
+    km_marker: String,
+    direction: String,
+    video_url: String,
+    captured_at: DateTime<Utc>,
+    collected_by: Option<roadwarden_domain::UserId>,
+}
+
+async fn prepare(
+    tx: &mut Tx,
+    device: &Device,
+    sub: &Submission,
+    settings: &crate::config::CaptureSettings,
+    now: DateTime<Utc>,
+) -> AppResult<Prepared> {
+    let i = &sub.input;
+    let captured_at = DateTime::parse_from_rfc3339(i.captured_at.trim())
+        .map_err(|_| {
+            FieldError::new(
+                "captured_at",
+                "must be a time with its offset, e.g. 2026-11-20T08:14:03+08:00",
+            )
+        })?
+        .with_timezone(&Utc);
+    check_capture_time(
+        captured_at,
+        now,
+        Duration::seconds(settings.future_tolerance_secs),
+    )?;
+    let source = match &i.source {
+        Some(s) => CaptureSource::parse(s)?,
+        None => CaptureSource::default_for(device.kind),
+    };
+    let colour = PlateColour::parse(&i.plate_colour)?;
+    let (plate, plate_read) = match read_plate(device.country, &i.plate, colour)? {
+        PlateReading::Read(p) => (p.number, true),
+        PlateReading::Unidentified => (String::new(), false),
+    };
+    let violation_code = text("violation_code", &i.violation_code, 16, false)?;
+    if !violation_code.is_empty() && !device.violation_types.contains(&violation_code) {
+        return Err(RuleViolation::new(
+            "DEV-04",
+            "capture.violation_not_published",
+            format!("this device is not published as enforcing violation {violation_code}"),
+        )
+        .into());
+    }
+    if sub.images.len() > settings.max_images {
+        return Err(FieldError::new(
+            "images",
+            format!("at most {} images per capture", settings.max_images),
+        )
+        .into());
+    }
+    for img in &sub.images {
+        if img.bytes.len() > settings.max_image_bytes {
+            return Err(FieldError::new(
+                "images",
+                format!("an image may be at most {} bytes", settings.max_image_bytes),
+            )
+            .into());
+        }
+        if !roadwarden_isapi::is_jpeg(&img.bytes) {
+            return Err(FieldError::new("images", "every image must be a JPEG").into());
+        }
+        if !matches!(img.kind.as_str(), "plate" | "vehicle" | "scene") {
+            return Err(FieldError::new("images", "kind must be plate, vehicle or scene").into());
+        }
+    }
+    if let Some(speed) = i.speed {
+        if !(0..=400).contains(&speed) {
+            return Err(FieldError::new("speed", "must be between 0 and 400 km/h").into());
+        }
+    }
+    if let Some(c) = i.confidence {
+        if !(0..=100).contains(&c) {
+            return Err(FieldError::new("confidence", "must be between 0 and 100").into());
+        }
+    }
+    let video_url = text("video_url", &i.video_url, 500, false)?;
+    if !(video_url.is_empty()
+        || video_url.starts_with("https://")
+        || video_url.starts_with("http://"))
+    {
+        return Err(FieldError::new("video_url", "must be an http(s) address").into());
+    }
+    let collected_by = match i
+        .collected_by
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => None,
+        Some(username) => {
+            let user = users::get_by_username(tx, username)
+                .await?
+                .filter(|u| {
+                    device.unit_path.covers(&u.unit_path) || u.unit_path.covers(&device.unit_path)
+                })
+                .ok_or_else(|| {
+                    FieldError::new("collected_by", "is not an officer of this device's unit")
+                })?;
+            Some(user.id)
+        }
+    };
+    let event_key = match i
+        .event_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        Some(id) => text("event_id", id, 128, true)?,
+        // No id from the device: the digest of what makes the event itself, so a resend of the
+        // same bytes is still recognised.
+        None => {
+            let mut h = Sha256::new();
+            h.update(captured_at.to_rfc3339().as_bytes());
+            h.update(plate.as_bytes());
+            h.update(violation_code.as_bytes());
+            for img in &sub.images {
+                h.update(Sha256::digest(&img.bytes));
+            }
+            format!("sha256:{}", hex::encode(h.finalize()))
+        }
+    };
+    Ok(Prepared {
+        event_key,
+        source,
+        plate_key: plate_key(&plate),
+        plate,
+        plate_read,
+        colour,
+        vehicle_type: text("vehicle_type", &i.vehicle_type, 32, false)?,
+        vehicle_colour: text("vehicle_colour", &i.vehicle_colour, 32, false)?,
+        violation_code,
+        place: text(
+            "place",
+            i.place.as_deref().unwrap_or(&device.place),
+            200,
+            false,
+        )?,
+        division_code: text(
+            "division_code",
+            i.division_code.as_deref().unwrap_or(&device.unit_code),
+            12,
+            false,
+        )?,
+        road_code: text("road_code", &i.road_code, 32, false)?,
+        km_marker: text(
+            "km_marker",
+            i.km_marker.as_deref().unwrap_or(&device.km_marker),
+            32,
+            false,
+        )?,
+        direction: text("direction", &i.direction, 32, false)?,
+        video_url,
+        captured_at,
+        collected_by,
+    })
+}
+
+/// What the pre-checks need from the database.
+struct Gathered {
+    history: Vec<(DateTime<Utc>, DeviceState)>,
+    calibrated: bool,
+    exemption: Option<ExemptionKind>,
+    duplicate_of: Option<i64>,
+    missing: Vec<&'static str>,
+}
+
+impl Gathered {
+    fn facts<'a>(
+        &'a self,
+        device: &Device,
+        p: &Prepared,
+        now: DateTime<Utc>,
+        settings: &crate::config::CaptureSettings,
+    ) -> Facts<'a> {
+        Facts {
+            kind: device.kind,
+            measuring: device.measuring,
+            history: &self.history,
+            captured_at: p.captured_at,
+            received_at: now,
+            calibrated_at_capture: self.calibrated,
+            missing: self.missing.clone(),
+            plate_read: p.plate_read,
+            exemption: self.exemption,
+            duplicate_of: self.duplicate_of,
+            // Drift is only meaningful for pushes made at the moment of capture.
+            clock_drift_secs: device
+                .kind
+                .is_fixed()
+                .then(|| clock_drift_secs(p.captured_at, now)),
+            drift_threshold_secs: settings.clock_drift_secs,
+            windows: UploadWindows {
+                fixed: Duration::minutes(settings.fixed_upload_minutes),
+                mobile: Duration::hours(settings.mobile_upload_hours),
+            },
+        }
+    }
+}
+
+async fn gather(
+    tx: &mut Tx,
+    device: &Device,
+    p: &Prepared,
+    image_count: usize,
+) -> AppResult<Gathered> {
+    let mut history = Vec::new();
+    for (at, state) in captures::device_history(tx, device.id).await? {
+        history.push((at, DeviceState::parse(&state)?));
+    }
+    if history.is_empty() {
+        history.push((device.state_since, device.state));
+    }
+    let calibrated = if device.measuring {
+        let periods = device_records::calibration_periods(tx, device.id).await?;
+        let day = p.captured_at.with_timezone(&device.tz()).date_naive();
+        valid_certificate(&periods, day).is_some()
+    } else {
+        true
+    };
+    let exemption = if p.plate_key.is_empty() {
+        None
+    } else {
+        let rows = captures::exemptions_for(tx, &p.plate_key).await?;
+        let list: Vec<Exemption> = rows
+            .into_iter()
+            .filter(|r| UnitPath::from_stored(r.unit_path.clone()).covers(&device.unit_path))
+            .filter_map(|r| {
+                Some(Exemption {
+                    plate_key: r.plate_key,
+                    kind: ExemptionKind::parse(&r.kind).ok()?,
+                    from: r.valid_from,
+                    until: r.valid_until,
+                })
+            })
+            .collect();
+        exemption_at(&list, &p.plate_key, p.captured_at).map(|e| e.kind)
+    };
+    let window = Duration::minutes(intake::DUPLICATE_WINDOW_MINUTES);
+    let duplicate_of = if p.plate_key.is_empty() {
+        None
+    } else {
+        captures::nearby_same(
+            tx,
+            device.id,
+            &p.plate_key,
+            &p.violation_code,
+            p.captured_at - window,
+            p.captured_at + window,
+        )
+        .await?
+    };
+    let missing = missing_elements(&Elements {
+        vehicle_type: &p.vehicle_type,
+        violation_code: &p.violation_code,
+        place: &p.place,
+        images: image_count,
+    });
+    Ok(Gathered {
+        history,
+        calibrated,
+        exemption,
+        duplicate_of,
+        missing,
+    })
+}
+
+/// Stores each image under its SHA-256; identical bytes are stored once.
+async fn store_images(blobs: &dyn BlobStore, images: &[RawImage]) -> AppResult<Vec<NewImage>> {
+    let mut out = Vec::with_capacity(images.len());
+    for img in images {
+        let stored = blobs
+            .put(Box::pin(Cursor::new(img.bytes.clone())), None)
+            .await
+            .map_err(AppError::internal)?;
+        out.push(NewImage {
+            kind: img.kind.clone(),
+            blob_id: stored.id.as_str().to_owned(),
+            bytes: stored.len as i64,
+            plate_rect: img.plate_rect,
+        });
+    }
+    Ok(out)
+}

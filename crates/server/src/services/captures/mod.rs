@@ -1,0 +1,31 @@
+//! CAP, REV, NOT and APL use cases: `ingest` takes pushes from devices (through the group
+//! `committer`), `review` is the separated review, `violations` the records, notices and the
+//! inspection block, `outbox` sends notices, `objections` handles the owner's objections.
+
+pub mod committer;
+pub mod ingest;
+pub mod objections;
+pub mod outbox;
+pub mod registry;
+pub mod review;
+pub mod smtp;
+pub mod violations;
+
+use std::sync::Arc;
+
+use roadwarden_domain::calendar::Calendar;
+use roadwarden_domain::org::Country;
+use roadwarden_store::Tx;
+
+use crate::error::AppResult;
+use crate::state::AppState;
+
+/// The country's calendar (TIME-01), from the short-lived cache when fresh.
+pub async fn calendar(state: &AppState, tx: &mut Tx, country: Country) -> AppResult<Arc<Calendar>> {
+    if let Some(c) = state.calendars.get(country) {
+        return Ok(c);
+    }
+    let c = Arc::new(roadwarden_store::calendar::load(tx, country).await?);
+    state.calendars.put(country, c.clone());
+    Ok(c)
+}

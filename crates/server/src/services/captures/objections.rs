@@ -1,0 +1,343 @@
+//! APL-01..03, REV-04: an owner objects to a record; the office of the place of violation
+//! decides within 5 working days; upheld eliminates the record, not upheld is answered with
+//! the reason. Every step is in the audit chain.
+
+use std::io::Cursor;
+
+use bytes::Bytes;
+use roadwarden_domain::capture::notice::ViolationState;
+use roadwarden_domain::capture::objection::{
+    check_lodge, decide as decide_rule, decision_deadline, Channel, ObjectionState,
+};
+use roadwarden_domain::capture::plate::plate_key;
+use roadwarden_domain::capture::review::EliminationReason;
+use roadwarden_domain::device::text;
+use roadwarden_domain::org::UnitPath;
+use roadwarden_domain::roles::Role;
+use roadwarden_domain::{FieldError, RuleViolation, UnitId};
+use roadwarden_store::violations::{self, NewObjection, Objection};
+use roadwarden_store::{units, Tx};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::registry;
+use crate::auth::Principal;
+use crate::context::RequestMeta;
+use crate::error::{AppError, AppResult};
+use crate::services::audit::{record, Actor, Event};
+use crate::state::AppState;
+
+/// An objection as the public form (or a window clerk) sends it.
+#[derive(Debug, Clone, Default)]
+pub struct ObjectionInput {
+    pub violation_id: i64,
+    pub plate: String,
+    pub vin_tail: String,
+    pub text: String,
+    pub contact: String,
+    pub photos: Vec<Bytes>,
+}
+
+const MAX_PHOTOS: usize = 3;
+
+/// APL-02 by website (the public page): the owner proves the vehicle with the plate and the
+/// last 6 characters of its identification number.
+pub async fn lodge_public(
+    state: &AppState,
+    meta: &RequestMeta,
+    input: ObjectionInput,
+) -> AppResult<Objection> {
+    let key = plate_key(&input.plate);
+    let tail = input.vin_tail.trim().to_ascii_uppercase();
+    let mut tx = state.store.begin_read().await?;
+    let vehicle = registry::owner_of(&mut tx, &key).await?;
+    let proven = tail.len() == 6
+        && vehicle
+            .as_ref()
+            .is_some_and(|v| v.vin.to_ascii_uppercase().ends_with(&tail));
+    let violation = violations::get(&mut tx, input.violation_id).await?;
+    drop(tx);
+    let violation = match violation {
+        Some(v) if proven && v.plate_key == key => v,
+        _ => {
+            return Err(AppError::NotFound(
+                "record for this plate and identification number",
+            ))
+        }
+    };
+    lodge(
+        state,
+        &Actor::of_public(meta),
+        Channel::Website,
+        None,
+        violation,
+        input,
+    )
+    .await
+}
+
+/// APL-02 at a window: an objection handler takes it in at their own unit; the system
+/// forwards it to the office of the place at once.
+pub async fn lodge_at_window(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    input: ObjectionInput,
+) -> AppResult<Objection> {
+    if !p.has(Role::ObjectionHandler) {
+        return Err(AppError::forbidden(
+            "role.missing",
+            "taking objections needs the role objection_handler",
+        ));
+    }
+    let mut tx = state.store.begin_read().await?;
+    let violation = violations::get(&mut tx, input.violation_id)
+        .await?
+        .ok_or(AppError::NotFound("violation"))?;
+    drop(tx);
+    // Any window takes objections to any record (APL-02), so the record need not be in scope.
+    lodge(
+        state,
+        &Actor::user(p, meta),
+        Channel::Window,
+        Some(p.user.unit_id),
+        violation,
+        input,
+    )
+    .await
+}
+
+async fn lodge(
+    state: &AppState,
+    actor: &Actor,
+    channel: Channel,
+    received_at_unit: Option<UnitId>,
+    violation: violations::Violation,
+    input: ObjectionInput,
+) -> AppResult<Objection> {
+    let body = text("text", &input.text, 2000, true)?;
+    if body.chars().count() < 10 {
+        return Err(FieldError::new("text", "say what is wrong in at least 10 characters").into());
+    }
+    let contact = text("contact", &input.contact, 100, false)?;
+    if input.photos.len() > MAX_PHOTOS {
+        return Err(FieldError::new("photos", format!("at most {MAX_PHOTOS} photos")).into());
+    }
+    for p in &input.photos {
+        if p.len() > state.settings.captures.max_image_bytes || !roadwarden_isapi::is_jpeg(p) {
+            return Err(
+                FieldError::new("photos", "photos must be JPEG images of at most 4 MB").into(),
+            );
+        }
+    }
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let has_open = violations::objections_of(&mut tx, violation.id)
+        .await?
+        .iter()
+        .any(|o| o.state == ObjectionState::Received.as_str());
+    check_lodge(ViolationState::parse(&violation.state)?, has_open)?;
+    let unit = units::get(&mut tx, UnitId(violation.unit_id))
+        .await?
+        .ok_or(AppError::NotFound("unit"))?;
+    let cal = super::calendar(state, &mut tx, unit.country).await?;
+    let due = decision_deadline(now, &cal, unit.tz());
+    drop(tx);
+    // Photos are stored before the row that names them; stored twice they are one blob.
+    let mut photo_ids = Vec::new();
+    for p in input.photos {
+        let stored = state
+            .blobs
+            .put(Box::pin(Cursor::new(p)), None)
+            .await
+            .map_err(AppError::internal)?;
+        photo_ids.push(stored.id.as_str().to_owned());
+    }
+    let photos = serde_json::to_string(&photo_ids).map_err(AppError::internal)?;
+    let mut tx = state.store.begin().await?;
+    let id = violations::add_objection(
+        &mut tx,
+        &NewObjection {
+            violation_id: violation.id,
+            unit_id: unit.id.0,
+            unit_path: unit.path.as_str(),
+            channel: channel.as_str(),
+            received_unit_id: received_at_unit.map(|u| u.0),
+            text: &body,
+            contact: &contact,
+            photos: &photos,
+            received_at: now,
+            due_at: due.overdue_at,
+        },
+    )
+    .await?;
+    violations::add_event(
+        &mut tx,
+        violation.id,
+        "objection",
+        actor.user_id,
+        &actor.name,
+        &format!("#{id}"),
+        now,
+    )
+    .await?;
+    record(
+        &mut tx,
+        actor,
+        Event {
+            action: "objection.lodge",
+            object_type: "objection",
+            object_id: id.to_string(),
+            unit_id: Some(unit.id),
+            detail: json!({ "violation": violation.id, "channel": channel.as_str(),
+                            "received_at_unit": received_at_unit.map(|u| u.0), "photos": photo_ids.len() }),
+        },
+        now,
+    )
+    .await?;
+    let objection = violations::objection(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("objection"))?;
+    tx.commit().await?;
+    Ok(objection)
+}
+
+async fn readable(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<Objection> {
+    let o = violations::objection(tx, id)
+        .await?
+        .ok_or(AppError::NotFound("objection"))?;
+    if !p.covers(&UnitPath::from_stored(o.unit_path.clone())) {
+        return Err(AppError::NotFound("objection"));
+    }
+    Ok(o)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ObjectionDecision {
+    pub upheld: bool,
+    /// The reason the party is told (both ways).
+    pub reply: String,
+    /// When upheld: the REV-04 elimination reason.
+    pub elimination_reason: Option<String>,
+}
+
+/// APL-02: the office of the place of violation decides.
+pub async fn decide(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+    input: &ObjectionDecision,
+) -> AppResult<Objection> {
+    if !p.has(Role::ObjectionHandler) {
+        return Err(AppError::forbidden(
+            "role.missing",
+            "deciding objections needs the role objection_handler",
+        ));
+    }
+    let reply = text("reply", &input.reply, 2000, true)?;
+    let reason = match (input.upheld, input.elimination_reason.as_deref()) {
+        (true, Some(r)) => Some(EliminationReason::parse(r)?),
+        (true, None) => {
+            return Err(FieldError::new(
+                "elimination_reason",
+                "an upheld objection names the REV-04 reason",
+            )
+            .into())
+        }
+        (false, _) => None,
+    };
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let o = readable(&mut tx, p, id).await?;
+    let to = decide_rule(ObjectionState::parse(&o.state)?, input.upheld, &reply)?;
+    if !violations::decide_objection(&mut tx, id, to.as_str(), p.user.id, &reply, now).await? {
+        return Err(RuleViolation::new(
+            "APL-02",
+            "objection.already_decided",
+            "this objection was decided meanwhile",
+        )
+        .into());
+    }
+    let actor = Actor::user(p, meta);
+    let mut v = violations::get(&mut tx, o.violation_id)
+        .await?
+        .ok_or(AppError::NotFound("violation"))?;
+    if let Some(reason) = reason {
+        let from = v.state.clone();
+        if ViolationState::parse(&from)?.is_open() {
+            v.state = ViolationState::Eliminated.as_str().to_owned();
+            v.eliminated_at = Some(now);
+            v.elimination_reason = Some(reason.as_str().to_owned());
+            v.updated_at = now;
+            violations::save(&mut tx, &v, &from).await?;
+            violations::add_event(
+                &mut tx,
+                v.id,
+                "eliminated",
+                Some(p.user.id),
+                &p.user.username,
+                reason.as_str(),
+                now,
+            )
+            .await?;
+        }
+    } else {
+        // The party answered: counts as their response for the overdue steps (NOT-02c).
+        v.responded = true;
+        v.updated_at = now;
+        let state_now = v.state.clone();
+        violations::save(&mut tx, &v, &state_now).await?;
+        violations::add_event(
+            &mut tx,
+            v.id,
+            "objection_not_upheld",
+            Some(p.user.id),
+            &p.user.username,
+            "",
+            now,
+        )
+        .await?;
+    }
+    record(
+        &mut tx,
+        &actor,
+        Event {
+            action: if input.upheld {
+                "objection.uphold"
+            } else {
+                "objection.dismiss"
+            },
+            object_type: "objection",
+            object_id: id.to_string(),
+            unit_id: Some(UnitId(o.unit_id)),
+            detail: json!({ "violation": o.violation_id, "reason": reason.map(|r| r.as_str()),
+                            "on_time": now < o.due_at }),
+        },
+        now,
+    )
+    .await?;
+    let decided = violations::objection(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("objection"))?;
+    tx.commit().await?;
+    Ok(decided)
+}
+
+pub async fn list(state: &AppState, p: &Principal, only_open: bool) -> AppResult<Vec<Objection>> {
+    if !p.has_any(&[Role::ObjectionHandler, Role::UnitHead, Role::Supervisor]) {
+        return Err(AppError::forbidden(
+            "role.missing",
+            "objections are for objection handlers, unit heads and supervisors",
+        ));
+    }
+    let mut tx = state.store.begin_read().await?;
+    Ok(violations::objections_in_scope(
+        &mut tx,
+        p.scope(),
+        only_open.then_some(ObjectionState::Received.as_str()),
+        500,
+    )
+    .await?)
+}

@@ -1,0 +1,434 @@
+//! NOT-01: the notice outbox. Rows are written with the approval that calls for them; this
+//! sender leases due rows, sends them (SMS gateway over HTTP, e-mail over SMTP, the printable
+//! letter as a PDF in the blob store), and records each outcome, retrying with back-off. A
+//! crash while sending loses nothing: a leased row comes back when its lease ends.
+//!
+//! The text is written when it is sent, so the deadline it states (NOT-02: 30 days from the
+//! notice) is counted from the real moment of service.
+
+use std::io::Cursor;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use futures::stream::{self, StreamExt};
+use roadwarden_domain::calendar::format_local;
+use roadwarden_domain::capture::notice::{handle_by, ViolationState};
+use roadwarden_domain::org::Country;
+use roadwarden_domain::{DeviceId, UnitId};
+use roadwarden_store::units::Unit;
+use roadwarden_store::violations::{self, Notice, Vehicle, Violation};
+use roadwarden_store::{captures, devices, units};
+use serde::Serialize;
+use serde_json::json;
+
+use super::violations::{mark_notified, money_of};
+use crate::error::{AppError, AppResult};
+use crate::services::audit::{record, Actor, Event};
+use crate::state::AppState;
+
+/// What one pass of the sender did.
+#[derive(Debug, Default, Clone, Copy, Serialize, utoipa::ToSchema)]
+pub struct DrainReport {
+    pub sent: usize,
+    pub retried: usize,
+    pub failed: usize,
+}
+
+/// How long a leased notice is held before another sender may take it.
+const LEASE_MINUTES: i64 = 5;
+
+/// Sends every notice that is due, batch after batch, until none is left.
+pub async fn drain(state: &AppState) -> AppResult<DrainReport> {
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .map_err(AppError::internal)?;
+    let mut total = DrainReport::default();
+    loop {
+        let now = state.clock.now();
+        let mut tx = state.store.begin().await?;
+        let batch = violations::lease_due_notices(
+            &mut tx,
+            now,
+            now + Duration::minutes(LEASE_MINUTES),
+            state.settings.notices.batch_size.max(1),
+        )
+        .await?;
+        tx.commit().await?;
+        if batch.is_empty() {
+            return Ok(total);
+        }
+        let prepared = prepare(state, &batch).await?;
+        let outcomes: Vec<(Prepared, Result<Option<String>, String>)> = stream::iter(prepared)
+            .map(|p| {
+                let client = client.clone();
+                async move {
+                    let r = send(state, &client, &p).await;
+                    (p, r)
+                }
+            })
+            .buffer_unordered(state.settings.notices.concurrency.max(1))
+            .collect()
+            .await;
+        let report = settle(state, outcomes).await?;
+        total.sent += report.sent;
+        total.retried += report.retried;
+        total.failed += report.failed;
+    }
+}
+
+/// A leased notice with what its text needs.
+struct Prepared {
+    notice: Notice,
+    violation: Violation,
+    unit: Unit,
+    vehicle: Option<Vehicle>,
+    device_number: String,
+    subject: String,
+    body: String,
+    handle_by: NaiveDate,
+}
+
+async fn prepare(state: &AppState, batch: &[Notice]) -> AppResult<Vec<Prepared>> {
+    let now = state.clock.now();
+    let mut tx = state.store.begin_read().await?;
+    let mut out = Vec::with_capacity(batch.len());
+    for n in batch {
+        let v = violations::get(&mut tx, n.violation_id)
+            .await?
+            .ok_or(AppError::NotFound("violation"))?;
+        let unit = units::get(&mut tx, UnitId(v.unit_id))
+            .await?
+            .ok_or(AppError::NotFound("unit"))?;
+        let vehicle = match v.vehicle_id {
+            Some(id) => violations::vehicle(&mut tx, id).await?,
+            None => None,
+        };
+        let device_number = match captures::get(&mut tx, v.capture_id).await? {
+            Some(c) => devices::get(&mut tx, DeviceId(c.device_id))
+                .await?
+                .map(|d| d.number)
+                .unwrap_or_default(),
+            None => String::new(),
+        };
+        let cal = super::calendar(state, &mut tx, unit.country).await?;
+        let deadline = v.handle_by.unwrap_or_else(|| {
+            handle_by(now, state.settings.notices.handle_days, &cal, unit.tz()).last_day
+        });
+        let (subject, body) = text(state, &v, &unit, &n.language, deadline);
+        out.push(Prepared {
+            notice: n.clone(),
+            violation: v,
+            unit,
+            vehicle,
+            device_number,
+            subject,
+            body,
+            handle_by: deadline,
+        });
+    }
+    Ok(out)
+}
+
+/// The notice's words (NOT-02, APL-02, APL-03), in the unit's language.
+fn text(
+    state: &AppState,
+    v: &Violation,
+    unit: &Unit,
+    lang: &str,
+    deadline: NaiveDate,
+) -> (String, String) {
+    let when = format_local(v.occurred_at, unit.tz());
+    let what = roadwarden_domain::device::violations::lookup(&v.violation_code)
+        .map(|t| t.name(lang))
+        .unwrap_or_default();
+    let fine = money_of(v).display(lang);
+    let url = &state.settings.notices.public_url;
+    let reference = reference(v);
+    if v.outcome == "warning" {
+        return match lang {
+            "vi" => (
+                format!("Nhắc nhở vi phạm {reference}"),
+                format!("[{}] Phương tiện {} ngày {when} tại {}: {what}. Đây là nhắc nhở, không bị xử phạt (thiết bị đang thử nghiệm). Tra cứu: {url}", unit.name, v.plate, v.place),
+            ),
+            _ => (
+                format!("交通违法提醒 {reference}"),
+                format!("【{}】您的车辆{}于{when}在{}有{what}的记录。设备试用期间，本次仅作提醒教育，不予处罚。查询：{url}", unit.name, v.plate, v.place),
+            ),
+        };
+    }
+    match lang {
+        "vi" => (
+            format!("Thông báo vi phạm {reference}"),
+            format!(
+                "[{}] Phương tiện {} ngày {when} tại {} bị phát hiện vi phạm: {what} (mức phạt {fine}). \
+                 Đề nghị đến giải quyết trước ngày {}. Nếu không đồng ý, có thể khiếu nại tại {url} hoặc tại trụ sở công an. \
+                 Quá 20 ngày chưa giải quyết, phương tiện có thể bị từ chối đăng kiểm. Số tham chiếu {reference}.",
+                unit.name, v.plate, v.place, deadline.format("%d/%m/%Y")
+            ),
+        ),
+        _ => (
+            format!("交通技术监控违法行为通知 {reference}"),
+            format!(
+                "【{}】您的车辆{}于{when}在{}有{what}的交通技术监控记录（罚款{fine}，记{}分）。\
+                 请于{}前到交警窗口或网上处理；确有困难可申请延期，最长三个月。\
+                 如有异议，可在{url}或任一交警窗口提出，违法地公安交管部门5个工作日内答复；\
+                 对处罚决定不服的，可依法申请行政复议或提起行政诉讼。参考号{reference}。",
+                unit.name, v.plate, v.place, v.points, deadline.format("%Y年%m月%d日")
+            ),
+        ),
+    }
+}
+
+pub fn reference(v: &Violation) -> String {
+    format!("NT-{}-{:06}", v.occurred_at.format("%Y"), v.id)
+}
+
+/// Sends one notice. For a letter, the PDF's blob id comes back.
+async fn send(
+    state: &AppState,
+    client: &reqwest::Client,
+    p: &Prepared,
+) -> Result<Option<String>, String> {
+    let n = &state.settings.notices;
+    match p.notice.channel.as_str() {
+        "sms" => {
+            if n.sms_gateway_url.is_empty() {
+                return Err("no SMS gateway is configured".into());
+            }
+            let mut req = client.post(&n.sms_gateway_url).json(&json!({
+                "to": p.notice.recipient, "text": p.body, "reference": reference(&p.violation),
+            }));
+            if !n.sms_gateway_token.expose().is_empty() {
+                req = req.bearer_auth(n.sms_gateway_token.expose());
+            }
+            let resp = req
+                .send()
+                .await
+                .map_err(|e| format!("SMS gateway unreachable: {e}"))?;
+            if resp.status().is_success() {
+                Ok(None)
+            } else {
+                Err(format!("SMS gateway answered {}", resp.status()))
+            }
+        }
+        "email" => {
+            if n.smtp_relay.is_empty() {
+                return Err("no SMTP relay is configured".into());
+            }
+            super::smtp::send(
+                &n.smtp_relay,
+                &n.smtp_from,
+                &p.notice.recipient,
+                &p.subject,
+                &p.body,
+            )
+            .await
+            .map(|()| None)
+        }
+        "letter" => {
+            let pdf = roadwarden_letter::render(&letter(state, p));
+            let stored = state
+                .blobs
+                .put(Box::pin(Cursor::new(pdf)), None)
+                .await
+                .map_err(|e| format!("storing the letter failed: {e}"))?;
+            Ok(Some(stored.id.as_str().to_owned()))
+        }
+        other => Err(format!("unknown channel {other}")),
+    }
+}
+
+fn letter(state: &AppState, p: &Prepared) -> roadwarden_letter::Letter {
+    use roadwarden_letter::Language;
+    let v = &p.violation;
+    let lang = p.notice.language.as_str();
+    let tz = p.unit.tz();
+    roadwarden_letter::Letter {
+        language: match lang {
+            "vi" => Language::Vi,
+            "en" => Language::En,
+            _ => Language::ZhCn,
+        },
+        reference: reference(v),
+        issued_on: state.clock.now().with_timezone(&tz).date_naive(),
+        owner_name: p
+            .vehicle
+            .as_ref()
+            .map(|x| x.owner_name.clone())
+            .unwrap_or_default(),
+        owner_address: p.notice.recipient.clone(),
+        plate: v.plate.clone(),
+        plate_colour: colour_name(&v.plate_colour, lang).to_owned(),
+        violation: roadwarden_domain::device::violations::lookup(&v.violation_code)
+            .map(|t| t.name(lang).to_owned())
+            .unwrap_or_default(),
+        violation_code: v.violation_code.clone(),
+        occurred_at: format_local(v.occurred_at, tz),
+        place: v.place.clone(),
+        device_number: p.device_number.clone(),
+        fine: money_of(v).display(lang),
+        points: u8::try_from(v.points).ok().filter(|p| *p > 0),
+        handle_by: p.handle_by,
+        handling_office: p.unit.name.clone(),
+        office_phone: "—".into(),
+        objection_url: state.settings.notices.public_url.clone(),
+        issuing_unit: p.unit.name.clone(),
+    }
+}
+
+pub fn colour_name(code: &str, lang: &str) -> &'static str {
+    let (zh, vi, en) = match code {
+        "blue" => ("蓝色", "xanh", "blue"),
+        "yellow" => ("黄色", "vàng", "yellow"),
+        "green" => ("渐变绿色", "xanh lá", "green"),
+        "yellow_green" => ("黄绿双拼色", "vàng xanh", "yellow-green"),
+        "white" => ("白色", "trắng", "white"),
+        "black" => ("黑色", "đen", "black"),
+        _ => ("未知", "không rõ", "unknown"),
+    };
+    match lang {
+        "vi" => vi,
+        "en" => en,
+        _ => zh,
+    }
+}
+
+/// Back-off after the `attempts`-th failure: 30 s, 1 min, 2 min, … up to an hour.
+fn retry_after(attempts: i32) -> Duration {
+    let secs = 30i64 << attempts.clamp(1, 8).saturating_sub(1);
+    Duration::seconds(secs.min(3600))
+}
+
+/// Records the outcomes of a batch in one transaction: sent notices, owners notified
+/// (electronic service counts from when the system shows it sent, NOT-02c), retries, give-ups.
+async fn settle(
+    state: &AppState,
+    outcomes: Vec<(Prepared, Result<Option<String>, String>)>,
+) -> AppResult<DrainReport> {
+    let now = state.clock.now();
+    let max_attempts = state.settings.notices.max_attempts;
+    let mut report = DrainReport::default();
+    let mut sent_ids = Vec::new();
+    let mut failed_ids = Vec::new();
+    let mut tx = state.store.begin().await?;
+    for (p, result) in outcomes {
+        let channel = p.notice.channel.as_str();
+        match result {
+            Ok(blob) => {
+                violations::notice_sent(
+                    &mut tx,
+                    p.notice.id,
+                    blob.as_deref(),
+                    &p.subject,
+                    &p.body,
+                    now,
+                )
+                .await?;
+                report.sent += 1;
+                sent_ids.push(p.notice.id);
+                state
+                    .metrics
+                    .notices
+                    .with_label_values(&[channel, "sent"])
+                    .inc();
+                if channel != "letter" {
+                    served_electronically(state, &mut tx, &p, now).await?;
+                }
+            }
+            Err(error) => {
+                let attempts = p.notice.attempts + 1;
+                let retry = (attempts < max_attempts).then(|| now + retry_after(attempts));
+                violations::notice_failed(&mut tx, p.notice.id, &error, retry).await?;
+                if retry.is_some() {
+                    report.retried += 1;
+                    state
+                        .metrics
+                        .notices
+                        .with_label_values(&[channel, "retry"])
+                        .inc();
+                } else {
+                    report.failed += 1;
+                    failed_ids.push(p.notice.id);
+                    state
+                        .metrics
+                        .notices
+                        .with_label_values(&[channel, "failed"])
+                        .inc();
+                }
+                tracing::warn!(notice = p.notice.id, channel, error = %error, "notice not sent");
+            }
+        }
+    }
+    if !sent_ids.is_empty() || !failed_ids.is_empty() {
+        record(
+            &mut tx,
+            &Actor::system(),
+            Event {
+                action: "notice.batch",
+                object_type: "notice",
+                object_id: sent_ids
+                    .first()
+                    .or(failed_ids.first())
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+                unit_id: None,
+                detail: json!({ "sent": sent_ids, "given_up": failed_ids }),
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(report)
+}
+
+/// The first electronic notice that goes out serves the owner: the record is notified now.
+async fn served_electronically(
+    state: &AppState,
+    tx: &mut roadwarden_store::Tx,
+    p: &Prepared,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let Some(mut v) = violations::get(tx, p.violation.id).await? else {
+        return Ok(());
+    };
+    if v.state != ViolationState::Entered.as_str() {
+        return Ok(());
+    }
+    let to = if v.outcome == "warning" {
+        ViolationState::Closed
+    } else {
+        ViolationState::Notified
+    };
+    let country = if v.country == "VN" {
+        Country::Vietnam
+    } else {
+        Country::China
+    };
+    mark_notified(state, tx, &mut v, to, country, p.unit.tz(), now).await?;
+    v.updated_at = now;
+    if violations::save(tx, &v, ViolationState::Entered.as_str()).await? {
+        violations::add_event(
+            tx,
+            v.id,
+            to.as_str(),
+            None,
+            "system",
+            &format!("{} to {}", p.notice.channel, mask(&p.notice.recipient)),
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A recipient as the timeline shows it: enough to recognise, not enough to copy.
+fn mask(recipient: &str) -> String {
+    let chars: Vec<char> = recipient.chars().collect();
+    if chars.len() <= 4 {
+        return "***".into();
+    }
+    let head: String = chars[..3].iter().collect();
+    let tail: String = chars[chars.len() - 2..].iter().collect();
+    format!("{head}***{tail}")
+}

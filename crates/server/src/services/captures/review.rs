@@ -1,0 +1,375 @@
+//! REV-00..03: the review queue of the police of the place, and the decision.
+
+use chrono::{DateTime, Duration, Utc};
+use roadwarden_domain::account::PersonKind;
+use roadwarden_domain::capture::intake::Flag;
+use roadwarden_domain::capture::review::{
+    check_reviewer, decide as next_state, drawn_for_second_review, CaptureState, Decision,
+    RejectReason, Reviewer, UnderReview,
+};
+use roadwarden_domain::device::text;
+use roadwarden_domain::org::UnitPath;
+use roadwarden_domain::roles::Role;
+use roadwarden_domain::{DeviceId, FieldError, RuleViolation, UnitId, UserId};
+use roadwarden_store::captures::{self, Capture, Image, QueueItem, ReviewerStats};
+use roadwarden_store::{devices, violations, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::auth::Principal;
+use crate::context::RequestMeta;
+use crate::error::{AppError, AppResult};
+use crate::services::audit::{record, Actor, Event};
+use crate::state::AppState;
+
+/// A capture with what a reviewer needs beside it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CaptureView {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub capture: Capture,
+    #[schema(value_type = Vec<Object>)]
+    pub images: Vec<Image>,
+    #[schema(value_type = Vec<Object>)]
+    pub flag_list: Vec<Flag>,
+    pub device_number: String,
+    pub device_name: String,
+    pub device_state: String,
+    pub device_kind: String,
+    pub violation_id: Option<i64>,
+    /// Whether this person may decide it now (REV-00, REV-02).
+    pub can_decide: bool,
+    /// Why not, when not.
+    pub cannot_decide: Option<String>,
+}
+
+fn reviewer_of<'a>(p: &Principal, scopes: &'a [UnitPath]) -> Reviewer<'a> {
+    Reviewer {
+        user: p.user.id,
+        is_police: p.user.person_kind == PersonKind::PoliceOfficer,
+        holds_review_role: p.has(Role::Reviewer),
+        scopes,
+    }
+}
+
+fn under_review<'a>(c: &Capture, place: &'a UnitPath) -> AppResult<UnderReview<'a>> {
+    Ok(UnderReview {
+        state: CaptureState::parse(&c.state)?,
+        place_unit: place,
+        collected_by: c.collected_by.map(UserId),
+        first_reviewer: c.first_reviewer.map(UserId),
+    })
+}
+
+/// A capture the person may see (ORG-02): reviewers and supervisors of the place and above.
+async fn readable(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<Capture> {
+    let c = captures::get(tx, id)
+        .await?
+        .ok_or(AppError::NotFound("capture"))?;
+    if !p.covers(&UnitPath::from_stored(c.unit_path.clone())) {
+        return Err(AppError::NotFound("capture"));
+    }
+    Ok(c)
+}
+
+async fn view(tx: &mut Tx, p: &Principal, c: Capture) -> AppResult<CaptureView> {
+    let images = captures::images(tx, c.id).await?;
+    let device = devices::get(tx, DeviceId(c.device_id))
+        .await?
+        .ok_or(AppError::NotFound("device"))?;
+    let violation_id = violations::by_capture(tx, c.id).await?.map(|v| v.id);
+    let scopes = [p.scope().clone()];
+    let place = UnitPath::from_stored(c.unit_path.clone());
+    let verdict = check_reviewer(&reviewer_of(p, &scopes), &under_review(&c, &place)?);
+    Ok(CaptureView {
+        flag_list: serde_json::from_str(&c.flags).unwrap_or_default(),
+        images,
+        device_number: device.number,
+        device_name: device.name,
+        device_state: device.state.as_str().to_owned(),
+        device_kind: device.kind.as_str().to_owned(),
+        violation_id,
+        can_decide: verdict.is_ok(),
+        cannot_decide: verdict.err().map(|v| v.message),
+        capture: c,
+    })
+}
+
+/// SEC-05: looking at evidence is recorded.
+async fn record_read(
+    tx: &mut Tx,
+    p: &Principal,
+    meta: &RequestMeta,
+    c: &Capture,
+    what: &str,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    record(
+        tx,
+        &Actor::user(p, meta),
+        Event {
+            action: what,
+            object_type: "capture",
+            object_id: c.id.to_string(),
+            unit_id: Some(UnitId(c.unit_id)),
+            detail: json!({ "plate": c.plate }),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+pub async fn show(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+) -> AppResult<CaptureView> {
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let c = readable(&mut tx, p, id).await?;
+    record_read(&mut tx, p, meta, &c, "capture.view", now).await?;
+    let v = view(&mut tx, p, c).await?;
+    tx.commit().await?;
+    Ok(v)
+}
+
+/// The next capture for this reviewer, by deadline, held for them for a few minutes. `after`
+/// skips past the capture they passed over.
+pub async fn next(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    after: Option<i64>,
+) -> AppResult<Option<CaptureView>> {
+    check_role(p)?;
+    let now = state.clock.now();
+    let hold = now + Duration::minutes(state.settings.captures.claim_minutes.max(1));
+    let mut tx = state.store.begin().await?;
+    let after = match after {
+        Some(id) => captures::get(&mut tx, id)
+            .await?
+            .and_then(|c| c.review_due_at.map(|d| (d, c.id))),
+        None => None,
+    };
+    let Some(id) = captures::claim_next(&mut tx, p.scope(), p.user.id, now, hold, after).await?
+    else {
+        tx.commit().await?;
+        return Ok(None);
+    };
+    let c = readable(&mut tx, p, id).await?;
+    record_read(&mut tx, p, meta, &c, "capture.view", now).await?;
+    let v = view(&mut tx, p, c).await?;
+    tx.commit().await?;
+    Ok(Some(v))
+}
+
+fn check_role(p: &Principal) -> AppResult<()> {
+    if p.has(Role::Reviewer) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "role.missing",
+            "reviewing captures needs the role reviewer",
+        ))
+    }
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DecisionInput {
+    /// approve or reject.
+    pub decision: String,
+    /// For a rejection: the REV-03 code.
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct DecisionOutcome {
+    pub capture_id: i64,
+    pub state: String,
+    /// The record the approval entered (NOT-02a: queryable at once).
+    pub violation_id: Option<i64>,
+}
+
+/// REV-00..03: approve or reject. The collector can never decide their own capture: the
+/// domain refuses it here and the database refuses it again (a CHECK constraint).
+pub async fn decide(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+    input: &DecisionInput,
+) -> AppResult<DecisionOutcome> {
+    let decision = match input.decision.trim() {
+        "approve" => Decision::Approve,
+        "reject" => {
+            Decision::Reject(RejectReason::parse(input.reason.as_deref().ok_or_else(
+                || FieldError::new("reason", "a rejection needs its REV-03 reason"),
+            )?)?)
+        }
+        _ => return Err(FieldError::new("decision", "must be approve or reject").into()),
+    };
+    let note = text("note", &input.note, 500, false)?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let c = readable(&mut tx, p, id).await?;
+    let scopes = [p.scope().clone()];
+    let place = UnitPath::from_stored(c.unit_path.clone());
+    let from = CaptureState::parse(&c.state)?;
+    check_reviewer(&reviewer_of(p, &scopes), &under_review(&c, &place)?)?;
+    let draw = drawn_for_second_review(c.id, state.settings.captures.second_review_percent);
+    let to = next_state(from, decision, draw);
+    let reason = match decision {
+        Decision::Reject(r) => Some(r.as_str()),
+        Decision::Approve => None,
+    };
+    if !captures::decide(
+        &mut tx,
+        c.id,
+        from.as_str(),
+        to.as_str(),
+        p.user.id,
+        reason,
+        &note,
+        now,
+    )
+    .await?
+    {
+        return Err(RuleViolation::new(
+            "REV-01",
+            "review.already_decided",
+            "another reviewer decided this capture meanwhile",
+        )
+        .into());
+    }
+    let actor = Actor::user(p, meta);
+    let violation_id = if to == CaptureState::Approved {
+        let c = captures::get(&mut tx, c.id)
+            .await?
+            .ok_or(AppError::NotFound("capture"))?;
+        Some(super::violations::enter(state, &mut tx, &c, &actor, now).await?)
+    } else {
+        None
+    };
+    record(
+        &mut tx,
+        &actor,
+        Event {
+            action: match to {
+                CaptureState::SecondReview => "capture.approve_first",
+                CaptureState::Approved => "capture.approve",
+                _ => "capture.reject",
+            },
+            object_type: "capture",
+            object_id: c.id.to_string(),
+            unit_id: Some(UnitId(c.unit_id)),
+            detail: json!({ "from": from.as_str(), "to": to.as_str(), "reason": reason,
+                            "note": note, "violation": violation_id }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(DecisionOutcome {
+        capture_id: c.id,
+        state: to.as_str().to_owned(),
+        violation_id,
+    })
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct QueuePage {
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<QueueItem>,
+    /// Awaiting review in scope (capped at 10,000: then `total_is_exact` is false).
+    pub total: i64,
+    pub total_is_exact: bool,
+    pub overdue: i64,
+}
+
+pub async fn queue(state: &AppState, p: &Principal, limit: i64) -> AppResult<QueuePage> {
+    check_role(p)?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin_read().await?;
+    let (items, total) =
+        captures::queue(&mut tx, p.scope(), p.user.id, now, limit.clamp(1, 200)).await?;
+    let overdue = captures::overdue_in_scope(&mut tx, p.scope(), now).await?;
+    Ok(QueuePage {
+        items,
+        total: total.min(10_000),
+        total_is_exact: total <= 10_000,
+        overdue,
+    })
+}
+
+/// SUP-07a: accuracy and timeliness per reviewer over the last 30 days — never fine counts.
+pub async fn stats(state: &AppState, p: &Principal) -> AppResult<Vec<ReviewerStats>> {
+    if !p.has_any(&[Role::UnitHead, Role::Supervisor, Role::Reviewer]) {
+        return Err(AppError::forbidden(
+            "role.missing",
+            "reviewer statistics are for unit heads, supervisors and reviewers",
+        ));
+    }
+    let since = state.clock.now() - Duration::days(30);
+    let mut tx = state.store.begin_read().await?;
+    Ok(captures::reviewer_stats(&mut tx, p.scope(), since).await?)
+}
+
+/// An image of a capture, for a person who may see the capture; the read is recorded.
+pub async fn image(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+    position: i32,
+) -> AppResult<Vec<u8>> {
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let c = readable(&mut tx, p, id).await?;
+    let img = captures::images(&mut tx, c.id)
+        .await?
+        .into_iter()
+        .find(|i| i.position == position)
+        .ok_or(AppError::NotFound("image"))?;
+    record_read(&mut tx, p, meta, &c, "capture.image", now).await?;
+    tx.commit().await?;
+    let id = roadwarden_blob::BlobId::parse(&img.blob_id).map_err(AppError::internal)?;
+    state.blobs.get(&id).await.map_err(AppError::internal)
+}
+
+/// REV-01: captures past their review deadline go to the unit head's attention once.
+pub async fn escalate_overdue(state: &AppState) -> AppResult<usize> {
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let overdue = captures::overdue_unescalated(&mut tx, now, 1000).await?;
+    if overdue.is_empty() {
+        return Ok(0);
+    }
+    let ids: Vec<i64> = overdue.iter().map(|c| c.id).collect();
+    captures::mark_escalated(&mut tx, &ids, now).await?;
+    let mut by_unit: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+    for c in &overdue {
+        by_unit.entry(c.unit_id).or_default().push(c.id);
+    }
+    for (unit, ids) in by_unit {
+        record(
+            &mut tx,
+            &Actor::system(),
+            Event {
+                action: "capture.review_overdue",
+                object_type: "unit",
+                object_id: unit.to_string(),
+                unit_id: Some(UnitId(unit)),
+                detail: json!({ "captures": ids, "rule": "REV-01" }),
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(ids.len())
+}

@@ -1,0 +1,704 @@
+//! NOT-01..03, REV-04, REV-06: violation records from entry to closing, the owner's public
+//! query (NOT-02a) and the inspection block (NOT-03).
+
+use chrono::{DateTime, Duration, Utc};
+use roadwarden_domain::calendar::parse_date;
+use roadwarden_domain::capture::notice::{
+    self, apply, blocks_inspection, check_extension, late_fee, notice_due, Step, ViolationState,
+    PAYMENT_DAYS,
+};
+use roadwarden_domain::capture::penalty::{procedure, tariff, Currency, Money, Procedure};
+use roadwarden_domain::capture::plate::plate_key;
+use roadwarden_domain::capture::review::{outcome, EliminationReason, Outcome, Party};
+use roadwarden_domain::device::{text, CaptureUse};
+use roadwarden_domain::org::{Country, UnitPath};
+use roadwarden_domain::roles::Role;
+use roadwarden_domain::{FieldError, RuleViolation, UnitId};
+use roadwarden_store::captures::Capture;
+use roadwarden_store::violations::{self, NewNotice, NewViolation, Violation};
+use roadwarden_store::{units, Tx};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::registry;
+use crate::auth::Principal;
+use crate::context::RequestMeta;
+use crate::error::{AppError, AppResult};
+use crate::services::audit::{record, Actor, Event};
+use crate::state::AppState;
+
+/// REV-00 → NOT-01: an approved capture becomes a record, publicly queryable at once
+/// (NOT-02a), and the owner's notices are queued in the same transaction (the outbox).
+pub async fn enter(
+    state: &AppState,
+    tx: &mut Tx,
+    capture: &Capture,
+    actor: &Actor,
+    now: DateTime<Utc>,
+) -> AppResult<i64> {
+    let unit = units::get(tx, UnitId(capture.unit_id))
+        .await?
+        .ok_or(AppError::NotFound("unit"))?;
+    let usage = match capture.usage.as_str() {
+        "enforce" => CaptureUse::Enforce,
+        _ => CaptureUse::WarnOnly,
+    };
+    let result = outcome(usage);
+    let t = tariff(&capture.violation_code);
+    let (fine, points, procedure_used) = match (result, t) {
+        (Outcome::Violation, Some(t)) => (t.fine, t.points, procedure(&t)),
+        // CAP-03: a warning carries no fine and no points.
+        _ => (
+            Money::major(0, Currency::of(unit.country)),
+            0,
+            Procedure::Simple,
+        ),
+    };
+    let cal = super::calendar(state, tx, unit.country).await?;
+    let due = notice_due(
+        unit.country,
+        now,
+        state.settings.notices.notice_working_days,
+        &cal,
+        unit.tz(),
+    );
+    let vehicle = registry::owner_of(tx, &capture.plate_key).await?;
+    let id = violations::insert(
+        tx,
+        &NewViolation {
+            capture_id: capture.id,
+            unit_id: unit.id,
+            unit_path: unit.path.clone(),
+            country: unit.country.code().to_owned(),
+            outcome: match result {
+                Outcome::Violation => "violation",
+                Outcome::Warning => "warning",
+            }
+            .to_owned(),
+            plate: capture.plate.clone(),
+            plate_key: capture.plate_key.clone(),
+            plate_colour: capture.plate_colour.clone(),
+            violation_code: capture.violation_code.clone(),
+            occurred_at: capture.captured_at,
+            place: capture.place.clone(),
+            fine_minor: fine.minor,
+            currency: fine.currency.code().to_owned(),
+            points: i32::from(points),
+            procedure: match procedure_used {
+                Procedure::Simple => "simple",
+                Procedure::General => "general",
+            }
+            .to_owned(),
+            vehicle_id: vehicle.as_ref().map(|v| v.id),
+            entered_at: now,
+            notice_due_at: due.overdue_at,
+        },
+    )
+    .await?;
+    violations::add_event(tx, id, "entered", actor.user_id, &actor.name, "", now).await?;
+    if let Some(v) = &vehicle {
+        queue_notices(state, tx, id, v, unit.country, now).await?;
+    }
+    Ok(id)
+}
+
+/// The owner's channels, each a row in the outbox; the text is written when it is sent.
+async fn queue_notices(
+    state: &AppState,
+    tx: &mut Tx,
+    violation: i64,
+    v: &violations::Vehicle,
+    country: Country,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let language = match country {
+        Country::China => "zh-CN",
+        Country::Vietnam => "vi",
+    };
+    let n = &state.settings.notices;
+    let mut channels: Vec<(&str, &str)> = Vec::new();
+    if !v.owner_phone.is_empty() && !n.sms_gateway_url.is_empty() {
+        channels.push(("sms", &v.owner_phone));
+    }
+    if !v.owner_email.is_empty() && !n.smtp_relay.is_empty() {
+        channels.push(("email", &v.owner_email));
+    }
+    if !v.owner_address.is_empty() {
+        channels.push(("letter", &v.owner_address));
+    }
+    for (channel, recipient) in channels {
+        violations::enqueue_notice(
+            tx,
+            &NewNotice {
+                violation_id: violation,
+                channel,
+                recipient,
+                subject: "",
+                body: "",
+                language,
+                blob_id: None,
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// A record the person may see (ORG-02); anything else is "not found".
+pub async fn readable(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<Violation> {
+    let v = violations::get(tx, id)
+        .await?
+        .ok_or(AppError::NotFound("violation"))?;
+    if !p.covers(&UnitPath::from_stored(v.unit_path.clone())) {
+        return Err(AppError::NotFound("violation"));
+    }
+    Ok(v)
+}
+
+/// What a notice clerk records on a record.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClerkAction {
+    /// The letter was posted (or the owner told in person) on this day.
+    Notify {
+        #[serde(default)]
+        channel: String,
+    },
+    /// NOT-02b: extend the deadline (up to 3 months).
+    Extend { until: String, reason: String },
+    /// The owner (or the established driver, REV-06) handled it: a decision was issued.
+    Handle {
+        #[serde(default)]
+        driver_name: String,
+    },
+    /// Payment received; the late fee (NOT-02d) is computed, not typed.
+    Pay,
+    /// REV-04: eliminate with a coded reason.
+    Eliminate { reason: String, note: String },
+}
+
+impl ClerkAction {
+    fn name(&self) -> &'static str {
+        match self {
+            ClerkAction::Notify { .. } => "notify",
+            ClerkAction::Extend { .. } => "extend",
+            ClerkAction::Handle { .. } => "handle",
+            ClerkAction::Pay => "pay",
+            ClerkAction::Eliminate { .. } => "eliminate",
+        }
+    }
+}
+
+pub async fn act(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+    action: ClerkAction,
+) -> AppResult<Violation> {
+    let needed = match action {
+        ClerkAction::Eliminate { .. } => &[Role::Reviewer, Role::ObjectionHandler][..],
+        _ => &[Role::NoticeClerk][..],
+    };
+    if !p.has_any(needed) {
+        let names: Vec<&str> = needed.iter().map(|r| r.as_str()).collect();
+        return Err(AppError::forbidden(
+            "role.missing",
+            format!("this needs one of the roles: {}", names.join(", ")),
+        ));
+    }
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let v = readable(&mut tx, p, id).await?;
+    let actor = Actor::user(p, meta);
+    let name = action.name();
+    let changed = apply_action(state, &mut tx, v, action, now, &actor).await?;
+    record(
+        &mut tx,
+        &actor,
+        Event {
+            action: &format!("violation.{name}"),
+            object_type: "violation",
+            object_id: id.to_string(),
+            unit_id: Some(UnitId(changed.unit_id)),
+            detail: json!({ "state": changed.state, "plate": changed.plate }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(changed)
+}
+
+async fn apply_action(
+    state: &AppState,
+    tx: &mut Tx,
+    mut v: Violation,
+    action: ClerkAction,
+    now: DateTime<Utc>,
+    actor: &Actor,
+) -> AppResult<Violation> {
+    let from = ViolationState::parse(&v.state)?;
+    let warning = v.outcome == "warning";
+    let unit = units::get(tx, UnitId(v.unit_id))
+        .await?
+        .ok_or(AppError::NotFound("unit"))?;
+    let tz = unit.tz();
+    let today = now.with_timezone(&tz).date_naive();
+    let mut detail = String::new();
+    match action {
+        ClerkAction::Notify { channel } => {
+            let to = apply(from, Step::Notify, warning)?;
+            mark_notified(state, tx, &mut v, to, unit.country, tz, now).await?;
+            detail = text("channel", &channel, 32, false)?;
+        }
+        ClerkAction::Extend { until, reason } => {
+            if !from.is_open() || from == ViolationState::Entered {
+                return Err(RuleViolation::new(
+                    "NOT-02b",
+                    "extension.not_open",
+                    "an extension is for a notified, open record",
+                )
+                .into());
+            }
+            if v.extended_until.is_some() {
+                return Err(RuleViolation::new(
+                    "NOT-02b",
+                    "extension.already",
+                    "this record was already extended",
+                )
+                .into());
+            }
+            let until = parse_date("until", &until)?;
+            let original = v
+                .handle_by
+                .ok_or_else(|| FieldError::new("until", "the record has no deadline yet"))?;
+            check_extension(original, until)?;
+            v.extended_until = Some(until);
+            detail = format!("{until}: {}", text("reason", &reason, 500, true)?);
+        }
+        ClerkAction::Handle { driver_name } => {
+            v.state = apply(from, Step::Handle, warning)?.as_str().to_owned();
+            let driver = text("driver_name", &driver_name, 64, false)?;
+            // REV-06: attributed to the actual driver once established.
+            if !driver.is_empty() {
+                v.party = serde_json::to_value(Party::Driver)
+                    .ok()
+                    .and_then(|p| p.as_str().map(str::to_owned))
+                    .unwrap_or_else(|| "driver".into());
+                v.driver_name = driver;
+            }
+            v.decided_at = Some(now);
+            v.payment_due = Some(today + Duration::days(i64::from(PAYMENT_DAYS)));
+        }
+        ClerkAction::Pay => {
+            v.state = apply(from, Step::Pay, warning)?.as_str().to_owned();
+            let fine = money_of(&v);
+            let fee = v
+                .payment_due
+                .map_or(Money { minor: 0, ..fine }, |due| late_fee(fine, due, today));
+            v.paid_at = Some(now);
+            v.late_fee_minor = Some(fee.minor);
+            v.paid_minor = Some(fine.minor + fee.minor);
+            detail = format!("fine {} + late fee {}", fine.minor, fee.minor);
+        }
+        ClerkAction::Eliminate { reason, note } => {
+            let reason = EliminationReason::parse(&reason)?;
+            v.state = apply(from, Step::Eliminate, warning)?.as_str().to_owned();
+            v.eliminated_at = Some(now);
+            v.elimination_reason = Some(reason.as_str().to_owned());
+            detail = text("note", &note, 500, false)?;
+        }
+    }
+    v.updated_at = now;
+    if !violations::save(tx, &v, from.as_str()).await? {
+        return Err(RuleViolation::new(
+            "NOT-02",
+            "violation.changed",
+            "the record changed meanwhile; reload and try again",
+        )
+        .into());
+    }
+    let name = match v.state.as_str() {
+        s if s == from.as_str() => "changed",
+        s => s,
+    };
+    violations::add_event(tx, v.id, name, actor.user_id, &actor.name, &detail, now).await?;
+    Ok(v)
+}
+
+/// NOT-01/NOT-02: the owner is notified now; the 30 days start.
+#[allow(clippy::too_many_arguments)]
+pub async fn mark_notified(
+    state: &AppState,
+    tx: &mut Tx,
+    v: &mut Violation,
+    to: ViolationState,
+    country: Country,
+    tz: chrono_tz::Tz,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    let cal = super::calendar(state, tx, country).await?;
+    v.state = to.as_str().to_owned();
+    v.notified_at = Some(now);
+    v.handle_by =
+        Some(notice::handle_by(now, state.settings.notices.handle_days, &cal, tz).last_day);
+    Ok(())
+}
+
+pub fn money_of(v: &Violation) -> Money {
+    Money {
+        minor: v.fine_minor,
+        currency: if v.currency == "VND" {
+            Currency::Vnd
+        } else {
+            Currency::Cny
+        },
+    }
+}
+
+/// A record as the public sees it (NOT-02a, NOT-02f): no owner, no address.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicRecord {
+    pub id: i64,
+    pub plate: String,
+    pub plate_colour: String,
+    pub violation_code: String,
+    pub violation: String,
+    pub occurred_at: DateTime<Utc>,
+    pub place: String,
+    pub outcome: String,
+    pub state: String,
+    pub fine: String,
+    pub points: i32,
+    pub handle_by: Option<chrono::NaiveDate>,
+    pub extended_until: Option<chrono::NaiveDate>,
+    pub late_fee: String,
+    pub handling_unit: String,
+    pub objection_open: bool,
+}
+
+/// NOT-02a: the owner's query. The plate alone shows nothing: the last six characters of the
+/// vehicle identification number must match the registry, so plates cannot be trawled.
+pub async fn public_lookup(
+    state: &AppState,
+    meta: &RequestMeta,
+    plate: &str,
+    vin_tail: &str,
+    lang: &str,
+) -> AppResult<Vec<PublicRecord>> {
+    let key = plate_key(plate);
+    let tail = vin_tail.trim().to_ascii_uppercase();
+    if key.is_empty() || tail.len() != 6 || !tail.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(FieldError::new(
+            "vin_tail",
+            "give the plate and the last 6 characters of the vehicle identification number",
+        )
+        .into());
+    }
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let vehicle = registry::owner_of(&mut tx, &key).await?;
+    let matches = vehicle
+        .as_ref()
+        .is_some_and(|v| v.vin.to_ascii_uppercase().ends_with(&tail));
+    // SEC-05: every query is recorded, matched or not (repeated misses show trawling).
+    record(
+        &mut tx,
+        &Actor::of_public(meta),
+        Event {
+            action: if matches {
+                "violation.public_query"
+            } else {
+                "violation.public_query_refused"
+            },
+            object_type: "vehicle",
+            object_id: key.clone(),
+            unit_id: None,
+            detail: json!({}),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    if !matches {
+        return Err(AppError::NotFound(
+            "vehicle with this plate and identification number",
+        ));
+    }
+    let mut tx = state.store.begin_read().await?;
+    let mut out = Vec::new();
+    for v in violations::by_plate(&mut tx, &key).await? {
+        let unit = units::get(&mut tx, UnitId(v.unit_id)).await?;
+        let open_objection = violations::objections_of(&mut tx, v.id)
+            .await?
+            .iter()
+            .any(|o| o.state == "received");
+        out.push(public_record(
+            &v,
+            unit.map(|u| u.name).unwrap_or_default(),
+            open_objection,
+            lang,
+            now,
+        ));
+    }
+    Ok(out)
+}
+
+pub fn public_record(
+    v: &Violation,
+    handling_unit: String,
+    objection_open: bool,
+    lang: &str,
+    now: DateTime<Utc>,
+) -> PublicRecord {
+    let fine = money_of(v);
+    let fee = match (v.state.as_str(), v.payment_due) {
+        ("decided", Some(due)) => late_fee(fine, due, now.date_naive()),
+        _ => Money { minor: 0, ..fine },
+    };
+    PublicRecord {
+        id: v.id,
+        plate: v.plate.clone(),
+        plate_colour: v.plate_colour.clone(),
+        violation_code: v.violation_code.clone(),
+        violation: roadwarden_domain::device::violations::lookup(&v.violation_code)
+            .map(|t| t.name(lang).to_owned())
+            .unwrap_or_default(),
+        occurred_at: v.occurred_at,
+        place: v.place.clone(),
+        outcome: v.outcome.clone(),
+        state: v.state.clone(),
+        fine: fine.display(lang),
+        points: v.points,
+        handle_by: v.handle_by,
+        extended_until: v.extended_until,
+        late_fee: fee.display(lang),
+        handling_unit,
+        objection_open,
+    }
+}
+
+/// NOT-03: what an inspection station is told about a vehicle.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct InspectionAnswer {
+    pub plate: String,
+    pub blocked: bool,
+    /// The open records that block it, without personal data.
+    pub reasons: Vec<BlockReason>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BlockReason {
+    pub violation_id: i64,
+    pub violation_code: String,
+    pub occurred_at: DateTime<Utc>,
+    pub state: String,
+    pub rule: &'static str,
+}
+
+fn blocks(v: &Violation, now: DateTime<Utc>) -> bool {
+    let country = if v.country == "VN" {
+        Country::Vietnam
+    } else {
+        Country::China
+    };
+    ViolationState::parse(&v.state)
+        .is_ok_and(|s| blocks_inspection(country, s, v.outcome == "warning", v.notified_at, now))
+}
+
+fn reason_of(v: &Violation) -> BlockReason {
+    BlockReason {
+        violation_id: v.id,
+        violation_code: v.violation_code.clone(),
+        occurred_at: v.occurred_at,
+        state: v.state.clone(),
+        rule: "NOT-03",
+    }
+}
+
+/// NOT-03: "is this vehicle blocked, and why". Asked by an inspection station's account
+/// (interface client at an inspection station or inspection centre); every question audited.
+pub async fn inspection_query(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    plate: &str,
+) -> AppResult<InspectionAnswer> {
+    check_inspector(p)?;
+    let key = plate_key(plate);
+    if key.is_empty() {
+        return Err(FieldError::new("plate", "is required").into());
+    }
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let open = violations::blocking_candidates(&mut tx, Some(&key), 0, 500).await?;
+    let reasons: Vec<BlockReason> = open
+        .iter()
+        .filter(|v| blocks(v, now))
+        .map(reason_of)
+        .collect();
+    record(
+        &mut tx,
+        &Actor::user(p, meta),
+        Event {
+            action: "inspection.query",
+            object_type: "vehicle",
+            object_id: key.clone(),
+            unit_id: Some(p.user.unit_id),
+            detail: json!({ "blocked": !reasons.is_empty() }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(InspectionAnswer {
+        plate: key,
+        blocked: !reasons.is_empty(),
+        reasons,
+    })
+}
+
+/// NOT-03: the list of blocked vehicles, paged by record id (`after`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BlockedPage {
+    pub items: Vec<BlockedVehicle>,
+    pub next_after: Option<i64>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct BlockedVehicle {
+    pub plate: String,
+    pub plate_colour: String,
+    #[serde(flatten)]
+    pub reason: BlockReason,
+}
+
+pub async fn blocked_feed(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    after: i64,
+    limit: i64,
+) -> AppResult<BlockedPage> {
+    check_inspector(p)?;
+    let now = state.clock.now();
+    let limit = limit.clamp(1, 1000);
+    let mut tx = state.store.begin().await?;
+    let rows = violations::blocking_candidates(&mut tx, None, after, limit).await?;
+    let next_after = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|v| v.id))
+        .flatten();
+    let items: Vec<BlockedVehicle> = rows
+        .iter()
+        .filter(|v| blocks(v, now))
+        .map(|v| BlockedVehicle {
+            plate: v.plate.clone(),
+            plate_colour: v.plate_colour.clone(),
+            reason: reason_of(v),
+        })
+        .collect();
+    record(
+        &mut tx,
+        &Actor::user(p, meta),
+        Event {
+            action: "inspection.feed",
+            object_type: "vehicle",
+            object_id: String::new(),
+            unit_id: Some(p.user.unit_id),
+            detail: json!({ "after": after, "count": items.len() }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(BlockedPage { items, next_after })
+}
+
+fn check_inspector(p: &Principal) -> AppResult<()> {
+    if p.has(Role::InterfaceClient) || p.has(Role::NoticeClerk) {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            "role.missing",
+            "the inspection interface is for inspection stations (interface_client)",
+        ))
+    }
+}
+
+/// NOT-02c: once a day, the steps that came due for vehicles leaving records unhandled. Each
+/// step is recorded on the record's timeline and in the audit chain; an announcement shows
+/// the plate masked and nothing about the owner.
+pub async fn overdue_pass(state: &AppState) -> AppResult<usize> {
+    use roadwarden_domain::capture::notice::{
+        announced_plate, due_overdue_step, OverdueFacts, OverdueStep,
+    };
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let candidates = violations::notified_open(&mut tx, now - Duration::days(30), 5000).await?;
+    let mut steps = 0;
+    for mut v in candidates {
+        let unit = units::get(&mut tx, UnitId(v.unit_id))
+            .await?
+            .ok_or(AppError::NotFound("unit"))?;
+        let today = now.with_timezone(&unit.tz()).date_naive();
+        let Some(notified) = v.notified_at else {
+            continue;
+        };
+        let facts = OverdueFacts {
+            unhandled_records: usize::try_from(
+                violations::unhandled_for_plate(&mut tx, &v.plate_key).await?,
+            )
+            .unwrap_or(0),
+            notified_on: notified.with_timezone(&unit.tz()).date_naive(),
+            extended: v.extended_until.is_some_and(|u| u >= today),
+            intended_notice_on: v.intended_notice_on,
+            responded: v.responded,
+            announced_on: v.announced_on,
+        };
+        let Some(step) = due_overdue_step(&facts, today) else {
+            continue;
+        };
+        let (action, detail) = match step {
+            OverdueStep::IntendedDecisionNotice => {
+                v.intended_notice_on = Some(today);
+                ("intended_decision_notice", String::new())
+            }
+            OverdueStep::PublicAnnouncement => {
+                v.announced_on = Some(today);
+                ("announced", announced_plate(&v.plate))
+            }
+            OverdueStep::DecisionMayIssue => {
+                let done = violations::events(&mut tx, v.id)
+                    .await?
+                    .iter()
+                    .any(|e| e.action == "decision_may_issue");
+                if done {
+                    continue;
+                }
+                ("decision_may_issue", String::new())
+            }
+        };
+        v.updated_at = now;
+        let from = v.state.clone();
+        violations::save(&mut tx, &v, &from).await?;
+        violations::add_event(&mut tx, v.id, action, None, "system", &detail, now).await?;
+        record(
+            &mut tx,
+            &Actor::system(),
+            Event {
+                action: &format!("violation.{action}"),
+                object_type: "violation",
+                object_id: v.id.to_string(),
+                unit_id: Some(UnitId(v.unit_id)),
+                detail: json!({ "rule": "NOT-02c" }),
+            },
+            now,
+        )
+        .await?;
+        steps += 1;
+    }
+    tx.commit().await?;
+    Ok(steps)
+}
