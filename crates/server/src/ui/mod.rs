@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod calendar;
+pub mod captures;
 pub mod devices;
 pub mod docs;
 pub mod home;
@@ -68,6 +69,24 @@ pub fn router() -> Router<AppState> {
         .route("/device-report", get(devices::report_page))
         .route("/device-cleanup/{item}", post(devices::resolve_cleanup))
         .route("/public/devices", get(devices::public_page))
+        .route("/review", get(captures::review_page))
+        .route("/review/{id}/decision", post(captures::decide))
+        .route("/violations", get(captures::violations_page))
+        .route("/violations/{id}", get(captures::violation_page))
+        .route("/violations/{id}/action", post(captures::violation_action))
+        .route(
+            "/violations/{id}/objection",
+            post(captures::window_objection),
+        )
+        .route("/objections", get(captures::objections_page))
+        .route(
+            "/objections/{id}/decision",
+            post(captures::decide_objection),
+        )
+        .route(
+            "/public/violations",
+            get(captures::public_page).post(captures::public_objection),
+        )
         .route("/api/docs", get(docs::page))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
@@ -136,6 +155,21 @@ pub fn page_context(
             nav.push(("/device-reviews", "nav.device_reviews"));
         }
         nav.push(("/device-report", "nav.device_report"));
+        if p.has(Role::Reviewer) {
+            nav.push(("/review", "nav.review"));
+        }
+        if p.has_any(&[
+            Role::NoticeClerk,
+            Role::Reviewer,
+            Role::ObjectionHandler,
+            Role::UnitHead,
+            Role::Supervisor,
+        ]) {
+            nav.push(("/violations", "nav.violations"));
+        }
+        if p.has_any(&[Role::ObjectionHandler, Role::UnitHead, Role::Supervisor]) {
+            nav.push(("/objections", "nav.objections"));
+        }
         if p.has_any(AccountReaders::ROLES) {
             nav.push(("/users", "nav.users"));
         }

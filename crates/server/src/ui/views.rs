@@ -37,6 +37,11 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "device_inbox.html",
     "device_report.html",
     "public_devices.html",
+    "review.html",
+    "violations.html",
+    "violation.html",
+    "objections.html",
+    "public_violations.html",
 );
 
 pub fn env() -> &'static Environment<'static> {

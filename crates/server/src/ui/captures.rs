@@ -1,0 +1,407 @@
+//! Pages for the capture-to-fine chain: the review desk (keyboard-driven), violation records
+//! for notice clerks, objections for their handlers, and the owner's public page. Every form
+//! goes through the same services as the API.
+
+use axum::extract::{Multipart, Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use minijinja::{context, Value};
+use roadwarden_domain::capture::notice::ViolationState;
+use roadwarden_domain::capture::penalty::Money;
+use roadwarden_domain::capture::review::{EliminationReason, RejectReason};
+use roadwarden_domain::device::violations;
+use roadwarden_domain::roles::Role;
+use roadwarden_domain::FieldError;
+use serde::Deserialize;
+
+use super::views::render;
+use super::{flash, page_context, FormBody};
+use crate::api::captures::{list_in_scope, objection_form, violation_detail};
+use crate::api::record_id;
+use crate::auth::CurrentUser;
+use crate::context::RequestMeta;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::services::captures::objections::{self, ObjectionDecision, ObjectionInput};
+use crate::services::captures::outbox::colour_name;
+use crate::services::captures::review::{self, DecisionInput};
+use crate::services::captures::violations::{self as records, ClerkAction};
+use crate::state::AppState;
+
+fn violation_name(code: &str, lang: Lang) -> String {
+    violations::lookup(code).map_or_else(|| code.to_owned(), |v| v.name(lang.code()).to_owned())
+}
+
+// ---- the review desk -----------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ReviewQuery {
+    id: Option<String>,
+    after: Option<String>,
+    ok: Option<String>,
+}
+
+/// The review desk: the queue on the left, the capture to decide in the middle. Without an
+/// id it hands out the next capture by deadline (held for this reviewer a few minutes).
+pub async fn review_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Query(q): Query<ReviewQuery>,
+) -> AppResult<Response> {
+    let current = match q.id.as_deref().filter(|s| !s.is_empty()) {
+        Some(id) => Some(review::show(&state, &user, &meta, record_id("id", id)?).await?),
+        None => {
+            let after = q
+                .after
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .map(|s| record_id("after", s))
+                .transpose()?;
+            review::next(&state, &user, &meta, after).await?
+        }
+    };
+    let page = review::queue(&state, &user, 30).await?;
+    let stats = review::stats(&state, &user).await.unwrap_or_default();
+    let current_id = current.as_ref().map(|v| v.capture.id);
+    let zoom = current.as_ref().and_then(|v| {
+        let i = v
+            .images
+            .iter()
+            .find(|i| i.plate_w.is_some())
+            .or_else(|| v.images.iter().find(|i| i.kind == "plate"))?;
+        Some(context! {
+            position => i.position,
+            rect => i.plate_w.map(|w| format!("{} {} {} {}", i.plate_x.unwrap_or(0), i.plate_y.unwrap_or(0), w, i.plate_h.unwrap_or(w / 3))),
+        })
+    });
+    let violation = current
+        .as_ref()
+        .map(|v| violation_name(&v.capture.violation_code, lang));
+    let colour = current
+        .as_ref()
+        .map(|v| colour_name(&v.capture.plate_colour, lang.code()));
+    let ctx = page_context(
+        lang,
+        Some(&user),
+        "/review",
+        context! {
+            flash => flash(lang, q.ok.as_deref()),
+            c => current.as_ref().map(Value::from_serialize),
+            current_id => current_id,
+            zoom => zoom,
+            violation => violation,
+            colour => colour,
+            queue => Value::from_serialize(&page),
+            reasons => RejectReason::ALL.iter().map(|r| context! { code => r.as_str(), item => r.item() }).collect::<Vec<_>>(),
+            stats => Value::from_serialize(&stats),
+        },
+    );
+    Ok(render("review.html", ctx)?.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DecisionForm {
+    decision: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn decide(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<DecisionForm>,
+) -> AppResult<Response> {
+    let id = record_id("id", &id)?;
+    let input = DecisionInput {
+        decision: f.decision,
+        reason: Some(f.reason).filter(|r| !r.is_empty()),
+        note: f.note,
+    };
+    let out = review::decide(&state, &user, &meta, id, &input).await?;
+    Ok(Redirect::to(&format!("/review?ok=decided_{}", out.state)).into_response())
+}
+
+// ---- violation records ---------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, Default)]
+pub struct ListQuery {
+    state: Option<String>,
+    ok: Option<String>,
+}
+
+pub async fn violations_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let rows = list_in_scope(&state, &user, &meta, q.state.as_deref()).await?;
+    let rows: Vec<Value> = rows
+        .iter()
+        .map(|v| {
+            context! {
+                v => Value::from_serialize(v),
+                violation => violation_name(&v.violation_code, lang),
+                fine => records::money_of(v).display(lang.code()),
+            }
+        })
+        .collect();
+    let ctx = page_context(
+        lang,
+        Some(&user),
+        "/violations",
+        context! {
+            flash => flash(lang, q.ok.as_deref()),
+            rows => rows,
+            states => ViolationState::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            state => q.state,
+        },
+    );
+    Ok(render("violations.html", ctx)?.into_response())
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct DetailQuery {
+    ok: Option<String>,
+}
+
+pub async fn violation_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    Query(q): Query<DetailQuery>,
+) -> AppResult<Response> {
+    let id = record_id("id", &id)?;
+    let d = violation_detail(&state, &user, &meta, id).await?;
+    let v = &d.violation;
+    let st = ViolationState::parse(&v.state)?;
+    let open_objection = d.objections.iter().any(|o| o.state == "received");
+    let ctx = page_context(
+        lang,
+        Some(&user),
+        "/violations",
+        context! {
+            flash => flash(lang, q.ok.as_deref()),
+            d => Value::from_serialize(&d),
+            v => Value::from_serialize(v),
+            paid => v.paid_minor.map(|m| Money { minor: m, ..records::money_of(v) }.display(lang.code())),
+            late_fee_paid => v.late_fee_minor.map(|m| Money { minor: m, ..records::money_of(v) }.display(lang.code())),
+            violation => violation_name(&v.violation_code, lang),
+            colour => colour_name(&v.plate_colour, lang.code()),
+            fine => records::money_of(v).display(lang.code()),
+            reference => crate::services::captures::outbox::reference(v),
+            is_clerk => user.has(Role::NoticeClerk),
+            may_eliminate => user.has_any(&[Role::Reviewer, Role::ObjectionHandler]) && st.is_open(),
+            may_take_objection => user.has(Role::ObjectionHandler) && st.is_open() && !open_objection,
+            open => st.is_open(),
+            state_entered => st == ViolationState::Entered,
+            state_notified => st == ViolationState::Notified,
+            state_decided => st == ViolationState::Decided,
+            eliminations => EliminationReason::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+        },
+    );
+    Ok(render("violation.html", ctx)?.into_response())
+}
+
+/// The clerk's forms, one shape for all of them (the form also carries the CSRF token).
+#[derive(Debug, Deserialize)]
+pub struct ClerkForm {
+    action: String,
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    until: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    driver_name: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn violation_action(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<ClerkForm>,
+) -> AppResult<Response> {
+    let id = record_id("id", &id)?;
+    let action = match f.action.as_str() {
+        "notify" => ClerkAction::Notify { channel: f.channel },
+        "extend" => ClerkAction::Extend {
+            until: f.until,
+            reason: f.reason,
+        },
+        "handle" => ClerkAction::Handle {
+            driver_name: f.driver_name,
+        },
+        "pay" => ClerkAction::Pay,
+        "eliminate" => ClerkAction::Eliminate {
+            reason: f.reason,
+            note: f.note,
+        },
+        _ => return Err(FieldError::new("action", "is not a step of a record").into()),
+    };
+    records::act(&state, &user, &meta, id, action).await?;
+    Ok(Redirect::to(&format!("/violations/{id}?ok=step_recorded")).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WindowForm {
+    text: String,
+    #[serde(default)]
+    contact: String,
+}
+
+/// APL-02 at a window: the handler types in what the party says.
+pub async fn window_objection(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<WindowForm>,
+) -> AppResult<Response> {
+    let id = record_id("id", &id)?;
+    objections::lodge_at_window(
+        &state,
+        &user,
+        &meta,
+        ObjectionInput {
+            violation_id: id,
+            text: f.text,
+            contact: f.contact,
+            ..ObjectionInput::default()
+        },
+    )
+    .await?;
+    Ok(Redirect::to(&format!("/violations/{id}?ok=objection_lodged")).into_response())
+}
+
+// ---- objections ----------------------------------------------------------------------------
+
+pub async fn objections_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    Query(q): Query<DetailQuery>,
+) -> AppResult<Response> {
+    let list = objections::list(&state, &user, false).await?;
+    let now = state.clock.now();
+    let rows: Vec<Value> = list
+        .iter()
+        .map(|o| {
+            context! {
+                o => Value::from_serialize(o),
+                overdue => o.state == "received" && now >= o.due_at,
+                photos => serde_json::from_str::<Vec<String>>(&o.photos).unwrap_or_default().len(),
+            }
+        })
+        .collect();
+    let ctx = page_context(
+        lang,
+        Some(&user),
+        "/objections",
+        context! {
+            flash => flash(lang, q.ok.as_deref()),
+            rows => rows,
+            eliminations => EliminationReason::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            may_decide => user.has(Role::ObjectionHandler),
+        },
+    );
+    Ok(render("objections.html", ctx)?.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ObjectionForm {
+    upheld: String,
+    reply: String,
+    #[serde(default)]
+    elimination_reason: String,
+}
+
+pub async fn decide_objection(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    FormBody(f): FormBody<ObjectionForm>,
+) -> AppResult<Response> {
+    let id = record_id("id", &id)?;
+    let input = ObjectionDecision {
+        upheld: match f.upheld.as_str() {
+            "true" => true,
+            "false" => false,
+            _ => return Err(FieldError::new("upheld", "choose upheld or not upheld").into()),
+        },
+        reply: f.reply,
+        elimination_reason: Some(f.elimination_reason).filter(|r| !r.is_empty()),
+    };
+    objections::decide(&state, &user, &meta, id, &input).await?;
+    Ok(Redirect::to("/objections?ok=objection_decided").into_response())
+}
+
+// ---- the public page -----------------------------------------------------------------------
+
+#[derive(Debug, Deserialize, Default)]
+pub struct PublicQuery {
+    plate: Option<String>,
+    vin_tail: Option<String>,
+    ok: Option<String>,
+}
+
+/// NOT-02a / APL-02: an owner looks up their records and objects, without an account.
+pub async fn public_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    meta: RequestMeta,
+    Query(q): Query<PublicQuery>,
+) -> AppResult<Response> {
+    let plate = q.plate.clone().unwrap_or_default();
+    let vin_tail = q.vin_tail.clone().unwrap_or_default();
+    let (records, error) = if plate.trim().is_empty() {
+        (None, None)
+    } else {
+        match records::public_lookup(&state, &meta, &plate, &vin_tail, lang.code()).await {
+            Ok(r) => (Some(r), None),
+            Err(e @ (AppError::NotFound(_) | AppError::BadInput(_))) => (None, Some(e.to_string())),
+            Err(e) => return Err(e),
+        }
+    };
+    let ctx = page_context(
+        lang,
+        None,
+        "/public/violations",
+        context! {
+            flash => flash(lang, q.ok.as_deref()),
+            plate => plate,
+            vin_tail => vin_tail,
+            records => records.map(|r| Value::from_serialize(&r)),
+            error => error,
+        },
+    );
+    Ok(render("public_violations.html", ctx)?.into_response())
+}
+
+pub async fn public_objection(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    form: Multipart,
+) -> AppResult<Response> {
+    let input = objection_form(form).await?;
+    let (plate, tail) = (input.plate.clone(), input.vin_tail.clone());
+    objections::lodge_public(&state, &meta, input).await?;
+    let mut q = url::form_urlencoded::Serializer::new(String::new());
+    q.append_pair("plate", &plate);
+    q.append_pair("vin_tail", &tail);
+    q.append_pair("ok", "objection_lodged");
+    Ok(Redirect::to(&format!("/public/violations?{}", q.finish())).into_response())
+}
