@@ -24,6 +24,14 @@ apt_install() {
 
 PG_URL="${ROADWARDEN_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1/postgres}"
 
+# The e-mail notice test talks to a real SMTP server (aiosmtpd, from PyPI); the letter test
+# reads the PDFs back with pdftotext when it is there.
+if ! python3 -c "import aiosmtpd" 2>/dev/null; then
+  say "installing aiosmtpd"
+  python3 -m pip install --quiet --disable-pip-version-check aiosmtpd
+fi
+apt_install poppler-utils
+
 say "cargo test (SQLite)"
 cargo test --workspace --locked
 

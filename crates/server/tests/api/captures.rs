@@ -1205,3 +1205,80 @@ async fn capture_pages_render_for_their_users() {
         .unwrap();
     assert!(resp.text().await.unwrap().contains("lookup-error"));
 }
+
+/// A real SMTP server (aiosmtpd, installed by scripts/test.sh from PyPI) on a free port.
+struct SmtpSink {
+    child: std::process::Child,
+    port: u16,
+    out: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl SmtpSink {
+    fn start() -> Self {
+        use std::io::BufRead;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("mail.jsonl");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
+        let mut child = std::process::Command::new("python3")
+            .arg(script)
+            .arg(&out)
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("python3 runs the SMTP sink (pip install aiosmtpd)");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let port = line
+            .trim()
+            .strip_prefix("ready ")
+            .and_then(|p| p.parse().ok())
+            .unwrap_or_else(|| panic!("the SMTP sink did not start (is aiosmtpd installed?): {line:?}"));
+        Self { child, port, out, _dir: dir }
+    }
+
+    fn messages(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.out)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[tokio::test]
+async fn not_01_email_notice_over_smtp() {
+    let smtp = SmtpSink::start();
+    let relay = format!("127.0.0.1:{}", smtp.port);
+    let w = world_with(|s| s.notices.smtp_relay = relay).await;
+    let (status, body) = w
+        .app
+        .post(
+            "/api/v1/vehicles",
+            &w.clerk,
+            &json!({ "plate": "浙E88888", "plate_colour": "blue", "country": "CN", "vin": "LSVAU2180N2654321",
+                     "owner_name": "李四", "owner_email": "li.si@example.cn" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let (_, r) = w.push("330522010201", &w.capture("浙E88888", "1625", 1)).await;
+    let out = w.approve(r["capture_id"].as_i64().unwrap()).await;
+    let (_, report) = w.app.post("/api/v1/notices/send", &w.clerk, &json!({})).await;
+    assert_eq!(report["sent"], 1, "{report}");
+    let mail = smtp.messages();
+    assert_eq!(mail.len(), 1);
+    assert_eq!(mail[0]["to"][0], "li.si@example.cn");
+    assert!(mail[0]["subject"].as_str().unwrap().contains("交通技术监控违法行为通知"), "{}", mail[0]);
+    let text = mail[0]["body"].as_str().unwrap();
+    assert!(text.contains("浙E88888") && text.contains("2026年12月23日"), "{text}");
+    let (_, v) = w.app.get(&format!("/api/v1/violations/{}", out["violation_id"]), &w.clerk).await;
+    assert_eq!(v["violation"]["state"], "notified", "e-mail service counts when sent");
+}
