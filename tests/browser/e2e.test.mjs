@@ -39,7 +39,7 @@ before(async () => {
     stdio: ["ignore", "pipe", "inherit"],
     // Notice and trial periods of zero days let one test walk a device to formal use; the
     // real periods (DEV-04: 5 days, DEV-05: 15 days) are proven by the API tests.
-    env: { ...process.env, ROADWARDEN__JOBS__ENABLED: "false", ROADWARDEN__DEVICES__NOTICE_DAYS: "0", ROADWARDEN__DEVICES__TRIAL_DAYS: "0" },
+    env: { ...process.env, ROADWARDEN__JOBS__ENABLED: "false", ROADWARDEN__DEVICES__NOTICE_DAYS: "0", ROADWARDEN__DEVICES__TRIAL_DAYS: "0", ROADWARDEN__CAPTURES__SECOND_REVIEW_PERCENT: "0" },
   });
   baseUrl = await new Promise((resolve, reject) => {
     let buf = "";
@@ -245,4 +245,117 @@ test("a camera walks from proposal through review, notice and trial to formal us
   assert.ok(await m.page.isVisible("#trend-chart"));
   await m.page.screenshot({ path: join(shots, "15-device-report-zh.png"), fullPage: true });
   await m.context.close();
+});
+
+async function apiToken(username) {
+  const r = await fetch(baseUrl + "/api/v1/auth/token", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password: logins[username] }),
+  });
+  assert.equal(r.status, 201);
+  return (await r.json()).token;
+}
+
+/** SOI, an APP0 header, filler, EOI: what the ingest checks a JPEG by. */
+function fakeJpeg(fill) {
+  const b = new Uint8Array(4096).fill(fill);
+  b.set([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]);
+  b.set([0xff, 0xd9], b.length - 2);
+  return b;
+}
+
+test("an ISAPI push becomes a reviewed violation, a notice, and an objection decision", async () => {
+  // The device manager issues the camera its push credential.
+  const manager = await apiToken("zc.device");
+  const devices = await (await fetch(baseUrl + "/api/v1/devices?search=330522010001", { headers: { authorization: "Bearer " + manager } })).json();
+  const deviceId = devices.items[0].id;
+  const issued = await (await fetch(`${baseUrl}/api/v1/devices/${deviceId}/credentials`, {
+    method: "POST", headers: { authorization: "Bearer " + manager, "content-type": "application/json" }, body: "{}",
+  })).json();
+
+  // The camera pushes a Hikvision ISAPI ANPR event with its two pictures.
+  const now = new Date(Date.now() + 8 * 3600 * 1000).toISOString().replace("Z", "+08:00");
+  const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<EventNotificationAlert version="2.0" xmlns="http://www.hikvision.com/ver20/XMLSchema">
+<ipAddress>10.33.5.21</ipAddress><macAddress>bc:5e:33:62:2a:5c</macAddress><channelID>1</channelID>
+<dateTime>${now}</dateTime><eventType>ANPR</eventType><eventState>active</eventState>
+<ANPR><licensePlate>浙E12345</licensePlate><line>1</line><direction>forward</direction><confidenceLevel>97</confidenceLevel>
+<plateColor>blue</plateColor><vehicleType>vehicle</vehicleType>
+<pictureInfoList><pictureInfo><fileName>licensePlatePicture.jpg</fileName><type>licensePlatePicture</type></pictureInfo>
+<pictureInfo><fileName>vehiclePicture.jpg</fileName><type>vehiclePicture</type></pictureInfo></pictureInfoList></ANPR>
+<UUID>e2e-isapi-0001</UUID><isDataRetransmission>false</isDataRetransmission></EventNotificationAlert>`;
+  const form = new FormData();
+  form.append("anpr.xml", new Blob([xml], { type: "application/xml" }), "anpr.xml");
+  form.append("licensePlatePicture.jpg", new Blob([fakeJpeg(1)], { type: "image/jpeg" }), "licensePlatePicture.jpg");
+  form.append("vehiclePicture.jpg", new Blob([fakeJpeg(2)], { type: "image/jpeg" }), "vehiclePicture.jpg");
+  const auth = "Basic " + Buffer.from(`${issued.key_id}:${issued.secret}`).toString("base64");
+  const pushed = await fetch(baseUrl + "/api/v1/isapi/events?violation=1625", { method: "POST", headers: { authorization: auth }, body: form });
+  assert.equal(pushed.status, 201, await pushed.clone().text());
+  const receipt = await pushed.json();
+  assert.equal(receipt.state, "pending");
+
+  // The county reviewer sees it on the review desk and approves it with one key.
+  const r = await as("cx.reviewer");
+  await r.page.goto(baseUrl + "/review");
+  assert.ok(await r.page.isVisible("#queue-table"));
+  await r.page.screenshot({ path: join(shots, "16-review-desk-zh.png"), fullPage: true });
+  await r.page.goto(`${baseUrl}/review?id=${receipt.capture_id}`);
+  assert.match(await r.page.textContent("#review-plate"), /浙E12345/);
+  await r.page.keyboard.press("a");
+  await r.page.waitForURL(/ok=decided_approved/);
+  await r.context.close();
+
+  // The outbox writes the letter; the clerk records it posted.
+  const clerk = await apiToken("cx.clerk");
+  const sent = await (await fetch(baseUrl + "/api/v1/notices/send", { method: "POST", headers: { authorization: "Bearer " + clerk } })).json();
+  assert.ok(sent.sent >= 1, JSON.stringify(sent));
+  const c = await as("cx.clerk");
+  await c.page.goto(baseUrl + "/violations?state=entered");
+  await c.page.click("#violations-table a:has-text('浙E12345')");
+  assert.ok(await c.page.isVisible("#letter-link"), "the letter PDF is there to print");
+  await c.page.click("#notify-form button[type=submit]");
+  await c.page.waitForURL(/ok=step_recorded/);
+  assert.equal(await c.page.getAttribute("#violation-state", "data-state"), "notified");
+  assert.match(await c.page.textContent("#handle-by"), /\d{4}-\d{2}-\d{2}/);
+  const recordUrl = c.page.url().split("?")[0];
+  await c.page.screenshot({ path: join(shots, "17-violation-zh.png"), fullPage: true });
+  await c.context.close();
+
+  // The owner finds it on the public page (plate + last 6 of the VIN) and objects with a photo.
+  const owner = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const o = await owner.newPage();
+  await o.goto(baseUrl + "/public/violations?lang=zh-CN");
+  await o.fill("input[name=plate]", "浙E12345");
+  await o.fill("input[name=vin_tail]", "000000");
+  await o.click("#lookup-form button[type=submit]");
+  assert.ok(await o.isVisible("#lookup-error"), "a wrong VIN shows nothing");
+  await o.fill("input[name=vin_tail]", "123456");
+  await o.click("#lookup-form button[type=submit]");
+  const recordId = recordUrl.split("/").pop();
+  await o.click(`#record-${recordId} summary`);
+  await o.fill(`#objection-form-${recordId} textarea[name=text]`, "当时信号灯故障，黄灯一直闪烁，我是正常通行。");
+  await o.setInputFiles(`#objection-form-${recordId} input[name=photos]`, { name: "signal.jpg", mimeType: "image/jpeg", buffer: Buffer.from(fakeJpeg(3)) });
+  await o.click(`#objection-form-${recordId} button[type=submit]`);
+  await o.waitForURL(/ok=objection_lodged/);
+  assert.match(await o.textContent(`#record-${recordId}`), /异议正在处理/);
+  await o.screenshot({ path: join(shots, "18-public-objection-zh.png"), fullPage: true });
+  await owner.close();
+
+  // The office of the place upholds it: the record is eliminated and the vehicle unblocked.
+  const h = await as("cx.objection");
+  await h.page.goto(baseUrl + "/objections");
+  const card = h.page.locator(".objection", { hasText: "黄灯一直闪烁" });
+  await card.locator("input[name=upheld][value=true]").check();
+  await card.locator("select[name=elimination_reason]").selectOption("conflicting_signals");
+  await card.locator("textarea[name=reply]").fill("经核查，当日该路口信号灯故障，记录予以消除。");
+  await card.locator("button[type=submit]").click();
+  await h.page.waitForURL(/ok=objection_decided/);
+  await h.page.goto(recordUrl);
+  assert.equal(await h.page.getAttribute("#violation-state", "data-state"), "eliminated");
+  await h.page.screenshot({ path: join(shots, "19-objection-upheld-zh.png"), fullPage: true });
+  await h.context.close();
+  const station = await apiToken("cx.station");
+  const answer = await (await fetch(baseUrl + "/api/v1/inspection/vehicles/" + encodeURIComponent("浙E12345"), { headers: { authorization: "Bearer " + station } })).json();
+  assert.ok(answer.reasons.every((x) => String(x.violation_id) !== recordId), "the eliminated record blocks nothing");
 });

@@ -408,13 +408,14 @@ pub async fn run(settings: Settings, reset: bool, no_serve: bool) -> anyhow::Res
     let logins = if fresh {
         let logins = seed(&state).await?;
         crate::demo_devices::seed(&state, &settings).await?;
-        Some(logins)
+        let hint = crate::demo_captures::seed(&state).await?;
+        Some((logins, hint))
     } else {
         None
     };
     state.store.close().await;
     drop(state);
-    let print = move |url: &str| print_banner(url, &dir, logins.as_deref());
+    let print = move |url: &str| print_banner(url, &dir, logins.as_ref());
     if no_serve {
         print("");
         return Ok(());
@@ -430,7 +431,7 @@ struct Login {
     unit: String,
 }
 
-fn print_banner(url: &str, dir: &Path, logins: Option<&[Login]>) {
+fn print_banner(url: &str, dir: &Path, seeded: Option<&(Vec<Login>, crate::demo_captures::Hint)>) {
     println!();
     println!("══ Roadwarden demo ═════════════════════════════════════════════════════════");
     if url.is_empty() {
@@ -438,8 +439,8 @@ fn print_banner(url: &str, dir: &Path, logins: Option<&[Login]>) {
     } else {
         println!("  Open {url} in a browser. Data: {}", dir.display());
     }
-    match logins {
-        Some(logins) => {
+    match seeded {
+        Some((logins, hint)) => {
             println!("  Demo logins (passwords are generated and shown only now):");
             println!(
                 "  {:<18} {:<15} {:<16} unit",
@@ -451,6 +452,18 @@ fn print_banner(url: &str, dir: &Path, logins: Option<&[Login]>) {
                     l.role, l.username, l.password, l.unit
                 );
             }
+            let public = if url.is_empty() {
+                "/public/violations".to_owned()
+            } else {
+                format!("{url}/public/violations")
+            };
+            println!(
+                "  Owner's page: {public} (plate {}, last 6 of the VIN {})",
+                hint.plate, hint.vin_tail
+            );
+            println!(
+                "  Push captures: roadwarden simulate --help (device credentials: a device's page)"
+            );
         }
         None => println!(
             "  The demo data already exists; its logins were printed when it was made.\n  \

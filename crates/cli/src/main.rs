@@ -2,11 +2,14 @@
 
 mod backup;
 mod demo;
+mod demo_captures;
 mod demo_devices;
 mod device;
 mod logging;
+mod scene;
 mod serve;
 mod setup;
+mod simulate;
 
 use std::path::PathBuf;
 
@@ -78,6 +81,9 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Push realistic capture traffic from devices to a running server (ISAPI and JSON), at a
+    /// chosen rate, and summarise what it answered.
+    Simulate(simulate::SimulateArgs),
 }
 
 #[derive(Subcommand)]
@@ -155,5 +161,6 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Device(cmd) => device::run(load()?, cmd).await,
         Command::Backup { out } => backup::backup(load()?, &out).await,
         Command::Restore { from, force } => backup::restore(load()?, &from, force).await,
+        Command::Simulate(args) => simulate::main(args).await,
     }
 }

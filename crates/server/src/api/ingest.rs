@@ -208,7 +208,7 @@ fn isapi_error(e: IsapiError) -> AppError {
 
 /// Maps an ANPR alert to a capture: plate, colours, vehicle type, direction, lane, confidence,
 /// speed, camera time and GPS; each JPEG part by the picture list's type.
-fn submission_of(alert: &Alert, violation: String, files: Vec<(String, Bytes)>) -> Submission {
+pub fn submission_of(alert: &Alert, violation: String, files: Vec<(String, Bytes)>) -> Submission {
     // An alert without an ANPR block (field detection) is a capture with no plate read.
     let anpr = alert.anpr.clone().unwrap_or_default();
     let images = files

@@ -55,6 +55,7 @@ pub fn env() -> &'static Environment<'static> {
         env.add_function("t", translate);
         env.add_filter("localtime", localtime);
         env.add_filter("micros", micros_to_local);
+        env.add_filter("lastday", last_day);
         env
     })
 }
@@ -85,6 +86,23 @@ fn localtime(state: &State, value: Value) -> String {
     };
     DateTime::parse_from_rfc3339(raw)
         .map(|t| roadwarden_domain::calendar::format_local(t.with_timezone(&Utc), tz_of(state)))
+        .unwrap_or_else(|_| raw.to_owned())
+}
+
+/// `{{ capture.review_due_at|lastday }}`: a deadline stored as the instant it becomes overdue
+/// (local midnight after its last day, TIME-02) shown as that last day, as people say it.
+#[allow(clippy::needless_pass_by_value)] // minijinja hands filter arguments over by value
+fn last_day(state: &State, value: Value) -> String {
+    let Some(raw) = value.as_str() else {
+        return String::new();
+    };
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| {
+            (t.with_timezone(&Utc) - chrono::Duration::seconds(1))
+                .with_timezone(&tz_of(state))
+                .format("%Y-%m-%d")
+                .to_string()
+        })
         .unwrap_or_else(|_| raw.to_owned())
 }
 

@@ -1234,8 +1234,15 @@ impl SmtpSink {
             .trim()
             .strip_prefix("ready ")
             .and_then(|p| p.parse().ok())
-            .unwrap_or_else(|| panic!("the SMTP sink did not start (is aiosmtpd installed?): {line:?}"));
-        Self { child, port, out, _dir: dir }
+            .unwrap_or_else(|| {
+                panic!("the SMTP sink did not start (is aiosmtpd installed?): {line:?}")
+            });
+        Self {
+            child,
+            port,
+            out,
+            _dir: dir,
+        }
     }
 
     fn messages(&self) -> Vec<Value> {
@@ -1269,16 +1276,40 @@ async fn not_01_email_notice_over_smtp() {
         )
         .await;
     assert_eq!(status, 201, "{body}");
-    let (_, r) = w.push("330522010201", &w.capture("浙E88888", "1625", 1)).await;
+    let (_, r) = w
+        .push("330522010201", &w.capture("浙E88888", "1625", 1))
+        .await;
     let out = w.approve(r["capture_id"].as_i64().unwrap()).await;
-    let (_, report) = w.app.post("/api/v1/notices/send", &w.clerk, &json!({})).await;
+    let (_, report) = w
+        .app
+        .post("/api/v1/notices/send", &w.clerk, &json!({}))
+        .await;
     assert_eq!(report["sent"], 1, "{report}");
     let mail = smtp.messages();
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0]["to"][0], "li.si@example.cn");
-    assert!(mail[0]["subject"].as_str().unwrap().contains("交通技术监控违法行为通知"), "{}", mail[0]);
+    assert!(
+        mail[0]["subject"]
+            .as_str()
+            .unwrap()
+            .contains("交通技术监控违法行为通知"),
+        "{}",
+        mail[0]
+    );
     let text = mail[0]["body"].as_str().unwrap();
-    assert!(text.contains("浙E88888") && text.contains("2026年12月23日"), "{text}");
-    let (_, v) = w.app.get(&format!("/api/v1/violations/{}", out["violation_id"]), &w.clerk).await;
-    assert_eq!(v["violation"]["state"], "notified", "e-mail service counts when sent");
+    assert!(
+        text.contains("浙E88888") && text.contains("2026年12月23日"),
+        "{text}"
+    );
+    let (_, v) = w
+        .app
+        .get(
+            &format!("/api/v1/violations/{}", out["violation_id"]),
+            &w.clerk,
+        )
+        .await;
+    assert_eq!(
+        v["violation"]["state"], "notified",
+        "e-mail service counts when sent"
+    );
 }

@@ -1,0 +1,462 @@
+//! Demo captures: the chain from a camera's push to a fine and an objection, through the same
+//! services a real deployment uses. Devices push (JSON and one Hikvision ISAPI event, with
+//! generated road photos); the county reviewer approves and rejects; the outbox writes the
+//! letters; the clerk records service, handling and payment; an owner objects; the objection
+//! office decides. About thirty captures stay in the review queue for the visitor.
+
+use bytes::Bytes;
+use chrono::{Duration, Utc};
+use roadwarden_server::context::RequestMeta;
+use roadwarden_server::services::captures::ingest::{
+    self, CaptureInput, DeviceCredential, RawImage, Submission, Via,
+};
+use roadwarden_server::services::captures::objections::{self, ObjectionDecision, ObjectionInput};
+use roadwarden_server::services::captures::outbox;
+use roadwarden_server::services::captures::review::{self, DecisionInput};
+use roadwarden_server::services::captures::violations::{self as records, ClerkAction};
+use roadwarden_server::services::devices::credentials;
+use roadwarden_server::AppState;
+use roadwarden_store::devices;
+use roadwarden_store::violations::{upsert_vehicle, Vehicle};
+
+use crate::demo_devices::principal;
+use crate::scene::{render_with_plate, PlateTint, SceneSpec};
+
+/// (plate, colour, VIN, owner, address, phone)
+const VEHICLES: &[(&str, &str, &str, &str, &str, &str)] = &[
+    (
+        "浙E12345",
+        "blue",
+        "LSVAU2180N2123456",
+        "王小明",
+        "浙江省湖州市长兴县雉城街道明珠路 8 号",
+        "13800000001",
+    ),
+    (
+        "浙E6K218",
+        "blue",
+        "LFV2A21K7M3041871",
+        "陈美华",
+        "浙江省湖州市长兴县画溪街道长兴大道 266 号",
+        "13800000002",
+    ),
+    (
+        "浙ED12345",
+        "green",
+        "LGXC74C41N0112233",
+        "周建平",
+        "浙江省湖州市长兴县太湖街道龙山路 15 号",
+        "13800000003",
+    ),
+    (
+        "浙E3N597",
+        "blue",
+        "LSGKB54H8LV098765",
+        "孙丽",
+        "浙江省湖州市长兴县林城镇大云寺村 3 组",
+        "13800000004",
+    ),
+    (
+        "浙A8B2C1",
+        "blue",
+        "LVSHCAMB5JF123987",
+        "吴涛",
+        "浙江省杭州市西湖区文三路 90 号",
+        "13800000005",
+    ),
+    (
+        "浙E7M031",
+        "yellow",
+        "LZZ1CLSB8KA556677",
+        "长兴顺达物流有限公司",
+        "浙江省湖州市长兴县经济开发区经一路 1 号",
+        "13800000006",
+    ),
+    (
+        "浙E9Q860",
+        "blue",
+        "LBEMDAFC5HZ445566",
+        "郑海燕",
+        "浙江省湖州市长兴县雉城街道金陵路 12 号",
+        "13800000007",
+    ),
+    (
+        "浙E2R774",
+        "blue",
+        "LHGCR2651J8021345",
+        "冯志强",
+        "浙江省湖州市长兴县洪桥镇洪桥村 5 组",
+        "13800000008",
+    ),
+];
+
+/// Plates pushed by the cameras: the registered ones and a few from elsewhere.
+const MORE_PLATES: &[&str] = &[
+    "苏E5T882",
+    "浙E5X6Y7",
+    "皖K33A21",
+    "浙E0H9J5",
+    "沪A7Z128",
+    "浙EF86420",
+];
+
+pub struct Hint {
+    pub plate: &'static str,
+    pub vin_tail: &'static str,
+}
+
+pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
+    let meta = RequestMeta::default();
+    let manager = principal(state, "zc.device").await?;
+    let reviewer = principal(state, "cx.reviewer").await?;
+    let clerk = principal(state, "cx.clerk").await?;
+    let handler = principal(state, "cx.objection").await?;
+
+    let mut tx = state.store.begin().await?;
+    for (plate, colour, vin, owner, address, phone) in VEHICLES {
+        upsert_vehicle(
+            &mut tx,
+            &Vehicle {
+                id: 0,
+                plate_key: (*plate).to_owned(),
+                plate: (*plate).to_owned(),
+                plate_colour: (*colour).to_owned(),
+                country: "CN".into(),
+                vehicle_type: if *colour == "yellow" {
+                    "truck"
+                } else {
+                    "small_car"
+                }
+                .into(),
+                vin: (*vin).to_owned(),
+                owner_name: (*owner).to_owned(),
+                owner_address: (*address).to_owned(),
+                owner_phone: (*phone).to_owned(),
+                owner_email: String::new(),
+                division_code: "330522".into(),
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+
+    // Push credentials, as the device manager issues them.
+    let mut creds = std::collections::HashMap::new();
+    for number in [
+        "330522010001",
+        "330522010002",
+        "330522010003",
+        "330522020105",
+        "330522010016",
+    ] {
+        let mut tx = state.store.begin_read().await?;
+        let d = devices::get_by_number(&mut tx, number)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo device {number}"))?;
+        drop(tx);
+        let issued = credentials::issue(state, &manager, &meta, d.id).await?;
+        creds.insert(
+            number,
+            DeviceCredential {
+                key_id: issued.key_id,
+                secret: issued.secret,
+            },
+        );
+    }
+
+    // One Hikvision ISAPI event from the first camera, as the camera would send it.
+    let now = state.clock.now();
+    let isapi = push_isapi(state, &creds["330522010001"], "浙E12345", now).await?;
+
+    // Thirty-odd JSON pushes over the last nine minutes (fixed cameras upload in real time).
+    let mut receipts = Vec::new();
+    let plates: Vec<&str> = VEHICLES
+        .iter()
+        .map(|v| v.0)
+        .chain(MORE_PLATES.iter().copied())
+        .collect();
+    for i in 0..34u64 {
+        let (number, code) = match i % 3 {
+            0 => ("330522010001", if i % 2 == 0 { "1625" } else { "1208" }),
+            1 => ("330522010002", if i % 2 == 0 { "1625" } else { "1357" }),
+            _ => ("330522010003", if i % 2 == 0 { "1208" } else { "1345" }),
+        };
+        let plate = if i == 7 {
+            ""
+        } else {
+            plates[i as usize % plates.len()]
+        };
+        // Seconds apart, as a busy crossing sends them (a minute off would flag the clock).
+        let at = now - Duration::seconds(40 - i as i64);
+        receipts.push(push_json(state, &creds[number], plate, code, at, i).await?);
+    }
+    // A trial device's capture (a warning at most, CAP-03) and a suspended device's (CAP-04).
+    let trial = push_json(
+        state,
+        &creds["330522020105"],
+        "浙E6K218",
+        "1039",
+        state.clock.now(),
+        100,
+    )
+    .await?;
+    push_json(
+        state,
+        &creds["330522010016"],
+        "浙E3N597",
+        "1301",
+        now - Duration::minutes(2),
+        101,
+    )
+    .await?;
+
+    // The reviewer decides the ISAPI capture and a dozen more; the rest wait in the queue.
+    let approve = DecisionInput {
+        decision: "approve".into(),
+        reason: None,
+        note: String::new(),
+    };
+    let mut approved = vec![review::decide(state, &reviewer, &meta, isapi, &approve).await?];
+    approved.push(review::decide(state, &reviewer, &meta, trial, &approve).await?);
+    for (i, id) in receipts.iter().enumerate().take(14) {
+        if i == 7 || i % 5 == 4 {
+            let reason = if i == 7 {
+                "vehicle_unidentifiable"
+            } else {
+                "passage_prevented"
+            };
+            let reject = DecisionInput {
+                decision: "reject".into(),
+                reason: Some(reason.into()),
+                note: if i == 7 {
+                    String::new()
+                } else {
+                    "前方事故车辆占道，被迫越线".into()
+                },
+            };
+            review::decide(state, &reviewer, &meta, *id, &reject).await?;
+        } else {
+            approved.push(review::decide(state, &reviewer, &meta, *id, &approve).await?);
+        }
+    }
+    // The outbox writes the letters (no SMS gateway or SMTP relay in the demo).
+    outbox::drain(state).await?;
+    let ids: Vec<i64> = approved.iter().filter_map(|o| o.violation_id).collect();
+
+    // The clerk records the letters as posted, and the steps owners took.
+    for id in ids.iter().take(8) {
+        records::act(
+            state,
+            &clerk,
+            &meta,
+            *id,
+            ClerkAction::Notify {
+                channel: "post".into(),
+            },
+        )
+        .await?;
+    }
+    records::act(
+        state,
+        &clerk,
+        &meta,
+        ids[2],
+        ClerkAction::Handle {
+            driver_name: String::new(),
+        },
+    )
+    .await?;
+    records::act(
+        state,
+        &clerk,
+        &meta,
+        ids[3],
+        ClerkAction::Handle {
+            driver_name: "陈志远".into(),
+        },
+    )
+    .await?;
+    records::act(state, &clerk, &meta, ids[3], ClerkAction::Pay).await?;
+    let mut tx = state.store.begin_read().await?;
+    let extend_to = roadwarden_store::violations::get(&mut tx, ids[4])
+        .await?
+        .and_then(|v| v.handle_by)
+        .map(|d| d + Duration::days(60));
+    drop(tx);
+    if let Some(until) = extend_to {
+        records::act(
+            state,
+            &clerk,
+            &meta,
+            ids[4],
+            ClerkAction::Extend {
+                until: until.to_string(),
+                reason: "车主在外地务工，春节后返乡处理".into(),
+            },
+        )
+        .await?;
+    }
+
+    // The owner of 浙E12345 objects to the ISAPI record online; the office decides (not upheld).
+    let jpeg = render_with_plate(&spec("浙E12345", 900)).0.jpeg;
+    let o = objections::lodge_public(
+        state,
+        &meta,
+        ObjectionInput {
+            violation_id: ids[0],
+            plate: "浙E12345".into(),
+            vin_tail: "123456".into(),
+            text: "当时绿灯已亮，我是正常通过路口，请核实信号灯时间。".into(),
+            contact: "13800000001".into(),
+            photos: vec![Bytes::from(jpeg)],
+        },
+    )
+    .await?;
+    objections::decide(
+        state,
+        &handler,
+        &meta,
+        o.id,
+        &ObjectionDecision {
+            upheld: false,
+            reply: "经调取信号灯运行记录和三张连续照片，车辆在红灯亮起 2.1 秒后越过停止线，异议不成立。".into(),
+            elimination_reason: None,
+        },
+    )
+    .await?;
+    // Another owner's objection waits for a decision.
+    let mut tx = state.store.begin_read().await?;
+    let waiting = roadwarden_store::violations::get(&mut tx, ids[5]).await?;
+    drop(tx);
+    if let Some(v) = waiting {
+        if let Some(owner) = VEHICLES.iter().find(|o| o.0 == v.plate) {
+            objections::lodge_public(
+                state,
+                &meta,
+                ObjectionInput {
+                    violation_id: v.id,
+                    plate: v.plate.clone(),
+                    vin_tail: owner.2[owner.2.len() - 6..].to_owned(),
+                    text: "车辆当天借给朋友使用，且照片中号牌被遮挡，无法确认是本车。".into(),
+                    contact: owner.5.to_owned(),
+                    photos: Vec::new(),
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(Hint {
+        plate: "浙E12345",
+        vin_tail: "123456",
+    })
+}
+
+fn spec(plate: &str, seed: u64) -> SceneSpec<'_> {
+    SceneSpec {
+        plate,
+        tint: PlateTint::for_plate(plate),
+        seed,
+        width: 1280,
+        height: 720,
+        caption: "",
+        quality: 78,
+    }
+}
+
+/// A JSON push with a generated scene and plate crop.
+async fn push_json(
+    state: &AppState,
+    cred: &DeviceCredential,
+    plate: &str,
+    code: &str,
+    at: chrono::DateTime<Utc>,
+    seed: u64,
+) -> anyhow::Result<i64> {
+    let (scene, crop) = render_with_plate(&spec(plate, seed));
+    let input = CaptureInput {
+        event_id: Some(format!("demo-{seed}")),
+        plate: plate.to_owned(),
+        plate_colour: if plate.chars().count() == 8 {
+            "green"
+        } else {
+            "blue"
+        }
+        .into(),
+        vehicle_type: "small_car".into(),
+        vehicle_colour: ["white", "black", "silver", "red"][seed as usize % 4].into(),
+        violation_code: code.to_owned(),
+        captured_at: at.with_timezone(&chrono_tz::Asia::Shanghai).to_rfc3339(),
+        lane: Some(1 + (seed % 3) as i32),
+        direction: "northbound".into(),
+        confidence: Some(92 + (seed % 8) as i32),
+        ..CaptureInput::default()
+    };
+    let receipt = ingest::ingest(
+        state,
+        cred,
+        Submission {
+            via: Via::Json,
+            input,
+            images: vec![
+                RawImage {
+                    kind: "scene".into(),
+                    bytes: scene.jpeg.into(),
+                    plate_rect: Some(scene.plate_rect),
+                },
+                RawImage {
+                    kind: "plate".into(),
+                    bytes: crop.into(),
+                    plate_rect: None,
+                },
+            ],
+            camera_time: None,
+        },
+    )
+    .await?;
+    Ok(receipt.capture_id)
+}
+
+/// An ISAPI `EventNotificationAlert` with its two JPEG parts, through the same mapping the
+/// HTTP endpoint uses.
+async fn push_isapi(
+    state: &AppState,
+    cred: &DeviceCredential,
+    plate: &str,
+    at: chrono::DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    let (scene, crop) = render_with_plate(&spec(plate, 4242));
+    let [x, y, w, h] = scene.plate_rect;
+    let time = at.with_timezone(&chrono_tz::Asia::Shanghai).to_rfc3339();
+    let xml = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<EventNotificationAlert version="2.0" xmlns="http://www.hikvision.com/ver20/XMLSchema">
+<ipAddress>10.33.5.21</ipAddress><portNo>80</portNo><protocol>HTTP</protocol>
+<macAddress>bc:5e:33:62:2a:5c</macAddress><channelID>1</channelID>
+<dateTime>{time}</dateTime><activePostCount>1</activePostCount><eventType>ANPR</eventType>
+<eventState>active</eventState><eventDescription>ANPR</eventDescription>
+<ANPR><country>3</country><licensePlate>{plate}</licensePlate><line>2</line><direction>forward</direction>
+<confidenceLevel>98</confidenceLevel><plateType>92TypeCivil</plateType><plateColor>blue</plateColor>
+<vehicleType>vehicle</vehicleType><vehicleInfo><color>white</color></vehicleInfo>
+<pictureInfoList>
+<pictureInfo><fileName>licensePlatePicture.jpg</fileName><type>licensePlatePicture</type></pictureInfo>
+<pictureInfo><fileName>vehiclePicture.jpg</fileName><type>vehiclePicture</type>
+<plateRect><X>{x}</X><Y>{y}</Y><width>{w}</width><height>{h}</height></plateRect></pictureInfo>
+</pictureInfoList><originalLicensePlate>{plate}</originalLicensePlate></ANPR>
+<UUID>demo-isapi-0001</UUID><picNum>2</picNum><isDataRetransmission>false</isDataRetransmission>
+</EventNotificationAlert>"#
+    );
+    let alert = roadwarden_isapi::parse_alert(xml.as_bytes())
+        .map_err(|e| anyhow::anyhow!("demo ISAPI event: {e}"))?;
+    let sub = roadwarden_server::api::ingest::submission_of(
+        &alert,
+        "1625".into(),
+        vec![
+            ("licensePlatePicture.jpg".into(), Bytes::from(crop)),
+            ("vehiclePicture.jpg".into(), Bytes::from(scene.jpeg)),
+        ],
+    );
+    let mut tx = state.store.begin_read().await?;
+    let device = ingest::authenticate_isapi(&mut tx, cred, &alert.mac, &alert.channel).await?;
+    let receipt = ingest::ingest_for(state, tx, device, sub).await?;
+    Ok(receipt.capture_id)
+}
