@@ -62,7 +62,7 @@ impl Default for CaptureSettings {
             second_review_percent: 10,
             claim_minutes: 5,
             max_image_bytes: 4 * 1024 * 1024,
-            max_images: 6,
+            max_images: 3,
         }
     }
 }

@@ -243,9 +243,13 @@ pub async fn violation_detail(
         now,
     )
     .await?;
+    let tz = roadwarden_store::units::get(&mut tx, roadwarden_domain::UnitId(v.unit_id))
+        .await?
+        .map_or(chrono_tz::Asia::Shanghai, |u| u.tz());
     tx.commit().await?;
     let lang = if v.country == "VN" { "vi" } else { "zh-CN" };
-    let late_fee_today = violations::public_record(&v, String::new(), false, lang, now).late_fee;
+    let today = now.with_timezone(&tz).date_naive();
+    let late_fee_today = violations::public_record(&v, String::new(), false, lang, today).late_fee;
     Ok(ViolationDetail {
         violation: v,
         events,

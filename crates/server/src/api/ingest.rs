@@ -87,7 +87,7 @@ pub async fn push(
             let bytes = field
                 .bytes()
                 .await
-                .map_err(|_| AppError::TooLarge(state.settings.server.max_body_bytes))?;
+                .map_err(|e| multipart_error(&state, &e))?;
             if name == "capture" {
                 input = Some(serde_json::from_slice(&bytes).map_err(|e| {
                     FieldError::new("capture", format!("is not valid capture JSON: {e}"))
@@ -122,6 +122,15 @@ pub async fn push(
     };
     let receipt = ingest::ingest(&state, &cred, sub).await?;
     Ok((status_of(&receipt), Json(receipt)))
+}
+
+/// A part that could not be read: too large (413) or a malformed form (422).
+fn multipart_error(state: &AppState, e: &axum::extract::multipart::MultipartError) -> AppError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        AppError::TooLarge(state.settings.server.max_body_bytes)
+    } else {
+        FieldError::new("body", "is not a readable multipart form").into()
+    }
 }
 
 fn status_of(r: &Receipt) -> StatusCode {
@@ -170,7 +179,7 @@ pub async fn isapi(
             let bytes = field
                 .bytes()
                 .await
-                .map_err(|_| AppError::TooLarge(state.settings.server.max_body_bytes))?;
+                .map_err(|e| multipart_error(&state, &e))?;
             if xml.is_none() && (ctype.contains("xml") || name.ends_with(".xml")) {
                 xml = Some(bytes);
             } else {
@@ -187,6 +196,24 @@ pub async fn isapi(
         (read_body(&state, req).await?, Vec::new())
     };
     let alert = parse_alert(&xml).map_err(isapi_error)?;
+    // Cameras also push heartbeats and inactive/other alarms: acknowledged, never stored.
+    let is_capture = matches!(
+        alert.event_type.to_ascii_lowercase().as_str(),
+        "anpr" | "vehicledetection" | "fielddetection" | "linedetection"
+    );
+    if !is_capture || !alert.event_state.eq_ignore_ascii_case("active") {
+        return Ok((
+            StatusCode::OK,
+            Json(Receipt {
+                capture_id: 0,
+                duplicate: false,
+                state: "ignored".into(),
+                usage: "refuse".into(),
+                flags: Vec::new(),
+                review_due_at: None,
+            }),
+        ));
+    }
     let mut tx = state.store.begin_read().await?;
     let device = ingest::authenticate_isapi(&mut tx, &cred, &alert.mac, &alert.channel).await?;
     let violation = match q.violation {

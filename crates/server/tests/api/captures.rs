@@ -611,6 +611,17 @@ async fn rev_00_only_the_police_of_the_place_review() {
         .await;
     let (status, _) = w.app.get(&format!("/api/v1/captures/{id}"), &sibling).await;
     assert_eq!(status, 404, "another county does not even see it");
+    // In scope but without a role of the chain: no evidence.
+    let (status, _) = w
+        .app
+        .get(&format!("/api/v1/captures/{id}"), &w.manager)
+        .await;
+    assert_eq!(status, 403);
+    let (status, _) = w
+        .app
+        .get(&format!("/api/v1/captures/{id}/images/0"), &w.manager)
+        .await;
+    assert_eq!(status, 403);
     let (status, _) = w
         .app
         .post(
@@ -969,8 +980,13 @@ async fn not_03_inspection_block_until_the_case_is_closed() {
     assert!(body.get("owner_name").is_none());
     let (_, feed) = w.app.get("/api/v1/inspection/blocked", &w.inspector).await;
     assert_eq!(feed["items"][0]["plate"], "浙E12345");
-    // Reviewers are not inspection stations.
+    // Reviewers and clerks are not inspection stations.
     let (status, _) = w.app.get("/api/v1/inspection/blocked", &w.reviewer).await;
+    assert_eq!(status, 403);
+    let (status, _) = w
+        .app
+        .get("/api/v1/inspection/vehicles/浙E12345", &w.clerk)
+        .await;
     assert_eq!(status, 403);
     let path = format!("/api/v1/violations/{vid}/actions");
     w.app

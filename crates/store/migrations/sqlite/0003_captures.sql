@@ -194,3 +194,5 @@ CREATE TABLE objections (
 );
 CREATE INDEX objections_scope ON objections(unit_path, state, due_at);
 CREATE INDEX objections_violation ON objections(violation_id);
+-- APL-02: one objection awaiting a decision per record, whatever races to lodge a second.
+CREATE UNIQUE INDEX objections_one_open ON objections(violation_id) WHERE state = 'received';

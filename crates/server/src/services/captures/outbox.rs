@@ -293,6 +293,9 @@ pub fn colour_name(code: &str, lang: &str) -> &'static str {
     }
 }
 
+/// Why a notice of a closed or eliminated record is dropped (never retried).
+const CLOSED: &str = "the record was closed or eliminated before the notice went out";
+
 /// Back-off after the `attempts`-th failure: 30 s, 1 min, 2 min, … up to an hour.
 fn retry_after(attempts: i32) -> Duration {
     let secs = 30i64 << attempts.clamp(1, 8).saturating_sub(1);
@@ -337,7 +340,8 @@ async fn settle(
             }
             Err(error) => {
                 let attempts = p.notice.attempts + 1;
-                let retry = (attempts < max_attempts).then(|| now + retry_after(attempts));
+                let retry = (attempts < max_attempts && error != CLOSED)
+                    .then(|| now + retry_after(attempts));
                 violations::notice_failed(&mut tx, p.notice.id, &error, retry).await?;
                 if retry.is_some() {
                     report.retried += 1;

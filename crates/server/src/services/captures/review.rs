@@ -63,6 +63,19 @@ fn under_review<'a>(c: &Capture, place: &'a UnitPath) -> AppResult<UnderReview<'
 
 /// A capture the person may see (ORG-02): reviewers and supervisors of the place and above.
 async fn readable(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<Capture> {
+    // Evidence is for the people who work the chain, not for everyone in the subtree.
+    if !p.has_any(&[
+        Role::Reviewer,
+        Role::Supervisor,
+        Role::UnitHead,
+        Role::NoticeClerk,
+        Role::ObjectionHandler,
+    ]) {
+        return Err(AppError::forbidden(
+            "role.missing",
+            "captures are for reviewers, clerks, objection handlers, supervisors and unit heads",
+        ));
+    }
     let c = captures::get(tx, id)
         .await?
         .ok_or(AppError::NotFound("capture"))?;
@@ -221,6 +234,14 @@ pub async fn decide(
     let place = UnitPath::from_stored(c.unit_path.clone());
     let from = CaptureState::parse(&c.state)?;
     check_reviewer(&reviewer_of(p, &scopes), &under_review(&c, &place)?)?;
+    if decision == Decision::Approve && c.plate.is_empty() {
+        return Err(RuleViolation::new(
+            "REV-03",
+            "review.plate_unidentified",
+            "a vehicle that cannot be identified cannot be approved; reject it (REV-03 item 3)",
+        )
+        .into());
+    }
     let draw = drawn_for_second_review(c.id, state.settings.captures.second_review_percent);
     let to = next_state(from, decision, draw);
     let reason = match decision {

@@ -429,18 +429,26 @@ pub async fn public_lookup(
     }
     let mut tx = state.store.begin_read().await?;
     let mut out = Vec::new();
-    for v in violations::by_plate(&mut tx, &key).await? {
+    let owner_id = vehicle.as_ref().map(|v| v.id);
+    // Only the records entered against this registered vehicle: another vehicle whose plate
+    // normalises the same (a Vietnamese car and motorbike) stays out of sight.
+    for v in violations::by_plate(&mut tx, &key)
+        .await?
+        .into_iter()
+        .filter(|v| v.vehicle_id == owner_id)
+    {
         let unit = units::get(&mut tx, UnitId(v.unit_id)).await?;
         let open_objection = violations::objections_of(&mut tx, v.id)
             .await?
             .iter()
             .any(|o| o.state == "received");
+        let tz = unit.as_ref().map_or(chrono_tz::Asia::Shanghai, |u| u.tz());
         out.push(public_record(
             &v,
             unit.map(|u| u.name).unwrap_or_default(),
             open_objection,
             lang,
-            now,
+            now.with_timezone(&tz).date_naive(),
         ));
     }
     Ok(out)
@@ -451,11 +459,11 @@ pub fn public_record(
     handling_unit: String,
     objection_open: bool,
     lang: &str,
-    now: DateTime<Utc>,
+    today: chrono::NaiveDate,
 ) -> PublicRecord {
     let fine = money_of(v);
     let fee = match (v.state.as_str(), v.payment_due) {
-        ("decided", Some(due)) => late_fee(fine, due, now.date_naive()),
+        ("decided", Some(due)) => late_fee(fine, due, today),
         _ => Money { minor: 0, ..fine },
     };
     PublicRecord {
@@ -526,13 +534,13 @@ pub async fn inspection_query(
     meta: &RequestMeta,
     plate: &str,
 ) -> AppResult<InspectionAnswer> {
-    check_inspector(p)?;
     let key = plate_key(plate);
     if key.is_empty() {
         return Err(FieldError::new("plate", "is required").into());
     }
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
+    check_inspector(&mut tx, p).await?;
     let open = violations::blocking_candidates(&mut tx, Some(&key), 0, 500).await?;
     let reasons: Vec<BlockReason> = open
         .iter()
@@ -582,10 +590,10 @@ pub async fn blocked_feed(
     after: i64,
     limit: i64,
 ) -> AppResult<BlockedPage> {
-    check_inspector(p)?;
     let now = state.clock.now();
     let limit = limit.clamp(1, 1000);
     let mut tx = state.store.begin().await?;
+    check_inspector(&mut tx, p).await?;
     let rows = violations::blocking_candidates(&mut tx, None, after, limit).await?;
     let next_after = (rows.len() as i64 == limit)
         .then(|| rows.last().map(|v| v.id))
@@ -616,13 +624,17 @@ pub async fn blocked_feed(
     Ok(BlockedPage { items, next_after })
 }
 
-fn check_inspector(p: &Principal) -> AppResult<()> {
-    if p.has(Role::InterfaceClient) || p.has(Role::NoticeClerk) {
+/// NOT-03: only inspection stations ask, through an interface account at the station itself.
+async fn check_inspector(tx: &mut Tx, p: &Principal) -> AppResult<()> {
+    let at_station = units::get(tx, p.user.unit_id)
+        .await?
+        .is_some_and(|u| u.kind == roadwarden_domain::org::UnitKind::InspectionStation);
+    if p.has(Role::InterfaceClient) && at_station {
         Ok(())
     } else {
         Err(AppError::forbidden(
             "role.missing",
-            "the inspection interface is for inspection stations (interface_client)",
+            "the inspection interface is for inspection stations' interface accounts",
         ))
     }
 }
