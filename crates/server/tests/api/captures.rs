@@ -263,7 +263,7 @@ impl RootToken for Org {
 
 /// A real ISAPI payload with the plate of a Zhejiang car.
 fn isapi_xml(uuid: &str, time: &str, retransmission: bool) -> String {
-    include_str!("../../../../../shared/fixtures/isapi/anpr_plate_detected.xml")
+    include_str!("../../../isapi/tests/fixtures/anpr_plate_detected.xml")
         .replace("KH35192", "浙E12345")
         .replace(
             "<plateColor>unknown</plateColor>",
