@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs the performance benchmarks of BENCHMARKS.md on SQLite and PostgreSQL.
 #
-#   scripts/bench.sh            # everything (about 22 minutes on 2 cores)
+#   scripts/bench.sh            # everything (about 40 minutes on 2 cores)
 #   scripts/bench.sh audit      # audit append + verify only
 #   scripts/bench.sh units      # GET /api/v1/units under load only
 #   scripts/bench.sh devices    # GET /api/v1/devices under load + ledger import only (~7 min)
+#   scripts/bench.sh captures   # capture ingest, review queue with 1M pending, notice outbox
+#                               # (bench-captures; ~8 min on SQLite, ~9 min on PostgreSQL)
 #
 # Environment:
 #   BENCH_PG_URL   PostgreSQL server to make throw-away databases on
@@ -12,6 +14,8 @@
 #   BENCH_OUT      directory for the logs (default target/bench).
 #   BENCH_ARGS     extra arguments for bench-units (e.g. "--duration 10").
 #   BENCH_DEVICES_ARGS  extra arguments for bench-devices (e.g. "--duration 10 --vacuum").
+#   BENCH_CAPTURES_ARGS extra arguments for bench-captures (e.g. "--only ingest --captures 40000",
+#                       "--only review --drop-scope-index", "--only notices --batch-size 2000").
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -82,6 +86,15 @@ for backend in "${backends[@]}"; do
         echo "== bench-devices on $backend =="
         # shellcheck disable=SC2086
         "$bin/bench-devices" "${db_args[@]}" ${BENCH_DEVICES_ARGS:-} | tee "$out/devices-$backend.txt"
+    fi
+    if [ "$what" = all ] || [ "$what" = captures ]; then
+        # Ingest writes its images to a temporary directory on the filesystem of $TMPDIR (and
+        # measures that filesystem with dd); the parts run in the order ingest, review, notices,
+        # so the next backend's ingest starts minutes after this one's images were deleted
+        # (ext4 without a journal skips recently freed inodes, which slows file creation).
+        echo "== bench-captures on $backend =="
+        # shellcheck disable=SC2086
+        "$bin/bench-captures" "${db_args[@]}" ${BENCH_CAPTURES_ARGS:-} | tee "$out/captures-$backend.txt"
     fi
 done
 echo "logs in $out/"

@@ -57,6 +57,8 @@ struct Sample {
     lag: Duration,
     done: Instant,
     ok: bool,
+    /// The HTTP status, or 0 when no answer came.
+    status: u16,
 }
 
 /// What one open-loop run measured.
@@ -64,6 +66,8 @@ pub struct OpenLoopReport {
     pub rate: u32,
     pub planned: usize,
     pub errors: usize,
+    /// How many answers of each HTTP status came back (0: no answer).
+    pub statuses: std::collections::BTreeMap<u16, usize>,
     pub achieved_rate: f64,
     /// From the scheduled send time (no coordinated omission).
     pub latency: Option<LatencyStats>,
@@ -124,6 +128,23 @@ pub fn open_loop(
     rate: u32,
     duration: Duration,
 ) -> anyhow::Result<OpenLoopReport> {
+    let target: Arc<str> = Arc::from(target);
+    let token: Arc<str> = Arc::from(token);
+    open_loop_with(rate, duration, move |_| {
+        (Arc::clone(&target), Arc::clone(&token))
+    })
+}
+
+/// [`open_loop`] where request `i` (from 0) is a GET of `request(i)`: `(url, bearer token)`.
+/// For endpoints where every call must differ, e.g. each claims a capture for its caller.
+pub fn open_loop_with<F>(
+    rate: u32,
+    duration: Duration,
+    request: F,
+) -> anyhow::Result<OpenLoopReport>
+where
+    F: Fn(usize) -> (Arc<str>, Arc<str>),
+{
     // One worker thread does the I/O; this thread only keeps time, with the operating system's
     // sleep (finer than tokio's 1 ms timer), and hands each request to the worker when due.
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -133,8 +154,6 @@ pub fn open_loop(
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .build()?;
-    let target: Arc<str> = Arc::from(target);
-    let token: Arc<str> = Arc::from(token);
     let planned = usize::try_from(u64::from(rate) * duration.as_secs())?;
     let interval = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
     let start = Instant::now() + Duration::from_millis(20);
@@ -144,12 +163,19 @@ pub fn open_loop(
         if let Some(wait) = due.checked_duration_since(Instant::now()) {
             std::thread::sleep(wait);
         }
-        let (client, target, token) = (client.clone(), Arc::clone(&target), Arc::clone(&token));
+        let (target, token) = request(i);
+        let client = client.clone();
         handles.push(runtime.spawn(async move {
             let sent = Instant::now();
-            let ok = match client.get(&*target).bearer_auth(&*token).send().await {
-                Ok(resp) => resp.status().is_success() && resp.bytes().await.is_ok(),
-                Err(_) => false,
+            let (ok, status) = match client.get(&*target).bearer_auth(&*token).send().await {
+                Ok(resp) => {
+                    let status = resp.status();
+                    (
+                        status.is_success() && resp.bytes().await.is_ok(),
+                        status.as_u16(),
+                    )
+                }
+                Err(_) => (false, 0),
             };
             let done = Instant::now();
             Sample {
@@ -158,6 +184,7 @@ pub fn open_loop(
                 lag: sent.saturating_duration_since(due),
                 done,
                 ok,
+                status,
             }
         }));
     }
@@ -173,10 +200,15 @@ pub fn open_loop(
     let latency: Vec<Duration> = ok.iter().map(|s| s.from_schedule).collect();
     let service: Vec<Duration> = ok.iter().map(|s| s.from_send).collect();
     let lag: Vec<Duration> = samples.iter().map(|s| s.lag).collect();
+    let mut statuses = std::collections::BTreeMap::new();
+    for s in &samples {
+        *statuses.entry(s.status).or_insert(0) += 1;
+    }
     Ok(OpenLoopReport {
         rate,
         planned,
         errors: samples.len() - ok.len(),
+        statuses,
         achieved_rate: samples.len() as f64 / last.saturating_duration_since(start).as_secs_f64(),
         latency: LatencyStats::of(&latency),
         service: LatencyStats::of(&service),
