@@ -15,7 +15,7 @@
 #   BENCH_ARGS     extra arguments for bench-units (e.g. "--duration 10").
 #   BENCH_DEVICES_ARGS  extra arguments for bench-devices (e.g. "--duration 10 --vacuum").
 #   BENCH_CAPTURES_ARGS extra arguments for bench-captures (e.g. "--only ingest --captures 40000",
-#                       "--only review --drop-scope-index", "--only notices --batch-size 2000").
+#                       "--only review --pending 200000", "--only notices --batch-size 2000").
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

@@ -201,16 +201,99 @@ pub async fn device_history(tx: &mut Tx, device: DeviceId) -> Result<Vec<(DateTi
 
 // ---- the review queue --------------------------------------------------------------------
 
-/// What a reviewer may be handed next: awaiting review, in scope, not their own collection,
-/// not their own first approval, not held by another reviewer.
-const QUEUE_FILTER: &str =
-    "state IN ('pending', 'second_review') AND unit_path >= $1 AND unit_path < $2 \
-    AND (collected_by IS NULL OR collected_by <> $3) \
-    AND NOT (state = 'second_review' AND first_reviewer = $3) \
-    AND (claimed_until IS NULL OR claimed_until < $4 OR claimed_by = $3)";
+/// What a reviewer may be handed from one unit's queue (REV-02: not their own collection,
+/// not their own first approval, not held by another reviewer). `$u` is the unit's path.
+/// `state IN (...)` is spelt out so both planners use the partial index `captures_queue_scope`.
+fn unit_queue_filter(u: usize) -> String {
+    format!(
+        "state IN ('pending', 'second_review') AND unit_path = ${u} \
+         AND (collected_by IS NULL OR collected_by <> $1) \
+         AND NOT (state = 'second_review' AND first_reviewer = $1) \
+         AND (claimed_until IS NULL OR claimed_until < $2 OR claimed_by = $1) \
+         AND (review_due_at > $3 OR (review_due_at = $3 AND id > $4))"
+    )
+}
+
+/// Units merged per statement (SQLite allows 500 terms in one compound SELECT).
+const UNITS_PER_STATEMENT: usize = 200;
+
+/// The first `limit` rows (`columns`) of `reviewer`'s queue under `scope`, by deadline, after
+/// `after`. The queue is read unit by unit, each unit's captures coming off the index
+/// `captures_queue_scope` already in deadline order, and the heads merged: the cost follows
+/// the number of units in scope, not the size of the backlog (a county with 100,000 pending
+/// captures would otherwise sort them all for every "next").
+async fn queue_head<T>(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    reviewer: UserId,
+    now: DateTime<Utc>,
+    after: Option<(DateTime<Utc>, i64)>,
+    limit: i64,
+    columns: &str,
+) -> Result<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin
+        + QueueOrder,
+{
+    let (low, high) = path_range(scope.as_str());
+    let sql = "SELECT path FROM units WHERE path >= $1 AND path < $2 ORDER BY path";
+    let paths: Vec<String> =
+        on!(tx, c => sqlx::query_scalar(sql).bind(&low).bind(&high).fetch_all(c).await?);
+    // The epoch, not chrono's minimum: PostgreSQL times start in 4713 BC.
+    let (due, id) = after.unwrap_or((DateTime::<Utc>::UNIX_EPOCH, 0));
+    let mut head: Vec<T> = Vec::new();
+    for chunk in paths.chunks(UNITS_PER_STATEMENT) {
+        let terms: Vec<String> = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "SELECT * FROM (SELECT {columns} FROM captures WHERE {} \
+                     ORDER BY review_due_at, id LIMIT $5) q{i}",
+                    unit_queue_filter(i + 6)
+                )
+            })
+            .collect();
+        let sql = format!(
+            "{} ORDER BY review_due_at, id LIMIT $5",
+            terms.join(" UNION ALL ")
+        );
+        let rows: Vec<T> = on!(tx, c => {
+            let mut q = sqlx::query_as(&sql)
+                .bind(reviewer.0).bind(now).bind(due).bind(id).bind(limit);
+            for p in chunk {
+                q = q.bind(p);
+            }
+            q.fetch_all(c).await?
+        });
+        head.extend(rows);
+    }
+    head.sort_by_key(QueueOrder::queue_key);
+    head.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok(head)
+}
+
+/// A queue row's place in deadline order.
+trait QueueOrder {
+    fn queue_key(&self) -> (Option<DateTime<Utc>>, i64);
+}
+
+#[derive(sqlx::FromRow)]
+struct QueueId {
+    id: i64,
+    review_due_at: Option<DateTime<Utc>>,
+}
+
+impl QueueOrder for QueueId {
+    fn queue_key(&self) -> (Option<DateTime<Utc>>, i64) {
+        (self.review_due_at, self.id)
+    }
+}
 
 /// The next capture for `reviewer` under `scope`, by deadline, claimed for `hold` so two
-/// reviewers are not handed the same one. `skip` lists ids the reviewer passed over.
+/// reviewers are not handed the same one. `after` is the place of the last one the reviewer
+/// passed over.
 pub async fn claim_next(
     tx: &mut Tx,
     scope: &UnitPath,
@@ -219,22 +302,15 @@ pub async fn claim_next(
     hold_until: DateTime<Utc>,
     after: Option<(DateTime<Utc>, i64)>,
 ) -> Result<Option<i64>> {
-    let (low, high) = path_range(scope.as_str());
-    // The epoch, not chrono's minimum: PostgreSQL times start in 4713 BC.
-    let (due, id) = after.unwrap_or((DateTime::<Utc>::UNIX_EPOCH, 0));
-    let sql = format!(
-        "SELECT id FROM captures WHERE {QUEUE_FILTER} AND (review_due_at > $5 OR (review_due_at = $5 AND id > $6)) \
-         ORDER BY review_due_at, id LIMIT 1"
-    );
-    let next: Option<i64> = on!(tx, c => sqlx::query_scalar(&sql)
-        .bind(&low).bind(&high).bind(reviewer.0).bind(now).bind(due).bind(id)
-        .fetch_optional(c).await?);
-    if let Some(next) = next {
-        let sql = "UPDATE captures SET claimed_by = $1, claimed_until = $2 WHERE id = $3";
-        on!(tx, c => sqlx::query(sql).bind(reviewer.0).bind(hold_until).bind(next)
-            .execute(c).await?.rows_affected());
-    }
-    Ok(next)
+    let head: Vec<QueueId> =
+        queue_head(tx, scope, reviewer, now, after, 1, "id, review_due_at").await?;
+    let Some(next) = head.first().map(|q| q.id) else {
+        return Ok(None);
+    };
+    let sql = "UPDATE captures SET claimed_by = $1, claimed_until = $2 WHERE id = $3";
+    on!(tx, c => sqlx::query(sql).bind(reviewer.0).bind(hold_until).bind(next)
+        .execute(c).await?.rows_affected());
+    Ok(Some(next))
 }
 
 /// One row of the queue list.
@@ -251,8 +327,17 @@ pub struct QueueItem {
     pub flags: String,
 }
 
+impl QueueOrder for QueueItem {
+    fn queue_key(&self) -> (Option<DateTime<Utc>>, i64) {
+        (self.review_due_at, self.id)
+    }
+}
+
+/// Counts stop here: the page says "10000+".
+const COUNT_CAP: i64 = 10_000;
+
 /// The first `limit` items of the queue for `reviewer` (no claim), and how many await review
-/// in scope (capped: the page says "10000+").
+/// in scope (capped at [`COUNT_CAP`] + 1).
 pub async fn queue(
     tx: &mut Tx,
     scope: &UnitPath,
@@ -260,18 +345,22 @@ pub async fn queue(
     now: DateTime<Utc>,
     limit: i64,
 ) -> Result<(Vec<QueueItem>, i64)> {
+    let items = queue_head(
+        tx,
+        scope,
+        reviewer,
+        now,
+        None,
+        limit,
+        "id, plate, violation_code, place, captured_at, review_due_at, state, usage, flags",
+    )
+    .await?;
     let (low, high) = path_range(scope.as_str());
-    let sql = format!(
-        "SELECT id, plate, violation_code, place, captured_at, review_due_at, state, usage, flags \
-         FROM captures WHERE {QUEUE_FILTER} ORDER BY review_due_at, id LIMIT $5"
-    );
-    let items = on!(tx, c => sqlx::query_as(&sql)
-        .bind(&low).bind(&high).bind(reviewer.0).bind(now).bind(limit).fetch_all(c).await?);
     let sql =
         "SELECT COUNT(*) FROM (SELECT 1 FROM captures WHERE state IN ('pending', 'second_review') \
-        AND unit_path >= $1 AND unit_path < $2 LIMIT 10001) q";
-    let total: i64 =
-        on!(tx, c => sqlx::query_scalar(sql).bind(&low).bind(&high).fetch_one(c).await?);
+        AND unit_path >= $1 AND unit_path < $2 LIMIT $3) q";
+    let total: i64 = on!(tx, c => sqlx::query_scalar(sql).bind(&low).bind(&high)
+        .bind(COUNT_CAP + 1).fetch_one(c).await?);
     Ok((items, total))
 }
 
@@ -323,12 +412,17 @@ pub async fn mark_escalated(tx: &mut Tx, ids: &[i64], now: DateTime<Utc>) -> Res
     Ok(())
 }
 
-/// Overdue captures under `scope` (for the unit head's list).
+/// Overdue captures under `scope` (for the unit head's list), counted up to
+/// [`COUNT_CAP`] + 1 like the queue's total.
 pub async fn overdue_in_scope(tx: &mut Tx, scope: &UnitPath, now: DateTime<Utc>) -> Result<i64> {
     let (low, high) = path_range(scope.as_str());
-    let sql = "SELECT COUNT(*) FROM captures WHERE state IN ('pending', 'second_review') \
-        AND unit_path >= $1 AND unit_path < $2 AND review_due_at <= $3";
-    Ok(on!(tx, c => sqlx::query_scalar(sql).bind(&low).bind(&high).bind(now).fetch_one(c).await?))
+    let sql = "SELECT COUNT(*) FROM (SELECT 1 FROM captures \
+        WHERE state IN ('pending', 'second_review') \
+        AND unit_path >= $1 AND unit_path < $2 AND review_due_at <= $3 LIMIT $4) q";
+    Ok(
+        on!(tx, c => sqlx::query_scalar(sql).bind(&low).bind(&high).bind(now)
+        .bind(COUNT_CAP + 1).fetch_one(c).await?),
+    )
 }
 
 /// SUP-07a: a reviewer's accuracy and timeliness (never counts of fines).

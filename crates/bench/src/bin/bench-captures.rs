@@ -135,12 +135,6 @@ struct Args {
     /// Run `ANALYZE` on SQLite after seeding (PostgreSQL always analyzes, as autovacuum would).
     #[arg(long)]
     sqlite_analyze: bool,
-    /// Diagnostic: drop the index `captures_queue_scope` after seeding, so the planners walk
-    /// `captures_queue` in deadline order and stop at the first capture in scope. Shows end to
-    /// end what the query change proposed in BENCHMARKS.md would give, without changing the
-    /// store (the capped total and the overdue count then lose their index).
-    #[arg(long)]
-    drop_scope_index: bool,
 
     // -- part 3: notices
     /// Queued SMS notices to drain.
@@ -1483,30 +1477,7 @@ async fn run_review(
     let squads: Vec<&Unit> = tree.squads.iter().collect();
     import_devices(&state, &raw, &squads, 2).await?;
 
-    // The backlog: deadlines from 2 days ago to 8 days ahead, so a fifth is overdue.
-    let started = Instant::now();
-    let seeded = insert_captures(
-        &raw,
-        args.pending,
-        "pending",
-        now - chrono::Duration::days(2),
-        10.0,
-    )
-    .await?;
-    // One scene image per capture, as ingest writes it (the reviewer's view lists them).
-    raw.exec(
-        "INSERT INTO capture_images (capture_id, position, kind, blob_id, bytes) \
-         SELECT id, 0, 'scene', '0000000000000000000000000000000000000000000000000000000000000000', 100000 \
-         FROM captures",
-    )
-    .await?;
-    analyze(&raw, args.sqlite_analyze).await?;
-    if args.drop_scope_index {
-        raw.exec("DROP INDEX captures_queue_scope").await?;
-        println!("diagnostic: dropped the index captures_queue_scope");
-    }
-    let seed_seconds = started.elapsed().as_secs_f64();
-    println!("seeded {seeded} pending captures with their image rows in {seed_seconds:.1} s");
+    let (seeded, seed_seconds) = seed_backlog(args, &raw, now).await?;
 
     let county = &tree.counties[0];
     let (low, high) = path_range(county.path.as_str());
@@ -1529,8 +1500,9 @@ async fn run_review(
     // Reviewers: one per `next` request (each claims its own capture), plus the walkers and
     // two who only list the queue.
     let mut accounts = Accounts::new(&state.store, now).await?;
+    // The first of each set answers the probe; then one per warm-up and measured request.
     let per_shape =
-        usize::try_from(u64::from(args.next_rate) * args.duration + u64::from(args.warm_up))?;
+        usize::try_from(u64::from(args.next_rate) * args.duration + u64::from(args.warm_up))? + 1;
     let county_reviewers = accounts
         .make(county, Role::Reviewer, "rev.county", per_shape)
         .await?;
@@ -1560,6 +1532,55 @@ async fn run_review(
     .await?;
 
     let (running, base) = start_server(&state).await?;
+    let reviewers = Reviewers {
+        county: county_reviewers,
+        city: city_reviewers,
+        walkers,
+        listers,
+    };
+    let shapes = measure_review(args, &base, &reviewers, in_order).await?;
+    running.shutdown().await?;
+    let claimed = raw
+        .scalar("SELECT COUNT(*) FROM captures WHERE claimed_by IS NOT NULL")
+        .await?;
+    println!("\ncaptures held by a reviewer after the run: {claimed}");
+    let county_scope = raw
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM captures WHERE {scope_filter}"
+        ))
+        .await?;
+    raw.close().await;
+    state.store.close().await;
+    drop(data);
+    Ok(ReviewResult {
+        pending: args.pending,
+        county_scope,
+        seed_seconds,
+        shapes,
+        plans,
+    })
+}
+
+/// Bearer tokens of the reviewers of part 2.
+struct Reviewers {
+    /// At the county, one per `next` request.
+    county: Vec<Arc<str>>,
+    /// At the city (every pending capture in scope), one per `next` request.
+    city: Vec<Arc<str>>,
+    /// At the county, walking with `?after=`.
+    walkers: Vec<Arc<str>>,
+    /// One at the county and one at the city, listing the queue.
+    listers: [Vec<Arc<str>>; 2],
+}
+
+/// The open-loop measurements of part 2, one shape after another. `in_order` is the county's
+/// queue (ids by deadline), where the walkers start.
+async fn measure_review(
+    args: &Args,
+    base: &str,
+    reviewers: &Reviewers,
+    in_order: Vec<i64>,
+) -> anyhow::Result<Vec<ShapeResult>> {
     let next_url: Arc<str> = Arc::from(format!("{base}/api/v1/review/next"));
     let queue_url: Arc<str> = Arc::from(format!("{base}/api/v1/review/queue"));
     let mut shapes = Vec::new();
@@ -1568,17 +1589,17 @@ async fn run_review(
     for (label, tokens) in [
         (
             "next, county reviewer (fresh reviewer per request)",
-            &county_reviewers,
+            &reviewers.county,
         ),
         (
             "next, city reviewer (all pending in scope)",
-            &city_reviewers,
+            &reviewers.city,
         ),
     ] {
         probe_next(&next_url, &tokens[0]).await?;
         let report = measure(args.next_rate, duration, warm, {
             let (url, tokens) = (Arc::clone(&next_url), tokens.clone());
-            // Request i (after the warm-up) is reviewer warm + i's first call.
+            // Request i (warm-up first) is reviewer i + 1's first call.
             move |i| {
                 (
                     Arc::clone(&url),
@@ -1597,7 +1618,7 @@ async fn run_review(
         // Walkers start at evenly spaced points of the county's queue; walker w's k-th request
         // passes over the capture just before it, as a reviewer skipping one by one would.
         let ids = Arc::new(in_order);
-        let walkers = walkers.clone();
+        let walkers = reviewers.walkers.clone();
         let w = walkers.len();
         let stride = ids.len() / w;
         let url = Arc::clone(&next_url);
@@ -1617,8 +1638,8 @@ async fn run_review(
         });
     }
     for (label, tokens) in [
-        ("queue, county reviewer", &listers[0]),
-        ("queue, city reviewer", &listers[1]),
+        ("queue, county reviewer", &reviewers.listers[0]),
+        ("queue, city reviewer", &reviewers.listers[1]),
     ] {
         let page = probe_json(&queue_url, &tokens[0]).await?;
         println!(
@@ -1640,26 +1661,32 @@ async fn run_review(
             next: false,
         });
     }
-    running.shutdown().await?;
-    let claimed = raw
-        .scalar("SELECT COUNT(*) FROM captures WHERE claimed_by IS NOT NULL")
-        .await?;
-    println!("\ncaptures held by a reviewer after the run: {claimed}");
-    let county_scope = raw
-        .scalar(&format!(
-            "SELECT COUNT(*) FROM captures WHERE {scope_filter}"
-        ))
-        .await?;
-    raw.close().await;
-    state.store.close().await;
-    drop(data);
-    Ok(ReviewResult {
-        pending: args.pending,
-        county_scope,
-        seed_seconds,
-        shapes,
-        plans,
-    })
+    Ok(shapes)
+}
+
+/// The backlog of `--pending` captures awaiting review, with deadlines from 2 days ago to 8
+/// days ahead (so a fifth is overdue) and one scene image row each, as ingest writes them.
+/// Returns the rows written and the seconds taken.
+async fn seed_backlog(args: &Args, raw: &Raw, now: DateTime<Utc>) -> anyhow::Result<(u64, f64)> {
+    let started = Instant::now();
+    let seeded = insert_captures(
+        raw,
+        args.pending,
+        "pending",
+        now - chrono::Duration::days(2),
+        10.0,
+    )
+    .await?;
+    raw.exec(
+        "INSERT INTO capture_images (capture_id, position, kind, blob_id, bytes) \
+         SELECT id, 0, 'scene', '0000000000000000000000000000000000000000000000000000000000000000', 100000 \
+         FROM captures",
+    )
+    .await?;
+    analyze(raw, args.sqlite_analyze).await?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!("seeded {seeded} pending captures with their image rows in {seconds:.1} s");
+    Ok((seeded, seconds))
 }
 
 /// `ANALYZE` after the bulk load: always on PostgreSQL (autovacuum would within a minute), on
@@ -1752,36 +1779,61 @@ async fn queue_plans(
     middle: Option<i64>,
 ) -> anyhow::Result<Vec<(String, Duration, Vec<String>)>> {
     let now = now.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
-    // A reviewer id nobody has: nothing is collected or held by them.
-    let filter = format!(
-        "state IN ('pending', 'second_review') AND unit_path >= '{low}' AND unit_path < '{high}' \
-         AND (collected_by IS NULL OR collected_by <> 999999) \
-         AND NOT (state = 'second_review' AND first_reviewer = 999999) \
-         AND (claimed_until IS NULL OR claimed_until < '{now}' OR claimed_by = 999999)"
-    );
-    let after_due = match middle {
-        Some(id) => {
-            let due: Vec<(String, i64)> = raw
-                .counts(&format!(
-                    "SELECT CAST(review_due_at AS TEXT), id FROM captures WHERE id = {id}"
-                ))
-                .await?;
-            due.into_iter().next()
-        }
+    let after = match middle {
+        Some(id) => raw
+            .counts(&format!(
+                "SELECT CAST(review_due_at AS TEXT), id FROM captures WHERE id = {id}"
+            ))
+            .await?
+            .into_iter()
+            .next(),
         None => None,
     };
-    let mut statements = vec![
+    let (after_due, after_id) = after.unwrap_or_else(|| ("1970-01-01T00:00:00+00:00".into(), 0));
+    // The store reads the queue unit by unit and merges the heads (`queue_head` in
+    // crates/store/src/captures.rs): these are its statements for the county, with the values
+    // written in. A reviewer id nobody has: nothing is collected or held by them.
+    let units: Vec<(String, i64)> = raw
+        .counts(&format!(
+            "SELECT path, 0 FROM units WHERE path >= '{low}' AND path < '{high}' ORDER BY path"
+        ))
+        .await?;
+    let head = |columns: &str, limit: u32, due: &str, id: i64| {
+        units
+            .iter()
+            .enumerate()
+            .map(|(i, (path, _))| {
+                format!(
+                    "SELECT * FROM (SELECT {columns} FROM captures WHERE \
+                     state IN ('pending', 'second_review') AND unit_path = '{path}' \
+                     AND (collected_by IS NULL OR collected_by <> 999999) \
+                     AND NOT (state = 'second_review' AND first_reviewer = 999999) \
+                     AND (claimed_until IS NULL OR claimed_until < '{now}' OR claimed_by = 999999) \
+                     AND (review_due_at > '{due}' OR (review_due_at = '{due}' AND id > {id})) \
+                     ORDER BY review_due_at, id LIMIT {limit}) q{i}"
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ")
+            + &format!(" ORDER BY review_due_at, id LIMIT {limit}")
+    };
+    let statements = vec![
         (
-            "claim_next (no after)".to_owned(),
-            format!(
-                "SELECT id FROM captures WHERE {filter} AND (review_due_at > '1970-01-01T00:00:00+00:00' \
-                 OR (review_due_at = '1970-01-01T00:00:00+00:00' AND id > 0)) ORDER BY review_due_at, id LIMIT 1"
-            ),
+            format!("claim_next (no after), {} units merged", units.len()),
+            head("id, review_due_at", 1, "1970-01-01T00:00:00+00:00", 0),
+        ),
+        (
+            format!("claim_next (after capture {after_id}, mid-queue)"),
+            head("id, review_due_at", 1, &after_due, after_id),
         ),
         (
             "queue: first 50".to_owned(),
-            format!("SELECT id, plate, violation_code, place, captured_at, review_due_at, state, usage, flags \
-                 FROM captures WHERE {filter} ORDER BY review_due_at, id LIMIT 50"),
+            head(
+                "id, plate, violation_code, place, captured_at, review_due_at, state, usage, flags",
+                50,
+                "1970-01-01T00:00:00+00:00",
+                0,
+            ),
         ),
         (
             "queue: total (capped)".to_owned(),
@@ -1789,49 +1841,11 @@ async fn queue_plans(
                  AND unit_path >= '{low}' AND unit_path < '{high}' LIMIT 10001) q"),
         ),
         (
-            "queue: overdue_in_scope".to_owned(),
-            format!("SELECT COUNT(*) FROM captures WHERE state IN ('pending', 'second_review') \
-                 AND unit_path >= '{low}' AND unit_path < '{high}' AND review_due_at <= '{now}'"),
+            "queue: overdue_in_scope (capped)".to_owned(),
+            format!("SELECT COUNT(*) FROM (SELECT 1 FROM captures WHERE state IN ('pending', 'second_review') \
+                 AND unit_path >= '{low}' AND unit_path < '{high}' AND review_due_at <= '{now}' LIMIT 10001) q"),
         ),
     ];
-    if let Some((due, id)) = after_due {
-        statements.insert(
-            1,
-            (
-                format!("claim_next (after capture {id}, mid-queue)"),
-                format!(
-                    "SELECT id FROM captures WHERE {filter} AND (review_due_at > '{due}' \
-                     OR (review_due_at = '{due}' AND id > {id})) ORDER BY review_due_at, id LIMIT 1"
-                ),
-            ),
-        );
-        // Proposed: the resume point as a row value, which both databases take as the start
-        // of a range on (review_due_at, id) instead of scanning from the head of the queue.
-        statements.push((
-            format!("proposed: claim_next after {id}, row value"),
-            format!(
-                "SELECT id FROM captures WHERE {filter} AND (review_due_at, id) > ('{due}', {id}) \
-                 ORDER BY review_due_at, id LIMIT 1"
-            ),
-        ));
-    }
-    if !raw.is_postgres() {
-        // Proposed (SQLite): `+unit_path` keeps the scope range off `captures_queue_scope`, so
-        // the planner walks `captures_queue` in deadline order and stops at the first match
-        // instead of sorting the whole scope.
-        let due_order = filter
-            .replace("unit_path >=", "+unit_path >=")
-            .replace("unit_path <", "+unit_path <");
-        statements.push((
-            "proposed: claim_next, +unit_path (SQLite)".to_owned(),
-            format!("SELECT id FROM captures WHERE {due_order} ORDER BY review_due_at, id LIMIT 1"),
-        ));
-        statements.push((
-            "proposed: queue first 50, +unit_path (SQLite)".to_owned(),
-            format!("SELECT id, plate, violation_code, place, captured_at, review_due_at, state, usage, flags \
-                 FROM captures WHERE {due_order} ORDER BY review_due_at, id LIMIT 50"),
-        ));
-    }
     let mut out = Vec::new();
     println!("\nthe queue's statements alone (county scope), median of 5 runs, and their plans:");
     for (label, sql) in statements {
@@ -2029,11 +2043,9 @@ fn print_notices(r: &NoticeResult) {
         r.between.as_secs_f64()
     );
     println!(
-        "  between bursts per notice: {:.3} ms, i.e. {:.1} statement round trips of {} each",
+        "  between bursts per notice: {:.3} ms (the outbox runs about 9 statements per notice, \
+         one by one); one primary-key read alone: {}",
         r.between.as_secs_f64() * 1000.0 / f64::from(r.notices.max(1)),
-        r.between.as_secs_f64()
-            / f64::from(r.notices.max(1))
-            / r.round_trip.as_secs_f64().max(1e-9),
         ms(r.round_trip)
     );
     if let Some(cpu) = r.cpu {
@@ -2145,9 +2157,6 @@ fn print_summary(
             r.seed_seconds,
             args.duration
         );
-        if args.drop_scope_index {
-            println!("  DIAGNOSTIC RUN: captures_queue_scope dropped (not the shipped schema)");
-        }
         if args.sqlite_analyze {
             println!("  SQLite analyzed after seeding (--sqlite-analyze)");
         }

@@ -309,7 +309,9 @@ pub struct QueuePage {
     /// Awaiting review in scope (capped at 10,000: then `total_is_exact` is false).
     pub total: i64,
     pub total_is_exact: bool,
+    /// Past their REV-01 deadline, capped at 10,000 like `total` (`overdue_is_exact`).
     pub overdue: i64,
+    pub overdue_is_exact: bool,
 }
 
 pub async fn queue(state: &AppState, p: &Principal, limit: i64) -> AppResult<QueuePage> {
@@ -323,7 +325,8 @@ pub async fn queue(state: &AppState, p: &Principal, limit: i64) -> AppResult<Que
         items,
         total: total.min(10_000),
         total_is_exact: total <= 10_000,
-        overdue,
+        overdue: overdue.min(10_000),
+        overdue_is_exact: overdue <= 10_000,
     })
 }
 
