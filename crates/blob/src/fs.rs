@@ -31,9 +31,67 @@ impl FsStore {
     }
 
     fn path_of(&self, id: &BlobId) -> PathBuf {
-        let s = id.as_str();
-        self.root.join(&s[..2]).join(&s[2..4]).join(s)
+        path_in(&self.root, id)
     }
+}
+
+/// `<root>/ab/cd/<sha256>`.
+fn path_in(root: &Path, id: &BlobId) -> PathBuf {
+    let s = id.as_str();
+    root.join(&s[..2]).join(&s[2..4]).join(s)
+}
+
+/// [`BlobStore::put_bytes`] for bytes in memory, in one blocking call: the same steps as a
+/// streamed put (temporary file, sync, rename, sync the directory) without a thread hop each.
+fn put_in_memory(root: &Path, bytes: &[u8]) -> Result<Stored, BlobError> {
+    use std::io::Write;
+    let id = BlobId(hex::encode(Sha256::digest(bytes)));
+    let len = bytes.len() as u64;
+    let final_path = path_in(root, &id);
+    if final_path.try_exists()? {
+        return Ok(Stored {
+            id,
+            len,
+            created: false,
+        });
+    }
+    let tmp_path = root.join("tmp").join(uuid::Uuid::new_v4().to_string());
+    let written = std::fs::File::create(&tmp_path).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp_path);
+        return Err(e.into());
+    }
+    let dir = final_path.parent().expect("blob paths have a parent");
+    ensure_dir_durably(root, dir)?;
+    std::fs::rename(&tmp_path, &final_path)?;
+    // Make the rename itself durable.
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(Stored {
+        id,
+        len,
+        created: true,
+    })
+}
+
+/// Creates `dir` (two levels under `root`) if missing, syncing each parent whose entries
+/// changed, so a new fan-out directory survives a crash with the blob inside it.
+fn ensure_dir_durably(root: &Path, dir: &Path) -> std::io::Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir)?;
+    let mut parent = dir.parent();
+    while let Some(p) = parent {
+        std::fs::File::open(p)?.sync_all()?;
+        if p == root {
+            break;
+        }
+        parent = p.parent();
+    }
+    Ok(())
 }
 
 #[async_trait]
@@ -94,6 +152,13 @@ impl BlobStore for FsStore {
             len,
             created: true,
         })
+    }
+
+    async fn put_bytes(&self, bytes: bytes::Bytes) -> Result<Stored, BlobError> {
+        let root = self.root.clone();
+        tokio::task::spawn_blocking(move || put_in_memory(&root, &bytes))
+            .await
+            .map_err(std::io::Error::other)?
     }
 
     async fn get(&self, id: &BlobId) -> Result<Vec<u8>, BlobError> {
@@ -194,6 +259,30 @@ mod tests {
         assert_eq!(
             std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
             0
+        );
+    }
+
+    #[tokio::test]
+    async fn bytes_in_memory_are_stored_like_a_stream() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = FsStore::open(dir.path()).await.unwrap();
+        let streamed = store.put(reader(b"capture image"), None).await.unwrap();
+        let again = store
+            .put_bytes(bytes::Bytes::from_static(b"capture image"))
+            .await
+            .unwrap();
+        assert_eq!(again.id, streamed.id, "the same name whichever way it came");
+        assert!(!again.created, "write-once: not written twice");
+        let other = store
+            .put_bytes(bytes::Bytes::from_static(b"another image"))
+            .await
+            .unwrap();
+        assert!(other.created);
+        assert_eq!(store.get(&other.id).await.unwrap(), b"another image");
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("tmp")).unwrap().count(),
+            0,
+            "no temporary file left behind"
         );
     }
 }

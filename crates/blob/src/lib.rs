@@ -72,6 +72,13 @@ pub trait BlobStore: Send + Sync {
     /// Streams `reader` in, hashing as it goes. With `expected`, refuses bytes that hash to
     /// anything else and stores nothing.
     async fn put(&self, reader: Reader, expected: Option<&BlobId>) -> Result<Stored, BlobError>;
+    /// Stores bytes already in memory (a capture's images). Same guarantees as [`put`]; a
+    /// backend may do it with fewer hops than a stream needs.
+    ///
+    /// [`put`]: BlobStore::put
+    async fn put_bytes(&self, bytes: bytes::Bytes) -> Result<Stored, BlobError> {
+        self.put(Box::pin(std::io::Cursor::new(bytes)), None).await
+    }
     /// Reads the whole blob, verifying its hash.
     async fn get(&self, id: &BlobId) -> Result<Vec<u8>, BlobError>;
     /// The blob's length, or `NotFound`.

@@ -6,8 +6,6 @@
 //! leaves nothing behind but (at most) images already stored under their hash, which are
 //! identical bytes whoever sends them again.
 
-use std::io::Cursor;
-
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use roadwarden_blob::BlobStore;
@@ -634,7 +632,7 @@ async fn store_images(blobs: &dyn BlobStore, images: &[RawImage]) -> AppResult<V
     let mut out = Vec::with_capacity(images.len());
     for img in images {
         let stored = blobs
-            .put(Box::pin(Cursor::new(img.bytes.clone())), None)
+            .put_bytes(img.bytes.clone())
             .await
             .map_err(AppError::internal)?;
         out.push(NewImage {
