@@ -187,6 +187,10 @@ pub struct SecuritySettings {
     pub session_idle_minutes: i64,
     /// API bearer tokens last this many days.
     pub api_token_days: i64,
+    /// Public owner proofs (plate + last 6 VIN characters) that may fail for one plate within
+    /// `public_proof_window_minutes` before that plate's lookups pause; 0 disables the pause.
+    pub public_proof_max_failures: u32,
+    pub public_proof_window_minutes: i64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -259,6 +263,8 @@ impl Default for SecuritySettings {
             lockout_minutes: l.lock_minutes,
             session_idle_minutes: 8 * 60,
             api_token_days: 90,
+            public_proof_max_failures: 5,
+            public_proof_window_minutes: 15,
         }
     }
 }

@@ -30,6 +30,9 @@ pub enum AppError {
     Locked(DateTime<Utc>),
     #[error("the account is not active")]
     Inactive,
+    /// Too many failed attempts at a public proof (plate + VIN tail); try again after the time.
+    #[error("too many attempts; try again after {0}")]
+    TooManyAttempts(DateTime<Utc>),
     #[error("change your password before doing anything else")]
     PasswordChangeRequired,
     #[error("{message}")]
@@ -64,6 +67,7 @@ impl AppError {
             }
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Locked(_) => StatusCode::LOCKED,
+            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Inactive
             | AppError::PasswordChangeRequired
             | AppError::Forbidden { .. }
@@ -85,6 +89,7 @@ impl AppError {
             AppError::BadCredentials => "auth.bad_credentials",
             AppError::Locked(_) => "auth.locked",
             AppError::Inactive => "auth.inactive",
+            AppError::TooManyAttempts(_) => "public.too_many_attempts",
             AppError::PasswordChangeRequired => "auth.password_change_required",
             AppError::Forbidden { code, .. } => code,
             AppError::Csrf => "auth.csrf",

@@ -230,6 +230,22 @@ pub async fn verify(store: &Store, mut progress: impl FnMut(u64)) -> Result<Veri
     })
 }
 
+/// How many `action` entries about one object were written since `since`: the count a
+/// throttle reads (the public owner lookup counts its refused proofs per plate).
+pub async fn count_recent(
+    tx: &mut Tx,
+    object_type: &str,
+    object_id: &str,
+    action: &str,
+    since: DateTime<Utc>,
+) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM audit_log WHERE object_type = $1 AND object_id = $2 \
+        AND action = $3 AND at_micros >= $4";
+    Ok(on!(tx, c => sqlx::query_scalar(sql)
+        .bind(object_type).bind(object_id).bind(action).bind(since.timestamp_micros())
+        .fetch_one(c).await?))
+}
+
 pub async fn count(tx: &mut Tx) -> Result<i64> {
     Ok(on!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM audit_log").fetch_one(c).await?))
 }

@@ -68,8 +68,13 @@ impl Channel {
     }
 }
 
-/// APL-01: an objection may be lodged against an open record, one at a time.
-pub fn check_lodge(violation: ViolationState, open_objection: bool) -> Result<(), RuleViolation> {
+/// APL-01..03: an objection may be lodged against an open record, one at a time, and once:
+/// a party whose objection was answered (not upheld) goes on to reconsideration or a lawsuit
+/// (APL-03), not to the same office again. `earlier` are the record's earlier objections.
+pub fn check_lodge(
+    violation: ViolationState,
+    earlier: &[ObjectionState],
+) -> Result<(), RuleViolation> {
     if !violation.is_open() {
         return Err(RuleViolation::new(
             "APL-01",
@@ -77,11 +82,18 @@ pub fn check_lodge(violation: ViolationState, open_objection: bool) -> Result<()
             "this record is closed; reconsideration or a lawsuit against the penalty stays open (APL-03)",
         ));
     }
-    if open_objection {
+    if earlier.contains(&ObjectionState::Received) {
         return Err(RuleViolation::new(
             "APL-02",
             "objection.already_open",
             "an objection to this record is already being decided",
+        ));
+    }
+    if earlier.contains(&ObjectionState::NotUpheld) {
+        return Err(RuleViolation::new(
+            "APL-03",
+            "objection.already_answered",
+            "an objection to this record was decided and answered; administrative reconsideration or a lawsuit stays open (APL-03)",
         ));
     }
     Ok(())
@@ -126,14 +138,14 @@ mod tests {
 
     #[test]
     fn apl_01_objections_only_against_open_records() {
-        assert!(check_lodge(ViolationState::Notified, false).is_ok());
-        assert!(check_lodge(ViolationState::Decided, false).is_ok());
+        assert!(check_lodge(ViolationState::Notified, &[]).is_ok());
+        assert!(check_lodge(ViolationState::Decided, &[]).is_ok());
         assert_eq!(
-            check_lodge(ViolationState::Closed, false).unwrap_err().rule,
+            check_lodge(ViolationState::Closed, &[]).unwrap_err().rule,
             "APL-01"
         );
         assert_eq!(
-            check_lodge(ViolationState::Notified, true)
+            check_lodge(ViolationState::Notified, &[ObjectionState::Received])
                 .unwrap_err()
                 .code,
             "objection.already_open"
@@ -165,7 +177,17 @@ mod tests {
 
     #[test]
     fn apl_03_closed_records_point_to_reconsideration() {
-        let err = check_lodge(ViolationState::Eliminated, false).unwrap_err();
+        let err = check_lodge(ViolationState::Eliminated, &[]).unwrap_err();
+        assert!(err.message.contains("reconsideration"));
+    }
+
+    #[test]
+    fn apl_03_an_answered_objection_is_not_lodged_again() {
+        let err = check_lodge(ViolationState::Notified, &[ObjectionState::NotUpheld]).unwrap_err();
+        assert_eq!(
+            (err.rule, err.code),
+            ("APL-03", "objection.already_answered")
+        );
         assert!(err.message.contains("reconsideration"));
     }
 }

@@ -372,7 +372,8 @@ pub async fn public_page(
     } else {
         match records::public_lookup(&state, &meta, &plate, &vin_tail, lang.code()).await {
             Ok(r) => (Some(r), None),
-            Err(e @ (AppError::NotFound(_) | AppError::BadInput(_))) => (None, Some(e.to_string())),
+            Err(AppError::NotFound(_) | AppError::BadInput(_)) => (None, Some("publicv.not_found")),
+            Err(AppError::TooManyAttempts(_)) => (None, Some("publicv.too_many")),
             Err(e) => return Err(e),
         }
     };

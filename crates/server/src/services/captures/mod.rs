@@ -6,6 +6,7 @@ pub mod committer;
 pub mod ingest;
 pub mod objections;
 pub mod outbox;
+pub mod owner_proof;
 pub mod registry;
 pub mod review;
 pub mod smtp;

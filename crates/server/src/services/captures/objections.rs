@@ -9,7 +9,6 @@ use roadwarden_domain::capture::notice::ViolationState;
 use roadwarden_domain::capture::objection::{
     check_lodge, decide as decide_rule, decision_deadline, Channel, ObjectionState,
 };
-use roadwarden_domain::capture::plate::plate_key;
 use roadwarden_domain::capture::review::EliminationReason;
 use roadwarden_domain::device::text;
 use roadwarden_domain::org::UnitPath;
@@ -20,7 +19,7 @@ use roadwarden_store::{units, Tx};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::registry;
+use super::owner_proof::{prove_owner, Purpose};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
@@ -47,23 +46,22 @@ pub async fn lodge_public(
     meta: &RequestMeta,
     input: ObjectionInput,
 ) -> AppResult<Objection> {
-    let key = plate_key(&input.plate);
-    let tail = input.vin_tail.trim().to_ascii_uppercase();
+    let vehicle = prove_owner(
+        state,
+        meta,
+        &input.plate,
+        &input.vin_tail,
+        Purpose::Objection,
+    )
+    .await?;
     let mut tx = state.store.begin_read().await?;
-    let vehicle = registry::owner_of(&mut tx, &key).await?;
-    let proven = tail.len() == 6
-        && vehicle
-            .as_ref()
-            .is_some_and(|v| v.vin.to_ascii_uppercase().ends_with(&tail));
     let violation = violations::get(&mut tx, input.violation_id).await?;
     drop(tx);
+    // Only a record entered against the proven vehicle (a Vietnamese car and motorbike may
+    // share a plate key).
     let violation = match violation {
-        Some(v) if proven && v.plate_key == key => v,
-        _ => {
-            return Err(AppError::NotFound(
-                "record for this plate and identification number",
-            ))
-        }
+        Some(v) if v.vehicle_id == Some(vehicle.id) => v,
+        _ => return Err(AppError::NotFound("record for this vehicle")),
     };
     lodge(
         state,
@@ -132,11 +130,12 @@ async fn lodge(
     }
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    let has_open = violations::objections_of(&mut tx, violation.id)
+    let earlier = violations::objections_of(&mut tx, violation.id)
         .await?
         .iter()
-        .any(|o| o.state == ObjectionState::Received.as_str());
-    check_lodge(ViolationState::parse(&violation.state)?, has_open)?;
+        .map(|o| ObjectionState::parse(&o.state))
+        .collect::<Result<Vec<_>, _>>()?;
+    check_lodge(ViolationState::parse(&violation.state)?, &earlier)?;
     let unit = units::get(&mut tx, UnitId(violation.unit_id))
         .await?
         .ok_or(AppError::NotFound("unit"))?;

@@ -1,0 +1,88 @@
+//! NOT-02a, APL-02: how an owner proves a vehicle on the public pages: its plate and the last
+//! 6 characters of its identification number, checked against the registry.
+//!
+//! Every attempt is an audit entry (SEC-05), matched or not. The VIN tail is the only secret,
+//! so misses are counted per plate: after `security.public_proof_max_failures` misses within
+//! `security.public_proof_window_minutes`, that plate answers 429 until the window has passed.
+//! A million possible tails at five tries a quarter-hour cannot be guessed.
+
+use chrono::Duration;
+use roadwarden_domain::capture::plate::plate_key;
+use roadwarden_domain::FieldError;
+use roadwarden_store::audit;
+use roadwarden_store::violations::Vehicle;
+use serde_json::json;
+
+use super::registry;
+use crate::context::RequestMeta;
+use crate::error::{AppError, AppResult};
+use crate::services::audit::{record, Actor, Event};
+use crate::state::AppState;
+
+const PROVEN: &str = "violation.public_query";
+const REFUSED: &str = "violation.public_query_refused";
+const THROTTLED: &str = "violation.public_query_throttled";
+
+/// What the proof is for, kept in the audit entry.
+#[derive(Debug, Clone, Copy)]
+pub enum Purpose {
+    Lookup,
+    Objection,
+}
+
+impl Purpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Lookup => "lookup",
+            Purpose::Objection => "objection",
+        }
+    }
+}
+
+/// The registered vehicle of `plate` if `vin_tail` proves it; `NotFound` otherwise (the same
+/// answer whether the plate is unknown or the tail wrong), `TooManyAttempts` while paused.
+pub async fn prove_owner(
+    state: &AppState,
+    meta: &RequestMeta,
+    plate: &str,
+    vin_tail: &str,
+    purpose: Purpose,
+) -> AppResult<Vehicle> {
+    let key = plate_key(plate);
+    let tail = vin_tail.trim().to_ascii_uppercase();
+    if key.is_empty() || tail.len() != 6 || !tail.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(FieldError::new(
+            "vin_tail",
+            "give the plate and the last 6 characters of the vehicle identification number",
+        )
+        .into());
+    }
+    let now = state.clock.now();
+    let security = &state.settings.security;
+    let window = Duration::minutes(security.public_proof_window_minutes.max(1));
+    let mut tx = state.store.begin().await?;
+    let event = |action: &'static str| Event {
+        action,
+        object_type: "vehicle",
+        object_id: key.clone(),
+        unit_id: None,
+        detail: json!({ "purpose": purpose.as_str() }),
+    };
+    if security.public_proof_max_failures > 0 {
+        let misses = audit::count_recent(&mut tx, "vehicle", &key, REFUSED, now - window).await?;
+        if misses >= i64::from(security.public_proof_max_failures) {
+            record(&mut tx, &Actor::of_public(meta), event(THROTTLED), now).await?;
+            tx.commit().await?;
+            return Err(AppError::TooManyAttempts(now + window));
+        }
+    }
+    let vehicle = registry::owner_of(&mut tx, &key)
+        .await?
+        .filter(|v| v.vin.to_ascii_uppercase().ends_with(&tail));
+    let action = if vehicle.is_some() { PROVEN } else { REFUSED };
+    record(&mut tx, &Actor::of_public(meta), event(action), now).await?;
+    tx.commit().await?;
+    vehicle.ok_or(AppError::NotFound(
+        "vehicle with this plate and identification number",
+    ))
+}
