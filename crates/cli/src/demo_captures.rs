@@ -134,6 +134,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
                 owner_phone: (*phone).to_owned(),
                 owner_email: String::new(),
                 division_code: "330522".into(),
+                unit_path: clerk.scope().as_str().to_owned(),
             },
         )
         .await?;

@@ -25,23 +25,26 @@ pub struct Vehicle {
     pub owner_phone: String,
     pub owner_email: String,
     pub division_code: String,
+    /// The unit whose clerk recorded the entry; it and the units above may change it.
+    #[serde(skip)]
+    pub unit_path: String,
 }
 
 const VEHICLE_COLUMNS: &str = "id, plate_key, plate, plate_colour, country, vehicle_type, vin, \
-    owner_name, owner_address, owner_phone, owner_email, division_code";
+    owner_name, owner_address, owner_phone, owner_email, division_code, unit_path";
 
 pub async fn upsert_vehicle(tx: &mut Tx, v: &Vehicle) -> Result<i64> {
     let sql = "INSERT INTO vehicles (plate_key, plate, plate_colour, country, vehicle_type, vin, \
-        owner_name, owner_address, owner_phone, owner_email, division_code) \
-        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11) ON CONFLICT (plate_key) DO UPDATE SET \
+        owner_name, owner_address, owner_phone, owner_email, division_code, unit_path) \
+        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (plate_key) DO UPDATE SET \
         plate = excluded.plate, plate_colour = excluded.plate_colour, vehicle_type = excluded.vehicle_type, \
         vin = excluded.vin, owner_name = excluded.owner_name, owner_address = excluded.owner_address, \
         owner_phone = excluded.owner_phone, owner_email = excluded.owner_email, \
-        division_code = excluded.division_code RETURNING id";
+        division_code = excluded.division_code, unit_path = excluded.unit_path RETURNING id";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
         .bind(&v.plate_key).bind(&v.plate).bind(&v.plate_colour).bind(&v.country)
         .bind(&v.vehicle_type).bind(&v.vin).bind(&v.owner_name).bind(&v.owner_address)
-        .bind(&v.owner_phone).bind(&v.owner_email).bind(&v.division_code)
+        .bind(&v.owner_phone).bind(&v.owner_email).bind(&v.division_code).bind(&v.unit_path)
         .fetch_one(c).await?))
 }
 
@@ -341,20 +344,30 @@ pub async fn lease_due_notices(
     Ok(due)
 }
 
+/// Which lease of a notice an outcome belongs to: the notice and its `attempts` as the lease
+/// left them. An outcome whose lease was lost (it ran out and another sender took the notice)
+/// changes nothing, so a slow sender never overwrites a newer attempt's result.
+#[derive(Debug, Clone, Copy)]
+pub struct Lease {
+    pub notice_id: i64,
+    pub attempts: i32,
+}
+
 /// A notice went out: the words sent are kept with it (and a letter's PDF by its blob id).
+/// False when the lease was lost.
 pub async fn notice_sent(
     tx: &mut Tx,
-    id: i64,
+    lease: Lease,
     blob_id: Option<&str>,
     subject: &str,
     body: &str,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<bool> {
     let sql = "UPDATE notices SET state = 'sent', sent_at = $1, last_error = '', blob_id = $2, \
-        subject = $3, body = $4 WHERE id = $5";
-    on!(tx, c => sqlx::query(sql).bind(now).bind(blob_id).bind(subject).bind(body).bind(id)
-        .execute(c).await?.rows_affected());
-    Ok(())
+        subject = $3, body = $4 WHERE id = $5 AND state = 'queued' AND attempts = $6";
+    let n = on!(tx, c => sqlx::query(sql).bind(now).bind(blob_id).bind(subject).bind(body)
+        .bind(lease.notice_id).bind(lease.attempts).execute(c).await?.rows_affected());
+    Ok(n == 1)
 }
 
 /// Puts a given-up notice back in the queue (the clerk fixed the address, the gateway is back).
@@ -382,19 +395,28 @@ pub async fn notices_in_scope(
     )
 }
 
-/// A failed attempt: retried at `retry_at`, or given up (`failed`) when `None`.
+/// A failed attempt: retried at `retry_at`, or given up (`failed`) when `None`. False when
+/// the lease was lost.
 pub async fn notice_failed(
     tx: &mut Tx,
-    id: i64,
+    lease: Lease,
     error: &str,
     retry_at: Option<DateTime<Utc>>,
-) -> Result<()> {
+) -> Result<bool> {
     let sql = match retry_at {
-        Some(_) => "UPDATE notices SET last_error = $1, next_attempt_at = $2 WHERE id = $3",
-        None => "UPDATE notices SET last_error = $1, state = 'failed', next_attempt_at = COALESCE($2, next_attempt_at) WHERE id = $3",
+        Some(_) => {
+            "UPDATE notices SET last_error = $1, next_attempt_at = $2 \
+            WHERE id = $3 AND state = 'queued' AND attempts = $4"
+        }
+        None => {
+            "UPDATE notices SET last_error = $1, state = 'failed', \
+            next_attempt_at = COALESCE($2, next_attempt_at) \
+            WHERE id = $3 AND state = 'queued' AND attempts = $4"
+        }
     };
-    on!(tx, c => sqlx::query(sql).bind(error).bind(retry_at).bind(id).execute(c).await?.rows_affected());
-    Ok(())
+    let n = on!(tx, c => sqlx::query(sql).bind(error).bind(retry_at).bind(lease.notice_id)
+        .bind(lease.attempts).execute(c).await?.rows_affected());
+    Ok(n == 1)
 }
 
 pub async fn notices_of(tx: &mut Tx, violation: i64) -> Result<Vec<Notice>> {

@@ -5,7 +5,7 @@ use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::penalty::Money;
+use super::penalty::{Currency, Money};
 use crate::calendar::{calendar_day_deadline, working_day_deadline, Calendar, Deadline};
 use crate::org::Country;
 use crate::{FieldError, RuleViolation};
@@ -137,16 +137,28 @@ pub fn check_extension(
     Ok(())
 }
 
-/// A decided fine is due within 15 days (Administrative Penalty Law art. 67); late fees run
-/// from the day after.
-pub const PAYMENT_DAYS: u32 = 15;
+/// Days to pay a decided fine; late fees run from the day after. China: 15 days
+/// (Administrative Penalty Law art. 67). Vietnam: 10 days from receiving the decision (Law on
+/// Handling Administrative Violations 15/2012/QH13, art. 73).
+pub fn payment_days(country: Country) -> u32 {
+    match country {
+        Country::China => 15,
+        Country::Vietnam => 10,
+    }
+}
 
-/// NOT-02d: 3% of the fine a day, capped at the fine itself.
+/// The late fee on an unpaid fine, by the fine's currency (its country).
+/// China, NOT-02d: 3% of the fine a day, capped at the fine itself.
+/// Vietnam: 0.05% of the unpaid fine a day (Law 15/2012/QH13, art. 78); NOT-02d is a Chinese
+/// rule and does not apply there.
 pub fn late_fee(fine: Money, due: NaiveDate, today: NaiveDate) -> Money {
     let days = (today - due).num_days().max(0);
-    let fee = fine.minor.saturating_mul(3).saturating_mul(days) / 100;
+    let minor = match fine.currency {
+        Currency::Cny => (fine.minor.saturating_mul(3).saturating_mul(days) / 100).min(fine.minor),
+        Currency::Vnd => fine.minor.saturating_mul(5).saturating_mul(days) / 10_000,
+    };
     Money {
-        minor: fee.min(fine.minor),
+        minor,
         currency: fine.currency,
     }
 }
@@ -352,6 +364,23 @@ mod tests {
             Money::major(60, Currency::Cny)
         );
         assert_eq!(late_fee(fine, due, d(2027, 6, 1)), fine);
+        assert_eq!(payment_days(Country::China), 15);
+    }
+
+    #[test]
+    fn not_02d_is_chinese_vietnam_charges_half_a_per_mille_a_day() {
+        // 800,000 đồng unpaid for 10 days: 0.05% × 10 = 4,000 đồng, no 3% rule, no cap.
+        let fine = Money::major(800_000, Currency::Vnd);
+        let due = d(2026, 11, 1);
+        assert_eq!(
+            late_fee(fine, due, d(2026, 11, 11)),
+            Money::major(4_000, Currency::Vnd)
+        );
+        assert_eq!(
+            late_fee(fine, due, d(2032, 11, 1)).minor,
+            fine.minor * 5 * 2192 / 10_000
+        );
+        assert_eq!(payment_days(Country::Vietnam), 10);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use roadwarden_domain::capture::intake::ExemptionKind;
 use roadwarden_domain::capture::plate::{plate_key, read_plate, PlateColour, PlateReading};
 use roadwarden_domain::device::text;
-use roadwarden_domain::org::Country;
+use roadwarden_domain::org::{Country, UnitPath};
 use roadwarden_domain::roles::Role;
 use roadwarden_domain::FieldError;
 use roadwarden_store::captures::{self, ExemptionRow, ReviewerStats};
@@ -249,7 +249,7 @@ pub async fn violation_detail(
     tx.commit().await?;
     let lang = if v.country == "VN" { "vi" } else { "zh-CN" };
     let today = now.with_timezone(&tz).date_naive();
-    let late_fee_today = violations::public_record(&v, String::new(), false, lang, today).late_fee;
+    let late_fee_today = violations::public_record(&v, String::new(), &[], lang, today).late_fee;
     Ok(ViolationDetail {
         violation: v,
         events,
@@ -717,19 +717,40 @@ pub async fn add_vehicle(
             "the vehicle registry is kept by notice clerks",
         ));
     }
-    let v = vehicle_of(&input)?;
+    let mut v = vehicle_of(&input)?;
+    v.unit_path = user.scope().as_str().to_owned();
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
+    // ORG-02: an entry recorded by another unit is changed there (or above), never from a
+    // sibling, so nobody can redirect another unit's owner notices.
+    let before = store_violations::vehicle_by_plate(&mut tx, &v.plate_key).await?;
+    if let Some(b) = before.as_ref().filter(|b| !b.unit_path.is_empty()) {
+        if !user
+            .scope()
+            .covers(&UnitPath::from_stored(b.unit_path.clone()))
+        {
+            return Err(AppError::forbidden(
+                "vehicle.other_unit",
+                "this vehicle was recorded by another unit; that unit or one above it may change it",
+            ));
+        }
+        // An upper unit's change leaves the entry with the unit that recorded it.
+        v.unit_path.clone_from(&b.unit_path);
+    }
     let id = store_violations::upsert_vehicle(&mut tx, &v).await?;
     record(
         &mut tx,
         &Actor::user(&user, &meta),
         Event {
-            action: "vehicle.upsert",
+            action: if before.is_some() {
+                "vehicle.update"
+            } else {
+                "vehicle.create"
+            },
             object_type: "vehicle",
             object_id: id.to_string(),
             unit_id: Some(user.user.unit_id),
-            detail: json!({ "plate": v.plate }),
+            detail: json!({ "plate": v.plate, "changed": changed_fields(before.as_ref(), &v) }),
         },
         now,
     )
@@ -739,6 +760,26 @@ pub async fn add_vehicle(
         StatusCode::CREATED,
         Json(json!({ "id": id, "plate": v.plate })),
     ))
+}
+
+/// The registry fields a change touches (their names only: the values are personal data).
+fn changed_fields(before: Option<&Vehicle>, after: &Vehicle) -> Vec<&'static str> {
+    let Some(b) = before else {
+        return Vec::new();
+    };
+    [
+        ("plate_colour", b.plate_colour == after.plate_colour),
+        ("vehicle_type", b.vehicle_type == after.vehicle_type),
+        ("vin", b.vin == after.vin),
+        ("owner_name", b.owner_name == after.owner_name),
+        ("owner_address", b.owner_address == after.owner_address),
+        ("owner_phone", b.owner_phone == after.owner_phone),
+        ("owner_email", b.owner_email == after.owner_email),
+        ("division_code", b.division_code == after.division_code),
+    ]
+    .into_iter()
+    .filter_map(|(name, same)| (!same).then_some(name))
+    .collect()
 }
 
 /// Validates a registry entry (also used by the demo seed).
@@ -775,5 +816,6 @@ pub fn vehicle_of(input: &VehicleInput) -> AppResult<Vehicle> {
         owner_phone: text("owner_phone", &input.owner_phone, 32, false)?,
         owner_email: email,
         division_code: text("division_code", &input.division_code, 12, false)?,
+        unit_path: String::new(),
     })
 }

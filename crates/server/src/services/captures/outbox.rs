@@ -12,15 +12,14 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use futures::stream::{self, StreamExt};
 use roadwarden_domain::calendar::format_local;
 use roadwarden_domain::capture::notice::{handle_by, ViolationState};
-use roadwarden_domain::org::Country;
 use roadwarden_domain::{DeviceId, UnitId};
 use roadwarden_store::units::Unit;
-use roadwarden_store::violations::{self, Notice, Vehicle, Violation};
+use roadwarden_store::violations::{self, Lease, Notice, Vehicle, Violation};
 use roadwarden_store::{captures, devices, units};
 use serde::Serialize;
 use serde_json::json;
 
-use super::violations::{mark_notified, money_of};
+use super::violations::{country_of, mark_notified, money_of};
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{record, Actor, Event};
 use crate::state::AppState;
@@ -316,52 +315,60 @@ async fn settle(
     let mut tx = state.store.begin().await?;
     for (p, result) in outcomes {
         let channel = p.notice.channel.as_str();
-        match result {
+        // The lease added one attempt; an outcome for an older lease is stale.
+        let lease = Lease {
+            notice_id: p.notice.id,
+            attempts: p.notice.attempts + 1,
+        };
+        let (outcome, kept) = match result {
             Ok(blob) => {
-                violations::notice_sent(
+                let kept = violations::notice_sent(
                     &mut tx,
-                    p.notice.id,
+                    lease,
                     blob.as_deref(),
                     &p.subject,
                     &p.body,
                     now,
                 )
                 .await?;
-                report.sent += 1;
-                sent_ids.push(p.notice.id);
-                state
-                    .metrics
-                    .notices
-                    .with_label_values(&[channel, "sent"])
-                    .inc();
-                if channel != "letter" {
-                    served_electronically(state, &mut tx, &p, now).await?;
+                if kept {
+                    sent_ids.push(p.notice.id);
+                    if channel != "letter" {
+                        served_electronically(state, &mut tx, &p, now).await?;
+                    }
                 }
+                ("sent", kept)
             }
             Err(error) => {
-                let attempts = p.notice.attempts + 1;
-                let retry = (attempts < max_attempts && error != CLOSED)
-                    .then(|| now + retry_after(attempts));
-                violations::notice_failed(&mut tx, p.notice.id, &error, retry).await?;
-                if retry.is_some() {
-                    report.retried += 1;
-                    state
-                        .metrics
-                        .notices
-                        .with_label_values(&[channel, "retry"])
-                        .inc();
-                } else {
-                    report.failed += 1;
-                    failed_ids.push(p.notice.id);
-                    state
-                        .metrics
-                        .notices
-                        .with_label_values(&[channel, "failed"])
-                        .inc();
-                }
+                let retry = (lease.attempts < max_attempts && error != CLOSED)
+                    .then(|| now + retry_after(lease.attempts));
+                let kept = violations::notice_failed(&mut tx, lease, &error, retry).await?;
                 tracing::warn!(notice = p.notice.id, channel, error = %error, "notice not sent");
+                if kept && retry.is_none() {
+                    failed_ids.push(p.notice.id);
+                }
+                (if retry.is_some() { "retry" } else { "failed" }, kept)
             }
+        };
+        if !kept {
+            tracing::warn!(
+                notice = p.notice.id,
+                channel,
+                outcome,
+                "the notice's lease ran out before its outcome was recorded; another sender holds it"
+            );
+            continue;
         }
+        match outcome {
+            "sent" => report.sent += 1,
+            "retry" => report.retried += 1,
+            _ => report.failed += 1,
+        }
+        state
+            .metrics
+            .notices
+            .with_label_values(&[channel, outcome])
+            .inc();
     }
     if !sent_ids.is_empty() || !failed_ids.is_empty() {
         record(
@@ -404,11 +411,7 @@ async fn served_electronically(
     } else {
         ViolationState::Notified
     };
-    let country = if v.country == "VN" {
-        Country::Vietnam
-    } else {
-        Country::China
-    };
+    let country = country_of(&v);
     mark_notified(state, tx, &mut v, to, country, p.unit.tz(), now).await?;
     v.updated_at = now;
     if violations::save(tx, &v, ViolationState::Entered.as_str()).await? {

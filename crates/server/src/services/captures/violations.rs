@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 use roadwarden_domain::calendar::parse_date;
 use roadwarden_domain::capture::notice::{
-    self, apply, blocks_inspection, check_extension, late_fee, notice_due, Step, ViolationState,
-    PAYMENT_DAYS,
+    self, apply, blocks_inspection, check_extension, late_fee, notice_due, payment_days, Step,
+    ViolationState,
 };
 use roadwarden_domain::capture::penalty::{procedure, tariff, Currency, Money, Procedure};
 use roadwarden_domain::capture::plate::plate_key;
@@ -20,6 +20,7 @@ use roadwarden_store::{units, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use super::owner_proof::{prove_owner, Purpose};
 use super::registry;
 use crate::auth::Principal;
 use crate::context::RequestMeta;
@@ -290,7 +291,7 @@ async fn apply_action(
                 v.driver_name = driver;
             }
             v.decided_at = Some(now);
-            v.payment_due = Some(today + Duration::days(i64::from(PAYMENT_DAYS)));
+            v.payment_due = Some(today + Duration::days(i64::from(payment_days(country_of(&v)))));
         }
         ClerkAction::Pay => {
             v.state = apply(from, Step::Pay, warning)?.as_str().to_owned();
@@ -377,10 +378,22 @@ pub struct PublicRecord {
     pub late_fee: String,
     pub handling_unit: String,
     pub objection_open: bool,
+    /// APL-02: the owner's objections to this record with the office's answer.
+    pub objections: Vec<PublicObjection>,
+}
+
+/// An objection as its party sees it: when, the decision, and the reason they were given.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicObjection {
+    pub received_at: DateTime<Utc>,
+    pub state: String,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub reply: String,
 }
 
 /// NOT-02a: the owner's query. The plate alone shows nothing: the last six characters of the
-/// vehicle identification number must match the registry, so plates cannot be trawled.
+/// vehicle identification number must match the registry (`owner_proof`), so plates cannot
+/// be trawled.
 pub async fn public_lookup(
     state: &AppState,
     meta: &RequestMeta,
@@ -388,48 +401,12 @@ pub async fn public_lookup(
     vin_tail: &str,
     lang: &str,
 ) -> AppResult<Vec<PublicRecord>> {
+    let vehicle = prove_owner(state, meta, plate, vin_tail, Purpose::Lookup).await?;
     let key = plate_key(plate);
-    let tail = vin_tail.trim().to_ascii_uppercase();
-    if key.is_empty() || tail.len() != 6 || !tail.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return Err(FieldError::new(
-            "vin_tail",
-            "give the plate and the last 6 characters of the vehicle identification number",
-        )
-        .into());
-    }
     let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let vehicle = registry::owner_of(&mut tx, &key).await?;
-    let matches = vehicle
-        .as_ref()
-        .is_some_and(|v| v.vin.to_ascii_uppercase().ends_with(&tail));
-    // SEC-05: every query is recorded, matched or not (repeated misses show trawling).
-    record(
-        &mut tx,
-        &Actor::of_public(meta),
-        Event {
-            action: if matches {
-                "violation.public_query"
-            } else {
-                "violation.public_query_refused"
-            },
-            object_type: "vehicle",
-            object_id: key.clone(),
-            unit_id: None,
-            detail: json!({}),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    if !matches {
-        return Err(AppError::NotFound(
-            "vehicle with this plate and identification number",
-        ));
-    }
     let mut tx = state.store.begin_read().await?;
     let mut out = Vec::new();
-    let owner_id = vehicle.as_ref().map(|v| v.id);
+    let owner_id = Some(vehicle.id);
     // Only the records entered against this registered vehicle: another vehicle whose plate
     // normalises the same (a Vietnamese car and motorbike) stays out of sight.
     for v in violations::by_plate(&mut tx, &key)
@@ -438,15 +415,12 @@ pub async fn public_lookup(
         .filter(|v| v.vehicle_id == owner_id)
     {
         let unit = units::get(&mut tx, UnitId(v.unit_id)).await?;
-        let open_objection = violations::objections_of(&mut tx, v.id)
-            .await?
-            .iter()
-            .any(|o| o.state == "received");
+        let objections = violations::objections_of(&mut tx, v.id).await?;
         let tz = unit.as_ref().map_or(chrono_tz::Asia::Shanghai, |u| u.tz());
         out.push(public_record(
             &v,
             unit.map(|u| u.name).unwrap_or_default(),
-            open_objection,
+            &objections,
             lang,
             now.with_timezone(&tz).date_naive(),
         ));
@@ -457,7 +431,7 @@ pub async fn public_lookup(
 pub fn public_record(
     v: &Violation,
     handling_unit: String,
-    objection_open: bool,
+    objections: &[violations::Objection],
     lang: &str,
     today: chrono::NaiveDate,
 ) -> PublicRecord {
@@ -484,7 +458,16 @@ pub fn public_record(
         extended_until: v.extended_until,
         late_fee: fee.display(lang),
         handling_unit,
-        objection_open,
+        objection_open: objections.iter().any(|o| o.state == "received"),
+        objections: objections
+            .iter()
+            .map(|o| PublicObjection {
+                received_at: o.received_at,
+                state: o.state.clone(),
+                decided_at: o.decided_at,
+                reply: o.reply.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -506,14 +489,19 @@ pub struct BlockReason {
     pub rule: &'static str,
 }
 
-fn blocks(v: &Violation, now: DateTime<Utc>) -> bool {
-    let country = if v.country == "VN" {
+/// The country whose rules govern a record (`CN` unless `VN`).
+pub fn country_of(v: &Violation) -> Country {
+    if v.country == "VN" {
         Country::Vietnam
     } else {
         Country::China
-    };
-    ViolationState::parse(&v.state)
-        .is_ok_and(|s| blocks_inspection(country, s, v.outcome == "warning", v.notified_at, now))
+    }
+}
+
+fn blocks(v: &Violation, now: DateTime<Utc>) -> bool {
+    ViolationState::parse(&v.state).is_ok_and(|s| {
+        blocks_inspection(country_of(v), s, v.outcome == "warning", v.notified_at, now)
+    })
 }
 
 fn reason_of(v: &Violation) -> BlockReason {
