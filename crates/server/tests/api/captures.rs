@@ -36,24 +36,26 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
-struct World {
-    app: TestApp,
-    clock: Clock,
-    o: Org,
-    manager: String,
-    reviewer: String,
-    clerk: String,
-    handler: String,
-    inspector: String,
+pub(crate) struct World {
+    pub(crate) app: TestApp,
+    pub(crate) clock: Clock,
+    pub(crate) o: Org,
+    pub(crate) manager: String,
+    pub(crate) reviewer: String,
+    pub(crate) clerk: String,
+    pub(crate) handler: String,
+    pub(crate) inspector: String,
     /// Device number → (id, key, secret).
-    devices: std::collections::HashMap<String, (i64, String, String)>,
+    pub(crate) devices: std::collections::HashMap<String, (i64, String, String)>,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     world_with(|_| {}).await
 }
 
-async fn world_with(adjust: impl FnOnce(&mut roadwarden_server::config::Settings)) -> World {
+pub(crate) async fn world_with(
+    adjust: impl FnOnce(&mut roadwarden_server::config::Settings),
+) -> World {
     // Monday 23 November 2026, 10:00 in Shanghai.
     let clock = Clock::manual(Utc.with_ymd_and_hms(2026, 11, 23, 2, 0, 0).unwrap());
     let app = TestApp::spawn_with(
@@ -157,7 +159,7 @@ impl World {
         (k.clone(), s.clone())
     }
 
-    async fn push(&self, number: &str, body: &Value) -> (u16, Value) {
+    pub(crate) async fn push(&self, number: &str, body: &Value) -> (u16, Value) {
         let (key, secret) = self.cred(number);
         let resp = self
             .app
@@ -173,7 +175,7 @@ impl World {
     }
 
     /// A capture now, of `plate`, for `code`, with one image.
-    fn capture(&self, plate: &str, code: &str, n: u8) -> Value {
+    pub(crate) fn capture(&self, plate: &str, code: &str, n: u8) -> Value {
         json!({
             "plate": plate, "plate_colour": "blue", "vehicle_type": "small_car",
             "violation_code": code, "captured_at": self.clock.now().to_rfc3339(),
@@ -181,7 +183,7 @@ impl World {
         })
     }
 
-    async fn approve(&self, capture: i64) -> Value {
+    pub(crate) async fn approve(&self, capture: i64) -> Value {
         let (status, out) = self
             .app
             .post(
@@ -251,7 +253,7 @@ async fn cap_00_json_push_is_stored_and_reviewable() {
     assert!(actions.contains(&"capture.image"), "{actions:?}");
 }
 
-trait RootToken {
+pub(crate) trait RootToken {
     async fn root_admin_token(&self, app: &TestApp) -> String;
 }
 
@@ -890,7 +892,7 @@ async fn not_01_sms_gateway_failures_are_retried_then_given_up() {
 }
 
 /// The record of an approved capture, notified by the clerk (letter posted).
-async fn notified_record(w: &World, n: u8) -> i64 {
+pub(crate) async fn notified_record(w: &World, n: u8) -> i64 {
     let (_, r) = w
         .push("330522010201", &w.capture("浙E12345", "1625", n))
         .await;
@@ -1007,7 +1009,7 @@ async fn not_03_inspection_block_until_the_case_is_closed() {
     assert_eq!(body["blocked"], false, "cleared the moment the case closed");
 }
 
-async fn public_objection(w: &World, vid: i64, vin_tail: &str) -> (u16, Value) {
+pub(crate) async fn public_objection(w: &World, vid: i64, vin_tail: &str) -> (u16, Value) {
     let form = reqwest::multipart::Form::new()
         .text("violation_id", vid.to_string())
         .text("plate", "浙E12345")

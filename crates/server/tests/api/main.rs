@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod calendar;
 mod captures;
+mod captures_owner;
 mod device_import;
 mod devices;
 mod jobs;

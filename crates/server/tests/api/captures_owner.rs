@@ -1,0 +1,226 @@
+//! The owner's side of a record (NOT-02a, APL-02, APL-03) and the embedded vehicle registry
+//! (ORG-02, SEC-06): the proof by plate and VIN tail cannot be guessed, the answer to an
+//! objection reaches the owner, an answered objection is not lodged again, and a registry
+//! entry is changed only by the unit that recorded it.
+
+use chrono::Duration;
+use roadwarden_store::violations::{self, Lease};
+use roadwarden_testkit::{account, PASSWORD};
+use serde_json::{json, Value};
+
+use super::captures::{notified_record, public_objection, world, world_with, RootToken};
+
+async fn lookup(w: &super::captures::World, vin_tail: &str) -> (u16, Value) {
+    let url = format!("/api/v1/public/violations?plate=浙E12345&vin_tail={vin_tail}");
+    let resp = w.app.client.get(w.app.url(&url)).send().await.unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn not_02a_repeated_wrong_vin_tails_pause_the_plate() {
+    let w = world_with(|s| {
+        s.security.public_proof_max_failures = 3;
+        s.security.public_proof_window_minutes = 15;
+    })
+    .await;
+    notified_record(&w, 1).await;
+    for _ in 0..3 {
+        assert_eq!(lookup(&w, "000000").await.0, 404);
+    }
+    let (status, body) = lookup(&w, "123456").await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (429, Some("public.too_many_attempts")),
+        "even the right tail waits once the plate is paused: {body}"
+    );
+    // The objection form is the same proof and pauses with it.
+    let (status, _) = public_objection(&w, 1, "123456").await;
+    assert_eq!(status, 429);
+    let root = w.o.root_admin_token(&w.app).await;
+    let (_, audit) = w
+        .app
+        .get("/api/v1/audit?action=violation.public_query", &root)
+        .await;
+    let actions: Vec<&str> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "violation.public_query_refused")
+            .count(),
+        3
+    );
+    assert_eq!(
+        actions
+            .iter()
+            .filter(|a| **a == "violation.public_query_throttled")
+            .count(),
+        2,
+        "every paused attempt is recorded too"
+    );
+    w.clock.advance(Duration::minutes(16));
+    let (status, records) = lookup(&w, "123456").await;
+    assert_eq!(status, 200, "the window has passed: {records}");
+    assert_eq!(records.as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn apl_02_the_owner_sees_the_answer_and_apl_03_does_not_object_twice() {
+    let w = world().await;
+    let vid = notified_record(&w, 1).await;
+    let (status, o) = public_objection(&w, vid, "123456").await;
+    assert_eq!(status, 201, "{o}");
+    let reply = "经核查，信号灯工作正常，三张照片清楚显示红灯时越线。";
+    let (status, body) = w
+        .app
+        .post(
+            &format!("/api/v1/objections/{}/decision", o["id"]),
+            &w.handler,
+            &json!({ "upheld": false, "reply": reply }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (_, records) = lookup(&w, "123456").await;
+    let record = &records[0];
+    assert_eq!(record["objection_open"], false);
+    assert_eq!(record["objections"][0]["state"], "not_upheld");
+    assert_eq!(record["objections"][0]["reply"], reply);
+    assert!(record["objections"][0]["decided_at"].is_string());
+    let (status, body) = public_objection(&w, vid, "123456").await;
+    assert_eq!(
+        (
+            status,
+            body["error"]["code"].as_str(),
+            body["error"]["rule"].as_str()
+        ),
+        (422, Some("objection.already_answered"), Some("APL-03")),
+        "{body}"
+    );
+    // The owner's page shows the answer in the owner's language.
+    let page = w
+        .app
+        .client
+        .get(
+            w.app
+                .url("/public/violations?plate=浙E12345&vin_tail=123456&lang=en"),
+        )
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(reply), "the reply is on the owner's page");
+    assert!(page.contains("objection-answered-"), "no second form");
+}
+
+#[tokio::test]
+async fn org_02_a_registry_entry_is_changed_only_by_the_unit_that_recorded_it() {
+    let w = world().await;
+    let s = &w.app.state;
+    account(s, &w.o.sibling_county, "wx.clerk", 21, &["notice_clerk"]).await;
+    let sibling_clerk = w.app.token("wx.clerk", PASSWORD).await;
+    let entry = json!({ "plate": "浙E12345", "plate_colour": "blue", "country": "CN",
+        "vin": "LSVAU2180N2123456", "owner_name": "冒名者", "owner_phone": "13900000000" });
+    let (status, body) = w.app.post("/api/v1/vehicles", &sibling_clerk, &entry).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("vehicle.other_unit")),
+        "a sibling county cannot redirect the owner's notices: {body}"
+    );
+    // The county's own clerk changes the phone; the audit names the field, not the value.
+    let mut change = entry.clone();
+    change["owner_name"] = json!("王小明");
+    let (status, body) = w.app.post("/api/v1/vehicles", &w.clerk, &change).await;
+    assert_eq!(status, 201, "{body}");
+    let root = w.o.root_admin_token(&w.app).await;
+    let (_, audit) = w.app.get("/api/v1/audit?action=vehicle.", &root).await;
+    let last = &audit[0];
+    assert_eq!(last["action"], "vehicle.update");
+    let detail = last["detail"].to_string();
+    assert!(detail.contains("owner_phone"), "{detail}");
+    assert!(
+        !detail.contains("13900000000"),
+        "values stay out of the audit: {detail}"
+    );
+    // A new plate is the recording clerk's unit's.
+    let (status, _) = w
+        .app
+        .post(
+            "/api/v1/vehicles",
+            &sibling_clerk,
+            &json!({ "plate": "浙A88888", "plate_colour": "blue", "country": "CN",
+                     "vin": "LSVAU2180N2888888", "owner_name": "李四" }),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) = w
+        .app
+        .post(
+            "/api/v1/vehicles",
+            &w.clerk,
+            &json!({ "plate": "浙A88888", "plate_colour": "blue", "country": "CN",
+                     "vin": "LSVAU2180N2888888", "owner_name": "张三" }),
+        )
+        .await;
+    assert_eq!(status, 403, "and Changxing cannot change Wuxing's entry");
+}
+
+#[tokio::test]
+async fn not_01_an_outcome_after_a_lost_lease_changes_nothing() {
+    let w = world().await;
+    // An approval queues the owner's notices (a letter to the address on file).
+    let (_, r) = w
+        .push("330522010201", &w.capture("浙E12345", "1625", 7))
+        .await;
+    w.approve(r["capture_id"].as_i64().unwrap()).await;
+    let store = &w.app.state.store;
+    let now = w.clock.now();
+    let mut tx = store.begin().await.unwrap();
+    let first = violations::lease_due_notices(&mut tx, now, now + Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(!first.is_empty(), "a notice was queued");
+    let n = &first[0];
+    // The first sender stalls past its lease; a second takes the notice.
+    let later = now + Duration::minutes(6);
+    let mut tx = store.begin().await.unwrap();
+    let second = violations::lease_due_notices(&mut tx, later, later + Duration::minutes(5), 10)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(second[0].id, n.id);
+    let stale = Lease {
+        notice_id: n.id,
+        attempts: n.attempts + 1,
+    };
+    let current = Lease {
+        notice_id: n.id,
+        attempts: second[0].attempts + 1,
+    };
+    let mut tx = store.begin().await.unwrap();
+    assert!(
+        !violations::notice_failed(&mut tx, stale, "timed out", Some(later))
+            .await
+            .unwrap(),
+        "the stalled sender's outcome is dropped"
+    );
+    assert!(
+        violations::notice_sent(&mut tx, current, None, "s", "b", later)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !violations::notice_sent(&mut tx, stale, None, "s", "b", later)
+            .await
+            .unwrap(),
+        "a sent notice is not sent again by the old lease"
+    );
+    tx.commit().await.unwrap();
+}
