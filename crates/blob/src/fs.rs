@@ -1,6 +1,8 @@
 //! The filesystem backend: `<root>/ab/cd/<sha256>`, written through `<root>/tmp/`.
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
@@ -11,6 +13,9 @@ use crate::{BlobError, BlobId, BlobStore, Reader, Stored};
 #[derive(Debug, Clone)]
 pub struct FsStore {
     root: PathBuf,
+    /// Fan-out directories whose entries up to the root are known to be on disk, so a writer
+    /// that finds a directory another writer has just created still makes it durable.
+    durable_dirs: Arc<Mutex<HashSet<PathBuf>>>,
 }
 
 impl FsStore {
@@ -23,7 +28,10 @@ impl FsStore {
             tokio::fs::remove_dir_all(&tmp).await?;
         }
         tokio::fs::create_dir_all(&tmp).await?;
-        Ok(Self { root })
+        Ok(Self {
+            root,
+            durable_dirs: Arc::default(),
+        })
     }
 
     pub fn root(&self) -> &Path {
@@ -43,12 +51,20 @@ fn path_in(root: &Path, id: &BlobId) -> PathBuf {
 
 /// [`BlobStore::put_bytes`] for bytes in memory, in one blocking call: the same steps as a
 /// streamed put (temporary file, sync, rename, sync the directory) without a thread hop each.
-fn put_in_memory(root: &Path, bytes: &[u8]) -> Result<Stored, BlobError> {
+fn put_in_memory(
+    root: &Path,
+    durable_dirs: &Mutex<HashSet<PathBuf>>,
+    bytes: &[u8],
+) -> Result<Stored, BlobError> {
     use std::io::Write;
     let id = BlobId(hex::encode(Sha256::digest(bytes)));
     let len = bytes.len() as u64;
     let final_path = path_in(root, &id);
+    let dir = final_path.parent().expect("blob paths have a parent");
     if final_path.try_exists()? {
+        // Another writer may have named it a moment ago without syncing the directory yet:
+        // the caller is about to rely on it, so make the name durable here too.
+        std::fs::File::open(dir)?.sync_all()?;
         return Ok(Stored {
             id,
             len,
@@ -56,17 +72,17 @@ fn put_in_memory(root: &Path, bytes: &[u8]) -> Result<Stored, BlobError> {
         });
     }
     let tmp_path = root.join("tmp").join(uuid::Uuid::new_v4().to_string());
-    let written = std::fs::File::create(&tmp_path).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    if let Err(e) = written {
+    let placed = std::fs::File::create(&tmp_path)
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            file.sync_all()
+        })
+        .and_then(|()| ensure_dir_durably(root, dir, durable_dirs))
+        .and_then(|()| std::fs::rename(&tmp_path, &final_path));
+    if let Err(e) = placed {
         let _ = std::fs::remove_file(&tmp_path);
         return Err(e.into());
     }
-    let dir = final_path.parent().expect("blob paths have a parent");
-    ensure_dir_durably(root, dir)?;
-    std::fs::rename(&tmp_path, &final_path)?;
     // Make the rename itself durable.
     std::fs::File::open(dir)?.sync_all()?;
     Ok(Stored {
@@ -76,10 +92,15 @@ fn put_in_memory(root: &Path, bytes: &[u8]) -> Result<Stored, BlobError> {
     })
 }
 
-/// Creates `dir` (two levels under `root`) if missing, syncing each parent whose entries
-/// changed, so a new fan-out directory survives a crash with the blob inside it.
-fn ensure_dir_durably(root: &Path, dir: &Path) -> std::io::Result<()> {
-    if dir.is_dir() {
+/// Makes sure `dir` (two levels under `root`) exists and that its entry and its parent's are
+/// on disk: created here or by another writer, each parent is synced once per process.
+fn ensure_dir_durably(
+    root: &Path,
+    dir: &Path,
+    durable_dirs: &Mutex<HashSet<PathBuf>>,
+) -> std::io::Result<()> {
+    let known = |d: &Path| durable_dirs.lock().is_ok_and(|set| set.contains(d));
+    if known(dir) {
         return Ok(());
     }
     std::fs::create_dir_all(dir)?;
@@ -90,6 +111,9 @@ fn ensure_dir_durably(root: &Path, dir: &Path) -> std::io::Result<()> {
             break;
         }
         parent = p.parent();
+    }
+    if let Ok(mut set) = durable_dirs.lock() {
+        set.insert(dir.to_path_buf());
     }
     Ok(())
 }
@@ -155,8 +179,8 @@ impl BlobStore for FsStore {
     }
 
     async fn put_bytes(&self, bytes: bytes::Bytes) -> Result<Stored, BlobError> {
-        let root = self.root.clone();
-        tokio::task::spawn_blocking(move || put_in_memory(&root, &bytes))
+        let (root, durable) = (self.root.clone(), Arc::clone(&self.durable_dirs));
+        tokio::task::spawn_blocking(move || put_in_memory(&root, &durable, &bytes))
             .await
             .map_err(std::io::Error::other)?
     }

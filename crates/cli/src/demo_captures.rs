@@ -136,6 +136,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
                 division_code: "330522".into(),
                 unit_path: clerk.scope().as_str().to_owned(),
             },
+            clerk.scope().as_str(),
         )
         .await?;
     }

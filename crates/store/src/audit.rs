@@ -230,20 +230,35 @@ pub async fn verify(store: &Store, mut progress: impl FnMut(u64)) -> Result<Veri
     })
 }
 
-/// How many `action` entries about one object were written since `since`: the count a
-/// throttle reads (the public owner lookup counts its refused proofs per plate).
+/// How many `action` entries about one object were written since `since`, optionally only
+/// those from one address: the counts a throttle reads (the public owner proof counts its
+/// refused attempts per plate and per plate and address).
 pub async fn count_recent(
     tx: &mut Tx,
     object_type: &str,
     object_id: &str,
     action: &str,
     since: DateTime<Utc>,
+    ip: Option<&str>,
 ) -> Result<i64> {
     let sql = "SELECT COUNT(*) FROM audit_log WHERE object_type = $1 AND object_id = $2 \
-        AND action = $3 AND at_micros >= $4";
+        AND action = $3 AND at_micros >= $4 AND ($5 = '' OR ip = $5)";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
         .bind(object_type).bind(object_id).bind(action).bind(since.timestamp_micros())
-        .fetch_one(c).await?))
+        .bind(ip.unwrap_or("")).fetch_one(c).await?))
+}
+
+/// Serialises the transactions that call this with the same `key` until they end (a count
+/// read before a write that depends on it). SQLite's single writer already does; PostgreSQL
+/// takes a transaction-scoped advisory lock.
+pub async fn serialize_on(tx: &mut Tx, key: &str) -> Result<()> {
+    if let Tx::Postgres(t) = tx {
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
+            .bind(key)
+            .execute(&mut **t)
+            .await?;
+    }
+    Ok(())
 }
 
 pub async fn count(tx: &mut Tx) -> Result<i64> {

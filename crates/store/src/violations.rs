@@ -33,19 +33,27 @@ pub struct Vehicle {
 const VEHICLE_COLUMNS: &str = "id, plate_key, plate, plate_colour, country, vehicle_type, vin, \
     owner_name, owner_address, owner_phone, owner_email, division_code, unit_path";
 
-pub async fn upsert_vehicle(tx: &mut Tx, v: &Vehicle) -> Result<i64> {
+/// Records or replaces the entry for `v.plate_key`. An existing entry is replaced only while
+/// it still belongs to `owner_unit_path` (what the caller checked its scope against), so a
+/// concurrent change by another unit is never overwritten: `None` then.
+pub async fn upsert_vehicle(
+    tx: &mut Tx,
+    v: &Vehicle,
+    owner_unit_path: &str,
+) -> Result<Option<i64>> {
     let sql = "INSERT INTO vehicles (plate_key, plate, plate_colour, country, vehicle_type, vin, \
         owner_name, owner_address, owner_phone, owner_email, division_code, unit_path) \
         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12) ON CONFLICT (plate_key) DO UPDATE SET \
-        plate = excluded.plate, plate_colour = excluded.plate_colour, vehicle_type = excluded.vehicle_type, \
-        vin = excluded.vin, owner_name = excluded.owner_name, owner_address = excluded.owner_address, \
-        owner_phone = excluded.owner_phone, owner_email = excluded.owner_email, \
-        division_code = excluded.division_code, unit_path = excluded.unit_path RETURNING id";
+        plate = excluded.plate, plate_colour = excluded.plate_colour, country = excluded.country, \
+        vehicle_type = excluded.vehicle_type, vin = excluded.vin, owner_name = excluded.owner_name, \
+        owner_address = excluded.owner_address, owner_phone = excluded.owner_phone, \
+        owner_email = excluded.owner_email, division_code = excluded.division_code, \
+        unit_path = excluded.unit_path WHERE vehicles.unit_path = $13 RETURNING id";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
         .bind(&v.plate_key).bind(&v.plate).bind(&v.plate_colour).bind(&v.country)
         .bind(&v.vehicle_type).bind(&v.vin).bind(&v.owner_name).bind(&v.owner_address)
         .bind(&v.owner_phone).bind(&v.owner_email).bind(&v.division_code).bind(&v.unit_path)
-        .fetch_one(c).await?))
+        .bind(owner_unit_path).fetch_optional(c).await?))
 }
 
 pub async fn vehicle_by_plate(tx: &mut Tx, plate_key: &str) -> Result<Option<Vehicle>> {
@@ -145,6 +153,39 @@ pub async fn insert(tx: &mut Tx, n: &NewViolation) -> Result<i64> {
 pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Violation>> {
     let sql = format!("SELECT {COLUMNS} FROM violations WHERE id = $1");
     Ok(on!(tx, c => sqlx::query_as(&sql).bind(id).fetch_optional(c).await?))
+}
+
+/// Ids joined into an `IN (...)` list; they are integers, so nothing can be injected.
+fn id_list(ids: &[i64]) -> String {
+    ids.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The records of `ids` (those that exist), for a batch of notices.
+pub async fn get_many(tx: &mut Tx, ids: &[i64]) -> Result<Vec<Violation>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT {COLUMNS} FROM violations WHERE id IN ({})",
+        id_list(ids)
+    );
+    Ok(on!(tx, c => sqlx::query_as(&sql).fetch_all(c).await?))
+}
+
+/// The number of the device that captured each record of `ids`: (violation id, number).
+pub async fn device_numbers(tx: &mut Tx, ids: &[i64]) -> Result<Vec<(i64, String)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "SELECT v.id, d.number FROM violations v JOIN captures c ON c.id = v.capture_id \
+         JOIN devices d ON d.id = c.device_id WHERE v.id IN ({})",
+        id_list(ids)
+    );
+    Ok(on!(tx, c => sqlx::query_as(&sql).fetch_all(c).await?))
 }
 
 pub async fn by_capture(tx: &mut Tx, capture: i64) -> Result<Option<Violation>> {
@@ -314,7 +355,9 @@ pub async fn enqueue_notice(tx: &mut Tx, n: &NewNotice<'_>, now: DateTime<Utc>) 
 }
 
 /// Takes up to `limit` due notices and pushes their next attempt to `lease_until`, so a
-/// crashed sender's notices come back on their own and two senders never share one.
+/// crashed sender's notices come back on their own and two senders never share one. The
+/// outcome of each is recorded against the same `lease_until` ([`Lease`]): pass it truncated
+/// to the microsecond ([`crate::truncate_micros`]) so it compares equal on both databases.
 pub async fn lease_due_notices(
     tx: &mut Tx,
     now: DateTime<Utc>,
@@ -334,23 +377,23 @@ pub async fn lease_due_notices(
     if due.is_empty() {
         return Ok(due);
     }
-    let ids: Vec<String> = due.iter().map(|n| n.id.to_string()).collect();
-    // Ids are integers from the database, so joining them into the statement is safe.
+    let ids: Vec<i64> = due.iter().map(|n| n.id).collect();
     let sql = format!(
         "UPDATE notices SET next_attempt_at = $1, attempts = attempts + 1 WHERE id IN ({})",
-        ids.join(",")
+        id_list(&ids)
     );
     on!(tx, c => sqlx::query(&sql).bind(lease_until).execute(c).await?.rows_affected());
     Ok(due)
 }
 
-/// Which lease of a notice an outcome belongs to: the notice and its `attempts` as the lease
-/// left them. An outcome whose lease was lost (it ran out and another sender took the notice)
-/// changes nothing, so a slow sender never overwrites a newer attempt's result.
+/// Which lease of a notice an outcome belongs to: the notice and the `lease_until` that
+/// [`lease_due_notices`] wrote into `next_attempt_at`. An outcome whose lease was lost (it ran
+/// out and another sender took the notice, or a clerk re-queued it) changes nothing, so a slow
+/// sender never overwrites a newer attempt's result.
 #[derive(Debug, Clone, Copy)]
 pub struct Lease {
     pub notice_id: i64,
-    pub attempts: i32,
+    pub until: DateTime<Utc>,
 }
 
 /// A notice went out: the words sent are kept with it (and a letter's PDF by its blob id).
@@ -364,9 +407,9 @@ pub async fn notice_sent(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let sql = "UPDATE notices SET state = 'sent', sent_at = $1, last_error = '', blob_id = $2, \
-        subject = $3, body = $4 WHERE id = $5 AND state = 'queued' AND attempts = $6";
+        subject = $3, body = $4 WHERE id = $5 AND state = 'queued' AND next_attempt_at = $6";
     let n = on!(tx, c => sqlx::query(sql).bind(now).bind(blob_id).bind(subject).bind(body)
-        .bind(lease.notice_id).bind(lease.attempts).execute(c).await?.rows_affected());
+        .bind(lease.notice_id).bind(lease.until).execute(c).await?.rows_affected());
     Ok(n == 1)
 }
 
@@ -406,16 +449,16 @@ pub async fn notice_failed(
     let sql = match retry_at {
         Some(_) => {
             "UPDATE notices SET last_error = $1, next_attempt_at = $2 \
-            WHERE id = $3 AND state = 'queued' AND attempts = $4"
+            WHERE id = $3 AND state = 'queued' AND next_attempt_at = $4"
         }
         None => {
             "UPDATE notices SET last_error = $1, state = 'failed', \
             next_attempt_at = COALESCE($2, next_attempt_at) \
-            WHERE id = $3 AND state = 'queued' AND attempts = $4"
+            WHERE id = $3 AND state = 'queued' AND next_attempt_at = $4"
         }
     };
     let n = on!(tx, c => sqlx::query(sql).bind(error).bind(retry_at).bind(lease.notice_id)
-        .bind(lease.attempts).execute(c).await?.rows_affected());
+        .bind(lease.until).execute(c).await?.rows_affected());
     Ok(n == 1)
 }
 

@@ -1795,7 +1795,7 @@ async fn queue_plans(
     // written in. A reviewer id nobody has: nothing is collected or held by them.
     let units: Vec<(String, i64)> = raw
         .counts(&format!(
-            "SELECT path, 0 FROM units WHERE path >= '{low}' AND path < '{high}' ORDER BY path"
+            "SELECT path, CAST(0 AS BIGINT) FROM units WHERE path >= '{low}' AND path < '{high}' ORDER BY path"
         ))
         .await?;
     let head = |columns: &str, limit: u32, due: &str, id: i64| {

@@ -351,6 +351,7 @@ pub struct NoticeQuery {
 pub async fn notices(
     State(state): State<AppState>,
     user: CurrentUser,
+    meta: RequestMeta,
     Query(q): Query<NoticeQuery>,
 ) -> AppResult<Json<Vec<Notice>>> {
     if !user.has(Role::NoticeClerk) {
@@ -365,10 +366,25 @@ pub async fn notices(
         Some("sent") => "sent",
         Some(_) => return Err(FieldError::new("state", "must be queued, sent or failed").into()),
     };
-    let mut tx = state.store.begin_read().await?;
-    Ok(Json(
-        store_violations::notices_in_scope(&mut tx, user.scope(), wanted, 200).await?,
-    ))
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let rows = store_violations::notices_in_scope(&mut tx, user.scope(), wanted, 200).await?;
+    // SEC-05: recipients are phone numbers, e-mail and postal addresses.
+    record(
+        &mut tx,
+        &Actor::user(&user, &meta),
+        Event {
+            action: "notice.list",
+            object_type: "notice",
+            object_id: String::new(),
+            unit_id: Some(user.user.unit_id),
+            detail: json!({ "state": wanted, "count": rows.len() }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(rows))
 }
 
 /// Puts a given-up notice back in the queue.
@@ -439,10 +455,11 @@ pub struct ObjectionQuery {
 pub async fn list_objections(
     State(state): State<AppState>,
     user: CurrentUser,
+    meta: RequestMeta,
     Query(q): Query<ObjectionQuery>,
 ) -> AppResult<Json<Vec<Objection>>> {
     Ok(Json(
-        objections::list(&state, &user, q.open.unwrap_or(true)).await?,
+        objections::list(&state, &user, &meta, q.open.unwrap_or(true)).await?,
     ))
 }
 
@@ -617,12 +634,28 @@ pub struct ExemptionInput {
 pub async fn exemptions(
     State(state): State<AppState>,
     user: CurrentUser,
+    meta: RequestMeta,
 ) -> AppResult<Json<Vec<ExemptionRow>>> {
     check_violation_reader(&user)?;
-    let mut tx = state.store.begin_read().await?;
-    Ok(Json(
-        captures::exemptions_in_scope(&mut tx, user.scope()).await?,
-    ))
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let rows = captures::exemptions_in_scope(&mut tx, user.scope()).await?;
+    // SEC-05: which vehicles may pass is sensitive.
+    record(
+        &mut tx,
+        &Actor::user(&user, &meta),
+        Event {
+            action: "exemption.list",
+            object_type: "exemption",
+            object_id: String::new(),
+            unit_id: Some(user.user.unit_id),
+            detail: json!({ "count": rows.len() }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(rows))
 }
 
 /// REV-03(4), REV-04: lists a vehicle that may pass (a supervisor or unit head of the unit).
@@ -722,22 +755,37 @@ pub async fn add_vehicle(
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     // ORG-02: an entry recorded by another unit is changed there (or above), never from a
-    // sibling, so nobody can redirect another unit's owner notices.
+    // sibling, so nobody can redirect another unit's owner notices. An entry no unit owns (from
+    // before entries had one, and used by no record) is changed only by a top-level unit.
     let before = store_violations::vehicle_by_plate(&mut tx, &v.plate_key).await?;
-    if let Some(b) = before.as_ref().filter(|b| !b.unit_path.is_empty()) {
-        if !user
-            .scope()
-            .covers(&UnitPath::from_stored(b.unit_path.clone()))
-        {
+    if let Some(b) = &before {
+        let allowed = if b.unit_path.is_empty() {
+            user.scope().depth() == 1
+        } else {
+            user.scope()
+                .covers(&UnitPath::from_stored(b.unit_path.clone()))
+        };
+        if !allowed {
             return Err(AppError::forbidden(
                 "vehicle.other_unit",
                 "this vehicle was recorded by another unit; that unit or one above it may change it",
             ));
         }
         // An upper unit's change leaves the entry with the unit that recorded it.
-        v.unit_path.clone_from(&b.unit_path);
+        if !b.unit_path.is_empty() {
+            v.unit_path.clone_from(&b.unit_path);
+        }
     }
-    let id = store_violations::upsert_vehicle(&mut tx, &v).await?;
+    let owner = before
+        .as_ref()
+        .map_or(v.unit_path.as_str(), |b| b.unit_path.as_str())
+        .to_owned();
+    let Some(id) = store_violations::upsert_vehicle(&mut tx, &v, &owner).await? else {
+        // Another unit recorded the plate between the read and the write.
+        return Err(AppError::Conflict {
+            field: "plate".into(),
+        });
+    };
     record(
         &mut tx,
         &Actor::user(&user, &meta),
@@ -768,7 +816,9 @@ fn changed_fields(before: Option<&Vehicle>, after: &Vehicle) -> Vec<&'static str
         return Vec::new();
     };
     [
+        ("plate", b.plate == after.plate),
         ("plate_colour", b.plate_colour == after.plate_colour),
+        ("country", b.country == after.country),
         ("vehicle_type", b.vehicle_type == after.vehicle_type),
         ("vin", b.vin == after.vin),
         ("owner_name", b.owner_name == after.owner_name),

@@ -292,9 +292,10 @@ pub async fn objections_page(
     State(state): State<AppState>,
     lang: Lang,
     user: CurrentUser,
+    meta: RequestMeta,
     Query(q): Query<DetailQuery>,
 ) -> AppResult<Response> {
-    let list = objections::list(&state, &user, false).await?;
+    let list = objections::list(&state, &user, &meta, false).await?;
     let now = state.clock.now();
     let rows: Vec<Value> = list
         .iter()

@@ -4,6 +4,7 @@
 //! entry is changed only by the unit that recorded it.
 
 use chrono::Duration;
+use roadwarden_store::truncate_micros;
 use roadwarden_store::violations::{self, Lease};
 use roadwarden_testkit::{account, PASSWORD};
 use serde_json::{json, Value};
@@ -37,6 +38,16 @@ async fn not_02a_repeated_wrong_vin_tails_pause_the_plate() {
     // The objection form is the same proof and pauses with it.
     let (status, _) = public_objection(&w, 1, "123456").await;
     assert_eq!(status, 429);
+    // The owner, from another address, is not locked out by a stranger's guessing.
+    let owner = reqwest::Client::builder()
+        .local_address(std::net::IpAddr::from([127, 0, 0, 2]))
+        .build()
+        .unwrap();
+    let url = w
+        .app
+        .url("/api/v1/public/violations?plate=浙E12345&vin_tail=123456");
+    let resp = owner.get(url).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200, "another address still proves");
     let root = w.o.root_admin_token(&w.app).await;
     let (_, audit) = w
         .app
@@ -181,8 +192,9 @@ async fn not_01_an_outcome_after_a_lost_lease_changes_nothing() {
     w.approve(r["capture_id"].as_i64().unwrap()).await;
     let store = &w.app.state.store;
     let now = w.clock.now();
+    let first_until = truncate_micros(now + Duration::minutes(5));
     let mut tx = store.begin().await.unwrap();
-    let first = violations::lease_due_notices(&mut tx, now, now + Duration::minutes(5), 10)
+    let first = violations::lease_due_notices(&mut tx, now, first_until, 10)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -190,19 +202,20 @@ async fn not_01_an_outcome_after_a_lost_lease_changes_nothing() {
     let n = &first[0];
     // The first sender stalls past its lease; a second takes the notice.
     let later = now + Duration::minutes(6);
+    let second_until = truncate_micros(later + Duration::minutes(5));
     let mut tx = store.begin().await.unwrap();
-    let second = violations::lease_due_notices(&mut tx, later, later + Duration::minutes(5), 10)
+    let second = violations::lease_due_notices(&mut tx, later, second_until, 10)
         .await
         .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(second[0].id, n.id);
     let stale = Lease {
         notice_id: n.id,
-        attempts: n.attempts + 1,
+        until: first_until,
     };
     let current = Lease {
         notice_id: n.id,
-        attempts: second[0].attempts + 1,
+        until: second_until,
     };
     let mut tx = store.begin().await.unwrap();
     assert!(
@@ -223,4 +236,26 @@ async fn not_01_an_outcome_after_a_lost_lease_changes_nothing() {
         "a sent notice is not sent again by the old lease"
     );
     tx.commit().await.unwrap();
+}
+
+#[tokio::test]
+async fn sec_05_lists_of_notices_objections_and_exemptions_are_audited() {
+    let w = world().await;
+    let vid = notified_record(&w, 1).await;
+    let (status, _) = public_objection(&w, vid, "123456").await;
+    assert_eq!(status, 201);
+    assert_eq!(
+        w.app.get("/api/v1/notices?state=queued", &w.clerk).await.0,
+        200
+    );
+    assert_eq!(w.app.get("/api/v1/objections", &w.handler).await.0, 200);
+    assert_eq!(w.app.get("/api/v1/exemptions", &w.clerk).await.0, 200);
+    let root = w.o.root_admin_token(&w.app).await;
+    for action in ["notice.list", "objection.list", "exemption.list"] {
+        let (_, audit) = w
+            .app
+            .get(&format!("/api/v1/audit?action={action}"), &root)
+            .await;
+        assert_eq!(audit.as_array().unwrap().len(), 1, "{action}: {audit}");
+    }
 }

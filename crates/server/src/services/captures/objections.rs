@@ -324,19 +324,42 @@ pub async fn decide(
     Ok(decided)
 }
 
-pub async fn list(state: &AppState, p: &Principal, only_open: bool) -> AppResult<Vec<Objection>> {
+/// The objections under the person's scope; the read is audited (texts and contacts are
+/// personal data, SEC-05).
+pub async fn list(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    only_open: bool,
+) -> AppResult<Vec<Objection>> {
     if !p.has_any(&[Role::ObjectionHandler, Role::UnitHead, Role::Supervisor]) {
         return Err(AppError::forbidden(
             "role.missing",
             "objections are for objection handlers, unit heads and supervisors",
         ));
     }
-    let mut tx = state.store.begin_read().await?;
-    Ok(violations::objections_in_scope(
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let rows = violations::objections_in_scope(
         &mut tx,
         p.scope(),
         only_open.then_some(ObjectionState::Received.as_str()),
         500,
     )
-    .await?)
+    .await?;
+    record(
+        &mut tx,
+        &Actor::user(p, meta),
+        Event {
+            action: "objection.list",
+            object_type: "objection",
+            object_id: String::new(),
+            unit_id: Some(p.user.unit_id),
+            detail: json!({ "open_only": only_open, "count": rows.len() }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rows)
 }

@@ -6,16 +6,17 @@
 //! The text is written when it is sent, so the deadline it states (NOT-02: 30 days from the
 //! notice) is counted from the real moment of service.
 
+use std::collections::HashMap;
 use std::io::Cursor;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use futures::stream::{self, StreamExt};
 use roadwarden_domain::calendar::format_local;
 use roadwarden_domain::capture::notice::{handle_by, ViolationState};
-use roadwarden_domain::{DeviceId, UnitId};
+use roadwarden_domain::UnitId;
 use roadwarden_store::units::Unit;
 use roadwarden_store::violations::{self, Lease, Notice, Vehicle, Violation};
-use roadwarden_store::{captures, devices, units};
+use roadwarden_store::{truncate_micros, units};
 use serde::Serialize;
 use serde_json::json;
 
@@ -44,11 +45,12 @@ pub async fn drain(state: &AppState) -> AppResult<DrainReport> {
     let mut total = DrainReport::default();
     loop {
         let now = state.clock.now();
+        let lease_until = truncate_micros(now + Duration::minutes(LEASE_MINUTES));
         let mut tx = state.store.begin().await?;
         let batch = violations::lease_due_notices(
             &mut tx,
             now,
-            now + Duration::minutes(LEASE_MINUTES),
+            lease_until,
             state.settings.notices.batch_size.max(1),
         )
         .await?;
@@ -68,7 +70,7 @@ pub async fn drain(state: &AppState) -> AppResult<DrainReport> {
             .buffer_unordered(state.settings.notices.concurrency.max(1))
             .collect()
             .await;
-        let report = settle(state, outcomes).await?;
+        let report = settle(state, lease_until, outcomes).await?;
         total.sent += report.sent;
         total.retried += report.retried;
         total.failed += report.failed;
@@ -87,27 +89,50 @@ struct Prepared {
     handle_by: NaiveDate,
 }
 
+/// Reads what a batch's texts need in a few statements for the whole batch (records, device
+/// numbers), and units and vehicles once each, instead of five reads per notice.
 async fn prepare(state: &AppState, batch: &[Notice]) -> AppResult<Vec<Prepared>> {
     let now = state.clock.now();
     let mut tx = state.store.begin_read().await?;
+    let ids: Vec<i64> = batch.iter().map(|n| n.violation_id).collect();
+    let records: HashMap<i64, Violation> = violations::get_many(&mut tx, &ids)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v))
+        .collect();
+    let numbers: HashMap<i64, String> = violations::device_numbers(&mut tx, &ids)
+        .await?
+        .into_iter()
+        .collect();
+    let mut units_seen: HashMap<i64, Unit> = HashMap::new();
+    let mut vehicles_seen: HashMap<i64, Option<Vehicle>> = HashMap::new();
     let mut out = Vec::with_capacity(batch.len());
     for n in batch {
-        let v = violations::get(&mut tx, n.violation_id)
-            .await?
-            .ok_or(AppError::NotFound("violation"))?;
-        let unit = units::get(&mut tx, UnitId(v.unit_id))
-            .await?
-            .ok_or(AppError::NotFound("unit"))?;
-        let vehicle = match v.vehicle_id {
-            Some(id) => violations::vehicle(&mut tx, id).await?,
-            None => None,
+        let v = match records.get(&n.violation_id) {
+            // One record may have several notices (SMS and letter): each gets its copy.
+            Some(v) => v.clone(),
+            None => return Err(AppError::NotFound("violation")),
         };
-        let device_number = match captures::get(&mut tx, v.capture_id).await? {
-            Some(c) => devices::get(&mut tx, DeviceId(c.device_id))
-                .await?
-                .map(|d| d.number)
-                .unwrap_or_default(),
-            None => String::new(),
+        let unit = match units_seen.get(&v.unit_id) {
+            Some(u) => u.clone(),
+            None => {
+                let u = units::get(&mut tx, UnitId(v.unit_id))
+                    .await?
+                    .ok_or(AppError::NotFound("unit"))?;
+                units_seen.insert(v.unit_id, u.clone());
+                u
+            }
+        };
+        let vehicle = match v.vehicle_id {
+            Some(id) => match vehicles_seen.get(&id) {
+                Some(x) => x.clone(),
+                None => {
+                    let x = violations::vehicle(&mut tx, id).await?;
+                    vehicles_seen.insert(id, x.clone());
+                    x
+                }
+            },
+            None => None,
         };
         let cal = super::calendar(state, &mut tx, unit.country).await?;
         let deadline = v.handle_by.unwrap_or_else(|| {
@@ -116,10 +141,10 @@ async fn prepare(state: &AppState, batch: &[Notice]) -> AppResult<Vec<Prepared>>
         let (subject, body) = text(state, &v, &unit, &n.language, deadline);
         out.push(Prepared {
             notice: n.clone(),
+            device_number: numbers.get(&v.id).cloned().unwrap_or_default(),
             violation: v,
             unit,
             vehicle,
-            device_number,
             subject,
             body,
             handle_by: deadline,
@@ -305,6 +330,7 @@ fn retry_after(attempts: i32) -> Duration {
 /// (electronic service counts from when the system shows it sent, NOT-02c), retries, give-ups.
 async fn settle(
     state: &AppState,
+    lease_until: DateTime<Utc>,
     outcomes: Vec<(Prepared, Result<Option<String>, String>)>,
 ) -> AppResult<DrainReport> {
     let now = state.clock.now();
@@ -315,11 +341,12 @@ async fn settle(
     let mut tx = state.store.begin().await?;
     for (p, result) in outcomes {
         let channel = p.notice.channel.as_str();
-        // The lease added one attempt; an outcome for an older lease is stale.
         let lease = Lease {
             notice_id: p.notice.id,
-            attempts: p.notice.attempts + 1,
+            until: lease_until,
         };
+        // The lease counted this attempt.
+        let attempts = p.notice.attempts + 1;
         let (outcome, kept) = match result {
             Ok(blob) => {
                 let kept = violations::notice_sent(
@@ -340,8 +367,8 @@ async fn settle(
                 ("sent", kept)
             }
             Err(error) => {
-                let retry = (lease.attempts < max_attempts && error != CLOSED)
-                    .then(|| now + retry_after(lease.attempts));
+                let retry = (attempts < max_attempts && error != CLOSED)
+                    .then(|| now + retry_after(attempts));
                 let kept = violations::notice_failed(&mut tx, lease, &error, retry).await?;
                 tracing::warn!(notice = p.notice.id, channel, error = %error, "notice not sent");
                 if kept && retry.is_none() {

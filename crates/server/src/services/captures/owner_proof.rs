@@ -2,9 +2,11 @@
 //! 6 characters of its identification number, checked against the registry.
 //!
 //! Every attempt is an audit entry (SEC-05), matched or not. The VIN tail is the only secret,
-//! so misses are counted per plate: after `security.public_proof_max_failures` misses within
-//! `security.public_proof_window_minutes`, that plate answers 429 until the window has passed.
-//! A million possible tails at five tries a quarter-hour cannot be guessed.
+//! so misses are counted: after `security.public_proof_max_failures` misses for one plate from
+//! one address within `security.public_proof_window_minutes`, that address's attempts on the
+//! plate answer 429 until the window has passed; after ten times as many from all addresses
+//! together, every attempt on the plate does. A million possible tails at fifty tries a
+//! quarter-hour cannot be guessed, and one stranger's guessing does not lock the owner out.
 
 use chrono::Duration;
 use roadwarden_domain::capture::plate::plate_key;
@@ -22,6 +24,8 @@ use crate::state::AppState;
 const PROVEN: &str = "violation.public_query";
 const REFUSED: &str = "violation.public_query_refused";
 const THROTTLED: &str = "violation.public_query_throttled";
+/// Misses on one plate from all addresses together, as a multiple of the per-address limit.
+const PLATE_CAP_FACTOR: i64 = 10;
 
 /// What the proof is for, kept in the audit entry.
 #[derive(Debug, Clone, Copy)]
@@ -69,8 +73,18 @@ pub async fn prove_owner(
         detail: json!({ "purpose": purpose.as_str() }),
     };
     if security.public_proof_max_failures > 0 {
-        let misses = audit::count_recent(&mut tx, "vehicle", &key, REFUSED, now - window).await?;
-        if misses >= i64::from(security.public_proof_max_failures) {
+        // Two parallel guesses must not both read the count below the limit.
+        audit::serialize_on(&mut tx, &format!("public_proof:{key}")).await?;
+        let since = now - window;
+        let per_address = i64::from(security.public_proof_max_failures);
+        let from_here =
+            audit::count_recent(&mut tx, "vehicle", &key, REFUSED, since, Some(&meta.ip)).await?;
+        let overall = if from_here >= per_address {
+            from_here
+        } else {
+            audit::count_recent(&mut tx, "vehicle", &key, REFUSED, since, None).await?
+        };
+        if from_here >= per_address || overall >= per_address * PLATE_CAP_FACTOR {
             record(&mut tx, &Actor::of_public(meta), event(THROTTLED), now).await?;
             tx.commit().await?;
             return Err(AppError::TooManyAttempts(now + window));
