@@ -659,6 +659,7 @@ T = {
 "objection_state.received": ("Awaiting decision", "待处理", "Chờ giải quyết"),
 "objection_state.upheld": ("Upheld", "成立", "Được chấp nhận"),
 "objection_state.not_upheld": ("Not upheld", "不成立", "Không được chấp nhận"),
+"home.reviews_overdue": ("Captures past their review deadline (REV-01)", "超过审核期限的采集记录（REV-01）", "Dữ liệu quá hạn kiểm duyệt (REV-01)"),
 "publicv.title": ("My traffic records", "交通违法查询", "Tra cứu vi phạm giao thông"),
 "publicv.hint": ("Enter the plate and the last 6 characters of the vehicle identification number (VIN) on the registration certificate.", "请输入号牌号码和行驶证上车辆识别代号（VIN）的后6位。", "Nhập biển số và 6 ký tự cuối của số khung (VIN) trên giấy đăng ký."),
 "publicv.plate": ("Plate", "号牌号码", "Biển số"),

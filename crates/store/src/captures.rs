@@ -203,18 +203,25 @@ pub async fn device_history(tx: &mut Tx, device: DeviceId) -> Result<Vec<(DateTi
 
 /// What a reviewer may be handed from one unit's queue (REV-02: not their own collection,
 /// not their own first approval, not held by another reviewer). `$u` is the unit's path.
-/// `state IN (...)` is spelt out so both planners use the partial index `captures_queue_scope`.
+/// `state IN (...)` is spelt out so both planners use the partial index `captures_queue_scope`;
+/// `review_due_at >= $3` makes the resume point an index bound on PostgreSQL too (it does not
+/// take the `OR` alone as one, and would filter every capture before it).
 fn unit_queue_filter(u: usize) -> String {
     format!(
         "state IN ('pending', 'second_review') AND unit_path = ${u} \
          AND (collected_by IS NULL OR collected_by <> $1) \
          AND NOT (state = 'second_review' AND first_reviewer = $1) \
          AND (claimed_until IS NULL OR claimed_until < $2 OR claimed_by = $1) \
-         AND (review_due_at > $3 OR (review_due_at = $3 AND id > $4))"
+         AND review_due_at >= $3 AND (review_due_at > $3 OR id > $4)"
     )
 }
 
-/// Units merged per statement (SQLite allows 500 terms in one compound SELECT).
+/// Each unit's head is ordered by `unit_path` first (one value there, so the same order): only
+/// `captures_queue_scope` gives that order, so no planner walks the deadline-only index and
+/// filters a whole backlog for a unit with nothing pending (PostgreSQL's generic plans did).
+/// Units merged per statement (SQLite allows 500 terms in one compound SELECT). The limits
+/// are written into the statement, not bound: PostgreSQL's generic plan for a prepared
+/// statement does not know a bound limit is small and may sort the whole backlog.
 const UNITS_PER_STATEMENT: usize = 200;
 
 /// The first `limit` rows (`columns`) of `reviewer`'s queue under `scope`, by deadline, after
@@ -250,18 +257,18 @@ where
             .map(|i| {
                 format!(
                     "SELECT * FROM (SELECT {columns} FROM captures WHERE {} \
-                     ORDER BY review_due_at, id LIMIT $5) q{i}",
-                    unit_queue_filter(i + 6)
+                     ORDER BY unit_path, review_due_at, id LIMIT {limit}) q{i}",
+                    unit_queue_filter(i + 5)
                 )
             })
             .collect();
         let sql = format!(
-            "{} ORDER BY review_due_at, id LIMIT $5",
+            "{} ORDER BY review_due_at, id LIMIT {limit}",
             terms.join(" UNION ALL ")
         );
         let rows: Vec<T> = on!(tx, c => {
             let mut q = sqlx::query_as(&sql)
-                .bind(reviewer.0).bind(now).bind(due).bind(id).bind(limit);
+                .bind(reviewer.0).bind(now).bind(due).bind(id);
             for p in chunk {
                 q = q.bind(p);
             }
@@ -333,11 +340,8 @@ impl QueueOrder for QueueItem {
     }
 }
 
-/// Counts stop here: the page says "10000+".
-const COUNT_CAP: i64 = 10_000;
-
 /// The first `limit` items of the queue for `reviewer` (no claim), and how many await review
-/// in scope (capped at [`COUNT_CAP`] + 1).
+/// in scope, counted up to 10,001 rows so the page can say "10000+" without reading them all.
 pub async fn queue(
     tx: &mut Tx,
     scope: &UnitPath,
@@ -358,9 +362,9 @@ pub async fn queue(
     let (low, high) = path_range(scope.as_str());
     let sql =
         "SELECT COUNT(*) FROM (SELECT 1 FROM captures WHERE state IN ('pending', 'second_review') \
-        AND unit_path >= $1 AND unit_path < $2 LIMIT $3) q";
-    let total: i64 = on!(tx, c => sqlx::query_scalar(sql).bind(&low).bind(&high)
-        .bind(COUNT_CAP + 1).fetch_one(c).await?);
+        AND unit_path >= $1 AND unit_path < $2 LIMIT 10001) q";
+    let total: i64 =
+        on!(tx, c => sqlx::query_scalar(sql).bind(&low).bind(&high).fetch_one(c).await?);
     Ok((items, total))
 }
 
@@ -413,16 +417,13 @@ pub async fn mark_escalated(tx: &mut Tx, ids: &[i64], now: DateTime<Utc>) -> Res
 }
 
 /// Overdue captures under `scope` (for the unit head's list), counted up to
-/// [`COUNT_CAP`] + 1 like the queue's total.
+/// 10,001 like the queue's total.
 pub async fn overdue_in_scope(tx: &mut Tx, scope: &UnitPath, now: DateTime<Utc>) -> Result<i64> {
     let (low, high) = path_range(scope.as_str());
     let sql = "SELECT COUNT(*) FROM (SELECT 1 FROM captures \
         WHERE state IN ('pending', 'second_review') \
-        AND unit_path >= $1 AND unit_path < $2 AND review_due_at <= $3 LIMIT $4) q";
-    Ok(
-        on!(tx, c => sqlx::query_scalar(sql).bind(&low).bind(&high).bind(now)
-        .bind(COUNT_CAP + 1).fetch_one(c).await?),
-    )
+        AND unit_path >= $1 AND unit_path < $2 AND review_due_at <= $3 LIMIT 10001) q";
+    Ok(on!(tx, c => sqlx::query_scalar(sql).bind(&low).bind(&high).bind(now).fetch_one(c).await?))
 }
 
 /// SUP-07a: a reviewer's accuracy and timeliness (never counts of fines).

@@ -4,8 +4,9 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use chrono::Duration;
 use minijinja::context;
+use roadwarden_domain::roles::Role;
 use roadwarden_store::audit::AuditFilter;
-use roadwarden_store::{calendar, sessions, units, users};
+use roadwarden_store::{calendar, captures, sessions, units, users};
 use serde::Deserialize;
 
 use super::views::render;
@@ -46,6 +47,12 @@ pub async fn page(
             .collect(),
         None => Vec::new(),
     };
+    // REV-01: the escalation reaches the unit head (and supervisors and reviewers) here.
+    let overdue_reviews = if user.has_any(&[Role::Reviewer, Role::UnitHead, Role::Supervisor]) {
+        Some(captures::overdue_in_scope(&mut tx, user.scope(), now).await?)
+    } else {
+        None
+    };
     drop(tx);
     let max_age = state.settings.security.password_max_age_days;
     let password_days_left = (max_age > 0)
@@ -69,6 +76,8 @@ pub async fn page(
             upcoming => upcoming,
             password_days_left => password_days_left,
             recent => recent,
+            overdue_reviews => overdue_reviews,
+            can_review => user.has(Role::Reviewer),
         },
     );
     Ok(render("home.html", ctx)?.into_response())

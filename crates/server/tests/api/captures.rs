@@ -720,6 +720,25 @@ async fn rev_01_queue_by_deadline_and_overdue_escalates() {
         .get("/api/v1/audit?action=capture.review_overdue", &root)
         .await;
     assert_eq!(audit.as_array().unwrap().len(), 1, "{audit}");
+    // The unit head sees it on the overview.
+    account(&w.app.state, &w.o.county, "cx.head", 18, &["unit_head"]).await;
+    let head = w.app.token("cx.head", PASSWORD).await;
+    let page = w
+        .app
+        .client
+        .get(w.app.url("/"))
+        .bearer_auth(&head)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let card = page
+        .split("id=\"home-overdue\"")
+        .nth(1)
+        .expect("the overdue card");
+    assert!(card.contains(">1</span>"), "one capture overdue: {card}");
 }
 
 #[tokio::test]
