@@ -181,6 +181,20 @@ impl TestApp {
         (status, resp.json().await.unwrap_or(Value::Null))
     }
 
+    /// A page's HTML as `token`'s holder sees it (no token: as the public does).
+    pub async fn page(&self, path: &str, token: Option<&str>) -> String {
+        let mut req = self.client.get(self.url(path));
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send()
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("page text")
+    }
+
     pub async fn post(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
         let resp = self
             .client

@@ -723,17 +723,7 @@ async fn rev_01_queue_by_deadline_and_overdue_escalates() {
     // The unit head sees it on the overview.
     account(&w.app.state, &w.o.county, "cx.head", 18, &["unit_head"]).await;
     let head = w.app.token("cx.head", PASSWORD).await;
-    let page = w
-        .app
-        .client
-        .get(w.app.url("/"))
-        .bearer_auth(&head)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = w.app.page("/", Some(&head)).await;
     let card = page
         .split("id=\"home-overdue\"")
         .nth(1)

@@ -115,17 +115,11 @@ async fn apl_02_the_owner_sees_the_answer_and_apl_03_does_not_object_twice() {
     // The owner's page shows the answer in the owner's language.
     let page = w
         .app
-        .client
-        .get(
-            w.app
-                .url("/public/violations?plate=浙E12345&vin_tail=123456&lang=en"),
+        .page(
+            "/public/violations?plate=浙E12345&vin_tail=123456&lang=en",
+            None,
         )
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .await;
     assert!(page.contains(reply), "the reply is on the owner's page");
     assert!(page.contains("objection-answered-"), "no second form");
 }
