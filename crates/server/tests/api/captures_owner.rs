@@ -1,5 +1,5 @@
 //! The owner's side of a record (NOT-02a, APL-02, APL-03) and the embedded vehicle registry
-//! (ORG-02, SEC-06): the proof by plate and VIN tail cannot be guessed, the answer to an
+//! (ORG-02): the proof by plate and VIN tail cannot be guessed, the answer to an
 //! objection reaches the owner, an answered objection is not lodged again, and a registry
 //! entry is changed only by the unit that recorded it.
 

@@ -1,4 +1,4 @@
--- ORG-02, SEC-06: a registry entry of the embedded vehicle registry belongs to the unit whose
+-- ORG-02: a registry entry of the embedded vehicle registry belongs to the unit whose
 -- notice clerk recorded it; only that unit and the units above it may change it, so a clerk
 -- elsewhere cannot redirect the owner's notices. Entries from before this migration go to the
 -- unit of the first record entered against them; entries no record uses keep '' and may be
