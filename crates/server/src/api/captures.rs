@@ -24,7 +24,7 @@ use super::{record_id, JsonBody};
 use crate::auth::{CurrentUser, Principal};
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
-use crate::services::audit::{record, Actor, Event};
+use crate::services::audit::{record, record_list_read, Actor, Event};
 use crate::services::captures::objections::{self, ObjectionDecision, ObjectionInput};
 use crate::services::captures::outbox;
 use crate::services::captures::review::{
@@ -163,16 +163,13 @@ pub async fn list_in_scope(
     let mut tx = state.store.begin().await?;
     let rows = store_violations::list(&mut tx, p.scope(), wanted, 200).await?;
     // SEC-05: a list of plates is personal data.
-    record(
+    record_list_read(
         &mut tx,
-        &Actor::user(p, meta),
-        Event {
-            action: "violation.list",
-            object_type: "violation",
-            object_id: String::new(),
-            unit_id: Some(p.user.unit_id),
-            detail: json!({ "state": wanted, "count": rows.len() }),
-        },
+        p,
+        meta,
+        "violation.list",
+        "violation",
+        json!({ "state": wanted, "count": rows.len() }),
         now,
     )
     .await?;
@@ -370,16 +367,13 @@ pub async fn notices(
     let mut tx = state.store.begin().await?;
     let rows = store_violations::notices_in_scope(&mut tx, user.scope(), wanted, 200).await?;
     // SEC-05: recipients are phone numbers, e-mail and postal addresses.
-    record(
+    record_list_read(
         &mut tx,
-        &Actor::user(&user, &meta),
-        Event {
-            action: "notice.list",
-            object_type: "notice",
-            object_id: String::new(),
-            unit_id: Some(user.user.unit_id),
-            detail: json!({ "state": wanted, "count": rows.len() }),
-        },
+        &user,
+        &meta,
+        "notice.list",
+        "notice",
+        json!({ "state": wanted, "count": rows.len() }),
         now,
     )
     .await?;
@@ -641,16 +635,13 @@ pub async fn exemptions(
     let mut tx = state.store.begin().await?;
     let rows = captures::exemptions_in_scope(&mut tx, user.scope()).await?;
     // SEC-05: which vehicles may pass is sensitive.
-    record(
+    record_list_read(
         &mut tx,
-        &Actor::user(&user, &meta),
-        Event {
-            action: "exemption.list",
-            object_type: "exemption",
-            object_id: String::new(),
-            unit_id: Some(user.user.unit_id),
-            detail: json!({ "count": rows.len() }),
-        },
+        &user,
+        &meta,
+        "exemption.list",
+        "exemption",
+        json!({ "count": rows.len() }),
         now,
     )
     .await?;

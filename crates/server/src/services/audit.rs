@@ -98,6 +98,33 @@ pub async fn record(
     Ok(audit::append(tx, entry, now).await?)
 }
 
+/// SEC-05: a person read a list of personal data under their scope (`action`, with what they
+/// asked and how many rows in `detail`).
+pub async fn record_list_read(
+    tx: &mut Tx,
+    p: &Principal,
+    meta: &RequestMeta,
+    action: &str,
+    object_type: &str,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    record(
+        tx,
+        &Actor::user(p, meta),
+        Event {
+            action,
+            object_type,
+            object_id: String::new(),
+            unit_id: Some(p.user.unit_id),
+            detail,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
 /// The audit trail as this person may see it: entries about units in their scope.
 pub async fn list(
     state: &AppState,

@@ -732,7 +732,7 @@ async fn rev_01_queue_by_deadline_and_overdue_escalates() {
 }
 
 #[tokio::test]
-async fn rev_05_a_share_of_approvals_gets_a_second_look_by_someone_else() {
+async fn rev_05_a_share_of_approvals_gets_a_second_look_and_sup_07a_stats_rate_accuracy() {
     let w = world_with(|s| s.captures.second_review_percent = 100).await;
     account(&w.app.state, &w.o.county, "cx.reviewer2", 17, &["reviewer"]).await;
     let second = w.app.token("cx.reviewer2", PASSWORD).await;

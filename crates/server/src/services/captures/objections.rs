@@ -23,7 +23,7 @@ use super::owner_proof::{prove_owner, Purpose};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
-use crate::services::audit::{record, Actor, Event};
+use crate::services::audit::{record, record_list_read, Actor, Event};
 use crate::state::AppState;
 
 /// An objection as the public form (or a window clerk) sends it.
@@ -347,16 +347,13 @@ pub async fn list(
         500,
     )
     .await?;
-    record(
+    record_list_read(
         &mut tx,
-        &Actor::user(p, meta),
-        Event {
-            action: "objection.list",
-            object_type: "objection",
-            object_id: String::new(),
-            unit_id: Some(p.user.unit_id),
-            detail: json!({ "open_only": only_open, "count": rows.len() }),
-        },
+        p,
+        meta,
+        "objection.list",
+        "objection",
+        json!({ "open_only": only_open, "count": rows.len() }),
         now,
     )
     .await?;

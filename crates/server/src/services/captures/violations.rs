@@ -25,7 +25,7 @@ use super::registry;
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
-use crate::services::audit::{record, Actor, Event};
+use crate::services::audit::{record, record_list_read, Actor, Event};
 use crate::state::AppState;
 
 /// REV-00 → NOT-01: an approved capture becomes a record, publicly queryable at once
@@ -595,16 +595,13 @@ pub async fn blocked_feed(
             reason: reason_of(v),
         })
         .collect();
-    record(
+    record_list_read(
         &mut tx,
-        &Actor::user(p, meta),
-        Event {
-            action: "inspection.feed",
-            object_type: "vehicle",
-            object_id: String::new(),
-            unit_id: Some(p.user.unit_id),
-            detail: json!({ "after": after, "count": items.len() }),
-        },
+        p,
+        meta,
+        "inspection.feed",
+        "vehicle",
+        json!({ "after": after, "count": items.len() }),
         now,
     )
     .await?;
