@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod capture;
 pub mod device;
 pub mod error;
+pub mod evidence;
 pub mod ids;
 pub mod org;
 pub mod password;
