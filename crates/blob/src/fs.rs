@@ -1,12 +1,14 @@
 //! The filesystem backend: `<root>/ab/cd/<sha256>`, written through `<root>/tmp/`.
 
+mod adopt;
+
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use sha2::{Digest, Sha256};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 
 use crate::{BlobError, BlobId, BlobStore, Reader, Stored};
 
@@ -41,6 +43,26 @@ impl FsStore {
     fn path_of(&self, id: &BlobId) -> PathBuf {
         path_in(&self.root, id)
     }
+
+    /// Opens the stored file, `NotFound` naming the blob.
+    async fn open_file(&self, id: &BlobId) -> Result<tokio::fs::File, BlobError> {
+        match tokio::fs::File::open(self.path_of(id)).await {
+            Ok(file) => Ok(file),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Err(BlobError::NotFound(id.clone()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// [`place`] on the blocking pool.
+    async fn place(&self, from: PathBuf, id: &BlobId) -> std::io::Result<()> {
+        let (root, durable) = (self.root.clone(), Arc::clone(&self.durable_dirs));
+        let final_path = self.path_of(id);
+        tokio::task::spawn_blocking(move || place(&root, &durable, &from, &final_path))
+            .await
+            .map_err(std::io::Error::other)?
+    }
 }
 
 /// `<root>/ab/cd/<sha256>`.
@@ -60,11 +82,10 @@ fn put_in_memory(
     let id = BlobId(hex::encode(Sha256::digest(bytes)));
     let len = bytes.len() as u64;
     let final_path = path_in(root, &id);
-    let dir = final_path.parent().expect("blob paths have a parent");
     if final_path.try_exists()? {
         // Another writer may have named it a moment ago without syncing the directory yet:
         // the caller is about to rely on it, so make the name durable here too.
-        std::fs::File::open(dir)?.sync_all()?;
+        sync_parent(&final_path)?;
         return Ok(Stored {
             id,
             len,
@@ -77,19 +98,40 @@ fn put_in_memory(
             file.write_all(bytes)?;
             file.sync_all()
         })
-        .and_then(|()| ensure_dir_durably(root, dir, durable_dirs))
-        .and_then(|()| std::fs::rename(&tmp_path, &final_path));
+        .and_then(|()| place(root, durable_dirs, &tmp_path, &final_path));
     if let Err(e) = placed {
         let _ = std::fs::remove_file(&tmp_path);
         return Err(e.into());
     }
-    // Make the rename itself durable.
-    std::fs::File::open(dir)?.sync_all()?;
     Ok(Stored {
         id,
         len,
         created: true,
     })
+}
+
+/// Renames a file whose bytes are already synced to its blob name, making the name (and any
+/// fan-out directory created for it) durable before returning: once a put returns, a crash
+/// cannot lose the blob.
+fn place(
+    root: &Path,
+    durable_dirs: &Mutex<HashSet<PathBuf>>,
+    from: &Path,
+    final_path: &Path,
+) -> std::io::Result<()> {
+    let dir = final_path.parent().expect("blob paths have a parent");
+    ensure_dir_durably(root, dir, durable_dirs)?;
+    std::fs::rename(from, final_path)?;
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// Syncs the directory holding `path`, so a name just added or removed there survives a crash.
+fn sync_parent(path: &Path) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    std::fs::File::open(dir)?.sync_all()
 }
 
 /// Makes sure `dir` (two levels under `root`) exists and that its entry and its parent's are
@@ -166,11 +208,10 @@ impl BlobStore for FsStore {
                 created: false,
             });
         }
-        let dir = final_path.parent().expect("blob paths have a parent");
-        tokio::fs::create_dir_all(dir).await?;
-        tokio::fs::rename(&tmp_path, &final_path).await?;
-        // Make the rename itself durable.
-        tokio::fs::File::open(dir).await?.sync_all().await?;
+        if let Err(e) = self.place(tmp_path.clone(), &id).await {
+            let _ = tokio::fs::remove_file(&tmp_path).await;
+            return Err(e.into());
+        }
         Ok(Stored {
             id,
             len,
@@ -234,6 +275,42 @@ impl BlobStore for FsStore {
         }
         out.sort();
         Ok(out)
+    }
+
+    async fn open(&self, id: &BlobId) -> Result<Reader, BlobError> {
+        let file = self.open_file(id).await?;
+        Ok(crate::verified::verified(Box::pin(file), id.clone()))
+    }
+
+    async fn get_range(
+        &self,
+        id: &BlobId,
+        start: u64,
+        end: Option<u64>,
+    ) -> Result<Reader, BlobError> {
+        let mut file = self.open_file(id).await?;
+        let len = file.metadata().await?.len();
+        let (start, end) = crate::range::clamp(start, end, len)?;
+        file.seek(std::io::SeekFrom::Start(start)).await?;
+        Ok(Box::pin(file.take(end - start)))
+    }
+
+    async fn put_file(&self, path: &Path, id: &BlobId) -> Result<Stored, BlobError> {
+        self.adopt(path, id).await
+    }
+
+    async fn delete(&self, id: &BlobId) -> Result<bool, BlobError> {
+        let path = self.path_of(id);
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
+            Err(e) => return Err(e.into()),
+        }
+        // A purged blob must not come back after a crash.
+        tokio::task::spawn_blocking(move || sync_parent(&path))
+            .await
+            .map_err(std::io::Error::other)??;
+        Ok(true)
     }
 }
 

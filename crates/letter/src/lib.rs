@@ -8,18 +8,27 @@
 //! font installed on the machine is read. All text carries a ToUnicode map,
 //! so it can be searched and extracted.
 //!
+//! The same fonts, line breaking and PDF writer also render [`Document`], a
+//! general multi-page document (title, sections of label/value rows and
+//! paragraphs, a watermark on every page) used for body-worn-recorder
+//! evidence exports; see [`render_document`].
+//!
 //! The letter always fits one page: user-supplied fields are wrapped to the
 //! column width and cut with "…" past a fixed number of lines (or, inside
 //! running sentences, past a fixed number of characters), and the body size
 //! shrinks a little when the content would otherwise run past the bottom
 //! margin.
 
+mod document;
 mod fonts;
 mod layout;
+mod linebreak;
 mod pdf;
 mod texts;
 
 use chrono::NaiveDate;
+
+pub use document::{render_document, Document, Section};
 
 /// Language the letter is written in (the language of the issuing unit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,7 +95,11 @@ pub fn render(letter: &Letter) -> Vec<u8> {
         }
         page = layout::compose(fonts, &wording, size);
     }
-    pdf::write(fonts, &page, &wording)
+    let meta = pdf::Meta {
+        title: &wording.meta_title,
+        lang_tag: wording.lang_tag,
+    };
+    pdf::write(fonts, &[&page.ops], &meta)
 }
 
 fn bounded(l: &Letter) -> Letter {

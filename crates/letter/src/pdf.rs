@@ -1,4 +1,4 @@
-//! Writes the composed page as a PDF with pdf-writer.
+//! Writes composed pages as a PDF with pdf-writer.
 //!
 //! DejaVu Sans (regular/bold) is subset with `subsetter` and embedded as a
 //! Type0 / CIDFontType2 font with Identity-H encoding and a ToUnicode CMap.
@@ -15,8 +15,7 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 use subsetter::GlyphRemapper;
 
 use crate::fonts::{FontId, Fonts, Glyph};
-use crate::layout::{Op, Page, PAGE_H, PAGE_W};
-use crate::texts::Wording;
+use crate::layout::{Op, PAGE_H, PAGE_W};
 
 fn resource_name(font: FontId) -> Name<'static> {
     match font {
@@ -101,11 +100,22 @@ impl Refs {
     }
 }
 
-pub(crate) fn write(fonts: &Fonts, page: &Page, w: &Wording) -> Vec<u8> {
+/// What the PDF metadata says about the document.
+pub(crate) struct Meta<'a> {
+    /// Document title in the information dictionary.
+    pub title: &'a str,
+    /// BCP 47 tag for the catalogue.
+    pub lang_tag: &'a str,
+}
+
+/// Writes A4 pages, each given as its drawing operations, as one PDF.
+/// Fonts are shared by all pages: each DejaVu face is subset once with the
+/// glyphs of every page.
+pub(crate) fn write(fonts: &Fonts, pages: &[&[Op]], meta: &Meta<'_>) -> Vec<u8> {
     // Which glyphs are used, per font.
     let mut used: BTreeMap<FontId, BTreeMap<u16, char>> = BTreeMap::new();
-    for op in &page.ops {
-        if let Op::Text { glyphs, .. } = op {
+    for op in pages.iter().flat_map(|ops| ops.iter()) {
+        if let Op::Text { glyphs, .. } | Op::Stamp { glyphs, .. } = op {
             for g in glyphs {
                 let font = match g.font {
                     FontId::CjkBold => FontId::Cjk,
@@ -123,20 +133,21 @@ pub(crate) fn write(fonts: &Fonts, page: &Page, w: &Wording) -> Vec<u8> {
         .and_then(|u| embed(fonts, FontId::Bold, u));
     let cjk = used.get(&FontId::Cjk);
 
-    let content = content_stream(page, regular.as_ref(), bold.as_ref());
-
     let mut pdf = Pdf::new();
     let mut refs = Refs(0);
     let catalog = refs.next();
-    let pages = refs.next();
-    let page_id = refs.next();
-    let content_id = refs.next();
+    let pages_id = refs.next();
+    let page_ids: Vec<(Ref, Ref)> = pages.iter().map(|_| (refs.next(), refs.next())).collect();
     let info = refs.next();
 
-    pdf.catalog(catalog).pages(pages).lang(TextStr(w.lang_tag));
-    pdf.pages(pages).kids([page_id]).count(1);
+    pdf.catalog(catalog)
+        .pages(pages_id)
+        .lang(TextStr(meta.lang_tag));
+    pdf.pages(pages_id)
+        .kids(page_ids.iter().map(|&(page, _)| page))
+        .count(i32::try_from(page_ids.len()).unwrap_or(i32::MAX));
     pdf.document_info(info)
-        .title(TextStr(&w.meta_title))
+        .title(TextStr(meta.title))
         .producer(TextStr("Roadwarden"))
         .creator(TextStr("roadwarden-letter"));
 
@@ -155,27 +166,30 @@ pub(crate) fn write(fonts: &Fonts, page: &Page, w: &Wording) -> Vec<u8> {
         font_refs.push((resource_name(FontId::Cjk), id));
     }
 
-    let mut pg = pdf.page(page_id);
-    pg.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
-        .parent(pages)
-        .contents(content_id);
-    {
-        let mut res = pg.resources();
-        let mut fonts_dict = res.fonts();
-        for (name, id) in &font_refs {
-            fonts_dict.pair(*name, *id);
+    for (ops, &(page_id, content_id)) in pages.iter().zip(&page_ids) {
+        let content = content_stream(ops, regular.as_ref(), bold.as_ref());
+        let mut pg = pdf.page(page_id);
+        pg.media_box(Rect::new(0.0, 0.0, PAGE_W, PAGE_H))
+            .parent(pages_id)
+            .contents(content_id);
+        {
+            let mut res = pg.resources();
+            let mut fonts_dict = res.fonts();
+            for (name, id) in &font_refs {
+                fonts_dict.pair(*name, *id);
+            }
         }
-    }
-    pg.finish();
+        pg.finish();
 
-    pdf.stream(content_id, &deflate(&content))
-        .filter(Filter::FlateDecode);
+        pdf.stream(content_id, &deflate(&content))
+            .filter(Filter::FlateDecode);
+    }
     pdf.finish()
 }
 
-fn content_stream(page: &Page, regular: Option<&Embedded>, bold: Option<&Embedded>) -> Vec<u8> {
+fn content_stream(ops: &[Op], regular: Option<&Embedded>, bold: Option<&Embedded>) -> Vec<u8> {
     let mut c = Content::new();
-    for op in &page.ops {
+    for op in ops {
         match op {
             Op::Fill { x, y, w, h, gray } => {
                 c.save_state()
@@ -200,31 +214,61 @@ fn content_stream(page: &Page, regular: Option<&Embedded>, bold: Option<&Embedde
             }
             Op::Text { x, y, size, glyphs } => {
                 c.begin_text().next_line(*x, *y);
-                for run in glyphs.chunk_by(|a: &Glyph, b: &Glyph| a.font == b.font) {
-                    let font = run[0].font;
-                    let mut bytes = Vec::with_capacity(run.len() * 2);
-                    for g in run {
-                        let code = match font {
-                            FontId::Regular => regular.and_then(|e| e.cid.get(&g.code)),
-                            FontId::Bold => bold.and_then(|e| e.cid.get(&g.code)),
-                            FontId::Cjk | FontId::CjkBold => Some(&g.code),
-                        };
-                        bytes.extend(code.copied().unwrap_or(0).to_be_bytes());
-                    }
-                    if font == FontId::CjkBold {
-                        // STSong-Light has no bold: fill and stroke thinly.
-                        c.set_text_rendering_mode(TextRenderingMode::FillStroke)
-                            .set_line_width(size * 0.035);
-                    } else {
-                        c.set_text_rendering_mode(TextRenderingMode::Fill);
-                    }
-                    c.set_font(resource_name(font), *size).show(Str(&bytes));
-                }
+                show(&mut c, glyphs, *size, regular, bold);
                 c.end_text();
+            }
+            Op::Stamp {
+                x,
+                y,
+                size,
+                angle,
+                gray,
+                glyphs,
+            } => {
+                // An empty /ActualText keeps the stamp out of copied and
+                // extracted text; the footer carries the same words.
+                c.begin_marked_content_with_properties(Name(b"Span"))
+                    .properties()
+                    .actual_text(TextStr(""));
+                let (sin, cos) = angle.sin_cos();
+                c.save_state().set_fill_gray(*gray).begin_text();
+                c.set_text_matrix([cos, sin, -sin, cos, *x, *y]);
+                show(&mut c, glyphs, *size, regular, bold);
+                c.end_text().restore_state().end_marked_content();
             }
         }
     }
     c.finish().into_vec()
+}
+
+/// Shows one line of glyphs inside a text object, switching fonts per run.
+fn show(
+    c: &mut Content,
+    glyphs: &[Glyph],
+    size: f32,
+    regular: Option<&Embedded>,
+    bold: Option<&Embedded>,
+) {
+    for run in glyphs.chunk_by(|a: &Glyph, b: &Glyph| a.font == b.font) {
+        let font = run[0].font;
+        let mut bytes = Vec::with_capacity(run.len() * 2);
+        for g in run {
+            let code = match font {
+                FontId::Regular => regular.and_then(|e| e.cid.get(&g.code)),
+                FontId::Bold => bold.and_then(|e| e.cid.get(&g.code)),
+                FontId::Cjk | FontId::CjkBold => Some(&g.code),
+            };
+            bytes.extend(code.copied().unwrap_or(0).to_be_bytes());
+        }
+        if font == FontId::CjkBold {
+            // STSong-Light has no bold: fill and stroke thinly.
+            c.set_text_rendering_mode(TextRenderingMode::FillStroke)
+                .set_line_width(size * 0.035);
+        } else {
+            c.set_text_rendering_mode(TextRenderingMode::Fill);
+        }
+        c.set_font(resource_name(font), size).show(Str(&bytes));
+    }
 }
 
 fn write_embedded(
