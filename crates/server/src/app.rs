@@ -10,7 +10,7 @@ use axum::http::{header, HeaderName, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{middleware, Json, Router};
-use roadwarden_blob::{BlobStore, FsStore};
+use roadwarden_blob::{BlobStore, FsStore, S3Config, S3Store};
 use roadwarden_domain::calendar::{CalendarFile, SHIPPED_CALENDARS};
 use roadwarden_store::{calendar, ConnectOptions, Store};
 use tokio::net::TcpListener;
@@ -45,8 +45,31 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<AppS
         calendar::seed_if_empty(&mut tx, &file, now).await?;
     }
     tx.commit().await?;
-    let blobs: Arc<dyn BlobStore> = Arc::new(FsStore::open(settings.blob_dir()).await?);
+    let blobs = open_blobs(&settings).await?;
+    std::fs::create_dir_all(settings.upload_dir())?;
     Ok(AppState::new(store, blobs, settings, clock))
+}
+
+/// The blob store the settings name: the local folder or S3-compatible object storage. An
+/// unknown backend is an error, never a silent fallback.
+pub async fn open_blobs(settings: &Settings) -> anyhow::Result<Arc<dyn BlobStore>> {
+    let b = &settings.blobs;
+    match b.backend.as_str() {
+        "fs" | "" => Ok(Arc::new(FsStore::open(settings.blob_dir()).await?)),
+        "s3" => {
+            let config = S3Config {
+                endpoint: Some(b.s3_endpoint.clone()).filter(|e| !e.is_empty()),
+                bucket: b.s3_bucket.clone(),
+                region: b.s3_region.clone(),
+                access_key_id: b.s3_access_key_id.clone(),
+                secret_access_key: b.s3_secret_access_key.expose().to_owned(),
+                prefix: b.s3_prefix.clone(),
+                allow_http: b.s3_allow_http,
+            };
+            Ok(Arc::new(S3Store::connect(config).await?))
+        }
+        other => anyhow::bail!("blobs.backend '{other}' is not fs or s3"),
+    }
 }
 
 /// The CSP: everything from this origin only, except map tiles from a configured tile server.
@@ -66,12 +89,25 @@ fn content_security_policy(tile_url: &str) -> HeaderValue {
 pub fn build_router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let timeout = Duration::from_secs(state.settings.server.request_timeout_secs.max(1));
-    Router::new()
+    // Bounded requests: a body limit and an overall timeout.
+    let bounded = Router::new()
         .nest("/api/v1", crate::api::router())
         .merge(ui::router())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics::endpoint))
+        .layer(RequestBodyLimitLayer::new(
+            state.settings.server.max_body_bytes,
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ));
+    // Resumable footage uploads stream gigabytes: no body limit and no overall timeout (the
+    // upload service bounds the bytes by the declared length).
+    Router::new()
+        .merge(bounded)
+        .merge(crate::api::evidence_uploads::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
             ui::html_errors,
@@ -83,9 +119,6 @@ pub fn build_router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(
             state.clone(),
             metrics::track,
-        ))
-        .layer(RequestBodyLimitLayer::new(
-            state.settings.server.max_body_bytes,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -102,10 +135,6 @@ pub fn build_router(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             content_security_policy(&state.settings.devices.map_tile_url),
-        ))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            timeout,
         ))
         .layer(CatchPanicLayer::new())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

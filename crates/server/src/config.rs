@@ -25,6 +25,102 @@ pub struct Settings {
     pub devices: DeviceSettings,
     pub captures: CaptureSettings,
     pub notices: NoticeSettings,
+    pub blobs: BlobSettings,
+    pub evidence: EvidenceSettings,
+}
+
+/// Where image and footage bytes are kept: the local folder (default) or S3-compatible
+/// object storage.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BlobSettings {
+    /// `fs` (the `blobs` folder under `data_dir`) or `s3`.
+    pub backend: String,
+    /// S3 endpoint URL, e.g. `http://127.0.0.1:9000`; empty means AWS itself.
+    pub s3_endpoint: String,
+    pub s3_bucket: String,
+    pub s3_region: String,
+    pub s3_access_key_id: String,
+    pub s3_secret_access_key: Secret,
+    /// Key prefix inside the bucket, e.g. `roadwarden/`.
+    pub s3_prefix: String,
+    /// Allow a plain-HTTP endpoint (a store on the local network).
+    pub s3_allow_http: bool,
+}
+
+impl Default for BlobSettings {
+    fn default() -> Self {
+        Self {
+            backend: "fs".into(),
+            s3_endpoint: String::new(),
+            s3_bucket: String::new(),
+            s3_region: "us-east-1".into(),
+            s3_access_key_id: String::new(),
+            s3_secret_access_key: Secret::default(),
+            s3_prefix: String::new(),
+            s3_allow_http: false,
+        }
+    }
+}
+
+impl std::fmt::Debug for BlobSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BlobSettings")
+            .field("backend", &self.backend)
+            .field("s3_endpoint", &self.s3_endpoint)
+            .field("s3_bucket", &self.s3_bucket)
+            .field("s3_region", &self.s3_region)
+            .field("s3_secret_access_key", &self.s3_secret_access_key)
+            .finish_non_exhaustive()
+    }
+}
+
+/// BWC-05..14 periods and limits *(config)*.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EvidenceSettings {
+    /// BWC-06: months ordinary footage is kept (3; some units 6). At least 3 (AUD-05).
+    pub general_months: u32,
+    /// BWC-06a: also apply the national minimum of 6 months (the stricter period wins).
+    pub national_minimum: bool,
+    /// Days before the purge on which footage is listed on the warning list.
+    pub warning_days: u32,
+    /// Days a purged file can still be restored before its bytes are destroyed.
+    pub restore_days: u32,
+    /// BWC-08: days an approved view or copy request stays valid.
+    pub access_valid_days: u32,
+    /// BWC-13: percent of footage drawn for spot checks each month.
+    pub spot_check_percent: u32,
+    /// The largest single upload accepted, in bytes.
+    pub max_upload_bytes: u64,
+    /// Hours an unfinished upload is kept for resuming before it is discarded.
+    pub upload_expiry_hours: i64,
+}
+
+impl Default for EvidenceSettings {
+    fn default() -> Self {
+        Self {
+            general_months: 3,
+            national_minimum: true,
+            warning_days: 7,
+            restore_days: 7,
+            access_valid_days: 7,
+            spot_check_percent: 5,
+            max_upload_bytes: 64 << 30,
+            upload_expiry_hours: 72,
+        }
+    }
+}
+
+impl EvidenceSettings {
+    pub fn retention_policy(&self) -> roadwarden_domain::evidence::retention::Policy {
+        roadwarden_domain::evidence::retention::Policy {
+            general_months: self.general_months,
+            national_minimum: self.national_minimum,
+            warning_days: self.warning_days,
+            restore_days: self.restore_days,
+        }
+    }
 }
 
 /// CAP-02, REV-01 and the ingest limits *(config)*.
@@ -228,6 +324,8 @@ impl Default for Settings {
             devices: DeviceSettings::default(),
             captures: CaptureSettings::default(),
             notices: NoticeSettings::default(),
+            blobs: BlobSettings::default(),
+            evidence: EvidenceSettings::default(),
         }
     }
 }
@@ -282,6 +380,9 @@ impl Default for JobSettings {
             ("capture_escalation", "0 */15 * * * *"),
             ("notice_outbox", "*/10 * * * * *"),
             ("violation_overdue", "0 30 2 * * *"),
+            ("evidence_purge", "0 0 2 * * *"),
+            ("evidence_verify", "0 */5 * * * *"),
+            ("evidence_upload_cleanup", "0 20 * * * *"),
         ]
         .into_iter()
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -332,6 +433,12 @@ impl Settings {
 
     pub fn blob_dir(&self) -> PathBuf {
         self.data_dir.join("blobs")
+    }
+
+    /// Where resumable uploads wait for their last byte: beside the blob folder, so a
+    /// finished upload is renamed into the store rather than copied.
+    pub fn upload_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
     }
 
     pub fn password_policy(&self) -> PasswordPolicy {
@@ -399,7 +506,9 @@ mod tests {
     fn secrets_are_not_printed() {
         let mut s = Settings::default();
         s.database.url = Secret::new("postgres://rw:hunter2@db/roadwarden");
+        s.blobs.s3_secret_access_key = Secret::new("s3-hunter3");
         let printed = format!("{s:?}");
         assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains("s3-hunter3"), "{printed}");
     }
 }

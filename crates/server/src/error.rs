@@ -43,11 +43,27 @@ pub enum AppError {
     NotFound(&'static str),
     #[error("{field} is already taken")]
     Conflict { field: String },
+    /// A protocol-level refusal with its own status (tus: a wrong offset is 409, an unknown
+    /// version 412, a wrong content type 415, an ended upload 410).
+    #[error("{message}")]
+    Protocol {
+        status: StatusCode,
+        code: &'static str,
+        message: String,
+    },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
 
 impl AppError {
+    pub fn protocol(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Protocol {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
     pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
         AppError::Forbidden {
             code,
@@ -74,6 +90,7 @@ impl AppError {
             | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::NotFound(_) => StatusCode::NOT_FOUND,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::Protocol { status, .. } => *status,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -95,6 +112,7 @@ impl AppError {
             AppError::Csrf => "auth.csrf",
             AppError::NotFound(_) => "not_found",
             AppError::Conflict { .. } => "input.conflict",
+            AppError::Protocol { code, .. } => code,
             AppError::Internal(_) => "internal",
         }
     }
@@ -170,6 +188,21 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict { field } => AppError::Conflict { field },
+            other => AppError::Internal(other.into()),
+        }
+    }
+}
+
+impl From<roadwarden_blob::BlobError> for AppError {
+    fn from(e: roadwarden_blob::BlobError) -> Self {
+        use roadwarden_blob::BlobError as B;
+        match e {
+            B::NotFound(_) => AppError::NotFound("stored file"),
+            B::BadRange { start, len } => AppError::protocol(
+                StatusCode::RANGE_NOT_SATISFIABLE,
+                "range.not_satisfiable",
+                format!("the range starts at {start}, past the end ({len} bytes)"),
+            ),
             other => AppError::Internal(other.into()),
         }
     }

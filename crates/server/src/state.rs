@@ -32,6 +32,8 @@ pub struct Inner {
     committer: OnceLock<Committer>,
     /// TIME-01 calendars by country, read once a minute at most by the hot paths (ingest).
     pub calendars: CalendarCache,
+    /// Resumable uploads being written: one writer each, with the hash so far.
+    pub uploads: crate::services::evidence::upload::Sessions,
 }
 
 /// Calendars cached for a short while; an edit clears the cache.
@@ -84,6 +86,7 @@ impl AppState {
             worker_name,
             committer: OnceLock::new(),
             calendars: CalendarCache::default(),
+            uploads: Default::default(),
         }))
     }
 

@@ -94,6 +94,8 @@ pub struct TestApp {
     pub state: AppState,
     pub client: reqwest::Client,
     running: Option<Running>,
+    settings: Settings,
+    clock: Clock,
     _db: TestDatabase,
     _data: tempfile::TempDir,
 }
@@ -115,7 +117,9 @@ impl TestApp {
         settings.database.url = roadwarden_server::config::Secret::new(db.url.clone());
         settings.jobs.enabled = false;
         adjust(&mut settings);
-        let state = open_state(settings, clock).await.expect("open state");
+        let state = open_state(settings.clone(), clock.clone())
+            .await
+            .expect("open state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
@@ -132,9 +136,32 @@ impl TestApp {
             state,
             client,
             running: Some(running),
+            settings,
+            clock,
             _db: db,
             _data: data,
         }
+    }
+
+    /// Stops the server and starts a new process state on the same database and data folder,
+    /// as after a crash: everything held in memory (upload sessions, caches) is gone.
+    pub async fn restart(mut self) -> Self {
+        if let Some(r) = self.running.take() {
+            let _ = r.shutdown().await;
+        }
+        self.state.store.close().await;
+        let state = open_state(self.settings.clone(), self.clock.clone())
+            .await
+            .expect("reopen state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let running = serve(listener, state.clone()).await.expect("serve");
+        self.addr = running.addr;
+        self.base = format!("http://{}", running.addr);
+        self.state = state;
+        self.running = Some(running);
+        self
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -7,6 +7,8 @@ pub mod auth;
 pub mod calendar;
 pub mod captures;
 pub mod devices;
+pub mod evidence;
+pub mod evidence_uploads;
 pub mod ingest;
 pub mod openapi;
 pub mod public;
@@ -113,6 +115,52 @@ pub fn router() -> Router<AppState> {
             get(captures::exemptions).post(captures::add_exemption),
         )
         .route("/vehicles", post(captures::add_vehicle))
+        .route(
+            "/recorders",
+            get(evidence::list_recorders).post(evidence::register_recorder),
+        )
+        .route("/recorders/{id}", get(evidence::show_recorder))
+        .route("/recorders/{id}/ledger", post(evidence::ledger_step))
+        .route("/evidence", get(evidence::list))
+        .route(
+            "/evidence/{id}",
+            get(evidence::show).delete(evidence::delete),
+        )
+        .route("/evidence/{id}/content", get(evidence::content))
+        .route("/evidence/{id}/reasons", post(evidence::add_reason))
+        .route(
+            "/evidence/{id}/reasons/{reason}/release",
+            post(evidence::release_reason),
+        )
+        .route("/evidence/{id}/deletion", post(evidence::request_deletion))
+        .route(
+            "/evidence/{id}/deletion/approve",
+            post(evidence::approve_deletion),
+        )
+        .route("/evidence/{id}/restore", post(evidence::restore))
+        .route("/evidence-retention", get(evidence::calendar))
+        .route("/evidence-supervision", get(evidence::report))
+        .route(
+            "/access-requests",
+            get(evidence::list_requests).post(evidence::file_request),
+        )
+        .route("/access-requests/{id}", get(evidence::show_request))
+        .route(
+            "/access-requests/{id}/decision",
+            post(evidence::decide_request),
+        )
+        .route("/access-requests/{id}/exports", post(evidence::export))
+        .route("/exports/{id}/sheet", get(evidence::export_sheet))
+        .route("/exports/{id}/files/{evidence}", get(evidence::export_file))
+        .route("/duties", post(evidence::file_duty))
+        .route(
+            "/non-recording",
+            get(evidence::work_records).post(evidence::file_work_record),
+        )
+        .route(
+            "/non-recording/{id}/decision",
+            post(evidence::decide_work_record),
+        )
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { AppError::NotFound("endpoint") })
 }

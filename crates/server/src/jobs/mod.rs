@@ -37,6 +37,13 @@ pub enum Job {
     NoticeOutbox,
     /// NOT-02c: the steps for vehicles that leave records unhandled.
     ViolationOverdue,
+    /// BWC-06: purge due footage and approved early deletions; destroy what left the restore
+    /// window.
+    EvidencePurge,
+    /// BWC-05: re-read newly stored footage, check its hash, release the recorder's copy.
+    EvidenceVerify,
+    /// Discard resumable uploads abandoned past their expiry.
+    EvidenceUploadCleanup,
 }
 
 impl Job {
@@ -52,6 +59,9 @@ impl Job {
             Job::CaptureEscalation => "capture_escalation",
             Job::NoticeOutbox => "notice_outbox",
             Job::ViolationOverdue => "violation_overdue",
+            Job::EvidencePurge => "evidence_purge",
+            Job::EvidenceVerify => "evidence_verify",
+            Job::EvidenceUploadCleanup => "evidence_upload_cleanup",
         }
     }
 
@@ -88,6 +98,9 @@ impl Job {
             "capture_escalation" => Some(Job::CaptureEscalation),
             "notice_outbox" => Some(Job::NoticeOutbox),
             "violation_overdue" => Some(Job::ViolationOverdue),
+            "evidence_purge" => Some(Job::EvidencePurge),
+            "evidence_verify" => Some(Job::EvidenceVerify),
+            "evidence_upload_cleanup" => Some(Job::EvidenceUploadCleanup),
             _ => None,
         }
     }

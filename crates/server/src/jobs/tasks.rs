@@ -53,6 +53,25 @@ pub async fn run(state: &AppState, job: &Job) -> AppResult<()> {
             tracing::info!(steps, "overdue steps recorded");
             Ok(())
         }
+        Job::EvidencePurge => {
+            let report = crate::services::evidence::retention::purge(state).await?;
+            tracing::info!(?report, "evidence purge");
+            Ok(())
+        }
+        Job::EvidenceVerify => {
+            let n = crate::services::evidence::upload::verify_pending(state).await?;
+            if n > 0 {
+                tracing::info!(files = n, "stored footage verified");
+            }
+            Ok(())
+        }
+        Job::EvidenceUploadCleanup => {
+            let n = crate::services::evidence::upload::discard_expired(state).await?;
+            if n > 0 {
+                tracing::info!(uploads = n, "abandoned uploads discarded");
+            }
+            Ok(())
+        }
         Job::DeviceCleanup => {
             let added = deadlines::build_cleanup_list(state).await?;
             tracing::info!(added, "device clean-up list built");

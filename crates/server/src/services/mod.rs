@@ -6,6 +6,7 @@ pub mod audit;
 pub mod calendar;
 pub mod captures;
 pub mod devices;
+pub mod evidence;
 pub mod signin;
 pub mod units;
 

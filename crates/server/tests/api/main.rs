@@ -8,6 +8,7 @@ mod captures;
 mod captures_owner;
 mod device_import;
 mod devices;
+mod evidence;
 mod jobs;
 mod org;
 mod platform;

@@ -194,6 +194,8 @@ async fn lodge(
         now,
     )
     .await?;
+    // BWC-06: the party objects, so footage linked to the record is kept long term.
+    crate::services::evidence::retention::on_objection(state, &mut tx, violation.id, now).await?;
     let objection = violations::objection(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("objection"))?;

@@ -1,0 +1,355 @@
+//! BWC-11, BWC-08, SEC-07: the evidence library (filed by day, case, unit and officer) and the
+//! footage itself, served only under an approved request, every opening audited.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use roadwarden_blob::{BlobId, Reader};
+use roadwarden_domain::calendar::start_of_local_day;
+use roadwarden_domain::evidence::access::{check_use, AccessState, Purpose};
+use roadwarden_domain::roles::Role;
+use roadwarden_domain::{RuleViolation, UnitId, UserId};
+use roadwarden_store::evidence::{self as store, Evidence, Filter, Reason};
+use roadwarden_store::evidence_access::{self as access_store, Request};
+use roadwarden_store::{recorders, units, users};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{in_scope, require, time_zone};
+use crate::auth::Principal;
+use crate::context::RequestMeta;
+use crate::error::{AppError, AppResult};
+use crate::services::audit::{record, record_list_read, Actor, Event};
+use crate::state::AppState;
+
+/// Who may browse the library's metadata (the footage itself needs an approved request).
+pub const BROWSERS: &[Role] = &[
+    Role::RecorderAdmin,
+    Role::UnitHead,
+    Role::Supervisor,
+    Role::Collector,
+    Role::Reviewer,
+    Role::ObjectionHandler,
+    Role::Auditor,
+];
+
+#[derive(Debug, Clone, Default)]
+pub struct LibraryQuery {
+    pub day: Option<NaiveDate>,
+    pub unit_id: Option<i64>,
+    pub officer_id: Option<i64>,
+    pub case_ref: Option<String>,
+    pub life_state: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LibraryItem {
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub evidence: Evidence,
+    pub officer_name: String,
+    pub unit_name: String,
+}
+
+pub async fn list(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    q: &LibraryQuery,
+) -> AppResult<Vec<LibraryItem>> {
+    require(p, BROWSERS, "the evidence library")?;
+    let mut tx = state.store.begin_read().await?;
+    let scope = match q.unit_id {
+        Some(id) => {
+            let unit = units::get(&mut tx, UnitId(id))
+                .await?
+                .ok_or(AppError::NotFound("unit"))?;
+            in_scope(p, unit.path.as_str(), "unit")?;
+            unit.path
+        }
+        None => p.scope().clone(),
+    };
+    let tz = time_zone(&p.user.unit_time_zone);
+    let (from, to) = match q.day {
+        Some(d) => (
+            Some(start_of_local_day(d, tz)),
+            d.succ_opt().map(|n| start_of_local_day(n, tz)),
+        ),
+        None => (None, None),
+    };
+    let filter = Filter {
+        from,
+        to,
+        officer_id: q.officer_id,
+        case_ref: q.case_ref.clone().filter(|c| !c.trim().is_empty()),
+        life_state: q.life_state.clone().filter(|s| !s.is_empty()),
+    };
+    let rows = store::list(&mut tx, &scope, &filter, 500).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    let mut names = std::collections::HashMap::new();
+    for e in rows {
+        let officer_name = match names.get(&e.officer_id) {
+            Some(n) => String::clone(n),
+            None => {
+                let n = users::get(&mut tx, UserId(e.officer_id))
+                    .await?
+                    .map(|u| u.full_name)
+                    .unwrap_or_default();
+                names.insert(e.officer_id, n.clone());
+                n
+            }
+        };
+        let unit_name = units::get(&mut tx, UnitId(e.unit_id))
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default();
+        items.push(LibraryItem {
+            evidence: e,
+            officer_name,
+            unit_name,
+        });
+    }
+    drop(tx);
+    let mut tx = state.store.begin().await?;
+    record_list_read(
+        &mut tx,
+        p,
+        meta,
+        "evidence.list",
+        "evidence",
+        json!({"day": q.day, "unit": q.unit_id, "officer": q.officer_id, "case": q.case_ref, "returned": items.len()}),
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(items)
+}
+
+/// One file's record: metadata, retention and its reasons, and what the viewer may do now.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EvidencePage {
+    #[schema(value_type = Object)]
+    pub evidence: Evidence,
+    pub officer_name: String,
+    pub uploaded_by_name: String,
+    pub recorder_number: Option<String>,
+    pub unit_name: String,
+    #[schema(value_type = Vec<Object>)]
+    pub reasons: Vec<Reason>,
+    /// The viewer's live approval for this file, if any.
+    pub grant: Option<Grant>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Grant {
+    pub request_id: i64,
+    pub purpose: String,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+pub async fn show(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+) -> AppResult<EvidencePage> {
+    require(p, BROWSERS, "the evidence library")?;
+    let mut tx = state.store.begin_read().await?;
+    let e = store::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("footage"))?;
+    in_scope(p, &e.unit_path, "footage")?;
+    let name =
+        |u: Option<roadwarden_store::users::User>| u.map(|u| u.full_name).unwrap_or_default();
+    let officer_name = name(users::get(&mut tx, UserId(e.officer_id)).await?);
+    let uploaded_by_name = name(users::get(&mut tx, UserId(e.uploaded_by)).await?);
+    let recorder_number = match e.recorder_id {
+        Some(r) => recorders::get(&mut tx, r).await?.map(|r| r.number),
+        None => None,
+    };
+    let unit_name = units::get(&mut tx, UnitId(e.unit_id))
+        .await?
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let reasons = store::reasons(&mut tx, id).await?;
+    let now = state.clock.now();
+    let grant = live_grant(&mut tx, p.user.id, id, Purpose::View, now)
+        .await?
+        .map(|r| Grant {
+            request_id: r.id,
+            purpose: r.purpose.clone(),
+            expires_at: r.expires_at,
+        });
+    drop(tx);
+    let mut tx = state.store.begin().await?;
+    record(
+        &mut tx,
+        &Actor::user(p, meta),
+        Event {
+            action: "evidence.read",
+            object_type: "evidence",
+            object_id: id.to_string(),
+            unit_id: Some(UnitId(e.unit_id)),
+            detail: json!({}),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(EvidencePage {
+        evidence: e,
+        officer_name,
+        uploaded_by_name,
+        recorder_number,
+        unit_name,
+        reasons,
+        grant,
+    })
+}
+
+/// The viewer's newest request for this file that allows `wanted` now.
+pub(crate) async fn live_grant(
+    tx: &mut roadwarden_store::Tx,
+    user: UserId,
+    evidence_id: i64,
+    wanted: Purpose,
+    now: DateTime<Utc>,
+) -> AppResult<Option<Request>> {
+    let grants = access_store::grants_for(tx, user, evidence_id).await?;
+    Ok(grants.into_iter().find(|r| usable(r, wanted, now).is_ok()))
+}
+
+pub(crate) fn usable(
+    r: &Request,
+    wanted: Purpose,
+    now: DateTime<Utc>,
+) -> Result<(), RuleViolation> {
+    let state = AccessState::parse(&r.state)
+        .map_err(|e| RuleViolation::new("BWC-08", "access.bad_state", e.reason))?;
+    let granted = Purpose::parse(&r.purpose)
+        .map_err(|e| RuleViolation::new("BWC-08", "access.bad_state", e.reason))?;
+    check_use(state, granted, r.expires_at, wanted, now)
+}
+
+/// Bytes of a file for the player: the range asked (seeking) or all of it.
+pub struct Content {
+    pub evidence: Evidence,
+    pub start: u64,
+    pub end: u64,
+    pub reader: Reader,
+    pub watermark: String,
+}
+
+/// BWC-08, SEC-07: footage streams only under a live approval. Opening a file (a read that
+/// starts at byte 0) is an audit entry; the seeks that follow inside the same viewing are not,
+/// so a viewing is one entry, not hundreds.
+pub async fn content(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+    range: Option<(u64, Option<u64>)>,
+) -> AppResult<Content> {
+    let mut tx = state.store.begin_read().await?;
+    let e = store::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("footage"))?;
+    in_scope(p, &e.unit_path, "footage")?;
+    if e.life_state != "kept" {
+        return Err(AppError::NotFound("footage"));
+    }
+    let now = state.clock.now();
+    let grants = access_store::grants_for(&mut tx, p.user.id, id).await?;
+    drop(tx);
+    let Some(grant) = grants
+        .iter()
+        .find(|r| usable(r, Purpose::View, now).is_ok())
+    else {
+        // Say why with the newest request's own refusal, or that none exists.
+        let why = grants
+            .first()
+            .and_then(|r| usable(r, Purpose::View, now).err())
+            .unwrap_or_else(|| {
+                RuleViolation::new(
+                    "BWC-08",
+                    "access.no_request",
+                    "viewing footage needs a request with a reason, approved by the unit head",
+                )
+            });
+        return Err(why.into());
+    };
+    let len = e.length as u64;
+    let (start, end) = match range {
+        None => (0, len),
+        Some((s, end)) => (s, end.map(|x| x.saturating_add(1).min(len)).unwrap_or(len)),
+    };
+    if start >= len {
+        return Err(roadwarden_blob::BlobError::BadRange { start, len }.into());
+    }
+    let blob = BlobId::parse(&e.sha256)?;
+    let reader = if range.is_none() {
+        state.blobs.open(&blob).await?
+    } else {
+        state.blobs.get_range(&blob, start, Some(end)).await?
+    };
+    let watermark = format!(
+        "{} ({}) {}",
+        p.user.full_name,
+        p.user.username,
+        roadwarden_domain::calendar::format_local(now, time_zone(&p.user.unit_time_zone))
+    );
+    if start == 0 {
+        let mut tx = state.store.begin().await?;
+        record(
+            &mut tx,
+            &Actor::user(p, meta),
+            Event {
+                action: "evidence.view",
+                object_type: "evidence",
+                object_id: id.to_string(),
+                unit_id: Some(UnitId(e.unit_id)),
+                detail: json!({"request": grant.id, "range_end": end}),
+            },
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+    }
+    Ok(Content {
+        evidence: e,
+        start,
+        end,
+        reader,
+        watermark,
+    })
+}
+
+/// BWC-07: nobody deletes footage; an attempt is refused and recorded for supervision (BWC-14).
+pub async fn refuse_delete(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+) -> AppResult<()> {
+    let mut tx = state.store.begin().await?;
+    let e = store::get(&mut tx, id).await?;
+    let unit = e.as_ref().map(|e| UnitId(e.unit_id));
+    record(
+        &mut tx,
+        &Actor::user(p, meta),
+        Event {
+            action: "evidence.delete_refused",
+            object_type: "evidence",
+            object_id: id.to_string(),
+            unit_id: unit,
+            detail: json!({"rule": "BWC-07"}),
+        },
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Err(RuleViolation::new(
+        "BWC-07",
+        "evidence.write_once",
+        "footage is never deleted or altered by hand; it leaves only through the retention purge (BWC-06), and this attempt was recorded",
+    )
+    .into())
+}

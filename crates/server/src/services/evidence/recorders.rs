@@ -1,0 +1,432 @@
+//! BWC-01, BWC-04, BWC-12: the recorder ledger. The recorder administrator registers recorders,
+//! records each pre-use check, hands them out and takes them back; damage goes to logistics.
+//! Every step is a ledger entry and an audit entry in one transaction.
+
+use chrono::{DateTime, Utc};
+use roadwarden_domain::device::text;
+use roadwarden_domain::evidence::ledger::{
+    self, check_issue, check_report_damage, check_return, check_send_for_repair, LedgerFacts,
+    LedgerFlag, PreUseCheck, RecorderState, RepairDestination,
+};
+use roadwarden_domain::roles::Role;
+use roadwarden_domain::{UnitId, UserId};
+use roadwarden_store::recorders::{
+    self as store, LedgerEntry, NewLedgerEntry, Recorder, StateChange,
+};
+use roadwarden_store::{units, users, Tx};
+use serde::Serialize;
+use serde_json::json;
+
+use super::{in_scope, require};
+use crate::auth::Principal;
+use crate::context::RequestMeta;
+use crate::error::{AppError, AppResult};
+use crate::services::audit::{record, Actor, Event};
+use crate::state::AppState;
+
+/// A recorder with the flags it carries now.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RecorderView {
+    #[schema(value_type = Object)]
+    pub recorder: Recorder,
+    pub holder_name: Option<String>,
+    pub flags: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RecorderPage {
+    #[serde(flatten)]
+    pub view: RecorderView,
+    #[schema(value_type = Vec<Object>)]
+    pub ledger: Vec<LedgerEntry>,
+}
+
+pub struct NewRecorderInput {
+    pub number: String,
+    pub unit_id: Option<i64>,
+    pub brand: String,
+    pub model: String,
+}
+
+const ADMIN: &[Role] = &[Role::RecorderAdmin];
+const READERS: &[Role] = &[Role::RecorderAdmin, Role::UnitHead, Role::Supervisor];
+
+pub async fn register(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    input: NewRecorderInput,
+) -> AppResult<RecorderView> {
+    require(p, ADMIN, "registering a recorder")?;
+    let number = ledger::parse_number(&input.number)?;
+    let brand = text("brand", &input.brand, 60, true)?;
+    let model = text("model", &input.model, 60, true)?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let unit_id = UnitId(input.unit_id.unwrap_or(p.user.unit_id.0));
+    let unit = units::get(&mut tx, unit_id)
+        .await?
+        .ok_or(AppError::NotFound("unit"))?;
+    in_scope(p, unit.path.as_str(), "unit")?;
+    let id = store::insert(
+        &mut tx,
+        &store::NewRecorder {
+            number: &number,
+            unit_id,
+            unit_path: &unit.path,
+            brand: &brand,
+            model: &model,
+        },
+        now,
+    )
+    .await?;
+    store::add_entry(
+        &mut tx,
+        &NewLedgerEntry {
+            recorder_id: id,
+            kind: "registered",
+            from_user: None,
+            to_user: None,
+            recorded_by: Some(p.user.id),
+            condition: String::new(),
+            passed: None,
+            detail: json!({"brand": brand, "model": model}),
+        },
+        now,
+    )
+    .await?;
+    audit(
+        &mut tx,
+        p,
+        meta,
+        "recorder.register",
+        id,
+        unit_id,
+        json!({"number": number}),
+        now,
+    )
+    .await?;
+    let rec = store::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("recorder"))?;
+    tx.commit().await?;
+    Ok(RecorderView {
+        recorder: rec,
+        holder_name: None,
+        flags: vec![],
+    })
+}
+
+pub async fn list(state: &AppState, p: &Principal) -> AppResult<Vec<RecorderView>> {
+    require(p, READERS, "the recorder ledger")?;
+    let mut tx = state.store.begin_read().await?;
+    let rows = store::list(&mut tx, p.scope(), 1000).await?;
+    let now = state.clock.now();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(view(&mut tx, r, now).await?);
+    }
+    Ok(out)
+}
+
+pub async fn show(state: &AppState, p: &Principal, id: i64) -> AppResult<RecorderPage> {
+    require(p, READERS, "the recorder ledger")?;
+    let mut tx = state.store.begin_read().await?;
+    let r = load(&mut tx, p, id).await?;
+    let ledger = store::ledger(&mut tx, id, 200).await?;
+    let view = view(&mut tx, r, state.clock.now()).await?;
+    Ok(RecorderPage { view, ledger })
+}
+
+async fn view(tx: &mut Tx, r: Recorder, now: DateTime<Utc>) -> AppResult<RecorderView> {
+    let facts = LedgerFacts {
+        state: RecorderState::parse(&r.state)?,
+        issued_at: r.issued_at,
+        check_before_issue: match r.issued_at {
+            Some(at) => store::last_passed_check(tx, r.id, at).await?,
+            None => None,
+        },
+        damaged_at: r.damaged_at,
+        sent_for_repair_at: r.sent_for_repair_at,
+    };
+    let holder_name = match r.holder_id {
+        Some(h) => users::get(tx, UserId(h)).await?.map(|u| u.full_name),
+        None => None,
+    };
+    Ok(RecorderView {
+        flags: ledger::flags(facts, now)
+            .into_iter()
+            .map(LedgerFlag::as_str)
+            .collect(),
+        recorder: r,
+        holder_name,
+    })
+}
+
+async fn load(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<Recorder> {
+    let r = store::get(tx, id)
+        .await?
+        .ok_or(AppError::NotFound("recorder"))?;
+    in_scope(p, &r.unit_path, "recorder")?;
+    Ok(r)
+}
+
+/// A step on the ledger, as the API and the pages send it.
+pub enum Step {
+    /// BWC-04: the pre-use check, by the officer who will carry it (or the administrator).
+    Check {
+        officer_id: Option<i64>,
+        check: PreUseCheck,
+    },
+    /// BWC-01: hand-over to an officer.
+    Issue { officer_id: i64, condition: String },
+    /// BWC-01: hand-back to the store.
+    Return { condition: String },
+    /// BWC-12: damage reported.
+    Damage { condition: String },
+    /// BWC-12: sent for repair.
+    SendForRepair { destination: RepairDestination },
+    /// Back from logistics, working.
+    Repaired { condition: String },
+}
+
+pub async fn step(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+    step: Step,
+) -> AppResult<RecorderPage> {
+    require(p, ADMIN, "the recorder ledger")?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let r = load(&mut tx, p, id).await?;
+    let current = RecorderState::parse(&r.state)?;
+    let keep = |state: RecorderState| StateChange {
+        state: state.as_str(),
+        holder_id: r.holder_id.map(UserId),
+        issued_at: r.issued_at,
+        damaged_at: r.damaged_at,
+        sent_for_repair_at: r.sent_for_repair_at,
+    };
+    let (kind, entry, change, detail) = match step {
+        Step::Check { officer_id, check } => {
+            let officer = match officer_id {
+                Some(o) => Some(officer_in_scope(&mut tx, p, o).await?),
+                None => r.holder_id.map(UserId),
+            };
+            let failures = check.failures();
+            let entry = NewLedgerEntry {
+                recorder_id: id,
+                kind: "check",
+                from_user: None,
+                to_user: officer,
+                recorded_by: Some(p.user.id),
+                condition: String::new(),
+                passed: Some(failures.is_empty()),
+                detail: serde_json::to_value(check).unwrap_or_default(),
+            };
+            (
+                "check",
+                entry,
+                None,
+                json!({"passed": failures.is_empty(), "failures": failures}),
+            )
+        }
+        Step::Issue {
+            officer_id,
+            condition,
+        } => {
+            let officer = officer_in_scope(&mut tx, p, officer_id).await?;
+            let last = store::last_check(&mut tx, id, now).await?;
+            let last = match last {
+                Some(e) => Some((
+                    e.at,
+                    serde_json::from_str::<PreUseCheck>(&e.detail)
+                        .map_err(|e| AppError::Internal(e.into()))?,
+                )),
+                None => None,
+            };
+            check_issue(current, last, now)?;
+            let condition = text("condition", &condition, 200, false)?;
+            let change = StateChange {
+                state: RecorderState::Issued.as_str(),
+                holder_id: Some(officer),
+                issued_at: Some(now),
+                damaged_at: None,
+                sent_for_repair_at: None,
+            };
+            let entry = NewLedgerEntry {
+                recorder_id: id,
+                kind: "issue",
+                from_user: Some(p.user.id),
+                to_user: Some(officer),
+                recorded_by: Some(p.user.id),
+                condition: String::new(),
+                passed: None,
+                detail: json!({}),
+            };
+            (
+                "issue",
+                NewLedgerEntry { condition, ..entry },
+                Some(change),
+                json!({"to": officer.0}),
+            )
+        }
+        Step::Return { condition } => {
+            check_return(current)?;
+            let condition = text("condition", &condition, 200, true)?;
+            let change = StateChange {
+                state: RecorderState::InStore.as_str(),
+                holder_id: None,
+                issued_at: None,
+                damaged_at: None,
+                sent_for_repair_at: None,
+            };
+            let entry = NewLedgerEntry {
+                recorder_id: id,
+                kind: "return",
+                from_user: r.holder_id.map(UserId),
+                to_user: Some(p.user.id),
+                recorded_by: Some(p.user.id),
+                condition,
+                passed: None,
+                detail: json!({}),
+            };
+            ("return", entry, Some(change), json!({"from": r.holder_id}))
+        }
+        Step::Damage { condition } => {
+            check_report_damage(current)?;
+            let condition = text("condition", &condition, 200, true)?;
+            let change = StateChange {
+                state: RecorderState::Damaged.as_str(),
+                holder_id: None,
+                issued_at: None,
+                damaged_at: Some(now),
+                sent_for_repair_at: None,
+            };
+            let entry = NewLedgerEntry {
+                recorder_id: id,
+                kind: "damage",
+                from_user: r.holder_id.map(UserId),
+                to_user: None,
+                recorded_by: Some(p.user.id),
+                condition,
+                passed: None,
+                detail: json!({}),
+            };
+            (
+                "damage",
+                entry,
+                Some(change),
+                json!({"holder": r.holder_id}),
+            )
+        }
+        Step::SendForRepair { destination } => {
+            check_send_for_repair(current, destination)?;
+            let overdue = ledger::repair_overdue(r.damaged_at.unwrap_or(now), Some(now), now);
+            let change = StateChange {
+                sent_for_repair_at: Some(now),
+                ..keep(RecorderState::InRepair)
+            };
+            let entry = NewLedgerEntry {
+                recorder_id: id,
+                kind: "repair_sent",
+                from_user: None,
+                to_user: None,
+                recorded_by: Some(p.user.id),
+                condition: String::new(),
+                passed: None,
+                detail: json!({"destination": "logistics_department", "late": overdue}),
+            };
+            ("repair_sent", entry, Some(change), json!({"late": overdue}))
+        }
+        Step::Repaired { condition } => {
+            if current != RecorderState::InRepair {
+                return Err(roadwarden_domain::RuleViolation::new(
+                    "BWC-12",
+                    "recorder.not_in_repair",
+                    "the recorder is not at the logistics department",
+                )
+                .into());
+            }
+            let condition = text("condition", &condition, 200, true)?;
+            let change = StateChange {
+                state: RecorderState::InStore.as_str(),
+                holder_id: None,
+                issued_at: None,
+                damaged_at: None,
+                sent_for_repair_at: None,
+            };
+            let entry = NewLedgerEntry {
+                recorder_id: id,
+                kind: "repair_returned",
+                from_user: None,
+                to_user: None,
+                recorded_by: Some(p.user.id),
+                condition,
+                passed: None,
+                detail: json!({}),
+            };
+            ("repair_returned", entry, Some(change), json!({}))
+        }
+    };
+    if let Some(change) = change {
+        if !store::change_state(&mut tx, id, &r.state, &change).await? {
+            return Err(AppError::Conflict {
+                field: "recorder changed meanwhile; reload".into(),
+            });
+        }
+    }
+    store::add_entry(&mut tx, &entry, now).await?;
+    audit(
+        &mut tx,
+        p,
+        meta,
+        &format!("recorder.{kind}"),
+        id,
+        UnitId(r.unit_id),
+        detail,
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    show(state, p, id).await
+}
+
+async fn officer_in_scope(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<UserId> {
+    let u = users::get(tx, UserId(id))
+        .await?
+        .ok_or(AppError::NotFound("officer"))?;
+    if !p.covers(&u.unit_path) {
+        return Err(AppError::NotFound("officer"));
+    }
+    Ok(u.id)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn audit(
+    tx: &mut Tx,
+    p: &Principal,
+    meta: &RequestMeta,
+    action: &str,
+    id: i64,
+    unit: UnitId,
+    detail: serde_json::Value,
+    now: DateTime<Utc>,
+) -> AppResult<()> {
+    record(
+        tx,
+        &Actor::user(p, meta),
+        Event {
+            action,
+            object_type: "recorder",
+            object_id: id.to_string(),
+            unit_id: Some(unit),
+            detail,
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}

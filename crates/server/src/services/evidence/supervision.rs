@@ -1,0 +1,411 @@
+//! BWC-02, BWC-03, BWC-13, BWC-14: duties that must be recorded, the work records of stopped
+//! recordings (officer files, unit head approves, the recorder administrator and the legal
+//! office get their copies), and the supervision report per unit and officer: duties without
+//! footage, gaps inside duties, late uploads, attempts to delete, and the spot-check sample.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, Utc};
+use roadwarden_domain::device::text;
+use roadwarden_domain::evidence::footage::Activity;
+use roadwarden_domain::evidence::non_recording::{self as nr, Reason, WorkRecord};
+use roadwarden_domain::evidence::supervision::{coverage, in_sample, Span};
+use roadwarden_domain::roles::Role;
+use roadwarden_domain::{FieldError, UnitId, UserId};
+use roadwarden_store::audit::{self, AuditFilter};
+use roadwarden_store::duty_records::{
+    self as store, Duty, NewDuty, NewWorkRecord, WorkRecord as Row,
+};
+use roadwarden_store::evidence::{self as evidence_store, Filter};
+use roadwarden_store::users;
+use serde::Serialize;
+use serde_json::json;
+
+use super::{in_scope, require};
+use crate::auth::Principal;
+use crate::context::RequestMeta;
+use crate::error::{AppError, AppResult};
+use crate::services::audit::{record, Actor, Event};
+use crate::state::AppState;
+
+pub struct DutyInput {
+    pub officer_id: Option<i64>,
+    pub activity: String,
+    pub place: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub recorder_id: Option<i64>,
+}
+
+/// A duty is filed by the officer for themselves, or by the recorder administrator.
+pub async fn file_duty(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    input: DutyInput,
+) -> AppResult<Duty> {
+    let now = state.clock.now();
+    let activity = Activity::parse(&input.activity)?;
+    if input.ended_at <= input.started_at || input.ended_at - input.started_at > Duration::hours(24)
+    {
+        return Err(
+            FieldError::new("ended_at", "a duty ends after it starts, within 24 hours").into(),
+        );
+    }
+    if input.started_at > now {
+        return Err(FieldError::new("started_at", "is in the future").into());
+    }
+    let mut tx = state.store.begin().await?;
+    let officer = match input.officer_id {
+        Some(id) if id != p.user.id.0 => {
+            require(p, &[Role::RecorderAdmin], "filing another officer's duty")?;
+            let u = users::get(&mut tx, UserId(id))
+                .await?
+                .ok_or(AppError::NotFound("officer"))?;
+            in_scope(p, u.unit_path.as_str(), "officer")?;
+            u
+        }
+        _ => p.user.clone(),
+    };
+    let place = text("place", &input.place, 200, false)?;
+    let id = store::insert_duty(
+        &mut tx,
+        &NewDuty {
+            unit_id: officer.unit_id,
+            unit_path: &officer.unit_path,
+            officer_id: officer.id,
+            activity: activity.as_str(),
+            place: &place,
+            started_at: input.started_at,
+            ended_at: input.ended_at,
+            recorder_id: input.recorder_id,
+        },
+    )
+    .await?;
+    record(
+        &mut tx,
+        &Actor::user(p, meta),
+        Event {
+            action: "duty.filed",
+            object_type: "duty",
+            object_id: id.to_string(),
+            unit_id: Some(officer.unit_id),
+            detail: json!({"officer": officer.id.0, "activity": activity.as_str()}),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Duty {
+        id,
+        unit_id: officer.unit_id.0,
+        unit_path: officer.unit_path.as_str().to_owned(),
+        officer_id: officer.id.0,
+        activity: activity.as_str().to_owned(),
+        place,
+        started_at: input.started_at,
+        ended_at: input.ended_at,
+        recorder_id: input.recorder_id,
+    })
+}
+
+pub struct WorkRecordInput {
+    pub reason: String,
+    pub basis: String,
+    pub stopped_at: DateTime<Utc>,
+    pub resumed_at: Option<DateTime<Utc>>,
+}
+
+/// BWC-03: the officer files the work record of a stopped recording.
+pub async fn file_work_record(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    input: WorkRecordInput,
+) -> AppResult<Row> {
+    let now = state.clock.now();
+    let record_in = WorkRecord {
+        reason: Reason::parse(&input.reason)?,
+        basis: text("basis", &input.basis, 2000, true)?,
+        stopped_at: input.stopped_at,
+        resumed_at: input.resumed_at,
+    };
+    nr::check_filing(&record_in, now)?;
+    let mut tx = state.store.begin().await?;
+    let id = store::insert_work_record(
+        &mut tx,
+        &NewWorkRecord {
+            unit_id: p.user.unit_id,
+            unit_path: &p.user.unit_path,
+            officer_id: p.user.id,
+            reason: record_in.reason.as_str(),
+            basis: &record_in.basis,
+            stopped_at: record_in.stopped_at,
+            resumed_at: record_in.resumed_at,
+        },
+        now,
+    )
+    .await?;
+    record(
+        &mut tx,
+        &Actor::user(p, meta),
+        Event {
+            action: "non_recording.filed",
+            object_type: "non_recording",
+            object_id: id.to_string(),
+            unit_id: Some(p.user.unit_id),
+            detail: json!({"reason": record_in.reason.as_str()}),
+        },
+        now,
+    )
+    .await?;
+    let row = store::get_work_record(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("work record"))?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// BWC-03: the unit head approves or refuses; copies go to the recorder administrator and
+/// the legal office (both see it in their lists from the moment it is filed).
+pub async fn decide_work_record(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+    approve: bool,
+) -> AppResult<Row> {
+    require(p, &[Role::UnitHead], "deciding a work record")?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin().await?;
+    let row = store::get_work_record(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("work record"))?;
+    in_scope(p, &row.unit_path, "work record")?;
+    let to = nr::decide(
+        nr::State::parse(&row.state)?,
+        UserId(row.officer_id),
+        p.user.id,
+        approve,
+    )?;
+    if !store::decide_work_record(&mut tx, id, to.as_str(), p.user.id, now).await? {
+        return Err(AppError::Conflict {
+            field: "decided meanwhile; reload".into(),
+        });
+    }
+    record(
+        &mut tx,
+        &Actor::user(p, meta),
+        Event {
+            action: "non_recording.decided",
+            object_type: "non_recording",
+            object_id: id.to_string(),
+            unit_id: Some(UnitId(row.unit_id)),
+            detail: json!({"decision": to.as_str(), "copies": ["recorder_admin", "legal_office"]}),
+        },
+        now,
+    )
+    .await?;
+    let row = store::get_work_record(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("work record"))?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// The officer's own, or (for heads, recorder administrators and the legal office) the
+/// unit's work records.
+pub async fn work_records(
+    state: &AppState,
+    p: &Principal,
+    state_filter: Option<&str>,
+) -> AppResult<Vec<Row>> {
+    let mut tx = state.store.begin_read().await?;
+    if p.has_any(&[
+        Role::UnitHead,
+        Role::RecorderAdmin,
+        Role::LegalReviewer,
+        Role::Supervisor,
+    ]) {
+        Ok(store::work_records(&mut tx, p.scope(), state_filter, 500).await?)
+    } else {
+        let all = store::work_records(&mut tx, p.scope(), state_filter, 500).await?;
+        Ok(all
+            .into_iter()
+            .filter(|r| r.officer_id == p.user.id.0)
+            .collect())
+    }
+}
+
+/// One officer's line of the supervision report.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct OfficerLine {
+    pub officer_id: i64,
+    pub officer_name: String,
+    pub unit_id: i64,
+    pub duties: usize,
+    pub duties_without_footage: usize,
+    pub gaps: usize,
+    pub gap_minutes: i64,
+    pub files: usize,
+    pub late_hand_in: usize,
+    pub late_storage: usize,
+    pub spot_checks: Vec<i64>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub sample_round: String,
+    pub sample_percent: u32,
+    pub officers: Vec<OfficerLine>,
+    /// BWC-14: attempts to delete footage by hand, refused and recorded.
+    pub delete_attempts: usize,
+    /// Duties with no footage or with gaps, for the findings list.
+    #[schema(value_type = Vec<Object>)]
+    pub findings: Vec<serde_json::Value>,
+}
+
+/// BWC-13, BWC-14: the supervision report for the scope and period.
+pub async fn report(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> AppResult<Report> {
+    require(
+        p,
+        &[Role::Supervisor, Role::UnitHead, Role::RecorderAdmin],
+        "the supervision report",
+    )?;
+    if to <= from || to - from > Duration::days(93) {
+        return Err(FieldError::new(
+            "to",
+            "a report covers up to 93 days, ending after it starts",
+        )
+        .into());
+    }
+    let round = from.format("%Y-%m").to_string();
+    let percent = state.settings.evidence.spot_check_percent;
+    let mut tx = state.store.begin_read().await?;
+    let mut lines: BTreeMap<i64, OfficerLine> = BTreeMap::new();
+    let mut findings = Vec::new();
+    for d in store::duties(&mut tx, p.scope(), from, to, 10_000).await? {
+        let footage = store::footage_spans(&mut tx, d.officer_id, d.started_at, d.ended_at).await?;
+        let excused = store::excused_spans(&mut tx, d.officer_id, d.started_at, d.ended_at).await?;
+        let spans: Vec<Span> = footage
+            .iter()
+            .map(|(s, e)| Span { start: *s, end: *e })
+            .collect();
+        let excused: Vec<Span> = excused
+            .iter()
+            .map(|(s, e)| Span {
+                start: *s,
+                end: e.unwrap_or(d.ended_at),
+            })
+            .collect();
+        let c = coverage(
+            Span {
+                start: d.started_at,
+                end: d.ended_at,
+            },
+            &spans,
+            &excused,
+        );
+        let line = lines.entry(d.officer_id).or_insert_with(|| OfficerLine {
+            officer_id: d.officer_id,
+            unit_id: d.unit_id,
+            ..OfficerLine::default()
+        });
+        line.duties += 1;
+        if c.no_footage {
+            // Counted once as a duty without footage, not again as a gap.
+            line.duties_without_footage += 1;
+        } else {
+            line.gaps += c.gaps.len();
+            line.gap_minutes += c
+                .gaps
+                .iter()
+                .map(|g| (g.end - g.start).num_minutes())
+                .sum::<i64>();
+        }
+        if c.no_footage || !c.gaps.is_empty() {
+            findings.push(json!({
+                "duty": d.id, "officer": d.officer_id, "activity": d.activity, "place": d.place,
+                "started_at": d.started_at, "ended_at": d.ended_at, "no_footage": c.no_footage, "gaps": c.gaps,
+                "rule": if c.no_footage { "BWC-14" } else { "BWC-02" },
+            }));
+        }
+    }
+    let files = evidence_store::list(
+        &mut tx,
+        p.scope(),
+        &Filter {
+            from: Some(from),
+            to: Some(to),
+            ..Filter::default()
+        },
+        100_000,
+    )
+    .await?;
+    for f in &files {
+        let line = lines.entry(f.officer_id).or_insert_with(|| OfficerLine {
+            officer_id: f.officer_id,
+            unit_id: f.unit_id,
+            ..OfficerLine::default()
+        });
+        line.files += 1;
+        line.late_hand_in += usize::from(f.late_hand_in);
+        line.late_storage += usize::from(f.late_storage);
+        if in_sample(&round, f.id, percent) {
+            line.spot_checks.push(f.id);
+        }
+    }
+    for line in lines.values_mut() {
+        line.officer_name = users::get(&mut tx, UserId(line.officer_id))
+            .await?
+            .map(|u| u.full_name)
+            .unwrap_or_default();
+    }
+    let attempts = audit::list(
+        &mut tx,
+        p.scope(),
+        false,
+        &AuditFilter {
+            action: Some("evidence.delete_refused".into()),
+            from: Some(from),
+            to: Some(to),
+            ..AuditFilter::default()
+        },
+        10_000,
+    )
+    .await?
+    .len();
+    drop(tx);
+    let mut tx = state.store.begin().await?;
+    record(
+        &mut tx,
+        &Actor::user(p, meta),
+        Event {
+            action: "evidence.supervision_report",
+            object_type: "evidence",
+            object_id: String::new(),
+            unit_id: Some(p.user.unit_id),
+            detail: json!({"from": from, "to": to, "officers": lines.len()}),
+        },
+        state.clock.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Report {
+        from,
+        to,
+        sample_round: round,
+        sample_percent: percent,
+        officers: lines.into_values().collect(),
+        delete_attempts: attempts,
+        findings,
+    })
+}
