@@ -359,3 +359,52 @@ test("an ISAPI push becomes a reviewed violation, a notice, and an objection dec
   const answer = await (await fetch(baseUrl + "/api/v1/inspection/vehicles/" + encodeURIComponent("浙E12345"), { headers: { authorization: "Bearer " + station } })).json();
   assert.ok(answer.reasons.every((x) => String(x.violation_id) !== recordId), "the eliminated record blocks nothing");
 });
+
+test("footage is asked for, approved by the unit head, and copied with its sheet (BWC-08, BWC-10)", async () => {
+  // An officer finds footage in the library, filed by day, and asks for an evidence copy.
+  const r = await as("cx.reviewer");
+  await r.page.goto(baseUrl + "/evidence");
+  await r.page.screenshot({ path: join(shots, "20-evidence-library-zh.png"), fullPage: true });
+  const box = r.page.locator("#request-form tr:not(:has(.badge.locked)) input[name=evidence_ids]").first();
+  const evidenceId = await box.getAttribute("value");
+  await box.check();
+  await r.page.selectOption("#request-form select[name=purpose]", "copy");
+  await r.page.fill("#request-form textarea[name=reason]", "案件2026-118 行政复议需要证据复制件");
+  await r.page.click("#ask");
+  await r.page.waitForURL(/ok=access_requested/);
+  const requestId = r.page.url().match(/#request-(\d+)/)[1];
+  assert.equal(await r.page.getAttribute(`#request-${requestId}`, "data-state"), "pending");
+  // Without an approval, the footage does not play.
+  const refused = await r.context.request.get(`${baseUrl}/api/v1/evidence/${evidenceId}/content`);
+  assert.equal(refused.status(), 422);
+
+  // The unit head approves it from the inbox.
+  const h = await as("cx.head");
+  await h.page.goto(baseUrl + "/evidence/requests");
+  await h.page.screenshot({ path: join(shots, "21-evidence-requests-head-zh.png"), fullPage: true });
+  await h.page.click(`#request-${requestId} .approve`);
+  await h.page.waitForURL(/ok=access_approved/);
+  assert.equal(await h.page.getAttribute(`#request-${requestId}`, "data-state"), "approved");
+  await h.context.close();
+
+  // The officer makes the copy: the sheet PDF, and each file unaltered.
+  await r.page.goto(baseUrl + "/evidence/requests");
+  await r.page.click(`#request-${requestId} .make-export`);
+  await r.page.waitForURL(/ok=export_made/);
+  const sheetHref = await r.page.getAttribute(`#request-${requestId} a.sheet`, "href");
+  const sheet = await r.context.request.get(baseUrl + sheetHref);
+  assert.equal(sheet.status(), 200);
+  assert.equal(sheet.headers()["content-type"], "application/pdf");
+  assert.equal((await sheet.body()).subarray(0, 4).toString(), "%PDF");
+  await r.page.screenshot({ path: join(shots, "22-evidence-export-zh.png"), fullPage: true });
+
+  // The player seeks by ranged reads, under a watermark naming the viewer.
+  await r.page.goto(`${baseUrl}/evidence/${evidenceId}`);
+  assert.ok(await r.page.isVisible(".player"));
+  assert.match(await r.page.textContent(".player .watermark"), /cx\.reviewer/);
+  const seek = await r.context.request.get(`${baseUrl}/api/v1/evidence/${evidenceId}/content`, { headers: { Range: "bytes=100-199" } });
+  assert.equal(seek.status(), 206);
+  assert.equal((await seek.body()).length, 100);
+  await r.page.screenshot({ path: join(shots, "23-evidence-player-zh.png"), fullPage: true });
+  await r.context.close();
+});

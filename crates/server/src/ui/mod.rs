@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod captures;
 pub mod devices;
 pub mod docs;
+pub mod evidence;
 pub mod home;
 pub mod units;
 pub mod users;
@@ -87,6 +88,41 @@ pub fn router() -> Router<AppState> {
             "/public/violations",
             get(captures::public_page).post(captures::public_objection),
         )
+        .route("/evidence", get(evidence::library_page))
+        .route("/evidence/{id}", get(evidence::item_page))
+        .route("/evidence/{id}/reasons", post(evidence::add_reason))
+        .route(
+            "/evidence/{id}/reasons/{reason}/release",
+            post(evidence::release_reason),
+        )
+        .route("/evidence/{id}/deletion", post(evidence::request_deletion))
+        .route(
+            "/evidence/{id}/deletion/approve",
+            post(evidence::approve_deletion),
+        )
+        .route("/evidence/{id}/restore", post(evidence::restore))
+        .route(
+            "/evidence/requests",
+            get(evidence::requests_page).post(evidence::file_request),
+        )
+        .route(
+            "/evidence/requests/{id}/decision",
+            post(evidence::decide_request),
+        )
+        .route("/evidence/requests/{id}/export", post(evidence::export))
+        .route("/evidence/retention", get(evidence::retention_page))
+        .route("/evidence/supervision", get(evidence::supervision_page))
+        .route("/evidence/work-records", post(evidence::file_work_record))
+        .route(
+            "/evidence/work-records/{id}/decision",
+            post(evidence::decide_work_record),
+        )
+        .route(
+            "/recorders",
+            get(evidence::recorders_page).post(evidence::register_recorder),
+        )
+        .route("/recorders/{id}", get(evidence::recorder_page))
+        .route("/recorders/{id}/ledger", post(evidence::ledger_step))
         .route("/api/docs", get(docs::page))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
@@ -170,6 +206,13 @@ pub fn page_context(
         if p.has_any(&[Role::ObjectionHandler, Role::UnitHead, Role::Supervisor]) {
             nav.push(("/objections", "nav.objections"));
         }
+        if p.has_any(crate::services::evidence::library::BROWSERS) {
+            nav.push(("/evidence", "nav.evidence"));
+            nav.push(("/evidence/requests", "nav.evidence_requests"));
+        }
+        if p.has_any(&[Role::RecorderAdmin, Role::UnitHead, Role::Supervisor]) {
+            nav.push(("/recorders", "nav.recorders"));
+        }
         if p.has_any(AccountReaders::ROLES) {
             nav.push(("/users", "nav.users"));
         }
@@ -184,8 +227,11 @@ pub fn page_context(
         .map(|(href, key)| NavItem {
             href,
             key,
-            active: if href == "/" {
-                current == "/"
+            active: if href == "/" || href == "/evidence" {
+                current == href
+                    || (href == "/evidence"
+                        && current.starts_with("/evidence/")
+                        && !current.starts_with("/evidence/requests"))
             } else {
                 current.starts_with(href)
             },

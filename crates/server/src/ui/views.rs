@@ -42,6 +42,13 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "violation.html",
     "objections.html",
     "public_violations.html",
+    "evidence.html",
+    "evidence_item.html",
+    "evidence_requests.html",
+    "evidence_retention.html",
+    "evidence_supervision.html",
+    "recorders.html",
+    "recorder.html",
 );
 
 pub fn env() -> &'static Environment<'static> {
