@@ -1350,3 +1350,57 @@ async fn bwc_11_the_evidence_pages_render_for_each_role() {
         assert!(!html.contains("class=\"error-page\""), "{path} is an error page");
     }
 }
+
+/// Uploads footage in one PATCH on any running app; returns the footage id.
+async fn upload_on(app: &TestApp, token: &str, bytes: &[u8], meta: &[(&str, String)]) -> i64 {
+    let created = app
+        .client
+        .post(app.url("/api/v1/evidence/uploads"))
+        .bearer_auth(token)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Length", bytes.len().to_string())
+        .header("Upload-Metadata", tus_meta(meta))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 201, "{}", created.text().await.unwrap());
+    let loc = created.headers()["location"].to_str().unwrap().to_owned();
+    let patched = app
+        .client
+        .patch(app.url(&loc))
+        .bearer_auth(token)
+        .header("Tus-Resumable", "1.0.0")
+        .header("Upload-Offset", "0")
+        .header("Content-Type", "application/offset+octet-stream")
+        .body(bytes.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patched.status().as_u16(), 204);
+    patched.headers()["x-evidence-id"].to_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn bwc_06_an_objection_to_a_record_keeps_its_footage_long_term() {
+    let cw = super::captures::world().await;
+    let vid = super::captures::notified_record(&cw, 1).await;
+    account(&cw.app.state, &cw.o.county, "cx.recadmin", 31, &["recorder_admin"]).await;
+    let admin = cw.app.token("cx.recadmin", roadwarden_testkit::PASSWORD).await;
+    let end = cw.clock.now() - Duration::hours(2);
+    let meta = [
+        ("officer", "cx.reviewer".to_owned()),
+        ("activity", "traffic_violation_accident_checkpoint".to_owned()),
+        ("started_at", (end - Duration::minutes(5)).to_rfc3339()),
+        ("ended_at", end.to_rfc3339()),
+        ("violation_id", vid.to_string()),
+    ];
+    let id = upload_on(&cw.app, &admin, &mp4(8000, 30), &meta).await;
+    let (_, page) = cw.app.get(&format!("/api/v1/evidence/{id}"), &admin).await;
+    assert_eq!(page["evidence"]["retention_category"], "case_evidence", "linked to a record: case evidence");
+    let (status, body) = super::captures::public_objection(&cw, vid, "123456").await;
+    assert_eq!(status, 201, "{body}");
+    let (_, page) = cw.app.get(&format!("/api/v1/evidence/{id}"), &admin).await;
+    assert_eq!(page["evidence"]["retention_category"], "long_term", "{page}");
+    assert_eq!(page["reasons"][0]["reason_code"], "party_objection");
+    assert_eq!(page["reasons"][0]["source"], "objection");
+}
