@@ -54,7 +54,12 @@ pub async fn library_page(
     let tz = time_zone(&user.user.unit_time_zone);
     let mut days: Vec<(String, Vec<Value>)> = Vec::new();
     for item in &items {
-        let day = item.evidence.started_at.with_timezone(&tz).format("%Y-%m-%d").to_string();
+        let day = item
+            .evidence
+            .started_at
+            .with_timezone(&tz)
+            .format("%Y-%m-%d")
+            .to_string();
         let v = Value::from_serialize(item);
         match days.last_mut() {
             Some((d, list)) if *d == day => list.push(v),
@@ -215,14 +220,22 @@ pub async fn file_request(
 ) -> AppResult<Response> {
     let input = RequestInput {
         evidence_ids: f.evidence_ids,
-        requester_kind: if f.requester.is_empty() { "officer".into() } else { f.requester },
+        requester_kind: if f.requester.is_empty() {
+            "officer".into()
+        } else {
+            f.requester
+        },
         purpose: f.purpose,
         reason: f.reason,
         register: f.register,
         committee_approval: f.committee_approval,
     };
     let r = access::file(&state, &user, &meta, input).await?;
-    Ok(Redirect::to(&format!("/evidence/requests?ok=access_requested#request-{}", r.request.id)).into_response())
+    Ok(Redirect::to(&format!(
+        "/evidence/requests?ok=access_requested#request-{}",
+        r.request.id
+    ))
+    .into_response())
 }
 
 pub async fn requests_page(
@@ -233,7 +246,12 @@ pub async fn requests_page(
     Query(q): Query<OkQuery>,
 ) -> AppResult<Response> {
     let decides = user.has(Role::UnitHead);
-    let inbox = if user.has_any(&[Role::UnitHead, Role::RecorderAdmin, Role::Supervisor, Role::Auditor]) {
+    let inbox = if user.has_any(&[
+        Role::UnitHead,
+        Role::RecorderAdmin,
+        Role::Supervisor,
+        Role::Auditor,
+    ]) {
         let mut rows = access::list(&state, &user, &meta, true, "pending").await?;
         rows.extend(access::list(&state, &user, &meta, true, "approved").await?);
         rows
@@ -281,7 +299,11 @@ pub async fn decide_request(
         _ => return Err(FieldError::new("decision", "must be approve, refuse or revoke").into()),
     };
     let r = access::decide(&state, &user, &meta, id, decision).await?;
-    Ok(Redirect::to(&format!("/evidence/requests?ok=access_{}#request-{id}", r.request.state)).into_response())
+    Ok(Redirect::to(&format!(
+        "/evidence/requests?ok=access_{}#request-{id}",
+        r.request.state
+    ))
+    .into_response())
 }
 
 pub async fn export(
@@ -330,9 +352,18 @@ pub async fn register_recorder(
     meta: RequestMeta,
     FormBody(f): FormBody<RecorderForm>,
 ) -> AppResult<Response> {
-    let input = recorders::NewRecorderInput { number: f.number, unit_id: None, brand: f.brand, model: f.model };
+    let input = recorders::NewRecorderInput {
+        number: f.number,
+        unit_id: None,
+        brand: f.brand,
+        model: f.model,
+    };
     let r = recorders::register(&state, &user, &meta, input).await?;
-    Ok(Redirect::to(&format!("/recorders/{}?ok=recorder_registered", r.recorder.id)).into_response())
+    Ok(Redirect::to(&format!(
+        "/recorders/{}?ok=recorder_registered",
+        r.recorder.id
+    ))
+    .into_response())
 }
 
 pub async fn recorder_page(
@@ -473,12 +504,14 @@ pub async fn supervision_page(
 ) -> AppResult<Response> {
     let tz = time_zone(&user.user.unit_time_zone);
     let today = state.clock.now().with_timezone(&tz).date_naive();
-    let day = |raw: Option<&str>, default: NaiveDate, field: &'static str| -> AppResult<NaiveDate> {
-        match raw.map(str::trim).filter(|s| !s.is_empty()) {
-            None => Ok(default),
-            Some(s) => Ok(NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| FieldError::new(field, "must be YYYY-MM-DD"))?),
-        }
-    };
+    let day =
+        |raw: Option<&str>, default: NaiveDate, field: &'static str| -> AppResult<NaiveDate> {
+            match raw.map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(default),
+                Some(s) => Ok(NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map_err(|_| FieldError::new(field, "must be YYYY-MM-DD"))?),
+            }
+        };
     let from_day = day(q.from.as_deref(), today - Duration::days(30), "from")?;
     let to_day = day(q.to.as_deref(), today, "to")?;
     let from: DateTime<Utc> = start_of_local_day(from_day, tz);
@@ -521,7 +554,10 @@ pub struct WorkRecordForm {
 fn local_time(user: &CurrentUser, field: &'static str, raw: &str) -> AppResult<DateTime<Utc>> {
     let naive = chrono::NaiveDateTime::parse_from_str(raw.trim(), "%Y-%m-%dT%H:%M")
         .map_err(|_| FieldError::new(field, "must be a date and time"))?;
-    Ok(roadwarden_domain::calendar::local_to_utc(naive, time_zone(&user.user.unit_time_zone)))
+    Ok(roadwarden_domain::calendar::local_to_utc(
+        naive,
+        time_zone(&user.user.unit_time_zone),
+    ))
 }
 
 pub async fn file_work_record(

@@ -1228,9 +1228,32 @@ async fn bwc_03_a_stopped_recording_is_filed_and_approved_by_the_unit_head() {
         )
         .await;
     assert_eq!((status, rec["state"].as_str()), (200, Some("approved")));
-    // The recorder administrator has its copy.
+    // The recorder administrator and the legal office have their copies.
     let (_, list) = w.app.get("/api/v1/non-recording", &w.admin).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
+    let legal_dept = roadwarden_testkit::unit(
+        &w.app.state,
+        Some(&w.o.county),
+        "330522-FZ",
+        "squad",
+        "legal_department",
+    )
+    .await;
+    account(
+        &w.app.state,
+        &legal_dept,
+        "cx.legal",
+        28,
+        &["legal_reviewer"],
+    )
+    .await;
+    let legal = w.app.token("cx.legal", roadwarden_testkit::PASSWORD).await;
+    let (_, list) = w.app.get("/api/v1/non-recording", &legal).await;
+    assert_eq!(
+        list.as_array().map(Vec::len),
+        Some(1),
+        "the legal office beside the county sees the county's records: {list}"
+    );
 }
 
 #[tokio::test]
@@ -1298,6 +1321,13 @@ async fn bwc_13_bwc_14_supervision_finds_missing_footage_gaps_late_uploads_and_d
     assert_eq!(line["gap_minutes"], 20);
     assert_eq!(line["files"], 2);
     assert_eq!(report["delete_attempts"], 1);
+    assert_eq!(
+        (
+            report["units"][0]["unit_id"].as_i64(),
+            report["units"][0]["duties"].as_u64()
+        ),
+        (Some(w.o.squad.id.0), Some(2))
+    );
     let rules: Vec<&str> = report["findings"]
         .as_array()
         .unwrap()
@@ -1329,25 +1359,76 @@ async fn org_02_footage_of_another_county_does_not_exist_for_its_head() {
 async fn bwc_11_the_evidence_pages_render_for_each_role() {
     let w = world().await;
     let id = store_footage(&w, &mp4(20_000, 23), &[("case_ref", "2026-118".into())]).await;
-    w.app.post("/api/v1/recorders", &w.admin, &json!({"number": "ZJ-BWC-0009", "brand": "Hikvision", "model": "X"})).await;
+    w.app
+        .post(
+            "/api/v1/recorders",
+            &w.admin,
+            &json!({"number": "ZJ-BWC-0009", "brand": "Hikvision", "model": "X"}),
+        )
+        .await;
     let (_, req) = request(&w, &w.reviewer, &[id], "copy").await;
     let rid = req["id"].as_i64().unwrap();
     decide(&w, &w.head, rid, "approve").await;
-    w.app.post(&format!("/api/v1/access-requests/{rid}/exports"), &w.reviewer, &json!({})).await;
+    w.app
+        .post(
+            &format!("/api/v1/access-requests/{rid}/exports"),
+            &w.reviewer,
+            &json!({}),
+        )
+        .await;
     for (token, path, expect) in [
         (&w.admin, "/evidence".to_owned(), format!("evidence-{id}")),
-        (&w.admin, format!("/evidence?day={}&case_ref=2026-118", t0().format("%Y-%m-%d")), format!("evidence-{id}")),
-        (&w.reviewer, format!("/evidence/{id}"), "class=\"player\"".to_owned()),
+        (
+            &w.admin,
+            format!(
+                "/evidence?day={}&case_ref=2026-118",
+                t0().format("%Y-%m-%d")
+            ),
+            format!("evidence-{id}"),
+        ),
+        (
+            &w.reviewer,
+            format!("/evidence/{id}"),
+            "class=\"player\"".to_owned(),
+        ),
         (&w.admin, format!("/evidence/{id}"), "/requests".to_owned()),
-        (&w.head, "/evidence/requests".to_owned(), format!("request-{rid}")),
-        (&w.reviewer, "/evidence/requests".to_owned(), "/sheet".to_owned()),
+        (
+            &w.head,
+            "/evidence/requests".to_owned(),
+            format!("request-{rid}"),
+        ),
+        (
+            &w.reviewer,
+            "/evidence/requests".to_owned(),
+            "/sheet".to_owned(),
+        ),
         (&w.admin, "/recorders".to_owned(), "ZJ-BWC-0009".to_owned()),
-        (&w.head, "/evidence/retention".to_owned(), "Due for purge".to_owned()),
-        (&w.head, "/evidence/supervision".to_owned(), "id=\"supervision\"".to_owned()),
+        (
+            &w.head,
+            "/evidence/retention".to_owned(),
+            "Due for purge".to_owned(),
+        ),
+        (
+            &w.head,
+            "/evidence/supervision".to_owned(),
+            "id=\"supervision\"".to_owned(),
+        ),
     ] {
         let html = w.app.page(&path, Some(token)).await;
-        assert!(html.contains(&expect), "{path} lacks {expect}: {}", html.split("<main").nth(1).unwrap_or(&html).chars().take(3000).collect::<String>());
-        assert!(!html.contains("class=\"error-page\""), "{path} is an error page");
+        assert!(
+            html.contains(&expect),
+            "{path} lacks {expect}: {}",
+            html.split("<main")
+                .nth(1)
+                .unwrap_or(&html)
+                .chars()
+                .take(3000)
+                .collect::<String>()
+        );
+        assert!(
+            !html.contains("class=\"error-page\""),
+            "{path} is an error page"
+        );
     }
 }
 
@@ -1363,7 +1444,12 @@ async fn upload_on(app: &TestApp, token: &str, bytes: &[u8], meta: &[(&str, Stri
         .send()
         .await
         .unwrap();
-    assert_eq!(created.status().as_u16(), 201, "{}", created.text().await.unwrap());
+    assert_eq!(
+        created.status().as_u16(),
+        201,
+        "{}",
+        created.text().await.unwrap()
+    );
     let loc = created.headers()["location"].to_str().unwrap().to_owned();
     let patched = app
         .client
@@ -1377,30 +1463,53 @@ async fn upload_on(app: &TestApp, token: &str, bytes: &[u8], meta: &[(&str, Stri
         .await
         .unwrap();
     assert_eq!(patched.status().as_u16(), 204);
-    patched.headers()["x-evidence-id"].to_str().unwrap().parse().unwrap()
+    patched.headers()["x-evidence-id"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 #[tokio::test]
 async fn bwc_06_an_objection_to_a_record_keeps_its_footage_long_term() {
     let cw = super::captures::world().await;
     let vid = super::captures::notified_record(&cw, 1).await;
-    account(&cw.app.state, &cw.o.county, "cx.recadmin", 31, &["recorder_admin"]).await;
-    let admin = cw.app.token("cx.recadmin", roadwarden_testkit::PASSWORD).await;
+    account(
+        &cw.app.state,
+        &cw.o.county,
+        "cx.recadmin",
+        31,
+        &["recorder_admin"],
+    )
+    .await;
+    let admin = cw
+        .app
+        .token("cx.recadmin", roadwarden_testkit::PASSWORD)
+        .await;
     let end = cw.clock.now() - Duration::hours(2);
     let meta = [
         ("officer", "cx.reviewer".to_owned()),
-        ("activity", "traffic_violation_accident_checkpoint".to_owned()),
+        (
+            "activity",
+            "traffic_violation_accident_checkpoint".to_owned(),
+        ),
         ("started_at", (end - Duration::minutes(5)).to_rfc3339()),
         ("ended_at", end.to_rfc3339()),
         ("violation_id", vid.to_string()),
     ];
     let id = upload_on(&cw.app, &admin, &mp4(8000, 30), &meta).await;
     let (_, page) = cw.app.get(&format!("/api/v1/evidence/{id}"), &admin).await;
-    assert_eq!(page["evidence"]["retention_category"], "case_evidence", "linked to a record: case evidence");
+    assert_eq!(
+        page["evidence"]["retention_category"], "case_evidence",
+        "linked to a record: case evidence"
+    );
     let (status, body) = super::captures::public_objection(&cw, vid, "123456").await;
     assert_eq!(status, 201, "{body}");
     let (_, page) = cw.app.get(&format!("/api/v1/evidence/{id}"), &admin).await;
-    assert_eq!(page["evidence"]["retention_category"], "long_term", "{page}");
+    assert_eq!(
+        page["evidence"]["retention_category"], "long_term",
+        "{page}"
+    );
     assert_eq!(page["reasons"][0]["reason_code"], "party_objection");
     assert_eq!(page["reasons"][0]["source"], "objection");
 }

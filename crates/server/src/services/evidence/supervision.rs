@@ -214,19 +214,25 @@ pub async fn decide_work_record(
 }
 
 /// The officer's own, or (for heads, recorder administrators and the legal office) the
-/// unit's work records.
+/// unit's work records. The legal office is a department beside the police units it serves,
+/// so its copy covers its parent unit's tree (BWC-03: "one copy to the legal office").
 pub async fn work_records(
     state: &AppState,
     p: &Principal,
     state_filter: Option<&str>,
 ) -> AppResult<Vec<Row>> {
     let mut tx = state.store.begin_read().await?;
-    if p.has_any(&[
-        Role::UnitHead,
-        Role::RecorderAdmin,
-        Role::LegalReviewer,
-        Role::Supervisor,
-    ]) {
+    if p.has(Role::LegalReviewer) {
+        let unit = roadwarden_store::units::get(&mut tx, p.user.unit_id).await?;
+        let scope = match unit {
+            Some(u) if u.kind == roadwarden_domain::org::UnitKind::LegalDepartment => {
+                u.path.parent()
+            }
+            _ => p.scope().clone(),
+        };
+        return Ok(store::work_records(&mut tx, &scope, state_filter, 500).await?);
+    }
+    if p.has_any(&[Role::UnitHead, Role::RecorderAdmin, Role::Supervisor]) {
         Ok(store::work_records(&mut tx, p.scope(), state_filter, 500).await?)
     } else {
         let all = store::work_records(&mut tx, p.scope(), state_filter, 500).await?;
@@ -253,6 +259,19 @@ pub struct OfficerLine {
     pub spot_checks: Vec<i64>,
 }
 
+/// One unit's totals (BWC-13: per unit and per officer).
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct UnitLine {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub officers: usize,
+    pub duties: usize,
+    pub duties_without_footage: usize,
+    pub gaps: usize,
+    pub files: usize,
+    pub late: usize,
+}
+
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Report {
     pub from: DateTime<Utc>,
@@ -260,6 +279,7 @@ pub struct Report {
     pub sample_round: String,
     pub sample_percent: u32,
     pub officers: Vec<OfficerLine>,
+    pub units: Vec<UnitLine>,
     /// BWC-14: attempts to delete footage by hand, refused and recorded.
     pub delete_attempts: usize,
     /// Duties with no footage or with gaps, for the findings list.
@@ -363,10 +383,27 @@ pub async fn report(
             line.spot_checks.push(f.id);
         }
     }
+    let mut units: BTreeMap<i64, UnitLine> = BTreeMap::new();
     for line in lines.values_mut() {
         line.officer_name = users::get(&mut tx, UserId(line.officer_id))
             .await?
             .map(|u| u.full_name)
+            .unwrap_or_default();
+        let u = units.entry(line.unit_id).or_insert_with(|| UnitLine {
+            unit_id: line.unit_id,
+            ..UnitLine::default()
+        });
+        u.officers += 1;
+        u.duties += line.duties;
+        u.duties_without_footage += line.duties_without_footage;
+        u.gaps += line.gaps;
+        u.files += line.files;
+        u.late += line.late_hand_in + line.late_storage;
+    }
+    for u in units.values_mut() {
+        u.unit_name = roadwarden_store::units::get(&mut tx, UnitId(u.unit_id))
+            .await?
+            .map(|x| x.name)
             .unwrap_or_default();
     }
     let attempts = audit::list(
@@ -405,6 +442,7 @@ pub async fn report(
         sample_round: round,
         sample_percent: percent,
         officers: lines.into_values().collect(),
+        units: units.into_values().collect(),
         delete_attempts: attempts,
         findings,
     })
