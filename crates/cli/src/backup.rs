@@ -4,15 +4,29 @@
 //! file; PostgreSQL: a `pg_dump` custom-format archive), every blob, and `manifest.json` with
 //! the SHA-256 and size of each file. Restore checks every checksum before it touches
 //! anything, and refuses a backup that does not match.
+//!
+//! Blobs stream both ways (a body-worn recorder video can be gigabytes): out of the store
+//! through `open`, which checks the blob's hash as it reads, into the backup file while the
+//! manifest's hash is computed; back in through `put` under the name the manifest promises,
+//! which refuses bytes that hash to anything else. Memory stays bounded by one copy buffer.
+//!
+//! The upload folder (`<data_dir>/uploads`, unfinished tus uploads) is deliberately not backed
+//! up: an upload becomes evidence only when its last byte arrives and it moves into the blob
+//! store, and until then the recorder (or the docking station) still holds the file, which
+//! is released only after the stored copy is verified (BWC-07). After a restore, an upload
+//! that was in flight is sent again from the recorder; its old row expires and is discarded
+//! by the usual job.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use indicatif::{ProgressBar, ProgressStyle};
+use roadwarden_blob::{BlobId, BlobStore};
 use roadwarden_server::{open_state, Clock, Settings};
 use roadwarden_store::Backend;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 #[derive(Debug, Serialize, Deserialize)]
 struct Manifest {
@@ -82,17 +96,6 @@ pub async fn backup(settings: Settings, out: &Path) -> anyhow::Result<ExitCode> 
             files.push(PG_FILE.to_owned());
         }
     }
-    let ids = state.blobs.list().await?;
-    let progress = bar(ids.len() as u64, "blobs");
-    for id in &ids {
-        // `get` verifies the hash: a damaged blob stops the backup instead of being copied.
-        let bytes = state.blobs.get(id).await?;
-        let rel = format!("blobs/{}", id.as_str());
-        std::fs::write(out.join(&rel), bytes)?;
-        files.push(rel);
-        progress.inc(1);
-    }
-    progress.finish_and_clear();
     let mut entries = Vec::new();
     for rel in files {
         let (sha256, bytes) = hash_file(&out.join(&rel))?;
@@ -102,6 +105,23 @@ pub async fn backup(settings: Settings, out: &Path) -> anyhow::Result<ExitCode> 
             bytes,
         });
     }
+    // Listed after the database snapshot: blobs are write-once, so every blob the snapshot
+    // names is in the list.
+    let ids = state.blobs.list().await?;
+    let progress = bar(ids.len() as u64, "blobs");
+    for id in &ids {
+        let rel = format!("blobs/{}", id.as_str());
+        let (sha256, bytes) = stream_blob_to_file(state.blobs.as_ref(), id, &out.join(&rel))
+            .await
+            .map_err(|e| anyhow::anyhow!("blob {id}: {e}"))?;
+        entries.push(FileEntry {
+            path: rel,
+            sha256,
+            bytes,
+        });
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
     let manifest = Manifest {
         format: 1,
         created_at: state.clock.now().to_rfc3339(),
@@ -188,14 +208,15 @@ pub async fn restore(settings: Settings, from: &Path, force: bool) -> anyhow::Re
         .iter()
         .filter(|f| f.path.starts_with("blobs/"))
         .collect();
+    let progress = bar(blobs.len() as u64, "blobs restored");
     for entry in &blobs {
-        let bytes = std::fs::read(from.join(&entry.path))?;
-        let expected = roadwarden_blob::BlobId::parse(entry.path.trim_start_matches("blobs/"))?;
-        state
-            .blobs
-            .put(Box::pin(std::io::Cursor::new(bytes)), Some(&expected))
-            .await?;
+        let expected = BlobId::parse(entry.path.trim_start_matches("blobs/"))?;
+        restore_blob(state.blobs.as_ref(), &from.join(&entry.path), &expected)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}: {e}", entry.path))?;
+        progress.inc(1);
     }
+    progress.finish_and_clear();
     println!(
         "restored database and {} blobs from {}",
         blobs.len(),
@@ -203,6 +224,48 @@ pub async fn restore(settings: Settings, from: &Path, force: bool) -> anyhow::Re
     );
     Ok(ExitCode::SUCCESS)
 }
+
+/// Streams one blob out of the store into `dest`, hashing what is written. `open` verifies the
+/// blob against its name as it reads, so a damaged blob stops the backup (its error surfaces
+/// on the last read) instead of being copied. Returns the file's SHA-256 and length.
+async fn stream_blob_to_file(
+    blobs: &dyn BlobStore,
+    id: &BlobId,
+    dest: &Path,
+) -> anyhow::Result<(String, u64)> {
+    let mut reader = blobs.open(id).await?;
+    let mut file = tokio::fs::File::create(dest).await?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; COPY_BUFFER];
+    let mut len = 0u64;
+    loop {
+        let n = reader
+            .read(&mut buf)
+            .await
+            .map_err(roadwarden_blob::BlobError::from)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        file.write_all(&buf[..n]).await?;
+        len += n as u64;
+    }
+    file.sync_all().await?;
+    Ok((hex::encode(hasher.finalize()), len))
+}
+
+/// Streams one backed-up blob into the store under the name the manifest gives it; bytes that
+/// hash to anything else are refused and nothing is stored. (`put` rather than `put_file`:
+/// `put_file` consumes its source, and the backup must stay intact.) A blob the store already
+/// holds is read through and left as it is.
+async fn restore_blob(blobs: &dyn BlobStore, src: &Path, expected: &BlobId) -> anyhow::Result<()> {
+    let file = tokio::fs::File::open(src).await?;
+    blobs.put(Box::pin(file), Some(expected)).await?;
+    Ok(())
+}
+
+/// One read or write step when streaming a blob.
+const COPY_BUFFER: usize = 1 << 20;
 
 fn sqlite_path(url: &str) -> anyhow::Result<PathBuf> {
     let rest = url

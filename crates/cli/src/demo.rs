@@ -274,6 +274,22 @@ const ACCOUNTS: &[DemoAccount] = &[
         "zh-CN",
     ),
     acct(
+        "cx.recadmin",
+        "330522",
+        "冯立新",
+        "police_officer",
+        &["recorder_admin"],
+        "zh-CN",
+    ),
+    acct(
+        "cx.head2",
+        "330522",
+        "韩卫东",
+        "police_officer",
+        &["unit_head"],
+        "zh-CN",
+    ),
+    acct(
         "zc.device",
         "330522-01",
         "吴磊",
@@ -409,6 +425,7 @@ pub async fn run(settings: Settings, reset: bool, no_serve: bool) -> anyhow::Res
         let logins = seed(&state).await?;
         crate::demo_devices::seed(&state, &settings).await?;
         let hint = crate::demo_captures::seed(&state).await?;
+        crate::demo_evidence::seed(&settings).await?;
         Some((logins, hint))
     } else {
         None
@@ -463,6 +480,10 @@ fn print_banner(url: &str, dir: &Path, seeded: Option<&(Vec<Login>, crate::demo_
             );
             println!(
                 "  Push captures: roadwarden simulate --help (device credentials: a device's page)"
+            );
+            println!(
+                "  Body-worn footage: sign in as cx.recadmin, cx.head or cx.head2 (a restricted \
+                 copy request waits for a second head); import more: roadwarden evidence import"
             );
         }
         None => println!(

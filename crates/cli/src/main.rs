@@ -1,10 +1,13 @@
 //! `roadwarden`: the one binary an operator runs.
 
 mod backup;
+mod blobs;
 mod demo;
 mod demo_captures;
 mod demo_devices;
+mod demo_evidence;
 mod device;
+mod evidence;
 mod logging;
 mod scene;
 mod serve;
@@ -64,10 +67,17 @@ enum Command {
     /// Enforcement devices: import a ledger.
     #[command(subcommand)]
     Device(device::DeviceCommand),
+    /// Body-worn recorder footage: import a docking-station folder.
+    #[command(subcommand)]
+    Evidence(evidence::EvidenceCommand),
+    /// The blob store (images and footage): copy to another store, verify every blob.
+    #[command(subcommand)]
+    Blobs(blobs::BlobsCommand),
     /// Configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
-    /// Write a consistent online backup of the database and the blob folder.
+    /// Write a consistent online backup of the database and every blob (streamed). Unfinished
+    /// uploads are not included: they resume from the recorder.
     Backup {
         /// A new, empty directory to write into.
         #[arg(long)]
@@ -159,6 +169,8 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::User(cmd) => setup::user(load()?, cmd).await,
         Command::Audit(AuditCommand::Verify) => setup::audit_verify(load()?).await,
         Command::Device(cmd) => device::run(load()?, cmd).await,
+        Command::Evidence(cmd) => evidence::run(load()?, cmd).await,
+        Command::Blobs(cmd) => blobs::run(load()?, cmd).await,
         Command::Backup { out } => backup::backup(load()?, &out).await,
         Command::Restore { from, force } => backup::restore(load()?, &from, force).await,
         Command::Simulate(args) => simulate::main(args).await,

@@ -202,3 +202,358 @@ fn config_example_is_printed_and_secrets_are_hidden() {
     assert!(o.status.success());
     assert!(!stdout(&o).contains("s3cret"), "{}", stdout(&o));
 }
+
+// ---- SEC-09 with footage-sized blobs, `blobs copy|verify`, `evidence import` ---------------
+
+/// Runs `f` against the data directory's state in this process (the binary is not running).
+fn with_state<T>(dir: &Path, f: impl AsyncFnOnce(&roadwarden_server::AppState) -> T) -> T {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let settings = roadwarden_server::Settings {
+            data_dir: dir.to_owned(),
+            ..roadwarden_server::Settings::default()
+        };
+        let state = roadwarden_server::open_state(settings, roadwarden_server::Clock::System)
+            .await
+            .unwrap();
+        let out = f(&state).await;
+        state.store.close().await;
+        out
+    })
+}
+
+/// Bytes derived from `seed`, `len` long (a multi-megabyte blob stands in for a video).
+fn noise(len: usize, seed: u32) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(2_654_435_761) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x as u8
+        })
+        .collect()
+}
+
+/// Stores `blobs` in the data directory's blob store; returns their ids.
+fn put_blobs(dir: &Path, blobs: &[Vec<u8>]) -> Vec<roadwarden_blob::BlobId> {
+    with_state(dir, async |s| {
+        let mut ids = Vec::new();
+        for b in blobs {
+            ids.push(s.blobs.put_bytes(b.clone().into()).await.unwrap().id);
+        }
+        ids
+    })
+}
+
+fn read_blobs(dir: &Path, ids: &[roadwarden_blob::BlobId]) -> Vec<Vec<u8>> {
+    with_state(dir, async |s| {
+        let mut out = Vec::new();
+        for id in ids {
+            out.push(s.blobs.get(id).await.unwrap());
+        }
+        out
+    })
+}
+
+#[test]
+fn sec_09_backup_streams_footage_sized_blobs_and_restores_them_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    bootstrap(&dir);
+    let blobs = vec![noise(6 << 20, 1), noise(1000, 2), b"x".to_vec()];
+    let ids = put_blobs(&dir, &blobs);
+    // An unfinished upload is not part of a backup: the client resumes it from the recorder.
+    std::fs::write(dir.join("uploads/abc.part"), b"half a video").unwrap();
+
+    let backup = tmp.path().join("backup");
+    let o = roadwarden(&dir, &["backup", "--out", backup.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).contains("3 blobs"), "{}", stdout(&o));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(backup.join("manifest.json")).unwrap()).unwrap();
+    let files = manifest["files"].as_array().unwrap();
+    assert_eq!(
+        files[0]["path"], "roadwarden.sqlite",
+        "the database is listed first"
+    );
+    let big = files
+        .iter()
+        .find(|f| f["path"] == format!("blobs/{}", ids[0]))
+        .expect("the big blob is in the manifest");
+    assert_eq!(big["bytes"], 6 << 20);
+    assert_eq!(
+        big["sha256"],
+        ids[0].as_str(),
+        "a blob's file hashes to its name"
+    );
+    assert!(!backup.join("uploads").exists());
+
+    let restored = tmp.path().join("restored");
+    let o = roadwarden(&restored, &["restore", "--from", backup.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(stdout(&o).contains("3 blobs"), "{}", stdout(&o));
+    assert_eq!(read_blobs(&restored, &ids), blobs, "byte for byte");
+    let o = roadwarden(&restored, &["blobs", "verify"]);
+    assert!(o.status.success(), "{}", stdout(&o));
+
+    // A blob file changed in the backup (the manifest still right for the others) is refused.
+    let victim = backup.join(format!("blobs/{}", ids[1]));
+    let mut bytes = std::fs::read(&victim).unwrap();
+    bytes[0] ^= 1;
+    std::fs::write(&victim, bytes).unwrap();
+    let o = roadwarden(
+        &tmp.path().join("third"),
+        &["restore", "--from", backup.to_str().unwrap()],
+    );
+    assert!(!o.status.success());
+    assert!(
+        stdout(&o).contains("does not match its checksum"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// Every file under `dir` (the blob store's fan-out folders), without its `tmp/`.
+fn files_in(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            if e.file_name() != "tmp" {
+                out.extend(files_in(&p));
+            }
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn blobs_copy_moves_every_blob_to_another_store_and_verify_names_a_damaged_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    bootstrap(&dir);
+    let blobs = vec![noise(3 << 20, 7), noise(10, 8)];
+    let ids = put_blobs(&dir, &blobs);
+    let other = tmp.path().join("other");
+    let to = format!("fs:{}", other.display());
+
+    let o = roadwarden(&dir, &["blobs", "copy", "--to", &to]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("copied 2 blobs") && stdout(&o).contains("0 were already there"),
+        "{}",
+        stdout(&o)
+    );
+    let copied = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use roadwarden_blob::BlobStore;
+        let store = roadwarden_blob::FsStore::open(other.clone()).await.unwrap();
+        let mut out = Vec::new();
+        for id in &ids {
+            out.push(store.get(id).await.unwrap());
+        }
+        out
+    });
+    assert_eq!(copied, blobs);
+    // Run again (an interrupted copy resumed): nothing is written twice.
+    let o = roadwarden(&dir, &["blobs", "copy", "--to", &to]);
+    assert!(
+        stdout(&o).contains("copied 0 blobs") && stdout(&o).contains("2 were already there"),
+        "{}",
+        stdout(&o)
+    );
+    // The same store is refused; so is a target that is neither fs: nor s3.
+    let own = format!("fs:{}", dir.join("blobs").display());
+    assert!(!roadwarden(&dir, &["blobs", "copy", "--to", &own])
+        .status
+        .success());
+    assert!(!roadwarden(&dir, &["blobs", "copy", "--to", "ftp:x"])
+        .status
+        .success());
+    // --to-config: the target is the blob store another configuration file names.
+    let config = tmp.path().join("next.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "data_dir = {:?}\n[blobs]\nbackend = \"fs\"\n",
+            tmp.path().join("next").display().to_string()
+        ),
+    )
+    .unwrap();
+    let o = roadwarden(
+        &dir,
+        &["blobs", "copy", "--to-config", config.to_str().unwrap()],
+    );
+    assert!(
+        o.status.success() && stdout(&o).contains("copied 2 blobs"),
+        "{}",
+        stdout(&o)
+    );
+
+    let o = roadwarden(&dir, &["blobs", "verify"]);
+    assert!(
+        o.status.success() && stdout(&o).contains("2 blobs"),
+        "{}",
+        stdout(&o)
+    );
+    let small = files_in(&dir.join("blobs"))
+        .into_iter()
+        .find(|p| p.ends_with(ids[1].as_str()))
+        .unwrap();
+    std::fs::write(&small, b"tampered!!").unwrap();
+    let o = roadwarden(&dir, &["blobs", "verify"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains(ids[1].as_str()) && stdout(&o).contains("1 of 2 blobs"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+/// A synthetic MP4: a real `ftyp` box, then noise.
+fn mp4(len: usize, seed: u32) -> Vec<u8> {
+    let mut v = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2".to_vec();
+    v.extend(noise(len - v.len(), seed));
+    v
+}
+
+#[test]
+fn bwc_05_evidence_import_files_a_docking_station_folder_through_the_upload_path() {
+    use roadwarden_server::auth::{AuthVia, Principal};
+    use roadwarden_server::services::evidence::recorders;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    with_state(&dir, async |s| {
+        let o = roadwarden_testkit::org(s).await;
+        roadwarden_testkit::account(s, &o.county, "cx.recadmin", 21, &["recorder_admin"]).await;
+        roadwarden_testkit::account(s, &o.squad, "sq.officer", 22, &["collector"]).await;
+        let mut tx = s.store.begin_read().await.unwrap();
+        let user = roadwarden_store::users::get_by_username(&mut tx, "cx.recadmin")
+            .await
+            .unwrap()
+            .unwrap();
+        let roles = roadwarden_store::users::roles_of(&mut tx, user.id)
+            .await
+            .unwrap();
+        drop(tx);
+        let p = Principal {
+            user,
+            roles,
+            session_id: 0,
+            csrf_token: String::new(),
+            via: AuthVia::Bearer,
+            must_change: None,
+        };
+        let input = recorders::NewRecorderInput {
+            number: "DSJ-T-0001".into(),
+            unit_id: None,
+            brand: "警翼".into(),
+            model: "DSJ-V9".into(),
+        };
+        recorders::register(s, &p, &Default::default(), input)
+            .await
+            .unwrap();
+    });
+
+    // File names carry local (Shanghai) times: two recordings that ended an hour ago.
+    let now = roadwarden_server::Clock::System.now();
+    let local = |mins_ago: i64| {
+        (now - chrono::Duration::minutes(mins_ago))
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .format("%Y%m%d%H%M%S")
+            .to_string()
+    };
+    let dock = tmp.path().join("dock");
+    std::fs::create_dir_all(dock.join("DSJ-T-0001")).unwrap();
+    let name =
+        |from: i64, to: i64, ext: &str| format!("DSJ-T-0001_{}_{}.{ext}", local(from), local(to));
+    let big = mp4(5 << 20, 1);
+    std::fs::write(dock.join("DSJ-T-0001").join(name(120, 90, "MP4")), &big).unwrap();
+    std::fs::write(dock.join(name(80, 60, "MP4")), mp4(300_000, 2)).unwrap();
+    // The same bytes again under another name: refused as a duplicate of the first.
+    std::fs::write(dock.join(name(85, 84, "MP4")), &big).unwrap();
+    std::fs::write(dock.join(name(70, 65, "TXT")), b"recorder log: battery 80%").unwrap();
+    std::fs::write(dock.join("IMG_0001.MP4"), mp4(1000, 3)).unwrap();
+    std::fs::write(dock.join(".DS_Store"), b"ignored").unwrap();
+
+    let o = roadwarden(
+        &dir,
+        &[
+            "evidence",
+            "import",
+            dock.to_str().unwrap(),
+            "--as",
+            "cx.recadmin",
+            "--officer",
+            "sq.officer",
+            "--activity",
+            "roadside_inspection",
+            "--place",
+            "G60 K123",
+        ],
+    );
+    let out = stdout(&o);
+    // Bad files are reported and the exit code says so; the good ones are stored.
+    assert_eq!(o.status.code(), Some(2), "{out}");
+    let line = |needle: &str| {
+        out.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line for {needle} in {out}"))
+            .to_owned()
+    };
+    assert!(line(&name(120, 90, "MP4")).contains("stored"), "{out}");
+    assert!(line(&name(80, 60, "MP4")).contains("stored"), "{out}");
+    let first_id = line(&name(120, 90, "MP4"))
+        .rsplit('#')
+        .next()
+        .unwrap()
+        .trim()
+        .to_owned();
+    let dup = line(&name(85, 84, "MP4"));
+    assert!(
+        dup.contains("duplicate") && dup.contains(&format!("footage #{first_id}")),
+        "{out}"
+    );
+    assert!(line(&name(70, 65, "TXT")).contains("refused"), "{out}");
+    assert!(
+        line(&name(70, 65, "TXT")).contains("upload.not_media"),
+        "{out}"
+    );
+    assert!(line("IMG_0001.MP4").contains("skipped"), "{out}");
+    assert!(!out.contains(".DS_Store"), "{out}");
+    assert!(
+        out.contains("2 stored, 1 duplicate, 1 refused, 1 skipped; 2 verified"),
+        "{out}"
+    );
+
+    // Filed as the upload path files it: recorder, times, uploader, audit entry, released.
+    let (stored, audit) = with_state(&dir, async |s| {
+        let mut tx = s.store.begin_read().await.unwrap();
+        let e = roadwarden_store::evidence::get(&mut tx, first_id.parse().unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let blob = s
+            .blobs
+            .get(&roadwarden_blob::BlobId::parse(&e.sha256).unwrap())
+            .await
+            .unwrap();
+        let entries = roadwarden_store::audit::count(&mut tx).await.unwrap();
+        ((e, blob), entries)
+    });
+    let (e, blob) = stored;
+    assert_eq!(blob, big, "byte for byte");
+    assert_eq!(e.activity, "roadside_inspection");
+    assert!(e.recorder_id.is_some() && e.verified_at.is_some(), "{e:?}");
+    assert!(audit > 0);
+    assert!(
+        std::fs::read_dir(dir.join("uploads"))
+            .unwrap()
+            .next()
+            .is_none(),
+        "no part file is left behind"
+    );
+}
