@@ -11,6 +11,8 @@ mod copy;
 mod fs;
 mod range;
 mod s3;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod verified;
 
 pub use copy::{copy_all, CopyReport};

@@ -1,6 +1,7 @@
-//! A real S3-compatible server for the tests: moto in server mode, started once per test
-//! binary on a port the OS picks while binding (no guessed free port, no sleep), and gone when
-//! the binary exits: it waits on its stdin, which the exit closes.
+//! Test support (feature `testing`): a real S3-compatible server, moto in server mode, started
+//! once per test binary on a port the OS picks while binding (no guessed free port, no sleep),
+//! and gone when the binary exits: it waits on its stdin, which the exit closes. The blob
+//! contract tests and the server's end-to-end tests both use it.
 
 use std::io::BufRead;
 use std::process::{Child, Command, Stdio};
@@ -84,6 +85,19 @@ fn start() -> Moto {
 }
 
 impl Moto {
+    /// Settings for an [`crate::S3Store`] on a fresh bucket of this server.
+    pub async fn config(&self) -> crate::S3Config {
+        crate::S3Config {
+            endpoint: Some(self.endpoint.clone()),
+            bucket: self.bucket().await,
+            region: "us-east-1".into(),
+            access_key_id: "testing".into(),
+            secret_access_key: "testing".into(),
+            prefix: "roadwarden/".into(),
+            allow_http: true,
+        }
+    }
+
     /// A fresh bucket, so tests running side by side do not see each other's blobs. moto does
     /// not check signatures, so a bare PUT creates it.
     pub async fn bucket(&self) -> String {

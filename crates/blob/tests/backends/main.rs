@@ -3,7 +3,6 @@
 
 mod contract;
 mod copy_and_streaming;
-mod moto;
 
 use std::path::{Path, PathBuf};
 
@@ -84,7 +83,7 @@ pub fn s3_config(endpoint: &str, bucket: &str) -> S3Config {
 
 /// A store on a fresh bucket of the shared moto server, or `None` where moto is missing.
 pub async fn s3() -> Option<S3> {
-    let moto = moto::moto()?;
+    let moto = roadwarden_blob::testing::moto()?;
     let config = s3_config(&moto.endpoint, &moto.bucket().await);
     let store = S3Store::connect(config.clone()).await.unwrap();
     let raw = object_store::aws::AmazonS3Builder::new()
