@@ -7,6 +7,10 @@
 #   scripts/bench.sh devices    # GET /api/v1/devices under load + ledger import only (~7 min)
 #   scripts/bench.sh captures   # capture ingest, review queue with 1M pending, notice outbox
 #                               # (bench-captures; ~8 min on SQLite, ~9 min on PostgreSQL)
+#   scripts/bench.sh evidence   # evidence upload (issue 5): hash rate vs sha256sum, 4 GiB tus upload
+#                               # to `roadwarden serve` (server memory, rate vs dd), ranged-read
+#                               # first byte; then the tuspy kill-and-resume test. SQLite only.
+#                               # Needs ~13 GiB free in $TMPDIR for 4 GiB (~6 min).
 #
 # Environment:
 #   BENCH_PG_URL   PostgreSQL server to make throw-away databases on
@@ -16,6 +20,8 @@
 #   BENCH_DEVICES_ARGS  extra arguments for bench-devices (e.g. "--duration 10 --vacuum").
 #   BENCH_CAPTURES_ARGS extra arguments for bench-captures (e.g. "--only ingest --captures 40000",
 #                       "--only review --pending 200000", "--only notices --batch-size 2000").
+#   BENCH_EVIDENCE_ARGS extra arguments for bench-evidence (e.g. "--size-mib 1024", "--only hash").
+#   BENCH_TUS_ARGS      extra arguments for scripts/tus_resume_test.py (default "--kills 2").
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -61,9 +67,14 @@ ensure_wrk() {
 }
 
 cargo build --release -p roadwarden-bench
+if [ "$what" = all ] || [ "$what" = evidence ]; then
+    # bench-evidence and the tus test run the real server binary in its own process.
+    cargo build --release -p roadwarden-cli --bin roadwarden
+fi
 bin=target/release
 
 machine | tee "$out/machine.txt"
+[ "$what" = evidence ] && pg_url=""
 ensure_postgres
 
 backends=(sqlite)
@@ -97,4 +108,13 @@ for backend in "${backends[@]}"; do
         "$bin/bench-captures" "${db_args[@]}" ${BENCH_CAPTURES_ARGS:-} | tee "$out/captures-$backend.txt"
     fi
 done
+if [ "$what" = all ] || [ "$what" = evidence ]; then
+    echo "== bench-evidence (SQLite, the server as its own process) =="
+    # shellcheck disable=SC2086
+    "$bin/bench-evidence" ${BENCH_EVIDENCE_ARGS:-} | tee "$out/evidence.txt"
+    echo "== tus kill-and-resume (tuspy) =="
+    python3 -c "import tusclient" 2>/dev/null || python3 -m pip install -q tuspy
+    # shellcheck disable=SC2086
+    python3 scripts/tus_resume_test.py --bin "$bin/roadwarden" ${BENCH_TUS_ARGS:---kills 2} | tee "$out/tus-resume.txt"
+fi
 echo "logs in $out/"
