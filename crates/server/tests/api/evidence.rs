@@ -703,6 +703,25 @@ async fn bwc_05_an_upload_survives_a_server_restart_and_resumes() {
     let p = tus_patch(&w, &w.admin, &loc, third, bytes[third..].to_vec()).await;
     assert_eq!(p.status, 204, "{}", p.body);
     let id = p.evidence_id.unwrap();
+    // An upload whose bytes vanished (a restore from backup) tells the client to start over.
+    let (_, lost, _) = tus_create(&w, &w.admin, 5000, &footage_meta(&w, &[])).await;
+    let lost = lost.unwrap();
+    assert_eq!(
+        tus_patch(&w, &w.admin, &lost, 0, mp4(100, 40)).await.status,
+        204
+    );
+    let part = w
+        .app
+        .state
+        .settings
+        .upload_dir()
+        .join(format!("{}.part", lost.rsplit('/').next().unwrap()));
+    std::fs::remove_file(part).unwrap();
+    let p = tus_patch(&w, &w.admin, &lost, 100, mp4(4900, 40)[..4900].to_vec()).await;
+    assert_eq!(
+        (p.status, p.body["error"]["code"].as_str()),
+        (410, Some("upload.lost"))
+    );
     let (_, page) = w.app.get(&format!("/api/v1/evidence/{id}"), &w.admin).await;
     assert_eq!(
         page["evidence"]["sha256"].as_str(),
