@@ -54,6 +54,16 @@ if [ -z "${SKIP_POSTGRES:-}" ]; then
     -p roadwarden-store -p roadwarden-server
 fi
 
+# BWC-05: a real tus client (tuspy, from PyPI) uploads while the server is killed twice, and
+# resumes from the offset the restarted server reports.
+if ! python3 -c "import tusclient" 2>/dev/null; then
+  say "installing tuspy"
+  python3 -m pip install --quiet --disable-pip-version-check tuspy
+fi
+say "tus resume test (tuspy client, server killed twice)"
+cargo build --locked -p roadwarden-cli
+python3 scripts/tus_resume_test.py --bin "${CARGO_TARGET_DIR:-$PWD/target}/debug/roadwarden" --size-mib 64 --kills 2
+
 if [ -z "${SKIP_BROWSER:-}" ]; then
   apt_install chromium fonts-noto-cjk
   say "browser test (headless Chromium)"
