@@ -794,6 +794,7 @@ T = {
 "requests.file": ("file", "文件", "tệp"),
 "requests.inbox": ("To decide", "待审批", "Chờ phê duyệt"),
 "requests.mine": ("My requests", "我的申请", "Đề nghị của tôi"),
+"requests.awaiting_second": ("You approved; restricted footage waits for a second head.", "您已批准；涉密资料还需另一名负责人批准。", "Bạn đã duyệt; dữ liệu hạn chế chờ thủ trưởng thứ hai."),
 "requests.none": ("No requests yet.", "暂无申请。", "Chưa có đề nghị."),
 "access_state.pending": ("Pending", "待审批", "Chờ duyệt"),
 "access_state.approved": ("Approved", "已批准", "Đã duyệt"),
