@@ -43,8 +43,27 @@ fn tus_headers(mut resp: Response) -> Response {
     resp
 }
 
-fn http_date(t: DateTime<Utc>) -> String {
-    t.format("%a, %d %b %Y %H:%M:%S GMT").to_string()
+/// An HTTP date (RFC 7231), for `Upload-Expires`.
+fn http_date(t: DateTime<Utc>) -> HeaderValue {
+    HeaderValue::from_str(&t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        .unwrap_or(HeaderValue::from_static(""))
+}
+
+/// The headers that tell a client where an upload stands: offset, expiry, and the footage it
+/// became once complete.
+fn progress(
+    mut resp: Response,
+    offset: i64,
+    expires: DateTime<Utc>,
+    evidence: Option<i64>,
+) -> Response {
+    let h = resp.headers_mut();
+    h.insert("upload-offset", HeaderValue::from(offset));
+    h.insert("upload-expires", http_date(expires));
+    if let Some(e) = evidence {
+        h.insert("x-evidence-id", HeaderValue::from(e));
+    }
+    tus_headers(resp)
 }
 
 /// tus: every request but OPTIONS names the protocol version.
@@ -126,19 +145,10 @@ async fn create(
     let fields = parse_metadata(raw)?;
     let u = upload::create(&state, &user, &meta, length, &fields).await?;
     let mut resp = StatusCode::CREATED.into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        header::LOCATION,
-        HeaderValue::from_str(&format!("{BASE}/{}", u.id))
-            .map_err(|e| AppError::Internal(e.into()))?,
-    );
-    h.insert(
-        "upload-expires",
-        HeaderValue::from_str(&http_date(u.expires_at))
-            .map_err(|e| AppError::Internal(e.into()))?,
-    );
-    h.insert("upload-offset", HeaderValue::from_static("0"));
-    Ok(tus_headers(resp))
+    let location = HeaderValue::from_str(&format!("{BASE}/{}", u.id))
+        .map_err(|e| AppError::Internal(e.into()))?;
+    resp.headers_mut().insert(header::LOCATION, location);
+    Ok(progress(resp, 0, u.expires_at, None))
 }
 
 async fn head(
@@ -157,18 +167,9 @@ async fn head(
         ));
     }
     let mut resp = StatusCode::OK.into_response();
-    let h = resp.headers_mut();
-    h.insert("upload-offset", HeaderValue::from(u.upload_offset));
-    h.insert("upload-length", HeaderValue::from(u.length));
-    h.insert(
-        "upload-expires",
-        HeaderValue::from_str(&http_date(u.expires_at))
-            .map_err(|e| AppError::Internal(e.into()))?,
-    );
-    if let Some(e) = u.evidence_id {
-        h.insert("x-evidence-id", HeaderValue::from(e));
-    }
-    Ok(tus_headers(resp))
+    resp.headers_mut()
+        .insert("upload-length", HeaderValue::from(u.length));
+    Ok(progress(resp, u.upload_offset, u.expires_at, u.evidence_id))
 }
 
 async fn patch(
@@ -192,18 +193,13 @@ async fn patch(
     }
     let offset = header_u64(&headers, "upload-offset")?;
     let done = upload::append(&state, &user, &id, offset, body).await?;
-    let mut resp = StatusCode::NO_CONTENT.into_response();
-    let h = resp.headers_mut();
-    h.insert("upload-offset", HeaderValue::from(done.offset));
-    h.insert(
-        "upload-expires",
-        HeaderValue::from_str(&http_date(done.expires_at))
-            .map_err(|e| AppError::Internal(e.into()))?,
-    );
-    if let Some(e) = done.evidence_id {
-        h.insert("x-evidence-id", HeaderValue::from(e));
-    }
-    Ok(tus_headers(resp))
+    let offset = i64::try_from(done.offset).unwrap_or(i64::MAX);
+    Ok(progress(
+        StatusCode::NO_CONTENT.into_response(),
+        offset,
+        done.expires_at,
+        done.evidence_id,
+    ))
 }
 
 async fn terminate(

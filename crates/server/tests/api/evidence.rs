@@ -143,15 +143,14 @@ pub(crate) fn footage_meta(w: &World, extra: &[(&str, String)]) -> Vec<(&'static
 }
 
 pub(crate) async fn tus_create(
-    w: &World,
+    app: &TestApp,
     token: &str,
     len: usize,
     meta: &[(&str, String)],
 ) -> (u16, Option<String>, Value) {
-    let resp = w
-        .app
+    let resp = app
         .client
-        .post(w.app.url("/api/v1/evidence/uploads"))
+        .post(app.url("/api/v1/evidence/uploads"))
         .bearer_auth(token)
         .header("Tus-Resumable", "1.0.0")
         .header("Upload-Length", len.to_string())
@@ -175,16 +174,15 @@ pub(crate) struct Patched {
 }
 
 pub(crate) async fn tus_patch(
-    w: &World,
+    app: &TestApp,
     token: &str,
     loc: &str,
     offset: usize,
     bytes: Vec<u8>,
 ) -> Patched {
-    let resp = w
-        .app
+    let resp = app
         .client
-        .patch(w.app.url(loc))
+        .patch(app.url(loc))
         .bearer_auth(token)
         .header("Tus-Resumable", "1.0.0")
         .header("Upload-Offset", offset.to_string())
@@ -210,11 +208,10 @@ pub(crate) async fn tus_patch(
     }
 }
 
-pub(crate) async fn tus_head(w: &World, token: &str, loc: &str) -> (u16, Option<u64>) {
-    let resp = w
-        .app
+pub(crate) async fn tus_head(app: &TestApp, token: &str, loc: &str) -> (u16, Option<u64>) {
+    let resp = app
         .client
-        .head(w.app.url(loc))
+        .head(app.url(loc))
         .bearer_auth(token)
         .header("Tus-Resumable", "1.0.0")
         .send()
@@ -230,12 +227,7 @@ pub(crate) async fn tus_head(w: &World, token: &str, loc: &str) -> (u16, Option<
 
 /// Uploads `bytes` in one go; returns the footage id.
 pub(crate) async fn store_footage(w: &World, bytes: &[u8], extra: &[(&str, String)]) -> i64 {
-    let meta = footage_meta(w, extra);
-    let (status, loc, body) = tus_create(w, &w.admin, bytes.len(), &meta).await;
-    assert_eq!(status, 201, "{body}");
-    let p = tus_patch(w, &w.admin, &loc.unwrap(), 0, bytes.to_vec()).await;
-    assert_eq!(p.status, 204, "{}", p.body);
-    p.evidence_id.expect("footage id")
+    upload_on(&w.app, &w.admin, bytes, &footage_meta(w, extra)).await
 }
 
 fn blob_count(w: &World) -> usize {
@@ -437,22 +429,25 @@ async fn bwc_05_a_tus_upload_resumes_at_the_durable_offset_and_is_stored_by_its_
     let w = world().await;
     let bytes = mp4(3 << 20, 1);
     let meta = footage_meta(&w, &[("sha256", sha(&bytes))]);
-    let (status, loc, body) = tus_create(&w, &w.admin, bytes.len(), &meta).await;
+    let (status, loc, body) = tus_create(&w.app, &w.admin, bytes.len(), &meta).await;
     assert_eq!(status, 201, "{body}");
     let loc = loc.unwrap();
     let half = bytes.len() / 2;
-    let p = tus_patch(&w, &w.admin, &loc, 0, bytes[..half].to_vec()).await;
+    let p = tus_patch(&w.app, &w.admin, &loc, 0, bytes[..half].to_vec()).await;
     assert_eq!((p.status, p.offset), (204, Some(half as u64)));
-    assert_eq!(tus_head(&w, &w.admin, &loc).await, (200, Some(half as u64)));
+    assert_eq!(
+        tus_head(&w.app, &w.admin, &loc).await,
+        (200, Some(half as u64))
+    );
     // A client that lost track and sends from the wrong offset is told where the upload is.
-    let wrong = tus_patch(&w, &w.admin, &loc, 10, bytes[10..].to_vec()).await;
+    let wrong = tus_patch(&w.app, &w.admin, &loc, 10, bytes[10..].to_vec()).await;
     assert_eq!(
         (wrong.status, wrong.body["error"]["code"].as_str()),
         (409, Some("upload.wrong_offset"))
     );
     // Someone else cannot see or write the upload.
-    assert_eq!(tus_head(&w, &w.head, &loc).await.0, 404);
-    let p = tus_patch(&w, &w.admin, &loc, half, bytes[half..].to_vec()).await;
+    assert_eq!(tus_head(&w.app, &w.head, &loc).await.0, 404);
+    let p = tus_patch(&w.app, &w.admin, &loc, half, bytes[half..].to_vec()).await;
     assert_eq!(p.status, 204, "{}", p.body);
     let id = p.evidence_id.expect("footage id");
     upload::verify_pending(&w.app.state).await.unwrap();
@@ -533,8 +528,8 @@ async fn bwc_07_bad_uploads_are_refused_and_nothing_is_half_stored() {
     // Declared hash does not match the bytes.
     let bytes = mp4(100_000, 4);
     let meta = footage_meta(&w, &[("sha256", sha(b"something else"))]);
-    let (_, loc, _) = tus_create(&w, &w.admin, bytes.len(), &meta).await;
-    let p = tus_patch(&w, &w.admin, &loc.clone().unwrap(), 0, bytes.clone()).await;
+    let (_, loc, _) = tus_create(&w.app, &w.admin, bytes.len(), &meta).await;
+    let p = tus_patch(&w.app, &w.admin, &loc.clone().unwrap(), 0, bytes.clone()).await;
     assert_eq!(
         (p.status, p.body["error"]["code"].as_str()),
         (422, Some("upload.hash_mismatch")),
@@ -542,21 +537,21 @@ async fn bwc_07_bad_uploads_are_refused_and_nothing_is_half_stored() {
         p.body
     );
     assert_eq!(
-        tus_head(&w, &w.admin, &loc.unwrap()).await.0,
+        tus_head(&w.app, &w.admin, &loc.unwrap()).await.0,
         410,
         "the upload has ended"
     );
     // Not video, audio or an image.
     let pdf = b"%PDF-1.7 not footage at all".repeat(100);
-    let (_, loc, _) = tus_create(&w, &w.admin, pdf.len(), &footage_meta(&w, &[])).await;
-    let p = tus_patch(&w, &w.admin, &loc.unwrap(), 0, pdf).await;
+    let (_, loc, _) = tus_create(&w.app, &w.admin, pdf.len(), &footage_meta(&w, &[])).await;
+    let p = tus_patch(&w.app, &w.admin, &loc.unwrap(), 0, pdf).await;
     assert_eq!(
         (p.status, p.body["error"]["code"].as_str()),
         (415, Some("upload.not_media"))
     );
     // More bytes than declared.
-    let (_, loc, _) = tus_create(&w, &w.admin, 1000, &footage_meta(&w, &[])).await;
-    let p = tus_patch(&w, &w.admin, &loc.unwrap(), 0, mp4(2000, 5)).await;
+    let (_, loc, _) = tus_create(&w.app, &w.admin, 1000, &footage_meta(&w, &[])).await;
+    let p = tus_patch(&w.app, &w.admin, &loc.unwrap(), 0, mp4(2000, 5)).await;
     assert_eq!(
         (p.status, p.body["error"]["code"].as_str()),
         (413, Some("upload.past_length"))
@@ -577,7 +572,7 @@ async fn bwc_07_bad_uploads_are_refused_and_nothing_is_half_stored() {
     );
     // Bad metadata is refused at creation, naming the field.
     let (status, body) = tus_create(
-        &w,
+        &w.app,
         &w.admin,
         10,
         &footage_meta(&w, &[("activity", "lunch".into())]),
@@ -589,7 +584,7 @@ async fn bwc_07_bad_uploads_are_refused_and_nothing_is_half_stored() {
         (422, Some("activity"))
     );
     let (status, _) = tus_create(
-        &w,
+        &w.app,
         &w.admin,
         10,
         &footage_meta(&w, &[("ended_at", "yesterday".into())]),
@@ -599,8 +594,8 @@ async fn bwc_07_bad_uploads_are_refused_and_nothing_is_half_stored() {
     assert_eq!(status, 422);
     // The same file twice is one piece of footage.
     let first = store_footage(&w, &mp4(5000, 6), &[]).await;
-    let (_, loc, _) = tus_create(&w, &w.admin, 5000, &footage_meta(&w, &[])).await;
-    let p = tus_patch(&w, &w.admin, &loc.unwrap(), 0, mp4(5000, 6)).await;
+    let (_, loc, _) = tus_create(&w.app, &w.admin, 5000, &footage_meta(&w, &[])).await;
+    let p = tus_patch(&w.app, &w.admin, &loc.unwrap(), 0, mp4(5000, 6)).await;
     assert_eq!(
         (p.status, p.body["error"]["code"].as_str()),
         (409, Some("evidence.duplicate"))
@@ -622,7 +617,7 @@ async fn bwc_07_bad_uploads_are_refused_and_nothing_is_half_stored() {
     assert_eq!(actions.len(), 1);
     // Only an uploader role may upload.
     assert_eq!(
-        tus_create(&w, &w.reviewer, 10, &footage_meta(&w, &[]))
+        tus_create(&w.app, &w.reviewer, 10, &footage_meta(&w, &[]))
             .await
             .0,
         403
@@ -644,7 +639,7 @@ async fn bwc_05_an_upload_survives_a_server_restart_and_resumes() {
     let w = world().await;
     let bytes = mp4(2 << 20, 7);
     let (_, loc, _) = tus_create(
-        &w,
+        &w.app,
         &w.admin,
         bytes.len(),
         &footage_meta(&w, &[("sha256", sha(&bytes))]),
@@ -653,7 +648,7 @@ async fn bwc_05_an_upload_survives_a_server_restart_and_resumes() {
     let loc = loc.unwrap();
     let third = bytes.len() / 3;
     assert_eq!(
-        tus_patch(&w, &w.admin, &loc, 0, bytes[..third].to_vec())
+        tus_patch(&w.app, &w.admin, &loc, 0, bytes[..third].to_vec())
             .await
             .status,
         204
@@ -697,17 +692,19 @@ async fn bwc_05_an_upload_survives_a_server_restart_and_resumes() {
         officer_id,
     };
     assert_eq!(
-        tus_head(&w, &w.admin, &loc).await,
+        tus_head(&w.app, &w.admin, &loc).await,
         (200, Some(third as u64))
     );
-    let p = tus_patch(&w, &w.admin, &loc, third, bytes[third..].to_vec()).await;
+    let p = tus_patch(&w.app, &w.admin, &loc, third, bytes[third..].to_vec()).await;
     assert_eq!(p.status, 204, "{}", p.body);
     let id = p.evidence_id.unwrap();
     // An upload whose bytes vanished (a restore from backup) tells the client to start over.
-    let (_, lost, _) = tus_create(&w, &w.admin, 5000, &footage_meta(&w, &[])).await;
+    let (_, lost, _) = tus_create(&w.app, &w.admin, 5000, &footage_meta(&w, &[])).await;
     let lost = lost.unwrap();
     assert_eq!(
-        tus_patch(&w, &w.admin, &lost, 0, mp4(100, 40)).await.status,
+        tus_patch(&w.app, &w.admin, &lost, 0, mp4(100, 40))
+            .await
+            .status,
         204
     );
     let part = w
@@ -717,7 +714,7 @@ async fn bwc_05_an_upload_survives_a_server_restart_and_resumes() {
         .upload_dir()
         .join(format!("{}.part", lost.rsplit('/').next().unwrap()));
     std::fs::remove_file(part).unwrap();
-    let p = tus_patch(&w, &w.admin, &lost, 100, mp4(4900, 40)[..4900].to_vec()).await;
+    let p = tus_patch(&w.app, &w.admin, &lost, 100, mp4(4900, 40)[..4900].to_vec()).await;
     assert_eq!(
         (p.status, p.body["error"]["code"].as_str()),
         (410, Some("upload.lost"))
@@ -1453,40 +1450,11 @@ async fn bwc_11_the_evidence_pages_render_for_each_role() {
 
 /// Uploads footage in one PATCH on any running app; returns the footage id.
 async fn upload_on(app: &TestApp, token: &str, bytes: &[u8], meta: &[(&str, String)]) -> i64 {
-    let created = app
-        .client
-        .post(app.url("/api/v1/evidence/uploads"))
-        .bearer_auth(token)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Length", bytes.len().to_string())
-        .header("Upload-Metadata", tus_meta(meta))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(
-        created.status().as_u16(),
-        201,
-        "{}",
-        created.text().await.unwrap()
-    );
-    let loc = created.headers()["location"].to_str().unwrap().to_owned();
-    let patched = app
-        .client
-        .patch(app.url(&loc))
-        .bearer_auth(token)
-        .header("Tus-Resumable", "1.0.0")
-        .header("Upload-Offset", "0")
-        .header("Content-Type", "application/offset+octet-stream")
-        .body(bytes.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(patched.status().as_u16(), 204);
-    patched.headers()["x-evidence-id"]
-        .to_str()
-        .unwrap()
-        .parse()
-        .unwrap()
+    let (status, loc, body) = tus_create(app, token, bytes.len(), meta).await;
+    assert_eq!(status, 201, "{body}");
+    let p = tus_patch(app, token, &loc.unwrap(), 0, bytes.to_vec()).await;
+    assert_eq!(p.status, 204, "{}", p.body);
+    p.evidence_id.expect("footage id")
 }
 
 #[tokio::test]
@@ -1555,7 +1523,7 @@ async fn bwc_07_footage_on_s3_is_uploaded_resumably_seeked_copied_and_purged() {
     .await;
     let bytes = mp4(10 << 20, 50);
     let (_, loc, _) = tus_create(
-        &w,
+        &w.app,
         &w.admin,
         bytes.len(),
         &footage_meta(&w, &[("sha256", sha(&bytes))]),
@@ -1564,12 +1532,12 @@ async fn bwc_07_footage_on_s3_is_uploaded_resumably_seeked_copied_and_purged() {
     let loc = loc.unwrap();
     let half = bytes.len() / 2;
     assert_eq!(
-        tus_patch(&w, &w.admin, &loc, 0, bytes[..half].to_vec())
+        tus_patch(&w.app, &w.admin, &loc, 0, bytes[..half].to_vec())
             .await
             .status,
         204
     );
-    let p = tus_patch(&w, &w.admin, &loc, half, bytes[half..].to_vec()).await;
+    let p = tus_patch(&w.app, &w.admin, &loc, half, bytes[half..].to_vec()).await;
     assert_eq!(p.status, 204, "{}", p.body);
     let id = p.evidence_id.unwrap();
     upload::verify_pending(&w.app.state).await.unwrap();

@@ -2,7 +2,7 @@
 //! with a peer measured on the same data in the same run:
 //!
 //! 1. **Hashing**: SHA-256 the way the server hashes an upload (the `sha2` crate, fed in the
-//!    server's 4 MiB chunks) against `sha256sum` on the same file, both reading it from the page
+//!    server's 1 MiB chunks) against `sha256sum` on the same file, both reading it from the page
 //!    cache, several rounds interleaved. Target: at least 80 % of `sha256sum`.
 //! 2. **Streaming upload** of one large file (4 GiB by default) over tus to the real server
 //!    binary (`roadwarden serve`, its own process, SQLite, a fresh data directory on the same
@@ -41,7 +41,7 @@ use server::{mib, Memory, Sampler, ServerProcess};
 
 /// The server's chunk: bytes gathered before one write-and-hash step
 /// (`services::evidence::upload::CHUNK`).
-const SERVER_CHUNK: usize = 4 << 20;
+const SERVER_CHUNK: usize = 1 << 20;
 const HASH_SHARE_TARGET: f64 = 0.8;
 const DISK_SHARE_TARGET: f64 = 0.5;
 const RSS_TARGET_BYTES: f64 = 64e6;
@@ -216,7 +216,7 @@ impl HashResult {
 }
 
 fn run_hash(path: &Path, rounds: u32) -> anyhow::Result<HashResult> {
-    println!("\n== 1. hashing: sha2 crate in the server's 4 MiB chunks vs sha256sum ==");
+    println!("\n== 1. hashing: sha2 crate in the server's 1 MiB chunks vs sha256sum ==");
     let size = std::fs::metadata(path)?.len();
     // Read once so both hashers find the whole file in the page cache.
     let mut f = std::fs::File::open(path)?;
@@ -237,7 +237,7 @@ fn run_hash(path: &Path, rounds: u32) -> anyhow::Result<HashResult> {
         let (ours, t2) = server_path_hash(path)?;
         anyhow::ensure!(theirs == ours, "the hashes differ: {theirs} vs {ours}");
         println!(
-            "round {round}: sha256sum {:.0} MB/s ({:.2} s), sha2 4 MiB chunks {:.0} MB/s ({:.2} s)",
+            "round {round}: sha256sum {:.0} MB/s ({:.2} s), sha2 1 MiB chunks {:.0} MB/s ({:.2} s)",
             result.rate(t1),
             t1.as_secs_f64(),
             result.rate(t2),
@@ -247,15 +247,15 @@ fn run_hash(path: &Path, rounds: u32) -> anyhow::Result<HashResult> {
         result.sha256sum.push(t1);
         result.server_path.push(t2);
     }
-    // The hash alone, over one 4 MiB buffer in the CPU cache's neighbourhood: no file reads.
+    // The hash alone, over one 1 MiB buffer in the CPU cache's neighbourhood: no file reads.
     let block = vec![0x5au8; SERVER_CHUNK];
     let started = Instant::now();
     let mut h = Sha256::new();
-    for _ in 0..256 {
+    for _ in 0..1024 {
         h.update(&block);
     }
     let _ = h.finalize();
-    result.in_memory_mb_s = (256 * SERVER_CHUNK) as f64 / started.elapsed().as_secs_f64() / 1e6;
+    result.in_memory_mb_s = (1024 * SERVER_CHUNK) as f64 / started.elapsed().as_secs_f64() / 1e6;
     println!(
         "sha2 over a buffer in memory (no reads): {:.0} MB/s",
         result.in_memory_mb_s
