@@ -159,14 +159,15 @@ const fn acct(
     }
 }
 
-/// Every role of the Chinese province operator, so it can grant each of them below (SEC-03).
+/// Every role of the Chinese province operator, so it can grant each of them below (SEC-03),
+/// except collection: collection and review are separate posts (REV-02), so collectors are
+/// registered by the operator at setup (`user create`) or granted by a collection-post holder.
 const ALL_ROLES: &[&str] = &[
     "admin",
     "device_manager",
     "tech_reviewer",
     "legal_reviewer",
     "opinion_reviewer",
-    "collector",
     "reviewer",
     "notice_clerk",
     "objection_handler",
@@ -185,7 +186,6 @@ const QT_ADMIN_ROLES: &[&str] = &[
     "unit_head",
     "auditor",
     "supervisor",
-    "collector",
     "notice_clerk",
     "objection_handler",
     "device_manager",

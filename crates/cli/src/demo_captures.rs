@@ -458,7 +458,8 @@ async fn push_isapi(
         ],
     );
     let mut tx = state.store.begin_read().await?;
-    let device = ingest::authenticate_isapi(&mut tx, cred, &alert.mac, &alert.channel).await?;
+    let device = ingest::authenticate(&mut tx, cred).await?;
+    ingest::check_isapi_identity(&mut tx, &device, &alert.mac, &alert.channel).await?;
     let receipt = ingest::ingest_for(state, tx, device, sub).await?;
     Ok(receipt.capture_id)
 }

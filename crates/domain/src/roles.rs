@@ -138,6 +138,28 @@ pub fn check_grant(
     }
 }
 
+/// REV-02: collection and review are separate posts ("不得由采集岗位人员兼任审核岗位"): a
+/// person who holds one of the two roles may not be given the other.
+pub fn check_separation(held: &[Role], adding: Role) -> Result<(), RuleViolation> {
+    let other = match adding {
+        Role::Collector => Role::Reviewer,
+        Role::Reviewer => Role::Collector,
+        _ => return Ok(()),
+    };
+    if held.contains(&other) {
+        return Err(RuleViolation::new(
+            "REV-02",
+            "role.collector_reviewer_separated",
+            format!(
+                "collection and review are separate posts: a person holding '{}' may not also hold '{}'",
+                other.as_str(),
+                adding.as_str()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// ORG-05 and SEC-04: whether this person, in this unit, may hold the role at all.
 pub fn check_role_fits(
     role: Role,
@@ -229,5 +251,18 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()).unwrap(), role);
         }
         assert!(Role::parse("superuser").is_err());
+    }
+
+    #[test]
+    fn rev_02_one_person_never_holds_collection_and_review() {
+        assert!(check_separation(&[Role::Collector], Role::Reviewer).is_err());
+        assert!(check_separation(&[Role::Reviewer, Role::Admin], Role::Collector).is_err());
+        assert!(check_separation(&[Role::Collector], Role::NoticeClerk).is_ok());
+        assert!(check_separation(&[Role::Reviewer], Role::Reviewer).is_ok());
+        let err = check_separation(&[Role::Collector], Role::Reviewer).unwrap_err();
+        assert_eq!(
+            (err.rule, err.code),
+            ("REV-02", "role.collector_reviewer_separated")
+        );
     }
 }

@@ -30,6 +30,12 @@ pub const MAX_XML_BYTES: usize = 256 * 1024;
 
 /// Deepest element nesting accepted. Real alerts nest about 5 deep.
 const MAX_DEPTH: usize = 32;
+/// Attributes on one element. quick-xml's duplicate check is quadratic in their number, and an
+/// alert uses none but namespaces: a few is plenty, and the check stays cheap.
+const MAX_ATTRIBUTES: usize = 16;
+/// Elements in one document and pictures in one alert: bounded work per push.
+const MAX_ELEMENTS: usize = 4096;
+const MAX_PICTURES: usize = 16;
 
 const ROOT: &str = "EventNotificationAlert";
 
@@ -233,6 +239,7 @@ struct Collector {
     pictures: Vec<Fields>,
     /// Index in `stack` of the open outermost `pictureInfo`.
     picture_at: Option<usize>,
+    elements: usize,
 }
 
 impl Collector {
@@ -242,8 +249,15 @@ impl Collector {
         }
         let name = std::str::from_utf8(e.local_name().into_inner())
             .map_err(|_| malformed("element name is not UTF-8"))?;
+        self.elements += 1;
+        if self.elements > MAX_ELEMENTS {
+            return Err(malformed("too many elements"));
+        }
         // Attributes are not used, but a broken one means a broken document.
-        for attr in e.attributes() {
+        for (i, attr) in e.attributes().enumerate() {
+            if i == MAX_ATTRIBUTES {
+                return Err(malformed("too many attributes on one element"));
+            }
             attr.map_err(|e| malformed(&format!("bad attribute: {e}")))?;
         }
         if self.stack.is_empty() {
@@ -256,6 +270,9 @@ impl Collector {
             self.seen_root = true;
         }
         if name == "pictureInfo" && self.picture_at.is_none() {
+            if self.pictures.len() == MAX_PICTURES {
+                return Err(malformed("too many pictures in one alert"));
+            }
             self.picture_at = Some(self.stack.len());
             self.pictures.push(Fields::new());
         }

@@ -378,3 +378,35 @@ fn jpeg_detection() {
     assert!(!is_jpeg(&trailing));
     assert!(!is_jpeg(ANPR.as_bytes()));
 }
+
+/// Issue 12: 24,000 attributes on one element once cost a second of CPU (quick-xml's duplicate
+/// check is quadratic). The parser stops at a few, so the cost of any body stays linear.
+#[test]
+fn isapi_parse_cost_many_attributes_are_refused_at_once() {
+    let attrs: String = (0..24_000).map(|i| format!(" a{i}=\"x\"")).collect();
+    let xml = anpr_with("<ipAddress>", &format!("<ipAddress{attrs}>"));
+    assert!(xml.len() <= MAX_XML_BYTES, "{}", xml.len());
+    let err = parse_alert(xml.as_bytes()).unwrap_err();
+    assert!(
+        matches!(&err, IsapiError::Malformed(m) if m.contains("too many attributes")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn isapi_parse_cost_elements_and_pictures_are_bounded() {
+    let many: String = "<x/>".repeat(5_000);
+    let xml = anpr_with("<ipAddress>", &format!("{many}<ipAddress>"));
+    let err = parse_alert(xml.as_bytes()).unwrap_err();
+    assert!(
+        matches!(&err, IsapiError::Malformed(m) if m.contains("too many elements")),
+        "{err:?}"
+    );
+    let pictures: String = "<pictureInfo><fileName>p.jpg</fileName></pictureInfo>".repeat(20);
+    let xml = anpr_with("<ipAddress>", &format!("{pictures}<ipAddress>"));
+    let err = parse_alert(xml.as_bytes()).unwrap_err();
+    assert!(
+        matches!(&err, IsapiError::Malformed(m) if m.contains("too many pictures")),
+        "{err:?}"
+    );
+}

@@ -99,6 +99,11 @@ pub fn build_router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(
             state.settings.server.max_body_bytes,
         ))
+        // The extractors (Bytes, Json, Multipart) have their own 2 MB default; the configured
+        // limit is the one that holds.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.settings.server.max_body_bytes,
+        ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,

@@ -261,12 +261,16 @@ pub struct DatabaseSettings {
 #[serde(default, deny_unknown_fields)]
 pub struct ServerSettings {
     pub bind: String,
-    /// Send cookies with the `Secure` flag (set when served over HTTPS).
-    pub secure_cookies: bool,
+    /// Send cookies with the `Secure` flag. Unset means: Secure unless the server listens on a
+    /// loopback address only (a production server is reached over HTTPS through its proxy).
+    pub secure_cookies: Option<bool>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
     /// Seconds a request may take before it is answered with 408.
     pub request_timeout_secs: u64,
+    /// A bearer token a metrics scraper must send to `/metrics`; empty means only requests
+    /// from the machine itself (loopback) may scrape.
+    pub metrics_token: Secret,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -287,6 +291,17 @@ pub struct SecuritySettings {
     /// `public_proof_window_minutes` before that plate's lookups pause; 0 disables the pause.
     pub public_proof_max_failures: u32,
     pub public_proof_window_minutes: i64,
+    /// Sign-in attempts one address may make in a burst, and regains per minute (a successful
+    /// sign-in gives its attempt back).
+    pub signin_source_burst: u32,
+    pub signin_source_per_minute: u32,
+    /// Sign-in attempts one username may receive in a burst from all addresses together, and
+    /// regains per minute.
+    pub signin_username_burst: u32,
+    pub signin_username_per_minute: u32,
+    /// How long a sign-in waits for a password-hashing turn (one per core) before it is
+    /// answered 503 "busy".
+    pub signin_hash_wait_ms: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -343,9 +358,10 @@ impl Default for ServerSettings {
     fn default() -> Self {
         Self {
             bind: "127.0.0.1:8080".into(),
-            secure_cookies: false,
+            secure_cookies: None,
             max_body_bytes: 16 * 1024 * 1024,
             request_timeout_secs: 30,
+            metrics_token: Secret::default(),
         }
     }
 }
@@ -363,6 +379,11 @@ impl Default for SecuritySettings {
             api_token_days: 90,
             public_proof_max_failures: 5,
             public_proof_window_minutes: 15,
+            signin_source_burst: 30,
+            signin_source_per_minute: 10,
+            signin_username_burst: 10,
+            signin_username_per_minute: 5,
+            signin_hash_wait_ms: 3000,
         }
     }
 }
@@ -452,6 +473,38 @@ impl Settings {
         LockoutPolicy {
             max_failures: self.security.lockout_max_failures,
             lock_minutes: self.security.lockout_minutes,
+        }
+    }
+
+    /// Whether cookies carry the `Secure` flag: as configured, else unless bound to loopback.
+    pub fn secure_cookies(&self) -> bool {
+        self.server.secure_cookies.unwrap_or_else(|| {
+            let host = self
+                .server
+                .bind
+                .rsplit_once(':')
+                .map_or(self.server.bind.as_str(), |(h, _)| h)
+                .trim_matches(['[', ']']);
+            !(host == "localhost"
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback()))
+        })
+    }
+
+    pub fn signin_guard_policy(&self) -> crate::auth::signin_guard::GuardPolicy {
+        use crate::auth::signin_guard::{GuardPolicy, Throttle};
+        let s = &self.security;
+        GuardPolicy {
+            lockout: self.lockout_policy(),
+            per_source: Throttle {
+                burst: s.signin_source_burst.max(1),
+                per_minute: s.signin_source_per_minute.max(1),
+            },
+            per_username: Throttle {
+                burst: s.signin_username_burst.max(1),
+                per_minute: s.signin_username_per_minute.max(1),
+            },
         }
     }
 }

@@ -22,7 +22,7 @@ pub enum AppError {
     #[error("{0}")]
     DeviceAuth(&'static str),
     /// The body is larger than the endpoint accepts.
-    #[error("the request body is larger than {0} bytes")]
+    #[error("the request body is larger than {size} ({bytes} bytes)", size = human_size(*.0), bytes = .0)]
     TooLarge(usize),
     #[error("wrong username or password")]
     BadCredentials,
@@ -33,6 +33,13 @@ pub enum AppError {
     /// Too many failed attempts at a public proof (plate + VIN tail); try again after the time.
     #[error("too many attempts; try again after {0}")]
     TooManyAttempts(DateTime<Utc>),
+    /// SEC-02: too many sign-in attempts from this address or for this name; the client may
+    /// try again after this many seconds.
+    #[error("too many sign-in attempts; try again in {0} seconds")]
+    Throttled(u64),
+    /// Every password-hashing turn is taken; the client should retry in a moment.
+    #[error("the server is busy; try again in a moment")]
+    Busy,
     #[error("change your password before doing anything else")]
     PasswordChangeRequired,
     #[error("{message}")]
@@ -53,6 +60,16 @@ pub enum AppError {
     },
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
+}
+
+/// `16 MiB`, `256 KiB`, `900 B`.
+fn human_size(bytes: usize) -> String {
+    match bytes {
+        b if b >= 1 << 20 && b % (1 << 20) == 0 => format!("{} MiB", b >> 20),
+        b if b >= 1 << 20 => format!("{:.1} MiB", b as f64 / f64::from(1 << 20)),
+        b if b >= 1 << 10 => format!("{} KiB", b >> 10),
+        b => format!("{b} B"),
+    }
 }
 
 impl AppError {
@@ -83,7 +100,8 @@ impl AppError {
             }
             AppError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::Locked(_) => StatusCode::LOCKED,
-            AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyAttempts(_) | AppError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Inactive
             | AppError::PasswordChangeRequired
             | AppError::Forbidden { .. }
@@ -107,6 +125,8 @@ impl AppError {
             AppError::Locked(_) => "auth.locked",
             AppError::Inactive => "auth.inactive",
             AppError::TooManyAttempts(_) => "public.too_many_attempts",
+            AppError::Throttled(_) => "auth.throttled",
+            AppError::Busy => "server.busy",
             AppError::PasswordChangeRequired => "auth.password_change_required",
             AppError::Forbidden { code, .. } => code,
             AppError::Csrf => "auth.csrf",
@@ -133,6 +153,15 @@ impl AppError {
                 AppError::Rule(v) => Some(v.rule),
                 _ => None,
             },
+        }
+    }
+
+    /// Seconds a client should wait before trying again, for refusals that pass with time.
+    fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            AppError::Busy => Some(1),
+            AppError::Throttled(secs) => Some((*secs).max(1)),
+            _ => None,
         }
     }
 
@@ -178,7 +207,12 @@ impl IntoResponse for AppError {
             message: body.message.clone(),
             field: body.field.clone(),
         };
+        let retry_after = self.retry_after_secs();
         let mut resp = (self.status(), Json(ErrorEnvelope { error: body })).into_response();
+        if let Some(secs) = retry_after {
+            resp.headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
         resp.extensions_mut().insert(rendered);
         resp
     }

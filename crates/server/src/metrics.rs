@@ -116,7 +116,35 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
     resp
 }
 
-pub async fn endpoint(State(state): State<AppState>) -> impl IntoResponse {
+/// Who may scrape: with `server.metrics_token` set, a request bearing that token; without one,
+/// only the machine itself (a Prometheus on the same host or behind the same proxy). Counters
+/// of sign-ins and errors tell an attacker how their probing goes.
+pub fn may_scrape(source_ip: &str, authorization: Option<&str>, token: &str) -> bool {
+    if token.is_empty() {
+        return source_ip
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    }
+    authorization
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|given| crate::auth::token::constant_time_eq(given.trim(), token))
+}
+
+pub async fn endpoint(
+    State(state): State<AppState>,
+    meta: crate::context::RequestMeta,
+    headers: axum::http::HeaderMap,
+) -> axum::response::Response {
+    let authorization = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    if !may_scrape(
+        &meta.ip,
+        authorization,
+        state.settings.server.metrics_token.expose(),
+    ) {
+        return crate::error::AppError::NotFound("page").into_response();
+    }
     if let Ok(mut tx) = state.store.begin_read().await {
         if let Ok(counts) = roadwarden_store::jobs::counts(&mut tx).await {
             for (status, n) in counts {
@@ -132,4 +160,21 @@ pub async fn endpoint(State(state): State<AppState>) -> impl IntoResponse {
         [("content-type", "text/plain; version=0.0.4")],
         state.metrics.render(),
     )
+        .into_response()
+}
+
+#[cfg(test)]
+mod scrape_tests {
+    use super::may_scrape;
+
+    #[test]
+    fn metrics_are_not_public() {
+        assert!(may_scrape("127.0.0.1", None, ""));
+        assert!(may_scrape("::1", None, ""));
+        assert!(!may_scrape("203.0.113.7", None, ""));
+        assert!(!may_scrape("", None, ""));
+        assert!(may_scrape("203.0.113.7", Some("Bearer s3cret"), "s3cret"));
+        assert!(!may_scrape("127.0.0.1", None, "s3cret"));
+        assert!(!may_scrape("127.0.0.1", Some("Bearer wrong"), "s3cret"));
+    }
 }

@@ -34,6 +34,8 @@ pub struct Inner {
     pub calendars: CalendarCache,
     /// Resumable uploads being written: one writer each, with the hash so far.
     pub uploads: crate::services::evidence::upload::Sessions,
+    /// SEC-02: lock-out per address and username, and sign-in throttles.
+    pub signin_guard: crate::auth::signin_guard::SignInGuard,
 }
 
 /// Calendars cached for a short while; an edit clears the cache.
@@ -87,6 +89,7 @@ impl AppState {
             committer: OnceLock::new(),
             calendars: CalendarCache::default(),
             uploads: Default::default(),
+            signin_guard: Default::default(),
         }))
     }
 

@@ -263,8 +263,10 @@ pub async fn save(tx: &mut Tx, v: &Violation, expected_state: &str) -> Result<bo
 }
 
 /// NOT-03: the open records that may block inspection (the service applies the country rule).
+/// NOT-03: open records of `country` (CN, VN) that may block an inspection.
 pub async fn blocking_candidates(
     tx: &mut Tx,
+    country: &str,
     plate_key: Option<&str>,
     after_id: i64,
     limit: i64,
@@ -272,10 +274,11 @@ pub async fn blocking_candidates(
     let sql = format!(
         "SELECT {COLUMNS} FROM violations WHERE outcome = 'violation' \
          AND state IN ('notified', 'decided') AND ($1 = '' OR plate_key = $1) AND id > $2 \
-         ORDER BY id LIMIT $3"
+         AND country = $4 ORDER BY id LIMIT $3"
     );
     Ok(on!(tx, c => sqlx::query_as(&sql)
-        .bind(plate_key.unwrap_or("")).bind(after_id).bind(limit).fetch_all(c).await?))
+        .bind(plate_key.unwrap_or("")).bind(after_id).bind(limit).bind(country)
+        .fetch_all(c).await?))
 }
 
 // ---- the timeline ------------------------------------------------------------------------

@@ -257,7 +257,7 @@ pub struct Org {
     pub sibling_county: Unit,
     pub squad: Unit,
     pub village: Unit,
-    /// Province operator holding every role (so it can grant any of them below).
+    /// Province operator holding every role but collection (so it can grant them below).
     pub root_admin: (String, String),
     /// County operator holding only `admin`.
     pub county_admin: (String, String),
@@ -362,8 +362,10 @@ pub async fn org(state: &AppState) -> Org {
     let sibling_county = unit(state, Some(&city), "330502", "county", "police").await;
     let squad = unit(state, Some(&county), "330522-01", "squad", "police").await;
     let village = unit(state, Some(&county), "330522-V1", "squad", "village").await;
+    // Every role but collection: collection and review are separate posts (REV-02).
     let all_roles: Vec<&str> = roadwarden_domain::roles::Role::ALL
         .iter()
+        .filter(|r| **r != roadwarden_domain::roles::Role::Collector)
         .map(|r| r.as_str())
         .collect();
     let root_admin = account(state, &province, "root.admin", 1, &all_roles).await;

@@ -123,6 +123,29 @@ pub fn check_capture_time(
             "is in the future; check the device's clock",
         ));
     }
+    // An offence not discovered within two years is no longer punished (Administrative
+    // Penalty Law art. 36): an older capture is a broken clock or a wrong field, not evidence.
+    if received_at - captured_at > Duration::days(2 * 366) {
+        return Err(FieldError::new(
+            "captured_at",
+            "is more than two years ago; check the device's clock",
+        ));
+    }
+    Ok(())
+}
+
+/// Coordinates a push may carry: finite, latitude within ±90 and longitude within ±180.
+pub fn check_coordinates(longitude: Option<f64>, latitude: Option<f64>) -> Result<(), FieldError> {
+    if let Some(lat) = latitude {
+        if !lat.is_finite() || !(-90.0..=90.0).contains(&lat) {
+            return Err(FieldError::new("latitude", "must be between -90 and 90"));
+        }
+    }
+    if let Some(lon) = longitude {
+        if !lon.is_finite() || !(-180.0..=180.0).contains(&lon) {
+            return Err(FieldError::new("longitude", "must be between -180 and 180"));
+        }
+    }
     Ok(())
 }
 
@@ -506,5 +529,33 @@ mod tests {
         let mut f = facts(&history);
         f.kind = DeviceKind::TrafficCounting;
         assert!(!pre_check(&f).enterable());
+    }
+
+    #[test]
+    fn cap_00_implausible_times_and_places_are_refused() {
+        let now = DateTime::parse_from_rfc3339("2026-12-01T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let tol = Duration::seconds(120);
+        let old = DateTime::parse_from_rfc3339("1900-01-01T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        assert_eq!(
+            check_capture_time(old, now, tol).unwrap_err().field,
+            "captured_at"
+        );
+        assert!(check_capture_time(now - Duration::days(400), now, tol).is_ok());
+        assert!(check_capture_time(now + Duration::seconds(60), now, tol).is_ok());
+        assert!(check_capture_time(now + Duration::hours(1), now, tol).is_err());
+        assert_eq!(
+            check_coordinates(None, Some(999.0)).unwrap_err().field,
+            "latitude"
+        );
+        assert_eq!(
+            check_coordinates(Some(-181.0), None).unwrap_err().field,
+            "longitude"
+        );
+        assert!(check_coordinates(Some(f64::NAN), None).is_err());
+        assert!(check_coordinates(Some(119.9), Some(31.0)).is_ok());
     }
 }

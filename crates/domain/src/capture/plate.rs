@@ -143,6 +143,28 @@ pub fn plate_key(raw: &str) -> String {
     normalise(raw).0.into_iter().collect()
 }
 
+/// A plate someone asks about (an inspection query, the owner's lookup, a registry or
+/// exemption entry, a search): the same key as [`plate_key`], refused when it is empty, too
+/// long, or holds a character no plate of either country has (zero-width spaces, direction
+/// marks, control characters). Ingest refuses such plates; a query must not quietly miss the
+/// record the plate without them would find.
+pub fn query_key(raw: &str) -> Result<String, FieldError> {
+    let key = plate_key(raw);
+    if key.is_empty() {
+        return Err(FieldError::new("plate", "is required"));
+    }
+    if key.chars().count() > 12 {
+        return Err(FieldError::new("plate", "is longer than any plate"));
+    }
+    let plate_char = |c: char| {
+        c.is_ascii_uppercase() || c.is_ascii_digit() || ('\u{4e00}'..='\u{9fff}').contains(&c)
+    };
+    if !key.chars().all(plate_char) {
+        return Err(charset_error());
+    }
+    Ok(key)
+}
+
 /// Reads `raw` as a plate of `country` with the reported `colour`.
 pub fn read_plate(
     country: Country,
@@ -540,5 +562,24 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn not_03_plate_queries_refuse_invisible_characters_like_ingest() {
+        assert_eq!(query_key(" 浙e·12 345 ").unwrap(), "浙E12345");
+        assert_eq!(query_key("30A-123.45").unwrap(), "30A12345");
+        for bad in [
+            "浙E12\u{200b}345",
+            "浙E\u{202e}12345",
+            "浙E12\u{0}345",
+            "浙E12\u{feff}345",
+            "",
+            "  ",
+            "浙E1234567890123",
+        ] {
+            assert!(query_key(bad).is_err(), "{bad:?}");
+        }
+        // Ingest refuses the same plate.
+        assert!(read_plate(Country::China, "浙E12\u{200b}345", PlateColour::Blue).is_err());
     }
 }

@@ -15,7 +15,9 @@ pub enum DeviceKind {
     Surveillance,
     EbikeCapture,
     BodyWornRecorder,
-    /// Tablets and phones that receive violations from the centre and send results back.
+    /// Handheld police terminals (警务通, tablets and phones): they receive violations from the
+    /// centre and send results back, and officers capture violations with them (CAP-00 names
+    /// the handheld police terminal as a capture source), so their captures can become fines.
     SupportTerminal,
 }
 
@@ -82,6 +84,7 @@ impl DeviceKind {
                 | DeviceKind::Speed
                 | DeviceKind::PlateRecognition
                 | DeviceKind::EbikeCapture
+                | DeviceKind::SupportTerminal
         )
     }
 
@@ -135,5 +138,14 @@ mod tests {
         assert!(!DeviceKind::Surveillance.enforces());
         assert!(DeviceKind::Speed.measures_by_default());
         assert!(!DeviceKind::BodyWornRecorder.has_site());
+    }
+
+    #[test]
+    fn cap_00_a_handheld_police_terminal_is_a_capture_source() {
+        // Its captures go through review and may become fines (after its trial, DEV-05)...
+        assert!(DeviceKind::SupportTerminal.enforces());
+        // ...but it stands nowhere, so there is no public notice of a place.
+        assert!(!DeviceKind::SupportTerminal.needs_public_notice());
+        assert!(!DeviceKind::SupportTerminal.has_site());
     }
 }

@@ -8,7 +8,9 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
 use roadwarden_domain::capture::intake::ExemptionKind;
-use roadwarden_domain::capture::plate::{plate_key, read_plate, PlateColour, PlateReading};
+use roadwarden_domain::capture::plate::{
+    plate_key, query_key, read_plate, PlateColour, PlateReading,
+};
 use roadwarden_domain::device::text;
 use roadwarden_domain::org::{Country, UnitPath};
 use roadwarden_domain::roles::Role;
@@ -664,10 +666,7 @@ pub async fn add_exemption(
         ));
     }
     let kind = ExemptionKind::parse(&input.kind)?;
-    let key = plate_key(&input.plate);
-    if key.is_empty() {
-        return Err(FieldError::new("plate", "is required").into());
-    }
+    let key = query_key(&input.plate)?;
     if input.valid_until.is_some_and(|u| u <= input.valid_from) {
         return Err(FieldError::new("valid_until", "must be after valid_from").into());
     }

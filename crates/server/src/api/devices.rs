@@ -18,7 +18,7 @@ use roadwarden_store::devices::{Device, DeviceFilter};
 use roadwarden_store::units;
 use serde::{Deserialize, Serialize};
 
-use super::{paging, record_id, JsonBody};
+use super::{paging, record_id, search_text, JsonBody};
 use crate::auth::extract::{DeviceManagers, DeviceReviewers};
 use crate::auth::{CurrentUser, Principal, Require};
 use crate::context::RequestMeta;
@@ -76,7 +76,9 @@ pub struct DeviceQuery {
 }
 
 impl DeviceQuery {
-    pub async fn filter(&self, state: &AppState) -> AppResult<DeviceFilter> {
+    /// The filter, with `unit_id` checked against the reader's scope: a unit outside it is
+    /// "not found", as on every other list (ORG-02), never silently ignored.
+    pub async fn filter(&self, state: &AppState, reader: &Principal) -> AppResult<DeviceFilter> {
         let nonempty = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -93,9 +95,11 @@ impl DeviceQuery {
         let unit = match nonempty(&self.unit_id) {
             Some(id) => {
                 let mut tx = state.store.begin_read().await?;
-                units::get(&mut tx, UnitId::parse(&id)?)
+                let unit = units::get(&mut tx, UnitId::parse(&id)?)
                     .await?
-                    .map(|u| u.path)
+                    .filter(|u| reader.covers(&u.path))
+                    .ok_or(AppError::NotFound("unit"))?;
+                Some(unit.path)
             }
             None => None,
         };
@@ -105,8 +109,8 @@ impl DeviceQuery {
                 .map(|k| DeviceKind::parse(&k))
                 .transpose()?,
             unit,
-            search: nonempty(&self.search),
-            maintainer: nonempty(&self.maintainer),
+            search: search_text(self.search.as_deref())?,
+            maintainer: search_text(self.maintainer.as_deref())?,
         })
     }
 }
@@ -131,7 +135,7 @@ pub async fn list(
 ) -> AppResult<Json<DevicePage>> {
     let (limit, offset) = paging(q.limit.as_deref(), q.offset.as_deref(), 500)?;
     let with_total = q.total.as_deref() != Some("false");
-    let filter = q.filter(&state).await?;
+    let filter = q.filter(&state, &user).await?;
     let (found, total) =
         registry::list_devices(&state, &user, &filter, limit, offset, with_total).await?;
     let cap = roadwarden_store::devices::TOTAL_CAP;
@@ -564,7 +568,7 @@ pub async fn map(
     Query(q): Query<DeviceQuery>,
 ) -> AppResult<Json<Vec<roadwarden_store::devices::MapPoint>>> {
     Ok(Json(
-        registry::map_points(&state, &user, &q.filter(&state).await?).await?,
+        registry::map_points(&state, &user, &q.filter(&state, &user).await?).await?,
     ))
 }
 

@@ -72,6 +72,9 @@ pub async fn push(
     req: Request,
 ) -> AppResult<(StatusCode, Json<Receipt>)> {
     let cred = credential(&headers)?;
+    // The credential is checked before a byte of the body is read or parsed: a stranger's
+    // push costs one indexed lookup and one SHA-256.
+    let device = authenticate_device(&state, &cred).await?;
     let sub = if is_multipart(&headers) {
         let mut form = Multipart::from_request(req, &state)
             .await
@@ -120,8 +123,19 @@ pub async fn push(
             camera_time: None,
         }
     };
-    let receipt = ingest::ingest(&state, &cred, sub).await?;
+    let tx = state.store.begin_read().await?;
+    let receipt = ingest::ingest_for(&state, tx, device, sub).await?;
     Ok((status_of(&receipt), Json(receipt)))
+}
+
+async fn authenticate_device(
+    state: &AppState,
+    cred: &DeviceCredential,
+) -> AppResult<roadwarden_store::devices::Device> {
+    let mut tx = state.store.begin_read().await?;
+    let device = ingest::authenticate(&mut tx, cred).await?;
+    drop(tx);
+    Ok(device)
 }
 
 /// A part that could not be read: too large (413) or a malformed form (422).
@@ -159,6 +173,9 @@ pub async fn isapi(
     req: Request,
 ) -> AppResult<(StatusCode, Json<Receipt>)> {
     let cred = credential(&headers)?;
+    // Authenticate before reading or parsing anything (the MAC and channel in the XML are
+    // checked against this device after parsing).
+    let device = authenticate_device(&state, &cred).await?;
     let (xml, files) = if is_multipart(&headers) {
         let mut form = Multipart::from_request(req, &state)
             .await
@@ -215,7 +232,7 @@ pub async fn isapi(
         ));
     }
     let mut tx = state.store.begin_read().await?;
-    let device = ingest::authenticate_isapi(&mut tx, &cred, &alert.mac, &alert.channel).await?;
+    ingest::check_isapi_identity(&mut tx, &device, &alert.mac, &alert.channel).await?;
     let violation = match q.violation {
         Some(v) => v,
         None if device.violation_types.len() == 1 => device.violation_types[0].clone(),

@@ -208,6 +208,28 @@ pub fn paging(limit: Option<&str>, offset: Option<&str>, max: i64) -> Result<(i6
     Ok((limit, offset))
 }
 
+/// The longest free-text search accepted (a name, a number, a place): longer is a 422, not a
+/// pattern the database must chew through (SQLite refuses LIKE patterns past 50,000 bytes).
+pub const SEARCH_MAX_CHARS: usize = 100;
+
+/// A free-text search value: trimmed, empty means none, at most [`SEARCH_MAX_CHARS`].
+pub fn search_text(value: Option<&str>) -> Result<Option<String>, AppError> {
+    let Some(v) = value.map(str::trim).filter(|s| !s.is_empty()) else {
+        return Ok(None);
+    };
+    if v.chars().count() > SEARCH_MAX_CHARS {
+        return Err(FieldError::new(
+            "search",
+            format!("is longer than {SEARCH_MAX_CHARS} characters"),
+        )
+        .into());
+    }
+    if v.chars().any(char::is_control) {
+        return Err(FieldError::new("search", "has control characters").into());
+    }
+    Ok(Some(v.to_owned()))
+}
+
 /// A record id from the path: a positive whole number, or a 422 naming the field.
 pub(crate) fn record_id(field: &'static str, raw: &str) -> Result<i64, AppError> {
     raw.trim()

@@ -63,7 +63,7 @@ impl UnitQuery {
         let nonempty =
             |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
         Ok(UnitFilter {
-            search: nonempty(&self.search),
+            search: super::search_text(self.search.as_deref())?,
             level: nonempty(&self.level)
                 .map(|l| Level::parse(&l))
                 .transpose()?,

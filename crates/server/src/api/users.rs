@@ -106,7 +106,7 @@ impl UserQuery {
         let nonempty =
             |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
         Ok(UserFilter {
-            search: nonempty(&self.search),
+            search: super::search_text(self.search.as_deref())?,
             unit_id: nonempty(&self.unit_id)
                 .map(|u| UnitId::parse(&u))
                 .transpose()?,

@@ -226,18 +226,39 @@ fn serde_urlencoded_pairs(body: &[u8]) -> Vec<(String, String)> {
 
 /// Whether a request comes from a page of this site, by the headers browsers set themselves.
 fn same_origin(req: &Request) -> bool {
-    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let headers = req.headers();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     if let Some(site) = header("sec-fetch-site") {
         return site == "same-origin";
     }
-    match (header("origin"), header("host")) {
-        (Some(origin), Some(host)) => url::Url::parse(origin).ok().is_some_and(|o| {
-            let authority = match o.port() {
-                Some(port) => format!("{}:{port}", o.host_str().unwrap_or_default()),
-                None => o.host_str().unwrap_or_default().to_owned(),
-            };
-            authority == host
-        }),
-        _ => false,
+    match header("origin") {
+        Some(origin) => origin_matches_host(origin, header("host")),
+        None => false,
     }
+}
+
+/// Whether a browser says this request was sent by a page of another site (a cross-site form
+/// post). Requests without the browser's headers (API clients, scripts) are not cross-site.
+pub fn sent_from_another_site(headers: &axum::http::HeaderMap) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        return !matches!(site, "same-origin" | "none");
+    }
+    match header("origin") {
+        Some(origin) => !origin_matches_host(origin, header("host")),
+        None => false,
+    }
+}
+
+fn origin_matches_host(origin: &str, host: Option<&str>) -> bool {
+    let Some(host) = host else {
+        return false;
+    };
+    url::Url::parse(origin).ok().is_some_and(|o| {
+        let authority = match o.port() {
+            Some(port) => format!("{}:{port}", o.host_str().unwrap_or_default()),
+            None => o.host_str().unwrap_or_default().to_owned(),
+        };
+        authority == host
+    })
 }

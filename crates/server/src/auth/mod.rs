@@ -5,6 +5,7 @@ pub mod extract;
 pub mod middleware;
 pub mod password;
 pub mod principal;
+pub mod signin_guard;
 pub mod token;
 
 pub use extract::{CurrentUser, Require, RoleSet, SignedIn};

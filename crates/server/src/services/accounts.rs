@@ -7,7 +7,7 @@ use roadwarden_domain::account::{
     check_activation, required_agreement, AccountStatus, AgreementKind, IdNumber, PersonKind,
     PersonName, Phone, Username,
 };
-use roadwarden_domain::roles::{check_grant, check_role_fits, Role};
+use roadwarden_domain::roles::{check_grant, check_role_fits, check_separation, Role};
 use roadwarden_domain::{FieldError, UnitId, UserId};
 use roadwarden_store::users::{self, NewUser, User, UserFilter};
 use roadwarden_store::{sessions, units, Tx};
@@ -140,6 +140,7 @@ pub async fn create_user(
     let id_number = IdNumber::parse(&input.id_number, unit.country)?;
     for role in &roles {
         check_may_grant(&mut tx, authority, *role, &unit, person_kind).await?;
+        check_separation(&roles, *role)?;
     }
     // SEC-04: an operator or partner account waits for its agreement before it is active.
     let is_operator = roles.contains(&Role::Admin);
@@ -249,6 +250,7 @@ pub async fn grant_role(
         .await?
         .ok_or(AppError::NotFound("unit"))?;
     check_may_grant(&mut tx, authority, role, &unit, user.person_kind).await?;
+    check_separation(&users::roles_of(&mut tx, user.id).await?, role)?;
     if role == Role::Admin && user.status == AccountStatus::Active {
         check_activation(
             user.person_kind,
@@ -428,7 +430,10 @@ pub async fn change_standing(
             users::record_failure(&mut tx, user.id, 0, Some(until), now).await?;
             sessions::revoke_all(&mut tx, user.id, None, now).await?;
         }
-        AccountAction::Unlock => users::clear_failures(&mut tx, user.id, now).await?,
+        AccountAction::Unlock => {
+            users::clear_failures(&mut tx, user.id, now).await?;
+            state.signin_guard.forget_username(&user.username);
+        }
     }
     let actor = Actor::of(authority, meta);
     record(
@@ -488,7 +493,15 @@ pub async fn change_own_password(
     current: &str,
     new: &str,
 ) -> AppResult<()> {
-    if !password::verify(current.to_owned(), principal.user.password_hash.clone()).await? {
+    let wait = std::time::Duration::from_millis(state.settings.security.signin_hash_wait_ms);
+    let matches = password::verify(
+        current.to_owned(),
+        principal.user.password_hash.clone(),
+        wait,
+    )
+    .await?
+    .ok_or(AppError::Busy)?;
+    if !matches {
         return Err(FieldError::new("current_password", "is not your current password").into());
     }
     state.settings.password_policy().check_strength(new)?;

@@ -7,6 +7,7 @@ use roadwarden_store::users;
 use serde_json::json;
 
 use super::audit::{record, Actor, Event};
+use crate::auth::signin_guard::Refusal;
 use crate::auth::{password, token, Principal};
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
@@ -33,6 +34,24 @@ pub async fn sign_in(
     let name = Username::parse(username)
         .map(|u| u.as_str().to_owned())
         .unwrap_or_default();
+    // SEC-02: lock-out and throttles are decided before any hashing, so a flood of attempts
+    // costs no CPU or memory; a locked name answers the same whether it exists or not.
+    let guard = &state.signin_guard;
+    let policy = state.settings.signin_guard_policy();
+    let attempted = if name.is_empty() {
+        username.trim()
+    } else {
+        name.as_str()
+    };
+    let attempted: String = attempted.chars().take(64).collect();
+    match guard.admit(&meta.ip, &attempted, now, &policy) {
+        Ok(()) => {}
+        Err(Refusal::Locked(until)) => return Err(AppError::Locked(until)),
+        Err(Refusal::Throttled(at)) => {
+            tracing::warn!(ip = %meta.ip, "sign-in throttled");
+            return Err(AppError::Throttled((at - now).num_seconds().max(1) as u64));
+        }
+    }
     let user = if name.is_empty() {
         None
     } else {
@@ -44,23 +63,58 @@ pub async fn sign_in(
         || password::decoy_hash().to_owned(),
         |u| u.password_hash.clone(),
     );
-    let matches = password::verify(password_given.to_owned(), hash).await? && user.is_some();
+    let wait = std::time::Duration::from_millis(state.settings.security.signin_hash_wait_ms);
+    let Some(matches) = password::verify(password_given.to_owned(), hash, wait).await? else {
+        return Err(AppError::Busy);
+    };
+    let matches = matches && user.is_some();
 
     let mut tx = state.store.begin().await?;
-    let Some(user) = user else {
+    if !matches {
+        let (failed_attempts, locked_until) = guard.failed(&meta.ip, &attempted, now, &policy);
         let actor = Actor {
+            user_id: user.as_ref().map(|u| u.id),
+            name: user
+                .as_ref()
+                .map_or_else(|| "anonymous".to_owned(), |u| u.username.clone()),
+            unit_id: user.as_ref().map(|u| u.unit_id),
             ip: meta.ip.clone(),
             request_id: meta.request_id.clone(),
-            ..Actor::named("anonymous")
+        };
+        let reason = if user.is_some() {
+            "wrong_password"
+        } else {
+            "unknown_user"
         };
         record(
             &mut tx,
             &actor,
-            failed_event(None, &name, "unknown_user"),
+            failed_event(user.as_ref(), &name, reason),
             now,
         )
         .await?;
+        if let Some(until) = locked_until {
+            record(
+                &mut tx,
+                &actor,
+                Event {
+                    action: "user.locked_out",
+                    object_type: "user",
+                    object_id: user.as_ref().map(|u| u.id.to_string()).unwrap_or_default(),
+                    unit_id: user.as_ref().map(|u| u.unit_id),
+                    detail: json!({
+                        "username": attempted, "failed_attempts": failed_attempts,
+                        "until": until, "from": meta.ip,
+                    }),
+                },
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?;
+        return Err(AppError::BadCredentials);
+    }
+    let Some(user) = user else {
         return Err(AppError::BadCredentials);
     };
     let actor = Actor {
@@ -72,7 +126,7 @@ pub async fn sign_in(
     };
     let outcome = decide_sign_in(
         &user.sign_in_state(),
-        matches,
+        true,
         now,
         &state.settings.password_policy(),
         &state.settings.lockout_policy(),
@@ -89,36 +143,8 @@ pub async fn sign_in(
             tx.commit().await?;
             Err(AppError::Locked(until))
         }
-        SignInOutcome::WrongPassword {
-            failed_attempts,
-            locked_until,
-        } => {
-            users::record_failure(&mut tx, user.id, failed_attempts, locked_until, now).await?;
-            record(
-                &mut tx,
-                &actor,
-                failed_event(Some(&user), &name, "wrong_password"),
-                now,
-            )
-            .await?;
-            if let Some(until) = locked_until {
-                record(
-                    &mut tx,
-                    &actor,
-                    Event {
-                        action: "user.locked_out",
-                        object_type: "user",
-                        object_id: user.id.to_string(),
-                        unit_id: Some(user.unit_id),
-                        detail: json!({ "failed_attempts": failed_attempts, "until": until }),
-                    },
-                    now,
-                )
-                .await?;
-            }
-            tx.commit().await?;
-            Err(AppError::BadCredentials)
-        }
+        // Not reachable with a matching password; answered like a wrong one.
+        SignInOutcome::WrongPassword { .. } => Err(AppError::BadCredentials),
         SignInOutcome::NotActive { status } => {
             record(
                 &mut tx,
@@ -131,6 +157,7 @@ pub async fn sign_in(
             Err(AppError::Inactive)
         }
         SignInOutcome::Granted { must_change } => {
+            guard.succeeded(&meta.ip, &attempted, &policy);
             users::clear_failures(&mut tx, user.id, now).await?;
             let token = token::generate(match kind {
                 SessionKind::Browser => "rws_",

@@ -1,7 +1,7 @@
 //! Sign-in, sign-out and changing one's own password.
 
 use axum::extract::{Query, State};
-use axum::http::{header, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use roadwarden_store::sessions::SessionKind;
@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::views::render;
 use super::{page_context, FormBody};
-use crate::auth::middleware::SESSION_COOKIE;
+use crate::auth::middleware::{sent_from_another_site, SESSION_COOKIE};
 use crate::auth::SignedIn;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
@@ -52,9 +52,21 @@ pub async fn login(
     State(state): State<AppState>,
     lang: Lang,
     meta: RequestMeta,
+    headers: HeaderMap,
     FormBody(form): FormBody<LoginForm>,
 ) -> AppResult<Response> {
     let next = safe_next(form.next.as_deref());
+    // Login CSRF: a page of another site must not sign a visitor in (to an account of the
+    // attacker's choosing) or guess passwords through the visitor's browser.
+    if sent_from_another_site(&headers) {
+        let ctx = page_context(
+            lang,
+            None,
+            "/login",
+            context! { next => next, error => t(lang, "login.cross_site") },
+        );
+        return Ok((StatusCode::FORBIDDEN, render("login.html", ctx)?).into_response());
+    }
     match signin::sign_in(
         &state,
         &meta,
@@ -72,7 +84,7 @@ pub async fn login(
                 next
             };
             let mut resp = Redirect::to(&target).into_response();
-            let secure = if state.settings.server.secure_cookies {
+            let secure = if state.settings.secure_cookies() {
                 "; Secure"
             } else {
                 ""
@@ -87,8 +99,16 @@ pub async fn login(
             );
             Ok(resp)
         }
-        Err(e @ (AppError::BadCredentials | AppError::Locked(_) | AppError::Inactive)) => {
+        Err(
+            e @ (AppError::BadCredentials
+            | AppError::Locked(_)
+            | AppError::Inactive
+            | AppError::Throttled(_)
+            | AppError::Busy),
+        ) => {
             let message = match &e {
+                AppError::Throttled(_) => t(lang, "login.throttled"),
+                AppError::Busy => t(lang, "login.busy"),
                 AppError::Locked(until) => format!(
                     "{} {}",
                     t(lang, "login.locked"),

@@ -52,7 +52,7 @@ pub async fn list_page(
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let filter = q.filter.filter(&state).await?;
+    let filter = q.filter.filter(&state, &user).await?;
     let page = q
         .page
         .as_deref()

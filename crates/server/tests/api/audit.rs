@@ -10,7 +10,7 @@ async fn sec_05_changes_sign_ins_grants_and_personal_data_reads_are_audited() {
     let root = app.token(&o.root_admin.0, &o.root_admin.1).await;
     let (_, created) = app
         .post("/api/v1/users", &root, &json!({ "unit_id": o.squad.id.0, "username": "audited.one", "full_name": "A One",
-            "id_number": cn_id(100), "person_kind": "police_officer", "badge_number": "B100", "roles": ["collector"] }))
+            "id_number": cn_id(100), "person_kind": "police_officer", "badge_number": "B100", "roles": ["notice_clerk"] }))
         .await;
     let id = created["user"]["id"].as_i64().unwrap().to_string();
     app.get(&format!("/api/v1/users/{id}"), &root).await;

@@ -83,7 +83,7 @@ pub(crate) async fn world_with(
     account(s, &o.county, "cx.clerk", 13, &["notice_clerk"]).await;
     account(s, &o.county, "cx.objection", 14, &["objection_handler"]).await;
     account(s, &station, "jc.station", 15, &["interface_client"]).await;
-    account(s, &o.squad, "sq.collector", 16, &["collector", "reviewer"]).await;
+    account(s, &o.squad, "sq.collector", 16, &["collector"]).await;
     let mut w = World {
         app,
         clock,
@@ -516,6 +516,47 @@ async fn cap_03_trial_captures_become_warnings_without_a_fine() {
 }
 
 #[tokio::test]
+async fn cap_04_sup_06_a_pending_capture_is_not_approved_once_its_device_is_stopped() {
+    let w = world().await;
+    let (id, _, _) = &w.devices["330522010201"];
+    let (status, r) = w
+        .push("330522010201", &w.capture("浙E12345", "1625", 1))
+        .await;
+    assert_eq!((status, r["state"].as_str()), (201, Some("pending")), "{r}");
+    // The device is suspended while the capture waits in the queue.
+    w.clock.advance(Duration::minutes(1));
+    let (status, body) = w
+        .app
+        .post(
+            &format!("/api/v1/devices/{id}/actions"),
+            &w.manager,
+            &json!({ "action": "suspend", "reason_code": "signals_non_standard", "reason": "signal cable cut" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let url = format!("/api/v1/captures/{}/decision", r["capture_id"]);
+    let (status, body) = w
+        .app
+        .post(&url, &w.reviewer, &json!({ "decision": "approve" }))
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["rule"], "CAP-04");
+    assert_eq!(body["error"]["code"], "review.device_not_in_service");
+    let (_, list) = w.app.get("/api/v1/violations", &w.clerk).await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(0), "{list}");
+    // Rejecting it stays possible, so the queue can be cleared.
+    let (status, body) = w
+        .app
+        .post(
+            &url,
+            &w.reviewer,
+            &json!({ "decision": "reject", "reason": "evidence_insufficient" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+}
+
+#[tokio::test]
 async fn cap_04_captures_of_a_suspended_device_are_not_entered() {
     let w = world().await;
     let (id, _, _) = &w.devices["330522010201"];
@@ -558,6 +599,25 @@ async fn rev_02_a_collector_never_reviews_their_own_capture() {
     assert_eq!(r["state"], "pending", "{r}");
     assert_eq!(status, 201, "{r}");
     let id = r["capture_id"].as_i64().unwrap();
+    // One person never holds both posts: while they collect, the review role is refused...
+    let root = w.app.token(&w.o.root_admin.0, &w.o.root_admin.1).await;
+    let collector_id: i64 = {
+        let (_, list) = w.app.get("/api/v1/users?search=sq.collector", &root).await;
+        list["items"][0]["id"].as_i64().unwrap()
+    };
+    let (status, body) = w
+        .app
+        .post(
+            &format!("/api/v1/users/{collector_id}/roles"),
+            &root,
+            &json!({ "role": "reviewer" }),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["rule"], "REV-02");
+    assert_eq!(body["error"]["code"], "role.collector_reviewer_separated");
+    // ...and an officer moved from collection to review still never reviews what they collected.
+    move_to_review_post(&w, collector_id).await;
     let collector = w.app.token("sq.collector", PASSWORD).await;
     let (status, body) = w
         .app
@@ -580,10 +640,6 @@ async fn rev_02_a_collector_never_reviews_their_own_capture() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 204);
     // And the database refuses it whatever path writes it.
-    let collector_id: i64 = {
-        let (_, me) = w.app.get("/api/v1/me", &collector).await;
-        me["user"]["id"].as_i64().unwrap()
-    };
     let err = w
         .app
         .state
@@ -598,6 +654,44 @@ async fn rev_02_a_collector_never_reviews_their_own_capture() {
     );
     // Another reviewer may.
     w.approve(id).await;
+}
+
+/// The operator takes the collection post away and gives the review post (the order REV-02
+/// allows).
+async fn move_to_review_post(w: &World, user_id: i64) {
+    use roadwarden_server::services::{accounts, Authority};
+    let meta = roadwarden_server::context::RequestMeta::default();
+    let user = roadwarden_domain::UserId(user_id);
+    accounts::revoke_role(&w.app.state, Authority::Operator, &meta, user, "collector")
+        .await
+        .unwrap();
+    accounts::grant_role(&w.app.state, Authority::Operator, &meta, user, "reviewer")
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn rev_02_a_handheld_push_names_a_collector_who_holds_the_collection_post() {
+    let w = world().await;
+    // No collector named: refused.
+    let c = w.capture("浙E12345", "1039", 1);
+    let (status, body) = w.push("330522090203", &c).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["field"], "collected_by", "{body}");
+    // A named reviewer is not a collector: refused.
+    let mut c = w.capture("浙E12345", "1039", 2);
+    c["collected_by"] = json!("cx.reviewer");
+    let (status, body) = w.push("330522090203", &c).await;
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["field"], "collected_by", "{body}");
+    // The collector of the terminal's unit: taken.
+    let mut c = w.capture("浙E12345", "1039", 3);
+    c["collected_by"] = json!("sq.collector");
+    let (status, body) = w.push("330522090203", &c).await;
+    assert_eq!(status, 201, "{body}");
+    // CAP-00: a handheld police terminal in formal use is a capture source like any other.
+    assert_eq!(body["state"], "pending", "{body}");
+    assert_eq!(body["usage"], "enforce", "{body}");
 }
 
 #[tokio::test]

@@ -157,7 +157,7 @@ async fn sec_02_first_sign_in_with_an_operator_set_password_forces_a_change() {
             &root,
             &json!({ "unit_id": o.squad.id.0, "username": "new.officer", "full_name": "New Officer",
                      "id_number": roadwarden_testkit::cn_id(40), "person_kind": "police_officer",
-                     "badge_number": "B40", "roles": ["collector"] }),
+                     "badge_number": "B40", "roles": ["notice_clerk"] }),
         )
         .await;
     assert_eq!(status, 201, "{created}");

@@ -10,14 +10,15 @@ use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use roadwarden_blob::BlobStore;
 use roadwarden_domain::capture::intake::{
-    self, check_capture_time, clock_drift_secs, exemption_at, missing_elements, pre_check,
-    CaptureSource, Elements, Exemption, ExemptionKind, Facts, Flag, UploadWindows,
+    self, check_capture_time, check_coordinates, clock_drift_secs, exemption_at, missing_elements,
+    pre_check, CaptureSource, Elements, Exemption, ExemptionKind, Facts, Flag, UploadWindows,
 };
 use roadwarden_domain::capture::plate::{plate_key, read_plate, PlateColour, PlateReading};
 use roadwarden_domain::capture::review::{review_deadline, CaptureState};
 use roadwarden_domain::device::upkeep::valid_certificate;
-use roadwarden_domain::device::{parse_mac, text, CaptureUse, DeviceState};
+use roadwarden_domain::device::{parse_mac, text, CaptureUse, DeviceKind, DeviceState};
 use roadwarden_domain::org::UnitPath;
+use roadwarden_domain::roles::Role;
 use roadwarden_domain::{FieldError, RuleViolation};
 use roadwarden_store::captures::{self, NewCapture, NewImage};
 use roadwarden_store::devices::{self, Device};
@@ -188,18 +189,17 @@ pub async fn authenticate(tx: &mut Tx, cred: &DeviceCredential) -> AppResult<Dev
     Ok(device)
 }
 
-/// ISAPI: the device named by MAC and channel, which must also hold the credential.
-pub async fn authenticate_isapi(
+/// ISAPI: the device named by MAC and channel must be the one whose credential was sent.
+pub async fn check_isapi_identity(
     tx: &mut Tx,
-    cred: &DeviceCredential,
+    device: &Device,
     mac: &str,
     channel: &str,
-) -> AppResult<Device> {
-    let device = authenticate(tx, cred).await?;
+) -> AppResult<()> {
     let mac = parse_mac(mac)?;
     let named = devices::get_by_mac(tx, &mac, channel).await?;
     match named {
-        Some(d) if d.id == device.id => Ok(device),
+        Some(d) if d.id == device.id => Ok(()),
         _ => Err(AppError::DeviceAuth(
             "the credential does not belong to the device with this MAC address and channel",
         )),
@@ -386,10 +386,18 @@ async fn prepare(
         now,
         Duration::seconds(settings.future_tolerance_secs),
     )?;
+    check_coordinates(i.longitude, i.latitude)?;
     let source = match &i.source {
         Some(s) => CaptureSource::parse(s)?,
         None => CaptureSource::default_for(device.kind),
     };
+    // REV-02: a handheld capture names the officer who collected it, so that officer can be
+    // kept from reviewing it.
+    let handheld = source == CaptureSource::Handheld
+        || matches!(
+            device.kind,
+            DeviceKind::SupportTerminal | DeviceKind::BodyWornRecorder
+        );
     let colour = PlateColour::parse(&i.plate_colour)?;
     let (plate, plate_read) = match read_plate(device.country, &i.plate, colour)? {
         PlateReading::Read(p) => (p.number, true),
@@ -449,6 +457,13 @@ async fn prepare(
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
+        None if handheld => {
+            return Err(FieldError::new(
+                "collected_by",
+                "a handheld capture must name the officer who collected it (REV-02)",
+            )
+            .into())
+        }
         None => None,
         Some(username) => {
             let user = users::get_by_username(tx, username)
@@ -459,6 +474,16 @@ async fn prepare(
                 .ok_or_else(|| {
                     FieldError::new("collected_by", "is not an officer of this device's unit")
                 })?;
+            if !users::roles_of(tx, user.id)
+                .await?
+                .contains(&Role::Collector)
+            {
+                return Err(FieldError::new(
+                    "collected_by",
+                    "does not hold the collection post (REV-02)",
+                )
+                .into());
+            }
             Some(user.id)
         }
     };

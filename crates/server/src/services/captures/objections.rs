@@ -89,11 +89,17 @@ pub async fn lodge_at_window(
         ));
     }
     let mut tx = state.store.begin_read().await?;
+    let window = units::get(&mut tx, p.user.unit_id)
+        .await?
+        .ok_or(AppError::NotFound("unit"))?;
+    // Any window of the country takes objections to any of its records (APL-02), so the record
+    // need not be in the handler's scope; a record of another country's police is none of this
+    // window's business, and is answered exactly as a record that does not exist.
     let violation = violations::get(&mut tx, input.violation_id)
         .await?
+        .filter(|v| v.country == window.country.code())
         .ok_or(AppError::NotFound("violation"))?;
     drop(tx);
-    // Any window takes objections to any record (APL-02), so the record need not be in scope.
     lodge(
         state,
         &Actor::user(p, meta),

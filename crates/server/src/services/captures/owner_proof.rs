@@ -9,7 +9,7 @@
 //! quarter-hour cannot be guessed, and one stranger's guessing does not lock the owner out.
 
 use chrono::Duration;
-use roadwarden_domain::capture::plate::plate_key;
+use roadwarden_domain::capture::plate::query_key;
 use roadwarden_domain::FieldError;
 use roadwarden_store::audit;
 use roadwarden_store::violations::Vehicle;
@@ -52,7 +52,7 @@ pub async fn prove_owner(
     vin_tail: &str,
     purpose: Purpose,
 ) -> AppResult<Vehicle> {
-    let key = plate_key(plate);
+    let key = query_key(plate).unwrap_or_default();
     let tail = vin_tail.trim().to_ascii_uppercase();
     if key.is_empty() || tail.len() != 6 || !tail.chars().all(|c| c.is_ascii_alphanumeric()) {
         return Err(FieldError::new(

@@ -7,7 +7,8 @@ use roadwarden_domain::capture::review::{
     check_reviewer, decide as next_state, drawn_for_second_review, CaptureState, Decision,
     RejectReason, Reviewer, UnderReview,
 };
-use roadwarden_domain::device::text;
+use roadwarden_domain::device::lifecycle::capture_use_for;
+use roadwarden_domain::device::{text, CaptureUse};
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::roles::Role;
 use roadwarden_domain::{DeviceId, FieldError, RuleViolation, UnitId, UserId};
@@ -210,6 +211,28 @@ pub struct DecisionOutcome {
 
 /// REV-00..03: approve or reject. The collector can never decide their own capture: the
 /// domain refuses it here and the database refuses it again (a CHECK constraint).
+/// CAP-04 / SUP-06: entry stops at once. A capture taken while its device was in formal use
+/// is still not approved into a fine once the device is suspended, circuit-broken or back in
+/// trial: the gate is checked at decision time as well as at capture time.
+async fn check_device_still_enforces(tx: &mut Tx, device_id: i64) -> AppResult<()> {
+    let device = devices::get(tx, DeviceId(device_id))
+        .await?
+        .ok_or(AppError::NotFound("device"))?;
+    if capture_use_for(device.kind, device.state) != CaptureUse::Enforce {
+        return Err(RuleViolation::new(
+            "CAP-04",
+            "review.device_not_in_service",
+            format!(
+                "the device is now '{}': its captures are not entered for enforcement; reject \
+                 this capture or wait until the device is back in formal use",
+                device.state.as_str()
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
 pub async fn decide(
     state: &AppState,
     p: &Principal,
@@ -234,6 +257,9 @@ pub async fn decide(
     let place = UnitPath::from_stored(c.unit_path.clone());
     let from = CaptureState::parse(&c.state)?;
     check_reviewer(&reviewer_of(p, &scopes), &under_review(&c, &place)?)?;
+    if decision == Decision::Approve {
+        check_device_still_enforces(&mut tx, c.device_id).await?;
+    }
     if decision == Decision::Approve && c.plate.is_empty() {
         return Err(RuleViolation::new(
             "REV-03",

@@ -8,7 +8,7 @@ use roadwarden_domain::capture::notice::{
     ViolationState,
 };
 use roadwarden_domain::capture::penalty::{procedure, tariff, Currency, Money, Procedure};
-use roadwarden_domain::capture::plate::plate_key;
+use roadwarden_domain::capture::plate::query_key;
 use roadwarden_domain::capture::review::{outcome, EliminationReason, Outcome, Party};
 use roadwarden_domain::device::{text, CaptureUse};
 use roadwarden_domain::org::{Country, UnitPath};
@@ -402,7 +402,7 @@ pub async fn public_lookup(
     lang: &str,
 ) -> AppResult<Vec<PublicRecord>> {
     let vehicle = prove_owner(state, meta, plate, vin_tail, Purpose::Lookup).await?;
-    let key = plate_key(plate);
+    let key = query_key(plate)?;
     let now = state.clock.now();
     let mut tx = state.store.begin_read().await?;
     let mut out = Vec::new();
@@ -522,14 +522,11 @@ pub async fn inspection_query(
     meta: &RequestMeta,
     plate: &str,
 ) -> AppResult<InspectionAnswer> {
-    let key = plate_key(plate);
-    if key.is_empty() {
-        return Err(FieldError::new("plate", "is required").into());
-    }
+    let key = query_key(plate)?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    check_inspector(&mut tx, p).await?;
-    let open = violations::blocking_candidates(&mut tx, Some(&key), 0, 500).await?;
+    let country = check_inspector(&mut tx, p).await?;
+    let open = violations::blocking_candidates(&mut tx, country, Some(&key), 0, 500).await?;
     let reasons: Vec<BlockReason> = open
         .iter()
         .filter(|v| blocks(v, now))
@@ -581,8 +578,8 @@ pub async fn blocked_feed(
     let now = state.clock.now();
     let limit = limit.clamp(1, 1000);
     let mut tx = state.store.begin().await?;
-    check_inspector(&mut tx, p).await?;
-    let rows = violations::blocking_candidates(&mut tx, None, after, limit).await?;
+    let country = check_inspector(&mut tx, p).await?;
+    let rows = violations::blocking_candidates(&mut tx, country, None, after, limit).await?;
     let next_after = (rows.len() as i64 == limit)
         .then(|| rows.last().map(|v| v.id))
         .flatten();
@@ -610,17 +607,17 @@ pub async fn blocked_feed(
 }
 
 /// NOT-03: only inspection stations ask, through an interface account at the station itself.
-async fn check_inspector(tx: &mut Tx, p: &Principal) -> AppResult<()> {
-    let at_station = units::get(tx, p.user.unit_id)
+/// The station's country: it sees the blocks of its own country's police only.
+async fn check_inspector(tx: &mut Tx, p: &Principal) -> AppResult<&'static str> {
+    let station = units::get(tx, p.user.unit_id)
         .await?
-        .is_some_and(|u| u.kind == roadwarden_domain::org::UnitKind::InspectionStation);
-    if p.has(Role::InterfaceClient) && at_station {
-        Ok(())
-    } else {
-        Err(AppError::forbidden(
+        .filter(|u| u.kind == roadwarden_domain::org::UnitKind::InspectionStation);
+    match station {
+        Some(unit) if p.has(Role::InterfaceClient) => Ok(unit.country.code()),
+        _ => Err(AppError::forbidden(
             "role.missing",
             "the inspection interface is for inspection stations' interface accounts",
-        ))
+        )),
     }
 }
 
