@@ -580,7 +580,10 @@ fn dev_05_device_import_brings_no_device_into_formal_use_without_its_notice_and_
     let out = stdout(&o);
     assert!(o.status.success(), "{out}");
     assert!(out.contains("imported 2 devices"), "{out}");
-    assert!(out.contains("1 devices came in suspended for review"), "{out}");
+    assert!(
+        out.contains("1 devices came in suspended for review"),
+        "{out}"
+    );
     let states = with_state(&dir, async |s| {
         let mut tx = s.store.begin_read().await.unwrap();
         let mut out = Vec::new();

@@ -168,7 +168,10 @@ async fn dev_05_a_ledger_row_cannot_bring_a_device_into_formal_use_without_its_n
     .await;
     assert_eq!(status, 201, "{report}");
     assert_eq!(
-        (report["imported"].as_i64(), report["held_for_review"].as_i64()),
+        (
+            report["imported"].as_i64(),
+            report["held_for_review"].as_i64()
+        ),
         (Some(3), Some(2)),
         "{report}"
     );

@@ -1085,7 +1085,10 @@ async fn bwc_08_the_recorder_admin_provides_the_copy_the_footage_units_head_appr
             "register": "county inspection office, Inspector Chen, letter 2026-9"})
     };
     // A superior body's retrieval is filed from a unit above the footage's unit.
-    let officer = w.app.token("sq.officer", roadwarden_testkit::PASSWORD).await;
+    let officer = w
+        .app
+        .token("sq.officer", roadwarden_testkit::PASSWORD)
+        .await;
     let (status, err) = w
         .app
         .post("/api/v1/access-requests", &officer, &body("superior_body"))
@@ -1119,7 +1122,10 @@ async fn bwc_08_the_recorder_admin_provides_the_copy_the_footage_units_head_appr
         );
     }
     let (status, approved) = decide(&w, &w.sq_head, rid, "approve").await;
-    assert_eq!((status, approved["state"].as_str()), (200, Some("approved")));
+    assert_eq!(
+        (status, approved["state"].as_str()),
+        (200, Some("approved"))
+    );
     // The requester does not make the copy; the recorder administrator provides it.
     let exports = format!("/api/v1/access-requests/{rid}/exports");
     let (status, err) = w.app.post(&exports, &sup, &json!({})).await;
@@ -1168,7 +1174,10 @@ async fn bwc_08_the_recorder_admin_provides_the_copy_the_footage_units_head_appr
     );
     // The county page shows whose retrieval it is.
     let html = w.app.page("/evidence/requests", Some(&sup)).await;
-    assert!(html.contains("requesting-unit"), "the requesting unit is shown");
+    assert!(
+        html.contains("requesting-unit"),
+        "the requesting unit is shown"
+    );
 }
 
 fn pdftotext(pdf: &[u8]) -> Option<String> {

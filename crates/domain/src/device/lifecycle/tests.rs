@@ -624,13 +624,21 @@ fn dev_05_a_ledger_device_in_use_proves_its_notice_and_full_trial() {
         (no_notice, "device.notice_not_proven"),
         (early_trial, "device.notice_too_short"),
     ] {
-        let v = check_formal_use_history(DeviceKind::FixedEnforcement, &h, &p, SHANGHAI)
-            .unwrap_err();
+        let v =
+            check_formal_use_history(DeviceKind::FixedEnforcement, &h, &p, SHANGHAI).unwrap_err();
         assert_eq!((v.rule, v.code), ("DEV-04", code));
     }
     // A mobile camera has no notice; a counting camera enforces nothing and needs neither.
-    assert!(check_formal_use_history(DeviceKind::MobileEnforcement, &no_notice, &p, SHANGHAI).is_ok());
-    assert!(check_formal_use_history(DeviceKind::TrafficCounting, &EntryHistory::default(), &p, SHANGHAI).is_ok());
+    assert!(
+        check_formal_use_history(DeviceKind::MobileEnforcement, &no_notice, &p, SHANGHAI).is_ok()
+    );
+    assert!(check_formal_use_history(
+        DeviceKind::TrafficCounting,
+        &EntryHistory::default(),
+        &p,
+        SHANGHAI
+    )
+    .is_ok());
 }
 
 #[test]
@@ -672,7 +680,9 @@ fn dev_05_a_device_held_for_review_serves_the_whole_notice_and_trial_after_it() 
     let mut blank = facts(DeviceKind::MobileEnforcement, DeviceState::Trial);
     blank.trial_min_end_at = None;
     assert_eq!(
-        apply(&blank, Step::StartFormalUse, resumed, &p).unwrap_err().code,
+        apply(&blank, Step::StartFormalUse, resumed, &p)
+            .unwrap_err()
+            .code,
         "device.trial_not_proven"
     );
     // Only the trial unproven: the review resumes it to a whole trial from then.

@@ -7,8 +7,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use roadwarden_domain::device::lifecycle::{
-    after_days, after_months, check_formal_use_history, check_notice_before_trial,
-    hold_for_review, EntryHistory,
+    after_days, after_months, check_formal_use_history, check_notice_before_trial, hold_for_review,
+    EntryHistory,
 };
 use roadwarden_domain::device::upkeep::Certificate;
 use roadwarden_domain::device::{DeviceKind, DeviceState, SuspensionReason};

@@ -184,7 +184,8 @@ async fn view(tx: &mut Tx, r: Request) -> AppResult<RequestView> {
         .await?
         .map(|u| u.full_name)
         .unwrap_or_default();
-    let unit_name = |u: Option<roadwarden_store::units::Unit>| u.map(|u| u.name).unwrap_or_default();
+    let unit_name =
+        |u: Option<roadwarden_store::units::Unit>| u.map(|u| u.name).unwrap_or_default();
     let requesting_unit_name = match r.requesting_unit_id {
         Some(u) => unit_name(units::get(tx, UnitId(u)).await?),
         None => String::new(),

@@ -423,15 +423,20 @@ async fn purge_one(
         early.map(|(d, _)| d),
         now,
     ) {
-        if let (Some((_, deletion)), "retention.early_deletion_not_general") =
-            (early, v.code)
-        {
+        if let (Some((_, deletion)), "retention.early_deletion_not_general") = (early, v.code) {
             // BWC-06: the footage became case evidence or long term after the approval; the
             // early deletion lapses instead of being retried by every run.
             store::close_deletion(&mut tx, deletion, "refused").await?;
-            audit(&mut tx, Actor::named("evidence-retention"), "evidence.deletion_lapsed", e, json!({
-                "deletion": deletion, "category": retention.category.as_str(), "rule": "BWC-06",
-            }), now)
+            audit(
+                &mut tx,
+                Actor::named("evidence-retention"),
+                "evidence.deletion_lapsed",
+                e,
+                json!({
+                    "deletion": deletion, "category": retention.category.as_str(), "rule": "BWC-06",
+                }),
+                now,
+            )
             .await?;
         }
         tx.commit().await?; // keep the refreshed retention
