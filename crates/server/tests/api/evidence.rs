@@ -1121,12 +1121,40 @@ async fn bwc_08_the_recorder_admin_provides_the_copy_the_footage_units_head_appr
             (422, Some("access.not_unit_head"))
         );
     }
+    let card = |html: String| {
+        html.split(&format!("id=\"request-{rid}\""))
+            .nth(1)
+            .unwrap_or("")
+            .split("</section>")
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    };
+    // The county head's inbox shows it without an approve button; the squad head's has one.
+    let county_head_card = card(w.app.page("/evidence/requests", Some(&w.head)).await);
+    assert!(
+        county_head_card.contains("not-own-unit") && !county_head_card.contains("approve\" type"),
+        "{county_head_card}"
+    );
+    let squad_head_card = card(w.app.page("/evidence/requests", Some(&w.sq_head)).await);
+    assert!(
+        squad_head_card.contains("approve\" type"),
+        "{squad_head_card}"
+    );
     let (status, approved) = decide(&w, &w.sq_head, rid, "approve").await;
     assert_eq!(
         (status, approved["state"].as_str()),
         (200, Some("approved"))
     );
-    // The requester does not make the copy; the recorder administrator provides it.
+    // The requester does not make the copy; the recorder administrator provides it. The pages
+    // offer it that way: the administrator's has the button, the requester's says who makes it.
+    let admin_card = card(w.app.page("/evidence/requests", Some(&w.admin)).await);
+    assert!(admin_card.contains("make-export"), "{admin_card}");
+    let sup_card = card(w.app.page("/evidence/requests", Some(&sup)).await);
+    assert!(
+        !sup_card.contains("make-export") && sup_card.contains("awaiting-copy"),
+        "{sup_card}"
+    );
     let exports = format!("/api/v1/access-requests/{rid}/exports");
     let (status, err) = w.app.post(&exports, &sup, &json!({})).await;
     assert_eq!(
