@@ -360,7 +360,7 @@ test("an ISAPI push becomes a reviewed violation, a notice, and an objection dec
   assert.ok(answer.reasons.every((x) => String(x.violation_id) !== recordId), "the eliminated record blocks nothing");
 });
 
-test("footage is asked for, approved by the unit head, and copied with its sheet (BWC-08, BWC-10)", async () => {
+test("footage is asked for, approved by the head of its unit, and copied by the recorder administrator with its sheet (BWC-08, BWC-10)", async () => {
   // An officer finds footage in the library, filed by day, and asks for an evidence copy.
   const r = await as("cx.reviewer");
   await r.page.goto(baseUrl + "/evidence");
@@ -378,8 +378,8 @@ test("footage is asked for, approved by the unit head, and copied with its sheet
   const refused = await r.context.request.get(`${baseUrl}/api/v1/evidence/${evidenceId}/content`);
   assert.equal(refused.status(), 422);
 
-  // The unit head approves it from the inbox.
-  const h = await as("cx.head");
+  // The head of the footage's own unit (the squad) approves it from the inbox (BWC-08).
+  const h = await as("zc.head");
   await h.page.goto(baseUrl + "/evidence/requests");
   await h.page.screenshot({ path: join(shots, "21-evidence-requests-head-zh.png"), fullPage: true });
   await h.page.click(`#request-${requestId} .approve`);
@@ -387,10 +387,14 @@ test("footage is asked for, approved by the unit head, and copied with its sheet
   assert.equal(await h.page.getAttribute(`#request-${requestId}`, "data-state"), "approved");
   await h.context.close();
 
-  // The officer makes the copy: the sheet PDF, and each file unaltered.
+  // The recorder administrator provides the copy (BWC-08); the officer receives it: the sheet
+  // PDF, and each file unaltered.
+  const a = await as("cx.recadmin");
+  await a.page.goto(baseUrl + "/evidence/requests");
+  await a.page.click(`#request-${requestId} .make-export`);
+  await a.page.waitForURL(/ok=export_made/);
+  await a.context.close();
   await r.page.goto(baseUrl + "/evidence/requests");
-  await r.page.click(`#request-${requestId} .make-export`);
-  await r.page.waitForURL(/ok=export_made/);
   const sheetHref = await r.page.getAttribute(`#request-${requestId} a.sheet`, "href");
   const sheet = await r.context.request.get(baseUrl + sheetHref);
   assert.equal(sheet.status(), 200);

@@ -313,6 +313,15 @@ const ACCOUNTS: &[DemoAccount] = &[
         &["collector"],
         "zh-CN",
     ),
+    // BWC-08: the squad's own head decides requests for its officers' footage.
+    acct(
+        "zc.head",
+        "330522-01",
+        "沈国平",
+        "police_officer",
+        &["unit_head"],
+        "zh-CN",
+    ),
     acct(
         "cx.tech",
         "330522-KJ",
@@ -482,8 +491,10 @@ fn print_banner(url: &str, dir: &Path, seeded: Option<&(Vec<Login>, crate::demo_
                 "  Push captures: roadwarden simulate --help (device credentials: a device's page)"
             );
             println!(
-                "  Body-worn footage: sign in as cx.recadmin, cx.head or cx.head2 (a restricted \
-                 copy request waits for a second head); import more: roadwarden evidence import"
+                "  Body-worn footage: sign in as cx.recadmin (provides copies), zc.head (decides \
+                 requests for the squad's footage), cx.head or cx.head2 (the brigade's; a \
+                 restricted copy request waits for a second head); import more: roadwarden \
+                 evidence import"
             );
         }
         None => println!(

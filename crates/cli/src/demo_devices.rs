@@ -401,7 +401,7 @@ const VN_LEDGER: &[Row] = &[
     ),
 ];
 
-const HEADER: &str = "number,kind,unit_code,name,maintainer,leader,department,violation_types,road,road_class,km_marker,place,nearest_village,longitude,latitude,state,installed_on,in_use_since,registered_on,evaluated_on,last_valid_capture_on,platform_ref,calibration_issuer,calibration_no,calibration_valid_from,calibration_valid_until,mac,channel";
+const HEADER: &str = "number,kind,unit_code,name,maintainer,leader,department,violation_types,road,road_class,km_marker,place,nearest_village,longitude,latitude,state,installed_on,in_use_since,registered_on,evaluated_on,last_valid_capture_on,platform_ref,calibration_issuer,calibration_no,calibration_valid_from,calibration_valid_until,mac,channel,notice_started,trial_started";
 
 fn ledger_csv(
     rows: &[Row],
@@ -445,8 +445,11 @@ fn ledger_csv(
             ",,,".to_owned()
         };
         out.push_str(&format!(
-            "\n{number},{kind},{unit},{name},{maintainer},{leader},{department},{vt},{road},{class},{km},{place},{village},{lon},{lat},{state},{installed},{since},{registered},{evaluated},{last_capture},PT-{number},{cert},{mac}",
+            "\n{number},{kind},{unit},{name},{maintainer},{leader},{department},{vt},{road},{class},{km},{place},{village},{lon},{lat},{state},{installed},{since},{registered},{evaluated},{last_capture},PT-{number},{cert},{mac},{notice},{trial}",
             registered = since_date - Duration::days(7),
+            // DEV-04, DEV-05: the public notice, then a trial of 20 days, then formal use.
+            notice = since_date - Duration::days(27),
+            trial = since_date - Duration::days(20),
             // Evaluated three months in, except the newest device, whose evaluation is due.
             evaluated = if since_date + Duration::days(100) < today - Duration::days(60) { (since_date + Duration::days(100)).to_string() } else { String::new() },
             // Two idle devices have produced nothing valid for over a year (DEV-12).

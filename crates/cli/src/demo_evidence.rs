@@ -140,7 +140,7 @@ async fn hand_in(state: &AppState, admin: &Principal, clip: Clip) -> anyhow::Res
     let meta = RequestMeta::default();
     let len = clip.bytes.len() as u64;
     let created = upload::create(state, admin, &meta, len, &raw).await?;
-    let done = upload::append(state, admin, &created.id, 0, Body::from(clip.bytes)).await?;
+    let done = upload::append(state, admin, &meta, &created.id, 0, Body::from(clip.bytes)).await?;
     done.evidence_id
         .ok_or_else(|| anyhow::anyhow!("demo footage was not stored"))
 }
@@ -170,6 +170,9 @@ async fn story(
     let clock = &state.clock;
     let admin = principal(state, "cx.recadmin").await?;
     let head = principal(state, "cx.head").await?;
+    // BWC-08: requests are decided by the head of the footage's own unit: 雉城中队's footage
+    // by its head, the brigade's by the brigade head.
+    let squad_head = principal(state, "zc.head").await?;
     let reviewer = principal(state, "cx.reviewer").await?;
     let zheng = principal(state, "zc.collector").await?; // 郑强, 雉城中队
     let sun = principal(state, "cx.ebike").await?; // 孙浩, 大队
@@ -538,7 +541,14 @@ async fn story(
     )
     .await?;
     at(clock, now - Duration::minutes(30));
-    access::decide(state, &head, &meta, copy.request.id, Decision::Approve).await?;
+    access::decide(
+        state,
+        &squad_head,
+        &meta,
+        copy.request.id,
+        Decision::Approve,
+    )
+    .await?;
     at(clock, now - Duration::minutes(20));
     access::export(state, &admin, &meta, copy.request.id).await?;
     let restricted = access::file(

@@ -69,6 +69,13 @@ pub async fn run(settings: Settings, cmd: DeviceCommand) -> anyhow::Result<ExitC
             "imported {} devices, skipped {} rows; recorded in the audit chain",
             report.imported, report.skipped
         );
+        if report.held_for_review > 0 {
+            println!(
+                "{} devices came in suspended for review: their rows do not prove the public \
+                 notice and the full trial before formal use (DEV-04, DEV-05)",
+                report.held_for_review
+            );
+        }
         Ok(ExitCode::SUCCESS)
     } else {
         println!(

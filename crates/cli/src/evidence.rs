@@ -254,7 +254,7 @@ async fn import_one(
             }
         })
     };
-    match upload::append(state, p, &created.id, 0, Body::from_stream(counted)).await {
+    match upload::append(state, p, meta, &created.id, 0, Body::from_stream(counted)).await {
         Ok(done) => match done.evidence_id {
             Some(id) => Outcome::Stored(id),
             None => Outcome::Refused(format!(

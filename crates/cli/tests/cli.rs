@@ -557,3 +557,55 @@ fn bwc_05_evidence_import_files_a_docking_station_folder_through_the_upload_path
         "no part file is left behind"
     );
 }
+
+// ---- DEV-04, DEV-05 on `device import` ---------------------------------------------------------
+
+#[test]
+fn dev_05_device_import_brings_no_device_into_formal_use_without_its_notice_and_full_trial() {
+    use roadwarden_domain::device::{DeviceState, SuspensionReason};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    with_state(&dir, async |s| {
+        roadwarden_testkit::org(s).await;
+    });
+    // The same ledger columns as the API import: a fixed camera with its notice and a 20-day
+    // trial on record, and one claimed in use since 2024 with neither.
+    let header = "number,kind,unit_code,name,maintainer,leader,department,violation_types,road,road_class,place,longitude,latitude,state,in_use_since,registered_on,notice_started,trial_started";
+    let proven = "330522010221,fixed_enforcement,330522-01,明珠路口,长兴智慧交通,吴磊,秩序组,1625,长兴大道,urban,明珠路口,119.9103,31.0135,in_use,2024-05-01,2024-04-20,2024-04-01,2024-04-10";
+    let unproven = "330522010222,fixed_enforcement,330522-01,金陵路口,长兴智慧交通,吴磊,秩序组,1625,长兴大道,urban,金陵路口,119.9113,31.0145,in_use,2024-05-01,2024-04-20,,";
+    let file = tmp.path().join("ledger.csv");
+    std::fs::write(&file, format!("{header}\n{proven}\n{unproven}\n")).unwrap();
+    let o = roadwarden(&dir, &["device", "import", file.to_str().unwrap()]);
+    let out = stdout(&o);
+    assert!(o.status.success(), "{out}");
+    assert!(out.contains("imported 2 devices"), "{out}");
+    assert!(
+        out.contains("1 devices came in suspended for review"),
+        "{out}"
+    );
+    let states = with_state(&dir, async |s| {
+        let mut tx = s.store.begin_read().await.unwrap();
+        let mut out = Vec::new();
+        for n in ["330522010221", "330522010222"] {
+            let d = roadwarden_store::devices::get_by_number(&mut tx, n)
+                .await
+                .unwrap()
+                .unwrap();
+            out.push((d.state, d.suspension_reason, d.resume_to));
+        }
+        out
+    });
+    assert!(matches!(
+        states[0].0,
+        DeviceState::InUse | DeviceState::EvaluationDue
+    ));
+    assert_eq!(
+        states[1],
+        (
+            DeviceState::Suspended,
+            Some(SuspensionReason::FormalUseNotProven),
+            Some(DeviceState::PublicNotice)
+        )
+    );
+}

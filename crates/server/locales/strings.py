@@ -887,6 +887,18 @@ T = {
 "flash.ledger_repaired": ("Back in store.", "已返还入库。", "Đã nhập kho."),
 "flash.work_record_filed": ("Work record filed for the unit head.", "工作记录已提交单位负责人。", "Đã gửi biên bản cho thủ trưởng."),
 "flash.work_record_decided": ("Decision recorded; copies to the recorder administrator and the legal office.", "已审批，副本送记录仪管理员和法制部门。", "Đã quyết định; bản sao gửi quản lý camera và bộ phận pháp chế."),
+# --- EVIDENCE (issue 12) ---
+"requests.requesting_unit": ("Requesting unit", "申请单位", "Đơn vị đề nghị"),
+"requests.footage_unit": ("footage of", "资料所属单位", "dữ liệu của đơn vị"),
+"requests.decided_by_unit_head": ("Decided by the head of the footage's own unit", "由资料所属单位负责人审批", "Do thủ trưởng đơn vị quản lý dữ liệu phê duyệt"),
+"requests.awaiting_copy": ("Approved; the recorder administrator provides the evidence copy.", "已批准，由执法记录仪管理员提供证据复制件。", "Đã duyệt; quản lý camera sẽ cung cấp bản sao chứng cứ."),
+"error.access": ("Not allowed", "不符合调取规定", "Không đúng quy định khai thác"),
+"error.retention": ("Not allowed", "不符合存储期限规定", "Không đúng quy định lưu trữ"),
+"error.upload": ("Upload refused", "上传被拒绝", "Tải lên bị từ chối"),
+# --- DEVICES (issue 12) ---
+"suspension.formal_use_not_proven": ("Formal use not proven (notice and trial)", "正式启用依据不全（公示、试用）", "Chưa chứng minh được công bố và chạy thử trước khi sử dụng chính thức"),
+"alert.formal_use_not_proven": ("held for review: notice and trial not proven", "待审查：公示和试用未经证实", "chờ xem xét: chưa chứng minh công bố và chạy thử"),
+"error.device": ("Not allowed", "不符合设备管理规定", "Không đúng quy định quản lý thiết bị"),
 }
 import os
 here = os.path.dirname(os.path.abspath(__file__))

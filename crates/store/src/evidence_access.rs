@@ -27,16 +27,21 @@ pub struct Request {
     pub refusal: String,
     pub revoked_by: Option<i64>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// BWC-08: the unit the request was filed from (a superior body's own unit); `None` for
+    /// requests filed before it was recorded.
+    pub requesting_unit_id: Option<i64>,
 }
 
 const COLUMNS: &str = "id, unit_id, unit_path, requester_id, requester_kind, purpose, reason, \
     register, committee_approval, restriction, state, filed_at, decided_at, expires_at, refusal, \
-    revoked_by, revoked_at";
+    revoked_by, revoked_at, requesting_unit_id";
 
 pub struct NewRequest<'a> {
     pub unit_id: UnitId,
     pub unit_path: &'a UnitPath,
     pub requester_id: UserId,
+    /// BWC-08: the requester's own unit, kept with the request.
+    pub requesting_unit_id: UnitId,
     pub requester_kind: &'a str,
     pub purpose: &'a str,
     pub reason: &'a str,
@@ -49,12 +54,12 @@ pub struct NewRequest<'a> {
 pub async fn insert(tx: &mut Tx, r: &NewRequest<'_>, now: DateTime<Utc>) -> Result<i64> {
     let sql =
         "INSERT INTO access_requests (unit_id, unit_path, requester_id, requester_kind, purpose, \
-        reason, register, committee_approval, restriction, state, filed_at) \
-        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'pending',$10) RETURNING id";
+        reason, register, committee_approval, restriction, state, filed_at, requesting_unit_id) \
+        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'pending',$10,$11) RETURNING id";
     let id: i64 = on!(tx, c => sqlx::query_scalar(sql)
         .bind(r.unit_id.0).bind(r.unit_path.as_str()).bind(r.requester_id.0).bind(r.requester_kind)
         .bind(r.purpose).bind(r.reason).bind(r.register).bind(r.committee_approval)
-        .bind(r.restriction).bind(now).fetch_one(c).await?);
+        .bind(r.restriction).bind(now).bind(r.requesting_unit_id.0).fetch_one(c).await?);
     for evidence_id in r.evidence_ids {
         let sql = "INSERT INTO access_request_items (request_id, evidence_id) VALUES ($1,$2)";
         on!(tx, c => sqlx::query(sql).bind(id).bind(evidence_id).execute(c).await?.rows_affected());

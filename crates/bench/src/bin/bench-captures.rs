@@ -399,7 +399,8 @@ async fn import_devices(
 ) -> anyhow::Result<Vec<i64>> {
     let mut csv = String::from(
         "number,kind,unit_code,name,maintainer,leader,department,violation_types,road,road_class,\
-         place,longitude,latitude,state,in_use_since,evaluated_on,registered_on\n",
+         place,longitude,latitude,state,in_use_since,evaluated_on,registered_on,notice_started,\
+         trial_started\n",
     );
     let mut serial = 0u32;
     for squad in squads {
@@ -410,7 +411,8 @@ async fn import_devices(
             csv.push_str(&format!(
                 "{division}01{serial:04},fixed_enforcement,{},Mingzhu crossing camera {serial},\
                  Changxing Smart Traffic,Wu Lei,Order Section,1625;1208,Changxing Avenue,urban,\
-                 Mingzhu Road crossing,119.9103,31.0135,in_use,2024-05-01,2024-08-01,2024-04-20\n",
+                 Mingzhu Road crossing,119.9103,31.0135,in_use,2024-05-01,2024-08-01,2024-04-20,\
+                 2024-03-20,2024-04-01\n",
                 squad.code
             ));
         }

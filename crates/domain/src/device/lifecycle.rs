@@ -156,11 +156,14 @@ pub enum SuspensionReason {
     EvidenceIncomplete,
     LowAccuracy,
     PreconditionsChanged,
+    /// DEV-04, DEV-05: taken over from a ledger as in use without the dates that prove its
+    /// public notice and full trial; it waits for review and goes through them again.
+    FormalUseNotProven,
     Other,
 }
 
 impl SuspensionReason {
-    pub const ALL: [SuspensionReason; 8] = [
+    pub const ALL: [SuspensionReason; 9] = [
         SuspensionReason::ImageBelowStandard,
         SuspensionReason::SignalsNonStandard,
         SuspensionReason::CalibrationInvalid,
@@ -168,6 +171,7 @@ impl SuspensionReason {
         SuspensionReason::EvidenceIncomplete,
         SuspensionReason::LowAccuracy,
         SuspensionReason::PreconditionsChanged,
+        SuspensionReason::FormalUseNotProven,
         SuspensionReason::Other,
     ];
 
@@ -180,6 +184,7 @@ impl SuspensionReason {
             SuspensionReason::EvidenceIncomplete => "evidence_incomplete",
             SuspensionReason::LowAccuracy => "low_accuracy",
             SuspensionReason::PreconditionsChanged => "preconditions_changed",
+            SuspensionReason::FormalUseNotProven => "formal_use_not_proven",
             SuspensionReason::Other => "other",
         }
     }
@@ -407,7 +412,8 @@ pub fn apply(
             t.trial_min_end_at = Some(after_days(start, periods.trial_days, facts.tz));
         }
         (S::Trial, Step::StartFormalUse) => {
-            let min_end = facts.trial_min_end_at.unwrap_or(now);
+            // DEV-05: a trial with no recorded end proves nothing; it never counts as served.
+            let min_end = facts.trial_min_end_at.ok_or_else(trial_not_proven)?;
             if now < min_end {
                 return Err(RuleViolation::new(
                     "DEV-05",
@@ -477,6 +483,11 @@ pub fn apply(
                 // Days spent suspended do not count towards the trial (DEV-05).
                 t.trial_min_end_at = facts.trial_min_end_at.map(|end| end + (now - facts.state_since).max(chrono::Duration::zero()));
             }
+            if back == S::PublicNotice {
+                // Nor towards the public notice (DEV-04): a device taken over without proof of
+                // its notice serves the whole notice after review.
+                t.notice_ends_at = facts.notice_ends_at.map(|end| end + (now - facts.state_since).max(chrono::Duration::zero()));
+            }
             t.to = back;
             t.resume_to = None;
             t.suspension_reason = None;
@@ -503,6 +514,124 @@ pub fn apply(
         _ => return Err(out_of_order(from, step, "")),
     }
     Ok(t)
+}
+
+fn trial_not_proven() -> RuleViolation {
+    RuleViolation::new(
+        "DEV-05",
+        "device.trial_not_proven",
+        "no trial of this device is on record; formal use follows a full trial",
+    )
+}
+
+/// The dates a device taken over from a ledger shows for its way into service.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EntryHistory {
+    /// DEV-04: the day its public notice began (fixed enforcing devices).
+    pub notice_started: Option<DateTime<Utc>>,
+    /// DEV-05: the day its trial began.
+    pub trial_started: Option<DateTime<Utc>>,
+    /// The day formal use began.
+    pub in_use_since: Option<DateTime<Utc>>,
+}
+
+/// DEV-04: a fixed enforcing device's trial began only after its whole public notice.
+pub fn check_notice_before_trial(
+    kind: DeviceKind,
+    history: &EntryHistory,
+    periods: &Periods,
+    tz: Tz,
+) -> Result<(), RuleViolation> {
+    if !kind.needs_public_notice() {
+        return Ok(());
+    }
+    let Some(notice) = history.notice_started else {
+        return Err(RuleViolation::new(
+            "DEV-04",
+            "device.notice_not_proven",
+            "no public notice of this device is on record; a fixed device is announced to the public before its trial",
+        ));
+    };
+    // Without a trial on record there is nothing to compare; the trial check says so.
+    let Some(trial) = history.trial_started else {
+        return Ok(());
+    };
+    let ends = after_days(notice, periods.notice_days, tz);
+    if trial < ends {
+        return Err(RuleViolation::new(
+            "DEV-04",
+            "device.notice_too_short",
+            format!(
+                "the public notice runs {} days, until {}; the trial began before it ended",
+                periods.notice_days,
+                local(ends, tz)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// DEV-04, DEV-05: every way into formal use honours the notice and the full trial. A device
+/// taken over from a ledger as in use must show both; the same periods as `apply` apply, so an
+/// import cannot do what a step could not. Kinds that enforce nothing need neither.
+pub fn check_formal_use_history(
+    kind: DeviceKind,
+    history: &EntryHistory,
+    periods: &Periods,
+    tz: Tz,
+) -> Result<(), RuleViolation> {
+    if !kind.enforces() {
+        return Ok(());
+    }
+    // The notice comes first: a device without one goes back through it, then the trial.
+    check_notice_before_trial(kind, history, periods, tz)?;
+    let (Some(trial), Some(in_use)) = (history.trial_started, history.in_use_since) else {
+        return Err(trial_not_proven());
+    };
+    let min_end = after_days(trial, periods.trial_days, tz);
+    if in_use < min_end {
+        return Err(RuleViolation::new(
+            "DEV-05",
+            "device.trial_too_short",
+            format!(
+                "the trial lasts at least {} days, until {}; formal use began before it ended",
+                periods.trial_days,
+                local(min_end, tz)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Where a device whose way into service is not proven waits, suspended for review, and what
+/// it goes through once the review resumes it: the whole notice when the notice is not
+/// proven, otherwise the whole trial (the clock runs from the resumption, see `Resume`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReviewHold {
+    pub resume_to: DeviceState,
+    pub notice_ends_at: Option<DateTime<Utc>>,
+    pub trial_min_end_at: Option<DateTime<Utc>>,
+}
+
+pub fn hold_for_review(
+    unproven: &RuleViolation,
+    now: DateTime<Utc>,
+    periods: &Periods,
+    tz: Tz,
+) -> ReviewHold {
+    if unproven.rule == "DEV-04" {
+        ReviewHold {
+            resume_to: DeviceState::PublicNotice,
+            notice_ends_at: Some(after_days(now, periods.notice_days, tz)),
+            trial_min_end_at: None,
+        }
+    } else {
+        ReviewHold {
+            resume_to: DeviceState::Trial,
+            notice_ends_at: None,
+            trial_min_end_at: Some(after_days(now, periods.trial_days, tz)),
+        }
+    }
 }
 
 fn calibration_missing() -> RuleViolation {

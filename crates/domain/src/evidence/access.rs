@@ -1,14 +1,18 @@
 //! BWC-08, BWC-09, SEC-07: nobody views or copies footage without an approved request.
 //!
-//! The officer (or an outside body) applies with a reason; the head of the footage's unit
-//! approves. Courts and procuratorates are entered in a register of who, why and when; public
-//! use needs the discipline committee's approval on file; footage touching secrets or privacy
-//! needs a second approval by another head (BWC-09). An approval is valid for a set number of
-//! days and can be revoked; every view and copy under it is audited by the caller.
+//! The officer (or an outside body) applies with a reason; the head of the footage's own unit
+//! approves (a head of a unit above it does not). Courts and procuratorates are entered in a
+//! register of who, why and when; a superior body's retrieval is filed from its own unit and
+//! recorded as its retrieval; public use needs the discipline committee's approval on file;
+//! footage touching secrets or privacy needs a second approval by another head (BWC-09). The
+//! recorder administrator provides the copy and records the retrieval; the requester receives
+//! it. An approval is valid for a set number of days and can be revoked; every view and copy
+//! under it is audited by the caller.
 
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::org::UnitPath;
 use crate::{FieldError, RuleViolation, UserId};
 
 /// Who is asking (BWC-08 gives each its own flow and register).
@@ -187,6 +191,65 @@ pub fn check_application(a: &Application) -> Result<(), FieldError> {
         return Err(FieldError::new(
             "committee_approval",
             "public use needs the discipline committee's approval (BWC-08)",
+        ));
+    }
+    Ok(())
+}
+
+/// BWC-08: a superior body's retrieval comes from a unit above the footage's unit; the request
+/// keeps that requesting unit, so the retrieval is recorded as the superior body's.
+pub fn check_requesting_unit(
+    requester: Requester,
+    requesting_unit: &UnitPath,
+    footage_unit: &UnitPath,
+) -> Result<(), RuleViolation> {
+    if requester == Requester::SuperiorBody && !requesting_unit.is_ancestor_of(footage_unit) {
+        return Err(RuleViolation::new(
+            "BWC-08",
+            "access.not_superior_body",
+            "a superior body's retrieval is filed by a person of a unit above the footage's unit",
+        ));
+    }
+    Ok(())
+}
+
+/// BWC-08: the head of the footage's own unit decides a request; a head of a unit above it does
+/// not (a superior body retrieves through the footage unit's head, and it is recorded as its).
+pub fn check_deciding_head(
+    head_unit: &UnitPath,
+    footage_unit: &UnitPath,
+) -> Result<(), RuleViolation> {
+    if head_unit != footage_unit {
+        return Err(RuleViolation::new(
+            "BWC-08",
+            "access.not_unit_head",
+            "a footage request is decided by the head of the footage's own unit",
+        ));
+    }
+    Ok(())
+}
+
+/// BWC-08: the recorder administrator provides the evidence copy and records the retrieval;
+/// the requester receives it and does not make it. An administrator who filed a court's or a
+/// procuratorate's request on its behalf (the register names the body) provides that copy.
+pub fn check_provider(
+    provider: UserId,
+    provider_is_recorder_admin: bool,
+    requester: UserId,
+    kind: Requester,
+) -> Result<(), RuleViolation> {
+    if !provider_is_recorder_admin {
+        return Err(RuleViolation::new(
+            "BWC-08",
+            "access.copy_by_recorder_admin",
+            "the recorder administrator provides the evidence copy; the requester receives it",
+        ));
+    }
+    if provider == requester && !matches!(kind, Requester::Court | Requester::Procuratorate) {
+        return Err(RuleViolation::new(
+            "BWC-08",
+            "access.copy_by_recorder_admin",
+            "the recorder administrator provides the evidence copy; the requester does not make their own",
         ));
     }
     Ok(())
@@ -412,6 +475,58 @@ mod tests {
             refuse(AccessState::Pending, "not related to the case").unwrap(),
             AccessState::Refused
         );
+    }
+
+    #[test]
+    fn bwc_08_only_the_head_of_the_footages_own_unit_decides() {
+        let county = UnitPath::from_stored("/0000000001/0000000003/".into());
+        let squad = UnitPath::from_stored("/0000000001/0000000003/0000000005/".into());
+        let sibling = UnitPath::from_stored("/0000000001/0000000004/".into());
+        assert!(check_deciding_head(&squad, &squad).is_ok());
+        for other in [&county, &sibling] {
+            assert_eq!(
+                check_deciding_head(other, &squad).unwrap_err().code,
+                "access.not_unit_head"
+            );
+        }
+    }
+
+    #[test]
+    fn bwc_08_a_superior_bodys_retrieval_comes_from_a_unit_above() {
+        let county = UnitPath::from_stored("/0000000001/0000000003/".into());
+        let squad = UnitPath::from_stored("/0000000001/0000000003/0000000005/".into());
+        assert!(check_requesting_unit(Requester::SuperiorBody, &county, &squad).is_ok());
+        assert_eq!(
+            check_requesting_unit(Requester::SuperiorBody, &squad, &squad)
+                .unwrap_err()
+                .code,
+            "access.not_superior_body"
+        );
+        assert!(check_requesting_unit(Requester::Officer, &squad, &squad).is_ok());
+    }
+
+    #[test]
+    fn bwc_08_the_recorder_administrator_provides_the_copy() {
+        let (admin, officer) = (UserId(7), UserId(8));
+        assert!(check_provider(admin, true, officer, Requester::Officer).is_ok());
+        for (who, is_admin, kind) in [
+            (officer, false, Requester::Officer),
+            (admin, true, Requester::Officer),
+            (admin, true, Requester::SuperiorBody),
+            (admin, true, Requester::PublicUse),
+        ] {
+            let requester = if who == admin { admin } else { officer };
+            assert_eq!(
+                check_provider(who, is_admin, requester, kind)
+                    .unwrap_err()
+                    .code,
+                "access.copy_by_recorder_admin",
+                "{kind:?}"
+            );
+        }
+        // Filed by the administrator for a court (the register names it): the administrator
+        // provides it.
+        assert!(check_provider(admin, true, admin, Requester::Court).is_ok());
     }
 
     #[test]

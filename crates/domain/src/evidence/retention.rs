@@ -247,6 +247,26 @@ pub struct EarlyDeletion {
     pub second_approver: crate::UserId,
 }
 
+/// BWC-06: only general footage may be deleted before its period ends. Case evidence is kept as
+/// long as the case file and long-term footage permanently; two heads cannot shorten either
+/// (a legal hold is refused too). Checked when an early deletion is asked for, when it is
+/// approved, and again by the purge that would carry it out.
+pub fn check_early_deletion(category: Category) -> Result<(), RuleViolation> {
+    match category {
+        Category::General => Ok(()),
+        Category::LegalHold => Err(RuleViolation::new(
+            "BWC-06",
+            "retention.on_hold",
+            "this footage is under a legal hold",
+        )),
+        Category::CaseEvidence | Category::LongTerm => Err(RuleViolation::new(
+            "BWC-06",
+            "retention.early_deletion_not_general",
+            "only general footage may be deleted early; case evidence and long-term footage are kept for their whole period",
+        )),
+    }
+}
+
 /// BWC-06, BWC-07: whether the scheduled purge may take this file now. Only the purge job calls
 /// this; there is no other way to delete footage.
 pub fn check_purge(
@@ -272,6 +292,9 @@ pub fn check_purge(
     let due = retention.purge_from.is_some_and(|from| now >= from);
     if due {
         return Ok(());
+    }
+    if early.is_some() {
+        check_early_deletion(retention.category)?;
     }
     match early {
         Some(e) if e.first_approver != e.second_approver => Ok(()),
@@ -473,6 +496,55 @@ mod tests {
             check_purge(LifeState::Kept, held, Some(two), due)
                 .unwrap_err()
                 .code,
+            "retention.on_hold"
+        );
+    }
+
+    #[test]
+    fn bwc_06_only_general_footage_may_be_deleted_early() {
+        let t = at(2026, 1, 1, 8, 0);
+        let before = at(2026, 2, 1, 0, 0);
+        let two = EarlyDeletion {
+            first_approver: UserId(1),
+            second_approver: UserId(2),
+        };
+        let case = retention(
+            Policy::default(),
+            &Reasons {
+                case_evidence: true,
+                ..Reasons::default()
+            },
+            t,
+            TZ,
+        );
+        let long = retention(
+            Policy::default(),
+            &Reasons {
+                long_term: vec![LongTermTrigger::PartyObjection],
+                ..Reasons::default()
+            },
+            t,
+            TZ,
+        );
+        for r in [case, long] {
+            assert_eq!(
+                check_early_deletion(r.category).unwrap_err().code,
+                "retention.early_deletion_not_general"
+            );
+            assert_eq!(
+                check_purge(LifeState::Kept, r, Some(two), before)
+                    .unwrap_err()
+                    .code,
+                "retention.early_deletion_not_general",
+                "two heads cannot delete {:?} footage early",
+                r.category
+            );
+        }
+        let general = retention(Policy::default(), &Reasons::default(), t, TZ);
+        assert!(check_early_deletion(general.category).is_ok());
+        assert!(check_purge(LifeState::Kept, general, Some(two), before).is_ok());
+        assert_eq!(
+            check_early_deletion(Category::LegalHold).unwrap_err().code,
             "retention.on_hold"
         );
     }

@@ -531,6 +531,8 @@ pub struct DecisionInput {
     pub reason: String,
 }
 
+/// BWC-08: approve or refuse (a head of the footage's own unit), or revoke (that head, a head
+/// above it, or the requester withdrawing their own request).
 #[utoipa::path(post, path = "/api/v1/access-requests/{id}/decision", tag = "evidence", request_body = DecisionInput,
     responses((status = 200, body = RequestView), (status = 422)))]
 pub async fn decide_request(
@@ -551,6 +553,8 @@ pub async fn decide_request(
     ))
 }
 
+/// BWC-08, BWC-10: the recorder administrator provides the evidence copy under an approved copy
+/// request and records the retrieval; the requester then downloads the sheet and the files.
 #[utoipa::path(post, path = "/api/v1/access-requests/{id}/exports", tag = "evidence",
     responses((status = 201, body = RequestView), (status = 422)))]
 pub async fn export(

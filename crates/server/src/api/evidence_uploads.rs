@@ -175,6 +175,7 @@ async fn head(
 async fn patch(
     State(state): State<AppState>,
     user: CurrentUser,
+    meta: RequestMeta,
     Path(id): Path<String>,
     headers: HeaderMap,
     body: Body,
@@ -192,7 +193,7 @@ async fn patch(
         ));
     }
     let offset = header_u64(&headers, "upload-offset")?;
-    let done = upload::append(&state, &user, &id, offset, body).await?;
+    let done = upload::append(&state, &user, &meta, &id, offset, body).await?;
     let offset = i64::try_from(done.offset).unwrap_or(i64::MAX);
     Ok(progress(
         StatusCode::NO_CONTENT.into_response(),
@@ -205,11 +206,12 @@ async fn patch(
 async fn terminate(
     State(state): State<AppState>,
     user: CurrentUser,
+    meta: RequestMeta,
     Path(id): Path<String>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
     check_version(&headers)?;
-    upload::terminate(&state, &user, &id).await?;
+    upload::terminate(&state, &user, &meta, &id).await?;
     Ok(tus_headers(StatusCode::NO_CONTENT.into_response()))
 }
 

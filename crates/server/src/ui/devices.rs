@@ -355,7 +355,8 @@ pub async fn detail_page(
             can_review => can_review,
             departments => my_departments,
             can_manage => can_manage,
-            reasons => SuspensionReason::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
+            // DEV-04/05: "formal use not proven" is set by the ledger import, not chosen by hand.
+            reasons => SuspensionReason::ALL.iter().filter(|r| **r != SuspensionReason::FormalUseNotProven).map(|r| r.as_str()).collect::<Vec<_>>(),
             today => state.clock.now().date_naive().to_string(),
         },
     );

@@ -271,6 +271,7 @@ pub async fn requests_page(
             decides => decides,
             provides => user.has(Role::RecorderAdmin),
             me_id => user.user.id.0,
+            me_unit_path => user.user.unit_path.as_str(),
             now => now.to_rfc3339(),
         },
     );

@@ -11,15 +11,15 @@ use roadwarden_server::Clock;
 use roadwarden_testkit::{account, org, unit, Org, TestApp, PASSWORD};
 use serde_json::{json, Value};
 
-const HEADER: &str = "设备编号,设备类型,管理单位代码,设备名称,维护单位,责任领导,责任部门,违法类型,道路,道路等级,公里桩,地点,附近村庄,经度,纬度,状态,正式启用日期,试用开始日期,备案日期,检定机构,检定证书编号,检定有效期起,检定有效期止,MAC地址,通道";
+const HEADER: &str = "设备编号,设备类型,管理单位代码,设备名称,维护单位,责任领导,责任部门,违法类型,道路,道路等级,公里桩,地点,附近村庄,经度,纬度,状态,正式启用日期,试用开始日期,备案日期,检定机构,检定证书编号,检定有效期起,检定有效期止,MAC地址,通道,公示开始日期";
 /// In use, red light and lane arrows, with a MAC for ISAPI.
-const RED_LIGHT: &str = "330522010201,fixed_enforcement,330522-01,长兴大道与明珠路口,长兴智慧交通,吴磊,秩序组,1625;1208,长兴大道,urban,,明珠路口,,119.9103,31.0135,in_use,2024-05-01,,2024-04-20,,,,,bc:5e:33:62:2a:5c,1";
+const RED_LIGHT: &str = "330522010201,fixed_enforcement,330522-01,长兴大道与明珠路口,长兴智慧交通,吴磊,秩序组,1625;1208,长兴大道,urban,,明珠路口,,119.9103,31.0135,in_use,2024-05-01,2024-04-01,2024-04-20,,,,,bc:5e:33:62:2a:5c,1,2024-03-20";
 /// In trial (CAP-03).
-const TRIAL: &str = "330522010202,fixed_enforcement,330522-01,画溪路口,长兴智慧交通,吴磊,秩序组,1625,画溪路,urban,,画溪路口,,119.91,31.02,trial,,2026-11-01,,,,,,,";
+const TRIAL: &str = "330522010202,fixed_enforcement,330522-01,画溪路口,长兴智慧交通,吴磊,秩序组,1625,画溪路,urban,,画溪路口,,119.91,31.02,trial,,2026-11-01,,,,,,,,2026-10-20";
 /// A handheld terminal (its captures have a collecting officer).
-const HANDHELD: &str = "330522090203,support_terminal,330522-01,执法终端 03,长兴智慧交通,吴磊,秩序组,1039,,,,,,,,in_use,2024-05-01,,2024-04-20,,,,,,";
+const HANDHELD: &str = "330522090203,support_terminal,330522-01,执法终端 03,长兴智慧交通,吴磊,秩序组,1039,,,,,,,,in_use,2024-05-01,,2024-04-20,,,,,,,";
 /// A mobile camera (may upload within 24 hours).
-const MOBILE: &str = "330522020204,mobile_enforcement,330522-01,移动测违 04,长兴智慧交通,吴磊,秩序组,1039,长兴大道,urban,,明珠路口,,119.912,31.011,in_use,2024-05-01,,2024-04-20,,,,,,";
+const MOBILE: &str = "330522020204,mobile_enforcement,330522-01,移动测违 04,长兴智慧交通,吴磊,秩序组,1039,长兴大道,urban,,明珠路口,,119.912,31.011,in_use,2024-05-01,2024-04-01,2024-04-20,,,,,,,";
 
 /// A small but real-looking JPEG: SOI, an APP0 header, `n` filler bytes (so each image has
 /// its own hash), EOI.

@@ -4,7 +4,7 @@
 use roadwarden_testkit::{account, org, TestApp, PASSWORD};
 use serde_json::Value;
 
-const HEADER: &str = "设备编号,设备类型,管理单位代码,设备名称,维护单位,责任领导,责任部门,违法类型,道路,道路等级,公里桩,地点,附近村庄,经度,纬度,状态,正式启用日期,备案日期,检定机构,检定证书编号,检定有效期起,检定有效期止";
+const HEADER: &str = "设备编号,设备类型,管理单位代码,设备名称,维护单位,责任领导,责任部门,违法类型,道路,道路等级,公里桩,地点,附近村庄,经度,纬度,状态,正式启用日期,备案日期,检定机构,检定证书编号,检定有效期起,检定有效期止,公示开始日期,试用开始日期";
 
 fn ledger(rows: &[&str]) -> String {
     let mut s = String::from(HEADER);
@@ -15,8 +15,8 @@ fn ledger(rows: &[&str]) -> String {
     s
 }
 
-const GOOD_1: &str = "330522010201,fixed_enforcement,330522-01,长兴大道与明珠路口,长兴智慧交通,吴磊,秩序组,1625;1208,长兴大道,urban,,明珠路口,,119.9103,31.0135,in_use,2024-05-01,2024-04-20,,,,";
-const GOOD_2: &str = "330522030202,03,330522-01,G104 测速,长兴智慧交通,吴磊,秩序组,1352,G104,national,K1532+400,,林城镇大云寺村,119.83,30.95,in_use,2025-01-10,2025-01-05,湖州市计量检定测试所,HZJL-0202,2026-01-01,2026-12-31";
+const GOOD_1: &str = "330522010201,fixed_enforcement,330522-01,长兴大道与明珠路口,长兴智慧交通,吴磊,秩序组,1625;1208,长兴大道,urban,,明珠路口,,119.9103,31.0135,in_use,2024-05-01,2024-04-20,,,,,2024-04-01,2024-04-10";
+const GOOD_2: &str = "330522030202,03,330522-01,G104 测速,长兴智慧交通,吴磊,秩序组,1352,G104,national,K1532+400,,林城镇大云寺村,119.83,30.95,in_use,2025-01-10,2025-01-05,湖州市计量检定测试所,HZJL-0202,2026-01-01,2026-12-31,2024-12-10,2024-12-16";
 const BAD_COORDS: &str = "330522010203,fixed_enforcement,330522-01,坐标错误,长兴智慧交通,吴磊,秩序组,1625,长兴大道,urban,,路口,,31.01,119.91,in_use,2024-05-01,2024-04-20,,,,";
 const BAD_NUMBER: &str = "33052201,fixed_enforcement,330522-01,编号错误,长兴智慧交通,吴磊,秩序组,1625,长兴大道,urban,,路口,,119.91,31.01,in_use,2024-05-01,2024-04-20,,,,";
 
@@ -142,5 +142,90 @@ async fn xlsx_ledgers_with_numbers_and_dates_as_cells_are_read() {
     assert_eq!(
         page["items"][0]["in_use_since"], "2024-04-30T16:00:00Z",
         "{page}"
+    );
+}
+
+/// DEV-04, DEV-05 on the import path: a row in use without the dates that prove its notice and
+/// full trial comes in suspended for review, and the review sends it through them.
+#[tokio::test]
+async fn dev_05_a_ledger_row_cannot_bring_a_device_into_formal_use_without_its_notice_and_full_trial(
+) {
+    let app = TestApp::spawn().await;
+    let o = org(&app.state).await;
+    account(&app.state, &o.squad, "sq.device", 11, &["device_manager"]).await;
+    let token = app.token("sq.device", PASSWORD).await;
+    // A fixed camera with no notice or trial on record; a mobile camera whose trial ran 10
+    // days; a mobile camera whose 20-day trial is on record.
+    let no_dates = "330522010211,fixed_enforcement,330522-01,无试用记录路口,长兴智慧交通,吴磊,秩序组,1625,长兴大道,urban,,路口,,119.9103,31.0135,in_use,2024-05-01,2024-04-20,,,,,,";
+    let short_trial = "330522020212,mobile_enforcement,330522-01,移动测违 12,长兴智慧交通,吴磊,秩序组,1039,长兴大道,urban,,路口,,119.912,31.011,in_use,2024-05-01,,,,,,,2024-04-21";
+    let proven = "330522020213,mobile_enforcement,330522-01,移动测违 13,长兴智慧交通,吴磊,秩序组,1039,长兴大道,urban,,路口,,119.912,31.011,in_use,2024-05-01,,,,,,,2024-04-11";
+    let (status, report) = import(
+        &app,
+        &token,
+        ledger(&[no_dates, short_trial, proven]).into_bytes(),
+        false,
+    )
+    .await;
+    assert_eq!(status, 201, "{report}");
+    assert_eq!(
+        (
+            report["imported"].as_i64(),
+            report["held_for_review"].as_i64()
+        ),
+        (Some(3), Some(2)),
+        "{report}"
+    );
+    let device = |number: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            let (_, page) = app
+                .get(&format!("/api/v1/devices?search={number}"), token)
+                .await;
+            let id = page["items"][0]["id"].as_i64().unwrap();
+            let (_, d) = app.get(&format!("/api/v1/devices/{id}"), token).await;
+            (id, d)
+        }
+    };
+    let (_, d) = device("330522010211").await;
+    assert_eq!(
+        (
+            d["state"].as_str(),
+            d["suspension_reason"].as_str(),
+            d["resume_to"].as_str()
+        ),
+        (
+            Some("suspended"),
+            Some("formal_use_not_proven"),
+            Some("public_notice")
+        ),
+        "no notice on record: it goes back through the notice: {d}"
+    );
+    assert!(d.to_string().contains("formal_use_not_proven"), "{d}");
+    let (id, d) = device("330522020212").await;
+    assert_eq!(
+        (d["state"].as_str(), d["resume_to"].as_str()),
+        (Some("suspended"), Some("trial")),
+        "{d}"
+    );
+    let (_, d) = device("330522020213").await;
+    assert!(
+        matches!(d["state"].as_str(), Some("in_use" | "evaluation_due")),
+        "{d}"
+    );
+    // Reviewed and resumed, the short-trial camera serves a whole trial before formal use.
+    let act = |body: serde_json::Value| {
+        let (app, token) = (&app, &token);
+        async move {
+            app.post(&format!("/api/v1/devices/{id}/actions"), token, &body)
+                .await
+        }
+    };
+    let (status, d) = act(serde_json::json!({"action": "resume", "reason": "ledger reviewed: trial records incomplete"})).await;
+    assert_eq!((status, d["state"].as_str()), (200, Some("trial")), "{d}");
+    let (status, err) = act(serde_json::json!({"action": "start_formal_use"})).await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (422, Some("device.trial_too_short")),
+        "{err}"
     );
 }

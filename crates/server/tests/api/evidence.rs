@@ -20,6 +20,10 @@ pub(crate) struct World {
     /// unit_head at the county, and a second head there.
     pub head: String,
     pub head2: String,
+    /// unit_head of the squad, the footage's own unit (the officer's), and a second one: they
+    /// decide requests for it (BWC-08).
+    pub sq_head: String,
+    pub sq_head2: String,
     /// reviewer at the county, who asks to see footage.
     pub reviewer: String,
     /// The officer who wears the recorder (a collector in the squad).
@@ -57,6 +61,8 @@ pub(crate) async fn world_with(
     account(s, &o.county, "cx.viewer", 24, &["reviewer"]).await;
     account(s, &o.squad, "sq.officer", 25, &["collector"]).await;
     account(s, &o.county, "cx.super", 26, &["supervisor"]).await;
+    account(s, &o.squad, "sq.head", 31, &["unit_head"]).await;
+    account(s, &o.squad, "sq.head2", 32, &["unit_head"]).await;
     account(
         s,
         &o.sibling_county,
@@ -73,6 +79,8 @@ pub(crate) async fn world_with(
     let head = tok("cx.head").await;
     let head2 = tok("cx.head2").await;
     let reviewer = tok("cx.viewer").await;
+    let sq_head = tok("sq.head").await;
+    let sq_head2 = tok("sq.head2").await;
     let officer = tok("sq.officer").await;
     let (_, me) = app.get("/api/v1/me", &officer).await;
     let officer_id = me["id"]
@@ -86,6 +94,8 @@ pub(crate) async fn world_with(
         admin,
         head,
         head2,
+        sq_head,
+        sq_head2,
         reviewer,
         officer_id,
     }
@@ -624,6 +634,61 @@ async fn bwc_07_bad_uploads_are_refused_and_nothing_is_half_stored() {
     );
 }
 
+#[tokio::test]
+async fn bwc_07_overwriting_or_deleting_a_completed_upload_is_refused_and_counted_as_a_delete_attempt(
+) {
+    let w = world().await;
+    let bytes = mp4(8000, 40);
+    let (_, loc, _) = tus_create(&w.app, &w.admin, bytes.len(), &footage_meta(&w, &[])).await;
+    let loc = loc.unwrap();
+    let done = tus_patch(&w.app, &w.admin, &loc, 0, bytes.clone()).await;
+    assert_eq!(done.status, 204, "{}", done.body);
+    let id = done.evidence_id.unwrap();
+    // Overwrite from the start, and delete the tus resource: both refused as tus refuses them.
+    let again = tus_patch(&w.app, &w.admin, &loc, 0, mp4(8000, 41)).await;
+    assert_eq!(
+        (again.status, again.body["error"]["code"].as_str()),
+        (409, Some("upload.complete"))
+    );
+    let resp = w
+        .app
+        .client
+        .delete(w.app.url(&loc))
+        .bearer_auth(&w.admin)
+        .header("Tus-Resumable", "1.0.0")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 409);
+    // ... and both are on record against the footage, like any other delete attempt.
+    let entries = audit_actions(
+        &w,
+        &format!("action=evidence.delete_refused&object_id={id}"),
+    )
+    .await;
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    // The footage is untouched.
+    let (_, view) = w.app.get(&format!("/api/v1/evidence/{id}"), &w.admin).await;
+    assert_eq!(
+        view["evidence"]["sha256"].as_str(),
+        Some(sha(&bytes).as_str()),
+        "{view}"
+    );
+    // The supervision report counts them (BWC-14).
+    let sup = w.app.token("cx.super", roadwarden_testkit::PASSWORD).await;
+    let from = (t0() - Duration::days(1)).to_rfc3339().replace('+', "%2B");
+    let to = (t0() + Duration::days(1)).to_rfc3339().replace('+', "%2B");
+    let (status, report) = w
+        .app
+        .get(
+            &format!("/api/v1/evidence-supervision?from={from}&to={to}"),
+            &sup,
+        )
+        .await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["delete_attempts"], 2, "{report}");
+}
+
 trait StatusBody {
     fn into_status_body(self) -> (u16, Value);
 }
@@ -677,6 +742,8 @@ async fn bwc_05_an_upload_survives_a_server_restart_and_resumes() {
         admin,
         head,
         head2,
+        sq_head,
+        sq_head2,
         reviewer,
         officer_id,
     } = w;
@@ -688,6 +755,8 @@ async fn bwc_05_an_upload_survives_a_server_restart_and_resumes() {
         admin,
         head,
         head2,
+        sq_head,
+        sq_head2,
         reviewer,
         officer_id,
     };
@@ -781,7 +850,13 @@ async fn bwc_08_viewing_needs_a_request_approved_by_the_unit_head_and_every_view
     );
     let sib = w.app.token("sib.head", roadwarden_testkit::PASSWORD).await;
     assert_eq!(decide(&w, &sib, rid, "approve").await.0, 404);
-    let (status, approved) = decide(&w, &w.head, rid, "approve").await;
+    // The footage is the squad's: the head of the county above it does not approve (BWC-08).
+    let (status, err) = decide(&w, &w.head, rid, "approve").await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (422, Some("access.not_unit_head"))
+    );
+    let (status, approved) = decide(&w, &w.sq_head, rid, "approve").await;
     assert_eq!(status, 200, "{approved}");
     assert_eq!(approved["state"], "approved");
     // The player seeks without reading the whole file.
@@ -813,7 +888,7 @@ async fn bwc_08_viewing_needs_a_request_approved_by_the_unit_head_and_every_view
         .app
         .post(
             &format!("/api/v1/access-requests/{rid}/exports"),
-            &w.reviewer,
+            &w.admin,
             &json!({}),
         )
         .await;
@@ -864,15 +939,15 @@ async fn bwc_08_outside_bodies_are_registered_and_refusals_and_revocations_hold(
         "requester": "court", "reason": "trial of case (2026) Zhe 0106 No. 12", "register": "Xihu court, judge Li, letter 2026-77"})).await;
     assert_eq!(status, 201, "{req}");
     let rid = req["id"].as_i64().unwrap();
-    let (status, refused) = decide(&w, &w.head, rid, "refuse").await;
+    let (status, refused) = decide(&w, &w.sq_head, rid, "refuse").await;
     assert_eq!((status, refused["state"].as_str()), (200, Some("refused")));
     assert_eq!(
-        decide(&w, &w.head, rid, "approve").await.1["error"]["code"],
+        decide(&w, &w.sq_head, rid, "approve").await.1["error"]["code"],
         "access.not_pending"
     );
     let (_, req) = request(&w, &w.reviewer, &[id], "view").await;
     let rid = req["id"].as_i64().unwrap();
-    decide(&w, &w.head, rid, "approve").await;
+    decide(&w, &w.sq_head, rid, "approve").await;
     assert_eq!(
         content(&w, &w.reviewer, id, None).await.status().as_u16(),
         200
@@ -894,13 +969,13 @@ async fn bwc_09_restricted_footage_needs_two_different_heads() {
     let (_, req) = request(&w, &w.reviewer, &[id], "view").await;
     let rid = req["id"].as_i64().unwrap();
     assert_eq!(req["approvals_needed"], 2);
-    let (_, first) = decide(&w, &w.head, rid, "approve").await;
+    let (_, first) = decide(&w, &w.sq_head, rid, "approve").await;
     assert_eq!(first["state"], "pending", "one head is not enough: {first}");
     assert_eq!(
-        decide(&w, &w.head, rid, "approve").await.1["error"]["code"],
+        decide(&w, &w.sq_head, rid, "approve").await.1["error"]["code"],
         "access.same_approver"
     );
-    let (_, second) = decide(&w, &w.head2, rid, "approve").await;
+    let (_, second) = decide(&w, &w.sq_head2, rid, "approve").await;
     assert_eq!(second["state"], "approved");
     assert_eq!(second["approvals"].as_array().unwrap().len(), 2);
 }
@@ -918,7 +993,7 @@ async fn bwc_10_sec_07_an_approved_copy_is_an_export_with_its_sheet_manifest_and
         .app
         .post(
             &format!("/api/v1/access-requests/{rid}/exports"),
-            &w.reviewer,
+            &w.admin,
             &json!({}),
         )
         .await;
@@ -926,12 +1001,13 @@ async fn bwc_10_sec_07_an_approved_copy_is_an_export_with_its_sheet_manifest_and
         (status, err["error"]["code"].as_str()),
         (422, Some("access.not_approved"))
     );
-    decide(&w, &w.head, rid, "approve").await;
+    decide(&w, &w.sq_head, rid, "approve").await;
+    // BWC-08: the recorder administrator provides the copy; the requester receives it.
     let (status, view) = w
         .app
         .post(
             &format!("/api/v1/access-requests/{rid}/exports"),
-            &w.reviewer,
+            &w.admin,
             &json!({}),
         )
         .await;
@@ -994,6 +1070,141 @@ async fn bwc_10_sec_07_an_approved_copy_is_an_export_with_its_sheet_manifest_and
             .filter(|a| *a == "evidence.export_sheet")
             .count(),
         1
+    );
+}
+
+#[tokio::test]
+async fn bwc_08_the_recorder_admin_provides_the_copy_the_footage_units_head_approves_and_a_superior_bodys_retrieval_is_its_own(
+) {
+    let w = world().await;
+    let bytes = mp4(30_000, 42);
+    let id = store_footage(&w, &bytes, &[("case_ref", "2026-201".into())]).await;
+    let body = |kind: &str| {
+        json!({"evidence_ids": [id], "purpose": "copy", "requester": kind,
+            "reason": "retrieval for the city's law-enforcement inspection",
+            "register": "county inspection office, Inspector Chen, letter 2026-9"})
+    };
+    // A superior body's retrieval is filed from a unit above the footage's unit.
+    let officer = w
+        .app
+        .token("sq.officer", roadwarden_testkit::PASSWORD)
+        .await;
+    let (status, err) = w
+        .app
+        .post("/api/v1/access-requests", &officer, &body("superior_body"))
+        .await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (422, Some("access.not_superior_body"))
+    );
+    let sup = w.app.token("cx.super", roadwarden_testkit::PASSWORD).await;
+    let (status, req) = w
+        .app
+        .post("/api/v1/access-requests", &sup, &body("superior_body"))
+        .await;
+    assert_eq!(status, 201, "{req}");
+    let rid = req["id"].as_i64().unwrap();
+    // Recorded as the county's retrieval of the squad's footage.
+    assert_eq!(req["requesting_unit_id"], w.o.county.id.0);
+    assert_eq!(req["unit_id"], w.o.squad.id.0);
+    assert_eq!(req["requesting_unit_name"], w.o.county.name.as_str());
+    // Only the head of the footage's own unit decides: not the county head above it.
+    for head in [&w.head, &w.head2] {
+        let (status, err) = decide(&w, head, rid, "approve").await;
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (422, Some("access.not_unit_head"))
+        );
+        let (status, err) = decide(&w, head, rid, "refuse").await;
+        assert_eq!(
+            (status, err["error"]["code"].as_str()),
+            (422, Some("access.not_unit_head"))
+        );
+    }
+    let card = |html: String| {
+        html.split(&format!("id=\"request-{rid}\""))
+            .nth(1)
+            .unwrap_or("")
+            .split("</section>")
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    };
+    // The county head's inbox shows it without an approve button; the squad head's has one.
+    let county_head_card = card(w.app.page("/evidence/requests", Some(&w.head)).await);
+    assert!(
+        county_head_card.contains("not-own-unit") && !county_head_card.contains("approve\" type"),
+        "{county_head_card}"
+    );
+    let squad_head_card = card(w.app.page("/evidence/requests", Some(&w.sq_head)).await);
+    assert!(
+        squad_head_card.contains("approve\" type"),
+        "{squad_head_card}"
+    );
+    let (status, approved) = decide(&w, &w.sq_head, rid, "approve").await;
+    assert_eq!(
+        (status, approved["state"].as_str()),
+        (200, Some("approved"))
+    );
+    // The requester does not make the copy; the recorder administrator provides it. The pages
+    // offer it that way: the administrator's has the button, the requester's says who makes it.
+    let admin_card = card(w.app.page("/evidence/requests", Some(&w.admin)).await);
+    assert!(admin_card.contains("make-export"), "{admin_card}");
+    let sup_card = card(w.app.page("/evidence/requests", Some(&sup)).await);
+    assert!(
+        !sup_card.contains("make-export") && sup_card.contains("awaiting-copy"),
+        "{sup_card}"
+    );
+    let exports = format!("/api/v1/access-requests/{rid}/exports");
+    let (status, err) = w.app.post(&exports, &sup, &json!({})).await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (422, Some("access.copy_by_recorder_admin"))
+    );
+    let (status, view) = w.app.post(&exports, &w.admin, &json!({})).await;
+    assert_eq!(status, 201, "{view}");
+    let export = view["exports"][0]["id"].as_i64().unwrap();
+    let admin_id = w.app.get("/api/v1/me", &w.admin).await.1;
+    let admin_id = admin_id["id"]
+        .as_i64()
+        .or(admin_id["user"]["id"].as_i64())
+        .unwrap();
+    assert_eq!(view["exports"][0]["created_by"], admin_id);
+    // The requester receives it: the file, unaltered.
+    let resp = w
+        .app
+        .client
+        .get(w.app.url(&format!("/api/v1/exports/{export}/files/{id}")))
+        .bearer_auth(&sup)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(sha(&resp.bytes().await.unwrap()), sha(&bytes));
+    // The retrieval is on record by the administrator, naming the requesting unit.
+    let root = w.app.token(&w.o.root_admin.0, &w.o.root_admin.1).await;
+    let (_, entries) = w
+        .app
+        .get(
+            &format!("/api/v1/audit?action=evidence.export&object_id={rid}"),
+            &root,
+        )
+        .await;
+    let entry = &entries.as_array().unwrap()[0];
+    assert_eq!(entry["actor"], "cx.recadmin", "{entry}");
+    let detail = entry["detail"]
+        .as_str()
+        .map(str::to_owned)
+        .unwrap_or_else(|| entry["detail"].to_string());
+    assert!(
+        detail.contains(&format!("\"requesting_unit\":{}", w.o.county.id.0)),
+        "{detail}"
+    );
+    // The county page shows whose retrieval it is.
+    let html = w.app.page("/evidence/requests", Some(&sup)).await;
+    assert!(
+        html.contains("requesting-unit"),
+        "the requesting unit is shown"
     );
 }
 
@@ -1178,6 +1389,74 @@ async fn bwc_06_early_deletion_needs_two_approvers_and_happens_only_in_the_purge
     assert_eq!(report.early, 1);
     let (_, page) = w.app.get(&format!("/api/v1/evidence/{id}"), &w.admin).await;
     assert_eq!(page["evidence"]["life_state"], "purged");
+}
+
+#[tokio::test]
+async fn bwc_06_case_evidence_and_long_term_footage_cannot_be_deleted_early_by_two_heads() {
+    let w = world().await;
+    let ask = json!({"reason": "recorded in a changing room by mistake"});
+    // Case evidence is kept as long as the case file: no early deletion is even asked for.
+    let case = store_footage(&w, &mp4(9000, 43), &[("case_ref", "2026-118".into())]).await;
+    let (status, err) = w
+        .app
+        .post(&format!("/api/v1/evidence/{case}/deletion"), &w.admin, &ask)
+        .await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (422, Some("retention.early_deletion_not_general")),
+        "{err}"
+    );
+    let long_term = |id: i64| {
+        let w = &w;
+        async move {
+            let (status, e) = w
+                .app
+                .post(
+                    &format!("/api/v1/evidence/{id}/reasons"),
+                    &w.admin,
+                    &json!({"kind": "long_term", "trigger": "party_objection"}),
+                )
+                .await;
+            assert_eq!(status, 200, "{e}");
+        }
+    };
+    // General footage becomes long term between the two approvals: the second is refused.
+    let id = store_footage(&w, &mp4(9000, 44), &[]).await;
+    let (status, d) = w
+        .app
+        .post(&format!("/api/v1/evidence/{id}/deletion"), &w.admin, &ask)
+        .await;
+    assert_eq!(status, 200, "{d}");
+    let approve = format!("/api/v1/evidence/{id}/deletion/approve");
+    assert_eq!(w.app.post(&approve, &w.head, &json!({})).await.0, 200);
+    long_term(id).await;
+    let (status, err) = w.app.post(&approve, &w.head2, &json!({})).await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (422, Some("retention.early_deletion_not_general"))
+    );
+    // Fully approved, then long term before the purge runs: the purge keeps it and the early
+    // deletion lapses.
+    let id = store_footage(&w, &mp4(9000, 45), &[]).await;
+    w.app
+        .post(&format!("/api/v1/evidence/{id}/deletion"), &w.admin, &ask)
+        .await;
+    let approve = format!("/api/v1/evidence/{id}/deletion/approve");
+    assert_eq!(w.app.post(&approve, &w.head, &json!({})).await.0, 200);
+    let (_, d) = w.app.post(&approve, &w.head2, &json!({})).await;
+    assert_eq!(d["state"], "approved");
+    long_term(id).await;
+    let report = retention::purge(&w.app.state).await.unwrap();
+    assert_eq!((report.early, report.refused), (0, 1));
+    let (_, page) = w.app.get(&format!("/api/v1/evidence/{id}"), &w.admin).await;
+    assert_eq!(page["evidence"]["life_state"], "kept");
+    let lapsed = audit_actions(
+        &w,
+        &format!("action=evidence.deletion_lapsed&object_id={id}"),
+    )
+    .await;
+    assert_eq!(lapsed.len(), 1);
+    assert_eq!(retention::purge(&w.app.state).await.unwrap().refused, 0);
 }
 
 #[tokio::test]
@@ -1384,11 +1663,11 @@ async fn bwc_11_the_evidence_pages_render_for_each_role() {
         .await;
     let (_, req) = request(&w, &w.reviewer, &[id], "copy").await;
     let rid = req["id"].as_i64().unwrap();
-    decide(&w, &w.head, rid, "approve").await;
+    decide(&w, &w.sq_head, rid, "approve").await;
     w.app
         .post(
             &format!("/api/v1/access-requests/{rid}/exports"),
-            &w.reviewer,
+            &w.admin,
             &json!({}),
         )
         .await;
@@ -1548,7 +1827,7 @@ async fn bwc_07_footage_on_s3_is_uploaded_resumably_seeked_copied_and_purged() {
     );
     let (_, req) = request(&w, &w.reviewer, &[id], "copy").await;
     let rid = req["id"].as_i64().unwrap();
-    decide(&w, &w.head, rid, "approve").await;
+    decide(&w, &w.sq_head, rid, "approve").await;
     let resp = content(&w, &w.reviewer, id, Some("bytes=7000000-7000999")).await;
     assert_eq!(resp.status().as_u16(), 206);
     assert_eq!(
@@ -1559,7 +1838,7 @@ async fn bwc_07_footage_on_s3_is_uploaded_resumably_seeked_copied_and_purged() {
         .app
         .post(
             &format!("/api/v1/access-requests/{rid}/exports"),
-            &w.reviewer,
+            &w.admin,
             &json!({}),
         )
         .await;

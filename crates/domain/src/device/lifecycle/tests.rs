@@ -584,3 +584,124 @@ fn dev_04_a_notice_moved_by_the_job_minutes_late_still_starts_the_trial_at_its_e
     .unwrap();
     assert_eq!(t.trial_min_end_at, Some(at(2026, 3, 23, 0)));
 }
+
+#[test]
+fn dev_05_a_ledger_device_in_use_proves_its_notice_and_full_trial() {
+    let p = Periods::default();
+    let day = |m, d| at(2026, m, d, 0);
+    let proven = EntryHistory {
+        notice_started: Some(day(3, 1)),
+        trial_started: Some(day(3, 6)),
+        in_use_since: Some(day(3, 21)),
+    };
+    assert!(check_formal_use_history(DeviceKind::FixedEnforcement, &proven, &p, SHANGHAI).is_ok());
+    // No trial on record, or one that ran 14 days: not proven.
+    let no_trial = EntryHistory {
+        trial_started: None,
+        ..proven
+    };
+    let short = EntryHistory {
+        in_use_since: Some(day(3, 20)),
+        ..proven
+    };
+    for (h, code) in [
+        (no_trial, "device.trial_not_proven"),
+        (short, "device.trial_too_short"),
+    ] {
+        let v = check_formal_use_history(DeviceKind::Speed, &h, &p, SHANGHAI).unwrap_err();
+        assert_eq!((v.rule, v.code), ("DEV-05", code));
+    }
+    // A fixed enforcing device shows its whole notice before the trial.
+    let no_notice = EntryHistory {
+        notice_started: None,
+        ..proven
+    };
+    let early_trial = EntryHistory {
+        notice_started: Some(day(3, 2)),
+        ..proven
+    };
+    for (h, code) in [
+        (no_notice, "device.notice_not_proven"),
+        (early_trial, "device.notice_too_short"),
+    ] {
+        let v =
+            check_formal_use_history(DeviceKind::FixedEnforcement, &h, &p, SHANGHAI).unwrap_err();
+        assert_eq!((v.rule, v.code), ("DEV-04", code));
+    }
+    // A mobile camera has no notice; a counting camera enforces nothing and needs neither.
+    assert!(
+        check_formal_use_history(DeviceKind::MobileEnforcement, &no_notice, &p, SHANGHAI).is_ok()
+    );
+    assert!(check_formal_use_history(
+        DeviceKind::TrafficCounting,
+        &EntryHistory::default(),
+        &p,
+        SHANGHAI
+    )
+    .is_ok());
+}
+
+#[test]
+fn dev_05_a_device_held_for_review_serves_the_whole_notice_and_trial_after_it() {
+    let p = Periods::default();
+    let imported = at(2026, 3, 2, 10);
+    let unproven = check_formal_use_history(
+        DeviceKind::FixedEnforcement,
+        &EntryHistory {
+            in_use_since: Some(at(2025, 1, 1, 0)),
+            ..EntryHistory::default()
+        },
+        &p,
+        SHANGHAI,
+    )
+    .unwrap_err();
+    let hold = hold_for_review(&unproven, imported, &p, SHANGHAI);
+    assert_eq!(hold.resume_to, DeviceState::PublicNotice);
+    let mut f = facts(DeviceKind::FixedEnforcement, DeviceState::Suspended);
+    f.state_since = imported;
+    f.resume_to = Some(hold.resume_to);
+    f.suspension_reason = Some(SuspensionReason::FormalUseNotProven);
+    f.notice_ends_at = hold.notice_ends_at;
+    f.trial_min_end_at = hold.trial_min_end_at;
+    assert_eq!(capture_use(f.state), CaptureUse::Refuse);
+    // Reviewed ten days later: the whole notice runs from then, then the whole trial.
+    let resumed = imported + Duration::days(10);
+    let t = step(&mut f, Step::Resume, resumed).unwrap();
+    assert_eq!(t.to, DeviceState::PublicNotice);
+    assert!(t.notice_ends_at.unwrap() >= resumed + Duration::days(5));
+    let err = apply(&f, Step::NoticeEnded, resumed + Duration::days(4), &p).unwrap_err();
+    assert_eq!(err.code, "device.notice_running");
+    let ended = f.notice_ends_at.unwrap();
+    step(&mut f, Step::NoticeEnded, ended).unwrap();
+    assert_eq!(capture_use(f.state), CaptureUse::WarnOnly);
+    let err = apply(&f, Step::StartFormalUse, ended + Duration::days(14), &p).unwrap_err();
+    assert_eq!(err.code, "device.trial_too_short");
+    // A trial with no recorded end is no trial at all.
+    let mut blank = facts(DeviceKind::MobileEnforcement, DeviceState::Trial);
+    blank.trial_min_end_at = None;
+    assert_eq!(
+        apply(&blank, Step::StartFormalUse, resumed, &p)
+            .unwrap_err()
+            .code,
+        "device.trial_not_proven"
+    );
+    // Only the trial unproven: the review resumes it to a whole trial from then.
+    let trial_only = check_formal_use_history(
+        DeviceKind::MobileEnforcement,
+        &EntryHistory {
+            in_use_since: Some(at(2025, 1, 1, 0)),
+            ..EntryHistory::default()
+        },
+        &p,
+        SHANGHAI,
+    )
+    .unwrap_err();
+    let hold = hold_for_review(&trial_only, imported, &p, SHANGHAI);
+    let mut m = facts(DeviceKind::MobileEnforcement, DeviceState::Suspended);
+    m.state_since = imported;
+    m.resume_to = Some(hold.resume_to);
+    m.trial_min_end_at = hold.trial_min_end_at;
+    step(&mut m, Step::Resume, resumed).unwrap();
+    assert_eq!(m.state, DeviceState::Trial);
+    assert!(m.trial_min_end_at.unwrap() >= resumed + Duration::days(15));
+}

@@ -6,9 +6,12 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
-use roadwarden_domain::device::lifecycle::{after_days, after_months};
+use roadwarden_domain::device::lifecycle::{
+    after_days, after_months, check_formal_use_history, check_notice_before_trial, hold_for_review,
+    EntryHistory,
+};
 use roadwarden_domain::device::upkeep::Certificate;
-use roadwarden_domain::device::{DeviceKind, DeviceState};
+use roadwarden_domain::device::{DeviceKind, DeviceState, SuspensionReason};
 use roadwarden_store::device_records::{self, NewCalibration, NewEvent};
 use roadwarden_store::devices::{self, NewDevice};
 use roadwarden_store::units::{self, Unit};
@@ -41,6 +44,9 @@ pub struct ImportReport {
     pub rows: usize,
     pub imported: usize,
     pub skipped: usize,
+    /// DEV-04, DEV-05: rows in use (or in trial) whose dates do not prove the public notice and
+    /// the full trial: imported suspended for review, never straight into formal use.
+    pub held_for_review: usize,
     pub errors: Vec<RowError>,
     /// False when bad rows stopped the import (nothing was written).
     pub committed: bool,
@@ -72,6 +78,7 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("state", "状态"),
     ("installed_on", "安装日期"),
     ("in_use_since", "正式启用日期"),
+    ("notice_started", "公示开始日期"),
     ("trial_started", "试用开始日期"),
     ("evaluated_on", "效果评估日期"),
     ("last_valid_capture_on", "最近有效抓拍日期"),
@@ -240,6 +247,7 @@ pub async fn import(
         rows: 0,
         imported: 0,
         skipped: 0,
+        held_for_review: 0,
         errors: Vec::new(),
         committed: false,
     };
@@ -365,16 +373,20 @@ pub async fn import(
         )
         .await?;
         if row.new.state == DeviceState::Suspended {
-            device_records::add_alert(
-                &mut tx,
-                id,
-                &row.new.unit_path,
-                "calibration_invalid",
-                "SUP-05: imported with a lapsed calibration certificate, so suspended",
-                &format!("calibration-invalid:{id}:import"),
-                now,
-            )
-            .await?;
+            let (kind, detail, key) = match row.new.suspension_reason {
+                Some(SuspensionReason::FormalUseNotProven) => (
+                    "formal_use_not_proven",
+                    "DEV-04/DEV-05: imported as in use or in trial without the dates that prove its public notice and full trial, so suspended for review",
+                    format!("formal-use-not-proven:{id}:import"),
+                ),
+                _ => (
+                    "calibration_invalid",
+                    "SUP-05: imported with a lapsed calibration certificate, so suspended",
+                    format!("calibration-invalid:{id}:import"),
+                ),
+            };
+            device_records::add_alert(&mut tx, id, &row.new.unit_path, kind, detail, &key, now)
+                .await?;
         }
         if let Some(unit) = units_by_id.get(&row.new.unit_id) {
             let device = row.new.as_inserted(id, unit, now);
@@ -396,6 +408,10 @@ pub async fn import(
         }
     }
     report.imported = valid.len();
+    report.held_for_review = valid
+        .iter()
+        .filter(|r| r.new.suspension_reason == Some(SuspensionReason::FormalUseNotProven))
+        .count();
     report.skipped = report.rows - valid.len();
     device_records::add_import(
         &mut tx,
@@ -543,6 +559,7 @@ async fn check_row(
         .map_err(|_| err("state", format!("'{state_raw}' is not a device state")))?;
     let installed = time("installed_on")?;
     let in_use_since = time("in_use_since")?;
+    let notice_started = time("notice_started")?;
     let trial_started = time("trial_started")?;
     let evaluated = time("evaluated_on")?;
     let last_capture = time("last_valid_capture_on")?;
@@ -568,6 +585,7 @@ async fn check_row(
         suspension_reason: None,
         installed_at: installed.or(in_use_since).or(trial_started).unwrap_or(now),
     };
+    let mut unproven_reason: Option<String> = None;
     // Only the states a ledger can truthfully carry: anything under review or on notice is
     // proposed afresh in Roadwarden, so its review is on record.
     match dev_state {
@@ -584,7 +602,28 @@ async fn check_row(
             } else {
                 now
             };
-            if dev_state == DeviceState::InUse {
+            if dev_state == DeviceState::InUse && kind.is_fixed() && registered.is_none() {
+                return Err(err("registered_on", "a fixed device in formal use was registered with the command platform (DEV-07): give the date".into()));
+            }
+            let entry = EntryHistory {
+                notice_started,
+                trial_started,
+                in_use_since: Some(since),
+            };
+            let proof = if dev_state == DeviceState::InUse {
+                check_formal_use_history(kind, &entry, &periods, tz)
+            } else {
+                Ok(())
+            };
+            if let Err(unproven) = proof {
+                // DEV-04, DEV-05: the same periods as a step into formal use. Without the dates
+                // that prove them, the device comes in suspended for review, and the review
+                // sends it through the whole notice and trial before it may enforce.
+                hold(&mut new, &unproven, now, &periods, tz);
+                unproven_reason = Some(format!("{} ({})", unproven.message, unproven.rule));
+            } else if dev_state == DeviceState::InUse {
+                new.notice_ends_at = notice_started.map(|t| after_days(t, periods.notice_days, tz));
+                new.trial_min_end_at = trial_started.map(|t| after_days(t, periods.trial_days, tz));
                 let due = after_months(since, periods.evaluation_months, tz);
                 match evaluated {
                     // DEV-06 done before the ledger reached us: on record in the history.
@@ -604,9 +643,6 @@ async fn check_row(
                     }
                 }
             }
-            if dev_state == DeviceState::InUse && kind.is_fixed() && registered.is_none() {
-                return Err(err("registered_on", "a fixed device in formal use was registered with the command platform (DEV-07): give the date".into()));
-            }
         }
         DeviceState::Trial => {
             let started = trial_started.ok_or_else(|| {
@@ -617,6 +653,17 @@ async fn check_row(
             })?;
             new.state_since = started;
             new.trial_min_end_at = Some(after_days(started, periods.trial_days, tz));
+            let entry = EntryHistory {
+                notice_started,
+                trial_started,
+                in_use_since: None,
+            };
+            if let Err(unproven) = check_notice_before_trial(kind, &entry, &periods, tz) {
+                hold(&mut new, &unproven, now, &periods, tz);
+                unproven_reason = Some(format!("{} ({})", unproven.message, unproven.rule));
+            } else {
+                new.notice_ends_at = notice_started.map(|t| after_days(t, periods.notice_days, tz));
+            }
         }
         other => {
             return Err(err(
@@ -681,9 +728,29 @@ async fn check_row(
     }
     let history = json!({
         "state": new.state.as_str(), "installed_on": installed, "in_use_since": new.in_use_since,
-        "trial_started": trial_started, "registered_on": registered, "evaluated_on": evaluated,
+        "notice_started": notice_started, "trial_started": trial_started,
+        "registered_on": registered, "evaluated_on": evaluated, "ledger_state": dev_state.as_str(),
+        "held_for_review": unproven_reason,
     });
     Ok((new, certificate, history))
+}
+
+/// DEV-04, DEV-05: a row whose way into service is not proven comes in suspended for review.
+fn hold(
+    new: &mut NewDevice,
+    unproven: &roadwarden_domain::RuleViolation,
+    now: DateTime<Utc>,
+    periods: &roadwarden_domain::device::lifecycle::Periods,
+    tz: chrono_tz::Tz,
+) {
+    let h = hold_for_review(unproven, now, periods, tz);
+    new.state = DeviceState::Suspended;
+    new.state_since = now;
+    new.resume_to = Some(h.resume_to);
+    new.suspension_reason = Some(SuspensionReason::FormalUseNotProven);
+    new.notice_ends_at = h.notice_ends_at;
+    new.trial_min_end_at = h.trial_min_end_at;
+    new.evaluation_due_at = None;
 }
 
 fn rule_field(rule: &str) -> &'static str {

@@ -453,6 +453,8 @@ pub async fn act(
             run_step(state, &mut tx, &actor, &device, step, &reason, detail, now).await?;
             if step == Step::Resume {
                 device_records::resolve_alerts(&mut tx, id, "calibration_invalid", now).await?;
+                // DEV-04/05: reviewed; it now serves the notice or trial it had not proven.
+                device_records::resolve_alerts(&mut tx, id, "formal_use_not_proven", now).await?;
             }
         }
     }

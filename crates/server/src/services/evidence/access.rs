@@ -42,6 +42,10 @@ pub struct RequestView {
     #[schema(value_type = Object)]
     pub request: Request,
     pub requester_name: String,
+    /// BWC-08: the unit the request was filed from (a superior body's retrieval is its own).
+    pub requesting_unit_name: String,
+    /// The footage's unit, whose head decides the request.
+    pub unit_name: String,
     pub evidence_ids: Vec<i64>,
     pub approvals: Vec<i64>,
     /// How many different heads must approve (BWC-09).
@@ -102,12 +106,15 @@ pub async fn file(
     let unit = units::get(&mut tx, UnitId(unit_id))
         .await?
         .ok_or(AppError::NotFound("unit"))?;
+    // BWC-08: the request keeps the unit it comes from; a superior body's is a unit above.
+    rules::check_requesting_unit(requester, p.scope(), &unit.path)?;
     let id = access_store::insert(
         &mut tx,
         &NewRequest {
             unit_id: UnitId(unit_id),
             unit_path: &unit.path,
             requester_id: p.user.id,
+            requesting_unit_id: p.user.unit_id,
             requester_kind: requester.as_str(),
             purpose: purpose.as_str(),
             reason: &app.reason,
@@ -129,6 +136,7 @@ pub async fn file(
         json!({
             "purpose": purpose.as_str(), "requester": requester.as_str(), "files": ids,
             "reason": app.reason, "register": app.register, "restriction": restriction.as_str(),
+            "requesting_unit": p.user.unit_id.0,
         }),
         now,
     )
@@ -176,6 +184,13 @@ async fn view(tx: &mut Tx, r: Request) -> AppResult<RequestView> {
         .await?
         .map(|u| u.full_name)
         .unwrap_or_default();
+    let unit_name =
+        |u: Option<roadwarden_store::units::Unit>| u.map(|u| u.name).unwrap_or_default();
+    let requesting_unit_name = match r.requesting_unit_id {
+        Some(u) => unit_name(units::get(tx, UnitId(u)).await?),
+        None => String::new(),
+    };
+    let footage_unit_name = unit_name(units::get(tx, UnitId(r.unit_id)).await?);
     let evidence_ids = access_store::items(tx, r.id).await?;
     let approvals = access_store::approvals(tx, r.id).await?;
     let exports = access_store::exports_of(tx, r.id).await?;
@@ -183,6 +198,8 @@ async fn view(tx: &mut Tx, r: Request) -> AppResult<RequestView> {
     Ok(RequestView {
         request: r,
         requester_name,
+        requesting_unit_name,
+        unit_name: footage_unit_name,
         evidence_ids,
         approvals,
         approvals_needed,
@@ -268,6 +285,14 @@ pub async fn decide(
         require(p, &[Role::UnitHead], "deciding a footage request")?;
         in_scope(p, &r.unit_path, "request")?;
     }
+    // BWC-08: approving or refusing is for the head of the footage's own unit; a head above it
+    // may still withdraw an approval (SEC-07).
+    if !matches!(decision, Decision::Revoke) {
+        rules::check_deciding_head(
+            p.scope(),
+            &roadwarden_domain::org::UnitPath::from_stored(r.unit_path.clone()),
+        )?;
+    }
     let (action, detail) = match decision {
         Decision::Approve => {
             let before: Vec<UserId> = access_store::approvals(&mut tx, id)
@@ -331,8 +356,9 @@ fn raced() -> AppError {
     }
 }
 
-/// BWC-08, BWC-10, SEC-07: an evidence copy under an approved copy request, made by the
-/// requester or provided by the recorder administrator.
+/// BWC-08, BWC-10, SEC-07: an evidence copy under an approved copy request, provided by the
+/// recorder administrator of the footage (its unit, or the unit above that keeps its storage),
+/// who records the retrieval; the requester then downloads it.
 pub async fn export(
     state: &AppState,
     p: &Principal,
@@ -344,7 +370,7 @@ pub async fn export(
     let r = access_store::get(&mut tx, request_id)
         .await?
         .ok_or(AppError::NotFound("request"))?;
-    may_copy(p, &r)?;
+    may_provide(p, &r)?;
     usable(&r, Purpose::Copy, now)?;
     let ids = access_store::items(&mut tx, request_id).await?;
     let files = store::get_many(&mut tx, &ids).await?;
@@ -367,7 +393,8 @@ pub async fn export(
         json!({
             "export": export_id, "files": ids,
             "sha256": files.iter().map(|f| f.sha256.as_str()).collect::<Vec<_>>(),
-            "reason": r.reason,
+            "reason": r.reason, "requester": r.requester_id, "requester_kind": r.requester_kind,
+            "requesting_unit": r.requesting_unit_id, "register": r.register,
         }),
         now,
     )
@@ -376,6 +403,25 @@ pub async fn export(
     show(state, p, request_id).await
 }
 
+/// BWC-08: who provides the copy: a recorder administrator over the footage, not the requester.
+fn may_provide(p: &Principal, r: &Request) -> AppResult<()> {
+    let is_admin = p.has(Role::RecorderAdmin);
+    if r.requester_id != p.user.id.0 {
+        require(p, &[Role::RecorderAdmin], "providing an evidence copy")?;
+    }
+    if is_admin {
+        in_scope(p, &r.unit_path, "request")?;
+    }
+    rules::check_provider(
+        p.user.id,
+        is_admin,
+        UserId(r.requester_id),
+        Requester::parse(&r.requester_kind)?,
+    )?;
+    Ok(())
+}
+
+/// Who may download a copy once made: the requester who receives it, or the administrator.
 fn may_copy(p: &Principal, r: &Request) -> AppResult<()> {
     if r.requester_id == p.user.id.0 {
         return Ok(());
@@ -418,6 +464,19 @@ pub async fn sheet(
     let mut sections = Vec::new();
     let t = |d: DateTime<Utc>| format_local(d, tz);
     let requester = users::get(&mut tx, UserId(request.requester_id)).await?;
+    // BWC-08: the administrator who provided the copy and recorded the retrieval, and the
+    // unit the retrieval is recorded for.
+    let provider = users::get(&mut tx, UserId(export.created_by))
+        .await?
+        .map(|u| format!("{} ({})", u.full_name, u.username))
+        .unwrap_or_default();
+    let requesting_unit = match request.requesting_unit_id {
+        Some(u) => units::get(&mut tx, UnitId(u))
+            .await?
+            .map(|u| u.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
     let approvers = access_store::approvals(&mut tx, request.id).await?;
     let mut approver_names = Vec::new();
     for a in &approvers {
@@ -439,6 +498,7 @@ pub async fn sheet(
                     .unwrap_or_default(),
             ),
             ("类别 Kind".into(), request.requester_kind.clone()),
+            ("申请单位 Requesting unit".into(), requesting_unit),
             ("事由 Reason".into(), request.reason.clone()),
             ("登记 Register".into(), request.register.clone()),
             ("批准人 Approved by".into(), approver_names.join(", ")),
@@ -454,6 +514,7 @@ pub async fn sheet(
                 "复制编号 Export".into(),
                 format!("#{} {}", export.id, t(export.created_at)),
             ),
+            ("提供人 Provided by".into(), provider),
         ],
         paragraphs: vec![],
         new_page: false,

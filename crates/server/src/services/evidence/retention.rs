@@ -6,7 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 use roadwarden_blob::BlobId;
 use roadwarden_domain::device::text;
 use roadwarden_domain::evidence::retention::{
-    self as rules, check_purge, check_restore, EarlyDeletion, LifeState, LongTermTrigger,
+    self as rules, check_early_deletion, check_purge, check_restore, EarlyDeletion, LifeState,
+    LongTermTrigger,
 };
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::roles::Role;
@@ -169,7 +170,9 @@ pub async fn on_objection(
 }
 
 /// BWC-06: an early deletion is asked for with a reason and needs two different approvers
-/// (unit heads, neither the one who asked); the purge job carries it out.
+/// (unit heads, neither the one who asked); the purge job carries it out. Only general footage
+/// may be deleted early: case evidence and long-term footage are refused here, at approval and
+/// in the purge.
 pub async fn request_deletion(
     state: &AppState,
     p: &Principal,
@@ -185,6 +188,8 @@ pub async fn request_deletion(
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let e = load(&mut tx, p, id).await?;
+    let retention = refresh_retention(state, &mut tx, &e).await?;
+    check_early_deletion(retention.category)?;
     if store::open_deletion(&mut tx, id).await?.is_some() {
         return Err(AppError::Conflict {
             field: "an early deletion is already asked for".into(),
@@ -233,6 +238,9 @@ pub async fn approve_deletion(
         )
         .into());
     }
+    // The footage may have become case evidence or long term since the request.
+    let retention = refresh_retention(state, &mut tx, &e).await?;
+    check_early_deletion(retention.category)?;
     if !store::approve_deletion(&mut tx, &d, p.user.id).await? {
         return Err(AppError::Conflict {
             field: "approved meanwhile; reload".into(),
@@ -415,6 +423,22 @@ async fn purge_one(
         early.map(|(d, _)| d),
         now,
     ) {
+        if let (Some((_, deletion)), "retention.early_deletion_not_general") = (early, v.code) {
+            // BWC-06: the footage became case evidence or long term after the approval; the
+            // early deletion lapses instead of being retried by every run.
+            store::close_deletion(&mut tx, deletion, "refused").await?;
+            audit(
+                &mut tx,
+                Actor::named("evidence-retention"),
+                "evidence.deletion_lapsed",
+                e,
+                json!({
+                    "deletion": deletion, "category": retention.category.as_str(), "rule": "BWC-06",
+                }),
+                now,
+            )
+            .await?;
+        }
         tx.commit().await?; // keep the refreshed retention
         return Err(v.into());
     }

@@ -343,13 +343,14 @@ pub struct Appended {
 pub async fn append(
     state: &AppState,
     p: &Principal,
+    meta: &RequestMeta,
     id: &str,
     offset: u64,
     body: Body,
 ) -> AppResult<Appended> {
     let upload = status(state, p, id).await?;
     if upload.state != "receiving" {
-        return Err(ended(&upload));
+        return Err(refused_after_end(state, p, meta, &upload, "overwrite").await);
     }
     if upload.expires_at <= state.clock.now() {
         return Err(AppError::protocol(
@@ -431,6 +432,46 @@ fn lost() -> AppError {
         "upload.lost",
         "the bytes received so far are no longer on the server; start the upload again",
     )
+}
+
+/// BWC-07, BWC-14: a PATCH (overwrite) or DELETE on an upload that became footage is an
+/// attempt to alter or delete footage: refused as tus refuses it, and recorded as a delete
+/// attempt like `DELETE /evidence/{id}`, so supervision counts it. An upload that failed or
+/// was abandoned holds no footage and is refused without an entry.
+async fn refused_after_end(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    upload: &Upload,
+    attempt: &str,
+) -> AppError {
+    let refusal = ended(upload);
+    let Some(evidence_id) = upload.evidence_id.filter(|_| upload.state == "completed") else {
+        return refusal;
+    };
+    let recorded = async {
+        let mut tx = state.store.begin().await?;
+        record(
+            &mut tx,
+            &Actor::user(p, meta),
+            Event {
+                action: "evidence.delete_refused",
+                object_type: "evidence",
+                object_id: evidence_id.to_string(),
+                unit_id: Some(UnitId(upload.unit_id)),
+                detail: json!({"rule": "BWC-07", "attempt": attempt, "via": "tus", "upload": upload.id}),
+            },
+            state.clock.now(),
+        )
+        .await?;
+        tx.commit().await?;
+        AppResult::Ok(())
+    };
+    match recorded.await {
+        Ok(()) => refusal,
+        // The attempt must not go unrecorded and look refused: report the failure instead.
+        Err(e) => e,
+    }
 }
 
 fn ended(upload: &Upload) -> AppError {
@@ -771,10 +812,15 @@ async fn fail(state: &AppState, upload: &Upload, why: &str) -> AppResult<()> {
 }
 
 /// tus termination: the creator abandons an upload; its bytes are removed.
-pub async fn terminate(state: &AppState, p: &Principal, id: &str) -> AppResult<()> {
+pub async fn terminate(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: &str,
+) -> AppResult<()> {
     let upload = status(state, p, id).await?;
     if upload.state != "receiving" {
-        return Err(ended(&upload));
+        return Err(refused_after_end(state, p, meta, &upload, "delete").await);
     }
     let session = state.uploads.get(id);
     let _guard = session.lock().await;
