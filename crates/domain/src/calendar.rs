@@ -396,8 +396,10 @@ mod tests {
             .iter()
             .filter(|d| !d.name.starts_with("Nghỉ bù") && weekend(d))
             .count();
-        let replacements: Vec<&&SpecialDay> =
-            year.iter().filter(|d| d.name.starts_with("Nghỉ bù")).collect();
+        let replacements: Vec<&&SpecialDay> = year
+            .iter()
+            .filter(|d| d.name.starts_with("Nghỉ bù"))
+            .collect();
         assert_eq!(statutory_on_weekend, replacements.len(), "{year:?}");
         assert!(replacements.iter().all(|d| !weekend(d)));
         let vn = Calendar::from_special_days(&file.days);
@@ -429,15 +431,30 @@ mod tests {
     #[test]
     fn time_01_merge_adds_new_shipped_years_and_keeps_local_edits() {
         let installed = vec![
-            (day("2026-01-01", DayKind::Holiday, "New Year"), DaySource::Shipped),
+            (
+                day("2026-01-01", DayKind::Holiday, "New Year"),
+                DaySource::Shipped,
+            ),
             // A person renamed this one: it stays as they left it.
-            (day("2026-05-01", DayKind::Holiday, "Ours"), DaySource::Local),
+            (
+                day("2026-05-01", DayKind::Holiday, "Ours"),
+                DaySource::Local,
+            ),
             // A shipped day the new table corrects.
-            (day("2026-09-02", DayKind::Holiday, "Old name"), DaySource::Shipped),
+            (
+                day("2026-09-02", DayKind::Holiday, "Old name"),
+                DaySource::Shipped,
+            ),
             // A shipped day the new table no longer lists.
-            (day("2026-09-03", DayKind::Holiday, "Dropped"), DaySource::Shipped),
+            (
+                day("2026-09-03", DayKind::Holiday, "Dropped"),
+                DaySource::Shipped,
+            ),
             // A day a person added.
-            (day("2026-12-24", DayKind::Holiday, "Local"), DaySource::Local),
+            (
+                day("2026-12-24", DayKind::Holiday, "Local"),
+                DaySource::Local,
+            ),
         ];
         let shipped = vec![
             day("2026-01-01", DayKind::Holiday, "New Year"),
@@ -457,11 +474,26 @@ mod tests {
         );
         // Merging what was merged changes nothing.
         let after = vec![
-            (day("2026-01-01", DayKind::Holiday, "New Year"), DaySource::Shipped),
-            (day("2026-05-01", DayKind::Holiday, "Ours"), DaySource::Local),
-            (day("2026-09-02", DayKind::Holiday, "National Day"), DaySource::Shipped),
-            (day("2026-12-24", DayKind::Holiday, "Local"), DaySource::Local),
-            (day("2027-01-01", DayKind::Holiday, "New Year"), DaySource::Shipped),
+            (
+                day("2026-01-01", DayKind::Holiday, "New Year"),
+                DaySource::Shipped,
+            ),
+            (
+                day("2026-05-01", DayKind::Holiday, "Ours"),
+                DaySource::Local,
+            ),
+            (
+                day("2026-09-02", DayKind::Holiday, "National Day"),
+                DaySource::Shipped,
+            ),
+            (
+                day("2026-12-24", DayKind::Holiday, "Local"),
+                DaySource::Local,
+            ),
+            (
+                day("2027-01-01", DayKind::Holiday, "New Year"),
+                DaySource::Shipped,
+            ),
         ];
         assert!(merge_shipped(&shipped, &after, &[d("2026-10-01")]).is_empty());
     }

@@ -70,8 +70,10 @@ pub async fn unread_for(
          ORDER BY created_at DESC, id DESC LIMIT $3",
         names.join(",")
     );
-    Ok(on!(tx, c => sqlx::query_as(&sql).bind(unit.0).bind(user.0).bind(limit)
-        .fetch_all(c).await?))
+    Ok(
+        on!(tx, c => sqlx::query_as(&sql).bind(unit.0).bind(user.0).bind(limit)
+        .fetch_all(c).await?),
+    )
 }
 
 pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Message>> {
@@ -92,6 +94,8 @@ pub async fn about(tx: &mut Tx, subject_type: &str, subject_id: &str) -> Result<
     let sql = format!(
         "SELECT {COLUMNS} FROM messages WHERE subject_type = $1 AND subject_id = $2 ORDER BY id"
     );
-    Ok(on!(tx, c => sqlx::query_as(&sql).bind(subject_type).bind(subject_id)
-        .fetch_all(c).await?))
+    Ok(
+        on!(tx, c => sqlx::query_as(&sql).bind(subject_type).bind(subject_id)
+        .fetch_all(c).await?),
+    )
 }

@@ -255,7 +255,11 @@ pub async fn unhandled_for_plate(tx: &mut Tx, plate_key: &str) -> Result<i64> {
 /// NOT-02c: records whose next overdue step may have come due, by when, oldest first. The job
 /// moves each one's `next_step_at` past `now` (or clears it), so reading again returns the
 /// ones behind.
-pub async fn overdue_step_due(tx: &mut Tx, now: DateTime<Utc>, limit: i64) -> Result<Vec<Violation>> {
+pub async fn overdue_step_due(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Violation>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM violations WHERE next_step_at IS NOT NULL AND next_step_at <= $1 \
          ORDER BY next_step_at, id LIMIT $2"
@@ -648,7 +652,11 @@ pub async fn objections_in_scope(
 }
 
 /// APL-02: objections past their decision deadline, not yet flagged.
-pub async fn late_objections(tx: &mut Tx, now: DateTime<Utc>, limit: i64) -> Result<Vec<Objection>> {
+pub async fn late_objections(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Objection>> {
     let sql = format!(
         "SELECT {OBJECTION_COLUMNS} FROM objections WHERE state = 'received' AND late_at IS NULL \
          AND due_at <= $1 ORDER BY due_at, id LIMIT $2"

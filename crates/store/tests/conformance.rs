@@ -498,22 +498,42 @@ async fn time_01_newer_shipped_tables_merge_without_overwriting_local_edits() {
         kind: DayKind::Holiday,
         name: "Quốc khánh (sửa)".into(),
     };
-    calendar::upsert(&mut tx, Country::Vietnam, &renamed, t0()).await.unwrap();
-    assert!(calendar::remove(&mut tx, Country::Vietnam, d("2026-04-27"), t0()).await.unwrap());
+    calendar::upsert(&mut tx, Country::Vietnam, &renamed, t0())
+        .await
+        .unwrap();
+    assert!(
+        calendar::remove(&mut tx, Country::Vietnam, d("2026-04-27"), t0())
+            .await
+            .unwrap()
+    );
     // Newer software ships 2027; a removed 2027 day stays removed too once removed.
     let report = calendar::merge(&mut tx, &shipped, t0()).await.unwrap();
     assert_eq!(
         report.added,
-        shipped.days.iter().filter(|x| x.date >= d("2027-01-01")).count(),
+        shipped
+            .days
+            .iter()
+            .filter(|x| x.date >= d("2027-01-01"))
+            .count(),
         "{report:?}"
     );
     assert_eq!((report.updated, report.removed), (0, 0));
     let days = calendar::list(&mut tx, Country::Vietnam).await.unwrap();
     assert!(days.contains(&renamed), "a local edit is kept");
-    assert!(!days.iter().any(|x| x.date == d("2026-04-27")), "a removal is kept");
-    assert!(days.iter().any(|x| x.date == d("2027-02-10")), "2027 arrived");
+    assert!(
+        !days.iter().any(|x| x.date == d("2026-04-27")),
+        "a removal is kept"
+    );
+    assert!(
+        days.iter().any(|x| x.date == d("2027-02-10")),
+        "2027 arrived"
+    );
     let again = calendar::merge(&mut tx, &shipped, t0()).await.unwrap();
-    assert_eq!(again, calendar::MergeReport::default(), "merging twice changes nothing");
+    assert_eq!(
+        again,
+        calendar::MergeReport::default(),
+        "merging twice changes nothing"
+    );
     tx.commit().await.unwrap();
     db.done().await;
 }

@@ -213,9 +213,7 @@ pub fn due_overdue_step(
 ) -> Option<OverdueStep> {
     let time_has_come = overdue_step_date(f, calendar).is_some_and(|due| today >= due);
     match (f.intended_notice_on, f.announced_on) {
-        (None, _) => (time_has_come
-            && f.unhandled_records >= OVERDUE_MIN_RECORDS
-            && !f.extended)
+        (None, _) => (time_has_come && f.unhandled_records >= OVERDUE_MIN_RECORDS && !f.extended)
             .then_some(OverdueStep::IntendedDecisionNotice),
         (Some(_), None) => time_has_come.then_some(OverdueStep::PublicAnnouncement),
         (Some(_), Some(_)) => time_has_come.then_some(OverdueStep::DecisionMayIssue),
@@ -416,7 +414,14 @@ mod tests {
     fn not_02f_vietnam_notice_within_ten_days() {
         let tz: Tz = "Asia/Ho_Chi_Minh".parse().unwrap();
         let entered = Utc.with_ymd_and_hms(2026, 11, 20, 3, 0, 0).unwrap();
-        let dl = notice_due(Country::Vietnam, entered, entered, 5, &Calendar::new([]), tz);
+        let dl = notice_due(
+            Country::Vietnam,
+            entered,
+            entered,
+            5,
+            &Calendar::new([]),
+            tz,
+        );
         assert_eq!(dl.last_day, d(2026, 11, 30));
     }
 
@@ -426,11 +431,25 @@ mod tests {
         // Detected Tuesday 10 November 2026, approved nine days later.
         let detected = Utc.with_ymd_and_hms(2026, 11, 10, 3, 0, 0).unwrap();
         let entered = Utc.with_ymd_and_hms(2026, 11, 19, 3, 0, 0).unwrap();
-        let dl = notice_due(Country::Vietnam, entered, detected, 5, &Calendar::default(), tz);
+        let dl = notice_due(
+            Country::Vietnam,
+            entered,
+            detected,
+            5,
+            &Calendar::default(),
+            tz,
+        );
         assert_eq!(dl.last_day, d(2026, 11, 20));
         // A last day on a Saturday moves to Monday.
         let detected = Utc.with_ymd_and_hms(2026, 11, 11, 3, 0, 0).unwrap();
-        let dl = notice_due(Country::Vietnam, entered, detected, 5, &Calendar::default(), tz);
+        let dl = notice_due(
+            Country::Vietnam,
+            entered,
+            detected,
+            5,
+            &Calendar::default(),
+            tz,
+        );
         assert_eq!(dl.last_day, d(2026, 11, 23));
     }
 
@@ -472,9 +491,15 @@ mod tests {
     fn not_02c_service_by_announcement_lasts_sixty_days() {
         let cal = Calendar::default();
         // 2 November 2026 + 60 days = Friday 1 January 2027.
-        assert_eq!(served_by_announcement_on(d(2026, 11, 2), &cal), d(2027, 1, 1));
+        assert_eq!(
+            served_by_announcement_on(d(2026, 11, 2), &cal),
+            d(2027, 1, 1)
+        );
         // 60 days ending on a Saturday run to Monday.
-        assert_eq!(served_by_announcement_on(d(2026, 11, 3), &cal), d(2027, 1, 4));
+        assert_eq!(
+            served_by_announcement_on(d(2026, 11, 3), &cal),
+            d(2027, 1, 4)
+        );
     }
 
     #[test]

@@ -76,7 +76,10 @@ mod tests {
             unit(2, "00004", UnitKind::Police),
         ];
         let vn = Country::Vietnam;
-        assert_eq!(decide_transfer(vn, "00004", &area, &[]), TransferDecision::Stay);
+        assert_eq!(
+            decide_transfer(vn, "00004", &area, &[]),
+            TransferDecision::Stay
+        );
         assert_eq!(decide_transfer(vn, "", &area, &[]), TransferDecision::Stay);
         let elsewhere = [unit(9, "00091", UnitKind::Police)];
         assert_eq!(
@@ -89,7 +92,10 @@ mod tests {
             decide_transfer(vn, "00091", &area, &committee),
             TransferDecision::Manual
         );
-        assert_eq!(decide_transfer(vn, "00777", &area, &[]), TransferDecision::Manual);
+        assert_eq!(
+            decide_transfer(vn, "00777", &area, &[]),
+            TransferDecision::Manual
+        );
         // A Chinese record is never transferred by this rule.
         assert_eq!(
             decide_transfer(Country::China, "00091", &area, &elsewhere),

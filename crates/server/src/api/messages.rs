@@ -15,7 +15,10 @@ use crate::state::AppState;
 /// The unread messages for the signed-in person, newest first.
 #[utoipa::path(get, path = "/api/v1/messages", tag = "messages",
     responses((status = 200, body = Vec<Object>)))]
-pub async fn list(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<Vec<Message>>> {
+pub async fn list(
+    State(state): State<AppState>,
+    user: CurrentUser,
+) -> AppResult<Json<Vec<Message>>> {
     let mut tx = state.store.begin_read().await?;
     let rows = messages::unread(&mut tx, &user, 200).await?;
     drop(tx);

@@ -142,7 +142,11 @@ pub async fn merge_shipped_tables(
         if merged == calendar::MergeReport::default() || first_seeding {
             continue;
         }
-        tracing::info!(country = file.country.code(), ?merged, "shipped calendar merged");
+        tracing::info!(
+            country = file.country.code(),
+            ?merged,
+            "shipped calendar merged"
+        );
         record(
             &mut tx,
             &Actor::system(),

@@ -49,7 +49,12 @@ pub async fn unread(tx: &mut Tx, p: &Principal, limit: i64) -> AppResult<Vec<Mes
 }
 
 /// Marks a message read. Only someone it is addressed to may; anyone else gets "not found".
-pub async fn mark_read(state: &AppState, p: &Principal, meta: &RequestMeta, id: i64) -> AppResult<()> {
+pub async fn mark_read(
+    state: &AppState,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+) -> AppResult<()> {
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let m = messages::get(&mut tx, id)

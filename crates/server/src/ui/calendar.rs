@@ -79,7 +79,7 @@ pub async fn page(
                 .any(|x| x.date.year() == d.last_day.year());
             Some(
                 context! { last_day => d.last_day.to_string(), overdue_at => d.overdue_at.to_rfc3339(),
-                           year_without_table => (!own_covered).then_some(d.last_day.year()) },
+                year_without_table => (!own_covered).then_some(d.last_day.year()) },
             )
         }
         _ => None,

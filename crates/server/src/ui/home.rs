@@ -1,7 +1,7 @@
 //! The start page: who I am, my unit, what needs my attention.
 
-use axum::extract::{Query, State};
 use axum::extract::Path;
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use minijinja::context;

@@ -22,7 +22,10 @@ async fn run(w: &World, job: Job) {
 
 async fn audit_count(w: &World, action: &str) -> usize {
     let root = w.o.root_admin_token(&w.app).await;
-    let (_, audit) = w.app.get(&format!("/api/v1/audit?action={action}"), &root).await;
+    let (_, audit) = w
+        .app
+        .get(&format!("/api/v1/audit?action={action}"), &root)
+        .await;
     audit
         .as_array()
         .unwrap()
@@ -65,9 +68,7 @@ async fn head_at(w: &World, unit: &Unit, name: &str, n: u32) -> String {
 
 /// An approved capture of `plate`, entered and not notified.
 async fn entered_record(w: &World, plate: &str, n: u8) -> i64 {
-    let (status, r) = w
-        .push("330522010201", &w.capture(plate, "1625", n))
-        .await;
+    let (status, r) = w.push("330522010201", &w.capture(plate, "1625", n)).await;
     assert_eq!(status, 201, "{r}");
     let out = w.approve(r["capture_id"].as_i64().unwrap()).await;
     out["violation_id"].as_i64().unwrap()
@@ -84,7 +85,11 @@ async fn not_01_a_late_notice_is_flagged_once_and_reaches_the_unit_head() {
     // Monday 23 November + 5 working days: the notice is due by the end of Monday 30th.
     w.clock.advance(Duration::days(7));
     run(&w, Job::DeadlineEscalation).await;
-    assert_eq!(audit_count(&w, "violation.notice_late").await, 0, "not late yet");
+    assert_eq!(
+        audit_count(&w, "violation.notice_late").await,
+        0,
+        "not late yet"
+    );
     w.clock.advance(Duration::days(1));
     run(&w, Job::DeadlineEscalation).await;
     run(&w, Job::DeadlineEscalation).await;
@@ -95,7 +100,10 @@ async fn not_01_a_late_notice_is_flagged_once_and_reaches_the_unit_head() {
     );
     let detail = violation(&w, vid).await;
     assert_eq!(
-        events(&detail).iter().filter(|a| *a == "notice_late").count(),
+        events(&detail)
+            .iter()
+            .filter(|a| *a == "notice_late")
+            .count(),
         1
     );
     assert!(detail["violation"]["notice_late_at"].is_string());
@@ -122,7 +130,10 @@ async fn not_01_a_late_notice_is_flagged_once_and_reaches_the_unit_head() {
     let (status, _) = w.app.post(&path, &head, &json!({})).await;
     assert_eq!(status, 204);
     let (_, inbox) = w.app.get("/api/v1/messages", &head).await;
-    assert!(inbox.as_array().unwrap().is_empty(), "read messages leave the overview");
+    assert!(
+        inbox.as_array().unwrap().is_empty(),
+        "read messages leave the overview"
+    );
     assert_eq!(audit_count(&w, "message.read").await, 1);
 }
 
@@ -140,14 +151,15 @@ async fn rev_04_a_verified_record_not_eliminated_in_three_working_days_goes_to_t
         let clerk = w.clerk.clone();
         async move { app.post(&path, &clerk, &body).await }
     };
-    let (status, body) = act(json!({ "action": "verify_elimination", "reason": "stolen_or_cloned",
-                                     "note": "police report 2026-118" }))
+    let (status, body) = act(
+        json!({ "action": "verify_elimination", "reason": "stolen_or_cloned",
+                                     "note": "police report 2026-118" }),
+    )
     .await;
     assert_eq!(status, 200, "{body}");
     // Monday 23rd + 3 working days: eliminate by the end of Thursday 26th (Shanghai).
     assert_eq!(body["elimination_due_at"], "2026-11-26T16:00:00Z", "{body}");
-    let (status, body) =
-        act(json!({ "action": "verify_elimination", "reason": "other" })).await;
+    let (status, body) = act(json!({ "action": "verify_elimination", "reason": "other" })).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (422, Some("violation.elimination_already_verified"))
@@ -239,7 +251,10 @@ async fn not_02c_an_owner_the_notice_cannot_reach_is_served_by_announcement_in_s
     run(&w, Job::ViolationOverdue).await;
     let detail = violation(&w, vid).await;
     assert_eq!(detail["violation"]["state"], "entered");
-    assert!(detail["violation"]["service_announced_on"].is_string(), "{detail}");
+    assert!(
+        detail["violation"]["service_announced_on"].is_string(),
+        "{detail}"
+    );
     let announced = detail["events"]
         .as_array()
         .unwrap()
@@ -247,8 +262,12 @@ async fn not_02c_an_owner_the_notice_cannot_reach_is_served_by_announcement_in_s
         .find(|e| e["action"] == "service_announced")
         .expect("the announcement on the timeline")
         .clone();
-    assert_eq!(announced["detail"], "浙E***99", "the plate masked, nothing else");
-    w.clock.advance(Duration::days(59));
+    assert_eq!(
+        announced["detail"], "浙E***99",
+        "the plate masked, nothing else"
+    );
+    // 1 December + 60 days is Saturday 30 January 2027: served on Monday 1 February.
+    w.clock.advance(Duration::days(60));
     run(&w, Job::ViolationOverdue).await;
     assert_eq!(violation(&w, vid).await["violation"]["state"], "entered");
     w.clock.advance(Duration::days(2));
@@ -269,10 +288,16 @@ async fn time_01_the_calendar_page_warns_about_years_without_a_table() {
         .expect("a warning for 2028");
     assert!(warning.contains("2028"), "{warning}");
     let page = w.app.page("/calendar?year=2026", Some(&w.clerk)).await;
-    assert!(!page.contains("calendar-missing-years"), "2026 and 2027 ship");
+    assert!(
+        !page.contains("calendar-missing-years"),
+        "2026 and 2027 ship"
+    );
     let page = w
         .app
         .page("/calendar?from=2027-12-28&days=5", Some(&w.clerk))
         .await;
-    assert!(page.contains("id=\"deadline-no-table\""), "a deadline in 2028");
+    assert!(
+        page.contains("id=\"deadline-no-table\""),
+        "a deadline in 2028"
+    );
 }

@@ -46,7 +46,16 @@ pub async fn escalate_late(state: &AppState) -> AppResult<LateReport> {
                 Country::Vietnam => "NOT-02f",
                 Country::China => "NOT-01",
             };
-            flag(&mut tx, v.id, v.unit_id, "notice_late", rule, v.notice_due_at, now).await?;
+            flag(
+                &mut tx,
+                v.id,
+                v.unit_id,
+                "notice_late",
+                rule,
+                v.notice_due_at,
+                now,
+            )
+            .await?;
             report.notices += 1;
         }
         tx.commit().await?;
@@ -62,7 +71,16 @@ pub async fn escalate_late(state: &AppState) -> AppResult<LateReport> {
                 continue;
             }
             let due = v.elimination_due_at.unwrap_or(now);
-            flag(&mut tx, v.id, v.unit_id, "elimination_late", "REV-04", due, now).await?;
+            flag(
+                &mut tx,
+                v.id,
+                v.unit_id,
+                "elimination_late",
+                "REV-04",
+                due,
+                now,
+            )
+            .await?;
             report.eliminations += 1;
         }
         tx.commit().await?;
@@ -77,8 +95,16 @@ pub async fn escalate_late(state: &AppState) -> AppResult<LateReport> {
             if !violations::flag_objection_late(&mut tx, o.id, now).await? {
                 continue;
             }
-            violations::add_event(&mut tx, o.violation_id, "objection_late", None, "system", "APL-02", now)
-                .await?;
+            violations::add_event(
+                &mut tx,
+                o.violation_id,
+                "objection_late",
+                None,
+                "system",
+                "APL-02",
+                now,
+            )
+            .await?;
             record(
                 &mut tx,
                 &Actor::system(),

@@ -815,9 +815,9 @@ async fn overdue_step(
                     Some(at(day))
                 }
                 // The time has come but a running extension holds the step: look after it.
-                (_, Some(_)) if facts.extended => v
-                    .extended_until
-                    .map(|until| at(until + Duration::days(1))),
+                (_, Some(_)) if facts.extended => {
+                    v.extended_until.map(|until| at(until + Duration::days(1)))
+                }
                 // Fewer than 5 unhandled records: a newly notified one wakes the vehicle's
                 // records (`mark_notified`).
                 (_, Some(_)) if facts.unhandled_records < OVERDUE_MIN_RECORDS => None,
