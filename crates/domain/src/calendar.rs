@@ -101,6 +101,18 @@ impl Calendar {
         self.first_working_day_from(start + Days::new(u64::from(n)))
     }
 
+    /// TIME-01: whether the table holds any day of `year`. A year without one counts every
+    /// weekday as a working day, which is almost certainly wrong: callers warn about it.
+    pub fn covers_year(&self, year: i32) -> bool {
+        match (
+            NaiveDate::from_ymd_opt(year, 1, 1),
+            NaiveDate::from_ymd_opt(year, 12, 31),
+        ) {
+            (Some(first), Some(last)) => self.exceptions.range(first..=last).next().is_some(),
+            _ => false,
+        }
+    }
+
     /// The number of working days in `from..=to`.
     pub fn count_working_days(&self, from: NaiveDate, to: NaiveDate) -> u32 {
         from.iter_days()
@@ -146,6 +158,82 @@ pub fn working_day_deadline(t: DateTime<Utc>, n: u32, calendar: &Calendar, tz: T
 pub fn calendar_day_deadline(t: DateTime<Utc>, n: u32, calendar: &Calendar, tz: Tz) -> Deadline {
     let start = t.with_timezone(&tz).date_naive();
     Deadline::ending_on(calendar.calendar_days_after(start, n), tz)
+}
+
+/// TIME-01: where a day of an installation's table came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DaySource {
+    /// From a shipped table; newer shipped tables may change or remove it.
+    Shipped,
+    /// Added or changed by a person; never overwritten by a shipped table.
+    Local,
+}
+
+impl DaySource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DaySource::Shipped => "shipped",
+            DaySource::Local => "local",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        match raw.trim() {
+            "shipped" => Ok(Self::Shipped),
+            "local" => Ok(Self::Local),
+            _ => Err(FieldError::new("source", "must be shipped or local")),
+        }
+    }
+}
+
+/// One change that brings an installation's table up to a shipped table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MergeStep {
+    /// A day the installation never had (and nobody removed): add it as shipped.
+    Add(SpecialDay),
+    /// A shipped day the shipped table now says differently: replace it.
+    Update(SpecialDay),
+    /// A shipped day the shipped table no longer lists for a year it covers: remove it.
+    Remove(NaiveDate),
+}
+
+/// TIME-01: what merging a shipped table into an installation's table changes. Days a person
+/// added, changed (`Local`) or removed (`removed`) are never touched; every other day follows
+/// the shipped table, for the years that table covers.
+pub fn merge_shipped(
+    shipped: &[SpecialDay],
+    installed: &[(SpecialDay, DaySource)],
+    removed: &[NaiveDate],
+) -> Vec<MergeStep> {
+    let have: BTreeMap<NaiveDate, (&SpecialDay, DaySource)> =
+        installed.iter().map(|(d, s)| (d.date, (d, *s))).collect();
+    let shipped_days: BTreeMap<NaiveDate, &SpecialDay> =
+        shipped.iter().map(|d| (d.date, d)).collect();
+    let shipped_years: std::collections::BTreeSet<i32> =
+        shipped.iter().map(|d| d.date.year()).collect();
+    let mut steps = Vec::new();
+    for day in shipped_days.values() {
+        if removed.contains(&day.date) {
+            continue;
+        }
+        match have.get(&day.date) {
+            None => steps.push(MergeStep::Add((*day).clone())),
+            Some((old, DaySource::Shipped)) if *old != *day => {
+                steps.push(MergeStep::Update((*day).clone()));
+            }
+            Some(_) => {}
+        }
+    }
+    for (date, (_, source)) in &have {
+        if *source == DaySource::Shipped
+            && shipped_years.contains(&date.year())
+            && !shipped_days.contains_key(date)
+        {
+            steps.push(MergeStep::Remove(*date));
+        }
+    }
+    steps
 }
 
 /// TIME-02: the UTC instant of local midnight at the start of `date`. Where a time-zone change
@@ -293,6 +381,121 @@ mod tests {
             }
         }
         assert!(CalendarFile::parse("country = 'XX'").is_err());
+    }
+
+    #[test]
+    fn time_01_vietnamese_2027_weekend_holidays_are_replaced_like_1_may() {
+        let file = SHIPPED_CALENDARS
+            .iter()
+            .map(|t| CalendarFile::parse(t).unwrap())
+            .find(|f| f.country == Country::Vietnam)
+            .unwrap();
+        let year: Vec<&SpecialDay> = file.days.iter().filter(|d| d.date.year() == 2027).collect();
+        let weekend = |d: &SpecialDay| matches!(d.date.weekday(), Weekday::Sat | Weekday::Sun);
+        let statutory_on_weekend = year
+            .iter()
+            .filter(|d| !d.name.starts_with("Nghỉ bù") && weekend(d))
+            .count();
+        let replacements: Vec<&&SpecialDay> = year
+            .iter()
+            .filter(|d| d.name.starts_with("Nghỉ bù"))
+            .collect();
+        assert_eq!(statutory_on_weekend, replacements.len(), "{year:?}");
+        assert!(replacements.iter().all(|d| !weekend(d)));
+        let vn = Calendar::from_special_days(&file.days);
+        // Tết 5-9 February 2027 has Saturday 6 and Sunday 7: Wednesday 10 and Thursday 11 off.
+        assert!(!vn.is_working_day(d("2027-02-10")));
+        assert!(!vn.is_working_day(d("2027-02-11")));
+        assert_eq!(vn.working_days_after(d("2027-02-04"), 1), d("2027-02-12"));
+        // 1 May 2027 is a Saturday: Monday 3 May off.
+        assert!(!vn.is_working_day(d("2027-05-03")));
+    }
+
+    #[test]
+    fn time_01_covers_year_tells_years_without_a_table() {
+        let cn = shipped(Country::China);
+        assert!(cn.covers_year(2026));
+        assert!(cn.covers_year(2027));
+        assert!(!cn.covers_year(2028));
+        assert!(!Calendar::default().covers_year(2026));
+    }
+
+    fn day(date: &str, kind: DayKind, name: &str) -> SpecialDay {
+        SpecialDay {
+            date: d(date),
+            kind,
+            name: name.into(),
+        }
+    }
+
+    #[test]
+    fn time_01_merge_adds_new_shipped_years_and_keeps_local_edits() {
+        let installed = vec![
+            (
+                day("2026-01-01", DayKind::Holiday, "New Year"),
+                DaySource::Shipped,
+            ),
+            // A person renamed this one: it stays as they left it.
+            (
+                day("2026-05-01", DayKind::Holiday, "Ours"),
+                DaySource::Local,
+            ),
+            // A shipped day the new table corrects.
+            (
+                day("2026-09-02", DayKind::Holiday, "Old name"),
+                DaySource::Shipped,
+            ),
+            // A shipped day the new table no longer lists.
+            (
+                day("2026-09-03", DayKind::Holiday, "Dropped"),
+                DaySource::Shipped,
+            ),
+            // A day a person added.
+            (
+                day("2026-12-24", DayKind::Holiday, "Local"),
+                DaySource::Local,
+            ),
+        ];
+        let shipped = vec![
+            day("2026-01-01", DayKind::Holiday, "New Year"),
+            day("2026-05-01", DayKind::Holiday, "Labour Day"),
+            day("2026-09-02", DayKind::Holiday, "National Day"),
+            day("2026-10-01", DayKind::Holiday, "Removed by a person"),
+            day("2027-01-01", DayKind::Holiday, "New Year"),
+        ];
+        let steps = merge_shipped(&shipped, &installed, &[d("2026-10-01")]);
+        assert_eq!(
+            steps,
+            vec![
+                MergeStep::Update(day("2026-09-02", DayKind::Holiday, "National Day")),
+                MergeStep::Add(day("2027-01-01", DayKind::Holiday, "New Year")),
+                MergeStep::Remove(d("2026-09-03")),
+            ]
+        );
+        // Merging what was merged changes nothing.
+        let after = vec![
+            (
+                day("2026-01-01", DayKind::Holiday, "New Year"),
+                DaySource::Shipped,
+            ),
+            (
+                day("2026-05-01", DayKind::Holiday, "Ours"),
+                DaySource::Local,
+            ),
+            (
+                day("2026-09-02", DayKind::Holiday, "National Day"),
+                DaySource::Shipped,
+            ),
+            (
+                day("2026-12-24", DayKind::Holiday, "Local"),
+                DaySource::Local,
+            ),
+            (
+                day("2027-01-01", DayKind::Holiday, "New Year"),
+                DaySource::Shipped,
+            ),
+        ];
+        assert!(merge_shipped(&shipped, &after, &[d("2026-10-01")]).is_empty());
     }
 
     proptest! {

@@ -11,8 +11,7 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{middleware, Json, Router};
 use roadwarden_blob::{BlobStore, FsStore, S3Config, S3Store};
-use roadwarden_domain::calendar::{CalendarFile, SHIPPED_CALENDARS};
-use roadwarden_store::{calendar, ConnectOptions, Store};
+use roadwarden_store::{ConnectOptions, Store};
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -38,13 +37,7 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<AppS
     let store = Store::connect(&settings.database_url(), &options).await?;
     store.migrate().await?;
     let now = clock.now();
-    let mut tx = store.begin().await?;
-    for text in SHIPPED_CALENDARS {
-        let file =
-            CalendarFile::parse(text).map_err(|e| anyhow::anyhow!("shipped calendar: {e}"))?;
-        calendar::seed_if_empty(&mut tx, &file, now).await?;
-    }
-    tx.commit().await?;
+    crate::services::calendar::merge_shipped_tables(&store, now).await?;
     let blobs = open_blobs(&settings).await?;
     std::fs::create_dir_all(settings.upload_dir())?;
     Ok(AppState::new(store, blobs, settings, clock))

@@ -401,6 +401,7 @@ impl Default for JobSettings {
             ("capture_escalation", "0 */15 * * * *"),
             ("notice_outbox", "*/10 * * * * *"),
             ("violation_overdue", "0 30 2 * * *"),
+            ("deadline_escalation", "0 */15 * * * *"),
             ("evidence_purge", "0 0 2 * * *"),
             ("evidence_verify", "0 */5 * * * *"),
             ("evidence_upload_cleanup", "0 20 * * * *"),

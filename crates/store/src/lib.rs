@@ -16,6 +16,7 @@ pub mod error;
 pub mod evidence;
 pub mod evidence_access;
 pub mod jobs;
+pub mod messages;
 pub mod recorders;
 pub mod sessions;
 pub mod units;

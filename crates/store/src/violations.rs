@@ -106,13 +106,30 @@ pub struct Violation {
     pub eliminated_at: Option<DateTime<Utc>>,
     pub elimination_reason: Option<String>,
     pub updated_at: DateTime<Utc>,
+    /// NOT-01 / NOT-02f: when the deadline job found the notice late.
+    pub notice_late_at: Option<DateTime<Utc>>,
+    /// REV-04: a reason for elimination was verified; eliminate by `elimination_due_at`.
+    pub elimination_verified_at: Option<DateTime<Utc>>,
+    pub elimination_verified_reason: Option<String>,
+    pub elimination_due_at: Option<DateTime<Utc>>,
+    pub elimination_late_at: Option<DateTime<Utc>>,
+    /// NOT-02c: when the overdue job looks at the record next (`None`: not until something
+    /// changes).
+    pub next_step_at: Option<DateTime<Utc>>,
+    /// NOT-02c: service by announcement started on this day.
+    pub service_announced_on: Option<NaiveDate>,
+    /// NOT-02f: '', 'transferred' or 'manual'.
+    pub transfer: String,
+    pub transferred_from: Option<i64>,
 }
 
 const COLUMNS: &str = "id, capture_id, unit_id, unit_path, country, outcome, plate, plate_key, \
     plate_colour, violation_code, occurred_at, place, fine_minor, currency, points, procedure, \
     state, vehicle_id, party, driver_name, entered_at, notice_due_at, notified_at, handle_by, \
     extended_until, decided_at, payment_due, paid_at, paid_minor, late_fee_minor, \
-    intended_notice_on, responded, announced_on, eliminated_at, elimination_reason, updated_at";
+    intended_notice_on, responded, announced_on, eliminated_at, elimination_reason, updated_at, \
+    notice_late_at, elimination_verified_at, elimination_verified_reason, elimination_due_at, \
+    elimination_late_at, next_step_at, service_announced_on, transfer, transferred_from";
 
 #[derive(Debug, Clone)]
 pub struct NewViolation {
@@ -134,19 +151,22 @@ pub struct NewViolation {
     pub vehicle_id: Option<i64>,
     pub entered_at: DateTime<Utc>,
     pub notice_due_at: DateTime<Utc>,
+    /// NOT-02c: when the overdue job first looks at it (service by announcement).
+    pub next_step_at: Option<DateTime<Utc>>,
 }
 
 pub async fn insert(tx: &mut Tx, n: &NewViolation) -> Result<i64> {
     let sql = "INSERT INTO violations (capture_id, unit_id, unit_path, country, outcome, plate, \
         plate_key, plate_colour, violation_code, occurred_at, place, fine_minor, currency, points, \
-        procedure, state, vehicle_id, entered_at, notice_due_at, updated_at) \
-        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,'entered',$16,$17,$18,$17) RETURNING id";
+        procedure, state, vehicle_id, entered_at, notice_due_at, updated_at, next_step_at) \
+        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,'entered',$16,$17,$18,$17,$19) \
+        RETURNING id";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
         .bind(n.capture_id).bind(n.unit_id.0).bind(n.unit_path.as_str()).bind(&n.country)
         .bind(&n.outcome).bind(&n.plate).bind(&n.plate_key).bind(&n.plate_colour)
         .bind(&n.violation_code).bind(n.occurred_at).bind(&n.place).bind(n.fine_minor)
         .bind(&n.currency).bind(n.points).bind(&n.procedure).bind(n.vehicle_id)
-        .bind(n.entered_at).bind(n.notice_due_at)
+        .bind(n.entered_at).bind(n.notice_due_at).bind(n.next_step_at)
         .fetch_one(c).await?))
 }
 
@@ -232,17 +252,89 @@ pub async fn unhandled_for_plate(tx: &mut Tx, plate_key: &str) -> Result<i64> {
     Ok(on!(tx, c => sqlx::query_scalar(sql).bind(plate_key).fetch_one(c).await?))
 }
 
-/// Notified and unhandled records, for the overdue (NOT-02c) pass.
-pub async fn notified_open(
+/// NOT-02c: records whose next overdue step may have come due, by when, oldest first. The job
+/// moves each one's `next_step_at` past `now` (or clears it), so reading again returns the
+/// ones behind.
+pub async fn overdue_step_due(
     tx: &mut Tx,
-    before: DateTime<Utc>,
+    now: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<Violation>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM violations WHERE state = 'notified' AND outcome = 'violation' \
-         AND notified_at <= $1 ORDER BY notified_at, id LIMIT $2"
+        "SELECT {COLUMNS} FROM violations WHERE next_step_at IS NOT NULL AND next_step_at <= $1 \
+         ORDER BY next_step_at, id LIMIT $2"
     );
-    Ok(on!(tx, c => sqlx::query_as(&sql).bind(before).bind(limit).fetch_all(c).await?))
+    Ok(on!(tx, c => sqlx::query_as(&sql).bind(now).bind(limit).fetch_all(c).await?))
+}
+
+/// NOT-02c: a newly notified record of a vehicle may bring the others to 5: the ones waiting
+/// for that are looked at again at `at`.
+pub async fn wake_overdue_of_plate(tx: &mut Tx, plate_key: &str, at: DateTime<Utc>) -> Result<u64> {
+    let sql = "UPDATE violations SET next_step_at = $2 WHERE plate_key = $1 \
+        AND state = 'notified' AND outcome = 'violation' AND next_step_at IS NULL \
+        AND intended_notice_on IS NULL";
+    Ok(on!(tx, c => sqlx::query(sql).bind(plate_key).bind(at).execute(c).await?.rows_affected()))
+}
+
+/// NOT-01 / NOT-02f: records still not notified past their notice deadline, not yet flagged.
+pub async fn late_notices(tx: &mut Tx, now: DateTime<Utc>, limit: i64) -> Result<Vec<Violation>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM violations WHERE state = 'entered' AND notice_late_at IS NULL \
+         AND notice_due_at <= $1 ORDER BY notice_due_at, id LIMIT $2"
+    );
+    Ok(on!(tx, c => sqlx::query_as(&sql).bind(now).bind(limit).fetch_all(c).await?))
+}
+
+/// Flags a late notice once; false when it was flagged already.
+pub async fn flag_notice_late(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let sql = "UPDATE violations SET notice_late_at = $2 WHERE id = $1 AND notice_late_at IS NULL";
+    Ok(on!(tx, c => sqlx::query(sql).bind(id).bind(now).execute(c).await?.rows_affected()) == 1)
+}
+
+/// REV-04: open records past their elimination deadline, not yet flagged.
+pub async fn late_eliminations(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Violation>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM violations WHERE elimination_due_at IS NOT NULL \
+         AND elimination_late_at IS NULL AND elimination_due_at <= $1 \
+         AND state IN ('entered', 'notified', 'decided') ORDER BY elimination_due_at, id LIMIT $2"
+    );
+    Ok(on!(tx, c => sqlx::query_as(&sql).bind(now).bind(limit).fetch_all(c).await?))
+}
+
+/// Flags a late elimination once; false when it was flagged already.
+pub async fn flag_elimination_late(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let sql = "UPDATE violations SET elimination_late_at = $2 WHERE id = $1 \
+        AND elimination_late_at IS NULL";
+    Ok(on!(tx, c => sqlx::query(sql).bind(id).bind(now).execute(c).await?.rows_affected()) == 1)
+}
+
+/// NOT-02f: the record moves to the police of the owner's commune or district (`transfer` =
+/// 'transferred'), or is flagged for a manual transfer ('manual', `to` = `None`).
+pub async fn set_transfer(
+    tx: &mut Tx,
+    id: i64,
+    to: Option<(UnitId, &UnitPath)>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
+    let n = match to {
+        Some((unit, path)) => {
+            let sql = "UPDATE violations SET transferred_from = unit_id, unit_id = $2, \
+                unit_path = $3, transfer = 'transferred', updated_at = $4 \
+                WHERE id = $1 AND transfer = ''";
+            on!(tx, c => sqlx::query(sql).bind(id).bind(unit.0).bind(path.as_str()).bind(now)
+                .execute(c).await?.rows_affected())
+        }
+        None => {
+            let sql = "UPDATE violations SET transfer = 'manual', updated_at = $2 \
+                WHERE id = $1 AND transfer = ''";
+            on!(tx, c => sqlx::query(sql).bind(id).bind(now).execute(c).await?.rows_affected())
+        }
+    };
+    Ok(n == 1)
 }
 
 /// Writes the mutable part of a record back (the service computed it with the domain rules).
@@ -250,7 +342,9 @@ pub async fn save(tx: &mut Tx, v: &Violation, expected_state: &str) -> Result<bo
     let sql = "UPDATE violations SET state = $1, party = $2, driver_name = $3, notified_at = $4, \
         handle_by = $5, extended_until = $6, decided_at = $7, payment_due = $8, paid_at = $9, \
         paid_minor = $10, late_fee_minor = $11, intended_notice_on = $12, responded = $13, \
-        announced_on = $14, eliminated_at = $15, elimination_reason = $16, updated_at = $17 \
+        announced_on = $14, eliminated_at = $15, elimination_reason = $16, updated_at = $17, \
+        elimination_verified_at = $20, elimination_verified_reason = $21, \
+        elimination_due_at = $22, next_step_at = $23, service_announced_on = $24 \
         WHERE id = $18 AND state = $19";
     let n = on!(tx, c => sqlx::query(sql)
         .bind(&v.state).bind(&v.party).bind(&v.driver_name).bind(v.notified_at).bind(v.handle_by)
@@ -258,6 +352,8 @@ pub async fn save(tx: &mut Tx, v: &Violation, expected_state: &str) -> Result<bo
         .bind(v.paid_minor).bind(v.late_fee_minor).bind(v.intended_notice_on).bind(v.responded)
         .bind(v.announced_on).bind(v.eliminated_at).bind(&v.elimination_reason).bind(v.updated_at)
         .bind(v.id).bind(expected_state)
+        .bind(v.elimination_verified_at).bind(&v.elimination_verified_reason)
+        .bind(v.elimination_due_at).bind(v.next_step_at).bind(v.service_announced_on)
         .execute(c).await?.rows_affected());
     Ok(n == 1)
 }
@@ -500,10 +596,12 @@ pub struct Objection {
     pub decided_by: Option<i64>,
     pub decided_at: Option<DateTime<Utc>>,
     pub reply: String,
+    /// APL-02: when the deadline job found the decision late.
+    pub late_at: Option<DateTime<Utc>>,
 }
 
 const OBJECTION_COLUMNS: &str = "id, violation_id, unit_id, unit_path, channel, received_unit_id, \
-    text, contact, photos, state, received_at, due_at, decided_by, decided_at, reply";
+    text, contact, photos, state, received_at, due_at, decided_by, decided_at, reply, late_at";
 
 #[derive(Debug, Clone)]
 pub struct NewObjection<'a> {
@@ -554,6 +652,25 @@ pub async fn objections_in_scope(
     );
     Ok(on!(tx, c => sqlx::query_as(&sql)
         .bind(&low).bind(&high).bind(state.unwrap_or("")).bind(limit).fetch_all(c).await?))
+}
+
+/// APL-02: objections past their decision deadline, not yet flagged.
+pub async fn late_objections(
+    tx: &mut Tx,
+    now: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Objection>> {
+    let sql = format!(
+        "SELECT {OBJECTION_COLUMNS} FROM objections WHERE state = 'received' AND late_at IS NULL \
+         AND due_at <= $1 ORDER BY due_at, id LIMIT $2"
+    );
+    Ok(on!(tx, c => sqlx::query_as(&sql).bind(now).bind(limit).fetch_all(c).await?))
+}
+
+/// Flags a late objection decision once; false when it was flagged already.
+pub async fn flag_objection_late(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let sql = "UPDATE objections SET late_at = $2 WHERE id = $1 AND late_at IS NULL";
+    Ok(on!(tx, c => sqlx::query(sql).bind(id).bind(now).execute(c).await?.rows_affected()) == 1)
 }
 
 pub async fn decide_objection(

@@ -457,7 +457,7 @@ async fn time_01_calendar_days_round_trip() {
     assert!(!cal.is_working_day(d("2026-10-01")));
     assert!(cal.is_working_day(d("2026-10-10")));
     assert!(
-        roadwarden_store::calendar::remove(&mut tx, Country::China, d("2026-10-10"))
+        roadwarden_store::calendar::remove(&mut tx, Country::China, d("2026-10-10"), t0())
             .await
             .unwrap()
     );
@@ -465,6 +465,75 @@ async fn time_01_calendar_days_round_trip() {
         .await
         .unwrap();
     assert!(!cal.is_working_day(d("2026-10-10")));
+    tx.commit().await.unwrap();
+    db.done().await;
+}
+
+#[tokio::test]
+async fn time_01_newer_shipped_tables_merge_without_overwriting_local_edits() {
+    use roadwarden_domain::calendar::{CalendarFile, DayKind, SpecialDay, SHIPPED_CALENDARS};
+    use roadwarden_store::calendar;
+    let db = Db::fresh().await;
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    let shipped = SHIPPED_CALENDARS
+        .iter()
+        .map(|t| CalendarFile::parse(t).unwrap())
+        .find(|f| f.country == Country::Vietnam)
+        .unwrap();
+    // An installation from before 2027 was shipped: it has 2026 only.
+    let old = CalendarFile {
+        country: Country::Vietnam,
+        days: shipped
+            .days
+            .iter()
+            .filter(|x| x.date < d("2027-01-01"))
+            .cloned()
+            .collect(),
+    };
+    let mut tx = db.store.begin().await.unwrap();
+    assert!(calendar::seed_if_empty(&mut tx, &old, t0()).await.unwrap() > 0);
+    // Its administrator renamed one day, removed another and added a local one.
+    let renamed = SpecialDay {
+        date: d("2026-09-02"),
+        kind: DayKind::Holiday,
+        name: "Quốc khánh (sửa)".into(),
+    };
+    calendar::upsert(&mut tx, Country::Vietnam, &renamed, t0())
+        .await
+        .unwrap();
+    assert!(
+        calendar::remove(&mut tx, Country::Vietnam, d("2026-04-27"), t0())
+            .await
+            .unwrap()
+    );
+    // Newer software ships 2027; a removed 2027 day stays removed too once removed.
+    let report = calendar::merge(&mut tx, &shipped, t0()).await.unwrap();
+    assert_eq!(
+        report.added,
+        shipped
+            .days
+            .iter()
+            .filter(|x| x.date >= d("2027-01-01"))
+            .count(),
+        "{report:?}"
+    );
+    assert_eq!((report.updated, report.removed), (0, 0));
+    let days = calendar::list(&mut tx, Country::Vietnam).await.unwrap();
+    assert!(days.contains(&renamed), "a local edit is kept");
+    assert!(
+        !days.iter().any(|x| x.date == d("2026-04-27")),
+        "a removal is kept"
+    );
+    assert!(
+        days.iter().any(|x| x.date == d("2027-02-10")),
+        "2027 arrived"
+    );
+    let again = calendar::merge(&mut tx, &shipped, t0()).await.unwrap();
+    assert_eq!(
+        again,
+        calendar::MergeReport::default(),
+        "merging twice changes nothing"
+    );
     tx.commit().await.unwrap();
     db.done().await;
 }

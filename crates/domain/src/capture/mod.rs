@@ -12,3 +12,4 @@ pub mod objection;
 pub mod penalty;
 pub mod plate;
 pub mod review;
+pub mod transfer;

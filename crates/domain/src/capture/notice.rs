@@ -187,23 +187,47 @@ pub struct OverdueFacts {
     pub announced_on: Option<NaiveDate>,
 }
 
-/// The next NOT-02c step that has come due on `today`, if any.
-pub fn due_overdue_step(f: &OverdueFacts, today: NaiveDate) -> Option<OverdueStep> {
-    let days = |from: NaiveDate| (today - from).num_days();
+/// NOT-02c: the days the owner has, counted from the notice; and the days without response
+/// after the notice of the intended decision. Calendar days (TIME-01), so a period whose last
+/// day is a weekend or holiday ends on the next working day.
+pub const OVERDUE_RESPONSE_DAYS: u32 = 30;
+/// NOT-02c: the announcement runs 7 days: working days (TIME-01).
+pub const ANNOUNCEMENT_WORKING_DAYS: u32 = 7;
+
+/// The day on which the next NOT-02c step of `f` comes due as far as time goes (the record
+/// count and an extension are checked on that day), or `None` when no step is left.
+pub fn overdue_step_date(f: &OverdueFacts, calendar: &Calendar) -> Option<NaiveDate> {
     match (f.intended_notice_on, f.announced_on) {
-        (None, _) => {
-            (f.unhandled_records >= OVERDUE_MIN_RECORDS && !f.extended && days(f.notified_on) >= 30)
-                .then_some(OverdueStep::IntendedDecisionNotice)
-        }
-        (Some(sent), None) => {
-            (!f.responded && days(sent) >= 30).then_some(OverdueStep::PublicAnnouncement)
-        }
-        (Some(_), Some(on)) => (days(on) >= 7).then_some(OverdueStep::DecisionMayIssue),
+        (None, _) => Some(calendar.calendar_days_after(f.notified_on, OVERDUE_RESPONSE_DAYS)),
+        (Some(_), None) if f.responded => None,
+        (Some(sent), None) => Some(calendar.calendar_days_after(sent, OVERDUE_RESPONSE_DAYS)),
+        (Some(_), Some(on)) => Some(calendar.working_days_after(on, ANNOUNCEMENT_WORKING_DAYS)),
+    }
+}
+
+/// The next NOT-02c step that has come due on `today`, if any.
+pub fn due_overdue_step(
+    f: &OverdueFacts,
+    today: NaiveDate,
+    calendar: &Calendar,
+) -> Option<OverdueStep> {
+    let time_has_come = overdue_step_date(f, calendar).is_some_and(|due| today >= due);
+    match (f.intended_notice_on, f.announced_on) {
+        (None, _) => (time_has_come && f.unhandled_records >= OVERDUE_MIN_RECORDS && !f.extended)
+            .then_some(OverdueStep::IntendedDecisionNotice),
+        (Some(_), None) => time_has_come.then_some(OverdueStep::PublicAnnouncement),
+        (Some(_), Some(_)) => time_has_come.then_some(OverdueStep::DecisionMayIssue),
     }
 }
 
 /// NOT-02c: service by announcement lasts 60 days.
-pub const ANNOUNCEMENT_SERVICE_DAYS: i64 = 60;
+pub const ANNOUNCEMENT_SERVICE_DAYS: u32 = 60;
+
+/// NOT-02c: a notice served by announcement counts as served once the announcement has run
+/// 60 days (the owner's 30 days start then). Calendar days, ending on a working day (TIME-01).
+pub fn served_by_announcement_on(announced_on: NaiveDate, calendar: &Calendar) -> NaiveDate {
+    calendar.calendar_days_after(announced_on, ANNOUNCEMENT_SERVICE_DAYS)
+}
 
 /// NOT-02c: what an announcement may show. No name, no address, no contact: a plate is masked
 /// to its first two and last two characters.
@@ -219,26 +243,25 @@ pub fn announced_plate(plate: &str) -> String {
 }
 
 /// NOT-02f: in Vietnam the owner is identified and notified within 10 days of detection.
-pub const VN_NOTICE_DAYS: i64 = 10;
+pub const VN_NOTICE_DAYS: u32 = 10;
 /// NOT-03: in Vietnam the warning goes to inspection 20 days after the notice if unresolved.
 pub const VN_INSPECTION_WARNING_DAYS: i64 = 20;
 
-/// NOT-01 / NOT-02f: the instant the notice is due, by country.
+/// NOT-01 / NOT-02f: the instant the notice is due, by country. China: `working_days` (5)
+/// after the record is entered. Vietnam: 10 days after the violation was detected (the
+/// capture's time), not after review approved it; a last day on a weekend or holiday moves to
+/// the next working day (TIME-01).
 pub fn notice_due(
     country: Country,
     entered_at: DateTime<Utc>,
+    detected_at: DateTime<Utc>,
     working_days: u32,
     calendar: &Calendar,
     tz: Tz,
 ) -> Deadline {
     match country {
         Country::China => notice_deadline(entered_at, working_days, calendar, tz),
-        Country::Vietnam => {
-            let last = (entered_at + Duration::days(VN_NOTICE_DAYS))
-                .with_timezone(&tz)
-                .date_naive();
-            Deadline::ending_on(last, tz)
-        }
+        Country::Vietnam => calendar_day_deadline(detected_at, VN_NOTICE_DAYS, calendar, tz),
     }
 }
 
@@ -320,30 +343,34 @@ mod tests {
             responded: false,
             announced_on: None,
         };
-        assert_eq!(due_overdue_step(&f, d(2026, 9, 30)), None);
+        let cal = Calendar::default();
+        assert_eq!(due_overdue_step(&f, d(2026, 9, 30), &cal), None);
         assert_eq!(
-            due_overdue_step(&f, d(2026, 10, 1)),
+            due_overdue_step(&f, d(2026, 10, 1), &cal),
             Some(OverdueStep::IntendedDecisionNotice)
         );
         f.unhandled_records = 4;
-        assert_eq!(due_overdue_step(&f, d(2026, 10, 1)), None);
+        assert_eq!(due_overdue_step(&f, d(2026, 10, 1), &cal), None);
         f.unhandled_records = 5;
         f.extended = true;
-        assert_eq!(due_overdue_step(&f, d(2026, 10, 1)), None);
+        assert_eq!(due_overdue_step(&f, d(2026, 10, 1), &cal), None);
         f.extended = false;
         f.intended_notice_on = Some(d(2026, 10, 1));
-        assert_eq!(due_overdue_step(&f, d(2026, 10, 30)), None);
+        assert_eq!(due_overdue_step(&f, d(2026, 10, 30), &cal), None);
+        // 1 October + 30 days is Saturday 31 October: the period ends on Monday 2 November.
+        assert_eq!(due_overdue_step(&f, d(2026, 10, 31), &cal), None);
         assert_eq!(
-            due_overdue_step(&f, d(2026, 10, 31)),
+            due_overdue_step(&f, d(2026, 11, 2), &cal),
             Some(OverdueStep::PublicAnnouncement)
         );
         f.responded = true;
-        assert_eq!(due_overdue_step(&f, d(2026, 10, 31)), None);
+        assert_eq!(due_overdue_step(&f, d(2026, 11, 2), &cal), None);
         f.responded = false;
-        f.announced_on = Some(d(2026, 10, 31));
-        assert_eq!(due_overdue_step(&f, d(2026, 11, 6)), None);
+        f.announced_on = Some(d(2026, 11, 2));
+        // 7 working days after Monday 2 November: Wednesday 11 November (TIME-01).
+        assert_eq!(due_overdue_step(&f, d(2026, 11, 9), &cal), None);
         assert_eq!(
-            due_overdue_step(&f, d(2026, 11, 7)),
+            due_overdue_step(&f, d(2026, 11, 11), &cal),
             Some(OverdueStep::DecisionMayIssue)
         );
         assert_eq!(announced_plate("浙E12345"), "浙E***45");
@@ -387,8 +414,92 @@ mod tests {
     fn not_02f_vietnam_notice_within_ten_days() {
         let tz: Tz = "Asia/Ho_Chi_Minh".parse().unwrap();
         let entered = Utc.with_ymd_and_hms(2026, 11, 20, 3, 0, 0).unwrap();
-        let dl = notice_due(Country::Vietnam, entered, 5, &Calendar::new([]), tz);
+        let dl = notice_due(
+            Country::Vietnam,
+            entered,
+            entered,
+            5,
+            &Calendar::new([]),
+            tz,
+        );
         assert_eq!(dl.last_day, d(2026, 11, 30));
+    }
+
+    #[test]
+    fn not_02f_ten_days_run_from_detection_not_from_approval() {
+        let tz: Tz = "Asia/Ho_Chi_Minh".parse().unwrap();
+        // Detected Tuesday 10 November 2026, approved nine days later.
+        let detected = Utc.with_ymd_and_hms(2026, 11, 10, 3, 0, 0).unwrap();
+        let entered = Utc.with_ymd_and_hms(2026, 11, 19, 3, 0, 0).unwrap();
+        let dl = notice_due(
+            Country::Vietnam,
+            entered,
+            detected,
+            5,
+            &Calendar::default(),
+            tz,
+        );
+        assert_eq!(dl.last_day, d(2026, 11, 20));
+        // A last day on a Saturday moves to Monday.
+        let detected = Utc.with_ymd_and_hms(2026, 11, 11, 3, 0, 0).unwrap();
+        let dl = notice_due(
+            Country::Vietnam,
+            entered,
+            detected,
+            5,
+            &Calendar::default(),
+            tz,
+        );
+        assert_eq!(dl.last_day, d(2026, 11, 23));
+    }
+
+    #[test]
+    fn not_02c_announcement_counts_working_days_and_response_days_skip_holidays() {
+        use crate::calendar::DayKind;
+        // China, National Day 2026: 1-7 October off, Saturday 10 October a make-up workday.
+        let cal = Calendar::new(
+            (1..=7)
+                .map(|n| (d(2026, 10, n), DayKind::Holiday))
+                .chain([(d(2026, 10, 10), DayKind::Workday)]),
+        );
+        let mut f = OverdueFacts {
+            unhandled_records: 5,
+            // + 30 days = 7 October, inside the break: the owner has until Thursday 8 October.
+            notified_on: d(2026, 9, 7),
+            extended: false,
+            intended_notice_on: None,
+            responded: false,
+            announced_on: None,
+        };
+        assert_eq!(due_overdue_step(&f, d(2026, 10, 7), &cal), None);
+        assert_eq!(
+            due_overdue_step(&f, d(2026, 10, 8), &cal),
+            Some(OverdueStep::IntendedDecisionNotice)
+        );
+        f.intended_notice_on = Some(d(2026, 8, 20));
+        f.announced_on = Some(d(2026, 9, 29));
+        // 7 working days after Tuesday 29 September: 30 Sep, 8, 9, 10 (make-up), 12, 13, 14 Oct.
+        assert_eq!(overdue_step_date(&f, &cal), Some(d(2026, 10, 14)));
+        assert_eq!(due_overdue_step(&f, d(2026, 10, 13), &cal), None);
+        assert_eq!(
+            due_overdue_step(&f, d(2026, 10, 14), &cal),
+            Some(OverdueStep::DecisionMayIssue)
+        );
+    }
+
+    #[test]
+    fn not_02c_service_by_announcement_lasts_sixty_days() {
+        let cal = Calendar::default();
+        // 2 November 2026 + 60 days = Friday 1 January 2027.
+        assert_eq!(
+            served_by_announcement_on(d(2026, 11, 2), &cal),
+            d(2027, 1, 1)
+        );
+        // 60 days ending on a Saturday run to Monday.
+        assert_eq!(
+            served_by_announcement_on(d(2026, 11, 3), &cal),
+            d(2027, 1, 4)
+        );
     }
 
     #[test]

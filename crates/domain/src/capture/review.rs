@@ -150,6 +150,16 @@ impl EliminationReason {
 /// REV-04: elimination within 3 working days of verification.
 pub const ELIMINATION_WORKING_DAYS: u32 = 3;
 
+/// REV-04: once a reason for elimination is verified, the record is eliminated by the end of
+/// the third working day after (TIME-01).
+pub fn elimination_deadline(
+    verified_at: chrono::DateTime<chrono::Utc>,
+    calendar: &crate::calendar::Calendar,
+    tz: chrono_tz::Tz,
+) -> crate::calendar::Deadline {
+    crate::calendar::working_day_deadline(verified_at, ELIMINATION_WORKING_DAYS, calendar, tz)
+}
+
 /// A reviewer's decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {

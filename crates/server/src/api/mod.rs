@@ -10,6 +10,7 @@ pub mod devices;
 pub mod evidence;
 pub mod evidence_uploads;
 pub mod ingest;
+pub mod messages;
 pub mod openapi;
 pub mod public;
 pub mod units;
@@ -50,6 +51,8 @@ pub fn router() -> Router<AppState> {
             put(calendar::set_day).delete(calendar::remove_day),
         )
         .route("/deadline", get(calendar::deadline))
+        .route("/messages", get(messages::list))
+        .route("/messages/{id}/read", post(messages::read))
         .route("/audit", get(audit::list))
         .route("/devices", get(devices::list).post(devices::create))
         .route("/devices/{id}", get(devices::show).put(devices::update))

@@ -18,7 +18,7 @@ use utoipa::{Modify, OpenApi};
         super::users::revoke, super::users::file_agreement, super::users::standing,
         super::users::reset_password,
         super::calendar::list, super::calendar::set_day, super::calendar::remove_day,
-        super::calendar::deadline,
+        super::calendar::deadline, super::messages::list, super::messages::read,
         super::audit::list,
         super::devices::list, super::devices::create, super::devices::show, super::devices::update,
         super::devices::file_assessment, super::devices::review, super::devices::act,

@@ -37,6 +37,9 @@ pub enum Job {
     NoticeOutbox,
     /// NOT-02c: the steps for vehicles that leave records unhandled.
     ViolationOverdue,
+    /// NOT-01, NOT-02f, REV-04, APL-02: late notices, eliminations and objection decisions are
+    /// flagged once and go to the unit head.
+    DeadlineEscalation,
     /// BWC-06: purge due footage and approved early deletions; destroy what left the restore
     /// window.
     EvidencePurge,
@@ -59,6 +62,7 @@ impl Job {
             Job::CaptureEscalation => "capture_escalation",
             Job::NoticeOutbox => "notice_outbox",
             Job::ViolationOverdue => "violation_overdue",
+            Job::DeadlineEscalation => "deadline_escalation",
             Job::EvidencePurge => "evidence_purge",
             Job::EvidenceVerify => "evidence_verify",
             Job::EvidenceUploadCleanup => "evidence_upload_cleanup",
@@ -98,6 +102,7 @@ impl Job {
             "capture_escalation" => Some(Job::CaptureEscalation),
             "notice_outbox" => Some(Job::NoticeOutbox),
             "violation_overdue" => Some(Job::ViolationOverdue),
+            "deadline_escalation" => Some(Job::DeadlineEscalation),
             "evidence_purge" => Some(Job::EvidencePurge),
             "evidence_verify" => Some(Job::EvidenceVerify),
             "evidence_upload_cleanup" => Some(Job::EvidenceUploadCleanup),

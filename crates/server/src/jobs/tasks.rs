@@ -53,6 +53,13 @@ pub async fn run(state: &AppState, job: &Job) -> AppResult<()> {
             tracing::info!(steps, "overdue steps recorded");
             Ok(())
         }
+        Job::DeadlineEscalation => {
+            let report = crate::services::captures::deadlines::escalate_late(state).await?;
+            if report != Default::default() {
+                tracing::info!(?report, "late deadlines escalated to unit heads");
+            }
+            Ok(())
+        }
         Job::EvidencePurge => {
             let report = crate::services::evidence::retention::purge(state).await?;
             tracing::info!(?report, "evidence purge");

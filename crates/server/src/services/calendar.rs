@@ -103,7 +103,7 @@ pub async fn remove_day(
     check_may_edit(state, principal, country).await?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    if !calendar::remove(&mut tx, country, date).await? {
+    if !calendar::remove(&mut tx, country, date, now).await? {
         return Err(AppError::NotFound("calendar day"));
     }
     record(
@@ -121,6 +121,49 @@ pub async fn remove_day(
     .await?;
     tx.commit().await?;
     state.calendars.clear();
+    Ok(())
+}
+
+/// TIME-01: the shipped tables reach every installation at start, not only an empty one: days
+/// and years it never had are added and shipped days follow corrections, while days a person
+/// added, changed or removed stay as they are. Each merge into a table in use is an audit entry.
+pub async fn merge_shipped_tables(
+    store: &roadwarden_store::Store,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<()> {
+    use roadwarden_domain::calendar::{CalendarFile, SHIPPED_CALENDARS};
+    let mut tx = store.begin().await?;
+    for text in SHIPPED_CALENDARS {
+        let file =
+            CalendarFile::parse(text).map_err(|e| anyhow::anyhow!("shipped calendar: {e}"))?;
+        let first_seeding = calendar::list(&mut tx, file.country).await?.is_empty();
+        let merged = calendar::merge(&mut tx, &file, now).await?;
+        // The first seeding of an empty table is part of installing, as it always was.
+        if merged == calendar::MergeReport::default() || first_seeding {
+            continue;
+        }
+        tracing::info!(
+            country = file.country.code(),
+            ?merged,
+            "shipped calendar merged"
+        );
+        record(
+            &mut tx,
+            &Actor::system(),
+            Event {
+                action: "calendar.shipped_merge",
+                object_type: "calendar",
+                object_id: file.country.code().to_owned(),
+                unit_id: None,
+                detail: json!({ "added": merged.added, "updated": merged.updated,
+                                "removed": merged.removed }),
+            },
+            now,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    }
+    tx.commit().await?;
     Ok(())
 }
 

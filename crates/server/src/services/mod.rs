@@ -7,6 +7,7 @@ pub mod calendar;
 pub mod captures;
 pub mod devices;
 pub mod evidence;
+pub mod messages;
 pub mod signin;
 pub mod units;
 

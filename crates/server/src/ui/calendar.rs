@@ -46,9 +46,19 @@ pub async fn page(
         .map(Country::parse)
         .transpose()?
         .unwrap_or(own_country);
-    let year = q.year.unwrap_or_else(|| state.clock.now().year());
-    let days: Vec<_> = calendar::list(&state, country)
-        .await?
+    let this_year = state.clock.now().year();
+    let year = q.year.unwrap_or(this_year);
+    let all_days = calendar::list(&state, country).await?;
+    // TIME-01: a year without a table counts every weekday as a working day: say so for this
+    // year, the next one and the one shown.
+    let covered: std::collections::BTreeSet<i32> = all_days.iter().map(|d| d.date.year()).collect();
+    let mut missing_years: Vec<i32> = [this_year, this_year + 1, year]
+        .into_iter()
+        .filter(|y| !covered.contains(y))
+        .collect();
+    missing_years.sort_unstable();
+    missing_years.dedup();
+    let days: Vec<_> = all_days
         .into_iter()
         .filter(|d| d.date.year() == year)
         .map(|d| context! { date => d.date.to_string(), weekday => d.date.weekday().num_days_from_monday(), kind => d.kind.as_str(), name => d.name })
@@ -63,8 +73,13 @@ pub async fn page(
                 roadwarden_domain::FieldError::new("days", "must be a whole number")
             })?;
             let d = calendar::deadline_for(&state, &user, from, n).await?;
+            let own_covered = calendar::list(&state, own_country)
+                .await?
+                .iter()
+                .any(|x| x.date.year() == d.last_day.year());
             Some(
-                context! { last_day => d.last_day.to_string(), overdue_at => d.overdue_at.to_rfc3339() },
+                context! { last_day => d.last_day.to_string(), overdue_at => d.overdue_at.to_rfc3339(),
+                year_without_table => (!own_covered).then_some(d.last_day.year()) },
             )
         }
         _ => None,
@@ -82,6 +97,7 @@ pub async fn page(
             from => q.from,
             n => q.days,
             deadline => deadline,
+            missing_years => missing_years,
         },
     );
     Ok(render("calendar.html", ctx)?.into_response())

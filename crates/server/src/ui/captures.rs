@@ -200,6 +200,8 @@ pub async fn violation_page(
             reference => crate::services::captures::outbox::reference(v),
             is_clerk => user.has(Role::NoticeClerk),
             may_eliminate => user.has_any(&[Role::Reviewer, Role::ObjectionHandler]) && st.is_open(),
+            may_verify_elimination => user.has_any(&[Role::Reviewer, Role::ObjectionHandler, Role::NoticeClerk])
+                && st.is_open() && v.elimination_verified_at.is_none(),
             may_take_objection => user.has(Role::ObjectionHandler) && st.is_open() && !open_objection,
             open => st.is_open(),
             state_entered => st == ViolationState::Entered,
@@ -246,6 +248,10 @@ pub async fn violation_action(
         },
         "pay" => ClerkAction::Pay,
         "eliminate" => ClerkAction::Eliminate {
+            reason: f.reason,
+            note: f.note,
+        },
+        "verify_elimination" => ClerkAction::VerifyElimination {
             reason: f.reason,
             note: f.note,
         },

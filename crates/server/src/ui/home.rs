@@ -1,7 +1,8 @@
 //! The start page: who I am, my unit, what needs my attention.
 
+use axum::extract::Path;
 use axum::extract::{Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use minijinja::context;
 use roadwarden_domain::roles::Role;
@@ -10,7 +11,7 @@ use roadwarden_store::{calendar, captures, sessions, units, users};
 use serde::Deserialize;
 
 use super::views::render;
-use super::{flash, page_context};
+use super::{flash, page_context, FormBody};
 use crate::auth::extract::{AuditReaders, RoleSet};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
@@ -53,6 +54,9 @@ pub async fn page(
     } else {
         None
     };
+    // NOT-01, NOT-02f, REV-04, APL-02: what the deadline jobs escalated to this person's unit
+    // and roles.
+    let messages = crate::services::messages::unread(&mut tx, &user, 50).await?;
     drop(tx);
     let max_age = state.settings.security.password_max_age_days;
     let password_days_left = (max_age > 0)
@@ -77,8 +81,24 @@ pub async fn page(
             password_days_left => password_days_left,
             recent => recent,
             overdue_reviews => overdue_reviews,
+            messages => messages,
             can_review => user.has(Role::Reviewer),
         },
     );
     Ok(render("home.html", ctx)?.into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReadForm {}
+
+/// Marks a message of the overview read.
+pub async fn mark_read(
+    State(state): State<AppState>,
+    meta: crate::context::RequestMeta,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    FormBody(_form): FormBody<ReadForm>,
+) -> AppResult<Response> {
+    crate::services::messages::mark_read(&state, &user, &meta, id).await?;
+    Ok(Redirect::to("/?ok=message_read").into_response())
 }

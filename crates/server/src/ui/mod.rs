@@ -34,6 +34,7 @@ use crate::state::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::page))
+        .route("/messages/{id}/read", post(home::mark_read))
         .route("/login", get(account::login_page).post(account::login))
         .route("/logout", post(account::logout))
         .route("/account/sessions/revoke", post(account::revoke_session))

@@ -6,6 +6,7 @@ mod audit;
 mod calendar;
 mod captures;
 mod captures_owner;
+mod deadlines;
 mod device_import;
 mod devices;
 mod evidence;

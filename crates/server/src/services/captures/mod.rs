@@ -3,6 +3,7 @@
 //! inspection block, `outbox` sends notices, `objections` handles the owner's objections.
 
 pub mod committer;
+pub mod deadlines;
 pub mod ingest;
 pub mod objections;
 pub mod outbox;
@@ -10,6 +11,7 @@ pub mod owner_proof;
 pub mod registry;
 pub mod review;
 pub mod smtp;
+pub mod transfer;
 pub mod violations;
 
 use std::sync::Arc;

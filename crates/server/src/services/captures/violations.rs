@@ -2,14 +2,16 @@
 //! query (NOT-02a) and the inspection block (NOT-03).
 
 use chrono::{DateTime, Duration, Utc};
-use roadwarden_domain::calendar::parse_date;
+use roadwarden_domain::calendar::{parse_date, start_of_local_day};
 use roadwarden_domain::capture::notice::{
     self, apply, blocks_inspection, check_extension, late_fee, notice_due, payment_days, Step,
     ViolationState,
 };
 use roadwarden_domain::capture::penalty::{procedure, tariff, Currency, Money, Procedure};
-use roadwarden_domain::capture::plate::query_key;
-use roadwarden_domain::capture::review::{outcome, EliminationReason, Outcome, Party};
+use roadwarden_domain::capture::plate::{plate_key, query_key};
+use roadwarden_domain::capture::review::{
+    elimination_deadline, outcome, EliminationReason, Outcome, Party,
+};
 use roadwarden_domain::device::{text, CaptureUse};
 use roadwarden_domain::org::{Country, UnitPath};
 use roadwarden_domain::roles::Role;
@@ -56,9 +58,11 @@ pub async fn enter(
         ),
     };
     let cal = super::calendar(state, tx, unit.country).await?;
+    // NOT-02f: Vietnam's 10 days run from detection (the capture's time), not from approval.
     let due = notice_due(
         unit.country,
         now,
+        capture.captured_at,
         state.settings.notices.notice_working_days,
         &cal,
         unit.tz(),
@@ -93,12 +97,18 @@ pub async fn enter(
             vehicle_id: vehicle.as_ref().map(|v| v.id),
             entered_at: now,
             notice_due_at: due.overdue_at,
+            // NOT-02c: an owner the notice cannot reach is served by announcement; the overdue
+            // job looks once the notice is due.
+            next_step_at: matches!(result, Outcome::Violation).then_some(due.overdue_at),
         },
     )
     .await?;
     violations::add_event(tx, id, "entered", actor.user_id, &actor.name, "", now).await?;
     if let Some(v) = &vehicle {
         queue_notices(state, tx, id, v, unit.country, now).await?;
+        if unit.country == Country::Vietnam {
+            super::transfer::transfer_if_elsewhere(tx, id, &unit, v, now).await?;
+        }
     }
     Ok(id)
 }
@@ -177,6 +187,13 @@ pub enum ClerkAction {
     Pay,
     /// REV-04: eliminate with a coded reason.
     Eliminate { reason: String, note: String },
+    /// REV-04: a reason for elimination was verified (a police report of a stolen vehicle, an
+    /// emergency vehicle's duty record…); the record must be eliminated within 3 working days.
+    VerifyElimination {
+        reason: String,
+        #[serde(default)]
+        note: String,
+    },
 }
 
 impl ClerkAction {
@@ -187,6 +204,7 @@ impl ClerkAction {
             ClerkAction::Handle { .. } => "handle",
             ClerkAction::Pay => "pay",
             ClerkAction::Eliminate { .. } => "eliminate",
+            ClerkAction::VerifyElimination { .. } => "verify_elimination",
         }
     }
 }
@@ -200,6 +218,9 @@ pub async fn act(
 ) -> AppResult<Violation> {
     let needed = match action {
         ClerkAction::Eliminate { .. } => &[Role::Reviewer, Role::ObjectionHandler][..],
+        ClerkAction::VerifyElimination { .. } => {
+            &[Role::Reviewer, Role::ObjectionHandler, Role::NoticeClerk][..]
+        }
         _ => &[Role::NoticeClerk][..],
     };
     if !p.has_any(needed) {
@@ -248,6 +269,7 @@ async fn apply_action(
     let tz = unit.tz();
     let today = now.with_timezone(&tz).date_naive();
     let mut detail = String::new();
+    let mut event: Option<&str> = None;
     match action {
         ClerkAction::Notify { channel } => {
             let to = apply(from, Step::Notify, warning)?;
@@ -311,6 +333,31 @@ async fn apply_action(
             v.elimination_reason = Some(reason.as_str().to_owned());
             detail = text("note", &note, 500, false)?;
         }
+        ClerkAction::VerifyElimination { reason, note } => {
+            let reason = EliminationReason::parse(&reason)?;
+            if !from.is_open() {
+                return Err(RuleViolation::new(
+                    "REV-04",
+                    "violation.closed",
+                    "this case is already closed",
+                )
+                .into());
+            }
+            if v.elimination_verified_at.is_some() {
+                return Err(RuleViolation::new(
+                    "REV-04",
+                    "violation.elimination_already_verified",
+                    "a reason for elimination was already verified on this record",
+                )
+                .into());
+            }
+            let cal = super::calendar(state, tx, unit.country).await?;
+            v.elimination_verified_at = Some(now);
+            v.elimination_verified_reason = Some(reason.as_str().to_owned());
+            v.elimination_due_at = Some(elimination_deadline(now, &cal, tz).overdue_at);
+            detail = format!("{}: {}", reason.as_str(), text("note", &note, 500, false)?);
+            event = Some("elimination_verified");
+        }
     }
     v.updated_at = now;
     if !violations::save(tx, &v, from.as_str()).await? {
@@ -322,6 +369,7 @@ async fn apply_action(
         .into());
     }
     let name = match v.state.as_str() {
+        _ if event.is_some() => event.unwrap_or_default(),
         s if s == from.as_str() => "changed",
         s => s,
     };
@@ -345,6 +393,16 @@ pub async fn mark_notified(
     v.notified_at = Some(now);
     v.handle_by =
         Some(notice::handle_by(now, state.settings.notices.handle_days, &cal, tz).last_day);
+    // NOT-02c: the overdue job looks at the record when the owner's 30 days are up, and at the
+    // vehicle's other records that waited for a fifth one.
+    let today = now.with_timezone(&tz).date_naive();
+    v.next_step_at = (v.outcome == "violation" && to == ViolationState::Notified).then(|| {
+        start_of_local_day(
+            cal.calendar_days_after(today, notice::OVERDUE_RESPONSE_DAYS),
+            tz,
+        )
+    });
+    violations::wake_overdue_of_plate(tx, &v.plate_key, now).await?;
     Ok(())
 }
 
@@ -621,78 +679,194 @@ async fn check_inspector(tx: &mut Tx, p: &Principal) -> AppResult<&'static str> 
     }
 }
 
-/// NOT-02c: once a day, the steps that came due for vehicles leaving records unhandled. Each
-/// step is recorded on the record's timeline and in the audit chain; an announcement shows
-/// the plate masked and nothing about the owner.
+/// Records the overdue pass reads per transaction.
+pub const OVERDUE_BATCH: i64 = 500;
+
+/// NOT-02c: once a day, the steps that came due for vehicles leaving records unhandled, and
+/// service by announcement for owners a notice cannot reach. Each step is recorded on the
+/// record's timeline and in the audit chain; an announcement shows the plate masked and nothing
+/// about the owner. Only records whose `next_step_at` has come are read, in batches, until none
+/// is left: each one read gets its next date (or none), so the ones behind come next.
 pub async fn overdue_pass(state: &AppState) -> AppResult<usize> {
-    use roadwarden_domain::capture::notice::{
-        announced_plate, due_overdue_step, OverdueFacts, OverdueStep,
-    };
+    overdue_pass_in_batches(state, OVERDUE_BATCH).await
+}
+
+pub async fn overdue_pass_in_batches(state: &AppState, batch: i64) -> AppResult<usize> {
     let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let candidates = violations::notified_open(&mut tx, now - Duration::days(30), 5000).await?;
     let mut steps = 0;
-    for mut v in candidates {
-        let unit = units::get(&mut tx, UnitId(v.unit_id))
-            .await?
-            .ok_or(AppError::NotFound("unit"))?;
-        let today = now.with_timezone(&unit.tz()).date_naive();
-        let Some(notified) = v.notified_at else {
-            continue;
-        };
-        let facts = OverdueFacts {
-            unhandled_records: usize::try_from(
-                violations::unhandled_for_plate(&mut tx, &v.plate_key).await?,
-            )
-            .unwrap_or(0),
-            notified_on: notified.with_timezone(&unit.tz()).date_naive(),
-            extended: v.extended_until.is_some_and(|u| u >= today),
-            intended_notice_on: v.intended_notice_on,
-            responded: v.responded,
-            announced_on: v.announced_on,
-        };
-        let Some(step) = due_overdue_step(&facts, today) else {
-            continue;
-        };
-        let (action, detail) = match step {
-            OverdueStep::IntendedDecisionNotice => {
-                v.intended_notice_on = Some(today);
-                ("intended_decision_notice", String::new())
-            }
-            OverdueStep::PublicAnnouncement => {
-                v.announced_on = Some(today);
-                ("announced", announced_plate(&v.plate))
-            }
-            OverdueStep::DecisionMayIssue => {
-                let done = violations::events(&mut tx, v.id)
-                    .await?
-                    .iter()
-                    .any(|e| e.action == "decision_may_issue");
-                if done {
-                    continue;
-                }
-                ("decision_may_issue", String::new())
-            }
-        };
-        v.updated_at = now;
-        let from = v.state.clone();
-        violations::save(&mut tx, &v, &from).await?;
-        violations::add_event(&mut tx, v.id, action, None, "system", &detail, now).await?;
-        record(
-            &mut tx,
-            &Actor::system(),
-            Event {
-                action: &format!("violation.{action}"),
-                object_type: "violation",
-                object_id: v.id.to_string(),
-                unit_id: Some(UnitId(v.unit_id)),
-                detail: json!({ "rule": "NOT-02c" }),
-            },
-            now,
-        )
-        .await?;
-        steps += 1;
+    let mut uncovered = std::collections::BTreeSet::new();
+    loop {
+        let mut tx = state.store.begin().await?;
+        let due = violations::overdue_step_due(&mut tx, now, batch.max(1)).await?;
+        if due.is_empty() {
+            break;
+        }
+        for v in due {
+            steps += overdue_step(state, &mut tx, v, now, &mut uncovered).await?;
+        }
+        tx.commit().await?;
     }
-    tx.commit().await?;
     Ok(steps)
+}
+
+/// One record of the overdue pass: the step that came due, if any, and when to look next.
+async fn overdue_step(
+    state: &AppState,
+    tx: &mut Tx,
+    mut v: Violation,
+    now: DateTime<Utc>,
+    uncovered: &mut std::collections::BTreeSet<(&'static str, i32)>,
+) -> AppResult<usize> {
+    use roadwarden_domain::capture::notice::{
+        announced_plate, due_overdue_step, overdue_step_date, served_by_announcement_on,
+        OverdueFacts, OverdueStep, OVERDUE_MIN_RECORDS,
+    };
+    let unit = units::get(tx, UnitId(v.unit_id))
+        .await?
+        .ok_or(AppError::NotFound("unit"))?;
+    let tz = unit.tz();
+    let today = now.with_timezone(&tz).date_naive();
+    let country = country_of(&v);
+    let cal = super::calendar(state, tx, country).await?;
+    // A date to look again: never today or earlier, so the pass always moves on.
+    let at = |day: chrono::NaiveDate| {
+        let t = start_of_local_day(day, tz);
+        if t > now {
+            t
+        } else {
+            start_of_local_day(today + Duration::days(1), tz)
+        }
+    };
+    let from = v.state.clone();
+    let current = ViolationState::parse(&from)?;
+    let mut step: Option<(&str, String)> = None;
+    match current {
+        ViolationState::Entered if v.outcome == "violation" => {
+            if now < v.notice_due_at {
+                v.next_step_at = Some(v.notice_due_at);
+            } else if owner_reachable(tx, &v).await? {
+                // A notice is still on its way (or a letter waits to be posted): look tomorrow.
+                v.next_step_at = Some(at(today));
+            } else if let Some(announced) = v.service_announced_on {
+                let served = served_by_announcement_on(announced, &cal);
+                super::deadlines::warn_if_uncovered(uncovered, &cal, country, served);
+                if today >= served {
+                    // The 60 days ran: the notice counts as served, the owner's 30 days start.
+                    let to = apply(current, Step::Notify, false)?;
+                    mark_notified(state, tx, &mut v, to, country, tz, now).await?;
+                    step = Some(("served_by_announcement", String::new()));
+                } else {
+                    v.next_step_at = Some(at(served));
+                }
+            } else {
+                v.service_announced_on = Some(today);
+                let served = served_by_announcement_on(today, &cal);
+                super::deadlines::warn_if_uncovered(uncovered, &cal, country, served);
+                v.next_step_at = Some(at(served));
+                step = Some(("service_announced", announced_plate(&v.plate)));
+            }
+        }
+        ViolationState::Notified if v.outcome == "violation" => {
+            let Some(notified) = v.notified_at else {
+                v.next_step_at = None;
+                return save_overdue(tx, &v, &from, None, now).await;
+            };
+            let mut facts = OverdueFacts {
+                unhandled_records: usize::try_from(
+                    violations::unhandled_for_plate(tx, &v.plate_key).await?,
+                )
+                .unwrap_or(0),
+                notified_on: notified.with_timezone(&tz).date_naive(),
+                extended: v.extended_until.is_some_and(|u| u >= today),
+                intended_notice_on: v.intended_notice_on,
+                responded: v.responded,
+                announced_on: v.announced_on,
+            };
+            let due = due_overdue_step(&facts, today, &cal);
+            match due {
+                Some(OverdueStep::IntendedDecisionNotice) => {
+                    v.intended_notice_on = Some(today);
+                    facts.intended_notice_on = Some(today);
+                    step = Some(("intended_decision_notice", String::new()));
+                }
+                Some(OverdueStep::PublicAnnouncement) => {
+                    v.announced_on = Some(today);
+                    facts.announced_on = Some(today);
+                    step = Some(("announced", announced_plate(&v.plate)));
+                }
+                Some(OverdueStep::DecisionMayIssue) => {
+                    let done = violations::events(tx, v.id)
+                        .await?
+                        .iter()
+                        .any(|e| e.action == "decision_may_issue");
+                    if !done {
+                        step = Some(("decision_may_issue", String::new()));
+                    }
+                }
+                None => {}
+            }
+            v.next_step_at = match (due, overdue_step_date(&facts, &cal)) {
+                (Some(OverdueStep::DecisionMayIssue), _) | (_, None) => None,
+                (_, Some(day)) if day > today => {
+                    super::deadlines::warn_if_uncovered(uncovered, &cal, country, day);
+                    Some(at(day))
+                }
+                // The time has come but a running extension holds the step: look after it.
+                (_, Some(_)) if facts.extended => {
+                    v.extended_until.map(|until| at(until + Duration::days(1)))
+                }
+                // Fewer than 5 unhandled records: a newly notified one wakes the vehicle's
+                // records (`mark_notified`).
+                (_, Some(_)) if facts.unhandled_records < OVERDUE_MIN_RECORDS => None,
+                (_, Some(_)) => Some(at(today)),
+            };
+        }
+        // Handled, closed, eliminated, or a warning: nothing is left for this pass.
+        _ => v.next_step_at = None,
+    }
+    save_overdue(tx, &v, &from, step, now).await
+}
+
+/// NOT-02c: may a notice still reach the owner? A registered owner with a notice queued, or a
+/// letter made and waiting to be posted.
+async fn owner_reachable(tx: &mut Tx, v: &Violation) -> AppResult<bool> {
+    if v.vehicle_id.is_none() {
+        return Ok(false);
+    }
+    Ok(violations::notices_of(tx, v.id)
+        .await?
+        .iter()
+        .any(|n| n.state == "queued" || n.state == "sent"))
+}
+
+async fn save_overdue(
+    tx: &mut Tx,
+    v: &Violation,
+    expected_state: &str,
+    step: Option<(&str, String)>,
+    now: DateTime<Utc>,
+) -> AppResult<usize> {
+    let mut v = v.clone();
+    if step.is_some() {
+        v.updated_at = now;
+    }
+    violations::save(tx, &v, expected_state).await?;
+    let Some((action, detail)) = step else {
+        return Ok(0);
+    };
+    violations::add_event(tx, v.id, action, None, "system", &detail, now).await?;
+    record(
+        tx,
+        &Actor::system(),
+        Event {
+            action: &format!("violation.{action}"),
+            object_type: "violation",
+            object_id: v.id.to_string(),
+            unit_id: Some(UnitId(v.unit_id)),
+            detail: json!({ "rule": "NOT-02c" }),
+        },
+        now,
+    )
+    .await?;
+    Ok(1)
 }
