@@ -133,7 +133,8 @@ pub async fn user(settings: Settings, cmd: UserCommand) -> anyhow::Result<ExitCo
         language: None,
     };
     let meta = RequestMeta::default();
-    let created = accounts::create_user(&state, Authority::Operator, &meta, &input, true).await?;
+    // SEC-03: only the first operator of a tree; everything after is granted step by step.
+    let created = accounts::create_first_operator(&state, &meta, &input).await?;
     let id: UserId = created.user.id;
     if let (Some(reference), Some(signed_on)) = (agreement_ref, agreement_signed) {
         let agreement = AgreementInput {

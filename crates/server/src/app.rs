@@ -110,6 +110,10 @@ pub fn build_router(state: AppState) -> Router {
         .merge(crate::api::evidence_uploads::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            auth::middleware::count_refusals,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             ui::html_errors,
         ))
         .layer(middleware::from_fn_with_state(
@@ -174,7 +178,12 @@ impl Running {
     /// Stops accepting, lets in-flight requests finish, stops the workers.
     pub async fn shutdown(self) -> std::io::Result<()> {
         self.stop.set();
-        self.task.await.map_err(std::io::Error::other)?
+        let served = self.task.await.map_err(std::io::Error::other)?;
+        // SEC-05: the refusals still counted in memory are written before the process ends.
+        if let Err(e) = crate::services::refusals::flush(&self.state, true).await {
+            tracing::error!(error = %e, "writing the refused accesses at shutdown");
+        }
+        served
     }
 
     pub fn stop_flag(&self) -> CancelFlag {

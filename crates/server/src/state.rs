@@ -34,6 +34,8 @@ pub struct Inner {
     pub calendars: CalendarCache,
     /// Resumable uploads being written: one writer each, with the hash so far.
     pub uploads: crate::services::evidence::upload::Sessions,
+    /// SEC-05: refused accesses counted until the next aggregated audit entry.
+    pub refusals: crate::services::refusals::RefusalLog,
 }
 
 /// Calendars cached for a short while; an edit clears the cache.
@@ -87,6 +89,7 @@ impl AppState {
             committer: OnceLock::new(),
             calendars: CalendarCache::default(),
             uploads: Default::default(),
+            refusals: Default::default(),
         }))
     }
 

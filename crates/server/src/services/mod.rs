@@ -5,8 +5,10 @@ pub mod accounts;
 pub mod audit;
 pub mod calendar;
 pub mod captures;
+pub mod checkpoints;
 pub mod devices;
 pub mod evidence;
+pub mod refusals;
 pub mod signin;
 pub mod units;
 
