@@ -209,6 +209,10 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Run
         tokio::spawn(worker::requeue_loop(state.clone(), stop.clone()));
         tokio::spawn(scheduler::run_loop(state.clone(), schedules, stop.clone()));
     }
+    tokio::spawn(crate::services::refusals::run_loop(
+        state.clone(),
+        stop.clone(),
+    ));
     let app = build_router(state.clone());
     let shutdown = stop.clone();
     let task = tokio::spawn(async move {

@@ -392,7 +392,6 @@ impl Default for JobSettings {
             ("audit_daily_review", "0 10 1 * * *"),
             ("audit_verify", "0 40 1 * * *"),
             ("audit_checkpoint", "0 */10 * * * *"),
-            ("audit_refusals", "30 * * * * *"),
             ("session_purge", "0 0 * * * *"),
             ("password_expiry_notice", "0 0 7 * * *"),
             ("device_deadlines", "0 */5 * * * *"),

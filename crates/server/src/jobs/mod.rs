@@ -23,8 +23,6 @@ pub enum Job {
     AuditVerify,
     /// SEC-05: sign a checkpoint of the chain and keep it outside the database.
     AuditCheckpoint,
-    /// SEC-05: write the refused accesses counted in memory as aggregated entries.
-    AuditRefusals,
     /// Remove ended sessions.
     SessionPurge,
     /// SEC-02: record the accounts whose password expires within a week.
@@ -56,7 +54,6 @@ impl Job {
             Job::AuditDailyReview { .. } => "audit_daily_review",
             Job::AuditVerify => "audit_verify",
             Job::AuditCheckpoint => "audit_checkpoint",
-            Job::AuditRefusals => "audit_refusals",
             Job::SessionPurge => "session_purge",
             Job::PasswordExpiryNotice => "password_expiry_notice",
             Job::DeviceDeadlines => "device_deadlines",
@@ -97,7 +94,6 @@ impl Job {
             }),
             "audit_verify" => Some(Job::AuditVerify),
             "audit_checkpoint" => Some(Job::AuditCheckpoint),
-            "audit_refusals" => Some(Job::AuditRefusals),
             "session_purge" => Some(Job::SessionPurge),
             "password_expiry_notice" => Some(Job::PasswordExpiryNotice),
             "device_deadlines" => Some(Job::DeviceDeadlines),

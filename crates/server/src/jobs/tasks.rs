@@ -25,13 +25,6 @@ pub async fn run(state: &AppState, job: &Job) -> AppResult<()> {
             }
             Ok(())
         }
-        Job::AuditRefusals => {
-            let n = crate::services::refusals::flush(state, false).await?;
-            if n > 0 {
-                tracing::info!(entries = n, "refused accesses recorded");
-            }
-            Ok(())
-        }
         Job::SessionPurge => {
             let mut tx = state.store.begin().await?;
             let n = sessions::purge_ended(&mut tx, state.clock.now()).await?;

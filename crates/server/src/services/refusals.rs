@@ -180,6 +180,18 @@ async fn write(state: &AppState, taken: &[(Key, Tally)], now: DateTime<Utc>) -> 
     Ok(())
 }
 
+/// Writes what is due every few seconds, in every process that answers requests (the counts
+/// live in this process's memory, so this is not a job on the shared queue); the rest is
+/// written at shutdown.
+pub async fn run_loop(state: AppState, stop: crate::jobs::worker::CancelFlag) {
+    while !stop.is_set() {
+        stop.sleep(std::time::Duration::from_secs(15)).await;
+        if let Err(e) = flush(&state, false).await {
+            tracing::error!(error = %e, "writing the refused accesses");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

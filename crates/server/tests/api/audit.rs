@@ -164,7 +164,8 @@ async fn sec_05_refused_cross_unit_reads_and_writes_are_audited_in_few_entries()
         )
         .await;
     assert!(matches!(status, 403 | 404 | 422), "{status}");
-    // Counted in memory, written as aggregated entries (the minute job, or at shutdown).
+    // Counted in memory, written as aggregated entries (when their minute ends, or at
+    // shutdown).
     let written = roadwarden_server::services::refusals::flush(&app.state, true)
         .await
         .unwrap();
@@ -216,8 +217,49 @@ async fn second_country(app: &TestApp) -> roadwarden_store::units::Unit {
     let root = create_unit(&app.state, Authority::Operator, &RequestMeta::default(), &input)
         .await
         .unwrap();
-    roadwarden_testkit::account(&app.state, &root, "vn.admin", 41, &["admin", "auditor"]).await;
+    vn_operator(&app.state, &root).await;
     root
+}
+
+/// An active operator of the Vietnamese root (a citizen id of 12 digits).
+async fn vn_operator(state: &roadwarden_server::AppState, root: &roadwarden_store::units::Unit) {
+    use roadwarden_server::context::RequestMeta;
+    use roadwarden_server::services::accounts::{self, AccountAction, AgreementInput};
+    use roadwarden_server::services::accounts::CreateUserInput;
+    use roadwarden_server::services::Authority;
+    let meta = RequestMeta::default();
+    let input = CreateUserInput {
+        unit_id: root.id.0,
+        username: "vn.admin".into(),
+        full_name: "Nguyễn Văn An".into(),
+        id_number: "045090001234".into(),
+        phone: None,
+        person_kind: "police_officer".into(),
+        badge_number: Some("VN001".into()),
+        roles: vec!["admin".into(), "auditor".into()],
+        password: Some(roadwarden_testkit::PASSWORD.into()),
+        language: Some("vi".into()),
+    };
+    let created = accounts::create_user(state, Authority::Operator, &meta, &input, false)
+        .await
+        .unwrap();
+    let agreement = AgreementInput {
+        kind: "confidentiality".into(),
+        reference: "BM-VN-1".into(),
+        signed_on: "2026-01-01".into(),
+    };
+    accounts::file_agreement(state, Authority::Operator, &meta, created.user.id, &agreement)
+        .await
+        .unwrap();
+    accounts::change_standing(
+        state,
+        Authority::Operator,
+        &meta,
+        created.user.id,
+        AccountAction::Activate,
+    )
+    .await
+    .unwrap();
 }
 
 async fn console_ledger_import(app: &TestApp) {
