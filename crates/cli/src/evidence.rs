@@ -27,8 +27,8 @@ use roadwarden_server::context::RequestMeta;
 use roadwarden_server::error::AppError;
 use roadwarden_server::services::evidence::upload;
 use roadwarden_server::services::signin;
-use roadwarden_store::sessions::SessionKind;
 use roadwarden_server::{open_state, AppState, Clock, Settings};
+use roadwarden_store::sessions::SessionKind;
 use roadwarden_store::{evidence as evidence_store, recorders, units};
 
 #[derive(Subcommand)]

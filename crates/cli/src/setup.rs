@@ -246,7 +246,10 @@ pub async fn audit_checkpoints(
     let state = open_state(settings, Clock::System).await?;
     if sign {
         match checkpoints::write(&state).await? {
-            Some(c) => println!("signed checkpoint {} ({})", c.checkpoint.seq, c.checkpoint.hash),
+            Some(c) => println!(
+                "signed checkpoint {} ({})",
+                c.checkpoint.seq, c.checkpoint.hash
+            ),
             None => println!("nothing new to sign"),
         }
     }

@@ -114,8 +114,16 @@ fn sec_04_first_operator_is_created_from_the_console_with_its_agreement() {
     let o = roadwarden(
         &dir,
         &[
-            "unit", "create", "--code", "330000", "--name", "浙江省公安厅交通警察总队", "--level",
-            "province", "--country", "CN",
+            "unit",
+            "create",
+            "--code",
+            "330000",
+            "--name",
+            "浙江省公安厅交通警察总队",
+            "--level",
+            "province",
+            "--country",
+            "CN",
         ],
     );
     assert!(o.status.success(), "{}", stdout(&o));
@@ -146,16 +154,35 @@ fn sec_03_console_creates_only_the_first_operator_of_a_tree() {
     let o = roadwarden(
         &dir,
         &[
-            "unit", "create", "--code", "330500", "--name", "湖州市公安局交通警察支队", "--level",
-            "city", "--parent", "330000",
+            "unit",
+            "create",
+            "--code",
+            "330500",
+            "--name",
+            "湖州市公安局交通警察支队",
+            "--level",
+            "city",
+            "--parent",
+            "330000",
         ],
     );
     assert!(o.status.success(), "{}", stdout(&o));
     let o = roadwarden(
         &dir,
         &[
-            "user", "create", "--unit", "330500", "--username", "city.reviewer", "--full-name",
-            "赵六", "--id-number", "110105194912310038", "--badge-number", "000003", "--role",
+            "user",
+            "create",
+            "--unit",
+            "330500",
+            "--username",
+            "city.reviewer",
+            "--full-name",
+            "赵六",
+            "--id-number",
+            "110105194912310038",
+            "--badge-number",
+            "000003",
+            "--role",
             "reviewer",
         ],
     );
@@ -164,8 +191,16 @@ fn sec_03_console_creates_only_the_first_operator_of_a_tree() {
     let o = roadwarden(
         &dir,
         &[
-            "unit", "create", "--code", "VN-QT", "--name", "Công an tỉnh Quảng Trị", "--level",
-            "province", "--country", "VN",
+            "unit",
+            "create",
+            "--code",
+            "VN-QT",
+            "--name",
+            "Công an tỉnh Quảng Trị",
+            "--level",
+            "province",
+            "--country",
+            "VN",
         ],
     );
     assert!(o.status.success(), "{}", stdout(&o));
@@ -173,9 +208,24 @@ fn sec_03_console_creates_only_the_first_operator_of_a_tree() {
         roadwarden(
             &dir,
             &[
-                "user", "create", "--unit", "VN-QT", "--username", "vn.first", "--full-name",
-                "Nguyễn Văn An", "--id-number", "045090001234", "--badge-number", "VN001",
-                "--role", role, "--agreement-ref", "BM-VN-1", "--agreement-signed", "2026-01-05",
+                "user",
+                "create",
+                "--unit",
+                "VN-QT",
+                "--username",
+                "vn.first",
+                "--full-name",
+                "Nguyễn Văn An",
+                "--id-number",
+                "045090001234",
+                "--badge-number",
+                "VN001",
+                "--role",
+                role,
+                "--agreement-ref",
+                "BM-VN-1",
+                "--agreement-signed",
+                "2026-01-05",
             ],
         )
     };
@@ -682,7 +732,13 @@ fn sec_01_evidence_import_acts_only_with_the_accounts_own_credential() {
     let dock = tmp.path().join("dock");
     std::fs::create_dir_all(&dock).unwrap();
     let import = |args: &[&str], env: &[(&str, &str)]| {
-        let mut all = vec!["evidence", "import", dock.to_str().unwrap(), "--officer", "x"];
+        let mut all = vec![
+            "evidence",
+            "import",
+            dock.to_str().unwrap(),
+            "--officer",
+            "x",
+        ];
         all.extend(args);
         roadwarden_with(&dir, &all, env)
     };
@@ -749,10 +805,21 @@ fn sec_05_audit_verify_checks_the_chain_against_a_witness_copy_of_its_checkpoint
         ],
     );
     assert!(o.status.success(), "{}", stdout(&o));
-    assert!(stdout(&o).contains("1 checkpoints written"), "{}", stdout(&o));
-    let o = roadwarden(&dir, &["audit", "verify", "--witness", witness.to_str().unwrap()]);
+    assert!(
+        stdout(&o).contains("1 checkpoints written"),
+        "{}",
+        stdout(&o)
+    );
+    let o = roadwarden(
+        &dir,
+        &["audit", "verify", "--witness", witness.to_str().unwrap()],
+    );
     assert!(o.status.success(), "{}", stdout(&o));
-    assert!(stdout(&o).contains("against 2 signed checkpoints"), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("against 2 signed checkpoints"),
+        "{}",
+        stdout(&o)
+    );
     // An administrator cuts the tail and rewinds the head: the chain alone would pass.
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
@@ -783,7 +850,10 @@ fn sec_05_audit_verify_checks_the_chain_against_a_witness_copy_of_its_checkpoint
             .unwrap();
         store.close().await;
     });
-    let o = roadwarden(&dir, &["audit", "verify", "--witness", witness.to_str().unwrap()]);
+    let o = roadwarden(
+        &dir,
+        &["audit", "verify", "--witness", witness.to_str().unwrap()],
+    );
     assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
     assert!(
         stdout(&o).contains("removed from the end"),

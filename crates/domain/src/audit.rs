@@ -225,10 +225,22 @@ mod tests {
         };
         let base = c.signed_message();
         for other in [
-            Checkpoint { seq: 10, ..c.clone() },
-            Checkpoint { hash: "ac".into(), ..c.clone() },
-            Checkpoint { at_micros: 6, ..c.clone() },
-            Checkpoint { key_id: "l".into(), ..c.clone() },
+            Checkpoint {
+                seq: 10,
+                ..c.clone()
+            },
+            Checkpoint {
+                hash: "ac".into(),
+                ..c.clone()
+            },
+            Checkpoint {
+                at_micros: 6,
+                ..c.clone()
+            },
+            Checkpoint {
+                key_id: "l".into(),
+                ..c
+            },
         ] {
             assert_ne!(other.signed_message(), base);
         }

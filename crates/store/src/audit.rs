@@ -298,7 +298,8 @@ pub struct CheckpointRow {
 
 /// Indexes a checkpoint; a second checkpoint of the same sequence number is ignored.
 pub async fn add_checkpoint(tx: &mut Tx, row: &CheckpointRow) -> Result<bool> {
-    let sql = "INSERT INTO audit_checkpoints (seq, hash, at_micros, key_id, signature, blob_sha256) \
+    let sql =
+        "INSERT INTO audit_checkpoints (seq, hash, at_micros, key_id, signature, blob_sha256) \
         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (seq) DO NOTHING";
     let done = on!(tx, c => sqlx::query(sql)
         .bind(row.seq).bind(&row.hash).bind(row.at_micros).bind(&row.key_id)

@@ -142,7 +142,10 @@ fn credentials(req: &Request, jar: &CookieJar) -> Option<(String, AuthVia)> {
 /// The person behind an API token (`rwt_…`), as a request bearing it would be: a live token
 /// of an active account, with its roles. For console commands that act for a person (SEC-01:
 /// only with that person's own credential).
-pub async fn principal_for_token(state: &AppState, raw: &str) -> Result<Option<Principal>, AppError> {
+pub async fn principal_for_token(
+    state: &AppState,
+    raw: &str,
+) -> Result<Option<Principal>, AppError> {
     resolve_principal(state, raw.trim(), AuthVia::Bearer).await
 }
 

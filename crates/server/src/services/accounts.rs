@@ -106,11 +106,7 @@ pub async fn create_first_operator(
             .ok_or(AppError::NotFound("unit"))?;
         let running =
             users::count_active_holders(&mut tx, Role::Admin, &unit.path.tree_root()).await?;
-        roadwarden_domain::roles::check_console_bootstrap(
-            &roles,
-            unit.path.depth() == 1,
-            running,
-        )?;
+        roadwarden_domain::roles::check_console_bootstrap(&roles, unit.path.depth() == 1, running)?;
     }
     create_user(state, Authority::Operator, meta, input, true).await
 }

@@ -143,8 +143,7 @@ pub async fn reads_installation_entries(
         .settings
         .audit
         .installation_auditors
-        .iter()
-        .any(|u| *u == principal.user.username)
+        .contains(&principal.user.username)
     {
         return Ok(true);
     }

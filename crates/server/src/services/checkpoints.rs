@@ -140,8 +140,9 @@ pub fn load_or_create_key(settings: &Settings) -> AppResult<SigningKey> {
             Ok(SigningKey::from_bytes(&seed))
         }
         // Another process created it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_key(settings)?
-            .ok_or_else(|| key_error(&path, "vanished after it was created")),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            load_key(settings)?.ok_or_else(|| key_error(&path, "vanished after it was created"))
+        }
         Err(e) => Err(key_error(&path, &e.to_string())),
     }
 }
@@ -230,9 +231,8 @@ pub async fn stored(state: &AppState, bad: &mut Vec<String>) -> AppResult<Vec<Si
 
 /// The checkpoints of a witness file (JSON lines); an unreadable line is reported in `bad`.
 pub fn read_witness(path: &Path, bad: &mut Vec<String>) -> AppResult<Vec<SignedCheckpoint>> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        AppError::internal(anyhow::anyhow!("witness file {}: {e}", path.display()))
-    })?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| AppError::internal(anyhow::anyhow!("witness file {}: {e}", path.display())))?;
     let mut out = Vec::new();
     for (n, line) in text.lines().enumerate() {
         if line.trim().is_empty() {
@@ -277,7 +277,9 @@ pub async fn verify(
         let seq = c.checkpoint.seq;
         match by_seq.get(&seq) {
             Some(hash) if *hash != c.checkpoint.hash => {
-                bad.push(format!("checkpoint {seq}: two different hashes were signed"));
+                bad.push(format!(
+                    "checkpoint {seq}: two different hashes were signed"
+                ));
             }
             _ => {
                 by_seq.insert(seq, c.checkpoint.hash.clone());

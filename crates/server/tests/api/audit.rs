@@ -214,9 +214,14 @@ async fn second_country(app: &TestApp) -> roadwarden_store::units::Unit {
         country: Some("VN".into()),
         time_zone: None,
     };
-    let root = create_unit(&app.state, Authority::Operator, &RequestMeta::default(), &input)
-        .await
-        .unwrap();
+    let root = create_unit(
+        &app.state,
+        Authority::Operator,
+        &RequestMeta::default(),
+        &input,
+    )
+    .await
+    .unwrap();
     vn_operator(&app.state, &root).await;
     root
 }
@@ -224,8 +229,8 @@ async fn second_country(app: &TestApp) -> roadwarden_store::units::Unit {
 /// An active operator of the Vietnamese root (a citizen id of 12 digits).
 async fn vn_operator(state: &roadwarden_server::AppState, root: &roadwarden_store::units::Unit) {
     use roadwarden_server::context::RequestMeta;
-    use roadwarden_server::services::accounts::{self, AccountAction, AgreementInput};
     use roadwarden_server::services::accounts::CreateUserInput;
+    use roadwarden_server::services::accounts::{self, AccountAction, AgreementInput};
     use roadwarden_server::services::Authority;
     let meta = RequestMeta::default();
     let input = CreateUserInput {
@@ -248,9 +253,15 @@ async fn vn_operator(state: &roadwarden_server::AppState, root: &roadwarden_stor
         reference: "BM-VN-1".into(),
         signed_on: "2026-01-01".into(),
     };
-    accounts::file_agreement(state, Authority::Operator, &meta, created.user.id, &agreement)
-        .await
-        .unwrap();
+    accounts::file_agreement(
+        state,
+        Authority::Operator,
+        &meta,
+        created.user.id,
+        &agreement,
+    )
+    .await
+    .unwrap();
     accounts::change_standing(
         state,
         Authority::Operator,
@@ -318,7 +329,10 @@ async fn org_02_one_countrys_audit_entries_are_not_shown_to_the_others_operators
         .filter(|e| e["action"] == "device.import")
         .collect();
     assert_eq!(imports.len(), 1, "the Chinese root sees its import");
-    assert_eq!(imports[0]["unit_id"], o.squad.id.0, "in the unit it concerns");
+    assert_eq!(
+        imports[0]["unit_id"], o.squad.id.0,
+        "in the unit it concerns"
+    );
     let (_, vn_entries) = app.get("/api/v1/audit?limit=500", &vn).await;
     for e in vn_entries.as_array().unwrap() {
         assert!(
@@ -377,7 +391,10 @@ async fn drop_protection(store: &roadwarden_store::Store) {
     match store.backend() {
         Backend::Sqlite => {
             for t in ["audit_log_no_update", "audit_log_no_delete"] {
-                store.raw_execute(&format!("DROP TRIGGER {t}")).await.unwrap();
+                store
+                    .raw_execute(&format!("DROP TRIGGER {t}"))
+                    .await
+                    .unwrap();
             }
         }
         Backend::Postgres => {
@@ -398,7 +415,10 @@ async fn sec_05_audit_checkpoint_detects_rehash() {
     use roadwarden_server::services::checkpoints;
     let app = TestApp::spawn().await;
     org(&app.state).await;
-    let signed = checkpoints::write(&app.state).await.unwrap().expect("a checkpoint");
+    let signed = checkpoints::write(&app.state)
+        .await
+        .unwrap()
+        .expect("a checkpoint");
     let report = checkpoints::verify(&app.state, None, |_| {}).await.unwrap();
     assert!(report.is_intact(), "{report:?}");
     assert_eq!(report.checkpoints, 1);
@@ -459,7 +479,10 @@ async fn sec_05_audit_checkpoint_detects_truncation() {
     use roadwarden_server::services::checkpoints;
     let app = TestApp::spawn().await;
     org(&app.state).await;
-    let signed = checkpoints::write(&app.state).await.unwrap().expect("a checkpoint");
+    let signed = checkpoints::write(&app.state)
+        .await
+        .unwrap()
+        .expect("a checkpoint");
     assert!(
         checkpoints::write(&app.state).await.unwrap().is_none(),
         "nothing new to sign"
@@ -499,7 +522,10 @@ async fn sec_05_a_witness_copy_still_shows_a_rewrite_after_the_index_is_emptied(
     use roadwarden_server::services::checkpoints;
     let app = TestApp::spawn().await;
     org(&app.state).await;
-    let signed = checkpoints::write(&app.state).await.unwrap().expect("a checkpoint");
+    let signed = checkpoints::write(&app.state)
+        .await
+        .unwrap()
+        .expect("a checkpoint");
     // The witness keeps its own copy of the export.
     let copy = tempfile::NamedTempFile::new().unwrap();
     let (n, bad) = checkpoints::export(&app.state, copy.path()).await.unwrap();
@@ -519,7 +545,9 @@ async fn sec_05_a_witness_copy_still_shows_a_rewrite_after_the_index_is_emptied(
         }
         Backend::Postgres => {
             store
-                .raw_execute("ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_no_update")
+                .raw_execute(
+                    "ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_no_update",
+                )
                 .await
                 .unwrap();
         }
@@ -563,7 +591,10 @@ async fn sec_05_a_checkpoint_signed_by_another_key_is_not_trusted() {
     use roadwarden_server::services::checkpoints;
     let app = TestApp::spawn().await;
     org(&app.state).await;
-    checkpoints::write(&app.state).await.unwrap().expect("a checkpoint");
+    checkpoints::write(&app.state)
+        .await
+        .unwrap()
+        .expect("a checkpoint");
     // The key file is mode 0600.
     #[cfg(unix)]
     {
