@@ -21,13 +21,15 @@ use chrono_tz::Tz;
 use clap::Subcommand;
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
-use roadwarden_domain::account::AccountStatus;
-use roadwarden_server::auth::{AuthVia, Principal};
+use roadwarden_server::auth::middleware::principal_for_token;
+use roadwarden_server::auth::Principal;
 use roadwarden_server::context::RequestMeta;
 use roadwarden_server::error::AppError;
 use roadwarden_server::services::evidence::upload;
+use roadwarden_server::services::signin;
 use roadwarden_server::{open_state, AppState, Clock, Settings};
-use roadwarden_store::{evidence as evidence_store, recorders, units, users};
+use roadwarden_store::sessions::SessionKind;
+use roadwarden_store::{evidence as evidence_store, recorders, units};
 
 #[derive(Subcommand)]
 pub enum EvidenceCommand {
@@ -35,8 +37,21 @@ pub enum EvidenceCommand {
     Import {
         dir: PathBuf,
         /// The recorder administrator doing the import (username); recorded as the uploader.
+        /// SEC-01: the import acts only with that person's own credential: their password
+        /// (from ROADWARDEN_IMPORT_PASSWORD or, with --password-stdin, one line of standard
+        /// input), checked by the normal sign-in (lock-out and audit apply), or an API token.
         #[arg(long = "as")]
-        as_user: String,
+        as_user: Option<String>,
+        /// An API token (`rwt_…`) of the recorder administrator, instead of a password.
+        #[arg(long, env = "ROADWARDEN_IMPORT_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// The password of --as; prefer the environment or --password-stdin over the command
+        /// line, where other users of the machine can read it.
+        #[arg(long, env = "ROADWARDEN_IMPORT_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        /// Read the password of --as from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
         /// The officer who wore the recorder (username or id).
         #[arg(long)]
         officer: String,
@@ -133,26 +148,84 @@ fn files_under(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// The person the import acts as, as the sign-in would make them: an active account with its
-/// roles. The upload service checks the role (recorder administrator) and the unit scope.
-async fn principal(state: &AppState, username: &str) -> anyhow::Result<Principal> {
-    let mut tx = state.store.begin_read().await?;
-    let user = users::get_by_username(&mut tx, username)
+/// How the import proves who it acts for.
+enum Credential {
+    Token(String),
+    Password { username: String, password: String },
+}
+
+/// SEC-01: the person the import acts as, proven by their own credential: an API token, or
+/// their password through the normal sign-in (so lock-out and the audit trail apply; the
+/// session it opens is ended after the import). Returns the principal and the session to end.
+async fn principal(
+    state: &AppState,
+    meta: &RequestMeta,
+    as_user: Option<&str>,
+    credential: Credential,
+) -> anyhow::Result<(Principal, Option<i64>)> {
+    let (token, opened) = match credential {
+        Credential::Token(t) => (t, false),
+        Credential::Password { username, password } => {
+            let issued = signin::sign_in(
+                state,
+                meta,
+                &username,
+                &password,
+                SessionKind::Api,
+                "evidence import (console)",
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("sign-in of {username} refused: {e} ({})", e.code()))?;
+            (issued.token, true)
+        }
+    };
+    let p = principal_for_token(state, &token)
         .await?
-        .ok_or_else(|| anyhow::anyhow!("no account {username}"))?;
+        .ok_or_else(|| anyhow::anyhow!("the token is not a live API token of an active account"))?;
+    if let Some(name) = as_user.filter(|n| *n != p.user.username) {
+        anyhow::bail!("the credential belongs to {}, not {name}", p.user.username);
+    }
     anyhow::ensure!(
-        user.status == AccountStatus::Active,
-        "the account {username} is not active"
+        p.must_change.is_none(),
+        "the account {} must change its password first",
+        p.user.username
     );
-    let roles = users::roles_of(&mut tx, user.id).await?;
-    Ok(Principal {
-        user,
-        roles,
-        session_id: 0,
-        csrf_token: String::new(),
-        via: AuthVia::Bearer,
-        must_change: None,
-    })
+    let session = opened.then_some(p.session_id);
+    Ok((p, session))
+}
+
+fn credential(
+    as_user: Option<&str>,
+    token: Option<String>,
+    password: Option<String>,
+    password_stdin: bool,
+) -> anyhow::Result<Credential> {
+    if let Some(t) = token.filter(|t| !t.trim().is_empty()) {
+        return Ok(Credential::Token(t));
+    }
+    let username = as_user
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "give the recorder administrator's credential: --as USER with the password \
+                 (ROADWARDEN_IMPORT_PASSWORD or --password-stdin), or an API token \
+                 (ROADWARDEN_IMPORT_TOKEN)"
+            )
+        })?
+        .to_owned();
+    let password = match password.filter(|p| !p.is_empty()) {
+        Some(p) => p,
+        None if password_stdin => {
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+        None => anyhow::bail!(
+            "SEC-01: the import acts for {username} only with their own credential: set \
+             ROADWARDEN_IMPORT_PASSWORD, pass --password-stdin, or give an API token \
+             (ROADWARDEN_IMPORT_TOKEN)"
+        ),
+    };
+    Ok(Credential::Password { username, password })
 }
 
 /// The time zone of the unit the recorder belongs to (its file names are in local time).
@@ -292,6 +365,9 @@ pub async fn run(settings: Settings, cmd: EvidenceCommand) -> anyhow::Result<Exi
     let EvidenceCommand::Import {
         dir,
         as_user,
+        token,
+        password,
+        password_stdin,
         officer,
         activity,
         case,
@@ -299,14 +375,15 @@ pub async fn run(settings: Settings, cmd: EvidenceCommand) -> anyhow::Result<Exi
         duty_ended,
         handed_in,
     } = cmd;
+    let credential = credential(as_user.as_deref(), token, password, password_stdin)?;
     let files =
         files_under(&dir).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", dir.display()))?;
     let state = open_state(settings, Clock::System).await?;
-    let p = principal(&state, &as_user).await?;
     let meta = RequestMeta {
-        ip: String::new(),
+        ip: "console".into(),
         request_id: format!("cli-evidence-import-{}", uuid::Uuid::new_v4().simple()),
     };
+    let (p, opened_session) = principal(&state, &meta, as_user.as_deref(), credential).await?;
     let total: u64 = files
         .iter()
         .filter(|f| {
@@ -347,6 +424,11 @@ pub async fn run(settings: Settings, cmd: EvidenceCommand) -> anyhow::Result<Exi
     upload::verify_pending(&state)
         .await
         .map_err(|e| anyhow::anyhow!("verifying the stored footage: {e}"))?;
+    if let Some(session) = opened_session {
+        signin::sign_out(&state, &p, &meta, session)
+            .await
+            .map_err(|e| anyhow::anyhow!("ending the import's session: {e}"))?;
+    }
     let mut verified = 0;
     {
         let mut tx = state.store.begin_read().await?;

@@ -98,8 +98,21 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AuditCommand {
-    /// Recompute the hash chain and name the first broken entry.
-    Verify,
+    /// Recompute the hash chain, check it against the signed checkpoints, and name the first
+    /// broken entry or checkpoint.
+    Verify {
+        /// Also check against a witness's copy of the checkpoints (JSON lines).
+        #[arg(long)]
+        witness: Option<PathBuf>,
+    },
+    /// List the signed checkpoints; sign one of the chain as it ends now with --sign; write
+    /// them all for a witness with --export FILE.
+    Checkpoints {
+        #[arg(long)]
+        sign: bool,
+        #[arg(long)]
+        export: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -167,7 +180,12 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Unit(cmd) => setup::unit(load()?, cmd).await,
         Command::User(cmd) => setup::user(load()?, cmd).await,
-        Command::Audit(AuditCommand::Verify) => setup::audit_verify(load()?).await,
+        Command::Audit(AuditCommand::Verify { witness }) => {
+            setup::audit_verify(load()?, witness.as_deref()).await
+        }
+        Command::Audit(AuditCommand::Checkpoints { sign, export }) => {
+            setup::audit_checkpoints(load()?, sign, export.as_deref()).await
+        }
         Command::Device(cmd) => device::run(load()?, cmd).await,
         Command::Evidence(cmd) => evidence::run(load()?, cmd).await,
         Command::Blobs(cmd) => blobs::run(load()?, cmd).await,

@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use roadwarden_domain::UserId;
 use roadwarden_server::context::RequestMeta;
 use roadwarden_server::services::accounts::{self, AccountAction, AgreementInput, CreateUserInput};
+use roadwarden_server::services::checkpoints;
 use roadwarden_server::services::units::{self, CreateUnitInput};
 use roadwarden_server::services::Authority;
 use roadwarden_server::{open_state, Clock, Settings};
@@ -133,7 +134,8 @@ pub async fn user(settings: Settings, cmd: UserCommand) -> anyhow::Result<ExitCo
         language: None,
     };
     let meta = RequestMeta::default();
-    let created = accounts::create_user(&state, Authority::Operator, &meta, &input, true).await?;
+    // SEC-03: only the first operator of a tree; everything after is granted step by step.
+    let created = accounts::create_first_operator(&state, &meta, &input).await?;
     let id: UserId = created.user.id;
     if let (Some(reference), Some(signed_on)) = (agreement_ref, agreement_signed) {
         let agreement = AgreementInput {
@@ -172,7 +174,10 @@ pub async fn user(settings: Settings, cmd: UserCommand) -> anyhow::Result<ExitCo
     Ok(ExitCode::SUCCESS)
 }
 
-pub async fn audit_verify(settings: Settings) -> anyhow::Result<ExitCode> {
+pub async fn audit_verify(
+    settings: Settings,
+    witness: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
     let state = open_state(settings, Clock::System).await?;
     let total = {
         let mut tx = state.store.begin_read().await?;
@@ -184,31 +189,91 @@ pub async fn audit_verify(settings: Settings) -> anyhow::Result<ExitCode> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let started = std::time::Instant::now();
-    let report = roadwarden_store::audit::verify(&state.store, |n| bar.set_position(n)).await?;
+    let anchored = checkpoints::verify(&state, witness, |n| bar.set_position(n)).await?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
-    match (&report.first_break, report.head_mismatch) {
-        (None, false) => {
-            println!(
-                "audit chain intact: {} entries verified in {secs:.2} s ({:.0}/s)",
-                report.checked,
-                report.checked as f64 / secs.max(1e-9)
-            );
-            Ok(ExitCode::SUCCESS)
-        }
-        (Some((seq, why)), _) => {
-            println!(
-                "audit chain BROKEN at entry {seq}: {why:?} ({} entries before it verify)",
-                report.checked
-            );
-            Ok(ExitCode::from(2))
-        }
-        (None, true) => {
-            println!(
-                "audit chain BROKEN: the head says entry {} but the log ends at {} entries (entries were removed from the end)",
-                report.head_seq, report.checked
-            );
-            Ok(ExitCode::from(2))
+    let report = &anchored.chain;
+    for why in &anchored.bad_checkpoints {
+        println!("checkpoint NOT TRUSTED: {why}");
+    }
+    let broken = if let Some((seq, why)) = &report.first_break {
+        println!(
+            "audit chain BROKEN at entry {seq}: {why:?} ({} entries before it verify)",
+            report.checked
+        );
+        true
+    } else if let Some(seq) = report.checkpoint_mismatch {
+        println!(
+            "audit chain BROKEN: entry {seq} no longer has the hash signed in checkpoint {seq} \
+             (an entry at or before it was altered and the chain rehashed)"
+        );
+        true
+    } else if let Some(seq) = report.ends_before_checkpoint {
+        println!(
+            "audit chain BROKEN: the log ends at entry {} but checkpoint {seq} was signed for \
+             entry {seq} (entries were removed from the end)",
+            report.checked
+        );
+        true
+    } else if report.head_mismatch {
+        println!(
+            "audit chain BROKEN: the head says entry {} but the log ends at {} entries (entries were removed from the end)",
+            report.head_seq, report.checked
+        );
+        true
+    } else {
+        false
+    };
+    if broken || !anchored.bad_checkpoints.is_empty() {
+        return Ok(ExitCode::from(2));
+    }
+    println!(
+        "audit chain intact: {} entries verified in {secs:.2} s ({:.0}/s), against {} signed checkpoints",
+        report.checked,
+        report.checked as f64 / secs.max(1e-9),
+        anchored.checkpoints
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `roadwarden audit checkpoints`: the signed checkpoints, optionally signing one now and
+/// exporting them for a witness.
+pub async fn audit_checkpoints(
+    settings: Settings,
+    sign: bool,
+    export: Option<&std::path::Path>,
+) -> anyhow::Result<ExitCode> {
+    let state = open_state(settings, Clock::System).await?;
+    if sign {
+        match checkpoints::write(&state).await? {
+            Some(c) => println!(
+                "signed checkpoint {} ({})",
+                c.checkpoint.seq, c.checkpoint.hash
+            ),
+            None => println!("nothing new to sign"),
         }
     }
+    let mut bad = Vec::new();
+    let all = checkpoints::stored(&state, &mut bad).await?;
+    for c in &all {
+        let at = chrono::DateTime::from_timestamp_micros(c.checkpoint.at_micros)
+            .map(|t| t.to_rfc3339())
+            .unwrap_or_default();
+        println!(
+            "{:>10}  {at}  {}  key {}",
+            c.checkpoint.seq, c.checkpoint.hash, c.checkpoint.key_id
+        );
+    }
+    for why in &bad {
+        println!("NOT READABLE: {why}");
+    }
+    if let Some(out) = export {
+        let (n, _) = checkpoints::export(&state, out).await?;
+        println!("{n} checkpoints written to {}", out.display());
+    }
+    Ok(if bad.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
 }

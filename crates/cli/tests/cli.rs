@@ -4,13 +4,49 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn roadwarden(data_dir: &Path, args: &[&str]) -> Output {
+    roadwarden_with(data_dir, args, &[])
+}
+
+/// Runs with extra environment variables (credentials are never on the command line).
+fn roadwarden_with(data_dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_roadwarden"))
         .args(args)
         .env("ROADWARDEN__DATA_DIR", data_dir)
         .env_remove("ROADWARDEN__DATABASE__URL")
+        .env_remove("ROADWARDEN_IMPORT_TOKEN")
+        .env_remove("ROADWARDEN_IMPORT_PASSWORD")
+        .envs(env.iter().copied())
         .current_dir(data_dir.parent().unwrap_or(data_dir))
         .output()
         .expect("run roadwarden")
+}
+
+fn create_admin(dir: &Path, username: &str, id_number: &str, agreement: bool) -> Output {
+    let mut args = vec![
+        "user",
+        "create",
+        "--unit",
+        "330000",
+        "--username",
+        username,
+        "--full-name",
+        "李四",
+        "--id-number",
+        id_number,
+        "--badge-number",
+        "000002",
+        "--role",
+        "admin",
+    ];
+    if agreement {
+        args.extend([
+            "--agreement-ref",
+            "BM-2026-002",
+            "--agreement-signed",
+            "2026-01-05",
+        ]);
+    }
+    roadwarden(dir, &args)
 }
 
 fn stdout(o: &Output) -> String {
@@ -38,6 +74,10 @@ fn bootstrap(dir: &Path) {
         ],
     );
     assert!(o.status.success(), "{}", stdout(&o));
+    bootstrap_user(dir);
+}
+
+fn bootstrap_user(dir: &Path) {
     let o = roadwarden(
         dir,
         &[
@@ -71,31 +111,135 @@ fn bootstrap(dir: &Path) {
 fn sec_04_first_operator_is_created_from_the_console_with_its_agreement() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("data");
-    bootstrap(&dir);
+    let o = roadwarden(
+        &dir,
+        &[
+            "unit",
+            "create",
+            "--code",
+            "330000",
+            "--name",
+            "浙江省公安厅交通警察总队",
+            "--level",
+            "province",
+            "--country",
+            "CN",
+        ],
+    );
+    assert!(o.status.success(), "{}", stdout(&o));
     // Without an agreement an operator account stays pending.
+    let o = create_admin(&dir, "second.admin", "110105194912310038", false);
+    let out = stdout(&o);
+    assert!(
+        o.status.success() && out.contains("status pending") && out.contains("SEC-04"),
+        "{out}"
+    );
+    // With it, the first operator is active (and prints its temporary password).
+    bootstrap_user(&dir);
+}
+
+#[test]
+fn sec_03_console_creates_only_the_first_operator_of_a_tree() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    bootstrap(&dir);
+    // The tree has an active operator: the console no longer creates accounts in it, with
+    // or without roles; they are granted step by step from now on.
+    for agreement in [true, false] {
+        let o = create_admin(&dir, "another.admin", "110105194912310038", agreement);
+        let out = stdout(&o);
+        assert!(!o.status.success(), "{out}");
+        assert!(out.contains("already has an active operator"), "{out}");
+    }
+    let o = roadwarden(
+        &dir,
+        &[
+            "unit",
+            "create",
+            "--code",
+            "330500",
+            "--name",
+            "湖州市公安局交通警察支队",
+            "--level",
+            "city",
+            "--parent",
+            "330000",
+        ],
+    );
+    assert!(o.status.success(), "{}", stdout(&o));
     let o = roadwarden(
         &dir,
         &[
             "user",
             "create",
             "--unit",
-            "330000",
+            "330500",
             "--username",
-            "second.admin",
+            "city.reviewer",
             "--full-name",
-            "李四",
+            "赵六",
             "--id-number",
             "110105194912310038",
             "--badge-number",
-            "000002",
+            "000003",
             "--role",
-            "admin",
+            "reviewer",
         ],
     );
-    let out = stdout(&o);
+    assert!(!o.status.success(), "{}", stdout(&o));
+    // A second country's tree is bootstrapped on its own, at its root, as an operator only.
+    let o = roadwarden(
+        &dir,
+        &[
+            "unit",
+            "create",
+            "--code",
+            "VN-QT",
+            "--name",
+            "Công an tỉnh Quảng Trị",
+            "--level",
+            "province",
+            "--country",
+            "VN",
+        ],
+    );
+    assert!(o.status.success(), "{}", stdout(&o));
+    let vn = |role: &str| {
+        roadwarden(
+            &dir,
+            &[
+                "user",
+                "create",
+                "--unit",
+                "VN-QT",
+                "--username",
+                "vn.first",
+                "--full-name",
+                "Nguyễn Văn An",
+                "--id-number",
+                "045090001234",
+                "--badge-number",
+                "VN001",
+                "--role",
+                role,
+                "--agreement-ref",
+                "BM-VN-1",
+                "--agreement-signed",
+                "2026-01-05",
+            ],
+        )
+    };
+    let o = vn("reviewer");
     assert!(
-        o.status.success() && out.contains("status pending") && out.contains("SEC-04"),
-        "{out}"
+        stdout(&o).contains("only the first operator"),
+        "{}",
+        stdout(&o)
+    );
+    let o = vn("admin");
+    assert!(
+        o.status.success() && stdout(&o).contains("status active"),
+        "{}",
+        stdout(&o)
     );
 }
 
@@ -479,7 +623,7 @@ fn bwc_05_evidence_import_files_a_docking_station_folder_through_the_upload_path
     std::fs::write(dock.join("IMG_0001.MP4"), mp4(1000, 3)).unwrap();
     std::fs::write(dock.join(".DS_Store"), b"ignored").unwrap();
 
-    let o = roadwarden(
+    let o = roadwarden_with(
         &dir,
         &[
             "evidence",
@@ -494,6 +638,7 @@ fn bwc_05_evidence_import_files_a_docking_station_folder_through_the_upload_path
             "--place",
             "G60 K123",
         ],
+        &[("ROADWARDEN_IMPORT_PASSWORD", roadwarden_testkit::PASSWORD)],
     );
     let out = stdout(&o);
     // Bad files are reported and the exit code says so; the good ones are stored.
@@ -607,5 +752,164 @@ fn dev_05_device_import_brings_no_device_into_formal_use_without_its_notice_and_
             Some(SuspensionReason::FormalUseNotProven),
             Some(DeviceState::PublicNotice)
         )
+    );
+}
+
+#[test]
+fn sec_01_evidence_import_acts_only_with_the_accounts_own_credential() {
+    use roadwarden_server::services::signin;
+    use roadwarden_store::sessions::SessionKind;
+
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    let (own_token, other_token) = with_state(&dir, async |s| {
+        let o = roadwarden_testkit::org(s).await;
+        roadwarden_testkit::account(s, &o.county, "cx.recadmin", 21, &["recorder_admin"]).await;
+        roadwarden_testkit::account(s, &o.county, "cx.other", 23, &["recorder_admin"]).await;
+        let meta = Default::default();
+        let token = |name: &'static str| {
+            signin::sign_in(
+                s,
+                &meta,
+                name,
+                roadwarden_testkit::PASSWORD,
+                SessionKind::Api,
+                "test",
+            )
+        };
+        let own = token("cx.recadmin").await.unwrap().token;
+        let other = token("cx.other").await.unwrap().token;
+        (own, other)
+    });
+    let dock = tmp.path().join("dock");
+    std::fs::create_dir_all(&dock).unwrap();
+    let import = |args: &[&str], env: &[(&str, &str)]| {
+        let mut all = vec![
+            "evidence",
+            "import",
+            dock.to_str().unwrap(),
+            "--officer",
+            "x",
+        ];
+        all.extend(args);
+        roadwarden_with(&dir, &all, env)
+    };
+    // A bare username is not a credential.
+    let o = import(&["--as", "cx.recadmin"], &[]);
+    assert!(!o.status.success());
+    assert!(stdout(&o).contains("SEC-01"), "{}", stdout(&o));
+    // A wrong password goes through the sign-in: refused and recorded.
+    let o = import(
+        &["--as", "cx.recadmin"],
+        &[("ROADWARDEN_IMPORT_PASSWORD", "Wrong-Passw0rd!")],
+    );
+    assert!(!o.status.success());
+    assert!(stdout(&o).contains("refused"), "{}", stdout(&o));
+    // Another person's token does not act for this one.
+    let o = import(
+        &["--as", "cx.recadmin"],
+        &[("ROADWARDEN_IMPORT_TOKEN", &other_token)],
+    );
+    assert!(!o.status.success());
+    assert!(stdout(&o).contains("belongs to cx.other"), "{}", stdout(&o));
+    // The person's own password or token does.
+    let o = import(
+        &["--as", "cx.recadmin"],
+        &[("ROADWARDEN_IMPORT_PASSWORD", roadwarden_testkit::PASSWORD)],
+    );
+    assert!(o.status.success(), "{}", stdout(&o));
+    let o = import(&[], &[("ROADWARDEN_IMPORT_TOKEN", &own_token)]);
+    assert!(o.status.success(), "{}", stdout(&o));
+    let failed = with_state(&dir, async |s| {
+        let mut tx = s.store.begin_read().await.unwrap();
+        roadwarden_store::audit::list(
+            &mut tx,
+            &roadwarden_domain::org::UnitPath::from_stored("/".into()),
+            true,
+            &roadwarden_store::audit::AuditFilter {
+                action: Some("session.sign_in_failed".into()),
+                actor: Some("cx.recadmin".into()),
+                ..Default::default()
+            },
+            10,
+        )
+        .await
+        .unwrap()
+        .len()
+    });
+    assert_eq!(failed, 1, "the refused password is in the audit trail");
+}
+
+#[test]
+fn sec_05_audit_verify_checks_the_chain_against_a_witness_copy_of_its_checkpoints() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("data");
+    bootstrap(&dir);
+    let witness = tmp.path().join("witness.jsonl");
+    let o = roadwarden(
+        &dir,
+        &[
+            "audit",
+            "checkpoints",
+            "--sign",
+            "--export",
+            witness.to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("1 checkpoints written"),
+        "{}",
+        stdout(&o)
+    );
+    let o = roadwarden(
+        &dir,
+        &["audit", "verify", "--witness", witness.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("against 2 signed checkpoints"),
+        "{}",
+        stdout(&o)
+    );
+    // An administrator cuts the tail and rewinds the head: the chain alone would pass.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite://{}", dir.join("roadwarden.sqlite").display());
+        let store = roadwarden_store::Store::connect(&url, &Default::default())
+            .await
+            .unwrap();
+        store
+            .raw_execute("DROP TRIGGER audit_log_no_delete")
+            .await
+            .unwrap();
+        let mut tx = store.begin_read().await.unwrap();
+        let kept = roadwarden_store::audit::entries_after(&mut tx, 1, 1)
+            .await
+            .unwrap()
+            .remove(0);
+        drop(tx);
+        store
+            .raw_execute("DELETE FROM audit_log WHERE seq > 2")
+            .await
+            .unwrap();
+        store
+            .raw_execute(&format!(
+                "UPDATE audit_head SET seq = 2, hash = '{}' WHERE id = 1",
+                kept.hash
+            ))
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    let o = roadwarden(
+        &dir,
+        &["audit", "verify", "--witness", witness.to_str().unwrap()],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stdout(&o));
+    assert!(
+        stdout(&o).contains("removed from the end"),
+        "{}",
+        stdout(&o)
     );
 }

@@ -118,6 +118,44 @@ impl ChainVerifier {
     }
 }
 
+/// SEC-05: a checkpoint of the chain, to be signed with a key that is not in the database and
+/// kept outside it (the blob store, a witness's copy), like a signed tree head of a
+/// transparency log. Someone who can rewrite the database can rehash every entry after the one
+/// they altered, or cut the tail and rewind the head; neither can produce the entry hash a
+/// checkpoint already signed for its sequence number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    /// The sequence number of the last entry covered.
+    pub seq: i64,
+    /// That entry's hash (which covers every entry before it).
+    pub hash: String,
+    /// When the checkpoint was taken, UTC microseconds since the epoch.
+    pub at_micros: i64,
+    /// Names the signing key: the first 16 hex digits of the SHA-256 of its public key.
+    pub key_id: String,
+}
+
+impl Checkpoint {
+    /// The exact bytes that are signed: a fixed label and the fields, length-prefixed.
+    pub fn signed_message(&self) -> Vec<u8> {
+        let mut out = b"roadwarden-audit-checkpoint-v1".to_vec();
+        let mut field = |bytes: &[u8]| {
+            out.extend_from_slice(&(bytes.len() as u64).to_be_bytes());
+            out.extend_from_slice(bytes);
+        };
+        field(&self.seq.to_be_bytes());
+        field(self.hash.as_bytes());
+        field(&self.at_micros.to_be_bytes());
+        field(self.key_id.as_bytes());
+        out
+    }
+}
+
+/// The id of a public key, as checkpoints name it.
+pub fn key_id(public_key: &[u8]) -> String {
+    hex::encode(Sha256::digest(public_key))[..16].to_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +213,38 @@ mod tests {
         let mut c = chain(5);
         c.remove(1);
         assert_eq!(verify(&c), Err((3, Break::SequenceGap { expected: 2 })));
+    }
+
+    #[test]
+    fn sec_05_checkpoint_message_covers_every_field() {
+        let c = Checkpoint {
+            seq: 9,
+            hash: "ab".into(),
+            at_micros: 5,
+            key_id: "k".into(),
+        };
+        let base = c.signed_message();
+        for other in [
+            Checkpoint {
+                seq: 10,
+                ..c.clone()
+            },
+            Checkpoint {
+                hash: "ac".into(),
+                ..c.clone()
+            },
+            Checkpoint {
+                at_micros: 6,
+                ..c.clone()
+            },
+            Checkpoint {
+                key_id: "l".into(),
+                ..c
+            },
+        ] {
+            assert_ne!(other.signed_message(), base);
+        }
+        assert_eq!(key_id(b"public").len(), 16);
     }
 
     #[test]

@@ -270,6 +270,37 @@ impl UnitPath {
         }
     }
 
+    /// The root of the tree this path lies in.
+    pub fn tree_root(&self) -> UnitPath {
+        match self.0.get(1..).and_then(|rest| rest.find('/')) {
+            Some(i) => UnitPath(self.0[..i + 2].to_owned()),
+            None => self.clone(),
+        }
+    }
+
+    /// The unit this path ends at.
+    pub fn unit_id(&self) -> Option<crate::UnitId> {
+        self.0
+            .trim_end_matches('/')
+            .rsplit('/')
+            .next()
+            .and_then(|s| s.parse::<i64>().ok())
+            .map(crate::UnitId)
+    }
+
+    /// The lowest unit that covers both paths; `None` when they lie in different trees.
+    pub fn common_ancestor(&self, other: &UnitPath) -> Option<UnitPath> {
+        let mut common = String::from("/");
+        for (a, b) in self.0.split('/').zip(other.0.split('/')).skip(1) {
+            if a.is_empty() || a != b {
+                break;
+            }
+            common.push_str(a);
+            common.push('/');
+        }
+        (common.len() > 1).then_some(UnitPath(common))
+    }
+
     /// Whether `self` is strictly above `other` in the tree (a proper ancestor).
     pub fn is_ancestor_of(&self, other: &UnitPath) -> bool {
         self.covers(other) && self.0.len() < other.0.len()
@@ -287,6 +318,22 @@ mod tests {
             p = p.child(UnitId(*id));
         }
         p
+    }
+
+    #[test]
+    fn org_02_paths_name_their_unit_and_common_ancestor() {
+        assert_eq!(path(&[1, 4, 9]).unit_id(), Some(UnitId(9)));
+        assert_eq!(
+            path(&[1, 4, 9]).common_ancestor(&path(&[1, 4, 7, 8])),
+            Some(path(&[1, 4]))
+        );
+        assert_eq!(
+            path(&[1, 4]).common_ancestor(&path(&[1, 4, 7])),
+            Some(path(&[1, 4]))
+        );
+        assert_eq!(path(&[1, 4]).common_ancestor(&path(&[2, 4])), None);
+        assert_eq!(path(&[1, 4, 9]).tree_root(), path(&[1]));
+        assert_eq!(path(&[1]).tree_root(), path(&[1]));
     }
 
     #[test]

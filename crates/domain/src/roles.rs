@@ -160,6 +160,33 @@ pub fn check_separation(held: &[Role], adding: Role) -> Result<(), RuleViolation
     Ok(())
 }
 
+/// SEC-03: the console grants roles to nobody once a tree is running. It only bootstraps a
+/// tree (a province, a country) that has no active operator: its first operator, at its root.
+/// Every later account and role is granted step by step by someone who holds the role above.
+pub fn check_console_bootstrap(
+    roles: &[Role],
+    unit_is_root: bool,
+    active_operators_in_tree: i64,
+) -> Result<(), RuleViolation> {
+    if active_operators_in_tree > 0 {
+        return Err(RuleViolation::new(
+            "SEC-03",
+            "user.console_bootstrap_only",
+            "this unit tree already has an active operator: accounts and roles are now granted \
+             step by step by people who hold them above, not from the console",
+        ));
+    }
+    if !unit_is_root || !roles.contains(&Role::Admin) {
+        return Err(RuleViolation::new(
+            "SEC-03",
+            "user.console_first_operator_only",
+            "the console creates only the first operator of a unit tree: an account with the \
+             role 'admin' at the tree's root",
+        ));
+    }
+    Ok(())
+}
+
 /// ORG-05 and SEC-04: whether this person, in this unit, may hold the role at all.
 pub fn check_role_fits(
     role: Role,
@@ -201,6 +228,20 @@ mod tests {
             .fold(UnitPath::root(UnitId(ids[0])), |acc, id| {
                 acc.child(UnitId(*id))
             })
+    }
+
+    #[test]
+    fn sec_03_console_creates_only_the_first_operator_of_a_tree() {
+        assert!(check_console_bootstrap(&[Role::Admin], true, 0).is_ok());
+        let running = check_console_bootstrap(&[Role::Admin], true, 1).unwrap_err();
+        assert_eq!(
+            (running.rule, running.code),
+            ("SEC-03", "user.console_bootstrap_only")
+        );
+        for (roles, root) in [(&[Role::Reviewer][..], true), (&[Role::Admin][..], false)] {
+            let e = check_console_bootstrap(roles, root, 0).unwrap_err();
+            assert_eq!(e.code, "user.console_first_operator_only");
+        }
     }
 
     #[test]

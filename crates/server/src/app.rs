@@ -108,6 +108,10 @@ pub fn build_router(state: AppState) -> Router {
         .merge(crate::api::evidence_uploads::router())
         .layer(middleware::from_fn_with_state(
             state.clone(),
+            auth::middleware::count_refusals,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
             ui::html_errors,
         ))
         .layer(middleware::from_fn_with_state(
@@ -172,7 +176,12 @@ impl Running {
     /// Stops accepting, lets in-flight requests finish, stops the workers.
     pub async fn shutdown(self) -> std::io::Result<()> {
         self.stop.set();
-        self.task.await.map_err(std::io::Error::other)?
+        let served = self.task.await.map_err(std::io::Error::other)?;
+        // SEC-05: the refusals still counted in memory are written before the process ends.
+        if let Err(e) = crate::services::refusals::flush(&self.state, true).await {
+            tracing::error!(error = %e, "writing the refused accesses at shutdown");
+        }
+        served
     }
 
     pub fn stop_flag(&self) -> CancelFlag {
@@ -198,6 +207,10 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Run
         tokio::spawn(worker::requeue_loop(state.clone(), stop.clone()));
         tokio::spawn(scheduler::run_loop(state.clone(), schedules, stop.clone()));
     }
+    tokio::spawn(crate::services::refusals::run_loop(
+        state.clone(),
+        stop.clone(),
+    ));
     let app = build_router(state.clone());
     let shutdown = stop.clone();
     let task = tokio::spawn(async move {

@@ -27,6 +27,24 @@ pub struct Settings {
     pub notices: NoticeSettings,
     pub blobs: BlobSettings,
     pub evidence: EvidenceSettings,
+    pub audit: AuditSettings,
+}
+
+/// SEC-05: where the audit chain is anchored outside the database, and who reads the
+/// installation's own entries.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AuditSettings {
+    /// The Ed25519 key that signs checkpoints (32 bytes, hex), created on first use with mode
+    /// 0600; empty means `<data_dir>/audit-checkpoint.key`. Keep it off the database server.
+    pub checkpoint_key_file: PathBuf,
+    /// Where every checkpoint is also appended as a JSON line for an outside witness to copy;
+    /// empty means `<data_dir>/audit-witness.jsonl`.
+    pub witness_file: PathBuf,
+    /// Usernames that read the installation's own audit entries (no unit: jobs, failed
+    /// sign-ins of unknown names, anonymous refusals) when the installation holds several unit
+    /// trees. With a single tree, its root's holders read them.
+    pub installation_auditors: Vec<String>,
 }
 
 /// Where image and footage bytes are kept: the local folder (default) or S3-compatible
@@ -341,6 +359,7 @@ impl Default for Settings {
             notices: NoticeSettings::default(),
             blobs: BlobSettings::default(),
             evidence: EvidenceSettings::default(),
+            audit: AuditSettings::default(),
         }
     }
 }
@@ -393,6 +412,7 @@ impl Default for JobSettings {
         let schedules = [
             ("audit_daily_review", "0 10 1 * * *"),
             ("audit_verify", "0 40 1 * * *"),
+            ("audit_checkpoint", "0 */10 * * * *"),
             ("session_purge", "0 0 * * * *"),
             ("password_expiry_notice", "0 0 7 * * *"),
             ("device_deadlines", "0 */5 * * * *"),
@@ -461,6 +481,22 @@ impl Settings {
     /// finished upload is renamed into the store rather than copied.
     pub fn upload_dir(&self) -> PathBuf {
         self.data_dir.join("uploads")
+    }
+
+    pub fn checkpoint_key_file(&self) -> PathBuf {
+        if self.audit.checkpoint_key_file.as_os_str().is_empty() {
+            self.data_dir.join("audit-checkpoint.key")
+        } else {
+            self.audit.checkpoint_key_file.clone()
+        }
+    }
+
+    pub fn witness_file(&self) -> PathBuf {
+        if self.audit.witness_file.as_os_str().is_empty() {
+            self.data_dir.join("audit-witness.jsonl")
+        } else {
+            self.audit.witness_file.clone()
+        }
     }
 
     pub fn password_policy(&self) -> PasswordPolicy {

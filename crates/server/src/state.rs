@@ -36,6 +36,8 @@ pub struct Inner {
     pub uploads: crate::services::evidence::upload::Sessions,
     /// SEC-02: lock-out per address and username, and sign-in throttles.
     pub signin_guard: crate::auth::signin_guard::SignInGuard,
+    /// SEC-05: refused accesses counted until the next aggregated audit entry.
+    pub refusals: crate::services::refusals::RefusalLog,
 }
 
 /// Calendars cached for a short while; an edit clears the cache.
@@ -90,6 +92,7 @@ impl AppState {
             calendars: CalendarCache::default(),
             uploads: Default::default(),
             signin_guard: Default::default(),
+            refusals: Default::default(),
         }))
     }
 

@@ -123,7 +123,8 @@ pub struct AuditListItem {
 }
 
 /// Newest first. ORG-02: only entries about units under `scope`; entries with no unit (the
-/// system's own) are shown to holders of the tree's root only (`include_unscoped`).
+/// installation's own) only with `include_unscoped`, which the caller decides
+/// (`services::audit::reads_installation_entries`).
 pub async fn list(
     tx: &mut Tx,
     scope: &UnitPath,
@@ -183,23 +184,59 @@ pub struct VerifyReport {
     pub first_break: Option<(i64, Break)>,
     /// The head row disagrees with the last entry: the tail was cut off or the head altered.
     pub head_mismatch: bool,
+    /// How many signed checkpoints the chain was compared with.
+    pub checkpoints_checked: u64,
+    /// SEC-05: the sequence number of the first checkpoint whose entry no longer has the hash
+    /// the checkpoint signed (entries at or before it were altered and the rest rehashed).
+    pub checkpoint_mismatch: Option<i64>,
+    /// SEC-05: the newest checkpoint's sequence number when the chain ends before it (the
+    /// tail was cut off and the head rewound).
+    pub ends_before_checkpoint: Option<i64>,
 }
 
 impl VerifyReport {
     pub fn is_intact(&self) -> bool {
-        self.first_break.is_none() && !self.head_mismatch
+        self.first_break.is_none()
+            && !self.head_mismatch
+            && self.checkpoint_mismatch.is_none()
+            && self.ends_before_checkpoint.is_none()
     }
 }
 
 /// Recomputes the whole chain, page by page, and compares its end with the head row.
-pub async fn verify(store: &Store, mut progress: impl FnMut(u64)) -> Result<VerifyReport> {
+pub async fn verify(store: &Store, progress: impl FnMut(u64)) -> Result<VerifyReport> {
+    verify_against(store, &[], progress).await
+}
+
+/// Recomputes the whole chain and compares it with checkpoints whose signatures the caller
+/// has already checked, given as `(seq, hash)`: the entry at each checkpoint's sequence
+/// number must carry exactly its hash, and the chain must reach the newest checkpoint.
+pub async fn verify_against(
+    store: &Store,
+    checkpoints: &[(i64, String)],
+    mut progress: impl FnMut(u64),
+) -> Result<VerifyReport> {
     const PAGE: i64 = 20_000;
+    let expected: std::collections::BTreeMap<i64, &str> = checkpoints
+        .iter()
+        .map(|(seq, hash)| (*seq, hash.as_str()))
+        .collect();
+    let newest_checkpoint = expected.keys().next_back().copied();
     let mut tx = store.begin_read().await?;
     let (head_seq, head_hash): (i64, String) = on!(&mut tx, c =>
         sqlx::query_as("SELECT seq, hash FROM audit_head WHERE id = 1").fetch_one(c).await?);
     let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2");
     let mut verifier = ChainVerifier::default();
     let mut last: Option<(i64, String)> = None;
+    let mut report = VerifyReport {
+        checked: 0,
+        head_seq,
+        first_break: None,
+        head_mismatch: false,
+        checkpoints_checked: 0,
+        checkpoint_mismatch: None,
+        ends_before_checkpoint: None,
+    };
     loop {
         let after = last.as_ref().map_or(0, |(s, _)| *s);
         let rows: Vec<Row> =
@@ -210,24 +247,71 @@ pub async fn verify(store: &Store, mut progress: impl FnMut(u64)) -> Result<Veri
         for row in rows {
             let entry = AuditEntry::from(row);
             if let Err(b) = verifier.check(&entry) {
-                return Ok(VerifyReport {
-                    checked: verifier.checked,
-                    head_seq,
-                    first_break: Some((entry.seq, b)),
-                    head_mismatch: false,
-                });
+                report.checked = verifier.checked;
+                report.first_break = Some((entry.seq, b));
+                return Ok(report);
+            }
+            if let Some(signed) = expected.get(&entry.seq) {
+                report.checkpoints_checked += 1;
+                if *signed != entry.hash {
+                    report.checked = verifier.checked;
+                    report.checkpoint_mismatch = Some(entry.seq);
+                    return Ok(report);
+                }
             }
             last = Some((entry.seq, entry.hash));
         }
         progress(verifier.checked);
     }
     let (last_seq, last_hash) = last.unwrap_or((0, roadwarden_domain::audit::GENESIS_HASH.into()));
-    Ok(VerifyReport {
-        checked: verifier.checked,
-        head_seq,
-        first_break: None,
-        head_mismatch: last_seq != head_seq || last_hash != head_hash,
-    })
+    report.checked = verifier.checked;
+    report.head_mismatch = last_seq != head_seq || last_hash != head_hash;
+    report.ends_before_checkpoint = newest_checkpoint.filter(|seq| *seq > last_seq);
+    Ok(report)
+}
+
+/// The last entry's sequence number and hash, read from the log itself (not the head row);
+/// `None` while the log is empty.
+pub async fn last_entry(tx: &mut Tx) -> Result<Option<(i64, String)>> {
+    let sql = "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1";
+    Ok(on!(tx, c => sqlx::query_as(sql).fetch_optional(c).await?))
+}
+
+/// Entries after `after_seq`, oldest first: for exports and the tamper drill in tests.
+pub async fn entries_after(tx: &mut Tx, after_seq: i64, limit: i64) -> Result<Vec<AuditEntry>> {
+    let sql = format!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2");
+    let rows: Vec<Row> =
+        on!(tx, c => sqlx::query_as(&sql).bind(after_seq).bind(limit).fetch_all(c).await?);
+    Ok(rows.into_iter().map(AuditEntry::from).collect())
+}
+
+/// One row of the index of signed checkpoints (the checkpoint itself is a blob).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct CheckpointRow {
+    pub seq: i64,
+    pub hash: String,
+    pub at_micros: i64,
+    pub key_id: String,
+    pub signature: String,
+    pub blob_sha256: String,
+}
+
+/// Indexes a checkpoint; a second checkpoint of the same sequence number is ignored.
+pub async fn add_checkpoint(tx: &mut Tx, row: &CheckpointRow) -> Result<bool> {
+    let sql =
+        "INSERT INTO audit_checkpoints (seq, hash, at_micros, key_id, signature, blob_sha256) \
+        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (seq) DO NOTHING";
+    let done = on!(tx, c => sqlx::query(sql)
+        .bind(row.seq).bind(&row.hash).bind(row.at_micros).bind(&row.key_id)
+        .bind(&row.signature).bind(&row.blob_sha256).execute(c).await?.rows_affected());
+    Ok(done > 0)
+}
+
+/// Every indexed checkpoint, oldest first.
+pub async fn checkpoints(tx: &mut Tx) -> Result<Vec<CheckpointRow>> {
+    let sql = "SELECT seq, hash, at_micros, key_id, signature, blob_sha256 \
+        FROM audit_checkpoints ORDER BY seq";
+    Ok(on!(tx, c => sqlx::query_as(sql).fetch_all(c).await?))
 }
 
 /// How many `action` entries about one object were written since `since`, optionally only

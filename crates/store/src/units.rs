@@ -180,6 +180,12 @@ pub async fn count(tx: &mut Tx) -> Result<i64> {
     Ok(on!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM units").fetch_one(c).await?))
 }
 
+/// How many trees the installation holds (units without a parent: provinces, countries).
+pub async fn root_count(tx: &mut Tx) -> Result<i64> {
+    let sql = "SELECT COUNT(*) FROM units WHERE parent_id IS NULL";
+    Ok(on!(tx, c => sqlx::query_scalar(sql).fetch_one(c).await?))
+}
+
 /// Escapes `%`, `_` and `\` for a LIKE pattern with `ESCAPE '\'`.
 pub(crate) fn escape_like(s: &str) -> String {
     s.replace('\\', "\\\\")

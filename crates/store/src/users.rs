@@ -207,6 +207,18 @@ pub async fn count(tx: &mut Tx) -> Result<i64> {
     Ok(on!(tx, c => sqlx::query_scalar("SELECT COUNT(*) FROM users").fetch_one(c).await?))
 }
 
+/// Active accounts holding `role` at a unit under `scope`.
+pub async fn count_active_holders(tx: &mut Tx, role: Role, scope: &UnitPath) -> Result<i64> {
+    let (low, high) = path_range(scope.as_str());
+    let sql = "SELECT COUNT(DISTINCT u.id) FROM users u \
+        JOIN units n ON n.id = u.unit_id \
+        JOIN role_grants g ON g.user_id = u.id AND g.revoked_at IS NULL \
+        WHERE g.role = $1 AND u.status = $2 AND n.path >= $3 AND n.path < $4";
+    Ok(on!(tx, c => sqlx::query_scalar(sql)
+        .bind(role.as_str()).bind(AccountStatus::Active.as_str())
+        .bind(&low).bind(&high).fetch_one(c).await?))
+}
+
 /// SEC-02: a failed attempt, and the lock it may bring.
 pub async fn record_failure(
     tx: &mut Tx,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{header, HeaderValue, Method};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
@@ -15,7 +15,7 @@ use roadwarden_store::{sessions, users};
 
 use super::{token, AuthVia, Principal};
 use crate::context::RequestMeta;
-use crate::error::AppError;
+use crate::error::{AppError, RenderedError};
 use crate::i18n::Lang;
 use crate::state::AppState;
 
@@ -97,6 +97,33 @@ async fn prepare(state: &AppState, mut req: Request) -> Result<(Request, Option<
     Ok((req, query_lang))
 }
 
+/// SEC-05: counts refused accesses (a 403 or a 404 answered with an error of ours) per
+/// person, address and kind; `services::refusals` writes them as aggregated audit entries.
+/// It sits inside the HTML error layer, which replaces the error's marker with a page.
+pub async fn count_refusals(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let meta = req.extensions().get::<RequestMeta>().cloned();
+    let principal = req
+        .extensions()
+        .get::<Option<Arc<Principal>>>()
+        .cloned()
+        .flatten();
+    let resp = next.run(req).await;
+    if let Some(err) = resp.extensions().get::<RenderedError>() {
+        if matches!(err.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND) {
+            state.refusals.note(
+                principal.as_deref(),
+                &meta.unwrap_or_default(),
+                err.code,
+                err.status.as_u16(),
+                &path,
+                state.clock.now(),
+            );
+        }
+    }
+    resp
+}
+
 /// The bearer token, or else the session cookie.
 fn credentials(req: &Request, jar: &CookieJar) -> Option<(String, AuthVia)> {
     let bearer = req
@@ -110,6 +137,16 @@ fn credentials(req: &Request, jar: &CookieJar) -> Option<(String, AuthVia)> {
         (None, Some(c)) => Some((c.value().to_owned(), AuthVia::Cookie)),
         (None, None) => None,
     }
+}
+
+/// The person behind an API token (`rwt_…`), as a request bearing it would be: a live token
+/// of an active account, with its roles. For console commands that act for a person (SEC-01:
+/// only with that person's own credential).
+pub async fn principal_for_token(
+    state: &AppState,
+    raw: &str,
+) -> Result<Option<Principal>, AppError> {
+    resolve_principal(state, raw.trim(), AuthVia::Bearer).await
 }
 
 /// Finds the live session behind a credential. An expired or revoked credential, or a

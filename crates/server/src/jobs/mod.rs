@@ -21,6 +21,8 @@ pub enum Job {
     AuditDailyReview { day: chrono::NaiveDate },
     /// SEC-05: recompute the chain and record the result.
     AuditVerify,
+    /// SEC-05: sign a checkpoint of the chain and keep it outside the database.
+    AuditCheckpoint,
     /// Remove ended sessions.
     SessionPurge,
     /// SEC-02: record the accounts whose password expires within a week.
@@ -54,6 +56,7 @@ impl Job {
         match self {
             Job::AuditDailyReview { .. } => "audit_daily_review",
             Job::AuditVerify => "audit_verify",
+            Job::AuditCheckpoint => "audit_checkpoint",
             Job::SessionPurge => "session_purge",
             Job::PasswordExpiryNotice => "password_expiry_notice",
             Job::DeviceDeadlines => "device_deadlines",
@@ -94,6 +97,7 @@ impl Job {
                 day: (fire_time - chrono::Duration::days(1)).date_naive(),
             }),
             "audit_verify" => Some(Job::AuditVerify),
+            "audit_checkpoint" => Some(Job::AuditCheckpoint),
             "session_purge" => Some(Job::SessionPurge),
             "password_expiry_notice" => Some(Job::PasswordExpiryNotice),
             "device_deadlines" => Some(Job::DeviceDeadlines),

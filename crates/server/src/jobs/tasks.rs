@@ -11,6 +11,7 @@ use serde_json::json;
 use super::Job;
 use crate::error::AppResult;
 use crate::services::audit::{record, Actor, Event};
+use crate::services::checkpoints;
 use crate::services::devices::deadlines;
 use crate::state::AppState;
 
@@ -18,6 +19,12 @@ pub async fn run(state: &AppState, job: &Job) -> AppResult<()> {
     match job {
         Job::AuditDailyReview { day } => audit_daily_review(state, *day).await,
         Job::AuditVerify => audit_verify(state).await,
+        Job::AuditCheckpoint => {
+            if let Some(c) = checkpoints::write(state).await? {
+                tracing::info!(seq = c.checkpoint.seq, "audit checkpoint signed");
+            }
+            Ok(())
+        }
         Job::SessionPurge => {
             let mut tx = state.store.begin().await?;
             let n = sessions::purge_ended(&mut tx, state.clock.now()).await?;
@@ -158,12 +165,19 @@ async fn audit_daily_review(state: &AppState, day: chrono::NaiveDate) -> AppResu
     Ok(())
 }
 
-/// SEC-05: the nightly recomputation of the chain. A broken chain is logged as an error and
+/// SEC-05: the nightly recomputation of the chain, against the signed checkpoints (the
+/// blob store's and the local witness file's). A broken chain is logged as an error and
 /// recorded; it is not "fixed".
 async fn audit_verify(state: &AppState) -> AppResult<()> {
-    let report = audit::verify(&state.store, |_| {}).await?;
+    let witness = state.settings.witness_file();
+    let witness = witness.exists().then_some(witness.as_path());
+    let anchored = checkpoints::verify(state, witness, |_| {}).await?;
+    let report = &anchored.chain;
     if !report.is_intact() {
         tracing::error!(?report, "the audit chain is broken");
+    }
+    if !anchored.bad_checkpoints.is_empty() {
+        tracing::error!(bad = ?anchored.bad_checkpoints, "audit checkpoints are not valid");
     }
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
@@ -177,9 +191,13 @@ async fn audit_verify(state: &AppState) -> AppResult<()> {
             unit_id: None,
             detail: json!({
                 "checked": report.checked,
-                "intact": report.is_intact(),
+                "intact": anchored.is_intact(),
                 "first_break": report.first_break,
                 "head_mismatch": report.head_mismatch,
+                "checkpoints_checked": report.checkpoints_checked,
+                "checkpoint_mismatch": report.checkpoint_mismatch,
+                "ends_before_checkpoint": report.ends_before_checkpoint,
+                "bad_checkpoints": anchored.bad_checkpoints,
             }),
         },
         now,

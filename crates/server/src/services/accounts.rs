@@ -85,6 +85,32 @@ async fn check_may_grant(
     Ok(())
 }
 
+/// SEC-03: the console's `user create`. It only bootstraps a unit tree with no active
+/// operator: the first operator, at the tree's root (the demo seed and the tests call
+/// [`create_user`] directly as the operator instead).
+pub async fn create_first_operator(
+    state: &AppState,
+    meta: &RequestMeta,
+    input: &CreateUserInput,
+) -> AppResult<Created> {
+    let unit_id = UnitId::parse(&input.unit_id.to_string())?;
+    let roles = input
+        .roles
+        .iter()
+        .map(|r| Role::parse(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    {
+        let mut tx = state.store.begin_read().await?;
+        let unit = units::get(&mut tx, unit_id)
+            .await?
+            .ok_or(AppError::NotFound("unit"))?;
+        let running =
+            users::count_active_holders(&mut tx, Role::Admin, &unit.path.tree_root()).await?;
+        roadwarden_domain::roles::check_console_bootstrap(&roles, unit.path.depth() == 1, running)?;
+    }
+    create_user(state, Authority::Operator, meta, input, true).await
+}
+
 pub async fn create_user(
     state: &AppState,
     authority: Authority<'_>,

@@ -125,6 +125,31 @@ pub async fn record_list_read(
     Ok(())
 }
 
+/// ORG-02 and SEC-05: who reads the installation's own entries (those about no unit: jobs,
+/// sign-in failures of unknown names, anonymous refusals). Every entry about a unit carries
+/// it and is read under unit scope; the installation's entries belong to whoever operates the
+/// installation: the holders of its root when it holds a single tree, and only the usernames
+/// named in `audit.installation_auditors` when it holds several (two countries' trees on one
+/// platform: neither country's operators read the other's, nor the shared ones).
+pub async fn reads_installation_entries(
+    state: &AppState,
+    tx: &mut Tx,
+    principal: &Principal,
+) -> AppResult<bool> {
+    if !principal.at_root() {
+        return Ok(false);
+    }
+    if state
+        .settings
+        .audit
+        .installation_auditors
+        .contains(&principal.user.username)
+    {
+        return Ok(true);
+    }
+    Ok(roadwarden_store::units::root_count(tx).await? <= 1)
+}
+
 /// The audit trail as this person may see it: entries about units in their scope.
 pub async fn list(
     state: &AppState,
@@ -133,10 +158,11 @@ pub async fn list(
     limit: i64,
 ) -> AppResult<Vec<AuditListItem>> {
     let mut tx = state.store.begin_read().await?;
+    let installation = reads_installation_entries(state, &mut tx, principal).await?;
     Ok(audit::list(
         &mut tx,
         principal.scope(),
-        principal.at_root(),
+        installation,
         filter,
         limit.clamp(1, 500),
     )

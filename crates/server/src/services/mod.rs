@@ -5,9 +5,11 @@ pub mod accounts;
 pub mod audit;
 pub mod calendar;
 pub mod captures;
+pub mod checkpoints;
 pub mod devices;
 pub mod evidence;
 pub mod messages;
+pub mod refusals;
 pub mod signin;
 pub mod units;
 

@@ -119,16 +119,18 @@ async fn write(store: &Store, clock: &Clock, items: &[&Item]) -> AppResult<Vec<C
     let now = clock.now();
     let mut tx = store.begin().await?;
     let mut done = Vec::with_capacity(items.len());
-    let mut new_ids = Vec::new();
+    let mut by_unit: std::collections::BTreeMap<roadwarden_domain::UnitId, Vec<i64>> =
+        std::collections::BTreeMap::new();
     for item in items {
         done.push(write_one(&mut tx, item, now).await?);
         if let Some(c) = done.last().filter(|c| !c.duplicate) {
-            new_ids.push(c.id);
+            by_unit.entry(item.capture.unit_id).or_default().push(c.id);
         }
     }
-    if !new_ids.is_empty() {
-        // SEC-05: one entry per batch names every capture it wrote; the capture rows themselves
-        // carry the device, its credential's check and the arrival time.
+    for (unit, new_ids) in by_unit {
+        // SEC-05: one entry per batch and unit (ORG-02: read under that unit's scope) names
+        // every capture it wrote; the capture rows themselves carry the device, its
+        // credential's check and the arrival time.
         record(
             &mut tx,
             &Actor::named("ingest"),
@@ -136,7 +138,7 @@ async fn write(store: &Store, clock: &Clock, items: &[&Item]) -> AppResult<Vec<C
                 action: "capture.ingest",
                 object_type: "capture",
                 object_id: new_ids[0].to_string(),
-                unit_id: None,
+                unit_id: Some(unit),
                 detail: json!({ "captures": new_ids }),
             },
             now,

@@ -336,8 +336,9 @@ async fn settle(
     let now = state.clock.now();
     let max_attempts = state.settings.notices.max_attempts;
     let mut report = DrainReport::default();
-    let mut sent_ids = Vec::new();
-    let mut failed_ids = Vec::new();
+    // ORG-02: one audit entry per unit, so each unit's readers see only their notices.
+    let mut by_unit: std::collections::BTreeMap<UnitId, (Vec<i64>, Vec<i64>)> =
+        std::collections::BTreeMap::new();
     let mut tx = state.store.begin().await?;
     for (p, result) in outcomes {
         let channel = p.notice.channel.as_str();
@@ -359,7 +360,7 @@ async fn settle(
                 )
                 .await?;
                 if kept {
-                    sent_ids.push(p.notice.id);
+                    by_unit.entry(p.unit.id).or_default().0.push(p.notice.id);
                     if channel != "letter" {
                         served_electronically(state, &mut tx, &p, now).await?;
                     }
@@ -372,7 +373,7 @@ async fn settle(
                 let kept = violations::notice_failed(&mut tx, lease, &error, retry).await?;
                 tracing::warn!(notice = p.notice.id, channel, error = %error, "notice not sent");
                 if kept && retry.is_none() {
-                    failed_ids.push(p.notice.id);
+                    by_unit.entry(p.unit.id).or_default().1.push(p.notice.id);
                 }
                 (if retry.is_some() { "retry" } else { "failed" }, kept)
             }
@@ -397,7 +398,7 @@ async fn settle(
             .with_label_values(&[channel, outcome])
             .inc();
     }
-    if !sent_ids.is_empty() || !failed_ids.is_empty() {
+    for (unit, (sent_ids, failed_ids)) in by_unit {
         record(
             &mut tx,
             &Actor::system(),
@@ -409,7 +410,7 @@ async fn settle(
                     .or(failed_ids.first())
                     .map(ToString::to_string)
                     .unwrap_or_default(),
-                unit_id: None,
+                unit_id: Some(unit),
                 detail: json!({ "sent": sent_ids, "given_up": failed_ids }),
             },
             now,

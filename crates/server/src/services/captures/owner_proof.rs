@@ -10,6 +10,7 @@
 
 use chrono::Duration;
 use roadwarden_domain::capture::plate::query_key;
+use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::FieldError;
 use roadwarden_store::audit;
 use roadwarden_store::violations::Vehicle;
@@ -65,11 +66,17 @@ pub async fn prove_owner(
     let security = &state.settings.security;
     let window = Duration::minutes(security.public_proof_window_minutes.max(1));
     let mut tx = state.store.begin().await?;
+    let registered = registry::owner_of(&mut tx, &key).await?;
+    // ORG-02: the query concerns the unit that registered the vehicle, and only its readers
+    // see it; a plate nobody registered concerns no unit (the installation's entries).
+    let unit_id = registered
+        .as_ref()
+        .and_then(|v| UnitPath::from_stored(v.unit_path.clone()).unit_id());
     let event = |action: &'static str| Event {
         action,
         object_type: "vehicle",
         object_id: key.clone(),
-        unit_id: None,
+        unit_id,
         detail: json!({ "purpose": purpose.as_str() }),
     };
     if security.public_proof_max_failures > 0 {
@@ -90,9 +97,7 @@ pub async fn prove_owner(
             return Err(AppError::TooManyAttempts(now + window));
         }
     }
-    let vehicle = registry::owner_of(&mut tx, &key)
-        .await?
-        .filter(|v| v.vin.to_ascii_uppercase().ends_with(&tail));
+    let vehicle = registered.filter(|v| v.vin.to_ascii_uppercase().ends_with(&tail));
     let action = if vehicle.is_some() { PROVEN } else { REFUSED };
     record(&mut tx, &Actor::of_public(meta), event(action), now).await?;
     tx.commit().await?;

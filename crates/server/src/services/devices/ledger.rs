@@ -12,6 +12,8 @@ use roadwarden_domain::device::lifecycle::{
 };
 use roadwarden_domain::device::upkeep::Certificate;
 use roadwarden_domain::device::{DeviceKind, DeviceState, SuspensionReason};
+use roadwarden_domain::org::UnitPath;
+use roadwarden_domain::UnitId;
 use roadwarden_store::device_records::{self, NewCalibration, NewEvent};
 use roadwarden_store::devices::{self, NewDevice};
 use roadwarden_store::units::{self, Unit};
@@ -425,23 +427,45 @@ pub async fn import(
         now,
     )
     .await?;
-    record(
-        &mut tx,
-        &actor,
-        Event {
-            action: "device.import",
-            object_type: "device_import",
-            object_id: sha256.clone(),
-            unit_id: actor.unit_id,
-            detail: json!({
-                "file": file_name, "sha256": sha256, "encoding": report.encoding, "rows": report.rows,
-                "imported": report.imported, "skipped": report.skipped,
-                "bad_lines": report.errors.iter().map(|e| e.line).collect::<Vec<_>>(),
-            }),
-        },
-        now,
-    )
-    .await?;
+    // ORG-02: the entry concerns the units the devices were imported into. From the console
+    // (no unit of its own) that is, per tree, the lowest unit above every imported device, so
+    // each country's readers see their own import and not another's.
+    let mut trees: Vec<UnitPath> = Vec::new();
+    if actor.unit_id.is_none() {
+        for row in &valid {
+            let path = &row.new.unit_path;
+            match trees
+                .iter_mut()
+                .find_map(|t| t.common_ancestor(path).map(|c| (t, c)))
+            {
+                Some((tree, common)) => *tree = common,
+                None => trees.push(path.clone()),
+            }
+        }
+    }
+    let mut entry_units: Vec<Option<UnitId>> = trees.iter().map(UnitPath::unit_id).collect();
+    if entry_units.is_empty() {
+        entry_units.push(actor.unit_id);
+    }
+    for unit_id in entry_units {
+        record(
+            &mut tx,
+            &actor,
+            Event {
+                action: "device.import",
+                object_type: "device_import",
+                object_id: sha256.clone(),
+                unit_id: actor.unit_id.or(unit_id),
+                detail: json!({
+                    "file": file_name, "sha256": sha256, "encoding": report.encoding, "rows": report.rows,
+                    "imported": report.imported, "skipped": report.skipped,
+                    "bad_lines": report.errors.iter().map(|e| e.line).collect::<Vec<_>>(),
+                }),
+            },
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     progress(total, total);
     report.committed = true;

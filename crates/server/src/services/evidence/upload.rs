@@ -833,6 +833,9 @@ async fn verify_one(state: &AppState, evidence_id: i64, sha: &str) -> AppResult<
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     if store::mark_verified(&mut tx, evidence_id, now).await? {
+        let unit_id = store::get(&mut tx, evidence_id)
+            .await?
+            .map(|e| UnitId(e.unit_id));
         record(
             &mut tx,
             &Actor::named("evidence-intake"),
@@ -840,7 +843,7 @@ async fn verify_one(state: &AppState, evidence_id: i64, sha: &str) -> AppResult<
                 action: "evidence.verified",
                 object_type: "evidence",
                 object_id: evidence_id.to_string(),
-                unit_id: None,
+                unit_id,
                 detail: json!({"sha256": sha, "recorder_copy": "released"}),
             },
             now,
