@@ -8,7 +8,7 @@ use roadwarden_domain::capture::notice::{
     ViolationState,
 };
 use roadwarden_domain::capture::penalty::{procedure, tariff, Currency, Money, Procedure};
-use roadwarden_domain::capture::plate::{plate_key, query_key};
+use roadwarden_domain::capture::plate::query_key;
 use roadwarden_domain::capture::review::{
     elimination_deadline, outcome, EliminationReason, Outcome, Party,
 };
