@@ -214,11 +214,18 @@ pub struct DecisionOutcome {
 /// CAP-04 / SUP-06: entry stops at once. A capture taken while its device was in formal use
 /// is still not approved into a fine once the device is suspended, circuit-broken or back in
 /// trial: the gate is checked at decision time as well as at capture time.
-async fn check_device_still_enforces(tx: &mut Tx, device_id: i64) -> AppResult<()> {
+async fn check_device_still_enforces(tx: &mut Tx, device_id: i64, usage: &str) -> AppResult<()> {
     let device = devices::get(tx, DeviceId(device_id))
         .await?
         .ok_or(AppError::NotFound("device"))?;
-    if capture_use_for(device.kind, device.state) != CaptureUse::Enforce {
+    let gate = capture_use_for(device.kind, device.state);
+    // A trial capture (a warning only) stays a warning while the device is still in trial.
+    let allowed = match gate {
+        CaptureUse::Enforce => true,
+        CaptureUse::WarnOnly => usage != "enforce",
+        CaptureUse::Refuse => false,
+    };
+    if !allowed {
         return Err(RuleViolation::new(
             "CAP-04",
             "review.device_not_in_service",
@@ -258,7 +265,7 @@ pub async fn decide(
     let from = CaptureState::parse(&c.state)?;
     check_reviewer(&reviewer_of(p, &scopes), &under_review(&c, &place)?)?;
     if decision == Decision::Approve {
-        check_device_still_enforces(&mut tx, c.device_id).await?;
+        check_device_still_enforces(&mut tx, c.device_id, &c.usage).await?;
     }
     if decision == Decision::Approve && c.plate.is_empty() {
         return Err(RuleViolation::new(
