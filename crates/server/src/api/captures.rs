@@ -16,6 +16,7 @@ use roadwarden_domain::org::{Country, UnitPath};
 use roadwarden_domain::roles::Role;
 use roadwarden_domain::FieldError;
 use roadwarden_store::captures::{self, ExemptionRow, ReviewerStats};
+use roadwarden_store::units;
 use roadwarden_store::violations::{
     self as store_violations, Notice, Objection, Vehicle, Violation, ViolationEvent,
 };
@@ -744,10 +745,23 @@ pub async fn add_vehicle(
     v.unit_path = user.scope().as_str().to_owned();
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
+    // A plate is its country's: only that country's police record its owner (issue 12 item 2:
+    // a foreign unit could take a plate over and have its notices name the wrong person).
+    let own_country = units::get(&mut tx, user.user.unit_id)
+        .await?
+        .map(|u| u.country.code());
+    if own_country != Some(v.country.as_str()) {
+        return Err(AppError::forbidden(
+            "vehicle.other_country",
+            "this plate is another country's; only that country's police record its owner",
+        ));
+    }
     // ORG-02: an entry recorded by another unit is changed there (or above), never from a
     // sibling, so nobody can redirect another unit's owner notices. An entry no unit owns (from
     // before entries had one, and used by no record) is changed only by a top-level unit.
-    let before = store_violations::vehicle_by_plate(&mut tx, &v.plate_key).await?;
+    let before =
+        store_violations::vehicle_by_plate(&mut tx, &v.country, &v.plate_key, &v.plate_colour)
+            .await?;
     if let Some(b) = &before {
         let allowed = if b.unit_path.is_empty() {
             user.scope().depth() == 1
@@ -830,6 +844,10 @@ pub fn vehicle_of(input: &VehicleInput) -> AppResult<Vehicle> {
         _ => return Err(FieldError::new("country", "must be CN or VN").into()),
     };
     let colour = PlateColour::parse(&input.plate_colour)?;
+    // The colour is part of the plate (it says the plate type): a registry entry names it.
+    if colour == PlateColour::Unknown {
+        return Err(FieldError::new("plate_colour", "give the plate's colour").into());
+    }
     let PlateReading::Read(plate) = read_plate(country, &input.plate, colour)? else {
         return Err(FieldError::new("plate", "is required").into());
     };

@@ -201,7 +201,7 @@ async fn sec_05_refused_cross_unit_reads_and_writes_are_audited_in_few_entries()
 }
 
 /// A second country's tree beside the testkit's Chinese one, with its own operator.
-async fn second_country(app: &TestApp) -> roadwarden_store::units::Unit {
+pub(crate) async fn second_country(app: &TestApp) -> roadwarden_store::units::Unit {
     use roadwarden_server::context::RequestMeta;
     use roadwarden_server::services::units::{create_unit, CreateUnitInput};
     use roadwarden_server::services::Authority;
@@ -222,12 +222,26 @@ async fn second_country(app: &TestApp) -> roadwarden_store::units::Unit {
     )
     .await
     .unwrap();
-    vn_operator(&app.state, &root).await;
+    vn_account(
+        &app.state,
+        &root,
+        "vn.admin",
+        "045090001234",
+        &["admin", "auditor"],
+    )
+    .await;
     root
 }
 
-/// An active operator of the Vietnamese root (a citizen id of 12 digits).
-async fn vn_operator(state: &roadwarden_server::AppState, root: &roadwarden_store::units::Unit) {
+/// An active account at a Vietnamese unit (a citizen id of 12 digits), with its password set
+/// to the testkit's.
+pub(crate) async fn vn_account(
+    state: &roadwarden_server::AppState,
+    root: &roadwarden_store::units::Unit,
+    username: &str,
+    id_number: &str,
+    roles: &[&str],
+) {
     use roadwarden_server::context::RequestMeta;
     use roadwarden_server::services::accounts::CreateUserInput;
     use roadwarden_server::services::accounts::{self, AccountAction, AgreementInput};
@@ -235,13 +249,13 @@ async fn vn_operator(state: &roadwarden_server::AppState, root: &roadwarden_stor
     let meta = RequestMeta::default();
     let input = CreateUserInput {
         unit_id: root.id.0,
-        username: "vn.admin".into(),
+        username: username.into(),
         full_name: "Nguyễn Văn An".into(),
-        id_number: "045090001234".into(),
+        id_number: id_number.into(),
         phone: None,
         person_kind: "police_officer".into(),
-        badge_number: Some("VN001".into()),
-        roles: vec!["admin".into(), "auditor".into()],
+        badge_number: Some(format!("VN{}", &id_number[id_number.len() - 3..])),
+        roles: roles.iter().map(|r| (*r).to_owned()).collect(),
         password: Some(roadwarden_testkit::PASSWORD.into()),
         language: Some("vi".into()),
     };

@@ -176,6 +176,89 @@ async fn org_02_a_registry_entry_is_changed_only_by_the_unit_that_recorded_it() 
     assert_eq!(status, 403, "and Changxing cannot change Wuxing's entry");
 }
 
+/// Issue 12 item 2: the registry is keyed by the plate's country, number and colour; only
+/// the plate's own country records its owner, and a record looks its owner up within its own
+/// country and plate colour.
+#[tokio::test]
+async fn org_02_a_plate_is_its_countrys_and_its_owner_is_looked_up_within_it() {
+    let w = world().await;
+    let vn = super::audit::second_country(&w.app).await;
+    super::audit::vn_account(
+        &w.app.state,
+        &vn,
+        "vn.clerk",
+        "045090001235",
+        &["notice_clerk"],
+    )
+    .await;
+    let vn_clerk = w.app.token("vn.clerk", PASSWORD).await;
+    // A Vietnamese clerk records neither a new Chinese plate nor the one Changxing recorded.
+    for plate in ["浙E99999", "浙E12345"] {
+        let entry = json!({ "plate": plate, "plate_colour": "blue", "country": "CN",
+            "vin": "LSVAU2180N2999999", "owner_name": "Kẻ mạo danh" });
+        let (status, body) = w.app.post("/api/v1/vehicles", &vn_clerk, &entry).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (403, Some("vehicle.other_country")),
+            "{plate}: {body}"
+        );
+    }
+    // So the rightful clerk still records 浙E99999.
+    let (status, body) = w
+        .app
+        .post(
+            "/api/v1/vehicles",
+            &w.clerk,
+            &json!({ "plate": "浙E99999", "plate_colour": "blue", "country": "CN",
+                     "vin": "LSVAU2180N2999999", "owner_name": "赵六" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    // A registry entry names its colour: the colour is part of the plate.
+    let (status, body) = w
+        .app
+        .post(
+            "/api/v1/vehicles",
+            &w.clerk,
+            &json!({ "plate": "浙E77777", "country": "CN",
+                     "vin": "LSVAU2180N2777777", "owner_name": "赵六" }),
+        )
+        .await;
+    assert_eq!(status, 422, "{body}");
+    // A yellow 浙E12345 is another vehicle with another owner, beside the blue one.
+    let (status, yellow) = w
+        .app
+        .post(
+            "/api/v1/vehicles",
+            &w.clerk,
+            &json!({ "plate": "浙E12345", "plate_colour": "yellow", "country": "CN",
+                     "vin": "LZZ1CLVB0N1987654", "owner_name": "钱七" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{yellow}");
+    // A record of the blue plate names the blue plate's owner, not the yellow one's.
+    let (_, r) = w
+        .push("330522010201", &w.capture("浙E12345", "1625", 3))
+        .await;
+    let out = w.approve(r["capture_id"].as_i64().unwrap()).await;
+    let vid = out["violation_id"].as_i64().unwrap();
+    let (status, detail) = w
+        .app
+        .get(&format!("/api/v1/violations/{vid}"), &w.clerk)
+        .await;
+    assert_eq!(status, 200, "{detail}");
+    assert_eq!(detail["owner"]["owner_name"], "王小明", "{detail}");
+    assert_ne!(detail["owner"]["id"], yellow["id"]);
+    // The owner's proof finds the yellow plate by its own identification number.
+    let url = "/api/v1/public/violations?plate=浙E12345&vin_tail=987654";
+    let resp = w.app.client.get(w.app.url(url)).send().await.unwrap();
+    assert_eq!(
+        resp.status().as_u16(),
+        200,
+        "the yellow plate's owner proves it"
+    );
+}
+
 #[tokio::test]
 async fn not_01_an_outcome_after_a_lost_lease_changes_nothing() {
     let w = world().await;

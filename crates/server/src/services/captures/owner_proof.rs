@@ -66,11 +66,16 @@ pub async fn prove_owner(
     let security = &state.settings.security;
     let window = Duration::minutes(security.public_proof_window_minutes.max(1));
     let mut tx = state.store.begin().await?;
-    let registered = registry::owner_of(&mut tx, &key).await?;
+    // The number and the identification number together name one vehicle, whatever its
+    // country and plate colour.
+    let mut entries = registry::entries_for_number(&mut tx, &key).await?;
+    let proven = entries
+        .iter()
+        .position(|v| v.vin.to_ascii_uppercase().ends_with(&tail));
     // ORG-02: the query concerns the unit that registered the vehicle, and only its readers
     // see it; a plate nobody registered concerns no unit (the installation's entries).
-    let unit_id = registered
-        .as_ref()
+    let unit_id = entries
+        .get(proven.unwrap_or(0))
         .and_then(|v| UnitPath::from_stored(v.unit_path.clone()).unit_id());
     let event = |action: &'static str| Event {
         action,
@@ -97,7 +102,7 @@ pub async fn prove_owner(
             return Err(AppError::TooManyAttempts(now + window));
         }
     }
-    let vehicle = registered.filter(|v| v.vin.to_ascii_uppercase().ends_with(&tail));
+    let vehicle = proven.map(|i| entries.swap_remove(i));
     let action = if vehicle.is_some() { PROVEN } else { REFUSED };
     record(&mut tx, &Actor::of_public(meta), event(action), now).await?;
     tx.commit().await?;

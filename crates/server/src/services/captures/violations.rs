@@ -67,7 +67,14 @@ pub async fn enter(
         &cal,
         unit.tz(),
     );
-    let vehicle = registry::owner_of(tx, &capture.plate_key).await?;
+    // Item 2 of issue 12: the owner is looked up within the record's own country and plate.
+    let vehicle = registry::owner_of(
+        tx,
+        unit.country.code(),
+        &capture.plate_key,
+        &capture.plate_colour,
+    )
+    .await?;
     let id = violations::insert(
         tx,
         &NewViolation {
