@@ -11,8 +11,8 @@ offset (HEAD) and sends the rest. Passes when
   the local file's length and SHA-256.
 
 Exits non-zero on any failure. The accounts are made with the CLI, as an operator would:
-`roadwarden unit create`, `roadwarden user create` for the first admin (temporary password),
-who creates the recorder administrator over the API; each first sign-in changes the password.
+`roadwarden unit create`, `roadwarden user create` (temporary password), then the first
+sign-in changes the password over the API.
 
     python3 -m pip install tuspy
     cargo build --release -p roadwarden-cli
@@ -113,45 +113,21 @@ def cli(binary, config, *args):
     return out.stdout
 
 
-def make_admin(binary, config):
-    """A province and its first operator, made with the console as an operator would (SEC-03:
-    the console makes only the first admin of a unit tree); returns (unit id, username,
-    temporary password)."""
-    out = cli(binary, config, "unit", "create", "--code", "330000", "--name", "Tus Province",
-              "--level", "province", "--country", "CN")
-    m = re.search(r"id (\d+)", out)
-    if not m:
-        raise RuntimeError(f"no unit id in:\n{out}")
-    unit_id = int(m.group(1))
-    out = cli(binary, config, "user", "create", "--unit", "330000", "--username", "tus.admin",
-              "--full-name", "Tus Admin", "--id-number", cn_id(30), "--badge-number", "T00030",
-              "--role", "admin", "--agreement-ref", "TUS-1", "--agreement-signed", "2026-01-01")
-    return unit_id, "tus.admin", temporary_password(out)
-
-
-def temporary_password(out):
+def make_accounts(binary, config):
+    """A province, and its first operator made as an operator would: the console makes only a
+    tree's first admin (SEC-03), who here is also its recorder administrator; returns
+    (username, temporary password)."""
+    cli(binary, config, "unit", "create", "--code", "330000", "--name", "Tus Province",
+        "--level", "province", "--country", "CN")
+    out = cli(binary, config, "user", "create", "--unit", "330000", "--username", "tus.recadmin",
+              "--full-name", "Tus Recorder Admin", "--id-number", cn_id(31),
+              "--badge-number", "T00031", "--role", "admin", "--role", "recorder_admin",
+              "--agreement-ref", "TUS-1",
+              "--agreement-signed", "2026-01-01")
     m = re.search(r"temporary password[^:]*: (\S+)", out)
     if not m:
         raise RuntimeError(f"no temporary password in:\n{out}")
-    return m.group(1)
-
-
-def make_recorder_admin(base, admin_token, unit_id):
-    """The admin creates the recorder administrator over the API; returns (username,
-    temporary password)."""
-    r = requests.post(f"{base}/api/v1/users",
-                      headers={"Authorization": f"Bearer {admin_token}"},
-                      json={"unit_id": unit_id, "username": "tus.recadmin",
-                            "full_name": "Tus Recorder Admin", "id_number": cn_id(31),
-                            "person_kind": "police_officer", "badge_number": "T00031",
-                            "roles": ["recorder_admin"]})
-    if r.status_code not in (200, 201):
-        raise RuntimeError(f"create recorder admin: {r.status_code} {r.text}")
-    body = r.json()
-    temporary = body.get("temporary_password")
-    if not temporary:
-        raise RuntimeError(f"no temporary password in: {body}")
-    return "tus.recadmin", temporary
+    return "tus.recadmin", m.group(1)
 
 
 def first_sign_in(base, username, temporary):
@@ -223,11 +199,9 @@ def run(args):
         path = os.path.join(work, "DSC_0001.MP4")
         sha = make_file(path, size)
         log(f"file {size} bytes, sha256 {sha}; work directory {work}")
-        unit_id, admin, admin_temporary = make_admin(args.bin, config)
+        username, temporary = make_accounts(args.bin, config)
         base = server.start()
         port_bind = base.removeprefix("http://")
-        admin_token = first_sign_in(base, admin, admin_temporary)
-        username, temporary = make_recorder_admin(base, admin_token, unit_id)
         token = first_sign_in(base, username, temporary)
         log(f"server pid {server.proc.pid} on {base}; {username} signed in")
 

@@ -257,12 +257,15 @@ async function apiToken(username) {
   return (await r.json()).token;
 }
 
-/** SOI, an APP0 header, filler, EOI: what the ingest checks a JPEG by. */
-function fakeJpeg(fill) {
-  const b = new Uint8Array(4096).fill(fill);
-  b.set([0xff, 0xd8, 0xff, 0xe0, 0x00, 0x10, 0x4a, 0x46, 0x49, 0x46, 0x00]);
-  b.set([0xff, 0xd9], b.length - 2);
-  return b;
+/** A real 8x8 grey JPEG with a comment segment of 4,000 bytes `fill` after SOI (a decoder
+ * skips it), so that each picture has its own hash. */
+const GREY_8X8 = Buffer.from(
+  "/9j/4AAQSkZJRgABAgAAAQABAAD/wAALCAAIAAgBABEA/9sAQwAQCwwODAoQDg0OEhEQExgoGhgWFhgxIyUdKDozPTw5Mzg3QEhcTkBEV0U3OFBtUVdfYmdoZz5NcXlwZHhcZWdj/9sAQwEREhIYFRgvGhovY0I4QmNjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2NjY2Nj/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/9oACAEAAAA/ACv/2Q==",
+  "base64");
+function greyJpeg(fill) {
+  const comment = new Uint8Array(4 + 4000).fill(fill);
+  comment.set([0xff, 0xfe, (4002 >> 8) & 0xff, 4002 & 0xff]);
+  return new Uint8Array(Buffer.concat([GREY_8X8.subarray(0, 2), comment, GREY_8X8.subarray(2)]));
 }
 
 test("an ISAPI push becomes a reviewed violation, a notice, and an objection decision", async () => {
@@ -287,8 +290,8 @@ test("an ISAPI push becomes a reviewed violation, a notice, and an objection dec
 <UUID>e2e-isapi-0001</UUID><isDataRetransmission>false</isDataRetransmission></EventNotificationAlert>`;
   const form = new FormData();
   form.append("anpr.xml", new Blob([xml], { type: "application/xml" }), "anpr.xml");
-  form.append("licensePlatePicture.jpg", new Blob([fakeJpeg(1)], { type: "image/jpeg" }), "licensePlatePicture.jpg");
-  form.append("vehiclePicture.jpg", new Blob([fakeJpeg(2)], { type: "image/jpeg" }), "vehiclePicture.jpg");
+  form.append("licensePlatePicture.jpg", new Blob([greyJpeg(1)], { type: "image/jpeg" }), "licensePlatePicture.jpg");
+  form.append("vehiclePicture.jpg", new Blob([greyJpeg(2)], { type: "image/jpeg" }), "vehiclePicture.jpg");
   const auth = "Basic " + Buffer.from(`${issued.key_id}:${issued.secret}`).toString("base64");
   const pushed = await fetch(baseUrl + "/api/v1/isapi/events?violation=1625", { method: "POST", headers: { authorization: auth }, body: form });
   assert.equal(pushed.status, 201, await pushed.clone().text());
@@ -335,7 +338,7 @@ test("an ISAPI push becomes a reviewed violation, a notice, and an objection dec
   const recordId = recordUrl.split("/").pop();
   await o.click(`#record-${recordId} summary`);
   await o.fill(`#objection-form-${recordId} textarea[name=text]`, "当时信号灯故障，黄灯一直闪烁，我是正常通行。");
-  await o.setInputFiles(`#objection-form-${recordId} input[name=photos]`, { name: "signal.jpg", mimeType: "image/jpeg", buffer: Buffer.from(fakeJpeg(3)) });
+  await o.setInputFiles(`#objection-form-${recordId} input[name=photos]`, { name: "signal.jpg", mimeType: "image/jpeg", buffer: Buffer.from(greyJpeg(3)) });
   await o.click(`#objection-form-${recordId} button[type=submit]`);
   await o.waitForURL(/ok=objection_lodged/);
   assert.match(await o.textContent(`#record-${recordId}`), /异议正在处理/);

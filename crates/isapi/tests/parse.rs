@@ -1,6 +1,8 @@
 //! Real pushes from the field, plus the ways a body can be refused.
 
-use roadwarden_isapi::{is_jpeg, parse_alert, IsapiError, PictureRef, Rect, MAX_XML_BYTES};
+use roadwarden_isapi::{
+    is_jpeg, jpeg_info, parse_alert, IsapiError, JpegInfo, PictureRef, Rect, MAX_XML_BYTES,
+};
 
 const ANPR: &str = include_str!("fixtures/anpr_plate_detected.xml");
 const FIELD: &str = include_str!("fixtures/fielddetection_vehicle.xml");
@@ -358,10 +360,33 @@ fn error_messages() {
     );
 }
 
+/// A real 8x8 grey JPEG (made with jpeg-encoder).
+const GREY_8X8: &[u8] = include_bytes!("fixtures/grey_8x8.jpg");
+
+/// `jpeg` with a comment segment of `n` bytes after SOI: still a valid picture.
+fn with_comment(jpeg: &[u8], n: usize) -> Vec<u8> {
+    let len = u16::try_from(n + 2).unwrap();
+    let mut b = jpeg[..2].to_vec();
+    b.extend([0xFF, 0xFE]);
+    b.extend(len.to_be_bytes());
+    b.extend(std::iter::repeat_n(b'c', n));
+    b.extend(&jpeg[2..]);
+    b
+}
+
 #[test]
 fn jpeg_detection() {
-    let jpeg = [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 0x4A, 0x46, 0xFF, 0xD9];
-    assert!(is_jpeg(&jpeg));
+    let jpeg = GREY_8X8;
+    assert!(is_jpeg(jpeg));
+    assert_eq!(
+        jpeg_info(jpeg),
+        Some(JpegInfo {
+            width: 8,
+            height: 8,
+            components: 1
+        })
+    );
+    assert!(is_jpeg(&with_comment(jpeg, 1000)));
     let mut padded = jpeg.to_vec();
     padded.extend([0; 16]);
     assert!(is_jpeg(&padded));
@@ -377,6 +402,34 @@ fn jpeg_detection() {
     trailing.extend(b"junk");
     assert!(!is_jpeg(&trailing));
     assert!(!is_jpeg(ANPR.as_bytes()));
+}
+
+/// Issue 12 item 10: a picture was accepted on its first and last two bytes. Now its headers
+/// are read by a JPEG decoder: framing around anything else is refused.
+#[test]
+fn cap_01_images_are_pictures_not_their_framing() {
+    // SOI, a JFIF APP0 header, filler, EOI: what used to pass.
+    let mut framed = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+    ];
+    framed.extend(std::iter::repeat_n(7, 2048));
+    framed.extend([0xFF, 0xD9]);
+    assert!(!is_jpeg(&framed), "no frame header, no tables");
+    // A script between a JPEG's first three and last two bytes.
+    let mut script = vec![0xFF, 0xD8, 0xFF];
+    script.extend(b"<?php system($_GET['c']); ?>");
+    script.extend([0xFF, 0xD9]);
+    assert!(!is_jpeg(&script));
+    // A real picture cut before its scan keeps its frame but loses its tables' end.
+    let sos = GREY_8X8.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+    let mut cut = GREY_8X8[..sos - 40].to_vec();
+    cut.extend([0xFF, 0xD9]);
+    assert!(!is_jpeg(&cut), "tables cut short");
+    // A frame of 1 x 1 pixel is no picture of a vehicle.
+    let mut tiny = GREY_8X8.to_vec();
+    let sof = tiny.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();
+    tiny[sof + 5..sof + 9].copy_from_slice(&[0, 1, 0, 1]);
+    assert!(!is_jpeg(&tiny), "1 x 1");
 }
 
 /// Issue 12: 24,000 attributes on one element once cost a second of CPU (quick-xml's duplicate

@@ -1420,26 +1420,34 @@ async fn push_one(client: &reqwest::Client, plan: &PushPlan, i: usize) -> Result
     }
 }
 
-/// A JPEG-framed image of `len` bytes whose content is unique to `seed`: SOI and a JFIF APP0
-/// header, pseudo-random filler (incompressible, like real entropy-coded data), EOI.
+/// A real JPEG of about `len` bytes whose content is unique to `seed`: an 8x8 grey picture
+/// with comment segments of pseudo-random bytes (incompressible, like real entropy-coded
+/// data) after SOI, which a decoder skips.
 fn jpeg(seed: u64, len: usize) -> Vec<u8> {
-    let mut b = vec![
-        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
-    ];
-    let filler = len.saturating_sub(b.len() + 2);
+    const GREY_8X8: &[u8] = include_bytes!("../../../server/tests/fixtures/grey_8x8.jpg");
+    const SEGMENT: usize = 65_000;
+    let mut filler = len.saturating_sub(GREY_8X8.len());
+    let mut b = Vec::with_capacity(len + 8);
+    b.extend(&GREY_8X8[..2]);
     // splitmix64: fast enough that generating 100 kB costs ~20 µs.
     let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5_4A32_D192_ED03;
-    b.reserve(filler + 2);
-    while b.len() < 20 + filler {
-        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = x;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        let take = (20 + filler - b.len()).min(8);
-        b.extend_from_slice(&z.to_le_bytes()[..take]);
+    while filler > 0 {
+        let n = filler.min(SEGMENT);
+        filler -= n;
+        b.extend([0xFF, 0xFE]);
+        b.extend(u16::try_from(n + 2).expect("a segment fits").to_be_bytes());
+        let end = b.len() + n;
+        while b.len() < end {
+            x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = x;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            let take = (end - b.len()).min(8);
+            b.extend_from_slice(&z.to_le_bytes()[..take]);
+        }
     }
-    b.extend([0xFF, 0xD9]);
+    b.extend(&GREY_8X8[2..]);
     b
 }
 

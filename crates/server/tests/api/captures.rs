@@ -21,14 +21,14 @@ const HANDHELD: &str = "330522090203,support_terminal,330522-01,执法终端 03,
 /// A mobile camera (may upload within 24 hours).
 const MOBILE: &str = "330522020204,mobile_enforcement,330522-01,移动测违 04,长兴智慧交通,吴磊,秩序组,1039,长兴大道,urban,,明珠路口,,119.912,31.011,in_use,2024-05-01,2024-04-01,2024-04-20,,,,,,,";
 
-/// A small but real-looking JPEG: SOI, an APP0 header, `n` filler bytes (so each image has
-/// its own hash), EOI.
+/// A small real JPEG (an 8x8 grey picture) with a comment segment of 2,048 bytes `n` after
+/// SOI, so that each image has its own hash.
 fn jpeg(n: u8) -> Vec<u8> {
-    let mut b = vec![
-        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
-    ];
+    const GREY_8X8: &[u8] = include_bytes!("../fixtures/grey_8x8.jpg");
+    let mut b = GREY_8X8[..2].to_vec();
+    b.extend([0xFF, 0xFE, 0x08, 0x02]);
     b.extend(std::iter::repeat_n(n, 2048));
-    b.extend([0xFF, 0xD9]);
+    b.extend(&GREY_8X8[2..]);
     b
 }
 
@@ -393,6 +393,21 @@ async fn cap_01_bad_input_is_refused_whole_and_the_device_told_why() {
     // Not a JPEG.
     let mut c = w.capture("浙E12345", "1625", 2);
     c["images"][0]["data"] = json!(b64(b"GIF89a not a jpeg"));
+    let (status, body) = w.push("330522010201", &c).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (422, Some("images")),
+        "{body}"
+    );
+    // JPEG framing (SOI, an APP0 header, EOI) around bytes that are no picture (issue 12
+    // item 10): the headers are read by a JPEG decoder.
+    let mut framed = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0, 1, 1, 0, 0, 1, 0, 1, 0, 0,
+    ];
+    framed.extend(std::iter::repeat_n(7, 2048));
+    framed.extend([0xFF, 0xD9]);
+    let mut c = w.capture("浙E12345", "1625", 2);
+    c["images"][0]["data"] = json!(b64(&framed));
     let (status, body) = w.push("330522010201", &c).await;
     assert_eq!(
         (status, body["error"]["field"].as_str()),
