@@ -328,17 +328,11 @@ pub async fn metered<T, F: std::future::Future<Output = T>>(f: F) -> (T, Option<
 /// A valid 18-character Chinese resident identity number, unique for each `n` below 36.5
 /// million: the birth date walks forward one day per thousand people.
 pub fn cn_id_number(n: u32) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let born = chrono::NaiveDate::from_ymd_opt(1960, 1, 1)
         .and_then(|d| d.checked_add_days(chrono::Days::new(u64::from(n / 1000))))
         .unwrap_or_default();
     let first17 = format!("330522{}{:03}", born.format("%Y%m%d"), n % 1000);
-    let sum: u32 = first17
-        .bytes()
-        .zip(W)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    let check = roadwarden_domain::account::cn_id_check_digit(&first17).expect("17 digits");
     format!("{first17}{check}")
 }
 

@@ -615,7 +615,6 @@ async fn seed(state: &AppState) -> anyhow::Result<Vec<Login>> {
 
 /// A valid-looking Chinese resident identity number for demo person `i` (born in Changxing).
 fn cn_id(i: usize) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let first17 = format!(
         "330522{}{:02}{:02}{:03}",
         1970 + (i % 30),
@@ -623,12 +622,7 @@ fn cn_id(i: usize) -> String {
         1 + (i * 7) % 28,
         100 + i
     );
-    let sum: u32 = first17
-        .bytes()
-        .zip(W)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    let check = b"10X98765432"[(sum % 11) as usize] as char;
+    let check = roadwarden_domain::account::cn_id_check_digit(&first17).expect("17 digits");
     format!("{first17}{check}")
 }
 

@@ -269,14 +269,9 @@ pub const PASSWORD: &str = "Test-Passw0rd!";
 
 /// A valid Chinese resident identity number for person `n`.
 pub fn cn_id(n: u32) -> String {
-    const W: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     let first17 = format!("330522198{}0{}15{:03}", n % 10, 1 + n % 9, n % 1000);
-    let sum: u32 = first17
-        .bytes()
-        .zip(W)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    format!("{first17}{}", b"10X98765432"[(sum % 11) as usize] as char)
+    let check = roadwarden_domain::account::cn_id_check_digit(&first17).expect("17 digits");
+    format!("{first17}{check}")
 }
 
 pub async fn unit(
