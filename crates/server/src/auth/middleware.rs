@@ -281,7 +281,9 @@ pub fn sent_from_another_site(headers: &axum::http::HeaderMap) -> bool {
     if let Some(site) = header("sec-fetch-site") {
         return !matches!(site, "same-origin" | "none");
     }
-    match header("origin") {
+    // Without Origin (older browsers, some privacy settings), the Referer says where the form
+    // was; with neither, the request did not come from a page of another site.
+    match header("origin").or_else(|| header("referer")) {
         Some(origin) => !origin_matches_host(origin, header("host")),
         None => false,
     }

@@ -35,12 +35,16 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::page))
         .route("/messages/{id}/read", post(home::mark_read))
-        .route("/login", get(account::login_page).post(account::login))
+        .route(
+            "/login",
+            get(account::login_page).merge(crate::api::small_body(post(account::login))),
+        )
         .route("/logout", post(account::logout))
         .route("/account/sessions/revoke", post(account::revoke_session))
         .route(
             "/account/password",
-            get(account::password_page).post(account::change_password),
+            get(account::password_page)
+                .merge(crate::api::small_body(post(account::change_password))),
         )
         .route("/units", get(units::page).post(units::create))
         .route("/users", get(users::list_page))
