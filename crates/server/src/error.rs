@@ -172,17 +172,30 @@ impl AppError {
     }
 }
 
+/// What went wrong, inside the `error` member of every error response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"code": "input.invalid", "message": "must be 1 to 200", "field": "limit"}))]
 pub struct ErrorBody {
+    /// A stable machine-readable code clients can branch on: `auth.required`,
+    /// `input.invalid`, `input.conflict`, `not_found`, `server.busy`, or a rule's own code.
+    #[schema(value_type = String)]
     pub code: &'static str,
+    /// A message safe to show to the person.
     pub message: String,
+    /// For input errors: the field (or `body`, `query`, a path parameter) that is wrong.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub field: Option<String>,
+    /// For refusals by a rule: the rule's id (e.g. `REV-02`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, nullable = false)]
     pub rule: Option<&'static str>,
 }
 
+/// The JSON body of every error response (4xx and 5xx): `{"error": {...}}`. The OpenAPI
+/// document names it `Error` and gives it to every documented error response.
 #[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
 pub struct ErrorEnvelope {
     pub error: ErrorBody,
 }

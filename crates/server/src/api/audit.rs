@@ -1,6 +1,8 @@
 //! `/api/v1/audit`: the audit trail, filtered by who, what object and when, under scope.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
+
+use super::Query;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use roadwarden_domain::FieldError;

@@ -1,6 +1,8 @@
 //! `/api/v1/calendar`: the working-day calendar (TIME-01) and deadline arithmetic.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+
+use super::Query;
 use axum::http::StatusCode;
 use axum::Json;
 use roadwarden_domain::calendar::{Deadline, SpecialDay};

@@ -2,7 +2,9 @@
 //! the inspection interface (NOT-03), exemptions and the embedded vehicle registry. Every
 //! route is checked against a role and the person's unit scope in the service it calls.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
+
+use super::{MultipartBody, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -518,7 +520,8 @@ pub struct PublicQuery {
 
 /// NOT-02a: an owner's records, by plate and the last 6 characters of the VIN.
 #[utoipa::path(get, path = "/api/v1/public/violations", tag = "public", params(PublicQuery), security(()),
-    responses((status = 200, body = Vec<PublicRecord>), (status = 404)))]
+    responses((status = 200, body = Vec<PublicRecord>), (status = 404, description = "no record for this plate and VIN tail"),
+              (status = 429, description = "too many failed attempts for this plate; try again later")))]
 pub async fn public_lookup(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -533,11 +536,12 @@ pub async fn public_lookup(
 /// APL-02 by website: multipart with violation_id, plate, vin_tail, text, contact and up to
 /// three JPEG photos.
 #[utoipa::path(post, path = "/api/v1/public/objections", tag = "public", security(()),
-    responses((status = 201, body = Object), (status = 404), (status = 422)))]
+    responses((status = 201, body = Object), (status = 404, description = "no such violation for this plate and VIN tail"), (status = 422),
+              (status = 429, description = "too many failed attempts for this plate; try again later")))]
 pub async fn public_objection(
     State(state): State<AppState>,
     meta: RequestMeta,
-    form: Multipart,
+    MultipartBody(form): MultipartBody,
 ) -> AppResult<(StatusCode, Json<Objection>)> {
     let input = objection_form(form).await?;
     let o = objections::lodge_public(&state, &meta, input).await?;

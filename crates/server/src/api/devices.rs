@@ -2,7 +2,9 @@
 //! registration export and ledger imports (DEV-01..15, SUP-04..06, ORG-03), scoped by unit.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+
+use super::Query;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;

@@ -16,7 +16,8 @@ pub mod public;
 pub mod units;
 pub mod users;
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::routing::{delete, get, post, put};
 use axum::Router;
 use roadwarden_domain::FieldError;
@@ -176,6 +177,34 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for JsonBody<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(JsonBody(v)),
+            Err(rejection) => Err(FieldError::new("body", rejection.body_text()).into()),
+        }
+    }
+}
+
+/// Query parameters whose rejection (a value of the wrong type, a repeated name) is our JSON
+/// error, a 422 naming `query`, not axum's plain-text 400.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Err(rejection) => Err(FieldError::new("query", rejection.body_text()).into()),
+        }
+    }
+}
+
+/// A multipart body whose rejection (no boundary, not multipart) is our JSON error, a 422
+/// naming `body`, not axum's plain-text 400.
+pub struct MultipartBody(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for MultipartBody {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Multipart::from_request(req, state).await {
+            Ok(m) => Ok(MultipartBody(m)),
             Err(rejection) => Err(FieldError::new("body", rejection.body_text()).into()),
         }
     }

@@ -1,6 +1,8 @@
 //! `/api/v1/units`: the unit tree under the caller's scope (ORG-01..05).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+
+use super::Query;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};

@@ -1,6 +1,8 @@
 //! `/api/v1/users`: accounts, roles, agreements and standing (SEC-01..04).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+
+use super::Query;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# Property-based API test: schemathesis generates requests from the served OpenAPI document
+# (/api/v1/openapi.json) and checks every answer against it. Fails on any
+#
+#   not_a_server_error           a 5xx answer;
+#   status_code_conformance      a status the document does not name for the operation;
+#   content_type_conformance     a content type the document does not name;
+#   response_schema_conformance  a body that does not match the documented schema.
+#
+# The server is `roadwarden demo` on a fresh temporary data directory (SQLite, a seeded
+# organisation with records of every kind); the run signs in as `zj.admin` (holds every role
+# but collection) and sends that bearer token with every request.
+#
+#   python3 -m pip install schemathesis
+#   bash scripts/schemathesis.sh                   # builds the debug binary
+#   ROADWARDEN_BIN=target/release/roadwarden bash scripts/schemathesis.sh
+#   MAX_EXAMPLES=50 bash scripts/schemathesis.sh   # a bigger budget (default 10 per operation)
+#
+# Excluded operations, each with its reason (nothing else is left out):
+#   DELETE /api/v1/auth/token        signs out: revokes the very token the run sends, and every
+#                                    later request would only test the 401 path.
+#   DELETE /api/v1/me/sessions/{id}  the same when the generated id is the run's own session.
+# The tus upload protocol (/api/v1/evidence/uploads, tus 1.0 headers and offsets) is not in the
+# OpenAPI document at all; scripts/tus_resume_test.py tests it with a real tus client.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+MAX_EXAMPLES="${MAX_EXAMPLES:-10}"
+say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+if ! command -v schemathesis >/dev/null 2>&1; then
+  echo "schemathesis.sh: needs schemathesis (python3 -m pip install schemathesis)" >&2
+  exit 2
+fi
+
+BIN="${ROADWARDEN_BIN:-}"
+if [ -z "$BIN" ]; then
+  cargo build --locked -p roadwarden-cli
+  BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/roadwarden"
+fi
+
+WORK="$(mktemp -d)"
+SERVER_PID=""
+cleanup() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+say "starting roadwarden demo on a temporary data directory"
+# No scheduled jobs: the run should see only its own requests' effects.
+ROADWARDEN__JOBS__ENABLED=false \
+  "$BIN" demo --data-dir "$WORK/demo" --bind 127.0.0.1:0 >"$WORK/demo.out" 2>"$WORK/server.log" &
+SERVER_PID=$!
+for _ in $(seq 1 180); do
+  grep -q "Owner's page" "$WORK/demo.out" 2>/dev/null && break
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; exit 1; }
+  sleep 1
+done
+BASE="$(sed -n 's/^Roadwarden is listening on \(http:[^ ]*\).*/\1/p' "$WORK/demo.out" | head -1)"
+PASSWORD="$(awk '$1 == "admin" && $4 == "zj.admin" { print $5 }' "$WORK/demo.out" | head -1)"
+if [ -z "$BASE" ] || [ -z "$PASSWORD" ]; then
+  echo "schemathesis.sh: no address or zj.admin login in the demo's output:" >&2
+  cat "$WORK/demo.out" >&2
+  exit 1
+fi
+
+TOKEN="$(python3 - "$BASE" "$PASSWORD" <<'EOF'
+import json, sys, urllib.request
+base, password = sys.argv[1], sys.argv[2]
+req = urllib.request.Request(
+    f"{base}/api/v1/auth/token",
+    data=json.dumps({"username": "zj.admin", "password": password, "label": "schemathesis"}).encode(),
+    headers={"Content-Type": "application/json"},
+)
+with urllib.request.urlopen(req) as r:
+    print(json.load(r)["token"])
+EOF
+)"
+
+say "schemathesis against $BASE/api/v1/openapi.json (at most $MAX_EXAMPLES examples per operation)"
+status=0
+schemathesis run "$BASE/api/v1/openapi.json" \
+  --url "$BASE" \
+  --header "Authorization: Bearer $TOKEN" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
+  --max-examples "$MAX_EXAMPLES" \
+  --seed "${SCHEMATHESIS_SEED:-1}" \
+  --workers 2 \
+  --request-timeout 30 \
+  --exclude-operation-id revoke_token --exclude-operation-id revoke_session \
+  --suppress-health-check all \
+  || status=$?
+
+if [ "$status" -ne 0 ]; then
+  echo "schemathesis.sh: failures (server log follows)" >&2
+  grep -E "ERROR|panicked" "$WORK/server.log" | tail -40 >&2 || true
+fi
+exit "$status"
