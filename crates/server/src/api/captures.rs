@@ -486,7 +486,7 @@ pub struct WindowObjection {
 
 /// APL-02: an objection taken in at a window, forwarded to the place of violation at once.
 #[utoipa::path(post, path = "/api/v1/objections", tag = "objections", request_body = WindowObjection,
-    responses((status = 201, body = Object), (status = 422)))]
+    responses((status = 201, body = Object), (status = 404, description = "no such violation"), (status = 422)))]
 pub async fn lodge_at_window(
     State(state): State<AppState>,
     user: CurrentUser,

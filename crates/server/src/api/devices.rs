@@ -725,10 +725,20 @@ pub struct ImportQuery {
     pub skip_bad_rows: Option<String>,
 }
 
+/// A refused import: the report naming the bad rows, or the error body for a wrong parameter.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // documentation only
+pub enum ImportRefusal {
+    Report(ImportReport),
+    Error(crate::error::ErrorEnvelope),
+}
+
 /// Imports a ledger (CSV in UTF-8 or GBK, or XLSX) sent as the request body. Bad rows are
 /// reported with their line and reason; nothing is imported unless `skip_bad_rows=true`.
 #[utoipa::path(post, path = "/api/v1/device-imports", tag = "devices", params(ImportQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = ImportReport), (status = 422, body = ImportReport)))]
+    responses((status = 201, body = ImportReport),
+              (status = 422, body = ImportRefusal, description = "bad rows (the report), or a wrong parameter (the error)")))]
 pub async fn import(
     State(state): State<AppState>,
     user: Require<DeviceManagers>,

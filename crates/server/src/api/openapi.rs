@@ -5,7 +5,9 @@ use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::response::Response;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, Type};
+use utoipa::openapi::{
+    ContentBuilder, KnownFormat, ObjectBuilder, Ref, RefOr, SchemaFormat, Type,
+};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -54,7 +56,7 @@ use utoipa::{Modify, OpenApi};
         super::evidence::work_records, super::evidence::decide_work_record, super::evidence::report,
     ),
     components(schemas(crate::error::ErrorEnvelope)),
-    modifiers(&BearerAuth, &ErrorResponses),
+    modifiers(&BearerAuth, &PathParameters, &ErrorResponses),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -74,6 +76,59 @@ impl Modify for BearerAuth {
             "device",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
         );
+    }
+}
+
+/// The handlers take their path parameters as text and parse them themselves, so that a bad
+/// one is a JSON 422 naming it (`record_id`, `UnitId::parse`, ...); the document says what
+/// they accept: a record id is a positive whole number, an image position a whole number.
+struct PathParameters;
+
+/// Path parameters that are record ids (parsed by `record_id` or an id type's `parse`).
+const RECORD_IDS: &[&str] = &[
+    "id",
+    "credential",
+    "calibration",
+    "fault",
+    "item",
+    "reason",
+    "evidence",
+];
+
+impl Modify for PathParameters {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for p in op.parameters.iter_mut().flatten() {
+                    if p.parameter_in != ParameterIn::Path {
+                        continue;
+                    }
+                    let minimum = if RECORD_IDS.contains(&p.name.as_str()) {
+                        1.0
+                    } else if p.name == "position" {
+                        0.0
+                    } else {
+                        continue;
+                    };
+                    p.schema = Some(
+                        ObjectBuilder::new()
+                            .schema_type(Type::Integer)
+                            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                            .minimum(Some(minimum))
+                            .into(),
+                    );
+                }
+            }
+        }
     }
 }
 

@@ -133,7 +133,7 @@ pub async fn published(state: &AppState, q: &PublicQuery) -> AppResult<PublicLis
 }
 
 /// The public JSON feed (no sign-in).
-#[utoipa::path(get, path = "/api/v1/public/devices", tag = "public", params(PublicQuery), security(()), responses((status = 200, body = PublicList)))]
+#[utoipa::path(get, path = "/api/v1/public/devices", tag = "public", params(PublicQuery), security(()), responses((status = 200, body = PublicList), (status = 404, description = "no such unit")))]
 pub async fn feed(
     State(state): State<AppState>,
     Query(q): Query<PublicQuery>,

@@ -199,7 +199,8 @@ pub struct GrantRequest {
 
 /// Grants a role (SEC-03: the caller must hold it at a higher unit).
 #[utoipa::path(post, path = "/api/v1/users/{id}/roles", tag = "users", request_body = GrantRequest,
-    responses((status = 204), (status = 422, body = crate::error::ErrorEnvelope)))]
+    responses((status = 204), (status = 409, description = "the account already holds the role", body = crate::error::ErrorEnvelope),
+              (status = 422, body = crate::error::ErrorEnvelope)))]
 pub async fn grant(
     State(state): State<AppState>,
     admin: Require<Admins>,
