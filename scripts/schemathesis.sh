@@ -9,7 +9,9 @@
 #
 # The server is `roadwarden demo` on a fresh temporary data directory (SQLite, a seeded
 # organisation with records of every kind); the run signs in as `zj.admin` (holds every role
-# but collection) and sends that bearer token with every request.
+# but collection) and sends that bearer token with every request, and with it a credential of a
+# camera in formal use in the X-Device-Key and X-Device-Secret headers, which the camera
+# endpoints (captures/push, isapi/events) read and the others ignore.
 #
 #   python3 -m pip install schemathesis
 #   bash scripts/schemathesis.sh                   # builds the debug binary
@@ -20,7 +22,8 @@
 #   DELETE /api/v1/auth/token  signs out: revokes the very token the run sends, and every later
 #                              request would only test the 401 path.
 # The same would happen when a generated id is the run's own account (password reset) or
-# session (revoke): scripts/schemathesis_hooks.py swaps such an id for a missing one.
+# session (revoke), or the camera's credential is reissued or revoked:
+# scripts/schemathesis_hooks.py swaps such an id for a missing one.
 # The tus upload protocol (/api/v1/evidence/uploads, tus 1.0 headers and offsets) is not in the
 # OpenAPI document at all; scripts/tus_resume_test.py tests it with a real tus client.
 set -euo pipefail
@@ -70,7 +73,7 @@ if [ -z "$BASE" ] || [ -z "$PASSWORD" ]; then
 fi
 
 # The token, and the account's and session's ids for the hooks (scripts/schemathesis_hooks.py).
-read -r TOKEN USER_ID SESSION_ID < <(python3 - "$BASE" "$PASSWORD" <<'EOF'
+read -r TOKEN USER_ID SESSION_ID DEVICE_ID DEVICE_KEY DEVICE_SECRET < <(python3 - "$BASE" "$PASSWORD" <<'EOF'
 import json, sys, urllib.request
 base, password = sys.argv[1], sys.argv[2]
 
@@ -86,10 +89,15 @@ token = call("/api/v1/auth/token",
              {"username": "zj.admin", "password": password, "label": "schemathesis"})["token"]
 user_id = call("/api/v1/me", token=token)["user"]["id"]
 session_id = next(s["id"] for s in call("/api/v1/me/sessions", token=token) if s["current"])
-print(token, user_id, session_id)
+# A device credential for the camera endpoints (push, ISAPI): a device in formal use.
+devices = call("/api/v1/devices?limit=200", token=token)["items"]
+device_id = next(d["id"] for d in devices if d["state"] == "in_use")
+cred = call(f"/api/v1/devices/{device_id}/credentials", {}, token=token)
+print(token, user_id, session_id, device_id, cred["key_id"], cred["secret"])
 EOF
 )
-export ROADWARDEN_ST_USER_ID="$USER_ID" ROADWARDEN_ST_SESSION_ID="$SESSION_ID"
+export ROADWARDEN_ST_USER_ID="$USER_ID" ROADWARDEN_ST_SESSION_ID="$SESSION_ID" \
+  ROADWARDEN_ST_DEVICE_ID="$DEVICE_ID"
 export SCHEMATHESIS_HOOKS=schemathesis_hooks PYTHONPATH="$PWD/scripts${PYTHONPATH:+:$PYTHONPATH}"
 
 say "schemathesis against $BASE/api/v1/openapi.json (at most $MAX_EXAMPLES examples per operation)"
@@ -97,6 +105,7 @@ status=0
 schemathesis run "$BASE/api/v1/openapi.json" \
   --url "$BASE" \
   --header "Authorization: Bearer $TOKEN" \
+  --header "X-Device-Key: $DEVICE_KEY" --header "X-Device-Secret: $DEVICE_SECRET" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --max-examples "$MAX_EXAMPLES" \
   --seed "${SCHEMATHESIS_SEED:-1}" \

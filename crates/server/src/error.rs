@@ -231,6 +231,41 @@ impl IntoResponse for AppError {
     }
 }
 
+/// Refusals made below the handlers come as bare statuses: a body over the limit (413, from the
+/// body-limit layer when the declared length is too long), a request that took too long (408),
+/// a method the path does not take (405). Under `/api/v1` they get the same JSON error body as
+/// every other error, as the OpenAPI document says; other headers (`Allow`) are kept.
+pub async fn api_json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let api = req.uri().path().starts_with("/api/v1/");
+    let resp = next.run(req).await;
+    let status = resp.status();
+    if !api
+        || !(status.is_client_error() || status.is_server_error())
+        || resp.extensions().get::<RenderedError>().is_some()
+    {
+        return resp;
+    }
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "input.too_large",
+            "the request body is larger than the server accepts",
+        ),
+        StatusCode::REQUEST_TIMEOUT => ("server.timeout", "the request took too long"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "method.not_allowed",
+            "this path does not take this method",
+        ),
+        _ => ("http.error", status.canonical_reason().unwrap_or("error")),
+    };
+    let (mut parts, _) = resp.into_parts();
+    let json = AppError::protocol(status, code, message).into_response();
+    let (json_parts, body) = json.into_parts();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.extend(json_parts.headers);
+    parts.extensions.extend(json_parts.extensions);
+    Response::from_parts(parts, body)
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {

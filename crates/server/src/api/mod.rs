@@ -177,6 +177,9 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for JsonBody<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(JsonBody(v)),
+            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge(state.settings.server.max_body_bytes))
+            }
             Err(rejection) => Err(FieldError::new("body", rejection.body_text()).into()),
         }
     }
