@@ -16,7 +16,7 @@
 #   python3 -m pip install schemathesis
 #   bash scripts/schemathesis.sh                   # builds the debug binary
 #   ROADWARDEN_BIN=target/release/roadwarden bash scripts/schemathesis.sh
-#   MAX_EXAMPLES=50 bash scripts/schemathesis.sh   # a bigger budget (default 10 per operation)
+#   MAX_EXAMPLES=50 bash scripts/schemathesis.sh   # a bigger budget (default 20 per operation)
 #
 # Excluded operations, each with its reason (nothing else is left out):
 #   DELETE /api/v1/auth/token  signs out: revokes the very token the run sends, and every later
@@ -29,7 +29,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-MAX_EXAMPLES="${MAX_EXAMPLES:-10}"
+MAX_EXAMPLES="${MAX_EXAMPLES:-20}"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 if ! command -v schemathesis >/dev/null 2>&1; then

@@ -235,7 +235,10 @@ impl IntoResponse for AppError {
 /// body-limit layer when the declared length is too long), a request that took too long (408),
 /// a method the path does not take (405). Under `/api/v1` they get the same JSON error body as
 /// every other error, as the OpenAPI document says; other headers (`Allow`) are kept.
-pub async fn api_json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+pub async fn api_json_errors(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
     let api = req.uri().path().starts_with("/api/v1/");
     let resp = next.run(req).await;
     let status = resp.status();
@@ -251,10 +254,9 @@ pub async fn api_json_errors(req: axum::extract::Request, next: axum::middleware
             "the request body is larger than the server accepts",
         ),
         StatusCode::REQUEST_TIMEOUT => ("server.timeout", "the request took too long"),
-        StatusCode::METHOD_NOT_ALLOWED => (
-            "method.not_allowed",
-            "this path does not take this method",
-        ),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("method.not_allowed", "this path does not take this method")
+        }
         _ => ("http.error", status.canonical_reason().unwrap_or("error")),
     };
     let (mut parts, _) = resp.into_parts();

@@ -5,9 +5,7 @@ use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::response::Response;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{
-    ContentBuilder, KnownFormat, ObjectBuilder, Ref, RefOr, SchemaFormat, Type,
-};
+use utoipa::openapi::{ContentBuilder, KnownFormat, ObjectBuilder, Ref, RefOr, SchemaFormat, Type};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -79,6 +77,20 @@ impl Modify for BearerAuth {
     }
 }
 
+fn operations(openapi: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
 /// The handlers take their path parameters as text and parse them themselves, so that a bad
 /// one is a JSON 422 naming it (`record_id`, `UnitId::parse`, ...); the document says what
 /// they accept: a record id is a positive whole number, an image position a whole number.
@@ -97,36 +109,25 @@ const RECORD_IDS: &[&str] = &[
 
 impl Modify for PathParameters {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
-            for op in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                for p in op.parameters.iter_mut().flatten() {
-                    if p.parameter_in != ParameterIn::Path {
-                        continue;
-                    }
-                    let minimum = if RECORD_IDS.contains(&p.name.as_str()) {
-                        1.0
-                    } else if p.name == "position" {
-                        0.0
-                    } else {
-                        continue;
-                    };
-                    p.schema = Some(
-                        ObjectBuilder::new()
-                            .schema_type(Type::Integer)
-                            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
-                            .minimum(Some(minimum))
-                            .into(),
-                    );
+        for op in operations(openapi) {
+            for p in op.parameters.iter_mut().flatten() {
+                if p.parameter_in != ParameterIn::Path {
+                    continue;
                 }
+                let minimum = if RECORD_IDS.contains(&p.name.as_str()) {
+                    1.0
+                } else if p.name == "position" {
+                    0.0
+                } else {
+                    continue;
+                };
+                p.schema = Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                        .minimum(Some(minimum))
+                        .into(),
+                );
             }
         }
     }
@@ -148,19 +149,8 @@ const ERROR_SCHEMA: &str = "Error";
 
 impl Modify for ErrorResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
-            for op in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                add_error_responses(op);
-            }
+        for op in operations(openapi) {
+            add_error_responses(op);
         }
     }
 }
@@ -189,7 +179,10 @@ fn add_error_responses(op: &mut Operation) {
     if device {
         add("401", "the device credential is missing or refused");
     } else if !public {
-        add("401", "not signed in, or the token is unknown, expired or revoked");
+        add(
+            "401",
+            "not signed in, or the token is unknown, expired or revoked",
+        );
         add(
             "403",
             "the role or scope does not allow this, or the password must be changed first",
@@ -204,7 +197,7 @@ fn add_error_responses(op: &mut Operation) {
     if body {
         add("413", "the body is larger than the server accepts");
     }
-    for (status, response) in op.responses.responses.iter_mut() {
+    for (status, response) in &mut op.responses.responses {
         let RefOr::T(response) = response else {
             continue;
         };
@@ -220,12 +213,15 @@ fn add_error_responses(op: &mut Operation) {
             );
         }
         if matches!(status.as_str(), "429" | "503") {
-            response.headers.entry("Retry-After".to_owned()).or_insert_with(|| {
-                HeaderBuilder::new()
-                    .schema(ObjectBuilder::new().schema_type(Type::Integer))
-                    .description(Some("seconds to wait before trying again"))
-                    .build()
-            });
+            response
+                .headers
+                .entry("Retry-After".to_owned())
+                .or_insert_with(|| {
+                    HeaderBuilder::new()
+                        .schema(ObjectBuilder::new().schema_type(Type::Integer))
+                        .description(Some("seconds to wait before trying again"))
+                        .build()
+                });
         }
     }
 }

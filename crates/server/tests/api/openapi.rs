@@ -44,9 +44,16 @@ async fn openapi_names_the_two_reports_apart() {
     let app = TestApp::spawn().await;
     let doc = document(&app).await;
     let schemas = doc["components"]["schemas"].as_object().unwrap();
-    assert!(!schemas.contains_key("Report"), "an ambiguous Report schema");
-    assert!(schemas["DeviceReport"]["properties"].get("by_maintainer").is_some());
-    assert!(schemas["SupervisionReport"]["properties"].get("delete_attempts").is_some());
+    assert!(
+        !schemas.contains_key("Report"),
+        "an ambiguous Report schema"
+    );
+    assert!(schemas["DeviceReport"]["properties"]
+        .get("by_maintainer")
+        .is_some());
+    assert!(schemas["SupervisionReport"]["properties"]
+        .get("delete_attempts")
+        .is_some());
     let response_schema = |path: &str| {
         doc["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
             ["$ref"]
@@ -101,7 +108,11 @@ async fn openapi_error_responses_carry_the_error_body_the_server_sends() {
         ("get", "/api/v1/public/violations"),
         ("post", "/api/v1/public/objections"),
     ] {
-        assert_eq!(doc["paths"][path][method]["security"], serde_json::json!([{}]), "{path}");
+        assert_eq!(
+            doc["paths"][path][method]["security"],
+            serde_json::json!([{}]),
+            "{path}"
+        );
     }
     assert_eq!(
         doc["paths"]["/api/v1/captures/push"]["post"]["security"],
@@ -123,7 +134,10 @@ async fn openapi_extractor_refusals_are_the_documented_json_422() {
     let o = org(&app.state).await;
     let token = app.token(&o.root_admin.0, &o.root_admin.1).await;
     for (path, field) in [
-        ("/api/v1/evidence-supervision?from=yesterday&to=now", "query"),
+        (
+            "/api/v1/evidence-supervision?from=yesterday&to=now",
+            "query",
+        ),
         ("/api/v1/audit?actor=a&actor=b", "query"),
     ] {
         let (status, body) = app.get(path, &token).await;
