@@ -524,8 +524,11 @@ pub async fn show_request(
     ))
 }
 
+/// A decision on an access request (named `AccessDecisionInput` in the OpenAPI document; the
+/// review desk's `DecisionInput` is another shape).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AccessDecisionInput)]
 pub struct DecisionInput {
     /// approve, refuse or revoke.
     pub decision: String,

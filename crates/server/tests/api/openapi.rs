@@ -40,7 +40,7 @@ fn offers_error(doc: &Value, schema: &Value) -> bool {
 }
 
 #[tokio::test]
-async fn openapi_names_the_two_reports_apart() {
+async fn openapi_names_each_schema_once() {
     let app = TestApp::spawn().await;
     let doc = document(&app).await;
     let schemas = doc["components"]["schemas"].as_object().unwrap();
@@ -67,6 +67,23 @@ async fn openapi_names_the_two_reports_apart() {
         response_schema("/api/v1/evidence-supervision"),
         "#/components/schemas/SupervisionReport"
     );
+    // The review desk's decision and an access request's decision are two shapes too.
+    let request_schema = |path: &str| {
+        doc["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+            .clone()
+    };
+    assert_eq!(
+        request_schema("/api/v1/captures/{id}/decision"),
+        "#/components/schemas/DecisionInput"
+    );
+    assert!(schemas["DecisionInput"]["properties"].get("note").is_some());
+    assert_eq!(
+        request_schema("/api/v1/access-requests/{id}/decision"),
+        "#/components/schemas/AccessDecisionInput"
+    );
+    assert!(schemas["AccessDecisionInput"]["properties"]
+        .get("note")
+        .is_none());
 }
 
 #[tokio::test]
