@@ -15,7 +15,7 @@ import schemathesis
 OWN_USER_ID = os.environ.get("ROADWARDEN_ST_USER_ID", "")
 OWN_SESSION_ID = os.environ.get("ROADWARDEN_ST_SESSION_ID", "")
 OWN_DEVICE_ID = os.environ.get("ROADWARDEN_ST_DEVICE_ID", "")
-NO_SUCH_ID = 9_000_000_000_000_000_000 // 1000  # positive, fits i64, never reached by the demo
+NO_SUCH_ID = 9_000_000_000_000_000  # positive, fits i64, never reached by the demo
 
 # Operation paths whose `id` path parameter names the run's own account or session.
 GUARDED = {
