@@ -486,7 +486,8 @@ pub struct WindowObjection {
 
 /// APL-02: an objection taken in at a window, forwarded to the place of violation at once.
 #[utoipa::path(post, path = "/api/v1/objections", tag = "objections", request_body = WindowObjection,
-    responses((status = 201, body = Object), (status = 404, description = "no such violation"), (status = 422)))]
+    responses((status = 201, body = Object), (status = 404, description = "no such violation"),
+              (status = 409, description = "an objection to this violation is already open"), (status = 422)))]
 pub async fn lodge_at_window(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -536,7 +537,8 @@ pub async fn public_lookup(
 /// APL-02 by website: multipart with violation_id, plate, vin_tail, text, contact and up to
 /// three JPEG photos.
 #[utoipa::path(post, path = "/api/v1/public/objections", tag = "public", security(()),
-    responses((status = 201, body = Object), (status = 404, description = "no such violation for this plate and VIN tail"), (status = 422),
+    responses((status = 201, body = Object), (status = 404, description = "no such violation for this plate and VIN tail"),
+              (status = 409, description = "an objection to this violation is already open"), (status = 422),
               (status = 429, description = "too many failed attempts for this plate; try again later")))]
 pub async fn public_objection(
     State(state): State<AppState>,

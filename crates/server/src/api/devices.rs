@@ -344,7 +344,8 @@ pub struct CalibrationBody {
 }
 
 /// DEV-13: records a calibration certificate.
-#[utoipa::path(post, path = "/api/v1/devices/{id}/calibrations", tag = "devices", request_body = CalibrationBody, responses((status = 201, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/devices/{id}/calibrations", tag = "devices", request_body = CalibrationBody,
+    responses((status = 201, body = Object), (status = 409, description = "this issuer's certificate number is already filed")))]
 pub async fn add_calibration(
     State(state): State<AppState>,
     user: CurrentUser,

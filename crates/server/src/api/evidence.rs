@@ -150,7 +150,7 @@ impl LedgerStep {
 }
 
 #[utoipa::path(post, path = "/api/v1/recorders/{id}/ledger", tag = "evidence", request_body = LedgerStep,
-    responses((status = 200, body = RecorderPage), (status = 422)))]
+    responses((status = 200, body = RecorderPage), (status = 409, description = "the recorder changed meanwhile"), (status = 422)))]
 pub async fn ledger_step(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -388,7 +388,8 @@ pub struct NoteInput {
     pub reason: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/deletion", tag = "evidence", request_body = NoteInput, responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/deletion", tag = "evidence", request_body = NoteInput,
+    responses((status = 200, body = Object), (status = 409, description = "an early deletion is already asked for")))]
 pub async fn request_deletion(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -401,7 +402,8 @@ pub async fn request_deletion(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/deletion/approve", tag = "evidence", responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/deletion/approve", tag = "evidence",
+    responses((status = 200, body = Object), (status = 409, description = "already approved, or approved meanwhile")))]
 pub async fn approve_deletion(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -413,7 +415,8 @@ pub async fn approve_deletion(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/restore", tag = "evidence", request_body = NoteInput, responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/restore", tag = "evidence", request_body = NoteInput,
+    responses((status = 200, body = Object), (status = 409, description = "the footage changed meanwhile")))]
 pub async fn restore(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -539,7 +542,7 @@ pub struct DecisionInput {
 /// BWC-08: approve or refuse (a head of the footage's own unit), or revoke (that head, a head
 /// above it, or the requester withdrawing their own request).
 #[utoipa::path(post, path = "/api/v1/access-requests/{id}/decision", tag = "evidence", request_body = DecisionInput,
-    responses((status = 200, body = RequestView), (status = 422)))]
+    responses((status = 200, body = RequestView), (status = 409, description = "the request was decided meanwhile"), (status = 422)))]
 pub async fn decide_request(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -717,7 +720,8 @@ pub struct WorkRecordDecision {
     pub approve: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/non-recording/{id}/decision", tag = "evidence", request_body = WorkRecordDecision, responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/non-recording/{id}/decision", tag = "evidence", request_body = WorkRecordDecision,
+    responses((status = 200, body = Object), (status = 409, description = "decided meanwhile")))]
 pub async fn decide_work_record(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -107,7 +107,8 @@ pub async fn show(
 
 /// Creates a unit under one in the caller's scope.
 #[utoipa::path(post, path = "/api/v1/units", tag = "units", request_body = CreateUnitInput,
-    responses((status = 201, body = UnitView), (status = 422, body = crate::error::ErrorEnvelope)))]
+    responses((status = 201, body = UnitView), (status = 409, description = "the unit code is taken", body = crate::error::ErrorEnvelope),
+              (status = 422, body = crate::error::ErrorEnvelope)))]
 pub async fn create(
     State(state): State<AppState>,
     admin: Require<Admins>,
