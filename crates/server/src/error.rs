@@ -234,7 +234,8 @@ impl IntoResponse for AppError {
 /// Refusals made below the handlers come as bare statuses: a body over the limit (413, from the
 /// body-limit layer when the declared length is too long), a request that took too long (408),
 /// a method the path does not take (405). Under `/api/v1` they get the same JSON error body as
-/// every other error, as the OpenAPI document says; other headers (`Allow`) are kept.
+/// every other error, as the OpenAPI document says; other headers (`Allow`) are kept. Only
+/// bodies that are not JSON are replaced.
 pub async fn api_json_errors(
     req: axum::extract::Request,
     next: axum::middleware::Next,
@@ -242,9 +243,16 @@ pub async fn api_json_errors(
     let api = req.uri().path().starts_with("/api/v1/");
     let resp = next.run(req).await;
     let status = resp.status();
+    let json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    // Errors and JSON answers of the handlers themselves (an import's report of bad rows) stay.
     if !api
         || !(status.is_client_error() || status.is_server_error())
         || resp.extensions().get::<RenderedError>().is_some()
+        || json
     {
         return resp;
     }
