@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: unit and black-box tests on SQLite, the same tests on
-# a real PostgreSQL server, and the browser test in headless Chromium.
+# a real PostgreSQL server, the tus resume test, schemathesis against the OpenAPI document, and
+# the browser test in headless Chromium.
 #
 #   bash scripts/test.sh                 # everything
 #   SKIP_BROWSER=1 bash scripts/test.sh  # no browser test
