@@ -174,7 +174,7 @@ impl AppError {
 
 /// What went wrong, inside the `error` member of every error response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-#[schema(example = json!({"code": "input.invalid", "message": "must be 1 to 200", "field": "limit"}))]
+#[schema(example = json!({"code": "input.invalid", "message": "limit: must be 1 to 200", "field": "limit"}))]
 pub struct ErrorBody {
     /// A stable machine-readable code clients can branch on: `auth.required`,
     /// `input.invalid`, `input.conflict`, `not_found`, `server.busy`, or a rule's own code.

@@ -3,8 +3,6 @@
 //! route is checked against a role and the person's unit scope in the service it calls.
 
 use axum::extract::{Multipart, Path, State};
-
-use super::{MultipartBody, Query};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -24,7 +22,7 @@ use roadwarden_store::violations::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{record_id, JsonBody};
+use super::{record_id, JsonBody, MultipartBody, Query};
 use crate::auth::{CurrentUser, Principal};
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};

@@ -3,8 +3,6 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-
-use super::Query;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -20,7 +18,7 @@ use roadwarden_store::devices::{Device, DeviceFilter};
 use roadwarden_store::units;
 use serde::{Deserialize, Serialize};
 
-use super::{paging, record_id, search_text, JsonBody};
+use super::{paging, record_id, search_text, JsonBody, Query};
 use crate::auth::extract::{DeviceManagers, DeviceReviewers};
 use crate::auth::{CurrentUser, Principal, Require};
 use crate::context::RequestMeta;

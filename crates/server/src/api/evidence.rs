@@ -6,8 +6,6 @@
 
 use axum::body::Body;
 use axum::extract::{Path, State};
-
-use super::Query;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -19,7 +17,7 @@ use roadwarden_store::evidence::{Deletion, Evidence};
 use serde::Deserialize;
 use tokio_util::io::ReaderStream;
 
-use super::{record_id, JsonBody};
+use super::{record_id, JsonBody, Query};
 use crate::auth::CurrentUser;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};

@@ -5,8 +5,6 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Request, State};
-
-use super::Query;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use base64::Engine;
@@ -15,6 +13,7 @@ use roadwarden_domain::FieldError;
 use roadwarden_isapi::{parse_alert, Alert, IsapiError};
 use serde::Deserialize;
 
+use super::Query;
 use crate::error::{AppError, AppResult};
 use crate::services::captures::ingest::{
     self, inline_images, CaptureInput, DeviceCredential, RawImage, Receipt, Submission, Via,

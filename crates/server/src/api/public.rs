@@ -2,8 +2,6 @@
 //! anyone, in the unit's language, without internal fields.
 
 use axum::extract::State;
-
-use super::Query;
 use axum::Json;
 use chrono::NaiveDate;
 use roadwarden_domain::calendar::format_local;
@@ -13,6 +11,7 @@ use roadwarden_domain::org::{Country, UnitPath};
 use roadwarden_store::{devices, units};
 use serde::{Deserialize, Serialize};
 
+use super::Query;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
 use crate::state::AppState;

@@ -1,8 +1,6 @@
 //! `/api/v1/units`: the unit tree under the caller's scope (ORG-01..05).
 
 use axum::extract::{Path, State};
-
-use super::Query;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -11,7 +9,7 @@ use roadwarden_domain::UnitId;
 use roadwarden_store::units::{Unit, UnitFilter};
 use serde::{Deserialize, Serialize};
 
-use super::{paging, JsonBody, Page};
+use super::{paging, JsonBody, Page, Query};
 use crate::auth::extract::Admins;
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;

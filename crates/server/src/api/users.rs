@@ -1,8 +1,6 @@
 //! `/api/v1/users`: accounts, roles, agreements and standing (SEC-01..04).
 
 use axum::extract::{Path, State};
-
-use super::Query;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -12,7 +10,7 @@ use roadwarden_domain::{UnitId, UserId};
 use roadwarden_store::users::{Agreement, GrantRecord, User, UserFilter};
 use serde::{Deserialize, Serialize};
 
-use super::{paging, JsonBody, Page};
+use super::{paging, JsonBody, Page, Query};
 use crate::auth::extract::{AccountReaders, Admins};
 use crate::auth::Require;
 use crate::context::RequestMeta;
