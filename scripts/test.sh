@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: unit and black-box tests on SQLite, the same tests on
-# a real PostgreSQL server, and the browser test in headless Chromium.
+# a real PostgreSQL server, the tus resume test, schemathesis against the OpenAPI document, and
+# the browser test in headless Chromium.
 #
 #   bash scripts/test.sh                 # everything
 #   SKIP_BROWSER=1 bash scripts/test.sh  # no browser test
@@ -63,6 +64,15 @@ fi
 say "tus resume test (tuspy client, server killed twice)"
 cargo build --locked -p roadwarden-cli
 python3 scripts/tus_resume_test.py --bin "${CARGO_TARGET_DIR:-$PWD/target}/debug/roadwarden" --size-mib 64 --kills 2
+
+# The OpenAPI document against the running server: schemathesis (from PyPI) generates requests
+# for every operation and fails on a 5xx, an undocumented status, content type or body shape.
+if ! command -v schemathesis >/dev/null 2>&1; then
+  say "installing schemathesis"
+  python3 -m pip install --quiet --disable-pip-version-check schemathesis
+fi
+say "schemathesis (OpenAPI conformance, small budget)"
+ROADWARDEN_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/roadwarden" bash scripts/schemathesis.sh
 
 if [ -z "${SKIP_BROWSER:-}" ]; then
   apt_install chromium fonts-noto-cjk

@@ -106,6 +106,8 @@ pub fn build_router(state: AppState) -> Router {
     Router::new()
         .merge(bounded)
         .merge(crate::api::evidence_uploads::router())
+        // Bare refusals from the layers above (413, 408, 405) as the API's JSON error.
+        .layer(middleware::from_fn(crate::error::api_json_errors))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::middleware::count_refusals,

@@ -172,17 +172,30 @@ impl AppError {
     }
 }
 
+/// What went wrong, inside the `error` member of every error response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(example = json!({"code": "input.invalid", "message": "limit: must be 1 to 200", "field": "limit"}))]
 pub struct ErrorBody {
+    /// A stable machine-readable code clients can branch on: `auth.required`,
+    /// `input.invalid`, `input.conflict`, `not_found`, `server.busy`, or a rule's own code.
+    #[schema(value_type = String)]
     pub code: &'static str,
+    /// A message safe to show to the person.
     pub message: String,
+    /// For input errors: the field (or `body`, `query`, a path parameter) that is wrong.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub field: Option<String>,
+    /// For refusals by a rule: the rule's id (e.g. `REV-02`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, nullable = false)]
     pub rule: Option<&'static str>,
 }
 
+/// The JSON body of every error response (4xx and 5xx): `{"error": {...}}`. The OpenAPI
+/// document names it `Error` and gives it to every documented error response.
 #[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
 pub struct ErrorEnvelope {
     pub error: ErrorBody,
 }
@@ -216,6 +229,51 @@ impl IntoResponse for AppError {
         resp.extensions_mut().insert(rendered);
         resp
     }
+}
+
+/// Refusals made below the handlers come as bare statuses: a body over the limit (413, from the
+/// body-limit layer when the declared length is too long), a request that took too long (408),
+/// a method the path does not take (405). Under `/api/v1` they get the same JSON error body as
+/// every other error, as the OpenAPI document says; other headers (`Allow`) are kept. Only
+/// bodies that are not JSON are replaced.
+pub async fn api_json_errors(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let api = req.uri().path().starts_with("/api/v1/");
+    let resp = next.run(req).await;
+    let status = resp.status();
+    let json = resp
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    // Errors and JSON answers of the handlers themselves (an import's report of bad rows) stay.
+    if !api
+        || !(status.is_client_error() || status.is_server_error())
+        || resp.extensions().get::<RenderedError>().is_some()
+        || json
+    {
+        return resp;
+    }
+    let (code, message) = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => (
+            "input.too_large",
+            "the request body is larger than the server accepts",
+        ),
+        StatusCode::REQUEST_TIMEOUT => ("server.timeout", "the request took too long"),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ("method.not_allowed", "this path does not take this method")
+        }
+        _ => ("http.error", status.canonical_reason().unwrap_or("error")),
+    };
+    let (mut parts, _) = resp.into_parts();
+    let json = AppError::protocol(status, code, message).into_response();
+    let (json_parts, body) = json.into_parts();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    parts.headers.extend(json_parts.headers);
+    parts.extensions.extend(json_parts.extensions);
+    Response::from_parts(parts, body)
 }
 
 impl From<StoreError> for AppError {

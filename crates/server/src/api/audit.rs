@@ -1,12 +1,13 @@
 //! `/api/v1/audit`: the audit trail, filtered by who, what object and when, under scope.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::{DateTime, NaiveDate, Utc};
 use roadwarden_domain::FieldError;
 use roadwarden_store::audit::{AuditFilter, AuditListItem};
 use serde::Deserialize;
 
+use super::Query;
 use crate::auth::extract::AuditReaders;
 use crate::auth::Require;
 use crate::error::AppResult;

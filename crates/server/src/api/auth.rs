@@ -34,9 +34,13 @@ pub struct TokenResponse {
 }
 
 /// Signs in and issues a bearer token (SEC-02 lock-out applies).
-#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest,
-    responses((status = 201, body = TokenResponse), (status = 401, body = crate::error::ErrorEnvelope),
-              (status = 423, description = "account locked", body = crate::error::ErrorEnvelope)))]
+#[utoipa::path(post, path = "/api/v1/auth/token", tag = "auth", request_body = TokenRequest, security(()),
+    responses((status = 201, body = TokenResponse),
+              (status = 401, description = "wrong username or password", body = crate::error::ErrorEnvelope),
+              (status = 403, description = "the account is not active, or its confidentiality agreement is not on file", body = crate::error::ErrorEnvelope),
+              (status = 423, description = "account locked", body = crate::error::ErrorEnvelope),
+              (status = 429, description = "SEC-02: too many sign-in attempts from this address or for this name", body = crate::error::ErrorEnvelope),
+              (status = 503, description = "every password-hashing turn is taken; retry in a moment", body = crate::error::ErrorEnvelope)))]
 pub async fn create_token(
     state: axum::extract::State<AppState>,
     meta: RequestMeta,
@@ -87,7 +91,8 @@ pub struct PasswordChange {
 
 /// Changes the caller's password (SEC-02); other sessions end.
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
-    responses((status = 204), (status = 422, body = crate::error::ErrorEnvelope)))]
+    responses((status = 204), (status = 422, body = crate::error::ErrorEnvelope),
+              (status = 503, description = "every password-hashing turn is taken; retry in a moment", body = crate::error::ErrorEnvelope)))]
 pub async fn change_password(
     state: axum::extract::State<AppState>,
     meta: RequestMeta,

@@ -1,6 +1,6 @@
 //! `/api/v1/calendar`: the working-day calendar (TIME-01) and deadline arithmetic.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use roadwarden_domain::calendar::{Deadline, SpecialDay};
@@ -8,7 +8,7 @@ use roadwarden_domain::org::Country;
 use roadwarden_domain::FieldError;
 use serde::{Deserialize, Serialize};
 
-use super::JsonBody;
+use super::{JsonBody, Query};
 use crate::auth::extract::Admins;
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;

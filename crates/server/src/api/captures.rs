@@ -2,7 +2,7 @@
 //! the inspection interface (NOT-03), exemptions and the embedded vehicle registry. Every
 //! route is checked against a role and the person's unit scope in the service it calls.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -23,7 +23,7 @@ use roadwarden_store::violations::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{record_id, JsonBody};
+use super::{record_id, JsonBody, MultipartBody, Query};
 use crate::auth::{CurrentUser, Principal};
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
@@ -485,7 +485,8 @@ pub struct WindowObjection {
 
 /// APL-02: an objection taken in at a window, forwarded to the place of violation at once.
 #[utoipa::path(post, path = "/api/v1/objections", tag = "objections", request_body = WindowObjection,
-    responses((status = 201, body = Object), (status = 422)))]
+    responses((status = 201, body = Object), (status = 404, description = "no such violation"),
+              (status = 409, description = "an objection to this violation is already open"), (status = 422)))]
 pub async fn lodge_at_window(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -519,7 +520,8 @@ pub struct PublicQuery {
 
 /// NOT-02a: an owner's records, by plate and the last 6 characters of the VIN.
 #[utoipa::path(get, path = "/api/v1/public/violations", tag = "public", params(PublicQuery), security(()),
-    responses((status = 200, body = Vec<PublicRecord>), (status = 404)))]
+    responses((status = 200, body = Vec<PublicRecord>), (status = 404, description = "no record for this plate and VIN tail"),
+              (status = 429, description = "too many failed attempts for this plate; try again later")))]
 pub async fn public_lookup(
     State(state): State<AppState>,
     meta: RequestMeta,
@@ -534,11 +536,13 @@ pub async fn public_lookup(
 /// APL-02 by website: multipart with violation_id, plate, vin_tail, text, contact and up to
 /// three JPEG photos.
 #[utoipa::path(post, path = "/api/v1/public/objections", tag = "public", security(()),
-    responses((status = 201, body = Object), (status = 404), (status = 422)))]
+    responses((status = 201, body = Object), (status = 404, description = "no such violation for this plate and VIN tail"),
+              (status = 409, description = "an objection to this violation is already open"), (status = 422),
+              (status = 429, description = "too many failed attempts for this plate; try again later")))]
 pub async fn public_objection(
     State(state): State<AppState>,
     meta: RequestMeta,
-    form: Multipart,
+    MultipartBody(form): MultipartBody,
 ) -> AppResult<(StatusCode, Json<Objection>)> {
     let input = objection_form(form).await?;
     let o = objections::lodge_public(&state, &meta, input).await?;

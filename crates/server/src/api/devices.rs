@@ -2,7 +2,7 @@
 //! registration export and ledger imports (DEV-01..15, SUP-04..06, ORG-03), scoped by unit.
 
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -18,7 +18,7 @@ use roadwarden_store::devices::{Device, DeviceFilter};
 use roadwarden_store::units;
 use serde::{Deserialize, Serialize};
 
-use super::{paging, record_id, search_text, JsonBody};
+use super::{paging, record_id, search_text, JsonBody, Query};
 use crate::auth::extract::{DeviceManagers, DeviceReviewers};
 use crate::auth::{CurrentUser, Principal, Require};
 use crate::context::RequestMeta;
@@ -342,7 +342,8 @@ pub struct CalibrationBody {
 }
 
 /// DEV-13: records a calibration certificate.
-#[utoipa::path(post, path = "/api/v1/devices/{id}/calibrations", tag = "devices", request_body = CalibrationBody, responses((status = 201, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/devices/{id}/calibrations", tag = "devices", request_body = CalibrationBody,
+    responses((status = 201, body = Object), (status = 409, description = "this issuer's certificate number is already filed")))]
 pub async fn add_calibration(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -723,10 +724,20 @@ pub struct ImportQuery {
     pub skip_bad_rows: Option<String>,
 }
 
+/// A refused import: the report naming the bad rows, or the error body for a wrong parameter.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // documentation only
+pub enum ImportRefusal {
+    Report(ImportReport),
+    Error(crate::error::ErrorEnvelope),
+}
+
 /// Imports a ledger (CSV in UTF-8 or GBK, or XLSX) sent as the request body. Bad rows are
 /// reported with their line and reason; nothing is imported unless `skip_bad_rows=true`.
 #[utoipa::path(post, path = "/api/v1/device-imports", tag = "devices", params(ImportQuery), request_body(content = Vec<u8>, content_type = "application/octet-stream"),
-    responses((status = 201, body = ImportReport), (status = 422, body = ImportReport)))]
+    responses((status = 201, body = ImportReport),
+              (status = 422, body = ImportRefusal, description = "bad rows (the report), or a wrong parameter (the error)")))]
 pub async fn import(
     State(state): State<AppState>,
     user: Require<DeviceManagers>,

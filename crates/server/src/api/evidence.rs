@@ -5,7 +5,7 @@
 //! service it calls.
 
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,7 +17,7 @@ use roadwarden_store::evidence::{Deletion, Evidence};
 use serde::Deserialize;
 use tokio_util::io::ReaderStream;
 
-use super::{record_id, JsonBody};
+use super::{record_id, JsonBody, Query};
 use crate::auth::CurrentUser;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
@@ -148,7 +148,7 @@ impl LedgerStep {
 }
 
 #[utoipa::path(post, path = "/api/v1/recorders/{id}/ledger", tag = "evidence", request_body = LedgerStep,
-    responses((status = 200, body = RecorderPage), (status = 422)))]
+    responses((status = 200, body = RecorderPage), (status = 409, description = "the recorder changed meanwhile"), (status = 422)))]
 pub async fn ledger_step(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -386,7 +386,8 @@ pub struct NoteInput {
     pub reason: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/deletion", tag = "evidence", request_body = NoteInput, responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/deletion", tag = "evidence", request_body = NoteInput,
+    responses((status = 200, body = Object), (status = 409, description = "an early deletion is already asked for")))]
 pub async fn request_deletion(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -399,7 +400,8 @@ pub async fn request_deletion(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/deletion/approve", tag = "evidence", responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/deletion/approve", tag = "evidence",
+    responses((status = 200, body = Object), (status = 409, description = "already approved, or approved meanwhile")))]
 pub async fn approve_deletion(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -411,7 +413,8 @@ pub async fn approve_deletion(
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/restore", tag = "evidence", request_body = NoteInput, responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/restore", tag = "evidence", request_body = NoteInput,
+    responses((status = 200, body = Object), (status = 409, description = "the footage changed meanwhile")))]
 pub async fn restore(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -522,8 +525,11 @@ pub async fn show_request(
     ))
 }
 
+/// A decision on an access request (named `AccessDecisionInput` in the OpenAPI document; the
+/// review desk's `DecisionInput` is another shape).
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(as = AccessDecisionInput)]
 pub struct DecisionInput {
     /// approve, refuse or revoke.
     pub decision: String,
@@ -534,7 +540,7 @@ pub struct DecisionInput {
 /// BWC-08: approve or refuse (a head of the footage's own unit), or revoke (that head, a head
 /// above it, or the requester withdrawing their own request).
 #[utoipa::path(post, path = "/api/v1/access-requests/{id}/decision", tag = "evidence", request_body = DecisionInput,
-    responses((status = 200, body = RequestView), (status = 422)))]
+    responses((status = 200, body = RequestView), (status = 409, description = "the request was decided meanwhile"), (status = 422)))]
 pub async fn decide_request(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -712,7 +718,8 @@ pub struct WorkRecordDecision {
     pub approve: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/non-recording/{id}/decision", tag = "evidence", request_body = WorkRecordDecision, responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/non-recording/{id}/decision", tag = "evidence", request_body = WorkRecordDecision,
+    responses((status = 200, body = Object), (status = 409, description = "decided meanwhile")))]
 pub async fn decide_work_record(
     State(state): State<AppState>,
     user: CurrentUser,

@@ -4,7 +4,7 @@
 //! the headers `X-Device-Key` and `X-Device-Secret`.
 
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Multipart, Query, Request, State};
+use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use base64::Engine;
@@ -13,6 +13,7 @@ use roadwarden_domain::FieldError;
 use roadwarden_isapi::{parse_alert, Alert, IsapiError};
 use serde::Deserialize;
 
+use super::Query;
 use crate::error::{AppError, AppResult};
 use crate::services::captures::ingest::{
     self, inline_images, CaptureInput, DeviceCredential, RawImage, Receipt, Submission, Via,
@@ -62,7 +63,7 @@ async fn read_body(state: &AppState, req: Request) -> AppResult<Bytes> {
 
 /// A capture in JSON (images inline as base64), or multipart with a `capture` JSON part and
 /// JPEG file parts (the part's name is its kind: plate, vehicle or scene).
-#[utoipa::path(post, path = "/api/v1/captures/push", tag = "captures",
+#[utoipa::path(post, path = "/api/v1/captures/push", tag = "captures", security(("device" = [])),
     request_body = CaptureInput,
     responses((status = 201, body = Receipt), (status = 200, body = Receipt, description = "a resend of an event already received"),
         (status = 401, description = "unknown or revoked device"), (status = 422, description = "bad capture")))]
@@ -164,7 +165,7 @@ pub struct IsapiQuery {
 
 /// A Hikvision ISAPI event push. The camera is named by MAC address and channel and must hold
 /// the credential it sends.
-#[utoipa::path(post, path = "/api/v1/isapi/events", tag = "captures", params(IsapiQuery),
+#[utoipa::path(post, path = "/api/v1/isapi/events", tag = "captures", params(IsapiQuery), security(("device" = [])),
     responses((status = 201, body = Receipt), (status = 200, body = Receipt), (status = 401), (status = 422)))]
 pub async fn isapi(
     State(state): State<AppState>,

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use roadwarden_store::messages::Message;
 
+use super::record_id;
 use crate::auth::CurrentUser;
 use crate::context::RequestMeta;
 use crate::error::AppResult;
@@ -32,8 +33,9 @@ pub async fn read(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(id): Path<i64>,
+    Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
+    let id = record_id("id", &id)?;
     messages::mark_read(&state, &user, &meta, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

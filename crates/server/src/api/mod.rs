@@ -16,7 +16,8 @@ pub mod public;
 pub mod units;
 pub mod users;
 
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
 use axum::routing::{delete, get, post, put, MethodRouter};
 use axum::Router;
 use roadwarden_domain::FieldError;
@@ -174,9 +175,24 @@ pub const SIGN_IN_BODY_BYTES: usize = 16 * 1024;
 
 /// `route` with the sign-in body limit.
 pub fn small_body(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
-    route.layer::<_, std::convert::Infallible>(axum::extract::DefaultBodyLimit::max(
-        SIGN_IN_BODY_BYTES,
-    ))
+    route
+        .layer::<_, std::convert::Infallible>(axum::extract::DefaultBodyLimit::max(
+            SIGN_IN_BODY_BYTES,
+        ))
+        .layer::<_, std::convert::Infallible>(axum::Extension(RouteBodyLimit(
+            SIGN_IN_BODY_BYTES,
+        )))
+}
+
+/// A route's body limit below the server's, so that its 413 names the right size.
+#[derive(Debug, Clone, Copy)]
+pub struct RouteBodyLimit(pub usize);
+
+/// The body limit in force for this request.
+pub fn body_limit(req: &Request, state: &AppState) -> usize {
+    req.extensions()
+        .get::<RouteBodyLimit>()
+        .map_or(state.settings.server.max_body_bytes, |l| l.0)
 }
 
 /// A JSON body whose rejection is our JSON error naming what is wrong.
@@ -185,8 +201,40 @@ pub struct JsonBody<T>(pub T);
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for JsonBody<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+        let limit = body_limit(&req, state);
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(v)) => Ok(JsonBody(v)),
+            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge(limit))
+            }
+            Err(rejection) => Err(FieldError::new("body", rejection.body_text()).into()),
+        }
+    }
+}
+
+/// Query parameters whose rejection (a value of the wrong type, a repeated name) is our JSON
+/// error, a 422 naming `query`, not axum's plain-text 400.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Query(v)),
+            Err(rejection) => Err(FieldError::new("query", rejection.body_text()).into()),
+        }
+    }
+}
+
+/// A multipart body whose rejection (no boundary, not multipart) is our JSON error, a 422
+/// naming `body`, not axum's plain-text 400.
+pub struct MultipartBody(pub axum::extract::Multipart);
+
+impl<S: Send + Sync> FromRequest<S> for MultipartBody {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match axum::extract::Multipart::from_request(req, state).await {
+            Ok(m) => Ok(MultipartBody(m)),
             Err(rejection) => Err(FieldError::new("body", rejection.body_text()).into()),
         }
     }

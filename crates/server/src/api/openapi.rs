@@ -1,7 +1,11 @@
 //! The OpenAPI document, generated from the handlers' annotations.
 
 use axum::Json;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::response::Response;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, KnownFormat, ObjectBuilder, Ref, RefOr, SchemaFormat, Type};
 use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
@@ -9,7 +13,7 @@ use utoipa::{Modify, OpenApi};
     info(title = "Roadwarden API", version = "1",
          description = "Supervision of traffic-enforcement technology. Authenticate with \
                         POST /api/v1/auth/token and send the token as a bearer token. Errors \
-                        are JSON: {\"error\": {\"code\", \"message\", \"field\"?, \"rule\"?}}."),
+                        are JSON, the `Error` schema: {\"error\": {\"code\", \"message\", \"field\"?, \"rule\"?}}."),
     paths(
         super::auth::create_token, super::auth::revoke_token, super::auth::change_password,
         super::auth::me, super::auth::sessions, super::auth::revoke_session,
@@ -49,7 +53,8 @@ use utoipa::{Modify, OpenApi};
         super::evidence::export_file, super::evidence::file_duty, super::evidence::file_work_record,
         super::evidence::work_records, super::evidence::decide_work_record, super::evidence::report,
     ),
-    modifiers(&BearerAuth),
+    components(schemas(crate::error::ErrorEnvelope)),
+    modifiers(&BearerAuth, &PathParameters, &ErrorResponses),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -63,6 +68,161 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+        // Cameras push with their device credential: HTTP Basic key:secret (or the
+        // X-Device-Key and X-Device-Secret headers).
+        components.add_security_scheme(
+            "device",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Basic).build()),
+        );
+    }
+}
+
+fn operations(openapi: &mut utoipa::openapi::OpenApi) -> impl Iterator<Item = &mut Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+    })
+}
+
+/// The handlers take their path parameters as text and parse them themselves, so that a bad
+/// one is a JSON 422 naming it (`record_id`, `UnitId::parse`, ...); the document says what
+/// they accept: a record id is a positive whole number, an image position a whole number.
+struct PathParameters;
+
+/// Path parameters that are record ids (parsed by `record_id` or an id type's `parse`).
+const RECORD_IDS: &[&str] = &[
+    "id",
+    "credential",
+    "calibration",
+    "fault",
+    "item",
+    "reason",
+    "evidence",
+];
+
+impl Modify for PathParameters {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for op in operations(openapi) {
+            for p in op.parameters.iter_mut().flatten() {
+                if p.parameter_in != ParameterIn::Path {
+                    continue;
+                }
+                let minimum = if RECORD_IDS.contains(&p.name.as_str()) {
+                    1.0
+                } else if p.name == "position" {
+                    0.0
+                } else {
+                    continue;
+                };
+                p.schema = Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::Integer)
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                        .minimum(Some(minimum))
+                        .into(),
+                );
+            }
+        }
+    }
+}
+
+/// The error responses every operation can give, from what the extractors and the error type
+/// really do, each with the one `Error` body; and that body on every 4xx/5xx response a
+/// handler's annotation names without one.
+///
+/// - signed-in operations (the document's default security): 401 without a valid token, 403
+///   when the role or scope refuses or the password must be changed first;
+/// - operations with a device credential: 401 when it is missing or refused;
+/// - a path parameter: 404 when there is no such record, 422 when it is malformed;
+/// - query parameters or a body: 422 for a value that is wrong;
+/// - a body: 413 when it is larger than the server accepts.
+struct ErrorResponses;
+
+const ERROR_SCHEMA: &str = "Error";
+
+impl Modify for ErrorResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for op in operations(openapi) {
+            add_error_responses(op);
+        }
+    }
+}
+
+fn add_error_responses(op: &mut Operation) {
+    let public = op
+        .security
+        .as_ref()
+        .is_some_and(|s| s.iter().all(|r| *r == SecurityRequirement::default()));
+    let device = op.security.as_ref().is_some_and(|s| !s.is_empty()) && !public;
+    let has_param = |place: ParameterIn| {
+        op.parameters
+            .iter()
+            .flatten()
+            .any(|p| p.parameter_in == place)
+    };
+    let path_params = has_param(ParameterIn::Path);
+    let query_params = has_param(ParameterIn::Query);
+    let body = op.request_body.is_some();
+    let mut add = |status: &str, description: &str| {
+        op.responses
+            .responses
+            .entry(status.to_owned())
+            .or_insert_with(|| RefOr::T(Response::new(description)));
+    };
+    if device {
+        add("401", "the device credential is missing or refused");
+    } else if !public {
+        add(
+            "401",
+            "not signed in, or the token is unknown, expired or revoked",
+        );
+        add(
+            "403",
+            "the role or scope does not allow this, or the password must be changed first",
+        );
+    }
+    if path_params {
+        add("404", "no such record, or not in the person's scope");
+    }
+    if path_params || query_params || body {
+        add("422", "a parameter or the body is wrong, or a rule refuses");
+    }
+    if body {
+        add("413", "the body is larger than the server accepts");
+    }
+    for (status, response) in &mut op.responses.responses {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        if !status.starts_with(['4', '5']) {
+            continue;
+        }
+        if response.content.is_empty() {
+            response.content.insert(
+                "application/json".to_owned(),
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name(ERROR_SCHEMA)))
+                    .build(),
+            );
+        }
+        if matches!(status.as_str(), "429" | "503") {
+            response
+                .headers
+                .entry("Retry-After".to_owned())
+                .or_insert_with(|| {
+                    HeaderBuilder::new()
+                        .schema(ObjectBuilder::new().schema_type(Type::Integer))
+                        .description(Some("seconds to wait before trying again"))
+                        .build()
+                });
+        }
     }
 }
 

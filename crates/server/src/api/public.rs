@@ -1,7 +1,7 @@
 //! DEV-04: the published list of fixed devices (place, violation types, start date), for
 //! anyone, in the unit's language, without internal fields.
 
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use chrono::NaiveDate;
 use roadwarden_domain::calendar::format_local;
@@ -11,6 +11,7 @@ use roadwarden_domain::org::{Country, UnitPath};
 use roadwarden_store::{devices, units};
 use serde::{Deserialize, Serialize};
 
+use super::Query;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
 use crate::state::AppState;
@@ -131,7 +132,7 @@ pub async fn published(state: &AppState, q: &PublicQuery) -> AppResult<PublicLis
 }
 
 /// The public JSON feed (no sign-in).
-#[utoipa::path(get, path = "/api/v1/public/devices", tag = "public", params(PublicQuery), responses((status = 200, body = PublicList)))]
+#[utoipa::path(get, path = "/api/v1/public/devices", tag = "public", params(PublicQuery), security(()), responses((status = 200, body = PublicList), (status = 404, description = "no such unit")))]
 pub async fn feed(
     State(state): State<AppState>,
     Query(q): Query<PublicQuery>,

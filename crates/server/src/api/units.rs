@@ -1,6 +1,6 @@
 //! `/api/v1/units`: the unit tree under the caller's scope (ORG-01..05).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -9,7 +9,7 @@ use roadwarden_domain::UnitId;
 use roadwarden_store::units::{Unit, UnitFilter};
 use serde::{Deserialize, Serialize};
 
-use super::{paging, JsonBody, Page};
+use super::{paging, JsonBody, Page, Query};
 use crate::auth::extract::Admins;
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
@@ -105,7 +105,8 @@ pub async fn show(
 
 /// Creates a unit under one in the caller's scope.
 #[utoipa::path(post, path = "/api/v1/units", tag = "units", request_body = CreateUnitInput,
-    responses((status = 201, body = UnitView), (status = 422, body = crate::error::ErrorEnvelope)))]
+    responses((status = 201, body = UnitView), (status = 409, description = "the unit code is taken", body = crate::error::ErrorEnvelope),
+              (status = 422, body = crate::error::ErrorEnvelope)))]
 pub async fn create(
     State(state): State<AppState>,
     admin: Require<Admins>,

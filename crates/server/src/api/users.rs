@@ -1,6 +1,6 @@
 //! `/api/v1/users`: accounts, roles, agreements and standing (SEC-01..04).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
@@ -10,7 +10,7 @@ use roadwarden_domain::{UnitId, UserId};
 use roadwarden_store::users::{Agreement, GrantRecord, User, UserFilter};
 use serde::{Deserialize, Serialize};
 
-use super::{paging, JsonBody, Page};
+use super::{paging, JsonBody, Page, Query};
 use crate::auth::extract::{AccountReaders, Admins};
 use crate::auth::Require;
 use crate::context::RequestMeta;
@@ -197,7 +197,8 @@ pub struct GrantRequest {
 
 /// Grants a role (SEC-03: the caller must hold it at a higher unit).
 #[utoipa::path(post, path = "/api/v1/users/{id}/roles", tag = "users", request_body = GrantRequest,
-    responses((status = 204), (status = 422, body = crate::error::ErrorEnvelope)))]
+    responses((status = 204), (status = 409, description = "the account already holds the role", body = crate::error::ErrorEnvelope),
+              (status = 422, body = crate::error::ErrorEnvelope)))]
 pub async fn grant(
     State(state): State<AppState>,
     admin: Require<Admins>,

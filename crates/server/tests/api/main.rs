@@ -11,6 +11,7 @@ mod device_import;
 mod devices;
 mod evidence;
 mod jobs;
+mod openapi;
 mod org;
 mod platform;
 mod signin;

@@ -445,7 +445,9 @@ fn row(label: String, r: &Rating) -> RatingRow {
     }
 }
 
+/// DEV-11: the month's ratings (named `DeviceReport` in the OpenAPI document).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = DeviceReport)]
 pub struct Report {
     pub month: String,
     pub total: RatingRow,

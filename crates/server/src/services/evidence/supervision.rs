@@ -272,7 +272,9 @@ pub struct UnitLine {
     pub late: usize,
 }
 
+/// BWC-13: the supervision report (named `SupervisionReport` in the OpenAPI document).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = SupervisionReport)]
 pub struct Report {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
