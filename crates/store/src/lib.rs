@@ -17,6 +17,7 @@ pub mod evidence;
 pub mod evidence_access;
 pub mod jobs;
 pub mod messages;
+pub mod public_reports;
 pub mod recorders;
 pub mod sessions;
 pub mod units;
