@@ -13,4 +13,5 @@ mod evidence;
 mod jobs;
 mod org;
 mod platform;
+mod public_reports;
 mod signin;

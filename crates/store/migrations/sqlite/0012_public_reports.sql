@@ -1,11 +1,8 @@
--- no-transaction
 -- REV-05: photos and videos reported by the public go through the same review. A public report
 -- is a capture without a device, so captures.device_id becomes nullable. SQLite cannot drop a
--- NOT NULL constraint in place: the table is rebuilt (the documented twelve-step procedure,
--- with foreign keys off for its duration, which needs this migration to run outside sqlx's own
--- transaction; it opens and commits its own).
-PRAGMA foreign_keys = OFF;
-BEGIN;
+-- NOT NULL constraint in place: the table is rebuilt (the documented twelve-step procedure).
+-- Store::migrate runs migrations with foreign keys off (SQLite only switches them outside a
+-- transaction) and checks them after; with them on, DROP TABLE refuses and nothing changes.
 CREATE TABLE captures_new (
     id              INTEGER PRIMARY KEY,
     device_id       INTEGER REFERENCES devices(id), -- NULL for a public report (REV-05)
@@ -90,5 +87,3 @@ CREATE TABLE public_report_codes (
 CREATE INDEX public_report_codes_phone ON public_report_codes(phone, created_at);
 CREATE INDEX public_report_codes_source ON public_report_codes(source_ip, created_at);
 
-COMMIT;
-PRAGMA foreign_keys = ON;
