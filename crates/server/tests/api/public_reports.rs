@@ -471,3 +471,104 @@ async fn rev_05_a_decided_public_report_becomes_a_violation_like_a_capture() {
     assert_eq!(out["state"], "rejected");
     assert_eq!(out["violation_id"], Value::Null);
 }
+
+#[tokio::test]
+async fn rev_05_report_page_works_without_sign_in_in_three_languages() {
+    let (w, inbox) = world(|_| {}).await;
+    let html = w.app.page("/report?lang=en", None).await;
+    assert!(html.contains("Report a traffic violation"), "{html}");
+    assert!(html.contains("value=\"330522\""), "the county is offered");
+    let html = w.app.page("/report?unit=330522&lang=vi", None).await;
+    assert!(html.contains("Gửi mã cho tôi") && html.contains("Vượt đèn đỏ"));
+    let html = w.app.page("/report?unit=330522&lang=zh-CN", None).await;
+    assert!(html.contains("获取验证码") && html.contains("驾驶机动车违反道路交通信号灯通行"));
+    assert!(html.contains("width=device-width"), "made for a phone");
+
+    // The code from the page.
+    let resp = w
+        .app
+        .client
+        .post(w.app.url("/report/code?lang=en"))
+        .form(&[("unit", "330522"), ("phone", PHONE)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 303);
+    let to = resp.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.contains("ok=report_code_sent"), "{to}");
+    let html = w.app.page(&to, None).await;
+    assert!(html.contains("id=\"report-form\""), "{html}");
+    let code = last_code(&inbox, PHONE);
+
+    // A refusal comes back on the page, in the person's language, with what was entered.
+    let form = reqwest::multipart::Form::new()
+        .text("unit", "330522")
+        .text("phone", PHONE)
+        .text("code", code.clone())
+        .text("plate", "浙E88888")
+        .text("violation_code", "1625")
+        .text("place", "明珠路口")
+        .text("captured_at", "2026-11-23T08:30")
+        .part(
+            "photos",
+            reqwest::multipart::Part::bytes(b"GIF89a".to_vec()).file_name("a.gif"),
+        );
+    let resp = w
+        .app
+        .client
+        .post(w.app.url("/report?lang=en"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 422);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("id=\"report-error\"") && html.contains("JPEG"), "{html}");
+    assert!(html.contains("明珠路口"), "the fields are kept");
+
+    // The report (a local time from the phone's date-time field).
+    let form = reqwest::multipart::Form::new()
+        .text("unit", "330522")
+        .text("phone", PHONE)
+        .text("code", code)
+        .text("plate", "浙E88888")
+        .text("plate_colour", "blue")
+        .text("violation_code", "1625")
+        .text("place", "明珠路口")
+        .text("captured_at", "2026-11-23T08:30")
+        .part(
+            "photos",
+            reqwest::multipart::Part::bytes(photo(5)).file_name("a.jpg"),
+        );
+    let resp = w
+        .app
+        .client
+        .post(w.app.url("/report?lang=en"))
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("id=\"report-reference\""), "{html}");
+
+    // The review desk flags it, with the phone masked.
+    let (_, queue) = w.app.get("/api/v1/review/queue", &w.reviewer).await;
+    let id = queue["items"][0]["id"].as_i64().unwrap();
+    let html = w
+        .app
+        .page(&format!("/review?id={id}&lang=zh-CN"), Some(&w.reviewer))
+        .await;
+    assert!(html.contains("id=\"review-public-report\""), "{html}");
+    assert!(html.contains("群众举报") && html.contains("139****5678"));
+    assert!(!html.contains(PHONE));
+    assert!(html.contains(&format!("id=\"queue-public-{id}\"")));
+    let (_, view) = w
+        .app
+        .get(&format!("/api/v1/captures/{id}"), &w.reviewer)
+        .await;
+    assert_eq!(
+        view["captured_at"], "2026-11-23T00:30:00Z",
+        "the local time is the county's (Asia/Shanghai)"
+    );
+}
