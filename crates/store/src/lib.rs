@@ -185,9 +185,7 @@ impl Store {
                 sqlx::query("PRAGMA foreign_keys = OFF")
                     .execute(&mut *conn)
                     .await?;
-                let ran = sqlx::migrate!("./migrations/sqlite")
-                    .run(&mut *conn)
-                    .await;
+                let ran = sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await;
                 sqlx::query("PRAGMA foreign_keys = ON")
                     .execute(&mut *conn)
                     .await?;

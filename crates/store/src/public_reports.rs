@@ -29,7 +29,8 @@ pub async fn insert(
     lang: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let sql = "INSERT INTO public_reports (capture_id, unit_id, phone, source_ip, lang, created_at) \
+    let sql =
+        "INSERT INTO public_reports (capture_id, unit_id, phone, source_ip, lang, created_at) \
         VALUES ($1,$2,$3,$4,$5,$6)";
     on!(tx, c => sqlx::query(sql).bind(capture_id).bind(unit.0).bind(phone).bind(source_ip)
         .bind(lang).bind(now).execute(c).await?.rows_affected());
@@ -82,8 +83,10 @@ pub async fn add_code(
 ) -> Result<i64> {
     let sql = "INSERT INTO public_report_codes (phone, code_hash, source_ip, created_at, \
         expires_at) VALUES ($1,$2,$3,$4,$5) RETURNING id";
-    Ok(on!(tx, c => sqlx::query_scalar(sql).bind(phone).bind(code_hash).bind(source_ip)
-        .bind(now).bind(expires_at).fetch_one(c).await?))
+    Ok(
+        on!(tx, c => sqlx::query_scalar(sql).bind(phone).bind(code_hash).bind(source_ip)
+        .bind(now).bind(expires_at).fetch_one(c).await?),
+    )
 }
 
 /// Sets the hash of a code once its id is known (the hash covers the id).
@@ -105,15 +108,15 @@ pub async fn codes_since(
         (None, Some(ip)) => ("source_ip", ip),
         (None, None) => return Ok(0),
     };
-    let sql = format!(
-        "SELECT COUNT(*) FROM public_report_codes WHERE {column} = $1 AND created_at > $2"
-    );
+    let sql =
+        format!("SELECT COUNT(*) FROM public_report_codes WHERE {column} = $1 AND created_at > $2");
     Ok(on!(tx, c => sqlx::query_scalar(&sql).bind(value).bind(since).fetch_one(c).await?))
 }
 
 /// The newest unused, unexpired code of `phone`.
 pub async fn live_code(tx: &mut Tx, phone: &str, now: DateTime<Utc>) -> Result<Option<Code>> {
-    let sql = "SELECT id, phone, code_hash, expires_at, attempts, used_at FROM public_report_codes \
+    let sql =
+        "SELECT id, phone, code_hash, expires_at, attempts, used_at FROM public_report_codes \
         WHERE phone = $1 AND used_at IS NULL AND expires_at > $2 ORDER BY id DESC LIMIT 1";
     Ok(on!(tx, c => sqlx::query_as(sql).bind(phone).bind(now).fetch_optional(c).await?))
 }

@@ -206,6 +206,10 @@ pub async fn list_options(
     State(state): State<AppState>,
     axum::extract::Query(q): axum::extract::Query<OptionsQuery>,
 ) -> AppResult<Json<ReportOptions>> {
-    let lang = q.lang.as_deref().and_then(Lang::parse).unwrap_or(Lang::ZhCn);
+    let lang = q
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .unwrap_or(Lang::ZhCn);
     Ok(Json(options(&state, lang).await?))
 }

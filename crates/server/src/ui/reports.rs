@@ -65,9 +65,7 @@ fn refusal_key(e: &AppError) -> Option<String> {
         AppError::Rule(r) if r.code == "report.contact_unproven" => "report.err.code".into(),
         AppError::Throttled(_) => "report.err.throttled".into(),
         AppError::TooLarge(_) => "report.err.too_large".into(),
-        AppError::Protocol { code, .. } if code.starts_with("report.") => {
-            "report.err.sms".into()
-        }
+        AppError::Protocol { code, .. } if code.starts_with("report.") => "report.err.sms".into(),
         _ => return None,
     })
 }
@@ -122,7 +120,15 @@ pub async fn report_page(
         phone: q.phone.unwrap_or_default(),
         ..Entered::default()
     };
-    page(&state, lang, entered, flash(lang, q.ok.as_deref()), None, None).await
+    page(
+        &state,
+        lang,
+        entered,
+        flash(lang, q.ok.as_deref()),
+        None,
+        None,
+    )
+    .await
 }
 
 #[derive(Debug, Deserialize)]

@@ -197,10 +197,7 @@ async fn rev_05_public_report_enters_review_flagged() {
         .app
         .token(&w.o.sibling_reviewer.0, &w.o.sibling_reviewer.1)
         .await;
-    let (status, _) = w
-        .app
-        .get(&format!("/api/v1/captures/{id}"), &sibling)
-        .await;
+    let (status, _) = w.app.get(&format!("/api/v1/captures/{id}"), &sibling).await;
     assert_eq!(status, 404);
 
     // Receiving it and reading it are in the audit chain, without the code or the phone.
@@ -523,7 +520,10 @@ async fn rev_05_report_page_works_without_sign_in_in_three_languages() {
         .unwrap();
     assert_eq!(resp.status().as_u16(), 422);
     let html = resp.text().await.unwrap();
-    assert!(html.contains("id=\"report-error\"") && html.contains("JPEG"), "{html}");
+    assert!(
+        html.contains("id=\"report-error\"") && html.contains("JPEG"),
+        "{html}"
+    );
     assert!(html.contains("明珠路口"), "the fields are kept");
 
     // The report (a local time from the phone's date-time field).

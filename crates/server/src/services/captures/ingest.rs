@@ -367,7 +367,10 @@ pub fn check_images(
             return Err(FieldError::new("images", "every image must be a JPEG"));
         }
         if !matches!(img.kind.as_str(), "plate" | "vehicle" | "scene") {
-            return Err(FieldError::new("images", "kind must be plate, vehicle or scene"));
+            return Err(FieldError::new(
+                "images",
+                "kind must be plate, vehicle or scene",
+            ));
         }
     }
     Ok(())
@@ -661,7 +664,10 @@ async fn gather(
 }
 
 /// Stores each image under its SHA-256; identical bytes are stored once.
-pub(crate) async fn store_images(blobs: &dyn BlobStore, images: &[RawImage]) -> AppResult<Vec<NewImage>> {
+pub(crate) async fn store_images(
+    blobs: &dyn BlobStore,
+    images: &[RawImage],
+) -> AppResult<Vec<NewImage>> {
     let mut out = Vec::with_capacity(images.len());
     for img in images {
         let stored = blobs

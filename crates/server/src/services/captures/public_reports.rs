@@ -286,10 +286,7 @@ async fn check(state: &AppState, input: ReportInput) -> AppResult<Checked> {
     if captured_at < now - Duration::days(state.settings.reports.max_age_days.max(1)) {
         return Err(FieldError::new(
             "captured_at",
-            format!(
-                "is older than {} days",
-                state.settings.reports.max_age_days
-            ),
+            format!("is older than {} days", state.settings.reports.max_age_days),
         )
         .into());
     }
@@ -358,7 +355,12 @@ async fn check_rate(state: &AppState, meta: &RequestMeta, phone: &str) -> AppRes
 
 /// REV-05 contact proof, step two: the code is checked (a few tries, until it expires) and
 /// used up. A wrong try is counted even though the report is refused.
-async fn prove_phone(state: &AppState, meta: &RequestMeta, phone: &str, code: &str) -> AppResult<()> {
+async fn prove_phone(
+    state: &AppState,
+    meta: &RequestMeta,
+    phone: &str,
+    code: &str,
+) -> AppResult<()> {
     let now = state.clock.now();
     let unproven = |message: &str| -> AppError {
         RuleViolation::new("REV-05", "report.contact_unproven", message.to_owned()).into()

@@ -122,7 +122,10 @@ async fn view(tx: &mut Tx, p: &Principal, c: Capture) -> AppResult<CaptureView> 
     Ok(CaptureView {
         flag_list: serde_json::from_str(&c.flags).unwrap_or_default(),
         images,
-        device_number: device.as_ref().map(|d| d.number.clone()).unwrap_or_default(),
+        device_number: device
+            .as_ref()
+            .map(|d| d.number.clone())
+            .unwrap_or_default(),
         device_name: device.as_ref().map(|d| d.name.clone()).unwrap_or_default(),
         device_state: device
             .as_ref()
