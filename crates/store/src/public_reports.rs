@@ -121,11 +121,13 @@ pub async fn live_code(tx: &mut Tx, phone: &str, now: DateTime<Utc>) -> Result<O
     Ok(on!(tx, c => sqlx::query_as(sql).bind(phone).bind(now).fetch_optional(c).await?))
 }
 
-/// Counts one attempt at a code.
-pub async fn count_attempt(tx: &mut Tx, id: i64) -> Result<()> {
-    let sql = "UPDATE public_report_codes SET attempts = attempts + 1 WHERE id = $1";
-    on!(tx, c => sqlx::query(sql).bind(id).execute(c).await?.rows_affected());
-    Ok(())
+/// Takes one of a code's tries, if any is left: false when `max` are spent. Taken before the
+/// code is compared, so parallel guesses cannot get more tries than `max` between them.
+pub async fn take_attempt(tx: &mut Tx, id: i64, max: i32) -> Result<bool> {
+    let sql =
+        "UPDATE public_report_codes SET attempts = attempts + 1 WHERE id = $1 AND attempts < $2";
+    let n = on!(tx, c => sqlx::query(sql).bind(id).bind(max).execute(c).await?.rows_affected());
+    Ok(n == 1)
 }
 
 /// Uses a code up; false when another request used it first.

@@ -20,7 +20,7 @@ use roadwarden_domain::device::{text, violations as catalogue};
 use roadwarden_domain::org::{Level, UnitPath};
 use roadwarden_domain::{FieldError, RuleViolation, UnitId};
 use roadwarden_store::captures::{self, NewCapture};
-use roadwarden_store::{public_reports, units};
+use roadwarden_store::{audit, public_reports, units};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -153,6 +153,9 @@ pub async fn request_code(
     let now = state.clock.now();
     let hour = now - Duration::hours(1);
     let mut tx = state.store.begin().await?;
+    // Two parallel requests must not both read the counts below the limits.
+    audit::serialize_on(&mut tx, &format!("public_report_code:{phone}")).await?;
+    audit::serialize_on(&mut tx, &format!("public_report_code_ip:{}", meta.ip)).await?;
     if public_reports::codes_since(&mut tx, Some(&phone), None, hour).await?
         >= settings.codes_per_phone_per_hour
         || public_reports::codes_since(&mut tx, None, Some(&meta.ip), hour).await?
@@ -335,17 +338,22 @@ fn parse_time(raw: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>, FieldError>
         })
 }
 
-/// REV-05 rate limits: per phone per day and per address per hour.
-async fn check_rate(state: &AppState, meta: &RequestMeta, phone: &str) -> AppResult<()> {
+/// REV-05 rate limits: per phone per day and per address per hour. Checked before anything
+/// is spent on a report, and again under a lock in the transaction that enters it.
+async fn check_rate(
+    state: &AppState,
+    tx: &mut roadwarden_store::Tx,
+    meta: &RequestMeta,
+    phone: &str,
+) -> AppResult<()> {
     let settings = &state.settings.reports;
     let now = state.clock.now();
-    let mut tx = state.store.begin_read().await?;
-    if public_reports::count_since(&mut tx, None, Some(&meta.ip), now - Duration::hours(1)).await?
+    if public_reports::count_since(tx, None, Some(&meta.ip), now - Duration::hours(1)).await?
         >= settings.reports_per_address_per_hour
     {
         return Err(throttled(Duration::hours(1)));
     }
-    if public_reports::count_since(&mut tx, Some(phone), None, now - Duration::days(1)).await?
+    if public_reports::count_since(tx, Some(phone), None, now - Duration::days(1)).await?
         >= settings.reports_per_phone_per_day
     {
         return Err(throttled(Duration::days(1)));
@@ -372,12 +380,12 @@ async fn prove_phone(
             "ask for a code for this phone first; a code is valid for a few minutes",
         ));
     };
-    if live.attempts >= state.settings.reports.code_attempts {
+    if !public_reports::take_attempt(&mut tx, live.id, state.settings.reports.code_attempts).await?
+    {
         return Err(unproven("too many wrong codes: ask for a new code"));
     }
     let right = constant_time_eq(&code_hash(live.id, &live.phone, code), &live.code_hash);
     if !right {
-        public_reports::count_attempt(&mut tx, live.id).await?;
         record(
             &mut tx,
             &Actor::of_public(meta),
@@ -415,7 +423,9 @@ pub async fn submit(
     };
     let code = input.code.clone();
     let c = check(state, input).await?;
-    check_rate(state, meta, &c.phone).await?;
+    let mut tx = state.store.begin_read().await?;
+    check_rate(state, &mut tx, meta, &c.phone).await?;
+    drop(tx);
     prove_phone(state, meta, &c.phone, &code).await?;
     let now = state.clock.now();
     let settings = &state.settings.captures;
@@ -479,6 +489,9 @@ pub async fn submit(
         images,
     };
     let mut tx = state.store.begin().await?;
+    audit::serialize_on(&mut tx, &format!("public_report:{}", c.phone)).await?;
+    audit::serialize_on(&mut tx, &format!("public_report_ip:{}", meta.ip)).await?;
+    check_rate(state, &mut tx, meta, &c.phone).await?;
     let id = captures::insert(&mut tx, &capture)
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("a public report collided")))?;
