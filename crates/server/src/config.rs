@@ -24,6 +24,7 @@ pub struct Settings {
     pub log: LogSettings,
     pub devices: DeviceSettings,
     pub captures: CaptureSettings,
+    pub reports: ReportSettings,
     pub notices: NoticeSettings,
     pub blobs: BlobSettings,
     pub evidence: EvidenceSettings,
@@ -177,6 +178,43 @@ impl Default for CaptureSettings {
             claim_minutes: 5,
             max_image_bytes: 4 * 1024 * 1024,
             max_images: 3,
+        }
+    }
+}
+
+/// REV-05: reports from the public: the contact proof and the rate limits *(config)*.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReportSettings {
+    /// Minutes a one-time code stays valid.
+    pub code_minutes: i64,
+    /// Wrong tries before a code is dead and a new one must be asked for.
+    pub code_attempts: i32,
+    /// Codes one phone may be sent per hour, and one address may ask for per hour.
+    pub codes_per_phone_per_hour: i64,
+    pub codes_per_address_per_hour: i64,
+    /// Reports accepted from one phone per 24 hours, and from one address per hour.
+    pub reports_per_phone_per_day: i64,
+    pub reports_per_address_per_hour: i64,
+    /// How old (days) the reported violation may be.
+    pub max_age_days: i64,
+    /// Development only: with no SMS gateway (`notices.sms_gateway_url`), write the code to
+    /// the log instead (target `roadwarden::dev_sms`). Never on in production: the log then
+    /// holds the codes.
+    pub dev_log_codes: bool,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        Self {
+            code_minutes: 10,
+            code_attempts: 5,
+            codes_per_phone_per_hour: 3,
+            codes_per_address_per_hour: 10,
+            reports_per_phone_per_day: 5,
+            reports_per_address_per_hour: 10,
+            max_age_days: 30,
+            dev_log_codes: false,
         }
     }
 }
@@ -356,6 +394,7 @@ impl Default for Settings {
             log: LogSettings::default(),
             devices: DeviceSettings::default(),
             captures: CaptureSettings::default(),
+            reports: ReportSettings::default(),
             notices: NoticeSettings::default(),
             blobs: BlobSettings::default(),
             evidence: EvidenceSettings::default(),

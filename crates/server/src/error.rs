@@ -33,9 +33,10 @@ pub enum AppError {
     /// Too many failed attempts at a public proof (plate + VIN tail); try again after the time.
     #[error("too many attempts; try again after {0}")]
     TooManyAttempts(DateTime<Utc>),
-    /// SEC-02: too many sign-in attempts from this address or for this name; the client may
+    /// SEC-02 (sign-in) and REV-05 (public reports): too many attempts from this address or
+    /// for this name or phone; the client may
     /// try again after this many seconds.
-    #[error("too many sign-in attempts; try again in {0} seconds")]
+    #[error("too many attempts; try again in {0} seconds")]
     Throttled(u64),
     /// Every password-hashing turn is taken; the client should retry in a moment.
     #[error("the server is busy; try again in a moment")]

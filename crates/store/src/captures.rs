@@ -10,7 +10,8 @@ use crate::{on, path_range, Result, Tx};
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Capture {
     pub id: i64,
-    pub device_id: i64,
+    /// None for a public report (REV-05): no device took it.
+    pub device_id: Option<i64>,
     pub unit_id: i64,
     pub unit_path: String,
     pub event_key: String,
@@ -59,7 +60,8 @@ const COLUMNS: &str = "id, device_id, unit_id, unit_path, event_key, source, via
 /// A capture as ingest writes it.
 #[derive(Debug, Clone)]
 pub struct NewCapture {
-    pub device_id: DeviceId,
+    /// None for a public report (REV-05).
+    pub device_id: Option<DeviceId>,
     pub unit_id: UnitId,
     pub unit_path: UnitPath,
     pub event_key: String,
@@ -113,7 +115,7 @@ pub async fn insert(tx: &mut Tx, n: &NewCapture) -> Result<Option<i64>> {
         $20,$21,$22,$23,$24,$25,$26,$27,$28,$29,$30,$31,$32) \
         ON CONFLICT (device_id, event_key) DO NOTHING RETURNING id";
     let id: Option<i64> = on!(tx, c => sqlx::query_scalar(sql)
-        .bind(n.device_id.0).bind(n.unit_id.0).bind(n.unit_path.as_str()).bind(&n.event_key)
+        .bind(n.device_id.map(|d| d.0)).bind(n.unit_id.0).bind(n.unit_path.as_str()).bind(&n.event_key)
         .bind(&n.source).bind(&n.via).bind(&n.plate).bind(&n.plate_key).bind(&n.plate_colour)
         .bind(&n.vehicle_type).bind(&n.vehicle_colour).bind(&n.violation_code).bind(&n.place)
         .bind(&n.division_code).bind(&n.road_code).bind(&n.km_marker).bind(&n.direction)
@@ -332,6 +334,8 @@ pub struct QueueItem {
     pub state: String,
     pub usage: String,
     pub flags: String,
+    /// CAP-00 source: `public_report` marks a report from the public (REV-05).
+    pub source: String,
 }
 
 impl QueueOrder for QueueItem {
@@ -356,7 +360,7 @@ pub async fn queue(
         now,
         None,
         limit,
-        "id, plate, violation_code, place, captured_at, review_due_at, state, usage, flags",
+        "id, plate, violation_code, place, captured_at, review_due_at, state, usage, flags, source",
     )
     .await?;
     let (low, high) = path_range(scope.as_str());

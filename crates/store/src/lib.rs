@@ -17,6 +17,7 @@ pub mod evidence;
 pub mod evidence_access;
 pub mod jobs;
 pub mod messages;
+pub mod public_reports;
 pub mod recorders;
 pub mod sessions;
 pub mod units;
@@ -175,7 +176,30 @@ impl Store {
     /// Applies the embedded migrations of this backend that have not run yet.
     pub async fn migrate(&self) -> Result<()> {
         match &self.pools {
-            Pools::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
+            Pools::Sqlite { write, .. } => {
+                // Some changes SQLite can only make by rebuilding a table (0012 drops a NOT NULL
+                // from captures), and the documented procedure needs foreign keys off while it
+                // runs; SQLite allows switching them only outside a transaction, so here, on the
+                // one writer connection, around the migrator. Integrity is checked after.
+                let mut conn = write.acquire().await?;
+                sqlx::query("PRAGMA foreign_keys = OFF")
+                    .execute(&mut *conn)
+                    .await?;
+                let ran = sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await;
+                sqlx::query("PRAGMA foreign_keys = ON")
+                    .execute(&mut *conn)
+                    .await?;
+                ran?;
+                let broken: Vec<(String, Option<i64>)> =
+                    sqlx::query_as("SELECT \"table\", rowid FROM pragma_foreign_key_check")
+                        .fetch_all(&mut *conn)
+                        .await?;
+                if let Some((table, row)) = broken.first() {
+                    return Err(StoreError::Corrupt(format!(
+                        "after migrating, row {row:?} of {table} refers to a row that does not exist"
+                    )));
+                }
+            }
             Pools::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
         Ok(())

@@ -1219,7 +1219,7 @@ fn diagnostic_capture(
     now: DateTime<Utc>,
 ) -> NewCapture {
     NewCapture {
-        device_id: roadwarden_domain::DeviceId(device),
+        device_id: Some(roadwarden_domain::DeviceId(device)),
         unit_id: roadwarden_domain::UnitId(unit),
         unit_path: roadwarden_domain::org::UnitPath::from_stored(path.to_owned()),
         event_key: format!("diag-commit-{i}"),

@@ -13,6 +13,7 @@ pub mod ingest;
 pub mod messages;
 pub mod openapi;
 pub mod public;
+pub mod public_reports;
 pub mod units;
 pub mod users;
 
@@ -109,6 +110,9 @@ pub fn router() -> Router<AppState> {
         )
         .route("/public/violations", get(captures::public_lookup))
         .route("/public/objections", post(captures::public_objection))
+        .route("/public/report-codes", post(public_reports::request_code))
+        .route("/public/report-options", get(public_reports::list_options))
+        .route("/public/reports", post(public_reports::submit))
         .route(
             "/inspection/vehicles/{plate}",
             get(captures::inspection_vehicle),

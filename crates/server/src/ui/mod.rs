@@ -9,6 +9,7 @@ pub mod devices;
 pub mod docs;
 pub mod evidence;
 pub mod home;
+pub mod reports;
 pub mod units;
 pub mod users;
 pub mod views;
@@ -93,6 +94,8 @@ pub fn router() -> Router<AppState> {
             "/public/violations",
             get(captures::public_page).post(captures::public_objection),
         )
+        .route("/report", get(reports::report_page).post(reports::submit))
+        .route("/report/code", post(reports::send_code))
         .route("/evidence", get(evidence::library_page))
         .route("/evidence/{id}", get(evidence::item_page))
         .route("/evidence/{id}/reasons", post(evidence::add_reason))

@@ -42,6 +42,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "violation.html",
     "objections.html",
     "public_violations.html",
+    "report.html",
     "evidence.html",
     "evidence_item.html",
     "evidence_requests.html",

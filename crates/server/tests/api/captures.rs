@@ -882,7 +882,7 @@ async fn rev_05_a_share_of_approvals_gets_a_second_look_and_sup_07a_stats_rate_a
 }
 
 /// An HTTP sink standing in for the SMS gateway (over a real socket).
-async fn sms_sink() -> (String, Arc<Mutex<Vec<Value>>>) {
+pub(crate) async fn sms_sink() -> (String, Arc<Mutex<Vec<Value>>>) {
     let got = Arc::new(Mutex::new(Vec::new()));
     let kept = got.clone();
     let app = axum::Router::new().route(

@@ -14,4 +14,5 @@ mod jobs;
 mod openapi;
 mod org;
 mod platform;
+mod public_reports;
 mod signin;

@@ -151,8 +151,11 @@ async fn write(store: &Store, clock: &Clock, items: &[&Item]) -> AppResult<Vec<C
 
 async fn write_one(tx: &mut Tx, item: &Item, now: DateTime<Utc>) -> AppResult<Committed> {
     let c = &item.capture;
+    let device = c
+        .device_id
+        .ok_or_else(|| AppError::internal(anyhow::anyhow!("a device capture without a device")))?;
     let Some(id) = captures::insert(tx, c).await? else {
-        let existing = captures::by_event(tx, c.device_id, &c.event_key)
+        let existing = captures::by_event(tx, device, &c.event_key)
             .await?
             .ok_or_else(|| AppError::internal(anyhow::anyhow!("duplicate capture vanished")))?;
         return Ok(Committed {
@@ -161,7 +164,7 @@ async fn write_one(tx: &mut Tx, item: &Item, now: DateTime<Utc>) -> AppResult<Co
         });
     };
     if item.valid {
-        roadwarden_store::devices::set_last_valid_capture(tx, c.device_id, c.captured_at).await?;
+        roadwarden_store::devices::set_last_valid_capture(tx, device, c.captured_at).await?;
     }
     if let Some(a) = &item.alert {
         device_records::add_alert(

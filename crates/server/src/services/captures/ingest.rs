@@ -257,7 +257,7 @@ pub async fn ingest_for(
     let usage = usage_str(check.usage);
     let flags_json = serde_json::to_string(&check.flags).map_err(AppError::internal)?;
     let capture = NewCapture {
-        device_id: device.id,
+        device_id: Some(device.id),
         unit_id: device.unit_id,
         unit_path: device.unit_path.clone(),
         event_key: prepared.event_key,
@@ -344,6 +344,38 @@ fn receipt_of(c: &captures::Capture, duplicate: bool) -> Receipt {
     }
 }
 
+/// The picture checks every capture passes, whoever sends it (a device's push, a public
+/// report): how many, how large, JPEG, and of a known kind.
+pub fn check_images(
+    images: &[RawImage],
+    settings: &crate::config::CaptureSettings,
+) -> Result<(), FieldError> {
+    if images.len() > settings.max_images {
+        return Err(FieldError::new(
+            "images",
+            format!("at most {} images per capture", settings.max_images),
+        ));
+    }
+    for img in images {
+        if img.bytes.len() > settings.max_image_bytes {
+            return Err(FieldError::new(
+                "images",
+                format!("an image may be at most {} bytes", settings.max_image_bytes),
+            ));
+        }
+        if !roadwarden_isapi::is_jpeg(&img.bytes) {
+            return Err(FieldError::new("images", "every image must be a JPEG"));
+        }
+        if !matches!(img.kind.as_str(), "plate" | "vehicle" | "scene") {
+            return Err(FieldError::new(
+                "images",
+                "kind must be plate, vehicle or scene",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// The push's fields, validated against the device.
 struct Prepared {
     event_key: String,
@@ -412,28 +444,7 @@ async fn prepare(
         )
         .into());
     }
-    if sub.images.len() > settings.max_images {
-        return Err(FieldError::new(
-            "images",
-            format!("at most {} images per capture", settings.max_images),
-        )
-        .into());
-    }
-    for img in &sub.images {
-        if img.bytes.len() > settings.max_image_bytes {
-            return Err(FieldError::new(
-                "images",
-                format!("an image may be at most {} bytes", settings.max_image_bytes),
-            )
-            .into());
-        }
-        if !roadwarden_isapi::is_jpeg(&img.bytes) {
-            return Err(FieldError::new("images", "every image must be a JPEG").into());
-        }
-        if !matches!(img.kind.as_str(), "plate" | "vehicle" | "scene") {
-            return Err(FieldError::new("images", "kind must be plate, vehicle or scene").into());
-        }
-    }
+    check_images(&sub.images, settings)?;
     if let Some(speed) = i.speed {
         if !(0..=400).contains(&speed) {
             return Err(FieldError::new("speed", "must be between 0 and 400 km/h").into());
@@ -653,7 +664,10 @@ async fn gather(
 }
 
 /// Stores each image under its SHA-256; identical bytes are stored once.
-async fn store_images(blobs: &dyn BlobStore, images: &[RawImage]) -> AppResult<Vec<NewImage>> {
+pub(crate) async fn store_images(
+    blobs: &dyn BlobStore,
+    images: &[RawImage],
+) -> AppResult<Vec<NewImage>> {
     let mut out = Vec::with_capacity(images.len());
     for img in images {
         let stored = blobs

@@ -8,6 +8,7 @@ pub mod ingest;
 pub mod objections;
 pub mod outbox;
 pub mod owner_proof;
+pub mod public_reports;
 pub mod registry;
 pub mod review;
 pub mod smtp;

@@ -13,7 +13,7 @@ use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::roles::Role;
 use roadwarden_domain::{DeviceId, FieldError, RuleViolation, UnitId, UserId};
 use roadwarden_store::captures::{self, Capture, Image, QueueItem, ReviewerStats};
-use roadwarden_store::{devices, violations, Tx};
+use roadwarden_store::{devices, public_reports, violations, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -37,11 +37,23 @@ pub struct CaptureView {
     pub device_name: String,
     pub device_state: String,
     pub device_kind: String,
+    /// REV-05: a report from the public (no device took it), with its reporter as a reviewer
+    /// may see them.
+    pub public_report: Option<ReporterView>,
     pub violation_id: Option<i64>,
     /// Whether this person may decide it now (REV-00, REV-02).
     pub can_decide: bool,
     /// Why not, when not.
     pub cannot_decide: Option<String>,
+}
+
+/// The reporter of a public report as a reviewer sees them: the phone masked (personal data,
+/// enough to tell reports of one reporter apart, not to call them), when and in which language.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ReporterView {
+    pub phone_masked: String,
+    pub reported_at: DateTime<Utc>,
+    pub lang: String,
 }
 
 fn reviewer_of<'a>(p: &Principal, scopes: &'a [UnitPath]) -> Reviewer<'a> {
@@ -88,9 +100,21 @@ async fn readable(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<Capture> {
 
 async fn view(tx: &mut Tx, p: &Principal, c: Capture) -> AppResult<CaptureView> {
     let images = captures::images(tx, c.id).await?;
-    let device = devices::get(tx, DeviceId(c.device_id))
+    let device = match c.device_id {
+        Some(d) => Some(
+            devices::get(tx, DeviceId(d))
+                .await?
+                .ok_or(AppError::NotFound("device"))?,
+        ),
+        None => None,
+    };
+    let public_report = public_reports::reporter(tx, c.id)
         .await?
-        .ok_or(AppError::NotFound("device"))?;
+        .map(|r| ReporterView {
+            phone_masked: super::public_reports::mask_phone(&r.phone),
+            reported_at: r.created_at,
+            lang: r.lang,
+        });
     let violation_id = violations::by_capture(tx, c.id).await?.map(|v| v.id);
     let scopes = [p.scope().clone()];
     let place = UnitPath::from_stored(c.unit_path.clone());
@@ -98,10 +122,20 @@ async fn view(tx: &mut Tx, p: &Principal, c: Capture) -> AppResult<CaptureView> 
     Ok(CaptureView {
         flag_list: serde_json::from_str(&c.flags).unwrap_or_default(),
         images,
-        device_number: device.number,
-        device_name: device.name,
-        device_state: device.state.as_str().to_owned(),
-        device_kind: device.kind.as_str().to_owned(),
+        device_number: device
+            .as_ref()
+            .map(|d| d.number.clone())
+            .unwrap_or_default(),
+        device_name: device.as_ref().map(|d| d.name.clone()).unwrap_or_default(),
+        device_state: device
+            .as_ref()
+            .map(|d| d.state.as_str().to_owned())
+            .unwrap_or_default(),
+        device_kind: device
+            .as_ref()
+            .map(|d| d.kind.as_str().to_owned())
+            .unwrap_or_default(),
+        public_report,
         violation_id,
         can_decide: verdict.is_ok(),
         cannot_decide: verdict.err().map(|v| v.message),
@@ -126,7 +160,8 @@ async fn record_read(
             object_type: "capture",
             object_id: c.id.to_string(),
             unit_id: Some(UnitId(c.unit_id)),
-            detail: json!({ "plate": c.plate }),
+            // REV-05: a public report's capture holds its reporter's (masked) phone too.
+            detail: json!({ "plate": c.plate, "public_report": c.device_id.is_none() }),
         },
         now,
     )
@@ -264,8 +299,9 @@ pub async fn decide(
     let place = UnitPath::from_stored(c.unit_path.clone());
     let from = CaptureState::parse(&c.state)?;
     check_reviewer(&reviewer_of(p, &scopes), &under_review(&c, &place)?)?;
-    if decision == Decision::Approve {
-        check_device_still_enforces(&mut tx, c.device_id, &c.usage).await?;
+    // A public report (REV-05) has no device whose service could have stopped.
+    if let (Decision::Approve, Some(device)) = (decision, c.device_id) {
+        check_device_still_enforces(&mut tx, device, &c.usage).await?;
     }
     if decision == Decision::Approve && c.plate.is_empty() {
         return Err(RuleViolation::new(
