@@ -250,6 +250,9 @@ pub fn jpeg_info(bytes: &[u8]) -> Option<JpegInfo> {
     let options = DecoderOptions::default()
         .set_max_width(usize::from(MAX_SIDE))
         .set_max_height(usize::from(MAX_SIDE));
+    if !segments_are_well_formed(body) {
+        return None;
+    }
     let mut decoder = zune_jpeg::JpegDecoder::new_with_options(ZCursor::new(body), options);
     decoder.decode_headers().ok()?;
     let info = decoder.info()?;
@@ -261,6 +264,58 @@ pub fn jpeg_info(bytes: &[u8]) -> Option<JpegInfo> {
         height: info.height,
         components: info.components,
     })
+}
+
+/// True when the whole file is JPEG segments and entropy-coded scans, in order, ending at EOI:
+/// every segment's length lands on the next marker, and inside a scan a `FF` byte is followed
+/// only by a stuffed `00` or a restart marker, until the marker that ends the scan. One pass,
+/// no decoding: random bytes or another file after the headers break it at once (text
+/// without `FF` bytes does not; a reviewer still sees every picture).
+fn segments_are_well_formed(body: &[u8]) -> bool {
+    let mut at = 2; // after SOI
+    loop {
+        // A marker: FF, any fill FFs, then its code.
+        if body.get(at) != Some(&0xFF) {
+            return false;
+        }
+        while body.get(at + 1) == Some(&0xFF) {
+            at += 1;
+        }
+        let Some(&code) = body.get(at + 1) else {
+            return false;
+        };
+        match code {
+            0xD9 => return at + 2 == body.len(),
+            0x01 | 0xD0..=0xD7 => {
+                at += 2;
+                continue;
+            }
+            _ => {}
+        }
+        let Some(len) = body.get(at + 2..at + 4) else {
+            return false;
+        };
+        let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+        if len < 2 {
+            return false;
+        }
+        at += 2 + len;
+        if code != 0xDA {
+            continue;
+        }
+        // The scan's entropy-coded data, up to the next marker.
+        loop {
+            let Some(ff) = body.get(at..).and_then(|rest| memchr::memchr(0xFF, rest)) else {
+                return false;
+            };
+            at += ff;
+            match body.get(at + 1) {
+                Some(0x00 | 0xD0..=0xD7) => at += 2,
+                Some(_) => break,
+                None => return false,
+            }
+        }
+    }
 }
 
 /// Our reason or quick-xml's message (which quotes at most names from the

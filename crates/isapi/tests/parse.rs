@@ -425,6 +425,20 @@ fn cap_01_images_are_pictures_not_their_framing() {
     let mut cut = GREY_8X8[..sos - 40].to_vec();
     cut.extend([0xFF, 0xD9]);
     assert!(!is_jpeg(&cut), "tables cut short");
+    // A real picture's headers, then random bytes (what the attacker probe pushed).
+    let sos = GREY_8X8.windows(2).position(|w| w == [0xFF, 0xDA]).unwrap();
+    let mut noise = GREY_8X8[..sos + 10].to_vec();
+    let mut x: u32 = 7;
+    for _ in 0..50_000 {
+        x = x.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        noise.push((x >> 24) as u8);
+    }
+    noise.extend([0xFF, 0xD9]);
+    assert!(!is_jpeg(&noise), "random bytes are no scan");
+    // Another file after a whole picture's headers and scan.
+    let mut appended = GREY_8X8[..GREY_8X8.len() - 2].to_vec();
+    appended.extend([0x89, b'P', b'N', b'G', 0xFF, 0x11, 0x22, 0x33, 0xFF, 0xD9]);
+    assert!(!is_jpeg(&appended));
     // A frame of 1 x 1 pixel is no picture of a vehicle.
     let mut tiny = GREY_8X8.to_vec();
     let sof = tiny.windows(2).position(|w| w == [0xFF, 0xC0]).unwrap();

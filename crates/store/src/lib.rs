@@ -182,6 +182,10 @@ impl Store {
                 // runs; SQLite allows switching them only outside a transaction, so here, on the
                 // one writer connection, around the migrator. Integrity is checked after.
                 let mut conn = write.acquire().await?;
+                // A fresh database has no migrations table yet: then the check runs.
+                const APPLIED: &str = "SELECT COUNT(*) FROM _sqlx_migrations";
+                let before: Option<i64> =
+                    sqlx::query_scalar(APPLIED).fetch_one(&mut *conn).await.ok();
                 sqlx::query("PRAGMA foreign_keys = OFF")
                     .execute(&mut *conn)
                     .await?;
@@ -190,6 +194,11 @@ impl Store {
                     .execute(&mut *conn)
                     .await?;
                 ran?;
+                // The check reads every table: only after a migration ran, not at every start.
+                let after: i64 = sqlx::query_scalar(APPLIED).fetch_one(&mut *conn).await?;
+                if before == Some(after) {
+                    return Ok(());
+                }
                 let broken: Vec<(String, Option<i64>)> =
                     sqlx::query_as("SELECT \"table\", rowid FROM pragma_foreign_key_check")
                         .fetch_all(&mut *conn)

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::device::lifecycle::capture_use_at;
 use crate::device::{CaptureUse, DeviceKind, DeviceState};
-use crate::FieldError;
+use crate::{FieldError, RuleViolation};
 
 /// CAP-00: where a capture comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -69,6 +69,36 @@ impl CaptureSource {
             DeviceKind::SupportTerminal | DeviceKind::BodyWornRecorder => CaptureSource::Handheld,
             DeviceKind::Surveillance => CaptureSource::Cctv,
             _ => CaptureSource::RedLight,
+        }
+    }
+
+    /// CAP-00 and REV-05: the source a device may declare follows from its kind. A camera
+    /// cannot pose as a handheld terminal (whose captures name their collector) or as a
+    /// citizen (public reports come only through the public report form), and a terminal or
+    /// recorder is always handheld.
+    pub fn check_for(self, kind: DeviceKind) -> Result<(), RuleViolation> {
+        let handheld_kind = matches!(
+            kind,
+            DeviceKind::SupportTerminal | DeviceKind::BodyWornRecorder
+        );
+        let fits = match self {
+            CaptureSource::PublicReport => false,
+            CaptureSource::Handheld => handheld_kind,
+            CaptureSource::Mobile => kind == DeviceKind::MobileEnforcement,
+            _ => !handheld_kind,
+        };
+        if fits {
+            Ok(())
+        } else {
+            Err(RuleViolation::new(
+                "CAP-00",
+                "capture.source_not_for_device",
+                format!(
+                    "a {} device cannot send captures from source {}",
+                    kind.as_str(),
+                    self.as_str()
+                ),
+            ))
         }
     }
 }
@@ -382,6 +412,24 @@ mod tests {
 
     fn t(h: u32, m: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 11, 20, h, m, 0).unwrap()
+    }
+
+    #[test]
+    fn cap_00_a_device_declares_only_the_sources_of_its_kind() {
+        use CaptureSource as S;
+        use DeviceKind as K;
+        assert!(S::RedLight.check_for(K::FixedEnforcement).is_ok());
+        assert!(S::Speed.check_for(K::Speed).is_ok());
+        assert!(S::Mobile.check_for(K::MobileEnforcement).is_ok());
+        assert!(S::Handheld.check_for(K::SupportTerminal).is_ok());
+        // A camera is neither a terminal nor a citizen; a terminal is always handheld.
+        assert!(S::Handheld.check_for(K::FixedEnforcement).is_err());
+        assert!(S::Mobile.check_for(K::FixedEnforcement).is_err());
+        assert!(S::RedLight.check_for(K::SupportTerminal).is_err());
+        for kind in DeviceKind::ALL {
+            assert!(S::PublicReport.check_for(kind).is_err(), "{kind:?}");
+            assert!(S::default_for(kind).check_for(kind).is_ok(), "{kind:?}");
+        }
     }
 
     fn facts(history: &[(DateTime<Utc>, DeviceState)]) -> Facts<'_> {

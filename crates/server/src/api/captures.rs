@@ -309,6 +309,23 @@ pub async fn letter(
         .into_response())
 }
 
+/// A notice of a record this person may read; another unit's or country's notice is "not
+/// found" exactly like one that does not exist (issue 12 item 3: no enumeration by answers).
+async fn readable_notice(
+    tx: &mut roadwarden_store::Tx,
+    p: &Principal,
+    id: i64,
+) -> AppResult<Notice> {
+    let n = store_violations::notice(tx, id)
+        .await?
+        .ok_or(AppError::NotFound("notice"))?;
+    match violations::readable(tx, p, n.violation_id).await {
+        Ok(_) => Ok(n),
+        Err(AppError::NotFound(_)) => Err(AppError::NotFound("notice")),
+        Err(e) => Err(e),
+    }
+}
+
 pub async fn letter_bytes(
     state: &AppState,
     p: &Principal,
@@ -318,10 +335,7 @@ pub async fn letter_bytes(
     check_violation_reader(p)?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    let n = store_violations::notice(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound("notice"))?;
-    violations::readable(&mut tx, p, n.violation_id).await?;
+    let n = readable_notice(&mut tx, p, id).await?;
     let blob = n.blob_id.clone().ok_or(AppError::NotFound("letter"))?;
     record(
         &mut tx,
@@ -401,10 +415,7 @@ pub async fn retry_notice(
     let id = record_id("id", &id)?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
-    let n = store_violations::notice(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound("notice"))?;
-    violations::readable(&mut tx, &user, n.violation_id).await?;
+    readable_notice(&mut tx, &user, id).await?;
     if !store_violations::requeue_notice(&mut tx, id, now).await? {
         return Err(FieldError::new("id", "only a notice that was given up can be retried").into());
     }

@@ -183,9 +183,7 @@ pub fn small_body(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
         .layer::<_, std::convert::Infallible>(axum::extract::DefaultBodyLimit::max(
             SIGN_IN_BODY_BYTES,
         ))
-        .layer::<_, std::convert::Infallible>(axum::Extension(RouteBodyLimit(
-            SIGN_IN_BODY_BYTES,
-        )))
+        .layer::<_, std::convert::Infallible>(axum::Extension(RouteBodyLimit(SIGN_IN_BODY_BYTES)))
 }
 
 /// A route's body limit below the server's, so that its 413 names the right size.

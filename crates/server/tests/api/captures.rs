@@ -414,6 +414,18 @@ async fn cap_01_bad_input_is_refused_whole_and_the_device_told_why() {
         (422, Some("images")),
         "{body}"
     );
+    // A camera posing as a citizen or as a handheld terminal (CAP-00, REV-05).
+    for source in ["public_report", "handheld"] {
+        let mut c = w.capture("浙E12345", "1625", 2);
+        c["source"] = json!(source);
+        c["collected_by"] = json!("cx.reviewer");
+        let (status, body) = w.push("330522010201", &c).await;
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (422, Some("capture.source_not_for_device")),
+            "{source}: {body}"
+        );
+    }
     // A plate with characters no plate has.
     let (status, body) = w
         .push("330522010201", &w.capture("浙E1234<", "1625", 3))

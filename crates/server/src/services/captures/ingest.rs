@@ -423,6 +423,7 @@ async fn prepare(
         Some(s) => CaptureSource::parse(s)?,
         None => CaptureSource::default_for(device.kind),
     };
+    source.check_for(device.kind)?;
     // REV-02: a handheld capture names the officer who collected it, so that officer can be
     // kept from reviewing it.
     let handheld = source == CaptureSource::Handheld

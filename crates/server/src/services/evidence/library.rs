@@ -330,8 +330,14 @@ pub async fn refuse_delete(
     id: i64,
 ) -> AppResult<()> {
     let mut tx = state.store.begin().await?;
-    let e = store::get(&mut tx, id).await?;
-    let unit = e.as_ref().map(|e| UnitId(e.unit_id));
+    // Footage this person cannot see is "not found", like footage that does not exist, and
+    // counted with the other refused accesses (aggregated): a scan of ids must not write one
+    // chain entry per id. An attempt on footage they can see is recorded on its own.
+    let e = store::get(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound("footage"))?;
+    in_scope(p, &e.unit_path, "footage")?;
+    let unit = Some(UnitId(e.unit_id));
     record(
         &mut tx,
         &Actor::user(p, meta),
