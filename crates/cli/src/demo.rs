@@ -423,7 +423,12 @@ const ACCOUNTS: &[DemoAccount] = &[
 /// An operator account whose agreement is not on file yet (SEC-04), to show the pending state.
 const PENDING: (&str, &str, &str) = ("cx.newadmin", "330522", "许文博");
 
-pub async fn run(settings: Settings, reset: bool, no_serve: bool) -> anyhow::Result<()> {
+pub async fn run(mut settings: Settings, reset: bool, no_serve: bool) -> anyhow::Result<()> {
+    // The demo has no SMS gateway: a public report's phone code is written to the log, so the
+    // report form can be tried (REV-05). Never so in production (`serve`).
+    if settings.notices.sms_gateway_url.is_empty() {
+        settings.reports.dev_log_codes = true;
+    }
     let dir = settings.data_dir.clone();
     if reset && dir.exists() {
         std::fs::remove_dir_all(&dir)?;
@@ -486,6 +491,11 @@ fn print_banner(url: &str, dir: &Path, seeded: Option<&(Vec<Login>, crate::demo_
             println!(
                 "  Owner's page: {public} (plate {}, last 6 of the VIN {})",
                 hint.plate, hint.vin_tail
+            );
+            println!(
+                "  Report a violation as a citizen: {} (the phone code appears in this log: the \
+                 demo has no SMS gateway)",
+                public.replace("/public/violations", "/report")
             );
             println!(
                 "  Push captures: roadwarden simulate --help (device credentials: a device's page)"

@@ -72,7 +72,7 @@ pub async fn request_code(
 pub async fn submit(
     State(state): State<AppState>,
     meta: RequestMeta,
-    form: Multipart,
+    super::MultipartBody(form): super::MultipartBody,
 ) -> AppResult<(StatusCode, Json<ReportReceipt>)> {
     let input = report_form(&state, form).await?;
     let receipt = public_reports::submit(&state, &meta, Channel::Api, input).await?;
