@@ -171,8 +171,12 @@ pub struct FormBody<T>(pub T);
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for FormBody<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+        let limit = crate::api::body_limit(&req, state);
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(v)) => Ok(FormBody(v)),
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(AppError::TooLarge(limit))
+            }
             Err(rejection) => Err(FieldError::new("form", rejection.body_text()).into()),
         }
     }

@@ -259,6 +259,45 @@ async fn org_02_a_plate_is_its_countrys_and_its_owner_is_looked_up_within_it() {
     );
 }
 
+/// Issue 12 item 3: another unit's notice answers exactly like a notice that does not exist,
+/// so ids cannot be enumerated by the differing answers.
+#[tokio::test]
+async fn org_02_another_units_notice_is_not_found_like_a_missing_one() {
+    let w = world().await;
+    let vid = notified_record(&w, 1).await;
+    let (_, detail) = w
+        .app
+        .get(&format!("/api/v1/violations/{vid}"), &w.clerk)
+        .await;
+    let notice = detail["notices"][0]["id"].as_i64().expect("a notice");
+    account(
+        &w.app.state,
+        &w.o.sibling_county,
+        "wx.clerk",
+        21,
+        &["notice_clerk"],
+    )
+    .await;
+    let sibling = w.app.token("wx.clerk", PASSWORD).await;
+    for path in ["letter", "retry"] {
+        let theirs = format!("/api/v1/notices/{notice}/{path}");
+        let missing = format!("/api/v1/notices/99999/{path}");
+        let (a, b) = if path == "letter" {
+            (
+                w.app.get(&theirs, &sibling).await,
+                w.app.get(&missing, &sibling).await,
+            )
+        } else {
+            (
+                w.app.post(&theirs, &sibling, &json!({})).await,
+                w.app.post(&missing, &sibling, &json!({})).await,
+            )
+        };
+        assert_eq!(a.0, 404, "{path}: {}", a.1);
+        assert_eq!(a, b, "{path}: not yours and missing answer alike");
+    }
+}
+
 #[tokio::test]
 async fn not_01_an_outcome_after_a_lost_lease_changes_nothing() {
     let w = world().await;

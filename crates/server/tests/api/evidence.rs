@@ -625,6 +625,31 @@ async fn bwc_07_bad_uploads_are_refused_and_nothing_is_half_stored() {
     );
     let actions = audit_actions(&w, "action=evidence.delete_refused").await;
     assert_eq!(actions.len(), 1);
+    // Footage one cannot see, or that does not exist, is "not found", and a scan of ids is
+    // counted with the refused accesses instead of writing one chain entry per id.
+    roadwarden_testkit::account(
+        &w.app.state,
+        &w.o.sibling_county,
+        "wx.head",
+        41,
+        &["unit_head"],
+    )
+    .await;
+    let stranger = w.app.token("wx.head", roadwarden_testkit::PASSWORD).await;
+    let theirs = w
+        .app
+        .delete(&format!("/api/v1/evidence/{first}"), &stranger)
+        .await;
+    for missing in 900_000..900_050 {
+        let gone = w
+            .app
+            .delete(&format!("/api/v1/evidence/{missing}"), &stranger)
+            .await;
+        assert_eq!(gone, theirs, "not yours and missing answer alike");
+    }
+    assert_eq!(theirs.0, 404, "{}", theirs.1);
+    let actions = audit_actions(&w, "action=evidence.delete_refused").await;
+    assert_eq!(actions.len(), 1, "no entry per scanned id");
     // Only an uploader role may upload.
     assert_eq!(
         tus_create(&w.app, &w.reviewer, 10, &footage_meta(&w, &[]))

@@ -276,3 +276,52 @@ async fn a_person_lists_and_revokes_their_other_sessions() {
         .await;
     assert_eq!(status, 404);
 }
+
+/// Issue 12 item 1: before anyone is known, a sign-in must not make the server hold megabytes:
+/// the sign-in forms take at most 16 KiB, refused before any password is hashed.
+#[tokio::test]
+async fn sec_02_sign_in_bodies_are_small() {
+    let app = TestApp::spawn().await;
+    let o = org(&app.state).await;
+    let huge = "p".repeat(1 << 20);
+    let (status, body) = app
+        .post(
+            "/api/v1/auth/token",
+            "",
+            &json!({ "username": o.county_admin.0, "password": huge }),
+        )
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (413, Some("input.too_large")),
+        "{body}"
+    );
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("16 KiB"),
+        "the limit is named: {body}"
+    );
+    // The browser's form too.
+    let resp = app
+        .client
+        .post(app.url("/login"))
+        .form(&[
+            ("username", o.county_admin.0.as_str()),
+            ("password", huge.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 413);
+    // A password of ordinary length is still judged on its merits.
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/token",
+            "",
+            &json!({ "username": o.county_admin.0, "password": "Nope-1234!" }),
+        )
+        .await;
+    assert_eq!(status, 401);
+}
