@@ -3,7 +3,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use roadwarden_domain::calendar::{Deadline, SpecialDay};
+use roadwarden_domain::calendar::SpecialDay;
 use roadwarden_domain::org::Country;
 use roadwarden_domain::FieldError;
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use crate::auth::extract::Admins;
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
 use crate::error::AppResult;
-use crate::services::calendar::{self, parse_date, DayInput};
+use crate::services::calendar::{self, parse_date, DayInput, DeadlineAnswer};
 use crate::state::AppState;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -93,12 +93,12 @@ pub struct DeadlineQuery {
 
 /// TIME-01: the last day of "`days` working days after `from`" in the caller's unit.
 #[utoipa::path(get, path = "/api/v1/deadline", tag = "calendar", params(DeadlineQuery),
-    responses((status = 200, body = Object)))]
+    responses((status = 200, body = DeadlineAnswer)))]
 pub async fn deadline(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<DeadlineQuery>,
-) -> AppResult<Json<Deadline>> {
+) -> AppResult<Json<DeadlineAnswer>> {
     let from = parse_date(&q.from, "from")?;
     let days: u32 = q
         .days

@@ -604,7 +604,9 @@ pub async fn inspection_vehicle(
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct FeedQuery {
+    /// The last id already read (0 or more).
     pub after: Option<i64>,
+    /// 1 to 1,000 (500 when omitted).
     pub limit: Option<i64>,
 }
 
@@ -616,6 +618,13 @@ pub async fn inspection_feed(
     meta: RequestMeta,
     Query(q): Query<FeedQuery>,
 ) -> AppResult<Json<BlockedPage>> {
+    // Out-of-range values are refused as on every other list, not quietly clamped.
+    if q.limit.is_some_and(|l| !(1..=1000).contains(&l)) {
+        return Err(FieldError::new("limit", "must be 1 to 1000").into());
+    }
+    if q.after.is_some_and(|a| a < 0) {
+        return Err(FieldError::new("after", "must be 0 or more").into());
+    }
     Ok(Json(
         violations::blocked_feed(
             &state,

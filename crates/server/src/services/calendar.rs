@@ -1,11 +1,11 @@
 //! TIME-01: viewing and editing the working-day calendar of a country.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use roadwarden_domain::calendar::{working_day_deadline, DayKind, Deadline, SpecialDay};
 use roadwarden_domain::org::{Country, Level};
 use roadwarden_domain::FieldError;
 use roadwarden_store::{calendar, units};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::audit::{record, Actor, Event};
@@ -167,15 +167,34 @@ pub async fn merge_shipped_tables(
     Ok(())
 }
 
+/// A deadline as the calendar page and `/api/v1/deadline` answer it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DeadlineAnswer {
+    /// The last day on which the step may be done.
+    pub last_day: NaiveDate,
+    /// The instant it becomes overdue (local midnight after the last day, in UTC).
+    pub overdue_at: chrono::DateTime<chrono::Utc>,
+    /// Years the count ran through that have no holiday table: every weekday of them counted
+    /// as a working day, which is almost certainly wrong (TIME-01).
+    pub years_without_table: Vec<i32>,
+}
+
+/// The years a deadline may be asked about: the tables ship for the years around now, and a
+/// date far outside them is a typing mistake, not a deadline.
+const DEADLINE_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
+
 /// TIME-01 made visible: "N working days after this date" for the person's own unit.
 pub async fn deadline_for(
     state: &AppState,
     principal: &Principal,
     from: NaiveDate,
     days: u32,
-) -> AppResult<Deadline> {
+) -> AppResult<DeadlineAnswer> {
     if days > 366 {
         return Err(FieldError::new("days", "must be at most 366").into());
+    }
+    if !DEADLINE_YEARS.contains(&from.year()) {
+        return Err(FieldError::new("from", "must be a date between 2000 and 2100").into());
     }
     let mut tx = state.store.begin_read().await?;
     let unit = units::get(&mut tx, principal.user.unit_id)
@@ -185,5 +204,12 @@ pub async fn deadline_for(
     let tz = unit.tz();
     let start =
         roadwarden_domain::calendar::start_of_local_day(from, tz) + chrono::Duration::hours(12);
-    Ok(working_day_deadline(start, days, &cal, tz))
+    let d: Deadline = working_day_deadline(start, days, &cal, tz);
+    Ok(DeadlineAnswer {
+        last_day: d.last_day,
+        overdue_at: d.overdue_at,
+        years_without_table: (from.year()..=d.last_day.year())
+            .filter(|y| !cal.covers_year(*y))
+            .collect(),
+    })
 }

@@ -73,13 +73,9 @@ pub async fn page(
                 roadwarden_domain::FieldError::new("days", "must be a whole number")
             })?;
             let d = calendar::deadline_for(&state, &user, from, n).await?;
-            let own_covered = calendar::list(&state, own_country)
-                .await?
-                .iter()
-                .any(|x| x.date.year() == d.last_day.year());
             Some(
                 context! { last_day => d.last_day.to_string(), overdue_at => d.overdue_at.to_rfc3339(),
-                year_without_table => (!own_covered).then_some(d.last_day.year()) },
+                year_without_table => d.years_without_table.last().copied() },
             )
         }
         _ => None,

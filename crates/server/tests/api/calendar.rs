@@ -13,6 +13,7 @@ async fn time_01_deadlines_count_working_days_of_the_units_country() {
         .await;
     assert_eq!(status, 200, "{d}");
     assert_eq!(d["last_day"], "2026-10-13");
+    assert_eq!(d["years_without_table"], json!([]), "2026 has its table");
     let (status, body) = app
         .get("/api/v1/deadline?from=30/09/2026&days=5", &token)
         .await;
@@ -20,6 +21,23 @@ async fn time_01_deadlines_count_working_days_of_the_units_country() {
         (status, body["error"]["field"].as_str()),
         (422, Some("from"))
     );
+    // A year with no holiday table is named with the answer (issue 12 item 21), and a date
+    // far outside the tables is a typing mistake.
+    let (status, d) = app
+        .get("/api/v1/deadline?from=2031-06-01&days=5", &token)
+        .await;
+    assert_eq!(status, 200, "{d}");
+    assert_eq!(d["years_without_table"], json!([2031]), "{d}");
+    for from in ["1900-01-01", "9999-12-01"] {
+        let (status, body) = app
+            .get(&format!("/api/v1/deadline?from={from}&days=5"), &token)
+            .await;
+        assert_eq!(
+            (status, body["error"]["field"].as_str()),
+            (422, Some("from")),
+            "{from}: {body}"
+        );
+    }
 }
 
 #[tokio::test]
