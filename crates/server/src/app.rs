@@ -29,7 +29,7 @@ use crate::{auth, metrics, ui, AppState, Clock, Settings};
 pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
     roadwarden_domain::device::NumberRule::new(&settings.devices.number_pattern)
         .map_err(|e| anyhow::anyhow!(e))?;
-    std::fs::create_dir_all(&settings.data_dir)?;
+    prepare_data_dir(&settings.data_dir)?;
     let options = ConnectOptions {
         max_connections: settings.database.max_connections,
         ..ConnectOptions::default()
@@ -229,4 +229,28 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Run
         stop,
         task,
     })
+}
+
+/// The data directory holds the database, the evidence and the audit witness: only the
+/// server's own account may enter it. A new one is made so (0700); an existing one that others
+/// may enter is left as the operator set it, with a warning at every start.
+fn prepare_data_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let fresh = !dir.exists();
+    std::fs::create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if fresh {
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+        } else if std::fs::metadata(dir)?.permissions().mode() & 0o007 != 0 {
+            tracing::warn!(
+                dir = %dir.display(),
+                "the data directory can be entered by every account on this machine; \
+                 restrict it (chmod 700) so only the server's account reads the database"
+            );
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = fresh;
+    Ok(())
 }

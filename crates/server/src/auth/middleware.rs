@@ -29,8 +29,14 @@ pub async fn context(State(state): State<AppState>, req: Request, next: Next) ->
         Ok((req, set_lang)) => {
             let mut resp = next.run(req).await;
             if let Some(lang) = set_lang {
+                // Secure like the session cookie: off loopback it travels over TLS only.
+                let secure = if state.settings.secure_cookies() {
+                    "; Secure"
+                } else {
+                    ""
+                };
                 let cookie = format!(
-                    "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+                    "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}",
                     lang.code()
                 );
                 if let Ok(v) = HeaderValue::from_str(&cookie) {

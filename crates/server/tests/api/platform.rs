@@ -147,3 +147,37 @@ async fn pages_render_in_three_languages_and_require_sign_in() {
         "errors are pages in the UI"
     );
 }
+
+/// A new data directory (database, evidence, audit witness) is entered only by the server's
+/// account; the language cookie is Secure when the session cookie is.
+#[cfg(unix)]
+#[tokio::test]
+async fn sec_11_a_new_data_directory_is_the_servers_alone() {
+    use std::os::unix::fs::PermissionsExt;
+    let outer = tempfile::tempdir().unwrap();
+    let data = outer.path().join("fresh");
+    let app = TestApp::spawn_with(
+        |s| {
+            s.data_dir = data.clone();
+            s.server.secure_cookies = Some(true);
+        },
+        roadwarden_server::Clock::System,
+    )
+    .await;
+    let mode = std::fs::metadata(&data).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o700, "{mode:o}");
+    let resp = app
+        .client
+        .get(app.url("/login?lang=vi"))
+        .send()
+        .await
+        .unwrap();
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("rw_lang="))
+        .expect("the language is remembered");
+    assert!(cookie.contains("; Secure"), "{cookie}");
+}
