@@ -28,14 +28,14 @@ use crate::auth::{CurrentUser, Principal};
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{record, record_list_read, Actor, Event};
+use crate::services::captures::inspection::{self, BlockedPage, InspectionAnswer};
 use crate::services::captures::objections::{self, ObjectionDecision, ObjectionInput};
 use crate::services::captures::outbox;
+use crate::services::captures::public_lookup::{self, PublicRecord};
 use crate::services::captures::review::{
     self, CaptureView, DecisionInput, DecisionOutcome, QueuePage,
 };
-use crate::services::captures::violations::{
-    self, BlockedPage, ClerkAction, InspectionAnswer, PublicRecord,
-};
+use crate::services::captures::violations::{self, ClerkAction};
 use crate::state::AppState;
 
 // ---- review --------------------------------------------------------------------------------
@@ -249,7 +249,7 @@ pub async fn violation_detail(
     tx.commit().await?;
     let lang = if v.country == "VN" { "vi" } else { "zh-CN" };
     let today = now.with_timezone(&tz).date_naive();
-    let late_fee_today = violations::public_record(&v, String::new(), &[], lang, today).late_fee;
+    let late_fee_today = public_lookup::public_record(&v, String::new(), &[], lang, today).late_fee;
     Ok(ViolationDetail {
         violation: v,
         events,
@@ -540,7 +540,7 @@ pub async fn public_lookup(
 ) -> AppResult<Json<Vec<PublicRecord>>> {
     let lang = q.lang.as_deref().unwrap_or("zh-CN");
     Ok(Json(
-        violations::public_lookup(&state, &meta, &q.plate, &q.vin_tail, lang).await?,
+        public_lookup::public_lookup(&state, &meta, &q.plate, &q.vin_tail, lang).await?,
     ))
 }
 
@@ -598,7 +598,7 @@ pub async fn inspection_vehicle(
     Path(plate): Path<String>,
 ) -> AppResult<Json<InspectionAnswer>> {
     Ok(Json(
-        violations::inspection_query(&state, &user, &meta, &plate).await?,
+        inspection::inspection_query(&state, &user, &meta, &plate).await?,
     ))
 }
 
@@ -626,7 +626,7 @@ pub async fn inspection_feed(
         return Err(FieldError::new("after", "must be 0 or more").into());
     }
     Ok(Json(
-        violations::blocked_feed(
+        inspection::blocked_feed(
             &state,
             &user,
             &meta,

@@ -56,7 +56,7 @@ pub async fn run(state: &AppState, job: &Job) -> AppResult<()> {
             Ok(())
         }
         Job::ViolationOverdue => {
-            let steps = crate::services::captures::violations::overdue_pass(state).await?;
+            let steps = crate::services::captures::overdue::overdue_pass(state).await?;
             tracing::info!(steps, "overdue steps recorded");
             Ok(())
         }

@@ -377,7 +377,15 @@ pub async fn public_page(
     let (records, error) = if plate.trim().is_empty() {
         (None, None)
     } else {
-        match records::public_lookup(&state, &meta, &plate, &vin_tail, lang.code()).await {
+        match crate::services::captures::public_lookup::public_lookup(
+            &state,
+            &meta,
+            &plate,
+            &vin_tail,
+            lang.code(),
+        )
+        .await
+        {
             Ok(r) => (Some(r), None),
             Err(AppError::NotFound(_) | AppError::BadInput(_)) => (None, Some("publicv.not_found")),
             Err(AppError::TooManyAttempts(_)) => (None, Some("publicv.too_many")),

@@ -6,7 +6,7 @@
 use chrono::Duration;
 use roadwarden_server::jobs::worker::run_one;
 use roadwarden_server::jobs::{enqueue, Job};
-use roadwarden_server::services::captures::violations::overdue_pass_in_batches;
+use roadwarden_server::services::captures::overdue::overdue_pass_in_batches;
 use roadwarden_store::units::Unit;
 use roadwarden_testkit::{account, PASSWORD};
 use serde_json::{json, Value};

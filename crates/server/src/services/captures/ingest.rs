@@ -620,20 +620,7 @@ async fn gather(
     let exemption = if p.plate_key.is_empty() {
         None
     } else {
-        let rows = captures::exemptions_for(tx, &p.plate_key).await?;
-        let list: Vec<Exemption> = rows
-            .into_iter()
-            .filter(|r| UnitPath::from_stored(r.unit_path.clone()).covers(&device.unit_path))
-            .filter_map(|r| {
-                Some(Exemption {
-                    plate_key: r.plate_key,
-                    kind: ExemptionKind::parse(&r.kind).ok()?,
-                    from: r.valid_from,
-                    until: r.valid_until,
-                })
-            })
-            .collect();
-        exemption_at(&list, &p.plate_key, p.captured_at).map(|e| e.kind)
+        exemption_of(tx, &device.unit_path, &p.plate_key, p.captured_at).await?
     };
     let window = Duration::minutes(intake::DUPLICATE_WINDOW_MINUTES);
     let duplicate_of = if p.plate_key.is_empty() {
@@ -683,4 +670,28 @@ pub(crate) async fn store_images(
         });
     }
     Ok(out)
+}
+
+/// REV-03(4), REV-04: the exemption list's entry for `key` at the place and time, if any
+/// (also read for public reports).
+pub(crate) async fn exemption_of(
+    tx: &mut roadwarden_store::Tx,
+    place: &UnitPath,
+    key: &str,
+    at: DateTime<Utc>,
+) -> AppResult<Option<ExemptionKind>> {
+    let list: Vec<Exemption> = captures::exemptions_for(tx, key)
+        .await?
+        .into_iter()
+        .filter(|r| UnitPath::from_stored(r.unit_path.clone()).covers(place))
+        .filter_map(|r| {
+            Some(Exemption {
+                plate_key: r.plate_key,
+                kind: ExemptionKind::parse(&r.kind).ok()?,
+                from: r.valid_from,
+                until: r.valid_until,
+            })
+        })
+        .collect();
+    Ok(exemption_at(&list, key, at).map(|e| e.kind))
 }

@@ -1,13 +1,18 @@
 //! CAP, REV, NOT and APL use cases: `ingest` takes pushes from devices (through the group
-//! `committer`), `review` is the separated review, `violations` the records, notices and the
-//! inspection block, `outbox` sends notices, `objections` handles the owner's objections.
+//! `committer`), `public_reports` the public's, `review` is the separated review, `violations`
+//! the records and notices, `public_lookup` the owner's query, `inspection` the inspection
+//! block, `overdue` the NOT-02c steps, `outbox` sends notices, `objections` handles the
+//! owner's objections.
 
 pub mod committer;
 pub mod deadlines;
 pub mod ingest;
+pub mod inspection;
 pub mod objections;
 pub mod outbox;
+pub mod overdue;
 pub mod owner_proof;
+pub mod public_lookup;
 pub mod public_reports;
 pub mod registry;
 pub mod review;

@@ -11,13 +11,12 @@ use bytes::Bytes;
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use rand::Rng;
 use roadwarden_domain::capture::intake::{
-    check_capture_time, exemption_at, missing_elements, CaptureSource, Elements, Exemption,
-    ExemptionKind, Flag,
+    check_capture_time, missing_elements, CaptureSource, Elements, Flag,
 };
 use roadwarden_domain::capture::plate::{plate_key, read_plate, PlateColour, PlateReading};
 use roadwarden_domain::capture::review::{review_deadline, CaptureState};
 use roadwarden_domain::device::{text, violations as catalogue};
-use roadwarden_domain::org::{Level, UnitPath};
+use roadwarden_domain::org::Level;
 use roadwarden_domain::{FieldError, RuleViolation, UnitId};
 use roadwarden_store::captures::{self, NewCapture};
 use roadwarden_store::{audit, public_reports, units};
@@ -432,7 +431,7 @@ pub async fn submit(
     let key = plate_key(&c.plate);
     let mut tx = state.store.begin_read().await?;
     let cal = super::calendar(state, &mut tx, c.unit.country).await?;
-    let exemption = exemption_of(&mut tx, &c.unit.path, &key, c.captured_at).await?;
+    let exemption = super::ingest::exemption_of(&mut tx, &c.unit.path, &key, c.captured_at).await?;
     drop(tx);
     let mut flags = Vec::new();
     // CAP-01: what the reporter did not say, the reviewer reads from the photos.
@@ -517,29 +516,6 @@ pub async fn submit(
         state: CaptureState::Pending.as_str().to_owned(),
         review_due_at: Some(review_due),
     })
-}
-
-/// REV-03(4), REV-04: a vehicle on the exemption list of the place, as at ingest.
-async fn exemption_of(
-    tx: &mut roadwarden_store::Tx,
-    place: &UnitPath,
-    key: &str,
-    at: DateTime<Utc>,
-) -> AppResult<Option<ExemptionKind>> {
-    let list: Vec<Exemption> = captures::exemptions_for(tx, key)
-        .await?
-        .into_iter()
-        .filter(|r| UnitPath::from_stored(r.unit_path.clone()).covers(place))
-        .filter_map(|r| {
-            Some(Exemption {
-                plate_key: r.plate_key,
-                kind: ExemptionKind::parse(&r.kind).ok()?,
-                from: r.valid_from,
-                until: r.valid_until,
-            })
-        })
-        .collect();
-    Ok(exemption_at(&list, key, at).map(|e| e.kind))
 }
 
 #[cfg(test)]

@@ -1,0 +1,129 @@
+//! NOT-02a, NOT-02f: the owner's public query: a record as the public sees it, found by the
+//! plate and the last 6 characters of the VIN.
+
+use chrono::{DateTime, Utc};
+use roadwarden_domain::capture::notice::late_fee;
+use roadwarden_domain::capture::penalty::Money;
+use roadwarden_domain::capture::plate::query_key;
+use roadwarden_domain::UnitId;
+use roadwarden_store::units;
+use roadwarden_store::violations::{self, Violation};
+use serde::Serialize;
+
+use super::owner_proof::{prove_owner, Purpose};
+use super::violations::money_of;
+use crate::context::RequestMeta;
+use crate::error::AppResult;
+use crate::state::AppState;
+
+/// A record as the public sees it (NOT-02a, NOT-02f): no owner, no address.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicRecord {
+    pub id: i64,
+    pub plate: String,
+    pub plate_colour: String,
+    pub violation_code: String,
+    pub violation: String,
+    pub occurred_at: DateTime<Utc>,
+    pub place: String,
+    pub outcome: String,
+    pub state: String,
+    pub fine: String,
+    pub points: i32,
+    pub handle_by: Option<chrono::NaiveDate>,
+    pub extended_until: Option<chrono::NaiveDate>,
+    pub late_fee: String,
+    pub handling_unit: String,
+    pub objection_open: bool,
+    /// APL-02: the owner's objections to this record with the office's answer.
+    pub objections: Vec<PublicObjection>,
+}
+
+/// An objection as its party sees it: when, the decision, and the reason they were given.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicObjection {
+    pub received_at: DateTime<Utc>,
+    pub state: String,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub reply: String,
+}
+
+/// NOT-02a: the owner's query. The plate alone shows nothing: the last six characters of the
+/// vehicle identification number must match the registry (`owner_proof`), so plates cannot
+/// be trawled.
+pub async fn public_lookup(
+    state: &AppState,
+    meta: &RequestMeta,
+    plate: &str,
+    vin_tail: &str,
+    lang: &str,
+) -> AppResult<Vec<PublicRecord>> {
+    let vehicle = prove_owner(state, meta, plate, vin_tail, Purpose::Lookup).await?;
+    let key = query_key(plate)?;
+    let now = state.clock.now();
+    let mut tx = state.store.begin_read().await?;
+    let mut out = Vec::new();
+    let owner_id = Some(vehicle.id);
+    // Only the records entered against this registered vehicle: another vehicle whose plate
+    // normalises the same (a Vietnamese car and motorbike) stays out of sight.
+    for v in violations::by_plate(&mut tx, &key)
+        .await?
+        .into_iter()
+        .filter(|v| v.vehicle_id == owner_id)
+    {
+        let unit = units::get(&mut tx, UnitId(v.unit_id)).await?;
+        let objections = violations::objections_of(&mut tx, v.id).await?;
+        let tz = unit.as_ref().map_or(chrono_tz::Asia::Shanghai, |u| u.tz());
+        out.push(public_record(
+            &v,
+            unit.map(|u| u.name).unwrap_or_default(),
+            &objections,
+            lang,
+            now.with_timezone(&tz).date_naive(),
+        ));
+    }
+    Ok(out)
+}
+
+pub fn public_record(
+    v: &Violation,
+    handling_unit: String,
+    objections: &[violations::Objection],
+    lang: &str,
+    today: chrono::NaiveDate,
+) -> PublicRecord {
+    let fine = money_of(v);
+    let fee = match (v.state.as_str(), v.payment_due) {
+        ("decided", Some(due)) => late_fee(fine, due, today),
+        _ => Money { minor: 0, ..fine },
+    };
+    PublicRecord {
+        id: v.id,
+        plate: v.plate.clone(),
+        plate_colour: v.plate_colour.clone(),
+        violation_code: v.violation_code.clone(),
+        violation: roadwarden_domain::device::violations::lookup(&v.violation_code)
+            .map(|t| t.name(lang).to_owned())
+            .unwrap_or_default(),
+        occurred_at: v.occurred_at,
+        place: v.place.clone(),
+        outcome: v.outcome.clone(),
+        state: v.state.clone(),
+        fine: fine.display(lang),
+        points: v.points,
+        handle_by: v.handle_by,
+        extended_until: v.extended_until,
+        late_fee: fee.display(lang),
+        handling_unit,
+        objection_open: objections.iter().any(|o| o.state == "received"),
+        objections: objections
+            .iter()
+            .map(|o| PublicObjection {
+                received_at: o.received_at,
+                state: o.state.clone(),
+                decided_at: o.decided_at,
+                reply: o.reply.clone(),
+            })
+            .collect(),
+    }
+}
