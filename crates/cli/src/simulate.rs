@@ -735,132 +735,36 @@ fn caption(ev: &Event, device: &SimDevice) -> String {
     s
 }
 
-fn xml_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// An `EventNotificationAlert` as a Hikvision ANPR camera sends it, for `ev` from `device`.
+/// The ISAPI alert a Hikvision ANPR camera would push for `ev` from `device`.
 fn isapi_xml(ev: &Event, device: &SimDevice, plate_rect: [i32; 4]) -> String {
-    let abs_time = ev.captured_at.format("%Y%m%d%H%M%S%3f");
-    let mut hash = 0xcbf2_9ce4_8422_2325_u64;
-    for b in device.number.bytes() {
-        hash = (hash ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+    let [x, y, width, height] = plate_rect.map(|v| u32::try_from(v).unwrap_or(0));
+    roadwarden_isapi::write::AnprAlert {
+        mac: device.mac.clone().unwrap_or_default(),
+        channel: device.channel.clone().unwrap_or_else(|| "1".into()),
+        channel_name: device.number.clone(),
+        captured_at: ev.captured_at,
+        plate: ev.plate.clone(),
+        plate_colour: ev.plate_colour.clone(),
+        vehicle_type: match ev.vehicle_type.as_str() {
+            "large_car" | "truck" => "truck",
+            _ => "vehicle",
+        }
+        .into(),
+        speed: ev.speed.map(|(s, _)| s),
+        lane: ev.lane,
+        direction: ev.direction.into(),
+        confidence: ev.confidence,
+        index: ev.image_seed % 1000,
+        uuid: ev.event_id.clone(),
+        retransmission: ev.resend,
+        plate_rect: roadwarden_isapi::Rect {
+            x,
+            y,
+            width,
+            height,
+        },
     }
-    let ip = format!(
-        "10.{}.{}.{}",
-        hash % 250,
-        (hash >> 8) % 250,
-        2 + (hash >> 16) % 250
-    );
-    let plate = xml_escape(&ev.plate);
-    let believe = vec!["99"; ev.plate.chars().count()].join(",");
-    let vehicle_type = match ev.vehicle_type.as_str() {
-        "large_car" | "truck" => "truck",
-        _ => "vehicle",
-    };
-    let speed = ev
-        .speed
-        .map(|(s, _)| format!("\n      <speed>{s}</speed>"))
-        .unwrap_or_default();
-    let [x, y, w, h] = plate_rect;
-    let tail: String = ev
-        .event_id
-        .chars()
-        .filter(char::is_ascii_alphanumeric)
-        .take(16)
-        .collect();
-    let pid = |n: u8| format!("{abs_time}{n}{tail}");
-    format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<EventNotificationAlert version="2.0" xmlns="http://www.hikvision.com/ver20/XMLSchema">
-  <ipAddress>{ip}</ipAddress>
-  <portNo>80</portNo>
-  <protocol>HTTP</protocol>
-  <macAddress>{mac}</macAddress>
-  <channelID>{channel}</channelID>
-  <dateTime>{time}</dateTime>
-  <activePostCount>1</activePostCount>
-  <eventType>ANPR</eventType>
-  <eventState>active</eventState>
-  <eventDescription>ANPR</eventDescription>
-  <channelName>{number}</channelName>
-  <ANPR>
-    <licensePlate>{plate}</licensePlate>
-    <line>{lane}</line>
-    <direction>{direction}</direction>
-    <confidenceLevel>{confidence}</confidenceLevel>
-    <plateType>unknown</plateType>
-    <plateColor>{colour}</plateColor>
-    <licenseBright>0</licenseBright>
-    <dangmark>no</dangmark>
-    <twoWheelVehicle>no</twoWheelVehicle>
-    <threeWheelVehicle>no</threeWheelVehicle>
-    <plateCharBelieve>{believe}</plateCharBelieve>
-    <vehicleType>{vehicle_type}</vehicleType>
-    <detectDir>8</detectDir>
-    <detectType>0</detectType>
-    <alarmDataType>0</alarmDataType>
-    <vehicleInfo>
-      <index>{index}</index>
-      <colorDepth>2</colorDepth>
-      <length>0</length>
-      <vehicleLogoRecog>0</vehicleLogoRecog>
-      <vehileSubLogoRecog>0</vehileSubLogoRecog>
-      <vehileModel>0</vehileModel>{speed}
-    </vehicleInfo>
-    <pictureInfoList>
-      <pictureInfo>
-        <fileName>licensePlatePicture.jpg</fileName>
-        <type>licensePlatePicture</type>
-        <dataType>0</dataType>
-        <picRecogMode>0</picRecogMode>
-        <absTime>{abs_time}</absTime>
-        <pId>{pid1}</pId>
-      </pictureInfo>
-      <pictureInfo>
-        <fileName>vehiclePicture.jpg</fileName>
-        <type>vehiclePicture</type>
-        <dataType>0</dataType>
-        <picRecogMode>0</picRecogMode>
-        <absTime>{abs_time}</absTime>
-        <plateRect>
-          <X>{x}</X>
-          <Y>{y}</Y>
-          <width>{w}</width>
-          <height>{h}</height>
-        </plateRect>
-        <pId>{pid2}</pId>
-      </pictureInfo>
-    </pictureInfoList>
-    <originalLicensePlate>{plate}</originalLicensePlate>
-    <CRIndex>0</CRIndex>
-    <vehicleListName>otherList</vehicleListName>
-    <plateCategory></plateCategory>
-    <plateSize>0</plateSize>
-  </ANPR>
-  <UUID>{uuid}</UUID>
-  <picNum>2</picNum>
-  <monitoringSiteID>1</monitoringSiteID>
-  <isDataRetransmission>{resend}</isDataRetransmission>
-</EventNotificationAlert>
-"#,
-        mac = device.mac.as_deref().unwrap_or_default(),
-        channel = device.channel.as_deref().unwrap_or("1"),
-        time = ev.captured_at.to_rfc3339_opts(SecondsFormat::Secs, false),
-        number = xml_escape(&device.number),
-        lane = ev.lane,
-        direction = ev.direction,
-        confidence = ev.confidence,
-        colour = ev.plate_colour,
-        index = ev.image_seed % 1000,
-        pid1 = pid(1),
-        pid2 = pid(2),
-        uuid = ev.event_id,
-        resend = ev.resend,
-    )
+    .to_xml()
 }
 
 /// The JSON of a multipart `capture` part.

@@ -3,8 +3,9 @@
 //!
 //! A camera set up to push to an alarm server POSTs one of these documents per
 //! event, usually as one part of a multipart body next to the JPEGs it names
-//! (`pictureInfo/fileName`). This crate only turns the XML into an [`Alert`]
-//! and checks that a picture part looks like a JPEG; it does no I/O.
+//! (`pictureInfo/fileName`). This crate turns the XML into an [`Alert`]
+//! and checks that a picture part is a JPEG; it does no I/O. [`write`] writes
+//! such documents, for the simulator and tests.
 //!
 //! The body comes from a device on the network, so it is treated as hostile:
 //! the size is capped before any parsing, `<!DOCTYPE` is refused outright (so
@@ -17,6 +18,8 @@
 //! `dynChannelID`), `dateTime` and `eventType` are required. A value that is
 //! present but cannot be read is an error rather than silently dropped, so a
 //! new firmware's format shows up instead of producing wrong data.
+
+pub mod write;
 
 use std::collections::BTreeMap;
 
