@@ -44,9 +44,20 @@ pub async fn reporter(tx: &mut Tx, capture_id: i64) -> Result<Option<Reporter>> 
     Ok(on!(tx, c => sqlx::query_as(sql).bind(capture_id).fetch_optional(c).await?))
 }
 
-/// Reports accepted since `since` from this phone, or (with `by_source`) from this address.
+/// Reports accepted since `since` from this phone, or (without a phone) from this address.
 pub async fn count_since(
     tx: &mut Tx,
+    phone: Option<&str>,
+    source_ip: Option<&str>,
+    since: DateTime<Utc>,
+) -> Result<i64> {
+    count_in(tx, "public_reports", phone, source_ip, since).await
+}
+
+/// Rows of `table` since `since` for this phone, or (without a phone) from this address.
+async fn count_in(
+    tx: &mut Tx,
+    table: &'static str,
     phone: Option<&str>,
     source_ip: Option<&str>,
     since: DateTime<Utc>,
@@ -56,8 +67,7 @@ pub async fn count_since(
         (None, Some(ip)) => ("source_ip", ip),
         (None, None) => return Ok(0),
     };
-    let sql =
-        format!("SELECT COUNT(*) FROM public_reports WHERE {column} = $1 AND created_at > $2");
+    let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} = $1 AND created_at > $2");
     Ok(on!(tx, c => sqlx::query_scalar(&sql).bind(value).bind(since).fetch_one(c).await?))
 }
 
@@ -103,14 +113,7 @@ pub async fn codes_since(
     source_ip: Option<&str>,
     since: DateTime<Utc>,
 ) -> Result<i64> {
-    let (column, value) = match (phone, source_ip) {
-        (Some(p), _) => ("phone", p),
-        (None, Some(ip)) => ("source_ip", ip),
-        (None, None) => return Ok(0),
-    };
-    let sql =
-        format!("SELECT COUNT(*) FROM public_report_codes WHERE {column} = $1 AND created_at > $2");
-    Ok(on!(tx, c => sqlx::query_scalar(&sql).bind(value).bind(since).fetch_one(c).await?))
+    count_in(tx, "public_report_codes", phone, source_ip, since).await
 }
 
 /// The newest unused, unexpired code of `phone`.
