@@ -22,7 +22,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::jobs::worker::CancelFlag;
 use crate::jobs::{scheduler, worker};
-use crate::{auth, metrics, ui, AppState, Clock, Settings};
+use crate::{api, auth, ui, AppState, Clock, Settings};
 
 /// Connects the database (running migrations and loading the shipped calendars into empty
 /// tables) and the blob store.
@@ -88,7 +88,7 @@ pub fn build_router(state: AppState) -> Router {
         .merge(ui::router())
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics::endpoint))
+        .route("/metrics", get(api::metrics::endpoint))
         .layer(RequestBodyLimitLayer::new(
             state.settings.server.max_body_bytes,
         ))
@@ -122,7 +122,7 @@ pub fn build_router(state: AppState) -> Router {
         ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            metrics::track,
+            api::metrics::track,
         ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
@@ -209,10 +209,7 @@ pub async fn serve(listener: TcpListener, state: AppState) -> anyhow::Result<Run
         tokio::spawn(worker::requeue_loop(state.clone(), stop.clone()));
         tokio::spawn(scheduler::run_loop(state.clone(), schedules, stop.clone()));
     }
-    tokio::spawn(crate::services::refusals::run_loop(
-        state.clone(),
-        stop.clone(),
-    ));
+    tokio::spawn(worker::refusals_loop(state.clone(), stop.clone()));
     let app = build_router(state.clone());
     let shutdown = stop.clone();
     let task = tokio::spawn(async move {

@@ -6,7 +6,6 @@ use axum::http::request::Parts;
 
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::state::AppState;
 
 /// Where a request came from, for audit entries.
 #[derive(Debug, Clone, Default)]
@@ -15,9 +14,9 @@ pub struct RequestMeta {
     pub request_id: String,
 }
 
-impl FromRequestParts<AppState> for RequestMeta {
+impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
     type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         Ok(parts
             .extensions
             .get::<RequestMeta>()
@@ -26,9 +25,9 @@ impl FromRequestParts<AppState> for RequestMeta {
     }
 }
 
-impl FromRequestParts<AppState> for Lang {
+impl<S: Send + Sync> FromRequestParts<S> for Lang {
     type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         Ok(parts
             .extensions
             .get::<Lang>()

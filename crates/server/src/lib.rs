@@ -11,6 +11,7 @@ pub mod error;
 pub mod i18n;
 pub mod jobs;
 pub mod metrics;
+pub mod policy;
 pub mod services;
 pub mod state;
 pub mod ui;

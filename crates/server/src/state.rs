@@ -1,73 +1,27 @@
-//! The application state handed to every handler: plain values, no globals.
+//! The application state handed to every HTTP handler and job: the services' context, and
+//! this process's name for job claims. Plain values, no globals.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
 use roadwarden_blob::BlobStore;
-use roadwarden_domain::calendar::Calendar;
-use roadwarden_domain::device::NumberRule;
-use roadwarden_domain::org::Country;
 use roadwarden_store::Store;
 
 use crate::clock::Clock;
 use crate::config::Settings;
-use crate::metrics::Metrics;
-use crate::services::captures::committer::Committer;
+use crate::services::context::ServiceContext;
 
 #[derive(Clone)]
-pub struct AppState(Arc<Inner>);
-
-pub struct Inner {
-    pub store: Store,
-    pub blobs: Arc<dyn BlobStore>,
-    pub settings: Settings,
-    pub metrics: Metrics,
-    pub clock: Clock,
+pub struct AppState {
+    services: ServiceContext,
     /// A name for this process in job claims (`host:pid`).
-    pub worker_name: String,
-    /// DEV-08: the device-number rule compiled from `devices.number_pattern`.
-    pub number_rule: NumberRule,
-    /// The capture writer (group commit), started on first use inside the runtime.
-    committer: OnceLock<Committer>,
-    /// TIME-01 calendars by country, read once a minute at most by the hot paths (ingest).
-    pub calendars: CalendarCache,
-    /// Resumable uploads being written: one writer each, with the hash so far.
-    pub uploads: crate::services::evidence::upload::Sessions,
-    /// SEC-02: lock-out per address and username, and sign-in throttles.
-    pub signin_guard: crate::auth::signin_guard::SignInGuard,
-    /// SEC-05: refused accesses counted until the next aggregated audit entry.
-    pub refusals: crate::services::refusals::RefusalLog,
+    pub worker_name: Arc<str>,
 }
 
-/// Calendars cached for a short while; an edit clears the cache.
-#[derive(Default)]
-pub struct CalendarCache(Mutex<HashMap<Country, (Instant, Arc<Calendar>)>>);
-
-impl CalendarCache {
-    const FRESH: Duration = Duration::from_secs(60);
-
-    pub fn get(&self, country: Country) -> Option<Arc<Calendar>> {
-        let map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.get(&country)
-            .filter(|(at, _)| at.elapsed() < Self::FRESH)
-            .map(|(_, c)| c.clone())
-    }
-
-    pub fn put(&self, country: Country, calendar: Arc<Calendar>) {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        map.insert(country, (Instant::now(), calendar));
-    }
-
-    pub fn clear(&self) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).clear();
-    }
-}
-
+/// Handlers reach the services' context through the state: `&state` is a `&ServiceContext`.
 impl std::ops::Deref for AppState {
-    type Target = Inner;
-    fn deref(&self) -> &Inner {
-        &self.0
+    type Target = ServiceContext;
+    fn deref(&self) -> &ServiceContext {
+        &self.services
     }
 }
 
@@ -78,27 +32,14 @@ impl AppState {
             std::env::var("HOSTNAME").unwrap_or_else(|_| "roadwarden".into()),
             std::process::id()
         );
-        // `open_state` checks the pattern first; a bad one here falls back to the default rule.
-        let number_rule = NumberRule::new(&settings.devices.number_pattern).unwrap_or_default();
-        Self(Arc::new(Inner {
-            number_rule,
-            store,
-            blobs,
-            settings,
-            metrics: Metrics::new(),
-            clock,
-            worker_name,
-            committer: OnceLock::new(),
-            calendars: CalendarCache::default(),
-            uploads: Default::default(),
-            signin_guard: Default::default(),
-            refusals: Default::default(),
-        }))
+        Self {
+            services: ServiceContext::new(store, blobs, settings, clock),
+            worker_name: worker_name.into(),
+        }
     }
 
-    /// The capture writer; started by the first capture (inside the runtime).
-    pub fn committer(&self) -> &Committer {
-        self.committer
-            .get_or_init(|| Committer::start(self.store.clone(), self.clock.clone()))
+    /// The services' context, for a use case that outlives the request.
+    pub fn services(&self) -> &ServiceContext {
+        &self.services
     }
 }

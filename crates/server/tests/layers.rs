@@ -85,3 +85,29 @@ fn pages_call_the_json_handlers_only_where_still_listed() {
     let found = files_containing("ui", &["crate::api", "super::super::api"]);
     same(&found, API_USERS_IN_UI, "api/ from ui/");
 }
+
+/// Issue 13, item 2: role sets are named once, in `policy.rs`. Handlers state them with
+/// `Require<…>`, pages and the menu ask `p.may::<…>()`; no file of the HTTP layer names a role
+/// itself (listing every role for the grant form, `Role::ALL`, and parsing one are not rules).
+#[test]
+fn the_http_layer_names_no_role_outside_the_policy() {
+    for folder in ["api", "ui"] {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(folder);
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for (n, line) in text.lines().enumerate() {
+                let named = line.match_indices("Role::").any(|(i, _)| {
+                    let rest = &line[i + "Role::".len()..];
+                    !rest.starts_with("ALL") && !rest.starts_with("parse")
+                });
+                assert!(
+                    !named,
+                    "{}:{}: name the role set in policy.rs and use it here: {line}",
+                    path.display(),
+                    n + 1
+                );
+            }
+        }
+    }
+}

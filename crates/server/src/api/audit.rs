@@ -8,9 +8,9 @@ use roadwarden_store::audit::{AuditFilter, AuditListItem};
 use serde::Deserialize;
 
 use super::Query;
-use crate::auth::extract::AuditReaders;
 use crate::auth::Require;
 use crate::error::AppResult;
+use crate::policy::AuditReaders;
 use crate::services::audit;
 use crate::state::AppState;
 

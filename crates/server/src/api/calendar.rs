@@ -9,10 +9,10 @@ use roadwarden_domain::FieldError;
 use serde::{Deserialize, Serialize};
 
 use super::{JsonBody, Query};
-use crate::auth::extract::Admins;
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
 use crate::error::AppResult;
+use crate::policy::Admins;
 use crate::services::calendar::{self, parse_date, DayInput, DeadlineAnswer};
 use crate::state::AppState;
 

@@ -13,7 +13,6 @@ use roadwarden_domain::capture::plate::{
 };
 use roadwarden_domain::device::text;
 use roadwarden_domain::org::{Country, UnitPath};
-use roadwarden_domain::roles::Role;
 use roadwarden_domain::FieldError;
 use roadwarden_store::captures::{self, ExemptionRow, ReviewerStats};
 use roadwarden_store::units;
@@ -24,9 +23,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{record_id, JsonBody, MultipartBody, Query};
-use crate::auth::{CurrentUser, Principal};
+use crate::auth::{CurrentUser, Principal, Require};
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::policy::{ExemptionKeepers, NoticeClerks, ViolationReaders};
 use crate::services::audit::{record, record_list_read, Actor, Event};
 use crate::services::captures::inspection::{self, BlockedPage, InspectionAnswer};
 use crate::services::captures::objections::{self, ObjectionDecision, ObjectionInput};
@@ -181,13 +181,7 @@ pub async fn list_in_scope(
 }
 
 fn check_violation_reader(p: &Principal) -> AppResult<()> {
-    if p.has_any(&[
-        Role::NoticeClerk,
-        Role::Reviewer,
-        Role::ObjectionHandler,
-        Role::UnitHead,
-        Role::Supervisor,
-    ]) {
+    if p.may::<ViolationReaders>() {
         Ok(())
     } else {
         Err(AppError::forbidden(
@@ -364,16 +358,10 @@ pub struct NoticeQuery {
 #[utoipa::path(get, path = "/api/v1/notices", tag = "violations", params(NoticeQuery), responses((status = 200, body = Vec<Object>)))]
 pub async fn notices(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<NoticeClerks>,
     meta: RequestMeta,
     Query(q): Query<NoticeQuery>,
 ) -> AppResult<Json<Vec<Notice>>> {
-    if !user.has(Role::NoticeClerk) {
-        return Err(AppError::forbidden(
-            "role.missing",
-            "notices are for notice clerks",
-        ));
-    }
     let wanted = match q.state.as_deref().map(str::trim) {
         None | Some("") | Some("failed") => "failed",
         Some("queued") => "queued",
@@ -402,16 +390,10 @@ pub async fn notices(
 #[utoipa::path(post, path = "/api/v1/notices/{id}/retry", tag = "violations", responses((status = 204)))]
 pub async fn retry_notice(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<NoticeClerks>,
     meta: RequestMeta,
     Path(id): Path<String>,
 ) -> AppResult<StatusCode> {
-    if !user.has(Role::NoticeClerk) {
-        return Err(AppError::forbidden(
-            "role.missing",
-            "notices are for notice clerks",
-        ));
-    }
     let id = record_id("id", &id)?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
@@ -440,14 +422,8 @@ pub async fn retry_notice(
 #[utoipa::path(post, path = "/api/v1/notices/send", tag = "violations", responses((status = 200, body = outbox::DrainReport)))]
 pub async fn send_now(
     State(state): State<AppState>,
-    user: CurrentUser,
+    _user: Require<NoticeClerks>,
 ) -> AppResult<Json<outbox::DrainReport>> {
-    if !user.has(Role::NoticeClerk) {
-        return Err(AppError::forbidden(
-            "role.missing",
-            "notices are for notice clerks",
-        ));
-    }
     Ok(Json(outbox::drain(&state).await?))
 }
 
@@ -654,10 +630,9 @@ pub struct ExemptionInput {
 #[utoipa::path(get, path = "/api/v1/exemptions", tag = "review", responses((status = 200, body = Vec<Object>)))]
 pub async fn exemptions(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
 ) -> AppResult<Json<Vec<ExemptionRow>>> {
-    check_violation_reader(&user)?;
     let now = state.clock.now();
     let mut tx = state.store.begin().await?;
     let rows = captures::exemptions_in_scope(&mut tx, user.scope()).await?;
@@ -680,16 +655,10 @@ pub async fn exemptions(
 #[utoipa::path(post, path = "/api/v1/exemptions", tag = "review", request_body = ExemptionInput, responses((status = 201, body = Object)))]
 pub async fn add_exemption(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ExemptionKeepers>,
     meta: RequestMeta,
     JsonBody(input): JsonBody<ExemptionInput>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
-    if !user.has_any(&[Role::Supervisor, Role::UnitHead]) {
-        return Err(AppError::forbidden(
-            "role.missing",
-            "the exemption list is kept by supervisors and unit heads",
-        ));
-    }
     let kind = ExemptionKind::parse(&input.kind)?;
     let key = query_key(&input.plate)?;
     if input.valid_until.is_some_and(|u| u <= input.valid_from) {
@@ -755,16 +724,10 @@ pub struct VehicleInput {
 #[utoipa::path(post, path = "/api/v1/vehicles", tag = "violations", request_body = VehicleInput, responses((status = 201, body = Object)))]
 pub async fn add_vehicle(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<NoticeClerks>,
     meta: RequestMeta,
     JsonBody(input): JsonBody<VehicleInput>,
 ) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
-    if !user.has(Role::NoticeClerk) {
-        return Err(AppError::forbidden(
-            "role.missing",
-            "the vehicle registry is kept by notice clerks",
-        ));
-    }
     let mut v = vehicle_of(&input)?;
     v.unit_path = user.scope().as_str().to_owned();
     let now = state.clock.now();

@@ -19,10 +19,10 @@ use roadwarden_store::units;
 use serde::{Deserialize, Serialize};
 
 use super::{paging, record_id, search_text, JsonBody, Query};
-use crate::auth::extract::{DeviceManagers, DeviceReviewers};
 use crate::auth::{CurrentUser, Principal, Require};
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::policy::{DeviceManagers, DeviceReviewers};
 use crate::services::devices::credentials::{self, IssuedCredential};
 use crate::services::devices::ledger::{self, ImportOptions, ImportReport};
 use crate::services::devices::lifecycle::{

@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod evidence_uploads;
 pub mod ingest;
 pub mod messages;
+pub mod metrics;
 pub mod openapi;
 pub mod public;
 pub mod public_reports;

@@ -10,10 +10,10 @@ use roadwarden_store::units::{Unit, UnitFilter};
 use serde::{Deserialize, Serialize};
 
 use super::{paging, JsonBody, Page, Query};
-use crate::auth::extract::Admins;
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
 use crate::error::AppResult;
+use crate::policy::Admins;
 use crate::services::units::{self, CreateUnitInput};
 use crate::services::Authority;
 use crate::state::AppState;

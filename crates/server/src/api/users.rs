@@ -11,10 +11,10 @@ use roadwarden_store::users::{Agreement, GrantRecord, User, UserFilter};
 use serde::{Deserialize, Serialize};
 
 use super::{paging, JsonBody, Page, Query};
-use crate::auth::extract::{AccountReaders, Admins};
 use crate::auth::Require;
 use crate::context::RequestMeta;
 use crate::error::AppResult;
+use crate::policy::{AccountReaders, Admins};
 use crate::services::accounts::{self, AccountAction, AgreementInput, CreateUserInput};
 use crate::services::Authority;
 use crate::state::AppState;

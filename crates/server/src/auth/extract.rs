@@ -1,5 +1,5 @@
-//! Extractors that state the privilege a handler needs. A handler that takes `Require<Admins>`
-//! cannot run for anyone who is not an administrator; one that forgets to ask for a principal
+//! Extractors that state the privilege a handler needs (the role sets are in `policy`). A
+//! handler that takes `Require<Admins>` cannot run for anyone who is not an administrator; one that forgets to ask for a principal
 //! has no user to act for, so it cannot reach scoped data at all.
 
 use std::marker::PhantomData;
@@ -7,22 +7,16 @@ use std::sync::Arc;
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use roadwarden_domain::roles::Role;
 
 use super::Principal;
 use crate::error::AppError;
-use crate::state::AppState;
+use crate::policy::RoleSet;
 
 /// Anyone with a live session, even one who must change their password first.
 pub struct SignedIn(pub Arc<Principal>);
 
 /// A signed-in user whose password is current (SEC-02).
 pub struct CurrentUser(pub Arc<Principal>);
-
-/// A set of roles, any of which grants access.
-pub trait RoleSet: Send + Sync + 'static {
-    const ROLES: &'static [Role];
-}
 
 /// A current user holding at least one role of `R`.
 pub struct Require<R: RoleSet>(pub Arc<Principal>, PhantomData<R>);
@@ -41,24 +35,6 @@ impl std::ops::Deref for CurrentUser {
     }
 }
 
-/// System operators: units, accounts, calendars.
-pub struct Admins;
-impl RoleSet for Admins {
-    const ROLES: &'static [Role] = &[Role::Admin];
-}
-
-/// Who may read the audit trail: discipline / audit, unit heads, operators.
-pub struct AuditReaders;
-impl RoleSet for AuditReaders {
-    const ROLES: &'static [Role] = &[Role::Auditor, Role::UnitHead, Role::Admin];
-}
-
-/// Who may see the organisation's accounts: operators, unit heads, auditors.
-pub struct AccountReaders;
-impl RoleSet for AccountReaders {
-    const ROLES: &'static [Role] = &[Role::Admin, Role::UnitHead, Role::Auditor];
-}
-
 fn principal(parts: &Parts) -> Result<Arc<Principal>, AppError> {
     parts
         .extensions
@@ -68,16 +44,16 @@ fn principal(parts: &Parts) -> Result<Arc<Principal>, AppError> {
         .ok_or(AppError::Unauthenticated)
 }
 
-impl FromRequestParts<AppState> for SignedIn {
+impl<S: Send + Sync> FromRequestParts<S> for SignedIn {
     type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         principal(parts).map(SignedIn)
     }
 }
 
-impl FromRequestParts<AppState> for CurrentUser {
+impl<S: Send + Sync> FromRequestParts<S> for CurrentUser {
     type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
         let p = principal(parts)?;
         if p.must_change.is_some() {
             return Err(AppError::PasswordChangeRequired);
@@ -86,9 +62,9 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
-impl<R: RoleSet> FromRequestParts<AppState> for Require<R> {
+impl<R: RoleSet, S: Send + Sync> FromRequestParts<S> for Require<R> {
     type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
         let CurrentUser(p) = CurrentUser::from_request_parts(parts, state).await?;
         if !p.has_any(R::ROLES) {
             let names: Vec<&str> = R::ROLES.iter().map(|r| r.as_str()).collect();
@@ -99,26 +75,4 @@ impl<R: RoleSet> FromRequestParts<AppState> for Require<R> {
         }
         Ok(Require(p, PhantomData))
     }
-}
-
-/// Who proposes and keeps devices (DEV-02, DEV-10, DEV-13, DEV-15).
-pub struct DeviceManagers;
-impl RoleSet for DeviceManagers {
-    const ROLES: &'static [Role] = &[Role::DeviceManager];
-}
-
-/// The three reviewing departments of DEV-03.
-pub struct DeviceReviewers;
-impl RoleSet for DeviceReviewers {
-    const ROLES: &'static [Role] = &[
-        Role::TechReviewer,
-        Role::LegalReviewer,
-        Role::OpinionReviewer,
-    ];
-}
-
-/// Who acts on devices: managers, and supervisors of upper units (SUP-04..06, ORG-03).
-pub struct DeviceActors;
-impl RoleSet for DeviceActors {
-    const ROLES: &'static [Role] = &[Role::DeviceManager, Role::Supervisor];
 }

@@ -8,5 +8,6 @@ pub mod principal;
 pub mod signin_guard;
 pub mod token;
 
-pub use extract::{CurrentUser, Require, RoleSet, SignedIn};
+pub use crate::policy::RoleSet;
+pub use extract::{CurrentUser, Require, SignedIn};
 pub use principal::{AuthVia, Principal};

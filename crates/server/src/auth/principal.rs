@@ -33,6 +33,11 @@ impl Principal {
         roles.iter().any(|r| self.has(*r))
     }
 
+    /// Holds a role of the set `R` (see `policy`).
+    pub fn may<R: crate::policy::RoleSet>(&self) -> bool {
+        self.has_any(R::ROLES)
+    }
+
     /// ORG-02: the subtree this person may see.
     pub fn scope(&self) -> &UnitPath {
         &self.user.unit_path

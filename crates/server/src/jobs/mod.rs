@@ -139,6 +139,21 @@ pub async fn enqueue(
     Ok(id)
 }
 
+/// Sets the jobs-by-status gauges from the queue, just before a scrape reads them.
+pub async fn gauge_counts(state: &AppState) {
+    if let Ok(mut tx) = state.store.begin_read().await {
+        if let Ok(counts) = jobs::counts(&mut tx).await {
+            for (status, n) in counts {
+                state
+                    .metrics
+                    .jobs_by_status
+                    .with_label_values(&[&status])
+                    .set(n);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -110,6 +110,18 @@ pub async fn run_loop(state: AppState, stop: CancelFlag) {
     }
 }
 
+/// SEC-05: writes the refused accesses that are due every few seconds, in every process that answers requests (the counts
+/// live in this process's memory, so this is not a job on the shared queue); the rest is
+/// written at shutdown.
+pub async fn refusals_loop(state: AppState, stop: CancelFlag) {
+    while !stop.is_set() {
+        stop.sleep(std::time::Duration::from_secs(15)).await;
+        if let Err(e) = crate::services::refusals::flush(&state, false).await {
+            tracing::error!(error = %e, "writing the refused accesses");
+        }
+    }
+}
+
 /// Puts jobs of dead workers back in the queue, every half stale period.
 pub async fn requeue_loop(state: AppState, stop: CancelFlag) {
     let stale = chrono::Duration::seconds(state.settings.jobs.stale_after_secs.max(1));

@@ -20,7 +20,7 @@ use crate::auth::{password, token, Principal};
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// A new account as typed into the form or sent to the API; validated here, at the edge.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -89,7 +89,7 @@ async fn check_may_grant(
 /// operator: the first operator, at the tree's root (the demo seed and the tests call
 /// [`create_user`] directly as the operator instead).
 pub async fn create_first_operator(
-    state: &AppState,
+    ctx: &ServiceContext,
     meta: &RequestMeta,
     input: &CreateUserInput,
 ) -> AppResult<Created> {
@@ -100,7 +100,7 @@ pub async fn create_first_operator(
         .map(|r| Role::parse(r))
         .collect::<Result<Vec<_>, _>>()?;
     {
-        let mut tx = state.store.begin_read().await?;
+        let mut tx = ctx.store.begin_read().await?;
         let unit = units::get(&mut tx, unit_id)
             .await?
             .ok_or(AppError::NotFound("unit"))?;
@@ -108,11 +108,11 @@ pub async fn create_first_operator(
             users::count_active_holders(&mut tx, Role::Admin, &unit.path.tree_root()).await?;
         roadwarden_domain::roles::check_console_bootstrap(&roles, unit.path.depth() == 1, running)?;
     }
-    create_user(state, Authority::Operator, meta, input, true).await
+    create_user(ctx, Authority::Operator, meta, input, true).await
 }
 
 pub async fn create_user(
-    state: &AppState,
+    ctx: &ServiceContext,
     authority: Authority<'_>,
     meta: &RequestMeta,
     input: &CreateUserInput,
@@ -141,7 +141,7 @@ pub async fn create_user(
         })
         .transpose()?
         .unwrap_or(Lang::ZhCn);
-    let policy = state.settings.password_policy();
+    let policy = ctx.settings.password_policy();
     let (password, temporary) = match blank_to_none(input.password.as_ref()) {
         Some(p) => {
             policy.check_strength(p)?;
@@ -153,8 +153,8 @@ pub async fn create_user(
         }
     };
 
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let unit = units::get(&mut tx, unit_id)
         .await?
         .ok_or(AppError::NotFound("unit"))?;
@@ -262,15 +262,15 @@ async fn agreements_on_file(tx: &mut Tx, user: &User) -> AppResult<Vec<Agreement
 
 /// SEC-03: grants a role, recorded with who granted it.
 pub async fn grant_role(
-    state: &AppState,
+    ctx: &ServiceContext,
     authority: Authority<'_>,
     meta: &RequestMeta,
     user_id: UserId,
     role: &str,
 ) -> AppResult<()> {
     let role = Role::parse(role)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let user = user_in_scope(&mut tx, authority, user_id).await?;
     let unit = units::get(&mut tx, user.unit_id)
         .await?
@@ -299,15 +299,15 @@ pub async fn grant_role(
 
 /// SEC-03: only someone who could grant a role may take it away; the grant record stays.
 pub async fn revoke_role(
-    state: &AppState,
+    ctx: &ServiceContext,
     authority: Authority<'_>,
     meta: &RequestMeta,
     user_id: UserId,
     role: &str,
 ) -> AppResult<()> {
     let role = Role::parse(role)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let user = user_in_scope(&mut tx, authority, user_id).await?;
     if let Authority::User(p) = authority {
         let holdings = users::holdings_of(&mut tx, &p.user).await?;
@@ -340,7 +340,7 @@ pub struct AgreementInput {
 
 /// SEC-04: files a signed agreement.
 pub async fn file_agreement(
-    state: &AppState,
+    ctx: &ServiceContext,
     authority: Authority<'_>,
     meta: &RequestMeta,
     user_id: UserId,
@@ -353,11 +353,11 @@ pub async fn file_agreement(
     }
     let signed_on = NaiveDate::parse_from_str(input.signed_on.trim(), "%Y-%m-%d")
         .map_err(|_| FieldError::new("signed_on", "must be a date, YYYY-MM-DD"))?;
-    let now = state.clock.now();
+    let now = ctx.clock.now();
     if signed_on > now.date_naive() {
         return Err(FieldError::new("signed_on", "cannot be in the future").into());
     }
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     let user = user_in_scope(&mut tx, authority, user_id).await?;
     let actor = Actor::of(authority, meta);
     users::file_agreement(
@@ -422,14 +422,14 @@ impl AccountAction {
 }
 
 pub async fn change_standing(
-    state: &AppState,
+    ctx: &ServiceContext,
     authority: Authority<'_>,
     meta: &RequestMeta,
     user_id: UserId,
     action: AccountAction,
 ) -> AppResult<()> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let user = user_in_scope(&mut tx, authority, user_id).await?;
     if let Authority::User(p) = authority {
         if p.user.id == user.id && action != AccountAction::Unlock {
@@ -458,7 +458,7 @@ pub async fn change_standing(
         }
         AccountAction::Unlock => {
             users::clear_failures(&mut tx, user.id, now).await?;
-            state.signin_guard.forget_username(&user.username);
+            ctx.signin_guard.forget_username(&user.username);
         }
     }
     let actor = Actor::of(authority, meta);
@@ -481,15 +481,15 @@ pub async fn change_standing(
 /// SEC-02: an administrator's reset: a temporary password, shown once, that must be changed at
 /// the next sign-in. Every session of the account ends.
 pub async fn reset_password(
-    state: &AppState,
+    ctx: &ServiceContext,
     authority: Authority<'_>,
     meta: &RequestMeta,
     user_id: UserId,
 ) -> AppResult<String> {
     let temporary = token::generate_password();
     let hash = password::hash(temporary.clone()).await?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let user = user_in_scope(&mut tx, authority, user_id).await?;
     users::set_password(&mut tx, user.id, &hash, true, now).await?;
     sessions::revoke_all(&mut tx, user.id, None, now).await?;
@@ -513,13 +513,13 @@ pub async fn reset_password(
 /// SEC-02: a person changes their own password. The new one must meet the policy and differ
 /// from the current one; every other session ends.
 pub async fn change_own_password(
-    state: &AppState,
+    ctx: &ServiceContext,
     principal: &Principal,
     meta: &RequestMeta,
     current: &str,
     new: &str,
 ) -> AppResult<()> {
-    let wait = std::time::Duration::from_millis(state.settings.security.signin_hash_wait_ms);
+    let wait = std::time::Duration::from_millis(ctx.settings.security.signin_hash_wait_ms);
     let matches = password::verify(
         current.to_owned(),
         principal.user.password_hash.clone(),
@@ -530,7 +530,7 @@ pub async fn change_own_password(
     if !matches {
         return Err(FieldError::new("current_password", "is not your current password").into());
     }
-    state.settings.password_policy().check_strength(new)?;
+    ctx.settings.password_policy().check_strength(new)?;
     if new == current {
         return Err(
             FieldError::new("new_password", "must differ from the current password").into(),
@@ -540,8 +540,8 @@ pub async fn change_own_password(
         return Err(FieldError::new("new_password", "must not contain your username").into());
     }
     let hash = password::hash(new.to_owned()).await?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     users::set_password(&mut tx, principal.user.id, &hash, false, now).await?;
     sessions::revoke_all(&mut tx, principal.user.id, Some(principal.session_id), now).await?;
     record(
@@ -572,13 +572,13 @@ pub struct UserDetail {
 
 /// Reads one account. It holds personal data, so the read is an audit entry (SEC-05).
 pub async fn read_user(
-    state: &AppState,
+    ctx: &ServiceContext,
     principal: &Principal,
     meta: &RequestMeta,
     user_id: UserId,
 ) -> AppResult<UserDetail> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let user = user_in_scope(&mut tx, Authority::User(principal), user_id).await?;
     let roles = users::roles_of(&mut tx, user.id).await?;
     let grants = users::grant_history(&mut tx, user.id).await?;
@@ -608,15 +608,15 @@ pub async fn read_user(
 
 /// A page of accounts in scope. Names are personal data: the listing is an audit entry.
 pub async fn list_users(
-    state: &AppState,
+    ctx: &ServiceContext,
     principal: &Principal,
     meta: &RequestMeta,
     filter: &UserFilter,
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<(User, Vec<Role>)>, i64)> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     if let Some(unit) = filter.unit_id {
         let unit = units::get(&mut tx, unit)
             .await?

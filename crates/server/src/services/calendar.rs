@@ -12,7 +12,7 @@ use super::audit::{record, Actor, Event};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct DayInput {
@@ -27,19 +27,19 @@ pub fn parse_date(raw: &str, field: &'static str) -> Result<NaiveDate, FieldErro
     roadwarden_domain::calendar::parse_date(field, raw)
 }
 
-pub async fn list(state: &AppState, country: Country) -> AppResult<Vec<SpecialDay>> {
-    let mut tx = state.store.begin_read().await?;
+pub async fn list(ctx: &ServiceContext, country: Country) -> AppResult<Vec<SpecialDay>> {
+    let mut tx = ctx.store.begin_read().await?;
     Ok(calendar::list(&mut tx, country).await?)
 }
 
 /// A country's calendar is national: it is edited by an operator of a province-level unit
 /// of that country.
 async fn check_may_edit(
-    state: &AppState,
+    ctx: &ServiceContext,
     principal: &Principal,
     country: Country,
 ) -> AppResult<()> {
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     let unit = units::get(&mut tx, principal.user.unit_id)
         .await?
         .ok_or(AppError::NotFound("unit"))?;
@@ -53,7 +53,7 @@ async fn check_may_edit(
 }
 
 pub async fn upsert_day(
-    state: &AppState,
+    ctx: &ServiceContext,
     principal: &Principal,
     meta: &RequestMeta,
     country: Country,
@@ -70,9 +70,9 @@ pub async fn upsert_day(
             n.to_owned()
         },
     };
-    check_may_edit(state, principal, country).await?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    check_may_edit(ctx, principal, country).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     calendar::upsert(&mut tx, country, &day, now).await?;
     record(
         &mut tx,
@@ -88,21 +88,21 @@ pub async fn upsert_day(
     )
     .await?;
     tx.commit().await?;
-    state.calendars.clear();
+    ctx.calendars.clear();
     Ok(day)
 }
 
 pub async fn remove_day(
-    state: &AppState,
+    ctx: &ServiceContext,
     principal: &Principal,
     meta: &RequestMeta,
     country: Country,
     date: &str,
 ) -> AppResult<()> {
     let date = parse_date(date, "date")?;
-    check_may_edit(state, principal, country).await?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    check_may_edit(ctx, principal, country).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     if !calendar::remove(&mut tx, country, date, now).await? {
         return Err(AppError::NotFound("calendar day"));
     }
@@ -120,7 +120,7 @@ pub async fn remove_day(
     )
     .await?;
     tx.commit().await?;
-    state.calendars.clear();
+    ctx.calendars.clear();
     Ok(())
 }
 
@@ -185,7 +185,7 @@ const DEADLINE_YEARS: std::ops::RangeInclusive<i32> = 2000..=2100;
 
 /// TIME-01 made visible: "N working days after this date" for the person's own unit.
 pub async fn deadline_for(
-    state: &AppState,
+    ctx: &ServiceContext,
     principal: &Principal,
     from: NaiveDate,
     days: u32,
@@ -196,7 +196,7 @@ pub async fn deadline_for(
     if !DEADLINE_YEARS.contains(&from.year()) {
         return Err(FieldError::new("from", "must be a date between 2000 and 2100").into());
     }
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     let unit = units::get(&mut tx, principal.user.unit_id)
         .await?
         .ok_or(AppError::NotFound("unit"))?;

@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::Settings;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// A checkpoint with its signature, as stored in the blob store and written for witnesses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -150,19 +150,19 @@ pub fn load_or_create_key(settings: &Settings) -> AppResult<SigningKey> {
 /// Signs a checkpoint of the chain as it ends now, stores it in the blob store, indexes it
 /// and appends it to the witness file. `None` when the log is empty or already checkpointed
 /// at its last entry.
-pub async fn write(state: &AppState) -> AppResult<Option<SignedCheckpoint>> {
-    let mut tx = state.store.begin_read().await?;
+pub async fn write(ctx: &ServiceContext) -> AppResult<Option<SignedCheckpoint>> {
+    let mut tx = ctx.store.begin_read().await?;
     let last = audit::last_entry(&mut tx).await?;
     let newest = audit::checkpoints(&mut tx).await?.last().map(|c| c.seq);
     drop(tx);
     let Some((seq, hash)) = last.filter(|(seq, _)| Some(*seq) != newest) else {
         return Ok(None);
     };
-    let key = load_or_create_key(&state.settings)?;
-    let signed = SignedCheckpoint::sign(&key, seq, hash, state.clock.now().timestamp_micros());
+    let key = load_or_create_key(&ctx.settings)?;
+    let signed = SignedCheckpoint::sign(&key, seq, hash, ctx.clock.now().timestamp_micros());
     let bytes = serde_json::to_vec(&signed).map_err(AppError::internal)?;
-    let stored = state.blobs.put_bytes(bytes.into()).await?;
-    let mut tx = state.store.begin().await?;
+    let stored = ctx.blobs.put_bytes(bytes.into()).await?;
+    let mut tx = ctx.store.begin().await?;
     let added = audit::add_checkpoint(
         &mut tx,
         &CheckpointRow {
@@ -179,7 +179,7 @@ pub async fn write(state: &AppState) -> AppResult<Option<SignedCheckpoint>> {
     if !added {
         return Ok(None);
     }
-    append_witness(&state.settings.witness_file(), &signed)?;
+    append_witness(&ctx.settings.witness_file(), &signed)?;
     Ok(Some(signed))
 }
 
@@ -201,14 +201,17 @@ fn append_witness(path: &Path, signed: &SignedCheckpoint) -> AppResult<()> {
 
 /// Every checkpoint of the blob store's index, read back from the blob store; an index row
 /// whose blob is missing or disagrees with it is reported in `bad`.
-pub async fn stored(state: &AppState, bad: &mut Vec<String>) -> AppResult<Vec<SignedCheckpoint>> {
-    let mut tx = state.store.begin_read().await?;
+pub async fn stored(
+    ctx: &ServiceContext,
+    bad: &mut Vec<String>,
+) -> AppResult<Vec<SignedCheckpoint>> {
+    let mut tx = ctx.store.begin_read().await?;
     let rows = audit::checkpoints(&mut tx).await?;
     drop(tx);
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let blob = match BlobId::parse(&row.blob_sha256) {
-            Ok(id) => state.blobs.get(&id).await.map_err(|e| e.to_string()),
+            Ok(id) => ctx.blobs.get(&id).await.map_err(|e| e.to_string()),
             Err(e) => Err(e.to_string()),
         };
         let parsed = blob.and_then(|b| {
@@ -249,16 +252,16 @@ pub fn read_witness(path: &Path, bad: &mut Vec<String>) -> AppResult<Vec<SignedC
 /// Recomputes the chain and checks it against every checkpoint of the blob store and, when
 /// given, of a witness's file.
 pub async fn verify(
-    state: &AppState,
+    ctx: &ServiceContext,
     witness: Option<&Path>,
     progress: impl FnMut(u64),
 ) -> AppResult<AnchoredReport> {
     let mut bad = Vec::new();
-    let mut all = stored(state, &mut bad).await?;
+    let mut all = stored(ctx, &mut bad).await?;
     if let Some(path) = witness {
         all.extend(read_witness(path, &mut bad)?);
     }
-    let trusted = load_key(&state.settings)?.map(|k| k.verifying_key());
+    let trusted = load_key(&ctx.settings)?.map(|k| k.verifying_key());
     let mut by_seq: BTreeMap<i64, String> = BTreeMap::new();
     let mut good = 0;
     for c in &all {
@@ -287,7 +290,7 @@ pub async fn verify(
         }
     }
     let expected: Vec<(i64, String)> = by_seq.into_iter().collect();
-    let chain = audit::verify_against(&state.store, &expected, progress).await?;
+    let chain = audit::verify_against(&ctx.store, &expected, progress).await?;
     Ok(AnchoredReport {
         chain,
         checkpoints: good,
@@ -296,9 +299,9 @@ pub async fn verify(
 }
 
 /// Writes every stored checkpoint to `out` as JSON lines, for a witness to keep.
-pub async fn export(state: &AppState, out: &Path) -> AppResult<(usize, Vec<String>)> {
+pub async fn export(ctx: &ServiceContext, out: &Path) -> AppResult<(usize, Vec<String>)> {
     let mut bad = Vec::new();
-    let all = stored(state, &mut bad).await?;
+    let all = stored(ctx, &mut bad).await?;
     let mut text = String::new();
     for c in &all {
         text.push_str(&serde_json::to_string(c).map_err(AppError::internal)?);

@@ -12,7 +12,7 @@ use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{record, Actor, Event};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// An escalation to the head of `unit`, once per kind and subject (a job that runs twice does
 /// not message twice). Returns whether it was new. Written in the caller's transaction, with
@@ -50,13 +50,13 @@ pub async fn unread(tx: &mut Tx, p: &Principal, limit: i64) -> AppResult<Vec<Mes
 
 /// Marks a message read. Only someone it is addressed to may; anyone else gets "not found".
 pub async fn mark_read(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
 ) -> AppResult<()> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let m = messages::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("message"))?;

@@ -3,9 +3,11 @@
 
 pub mod accounts;
 pub mod audit;
+mod authority;
 pub mod calendar;
 pub mod captures;
 pub mod checkpoints;
+pub mod context;
 pub mod devices;
 pub mod evidence;
 pub mod messages;
@@ -13,14 +15,4 @@ pub mod refusals;
 pub mod signin;
 pub mod units;
 
-use crate::auth::Principal;
-
-/// On whose authority a use case runs.
-#[derive(Clone, Copy)]
-pub enum Authority<'a> {
-    /// A signed-in person, bound by roles, scope and the grant rules.
-    User(&'a Principal),
-    /// The operator at the server's console (`roadwarden user create`, the demo seed): sets up
-    /// the first units and accounts, and is recorded in the audit chain as `cli`.
-    Operator,
-}
+pub use authority::Authority;

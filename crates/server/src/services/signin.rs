@@ -11,7 +11,7 @@ use crate::auth::signin_guard::Refusal;
 use crate::auth::{password, token, Principal};
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// A new session or API token. The token is returned once and stored only as a hash.
 #[derive(Debug)]
@@ -23,21 +23,21 @@ pub struct Issued {
 }
 
 pub async fn sign_in(
-    state: &AppState,
+    ctx: &ServiceContext,
     meta: &RequestMeta,
     username: &str,
     password_given: &str,
     kind: SessionKind,
     label: &str,
 ) -> AppResult<Issued> {
-    let now = state.clock.now();
+    let now = ctx.clock.now();
     let name = Username::parse(username)
         .map(|u| u.as_str().to_owned())
         .unwrap_or_default();
     // SEC-02: lock-out and throttles are decided before any hashing, so a flood of attempts
     // costs no CPU or memory; a locked name answers the same whether it exists or not.
-    let guard = &state.signin_guard;
-    let policy = state.settings.signin_guard_policy();
+    let guard = &ctx.signin_guard;
+    let policy = ctx.settings.signin_guard_policy();
     let attempted = if name.is_empty() {
         username.trim()
     } else {
@@ -55,7 +55,7 @@ pub async fn sign_in(
     let user = if name.is_empty() {
         None
     } else {
-        let mut tx = state.store.begin_read().await?;
+        let mut tx = ctx.store.begin_read().await?;
         users::get_by_username(&mut tx, &name).await?
     };
     // Verify against a decoy when there is no such user, so timing does not tell.
@@ -63,13 +63,13 @@ pub async fn sign_in(
         || password::decoy_hash().to_owned(),
         |u| u.password_hash.clone(),
     );
-    let wait = std::time::Duration::from_millis(state.settings.security.signin_hash_wait_ms);
+    let wait = std::time::Duration::from_millis(ctx.settings.security.signin_hash_wait_ms);
     let Some(matches) = password::verify(password_given.to_owned(), hash, wait).await? else {
         return Err(AppError::Busy);
     };
     let matches = matches && user.is_some();
 
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     if !matches {
         let (failed_attempts, locked_until) = guard.failed(&meta.ip, &attempted, now, &policy);
         let actor = Actor {
@@ -128,8 +128,8 @@ pub async fn sign_in(
         &user.sign_in_state(),
         true,
         now,
-        &state.settings.password_policy(),
-        &state.settings.lockout_policy(),
+        &ctx.settings.password_policy(),
+        &ctx.settings.lockout_policy(),
     );
     match outcome {
         SignInOutcome::Locked { until } => {
@@ -166,10 +166,10 @@ pub async fn sign_in(
             let csrf_token = token::generate("");
             let expires_at = match kind {
                 SessionKind::Browser => {
-                    now + chrono::Duration::minutes(state.settings.security.session_idle_minutes)
+                    now + chrono::Duration::minutes(ctx.settings.security.session_idle_minutes)
                 }
                 SessionKind::Api => {
-                    now + chrono::Duration::days(state.settings.security.api_token_days)
+                    now + chrono::Duration::days(ctx.settings.security.api_token_days)
                 }
             };
             let session_id = sessions::create(
@@ -222,13 +222,13 @@ fn failed_event(user: Option<&users::User>, name: &str, reason: &str) -> Event<'
 
 /// Ends the current session (or revokes one of the person's tokens by id).
 pub async fn sign_out(
-    state: &AppState,
+    ctx: &ServiceContext,
     principal: &Principal,
     meta: &RequestMeta,
     session_id: i64,
 ) -> AppResult<()> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     if !sessions::revoke(&mut tx, principal.user.id, session_id, now).await? {
         return Err(AppError::NotFound("session"));
     }
@@ -251,9 +251,9 @@ pub async fn sign_out(
 
 /// The person's live sessions and tokens, newest first.
 pub async fn live_sessions(
-    state: &AppState,
+    ctx: &ServiceContext,
     principal: &Principal,
 ) -> AppResult<Vec<sessions::Session>> {
-    let mut tx = state.store.begin_read().await?;
-    Ok(sessions::list_live(&mut tx, principal.user.id, state.clock.now()).await?)
+    let mut tx = ctx.store.begin_read().await?;
+    Ok(sessions::list_live(&mut tx, principal.user.id, ctx.clock.now()).await?)
 }

@@ -13,7 +13,7 @@ use super::Authority;
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CreateUnitInput {
@@ -35,7 +35,7 @@ pub struct CreateUnitInput {
 }
 
 pub async fn create_unit(
-    state: &AppState,
+    ctx: &ServiceContext,
     authority: Authority<'_>,
     meta: &RequestMeta,
     input: &CreateUnitInput,
@@ -57,8 +57,8 @@ pub async fn create_unit(
         .map(parse_time_zone)
         .transpose()?;
 
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let parent = match input.parent_id {
         Some(id) => {
             let id = UnitId::parse(&id.to_string())
@@ -125,8 +125,8 @@ pub async fn create_unit(
 }
 
 /// One unit, if it lies in the person's scope (ORG-02).
-pub async fn get_unit(state: &AppState, principal: &Principal, id: UnitId) -> AppResult<Unit> {
-    let mut tx = state.store.begin_read().await?;
+pub async fn get_unit(ctx: &ServiceContext, principal: &Principal, id: UnitId) -> AppResult<Unit> {
+    let mut tx = ctx.store.begin_read().await?;
     match units::get(&mut tx, id).await? {
         Some(unit) if principal.covers(&unit.path) => Ok(unit),
         _ => Err(AppError::NotFound("unit")),
@@ -134,13 +134,13 @@ pub async fn get_unit(state: &AppState, principal: &Principal, id: UnitId) -> Ap
 }
 
 pub async fn list_units(
-    state: &AppState,
+    ctx: &ServiceContext,
     principal: &Principal,
     filter: &UnitFilter,
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<Unit>, i64)> {
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     Ok(units::list_in_scope(
         &mut tx,
         principal.scope(),
@@ -152,7 +152,7 @@ pub async fn list_units(
 }
 
 /// The whole subtree in tree order, for the tree page and unit pickers.
-pub async fn subtree(state: &AppState, principal: &Principal) -> AppResult<Vec<Unit>> {
-    let mut tx = state.store.begin_read().await?;
+pub async fn subtree(ctx: &ServiceContext, principal: &Principal) -> AppResult<Vec<Unit>> {
+    let mut tx = ctx.store.begin_read().await?;
     Ok(units::subtree(&mut tx, principal.scope()).await?)
 }

@@ -7,10 +7,10 @@ use minijinja::context;
 use super::page_context;
 use super::views::render;
 use crate::api::audit::AuditQuery;
-use crate::auth::extract::AuditReaders;
 use crate::auth::Require;
 use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::policy::AuditReaders;
 use crate::services::audit;
 use crate::state::AppState;
 

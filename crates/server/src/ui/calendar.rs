@@ -11,11 +11,11 @@ use serde::Deserialize;
 
 use super::views::render;
 use super::{flash, page_context, FormBody};
-use crate::auth::extract::Admins;
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
 use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::policy::Admins;
 use crate::services::calendar::{self, parse_date, DayInput};
 use crate::state::AppState;
 
@@ -89,7 +89,7 @@ pub async fn page(
             country => country.code(),
             year => year,
             days => days,
-            may_edit => user.has(roadwarden_domain::roles::Role::Admin),
+            may_edit => user.may::<Admins>(),
             from => q.from,
             n => q.days,
             deadline => deadline,

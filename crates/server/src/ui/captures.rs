@@ -9,7 +9,6 @@ use roadwarden_domain::capture::notice::ViolationState;
 use roadwarden_domain::capture::penalty::Money;
 use roadwarden_domain::capture::review::{EliminationReason, RejectReason};
 use roadwarden_domain::device::violations;
-use roadwarden_domain::roles::Role;
 use roadwarden_domain::FieldError;
 use serde::Deserialize;
 
@@ -21,6 +20,7 @@ use crate::auth::CurrentUser;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::policy::{EliminationVerifiers, Eliminators, NoticeClerks, ObjectionHandlers};
 use crate::services::captures::objections::{self, ObjectionDecision, ObjectionInput};
 use crate::services::captures::outbox::colour_name;
 use crate::services::captures::review::{self, DecisionInput};
@@ -198,11 +198,11 @@ pub async fn violation_page(
             colour => colour_name(&v.plate_colour, lang.code()),
             fine => records::money_of(v).display(lang.code()),
             reference => crate::services::captures::outbox::reference(v),
-            is_clerk => user.has(Role::NoticeClerk),
-            may_eliminate => user.has_any(&[Role::Reviewer, Role::ObjectionHandler]) && st.is_open(),
-            may_verify_elimination => user.has_any(&[Role::Reviewer, Role::ObjectionHandler, Role::NoticeClerk])
+            is_clerk => user.may::<NoticeClerks>(),
+            may_eliminate => user.may::<Eliminators>() && st.is_open(),
+            may_verify_elimination => user.may::<EliminationVerifiers>()
                 && st.is_open() && v.elimination_verified_at.is_none(),
-            may_take_objection => user.has(Role::ObjectionHandler) && st.is_open() && !open_objection,
+            may_take_objection => user.may::<ObjectionHandlers>() && st.is_open() && !open_objection,
             open => st.is_open(),
             state_entered => st == ViolationState::Entered,
             state_notified => st == ViolationState::Notified,
@@ -321,7 +321,7 @@ pub async fn objections_page(
             flash => flash(lang, q.ok.as_deref()),
             rows => rows,
             eliminations => EliminationReason::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-            may_decide => user.has(Role::ObjectionHandler),
+            may_decide => user.may::<ObjectionHandlers>(),
         },
     );
     Ok(render("objections.html", ctx)?.into_response())

@@ -10,7 +10,6 @@ use minijinja::{context, Value};
 use roadwarden_domain::device::lifecycle::capture_use_for;
 use roadwarden_domain::device::review::Department;
 use roadwarden_domain::device::{violations, DeviceKind, DeviceState, RoadClass, SuspensionReason};
-use roadwarden_domain::roles::Role;
 use roadwarden_domain::{DeviceId, FieldError};
 use roadwarden_store::devices::{self as device_store, MapPoint};
 use serde::Deserialize;
@@ -19,11 +18,11 @@ use super::views::render;
 use super::{flash, page_context, FormBody};
 use crate::api::devices::{detail, review_inbox, DeviceQuery};
 use crate::api::public::{published, PublicQuery};
-use crate::auth::extract::{DeviceManagers, DeviceReviewers};
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::policy::{DeviceManagers, DeviceReviewers};
 use crate::services::devices::credentials;
 use crate::services::devices::lifecycle::{
     self, ActionInput, AssessmentInput, RegistrationInput, ReviewInput,
@@ -97,7 +96,7 @@ pub async fn list_page(
             units => units.iter().filter(|u| u.kind.is_police()).map(|u| context! { id => u.id.0, name => u.name, depth => u.path.depth().saturating_sub(user.scope().depth()) }).collect::<Vec<_>>(),
             map => map_svg(&points, &state.settings.devices.map_tile_url),
             alerts => alerts,
-            can_manage => user.has(Role::DeviceManager),
+            can_manage => user.may::<DeviceManagers>(),
             query_string => query_string(&q.filter),
         },
     );
@@ -338,7 +337,7 @@ pub async fn detail_page(
     let can_review = device.state == DeviceState::UnderReview
         && !my_departments.is_empty()
         && device.unit_id != user.user.unit_id;
-    let can_manage = user.has(Role::DeviceManager)
+    let can_manage = user.may::<DeviceManagers>()
         && user.covers(&device.unit_path)
         && device.state != DeviceState::Retired;
     let ctx = page_context(
@@ -611,7 +610,7 @@ pub async fn report_page(
         lang,
         Some(&user),
         "/device-report",
-        context! { flash => flash(lang, q.ok.as_deref()), can_manage => user.has(Role::DeviceManager), r => Value::from_serialize(&report), cleanup => cleanup.iter().map(|c| context! { id => c.id, device_id => c.device_id, number => c.number, name => c.name, resolution => c.resolution, reasons => c.reasons.split(',').collect::<Vec<_>>() }).collect::<Vec<_>>(), year => year, maintainers => maintainers, q => context! { month => q.month, maintainer => q.maintainer } },
+        context! { flash => flash(lang, q.ok.as_deref()), can_manage => user.may::<DeviceManagers>(), r => Value::from_serialize(&report), cleanup => cleanup.iter().map(|c| context! { id => c.id, device_id => c.device_id, number => c.number, name => c.name, resolution => c.resolution, reasons => c.reasons.split(',').collect::<Vec<_>>() }).collect::<Vec<_>>(), year => year, maintainers => maintainers, q => context! { month => q.month, maintainer => q.maintainer } },
     );
     Ok(render("device_report.html", ctx)?.into_response())
 }

@@ -12,7 +12,6 @@ use roadwarden_domain::evidence::access::Requester;
 use roadwarden_domain::evidence::footage::Activity;
 use roadwarden_domain::evidence::non_recording::Reason;
 use roadwarden_domain::evidence::retention::LongTermTrigger;
-use roadwarden_domain::roles::Role;
 use roadwarden_domain::FieldError;
 use serde::Deserialize;
 
@@ -24,6 +23,7 @@ use crate::auth::CurrentUser;
 use crate::context::RequestMeta;
 use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::policy::{FootageKeepers, RecorderAdmins, RecorderReaders, RequestReaders, UnitHeads};
 use crate::services::evidence::access::{self, Decision, RequestInput};
 use crate::services::evidence::{library, recorders, retention, supervision, time_zone};
 use crate::state::AppState;
@@ -79,7 +79,7 @@ pub async fn library_page(
                 unit_id => q.filter.unit_id, state => q.filter.state,
             },
             requesters => Requester::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-            may_manage => user.has_any(&[Role::RecorderAdmin, Role::UnitHead, Role::Supervisor]),
+            may_manage => user.may::<RecorderReaders>(),
         },
     );
     Ok(render("evidence.html", ctx)?.into_response())
@@ -114,8 +114,8 @@ pub async fn item_page(
             watermark => watermark,
             triggers => LongTermTrigger::ALL.iter().map(|t| t.as_str()).collect::<Vec<_>>(),
             requesters => Requester::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-            is_head => user.has(Role::UnitHead),
-            may_keep => user.has_any(&[Role::UnitHead, Role::RecorderAdmin]),
+            is_head => user.may::<UnitHeads>(),
+            may_keep => user.may::<FootageKeepers>(),
         },
     );
     Ok(render("evidence_item.html", ctx)?.into_response())
@@ -245,13 +245,8 @@ pub async fn requests_page(
     meta: RequestMeta,
     Query(q): Query<OkQuery>,
 ) -> AppResult<Response> {
-    let decides = user.has(Role::UnitHead);
-    let inbox = if user.has_any(&[
-        Role::UnitHead,
-        Role::RecorderAdmin,
-        Role::Supervisor,
-        Role::Auditor,
-    ]) {
+    let decides = user.may::<UnitHeads>();
+    let inbox = if user.may::<RequestReaders>() {
         let mut rows = access::list(&state, &user, &meta, true, "pending").await?;
         rows.extend(access::list(&state, &user, &meta, true, "approved").await?);
         rows
@@ -269,7 +264,7 @@ pub async fn requests_page(
             inbox => Value::from_serialize(&inbox),
             mine => Value::from_serialize(&mine),
             decides => decides,
-            provides => user.has(Role::RecorderAdmin),
+            provides => user.may::<RecorderAdmins>(),
             me_id => user.user.id.0,
             me_unit_path => user.user.unit_path.as_str(),
             now => now.to_rfc3339(),
@@ -334,7 +329,7 @@ pub async fn recorders_page(
         context! {
             flash => flash(lang, q.ok.as_deref()),
             rows => Value::from_serialize(&rows),
-            may_register => user.has(Role::RecorderAdmin),
+            may_register => user.may::<RecorderAdmins>(),
         },
     );
     Ok(render("recorders.html", ctx)?.into_response())
@@ -394,7 +389,7 @@ pub async fn recorder_page(
             p => Value::from_serialize(&page),
             r => Value::from_serialize(&page.view.recorder),
             officers => officers.iter().map(|u| context! { id => u.id.0, name => format!("{} ({})", u.full_name, u.username) }).collect::<Vec<_>>(),
-            may_act => user.has(Role::RecorderAdmin),
+            may_act => user.may::<RecorderAdmins>(),
         },
     );
     Ok(render("recorder.html", ctx)?.into_response())
@@ -481,7 +476,7 @@ pub async fn retention_page(
             days => by_day.into_iter().map(|(day, warn, files)| context! { day => day, warn => warn, files => files }).collect::<Vec<_>>(),
             restorable => Value::from_serialize(&cal.restorable),
             deletions => Value::from_serialize(&cal.pending_deletions),
-            is_head => user.has(Role::UnitHead),
+            is_head => user.may::<UnitHeads>(),
             general_months => state.settings.evidence.retention_policy().effective_general_months(),
             restore_days => state.settings.evidence.restore_days,
         },
@@ -517,7 +512,7 @@ pub async fn supervision_page(
     let to_day = day(q.to.as_deref(), today, "to")?;
     let from: DateTime<Utc> = start_of_local_day(from_day, tz);
     let to: DateTime<Utc> = start_of_local_day(to_day.succ_opt().unwrap_or(to_day), tz);
-    let report = if user.has_any(&[Role::Supervisor, Role::UnitHead, Role::RecorderAdmin]) {
+    let report = if user.may::<RecorderReaders>() {
         Some(supervision::report(&state, &user, &meta, from, to).await?)
     } else {
         None
@@ -535,7 +530,7 @@ pub async fn supervision_page(
             records => Value::from_serialize(&records),
             reasons => Reason::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
             activities => Activity::ALL.iter().map(|a| a.as_str()).collect::<Vec<_>>(),
-            is_head => user.has(Role::UnitHead),
+            is_head => user.may::<UnitHeads>(),
             me_id => user.user.id.0,
         },
     );

@@ -5,17 +5,16 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Duration;
 use minijinja::context;
-use roadwarden_domain::roles::Role;
 use roadwarden_store::audit::AuditFilter;
 use roadwarden_store::{calendar, captures, sessions, units, users};
 use serde::Deserialize;
 
 use super::views::render;
 use super::{flash, page_context, FormBody};
-use crate::auth::extract::{AuditReaders, RoleSet};
 use crate::auth::CurrentUser;
 use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::policy::{AuditReaders, ReviewOverseers, Reviewers};
 use crate::services::audit;
 use crate::state::AppState;
 
@@ -49,7 +48,7 @@ pub async fn page(
         None => Vec::new(),
     };
     // REV-01: the escalation reaches the unit head (and supervisors and reviewers) here.
-    let overdue_reviews = if user.has_any(&[Role::Reviewer, Role::UnitHead, Role::Supervisor]) {
+    let overdue_reviews = if user.may::<ReviewOverseers>() {
         Some(captures::overdue_in_scope(&mut tx, user.scope(), now).await?)
     } else {
         None
@@ -61,7 +60,7 @@ pub async fn page(
     let max_age = state.settings.security.password_max_age_days;
     let password_days_left = (max_age > 0)
         .then(|| (user.user.password_changed_at + Duration::days(max_age) - now).num_days());
-    let recent = if user.has_any(AuditReaders::ROLES) {
+    let recent = if user.may::<AuditReaders>() {
         audit::list(&state, &user, &AuditFilter::default(), 8).await?
     } else {
         Vec::new()
@@ -82,7 +81,7 @@ pub async fn page(
             recent => recent,
             overdue_reviews => overdue_reviews,
             messages => messages,
-            can_review => user.has(Role::Reviewer),
+            can_review => user.may::<Reviewers>(),
         },
     );
     Ok(render("home.html", ctx)?.into_response())

@@ -21,15 +21,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use minijinja::{context, Value};
-use roadwarden_domain::roles::Role;
 use roadwarden_domain::FieldError;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::auth::extract::{AccountReaders, AuditReaders, DeviceReviewers, RoleSet};
 use crate::auth::Principal;
 use crate::error::{AppError, RenderedError};
 use crate::i18n::{self, Lang};
+use crate::policy::{
+    AccountReaders, Admins, AuditReaders, DeviceReviewers, FootageBrowsers, ObjectionReaders,
+    RecorderReaders, Reviewers, ViolationReaders,
+};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -199,37 +201,31 @@ pub fn page_context(
     let mut nav = vec![("/", "nav.home"), ("/units", "nav.units")];
     if let Some(p) = principal {
         nav.push(("/devices", "nav.devices"));
-        if p.has_any(DeviceReviewers::ROLES) {
+        if p.may::<DeviceReviewers>() {
             nav.push(("/device-reviews", "nav.device_reviews"));
         }
         nav.push(("/device-report", "nav.device_report"));
-        if p.has(Role::Reviewer) {
+        if p.may::<Reviewers>() {
             nav.push(("/review", "nav.review"));
         }
-        if p.has_any(&[
-            Role::NoticeClerk,
-            Role::Reviewer,
-            Role::ObjectionHandler,
-            Role::UnitHead,
-            Role::Supervisor,
-        ]) {
+        if p.may::<ViolationReaders>() {
             nav.push(("/violations", "nav.violations"));
         }
-        if p.has_any(&[Role::ObjectionHandler, Role::UnitHead, Role::Supervisor]) {
+        if p.may::<ObjectionReaders>() {
             nav.push(("/objections", "nav.objections"));
         }
-        if p.has_any(crate::services::evidence::library::BROWSERS) {
+        if p.may::<FootageBrowsers>() {
             nav.push(("/evidence", "nav.evidence"));
             nav.push(("/evidence/requests", "nav.evidence_requests"));
         }
-        if p.has_any(&[Role::RecorderAdmin, Role::UnitHead, Role::Supervisor]) {
+        if p.may::<RecorderReaders>() {
             nav.push(("/recorders", "nav.recorders"));
         }
-        if p.has_any(AccountReaders::ROLES) {
+        if p.may::<AccountReaders>() {
             nav.push(("/users", "nav.users"));
         }
         nav.push(("/calendar", "nav.calendar"));
-        if p.has_any(AuditReaders::ROLES) {
+        if p.may::<AuditReaders>() {
             nav.push(("/audit", "nav.audit"));
         }
         nav.push(("/api/docs", "nav.api"));
@@ -255,7 +251,7 @@ pub fn page_context(
             full_name => p.user.full_name,
             unit_name => p.user.unit_name,
             roles => p.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-            is_admin => p.has(Role::Admin),
+            is_admin => p.may::<Admins>(),
         }
     });
     let tz = principal.map_or("Asia/Shanghai".to_owned(), |p| {

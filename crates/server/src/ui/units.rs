@@ -4,17 +4,16 @@ use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use roadwarden_domain::org::{Level, UnitKind};
-use roadwarden_domain::roles::Role;
 use serde::Deserialize;
 
 use super::views::render;
 use super::{flash, page_context, FormBody};
 use crate::api::units::UnitQuery;
-use crate::auth::extract::Admins;
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
 use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::policy::Admins;
 use crate::services::units::{self, CreateUnitInput};
 use crate::services::Authority;
 use crate::state::AppState;
@@ -45,7 +44,7 @@ pub async fn page(
             }
         })
         .collect();
-    let parents = if user.has(Role::Admin) {
+    let parents = if user.may::<Admins>() {
         units::subtree(&state, &user).await?
     } else {
         Vec::new()

@@ -12,11 +12,11 @@ use serde::Deserialize;
 use super::views::render;
 use super::{flash, page_context, FormBody};
 use crate::api::users::{UserQuery, UserView};
-use crate::auth::extract::{AccountReaders, Admins};
 use crate::auth::{Principal, Require};
 use crate::context::RequestMeta;
 use crate::error::AppResult;
 use crate::i18n::Lang;
+use crate::policy::{AccountReaders, Admins};
 use crate::services::accounts::{self, AccountAction, AgreementInput, CreateUserInput};
 use crate::services::{units, Authority};
 use crate::state::AppState;
@@ -252,7 +252,7 @@ async fn detail_response(
             grantable => grantable,
             locked => locked,
             temporary_password => temporary_password,
-            is_admin => viewer.has(Role::Admin),
+            is_admin => viewer.may::<Admins>(),
             is_self => viewer.user.id == d.user.id,
         },
     );

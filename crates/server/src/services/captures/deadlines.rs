@@ -15,8 +15,8 @@ use serde_json::json;
 use super::violations::country_of;
 use crate::error::AppResult;
 use crate::services::audit::{record, Actor, Event};
+use crate::services::context::ServiceContext;
 use crate::services::messages;
-use crate::state::AppState;
 
 /// Rows read per transaction; the job reads again until nothing late is left.
 const BATCH: i64 = 500;
@@ -28,11 +28,11 @@ pub struct LateReport {
     pub objections: usize,
 }
 
-pub async fn escalate_late(state: &AppState) -> AppResult<LateReport> {
-    let now = state.clock.now();
+pub async fn escalate_late(ctx: &ServiceContext) -> AppResult<LateReport> {
+    let now = ctx.clock.now();
     let mut report = LateReport::default();
     loop {
-        let mut tx = state.store.begin().await?;
+        let mut tx = ctx.store.begin().await?;
         let late = violations::late_notices(&mut tx, now, BATCH).await?;
         if late.is_empty() {
             break;
@@ -61,7 +61,7 @@ pub async fn escalate_late(state: &AppState) -> AppResult<LateReport> {
         tx.commit().await?;
     }
     loop {
-        let mut tx = state.store.begin().await?;
+        let mut tx = ctx.store.begin().await?;
         let late = violations::late_eliminations(&mut tx, now, BATCH).await?;
         if late.is_empty() {
             break;
@@ -86,7 +86,7 @@ pub async fn escalate_late(state: &AppState) -> AppResult<LateReport> {
         tx.commit().await?;
     }
     loop {
-        let mut tx = state.store.begin().await?;
+        let mut tx = ctx.store.begin().await?;
         let late = violations::late_objections(&mut tx, now, BATCH).await?;
         if late.is_empty() {
             break;

@@ -29,8 +29,8 @@ use sha2::{Digest, Sha256};
 use super::committer::{DeviceAlert, Item};
 use crate::auth::token::constant_time_eq;
 use crate::error::{AppError, AppResult};
+use crate::services::context::ServiceContext;
 use crate::services::devices::credentials::hash_secret;
-use crate::state::AppState;
 
 /// The credential a device pushes with (HTTP Basic `key:secret`, or the two headers).
 #[derive(Debug, Clone)]
@@ -208,29 +208,29 @@ pub async fn check_isapi_identity(
 
 /// Validates, pre-checks and stores one push.
 pub async fn ingest(
-    state: &AppState,
+    ctx: &ServiceContext,
     cred: &DeviceCredential,
     sub: Submission,
 ) -> AppResult<Receipt> {
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     let device = authenticate(&mut tx, cred).await?;
-    ingest_for(state, tx, device, sub).await
+    ingest_for(ctx, tx, device, sub).await
 }
 
 /// The rest of [`ingest`], once the device is known (ISAPI finds it its own way).
 pub async fn ingest_for(
-    state: &AppState,
+    ctx: &ServiceContext,
     mut tx: Tx,
     device: Device,
     sub: Submission,
 ) -> AppResult<Receipt> {
-    let now = state.clock.now();
-    let settings = &state.settings.captures;
+    let now = ctx.clock.now();
+    let settings = &ctx.settings.captures;
     let prepared = prepare(&mut tx, &device, &sub, settings, now).await?;
     if let Some(existing) = captures::by_event(&mut tx, device.id, &prepared.event_key).await? {
         return Ok(receipt_of(&existing, true));
     }
-    let cal = super::calendar(state, &mut tx, device.country).await?;
+    let cal = super::calendar(ctx, &mut tx, device.country).await?;
     let facts = gather(&mut tx, &device, &prepared, sub.images.len()).await?;
     drop(tx);
     let check = pre_check(&facts.facts(&device, &prepared, now, settings));
@@ -243,7 +243,7 @@ pub async fn ingest_for(
         .enterable()
         .then(|| review_deadline(now, settings.review_working_days, &cal, device.tz()).overdue_at);
 
-    let images = store_images(state.blobs.as_ref(), &sub.images).await?;
+    let images = store_images(ctx.blobs.as_ref(), &sub.images).await?;
     let drift_alert = check.flags.iter().find_map(|f| match f {
         Flag::ClockDrift { seconds } => Some(DeviceAlert {
             device_id: device.id,
@@ -291,7 +291,7 @@ pub async fn ingest_for(
         collected_by: prepared.collected_by,
         images,
     };
-    let committed = state
+    let committed = ctx
         .committer()
         .commit(Item {
             capture,
@@ -299,8 +299,7 @@ pub async fn ingest_for(
             valid: check.usage == CaptureUse::Enforce,
         })
         .await?;
-    state
-        .metrics
+    ctx.metrics
         .captures
         .with_label_values(&[if committed.duplicate {
             "duplicate"
@@ -309,7 +308,7 @@ pub async fn ingest_for(
         }])
         .inc();
     if committed.duplicate {
-        let mut tx = state.store.begin_read().await?;
+        let mut tx = ctx.store.begin_read().await?;
         let existing = captures::get(&mut tx, committed.id)
             .await?
             .ok_or(AppError::NotFound("capture"))?;

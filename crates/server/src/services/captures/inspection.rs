@@ -4,7 +4,6 @@
 use chrono::{DateTime, Utc};
 use roadwarden_domain::capture::notice::{blocks_inspection, ViolationState};
 use roadwarden_domain::capture::plate::query_key;
-use roadwarden_domain::roles::Role;
 use roadwarden_store::violations::{self, Violation};
 use roadwarden_store::{units, Tx};
 use serde::Serialize;
@@ -14,8 +13,9 @@ use super::violations::country_of;
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::policy::InterfaceClients;
 use crate::services::audit::{record, record_list_read, Actor, Event};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// NOT-03: what an inspection station is told about a vehicle.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -54,14 +54,14 @@ fn reason_of(v: &Violation) -> BlockReason {
 /// NOT-03: "is this vehicle blocked, and why". Asked by an inspection station's account
 /// (interface client at an inspection station or inspection centre); every question audited.
 pub async fn inspection_query(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     plate: &str,
 ) -> AppResult<InspectionAnswer> {
     let key = query_key(plate)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let country = check_inspector(&mut tx, p).await?;
     let open = violations::blocking_candidates(&mut tx, country, Some(&key), 0, 500).await?;
     let reasons: Vec<BlockReason> = open
@@ -106,15 +106,15 @@ pub struct BlockedVehicle {
 }
 
 pub async fn blocked_feed(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     after: i64,
     limit: i64,
 ) -> AppResult<BlockedPage> {
-    let now = state.clock.now();
+    let now = ctx.clock.now();
     let limit = limit.clamp(1, 1000);
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     let country = check_inspector(&mut tx, p).await?;
     let rows = violations::blocking_candidates(&mut tx, country, None, after, limit).await?;
     let next_after = (rows.len() as i64 == limit)
@@ -150,7 +150,7 @@ async fn check_inspector(tx: &mut Tx, p: &Principal) -> AppResult<&'static str> 
         .await?
         .filter(|u| u.kind == roadwarden_domain::org::UnitKind::InspectionStation);
     match station {
-        Some(unit) if p.has(Role::InterfaceClient) => Ok(unit.country.code()),
+        Some(unit) if p.may::<InterfaceClients>() => Ok(unit.country.code()),
         _ => Err(AppError::forbidden(
             "role.missing",
             "the inspection interface is for inspection stations' interface accounts",

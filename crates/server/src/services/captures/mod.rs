@@ -27,14 +27,18 @@ use roadwarden_domain::org::Country;
 use roadwarden_store::Tx;
 
 use crate::error::AppResult;
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// The country's calendar (TIME-01), from the short-lived cache when fresh.
-pub async fn calendar(state: &AppState, tx: &mut Tx, country: Country) -> AppResult<Arc<Calendar>> {
-    if let Some(c) = state.calendars.get(country) {
+pub async fn calendar(
+    ctx: &ServiceContext,
+    tx: &mut Tx,
+    country: Country,
+) -> AppResult<Arc<Calendar>> {
+    if let Some(c) = ctx.calendars.get(country) {
         return Ok(c);
     }
     let c = Arc::new(roadwarden_store::calendar::load(tx, country).await?);
-    state.calendars.put(country, c.clone());
+    ctx.calendars.put(country, c.clone());
     Ok(c)
 }

@@ -12,7 +12,6 @@ use roadwarden_domain::capture::objection::{
 use roadwarden_domain::capture::review::EliminationReason;
 use roadwarden_domain::device::text;
 use roadwarden_domain::org::UnitPath;
-use roadwarden_domain::roles::Role;
 use roadwarden_domain::{FieldError, RuleViolation, UnitId};
 use roadwarden_store::violations::{self, NewObjection, Objection};
 use roadwarden_store::{units, Tx};
@@ -23,8 +22,9 @@ use super::owner_proof::{prove_owner, Purpose};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::policy::{ObjectionHandlers, ObjectionReaders, RoleSet};
 use crate::services::audit::{record, record_list_read, Actor, Event};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// An objection as the public form (or a window clerk) sends it.
 #[derive(Debug, Clone, Default)]
@@ -42,19 +42,12 @@ const MAX_PHOTOS: usize = 3;
 /// APL-02 by website (the public page): the owner proves the vehicle with the plate and the
 /// last 6 characters of its identification number.
 pub async fn lodge_public(
-    state: &AppState,
+    ctx: &ServiceContext,
     meta: &RequestMeta,
     input: ObjectionInput,
 ) -> AppResult<Objection> {
-    let vehicle = prove_owner(
-        state,
-        meta,
-        &input.plate,
-        &input.vin_tail,
-        Purpose::Objection,
-    )
-    .await?;
-    let mut tx = state.store.begin_read().await?;
+    let vehicle = prove_owner(ctx, meta, &input.plate, &input.vin_tail, Purpose::Objection).await?;
+    let mut tx = ctx.store.begin_read().await?;
     let violation = violations::get(&mut tx, input.violation_id).await?;
     drop(tx);
     // Only a record entered against the proven vehicle (a Vietnamese car and motorbike may
@@ -64,7 +57,7 @@ pub async fn lodge_public(
         _ => return Err(AppError::NotFound("record for this vehicle")),
     };
     lodge(
-        state,
+        ctx,
         &Actor::of_public(meta),
         Channel::Website,
         None,
@@ -77,18 +70,18 @@ pub async fn lodge_public(
 /// APL-02 at a window: an objection handler takes it in at their own unit; the system
 /// forwards it to the office of the place at once.
 pub async fn lodge_at_window(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     input: ObjectionInput,
 ) -> AppResult<Objection> {
-    if !p.has(Role::ObjectionHandler) {
+    if !p.may::<ObjectionHandlers>() {
         return Err(AppError::forbidden(
             "role.missing",
             "taking objections needs the role objection_handler",
         ));
     }
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     let window = units::get(&mut tx, p.user.unit_id)
         .await?
         .ok_or(AppError::NotFound("unit"))?;
@@ -101,7 +94,7 @@ pub async fn lodge_at_window(
         .ok_or(AppError::NotFound("violation"))?;
     drop(tx);
     lodge(
-        state,
+        ctx,
         &Actor::user(p, meta),
         Channel::Window,
         Some(p.user.unit_id),
@@ -112,7 +105,7 @@ pub async fn lodge_at_window(
 }
 
 async fn lodge(
-    state: &AppState,
+    ctx: &ServiceContext,
     actor: &Actor,
     channel: Channel,
     received_at_unit: Option<UnitId>,
@@ -128,14 +121,14 @@ async fn lodge(
         return Err(FieldError::new("photos", format!("at most {MAX_PHOTOS} photos")).into());
     }
     for p in &input.photos {
-        if p.len() > state.settings.captures.max_image_bytes || !roadwarden_isapi::is_jpeg(p) {
+        if p.len() > ctx.settings.captures.max_image_bytes || !roadwarden_isapi::is_jpeg(p) {
             return Err(
                 FieldError::new("photos", "photos must be JPEG images of at most 4 MB").into(),
             );
         }
     }
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let earlier = violations::objections_of(&mut tx, violation.id)
         .await?
         .iter()
@@ -145,13 +138,13 @@ async fn lodge(
     let unit = units::get(&mut tx, UnitId(violation.unit_id))
         .await?
         .ok_or(AppError::NotFound("unit"))?;
-    let cal = super::calendar(state, &mut tx, unit.country).await?;
+    let cal = super::calendar(ctx, &mut tx, unit.country).await?;
     let due = decision_deadline(now, &cal, unit.tz());
     drop(tx);
     // Photos are stored before the row that names them; stored twice they are one blob.
     let mut photo_ids = Vec::new();
     for p in input.photos {
-        let stored = state
+        let stored = ctx
             .blobs
             .put(Box::pin(Cursor::new(p)), None)
             .await
@@ -159,7 +152,7 @@ async fn lodge(
         photo_ids.push(stored.id.as_str().to_owned());
     }
     let photos = serde_json::to_string(&photo_ids).map_err(AppError::internal)?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     let id = violations::add_objection(
         &mut tx,
         &NewObjection {
@@ -201,7 +194,7 @@ async fn lodge(
     )
     .await?;
     // BWC-06: the party objects, so footage linked to the record is kept long term.
-    crate::services::evidence::retention::on_objection(state, &mut tx, violation.id, now).await?;
+    crate::services::evidence::retention::on_objection(ctx, &mut tx, violation.id, now).await?;
     let objection = violations::objection(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("objection"))?;
@@ -231,13 +224,13 @@ pub struct ObjectionDecision {
 
 /// APL-02: the office of the place of violation decides.
 pub async fn decide(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
     input: &ObjectionDecision,
 ) -> AppResult<Objection> {
-    if !p.has(Role::ObjectionHandler) {
+    if !p.may::<ObjectionHandlers>() {
         return Err(AppError::forbidden(
             "role.missing",
             "deciding objections needs the role objection_handler",
@@ -255,8 +248,8 @@ pub async fn decide(
         }
         (false, _) => None,
     };
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let o = readable(&mut tx, p, id).await?;
     let to = decide_rule(ObjectionState::parse(&o.state)?, input.upheld, &reply)?;
     if !violations::decide_objection(&mut tx, id, to.as_str(), p.user.id, &reply, now).await? {
@@ -335,19 +328,19 @@ pub async fn decide(
 /// The objections under the person's scope; the read is audited (texts and contacts are
 /// personal data, SEC-05).
 pub async fn list(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     only_open: bool,
 ) -> AppResult<Vec<Objection>> {
-    if !p.has_any(&[Role::ObjectionHandler, Role::UnitHead, Role::Supervisor]) {
+    if !p.has_any(ObjectionReaders::ROLES) {
         return Err(AppError::forbidden(
             "role.missing",
             "objections are for objection handlers, unit heads and supervisors",
         ));
     }
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let rows = violations::objections_in_scope(
         &mut tx,
         p.scope(),

@@ -23,7 +23,7 @@ use serde_json::json;
 use super::violations::{country_of, mark_notified, money_of};
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{record, Actor, Event};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// What one pass of the sender did.
 #[derive(Debug, Default, Clone, Copy, Serialize, utoipa::ToSchema)]
@@ -37,40 +37,40 @@ pub struct DrainReport {
 const LEASE_MINUTES: i64 = 5;
 
 /// Sends every notice that is due, batch after batch, until none is left.
-pub async fn drain(state: &AppState) -> AppResult<DrainReport> {
+pub async fn drain(ctx: &ServiceContext) -> AppResult<DrainReport> {
     let client = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(10))
         .build()
         .map_err(AppError::internal)?;
     let mut total = DrainReport::default();
     loop {
-        let now = state.clock.now();
+        let now = ctx.clock.now();
         let lease_until = truncate_micros(now + Duration::minutes(LEASE_MINUTES));
-        let mut tx = state.store.begin().await?;
+        let mut tx = ctx.store.begin().await?;
         let batch = violations::lease_due_notices(
             &mut tx,
             now,
             lease_until,
-            state.settings.notices.batch_size.max(1),
+            ctx.settings.notices.batch_size.max(1),
         )
         .await?;
         tx.commit().await?;
         if batch.is_empty() {
             return Ok(total);
         }
-        let prepared = prepare(state, &batch).await?;
+        let prepared = prepare(ctx, &batch).await?;
         let outcomes: Vec<(Prepared, Result<Option<String>, String>)> = stream::iter(prepared)
             .map(|p| {
                 let client = client.clone();
                 async move {
-                    let r = send(state, &client, &p).await;
+                    let r = send(ctx, &client, &p).await;
                     (p, r)
                 }
             })
-            .buffer_unordered(state.settings.notices.concurrency.max(1))
+            .buffer_unordered(ctx.settings.notices.concurrency.max(1))
             .collect()
             .await;
-        let report = settle(state, lease_until, outcomes).await?;
+        let report = settle(ctx, lease_until, outcomes).await?;
         total.sent += report.sent;
         total.retried += report.retried;
         total.failed += report.failed;
@@ -91,9 +91,9 @@ struct Prepared {
 
 /// Reads what a batch's texts need in a few statements for the whole batch (records, device
 /// numbers), and units and vehicles once each, instead of five reads per notice.
-async fn prepare(state: &AppState, batch: &[Notice]) -> AppResult<Vec<Prepared>> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin_read().await?;
+async fn prepare(ctx: &ServiceContext, batch: &[Notice]) -> AppResult<Vec<Prepared>> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin_read().await?;
     let ids: Vec<i64> = batch.iter().map(|n| n.violation_id).collect();
     let records: HashMap<i64, Violation> = violations::get_many(&mut tx, &ids)
         .await?
@@ -134,11 +134,11 @@ async fn prepare(state: &AppState, batch: &[Notice]) -> AppResult<Vec<Prepared>>
             },
             None => None,
         };
-        let cal = super::calendar(state, &mut tx, unit.country).await?;
+        let cal = super::calendar(ctx, &mut tx, unit.country).await?;
         let deadline = v.handle_by.unwrap_or_else(|| {
-            handle_by(now, state.settings.notices.handle_days, &cal, unit.tz()).last_day
+            handle_by(now, ctx.settings.notices.handle_days, &cal, unit.tz()).last_day
         });
-        let (subject, body) = text(state, &v, &unit, &n.language, deadline);
+        let (subject, body) = text(ctx, &v, &unit, &n.language, deadline);
         out.push(Prepared {
             notice: n.clone(),
             device_number: numbers.get(&v.id).cloned().unwrap_or_default(),
@@ -155,7 +155,7 @@ async fn prepare(state: &AppState, batch: &[Notice]) -> AppResult<Vec<Prepared>>
 
 /// The notice's words (NOT-02, APL-02, APL-03), in the unit's language.
 fn text(
-    state: &AppState,
+    ctx: &ServiceContext,
     v: &Violation,
     unit: &Unit,
     lang: &str,
@@ -166,7 +166,7 @@ fn text(
         .map(|t| t.name(lang))
         .unwrap_or_default();
     let fine = money_of(v).display(lang);
-    let url = &state.settings.notices.public_url;
+    let url = &ctx.settings.notices.public_url;
     let reference = reference(v);
     if v.outcome == "warning" {
         return match lang {
@@ -209,11 +209,11 @@ pub fn reference(v: &Violation) -> String {
 
 /// Sends one notice. For a letter, the PDF's blob id comes back.
 async fn send(
-    state: &AppState,
+    ctx: &ServiceContext,
     client: &reqwest::Client,
     p: &Prepared,
 ) -> Result<Option<String>, String> {
-    let n = &state.settings.notices;
+    let n = &ctx.settings.notices;
     match p.notice.channel.as_str() {
         "sms" => {
             if n.sms_gateway_url.is_empty() {
@@ -250,8 +250,8 @@ async fn send(
             .map(|()| None)
         }
         "letter" => {
-            let pdf = roadwarden_letter::render(&letter(state, p));
-            let stored = state
+            let pdf = roadwarden_letter::render(&letter(ctx, p));
+            let stored = ctx
                 .blobs
                 .put(Box::pin(Cursor::new(pdf)), None)
                 .await
@@ -262,7 +262,7 @@ async fn send(
     }
 }
 
-fn letter(state: &AppState, p: &Prepared) -> roadwarden_letter::Letter {
+fn letter(ctx: &ServiceContext, p: &Prepared) -> roadwarden_letter::Letter {
     use roadwarden_letter::Language;
     let v = &p.violation;
     let lang = p.notice.language.as_str();
@@ -274,7 +274,7 @@ fn letter(state: &AppState, p: &Prepared) -> roadwarden_letter::Letter {
             _ => Language::ZhCn,
         },
         reference: reference(v),
-        issued_on: state.clock.now().with_timezone(&tz).date_naive(),
+        issued_on: ctx.clock.now().with_timezone(&tz).date_naive(),
         owner_name: p
             .vehicle
             .as_ref()
@@ -295,7 +295,7 @@ fn letter(state: &AppState, p: &Prepared) -> roadwarden_letter::Letter {
         handle_by: p.handle_by,
         handling_office: p.unit.name.clone(),
         office_phone: "—".into(),
-        objection_url: state.settings.notices.public_url.clone(),
+        objection_url: ctx.settings.notices.public_url.clone(),
         issuing_unit: p.unit.name.clone(),
     }
 }
@@ -329,17 +329,17 @@ fn retry_after(attempts: i32) -> Duration {
 /// Records the outcomes of a batch in one transaction: sent notices, owners notified
 /// (electronic service counts from when the system shows it sent, NOT-02c), retries, give-ups.
 async fn settle(
-    state: &AppState,
+    ctx: &ServiceContext,
     lease_until: DateTime<Utc>,
     outcomes: Vec<(Prepared, Result<Option<String>, String>)>,
 ) -> AppResult<DrainReport> {
-    let now = state.clock.now();
-    let max_attempts = state.settings.notices.max_attempts;
+    let now = ctx.clock.now();
+    let max_attempts = ctx.settings.notices.max_attempts;
     let mut report = DrainReport::default();
     // ORG-02: one audit entry per unit, so each unit's readers see only their notices.
     let mut by_unit: std::collections::BTreeMap<UnitId, (Vec<i64>, Vec<i64>)> =
         std::collections::BTreeMap::new();
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     for (p, result) in outcomes {
         let channel = p.notice.channel.as_str();
         let lease = Lease {
@@ -362,7 +362,7 @@ async fn settle(
                 if kept {
                     by_unit.entry(p.unit.id).or_default().0.push(p.notice.id);
                     if channel != "letter" {
-                        served_electronically(state, &mut tx, &p, now).await?;
+                        served_electronically(ctx, &mut tx, &p, now).await?;
                     }
                 }
                 ("sent", kept)
@@ -392,8 +392,7 @@ async fn settle(
             "retry" => report.retried += 1,
             _ => report.failed += 1,
         }
-        state
-            .metrics
+        ctx.metrics
             .notices
             .with_label_values(&[channel, outcome])
             .inc();
@@ -423,7 +422,7 @@ async fn settle(
 
 /// The first electronic notice that goes out serves the owner: the record is notified now.
 async fn served_electronically(
-    state: &AppState,
+    ctx: &ServiceContext,
     tx: &mut roadwarden_store::Tx,
     p: &Prepared,
     now: DateTime<Utc>,
@@ -440,7 +439,7 @@ async fn served_electronically(
         ViolationState::Notified
     };
     let country = country_of(&v);
-    mark_notified(state, tx, &mut v, to, country, p.unit.tz(), now).await?;
+    mark_notified(ctx, tx, &mut v, to, country, p.unit.tz(), now).await?;
     v.updated_at = now;
     if violations::save(tx, &v, ViolationState::Entered.as_str()).await? {
         violations::add_event(

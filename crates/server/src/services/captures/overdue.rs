@@ -12,7 +12,7 @@ use serde_json::json;
 use super::violations::{country_of, mark_notified};
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{record, Actor, Event};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// Records the overdue pass reads per transaction.
 pub const OVERDUE_BATCH: i64 = 500;
@@ -22,22 +22,22 @@ pub const OVERDUE_BATCH: i64 = 500;
 /// record's timeline and in the audit chain; an announcement shows the plate masked and nothing
 /// about the owner. Only records whose `next_step_at` has come are read, in batches, until none
 /// is left: each one read gets its next date (or none), so the ones behind come next.
-pub async fn overdue_pass(state: &AppState) -> AppResult<usize> {
-    overdue_pass_in_batches(state, OVERDUE_BATCH).await
+pub async fn overdue_pass(ctx: &ServiceContext) -> AppResult<usize> {
+    overdue_pass_in_batches(ctx, OVERDUE_BATCH).await
 }
 
-pub async fn overdue_pass_in_batches(state: &AppState, batch: i64) -> AppResult<usize> {
-    let now = state.clock.now();
+pub async fn overdue_pass_in_batches(ctx: &ServiceContext, batch: i64) -> AppResult<usize> {
+    let now = ctx.clock.now();
     let mut steps = 0;
     let mut uncovered = std::collections::BTreeSet::new();
     loop {
-        let mut tx = state.store.begin().await?;
+        let mut tx = ctx.store.begin().await?;
         let due = violations::overdue_step_due(&mut tx, now, batch.max(1)).await?;
         if due.is_empty() {
             break;
         }
         for v in due {
-            steps += overdue_step(state, &mut tx, v, now, &mut uncovered).await?;
+            steps += overdue_step(ctx, &mut tx, v, now, &mut uncovered).await?;
         }
         tx.commit().await?;
     }
@@ -46,7 +46,7 @@ pub async fn overdue_pass_in_batches(state: &AppState, batch: i64) -> AppResult<
 
 /// One record of the overdue pass: the step that came due, if any, and when to look next.
 async fn overdue_step(
-    state: &AppState,
+    ctx: &ServiceContext,
     tx: &mut Tx,
     mut v: Violation,
     now: DateTime<Utc>,
@@ -62,7 +62,7 @@ async fn overdue_step(
     let tz = unit.tz();
     let today = now.with_timezone(&tz).date_naive();
     let country = country_of(&v);
-    let cal = super::calendar(state, tx, country).await?;
+    let cal = super::calendar(ctx, tx, country).await?;
     // A date to look again: never today or earlier, so the pass always moves on.
     let at = |day: chrono::NaiveDate| {
         let t = start_of_local_day(day, tz);
@@ -88,7 +88,7 @@ async fn overdue_step(
                 if today >= served {
                     // The 60 days ran: the notice counts as served, the owner's 30 days start.
                     let to = apply(current, Step::Notify, false)?;
-                    mark_notified(state, tx, &mut v, to, country, tz, now).await?;
+                    mark_notified(ctx, tx, &mut v, to, country, tz, now).await?;
                     step = Some(("served_by_announcement", String::new()));
                 } else {
                     v.next_step_at = Some(at(served));

@@ -20,7 +20,7 @@ use super::registry;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{record, Actor, Event};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 const PROVEN: &str = "violation.public_query";
 const REFUSED: &str = "violation.public_query_refused";
@@ -47,7 +47,7 @@ impl Purpose {
 /// The registered vehicle of `plate` if `vin_tail` proves it; `NotFound` otherwise (the same
 /// answer whether the plate is unknown or the tail wrong), `TooManyAttempts` while paused.
 pub async fn prove_owner(
-    state: &AppState,
+    ctx: &ServiceContext,
     meta: &RequestMeta,
     plate: &str,
     vin_tail: &str,
@@ -62,10 +62,10 @@ pub async fn prove_owner(
         )
         .into());
     }
-    let now = state.clock.now();
-    let security = &state.settings.security;
+    let now = ctx.clock.now();
+    let security = &ctx.settings.security;
     let window = Duration::minutes(security.public_proof_window_minutes.max(1));
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     // The number and the identification number together name one vehicle, whatever its
     // country and plate colour.
     let mut entries = registry::entries_for_number(&mut tx, &key).await?;

@@ -14,7 +14,7 @@ use super::owner_proof::{prove_owner, Purpose};
 use super::violations::money_of;
 use crate::context::RequestMeta;
 use crate::error::AppResult;
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// A record as the public sees it (NOT-02a, NOT-02f): no owner, no address.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -52,16 +52,16 @@ pub struct PublicObjection {
 /// vehicle identification number must match the registry (`owner_proof`), so plates cannot
 /// be trawled.
 pub async fn public_lookup(
-    state: &AppState,
+    ctx: &ServiceContext,
     meta: &RequestMeta,
     plate: &str,
     vin_tail: &str,
     lang: &str,
 ) -> AppResult<Vec<PublicRecord>> {
-    let vehicle = prove_owner(state, meta, plate, vin_tail, Purpose::Lookup).await?;
+    let vehicle = prove_owner(ctx, meta, plate, vin_tail, Purpose::Lookup).await?;
     let key = query_key(plate)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin_read().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin_read().await?;
     let mut out = Vec::new();
     let owner_id = Some(vehicle.id);
     // Only the records entered against this registered vehicle: another vehicle whose plate

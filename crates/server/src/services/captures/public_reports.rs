@@ -29,7 +29,7 @@ use crate::auth::token::constant_time_eq;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{record, Actor, Event};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// How a report came in (kept in the capture's `via`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,13 +135,13 @@ fn throttled(retry: Duration) -> AppError {
 
 /// REV-05 contact proof, step one: a one-time code to the reporter's phone.
 pub async fn request_code(
-    state: &AppState,
+    ctx: &ServiceContext,
     meta: &RequestMeta,
     input: &CodeRequest,
 ) -> AppResult<CodeSent> {
     let phone = normalise_phone(&input.phone)?;
-    let settings = &state.settings.reports;
-    let gateway = &state.settings.notices.sms_gateway_url;
+    let settings = &ctx.settings.reports;
+    let gateway = &ctx.settings.notices.sms_gateway_url;
     if gateway.is_empty() && !settings.dev_log_codes {
         return Err(AppError::protocol(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -149,9 +149,9 @@ pub async fn request_code(
             "public reports need an SMS gateway to prove the reporter's phone; none is configured",
         ));
     }
-    let now = state.clock.now();
+    let now = ctx.clock.now();
     let hour = now - Duration::hours(1);
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     // Two parallel requests must not both read the counts below the limits.
     audit::serialize_on(&mut tx, &format!("public_report_code:{phone}")).await?;
     audit::serialize_on(&mut tx, &format!("public_report_code_ip:{}", meta.ip)).await?;
@@ -194,7 +194,7 @@ pub async fn request_code(
     )
     .await?;
     tx.commit().await?;
-    deliver(state, &phone, &code).await?;
+    deliver(ctx, &phone, &code).await?;
     Ok(CodeSent {
         phone: mask_phone(&phone),
         expires_at,
@@ -203,9 +203,9 @@ pub async fn request_code(
 
 /// Sends the code through the SMS gateway, or (development only, when configured so) writes
 /// it to the log's `roadwarden::dev_sms` channel. The code appears nowhere else.
-async fn deliver(state: &AppState, phone: &str, code: &str) -> AppResult<()> {
-    let n = &state.settings.notices;
-    let minutes = state.settings.reports.code_minutes;
+async fn deliver(ctx: &ServiceContext, phone: &str, code: &str) -> AppResult<()> {
+    let n = &ctx.settings.notices;
+    let minutes = ctx.settings.reports.code_minutes;
     let text = format!(
         "【交警】您的举报验证码为 {code}，{minutes} 分钟内有效。Your report code: {code} \
          ({minutes} min). Mã xác minh: {code}."
@@ -251,9 +251,9 @@ struct Checked {
     images: Vec<RawImage>,
 }
 
-async fn check(state: &AppState, input: ReportInput) -> AppResult<Checked> {
+async fn check(ctx: &ServiceContext, input: ReportInput) -> AppResult<Checked> {
     let phone = normalise_phone(&input.phone)?;
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     let unit = units::get_by_code(&mut tx, input.unit.trim())
         .await?
         .filter(|u| u.level == Level::County)
@@ -279,16 +279,16 @@ async fn check(state: &AppState, input: ReportInput) -> AppResult<Checked> {
     let place = text("place", &input.place, 200, true)?;
     let vehicle_type = text("vehicle_type", &input.vehicle_type, 32, false)?;
     let captured_at = parse_time(&input.captured_at, unit.tz())?;
-    let now = state.clock.now();
+    let now = ctx.clock.now();
     check_capture_time(
         captured_at,
         now,
-        Duration::seconds(state.settings.captures.future_tolerance_secs),
+        Duration::seconds(ctx.settings.captures.future_tolerance_secs),
     )?;
-    if captured_at < now - Duration::days(state.settings.reports.max_age_days.max(1)) {
+    if captured_at < now - Duration::days(ctx.settings.reports.max_age_days.max(1)) {
         return Err(FieldError::new(
             "captured_at",
-            format!("is older than {} days", state.settings.reports.max_age_days),
+            format!("is older than {} days", ctx.settings.reports.max_age_days),
         )
         .into());
     }
@@ -305,7 +305,7 @@ async fn check(state: &AppState, input: ReportInput) -> AppResult<Checked> {
         })
         .collect();
     // The same picture checks as a device's push.
-    check_images(&images, &state.settings.captures)?;
+    check_images(&images, &ctx.settings.captures)?;
     Ok(Checked {
         unit,
         phone,
@@ -340,13 +340,13 @@ fn parse_time(raw: &str, tz: chrono_tz::Tz) -> Result<DateTime<Utc>, FieldError>
 /// REV-05 rate limits: per phone per day and per address per hour. Checked before anything
 /// is spent on a report, and again under a lock in the transaction that enters it.
 async fn check_rate(
-    state: &AppState,
+    ctx: &ServiceContext,
     tx: &mut roadwarden_store::Tx,
     meta: &RequestMeta,
     phone: &str,
 ) -> AppResult<()> {
-    let settings = &state.settings.reports;
-    let now = state.clock.now();
+    let settings = &ctx.settings.reports;
+    let now = ctx.clock.now();
     if public_reports::count_since(tx, None, Some(&meta.ip), now - Duration::hours(1)).await?
         >= settings.reports_per_address_per_hour
     {
@@ -363,24 +363,23 @@ async fn check_rate(
 /// REV-05 contact proof, step two: the code is checked (a few tries, until it expires) and
 /// used up. A wrong try is counted even though the report is refused.
 async fn prove_phone(
-    state: &AppState,
+    ctx: &ServiceContext,
     meta: &RequestMeta,
     phone: &str,
     code: &str,
 ) -> AppResult<()> {
-    let now = state.clock.now();
+    let now = ctx.clock.now();
     let unproven = |message: &str| -> AppError {
         RuleViolation::new("REV-05", "report.contact_unproven", message.to_owned()).into()
     };
     let code = code.trim();
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     let Some(live) = public_reports::live_code(&mut tx, phone, now).await? else {
         return Err(unproven(
             "ask for a code for this phone first; a code is valid for a few minutes",
         ));
     };
-    if !public_reports::take_attempt(&mut tx, live.id, state.settings.reports.code_attempts).await?
-    {
+    if !public_reports::take_attempt(&mut tx, live.id, ctx.settings.reports.code_attempts).await? {
         return Err(unproven("too many wrong codes: ask for a new code"));
     }
     let right = constant_time_eq(&code_hash(live.id, &live.phone, code), &live.code_hash);
@@ -411,7 +410,7 @@ async fn prove_phone(
 /// Takes a report: checks it, proves the phone, stores the photos and enters it in the review
 /// queue of the county it concerns, flagged as a public report.
 pub async fn submit(
-    state: &AppState,
+    ctx: &ServiceContext,
     meta: &RequestMeta,
     channel: Channel,
     input: ReportInput,
@@ -421,16 +420,16 @@ pub async fn submit(
         _ => "zh-CN".to_owned(),
     };
     let code = input.code.clone();
-    let c = check(state, input).await?;
-    let mut tx = state.store.begin_read().await?;
-    check_rate(state, &mut tx, meta, &c.phone).await?;
+    let c = check(ctx, input).await?;
+    let mut tx = ctx.store.begin_read().await?;
+    check_rate(ctx, &mut tx, meta, &c.phone).await?;
     drop(tx);
-    prove_phone(state, meta, &c.phone, &code).await?;
-    let now = state.clock.now();
-    let settings = &state.settings.captures;
+    prove_phone(ctx, meta, &c.phone, &code).await?;
+    let now = ctx.clock.now();
+    let settings = &ctx.settings.captures;
     let key = plate_key(&c.plate);
-    let mut tx = state.store.begin_read().await?;
-    let cal = super::calendar(state, &mut tx, c.unit.country).await?;
+    let mut tx = ctx.store.begin_read().await?;
+    let cal = super::calendar(ctx, &mut tx, c.unit.country).await?;
     let exemption = super::ingest::exemption_of(&mut tx, &c.unit.path, &key, c.captured_at).await?;
     drop(tx);
     let mut flags = Vec::new();
@@ -451,7 +450,7 @@ pub async fn submit(
     }
     let review_due =
         review_deadline(now, settings.review_working_days, &cal, c.unit.tz()).overdue_at;
-    let images = store_images(state.blobs.as_ref(), &c.images).await?;
+    let images = store_images(ctx.blobs.as_ref(), &c.images).await?;
     let capture = NewCapture {
         device_id: None,
         unit_id: c.unit.id,
@@ -487,10 +486,10 @@ pub async fn submit(
         collected_by: None,
         images,
     };
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     audit::serialize_on(&mut tx, &format!("public_report:{}", c.phone)).await?;
     audit::serialize_on(&mut tx, &format!("public_report_ip:{}", meta.ip)).await?;
-    check_rate(state, &mut tx, meta, &c.phone).await?;
+    check_rate(ctx, &mut tx, meta, &c.phone).await?;
     let id = captures::insert(&mut tx, &capture)
         .await?
         .ok_or_else(|| AppError::internal(anyhow::anyhow!("a public report collided")))?;

@@ -10,7 +10,6 @@ use roadwarden_domain::capture::review::{
 use roadwarden_domain::device::lifecycle::capture_use_for;
 use roadwarden_domain::device::{text, CaptureUse};
 use roadwarden_domain::org::UnitPath;
-use roadwarden_domain::roles::Role;
 use roadwarden_domain::{DeviceId, FieldError, RuleViolation, UnitId, UserId};
 use roadwarden_store::captures::{self, Capture, Image, QueueItem, ReviewerStats};
 use roadwarden_store::{devices, public_reports, violations, Tx};
@@ -20,8 +19,9 @@ use serde_json::json;
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::policy::{ReviewOverseers, Reviewers, RoleSet, ViolationReaders};
 use crate::services::audit::{record, Actor, Event};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// A capture with what a reviewer needs beside it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -60,7 +60,7 @@ fn reviewer_of<'a>(p: &Principal, scopes: &'a [UnitPath]) -> Reviewer<'a> {
     Reviewer {
         user: p.user.id,
         is_police: p.user.person_kind == PersonKind::PoliceOfficer,
-        holds_review_role: p.has(Role::Reviewer),
+        holds_review_role: p.may::<Reviewers>(),
         scopes,
     }
 }
@@ -77,13 +77,7 @@ fn under_review<'a>(c: &Capture, place: &'a UnitPath) -> AppResult<UnderReview<'
 /// A capture the person may see (ORG-02): reviewers and supervisors of the place and above.
 async fn readable(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<Capture> {
     // Evidence is for the people who work the chain, not for everyone in the subtree.
-    if !p.has_any(&[
-        Role::Reviewer,
-        Role::Supervisor,
-        Role::UnitHead,
-        Role::NoticeClerk,
-        Role::ObjectionHandler,
-    ]) {
+    if !p.has_any(ViolationReaders::ROLES) {
         return Err(AppError::forbidden(
             "role.missing",
             "captures are for reviewers, clerks, objection handlers, supervisors and unit heads",
@@ -170,13 +164,13 @@ async fn record_read(
 }
 
 pub async fn show(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
 ) -> AppResult<CaptureView> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let c = readable(&mut tx, p, id).await?;
     record_read(&mut tx, p, meta, &c, "capture.view", now).await?;
     let v = view(&mut tx, p, c).await?;
@@ -187,15 +181,15 @@ pub async fn show(
 /// The next capture for this reviewer, by deadline, held for them for a few minutes. `after`
 /// skips past the capture they passed over.
 pub async fn next(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     after: Option<i64>,
 ) -> AppResult<Option<CaptureView>> {
     check_role(p)?;
-    let now = state.clock.now();
-    let hold = now + Duration::minutes(state.settings.captures.claim_minutes.max(1));
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let hold = now + Duration::minutes(ctx.settings.captures.claim_minutes.max(1));
+    let mut tx = ctx.store.begin().await?;
     let after = match after {
         Some(id) => captures::get(&mut tx, id)
             .await?
@@ -215,7 +209,7 @@ pub async fn next(
 }
 
 fn check_role(p: &Principal) -> AppResult<()> {
-    if p.has(Role::Reviewer) {
+    if p.may::<Reviewers>() {
         Ok(())
     } else {
         Err(AppError::forbidden(
@@ -276,7 +270,7 @@ async fn check_device_still_enforces(tx: &mut Tx, device_id: i64, usage: &str) -
 }
 
 pub async fn decide(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
@@ -292,8 +286,8 @@ pub async fn decide(
         _ => return Err(FieldError::new("decision", "must be approve or reject").into()),
     };
     let note = text("note", &input.note, 500, false)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let c = readable(&mut tx, p, id).await?;
     let scopes = [p.scope().clone()];
     let place = UnitPath::from_stored(c.unit_path.clone());
@@ -311,7 +305,7 @@ pub async fn decide(
         )
         .into());
     }
-    let draw = drawn_for_second_review(c.id, state.settings.captures.second_review_percent);
+    let draw = drawn_for_second_review(c.id, ctx.settings.captures.second_review_percent);
     let to = next_state(from, decision, draw);
     let reason = match decision {
         Decision::Reject(r) => Some(r.as_str()),
@@ -341,7 +335,7 @@ pub async fn decide(
         let c = captures::get(&mut tx, c.id)
             .await?
             .ok_or(AppError::NotFound("capture"))?;
-        Some(super::violations::enter(state, &mut tx, &c, &actor, now).await?)
+        Some(super::violations::enter(ctx, &mut tx, &c, &actor, now).await?)
     } else {
         None
     };
@@ -383,10 +377,10 @@ pub struct QueuePage {
     pub overdue_is_exact: bool,
 }
 
-pub async fn queue(state: &AppState, p: &Principal, limit: i64) -> AppResult<QueuePage> {
+pub async fn queue(ctx: &ServiceContext, p: &Principal, limit: i64) -> AppResult<QueuePage> {
     check_role(p)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin_read().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin_read().await?;
     let (items, total) =
         captures::queue(&mut tx, p.scope(), p.user.id, now, limit.clamp(1, 200)).await?;
     let overdue = captures::overdue_in_scope(&mut tx, p.scope(), now).await?;
@@ -400,28 +394,28 @@ pub async fn queue(state: &AppState, p: &Principal, limit: i64) -> AppResult<Que
 }
 
 /// SUP-07a: accuracy and timeliness per reviewer over the last 30 days — never fine counts.
-pub async fn stats(state: &AppState, p: &Principal) -> AppResult<Vec<ReviewerStats>> {
-    if !p.has_any(&[Role::UnitHead, Role::Supervisor, Role::Reviewer]) {
+pub async fn stats(ctx: &ServiceContext, p: &Principal) -> AppResult<Vec<ReviewerStats>> {
+    if !p.has_any(ReviewOverseers::ROLES) {
         return Err(AppError::forbidden(
             "role.missing",
             "reviewer statistics are for unit heads, supervisors and reviewers",
         ));
     }
-    let since = state.clock.now() - Duration::days(30);
-    let mut tx = state.store.begin_read().await?;
+    let since = ctx.clock.now() - Duration::days(30);
+    let mut tx = ctx.store.begin_read().await?;
     Ok(captures::reviewer_stats(&mut tx, p.scope(), since).await?)
 }
 
 /// An image of a capture, for a person who may see the capture; the read is recorded.
 pub async fn image(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
     position: i32,
 ) -> AppResult<Vec<u8>> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let c = readable(&mut tx, p, id).await?;
     let img = captures::images(&mut tx, c.id)
         .await?
@@ -431,13 +425,13 @@ pub async fn image(
     record_read(&mut tx, p, meta, &c, "capture.image", now).await?;
     tx.commit().await?;
     let id = roadwarden_blob::BlobId::parse(&img.blob_id).map_err(AppError::internal)?;
-    state.blobs.get(&id).await.map_err(AppError::internal)
+    ctx.blobs.get(&id).await.map_err(AppError::internal)
 }
 
 /// REV-01: captures past their review deadline go to the unit head's attention once.
-pub async fn escalate_overdue(state: &AppState) -> AppResult<usize> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+pub async fn escalate_overdue(ctx: &ServiceContext) -> AppResult<usize> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let overdue = captures::overdue_unescalated(&mut tx, now, 1000).await?;
     if overdue.is_empty() {
         return Ok(0);

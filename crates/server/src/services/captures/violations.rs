@@ -13,7 +13,6 @@ use roadwarden_domain::capture::review::{
 };
 use roadwarden_domain::device::{text, CaptureUse};
 use roadwarden_domain::org::{Country, UnitPath};
-use roadwarden_domain::roles::Role;
 use roadwarden_domain::{FieldError, RuleViolation, UnitId};
 use roadwarden_store::captures::Capture;
 use roadwarden_store::violations::{self, NewNotice, NewViolation, Violation};
@@ -25,13 +24,14 @@ use super::registry;
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::policy::{EliminationVerifiers, Eliminators, NoticeClerks, RoleSet};
 use crate::services::audit::{record, Actor, Event};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// REV-00 → NOT-01: an approved capture becomes a record, publicly queryable at once
 /// (NOT-02a), and the owner's notices are queued in the same transaction (the outbox).
 pub async fn enter(
-    state: &AppState,
+    ctx: &ServiceContext,
     tx: &mut Tx,
     capture: &Capture,
     actor: &Actor,
@@ -55,13 +55,13 @@ pub async fn enter(
             Procedure::Simple,
         ),
     };
-    let cal = super::calendar(state, tx, unit.country).await?;
+    let cal = super::calendar(ctx, tx, unit.country).await?;
     // NOT-02f: Vietnam's 10 days run from detection (the capture's time), not from approval.
     let due = notice_due(
         unit.country,
         now,
         capture.captured_at,
-        state.settings.notices.notice_working_days,
+        ctx.settings.notices.notice_working_days,
         &cal,
         unit.tz(),
     );
@@ -110,7 +110,7 @@ pub async fn enter(
     .await?;
     violations::add_event(tx, id, "entered", actor.user_id, &actor.name, "", now).await?;
     if let Some(v) = &vehicle {
-        queue_notices(state, tx, id, v, unit.country, now).await?;
+        queue_notices(ctx, tx, id, v, unit.country, now).await?;
         if unit.country == Country::Vietnam {
             super::transfer::transfer_if_elsewhere(tx, id, &unit, v, now).await?;
         }
@@ -120,7 +120,7 @@ pub async fn enter(
 
 /// The owner's channels, each a row in the outbox; the text is written when it is sent.
 async fn queue_notices(
-    state: &AppState,
+    ctx: &ServiceContext,
     tx: &mut Tx,
     violation: i64,
     v: &violations::Vehicle,
@@ -131,7 +131,7 @@ async fn queue_notices(
         Country::China => "zh-CN",
         Country::Vietnam => "vi",
     };
-    let n = &state.settings.notices;
+    let n = &ctx.settings.notices;
     let mut channels: Vec<(&str, &str)> = Vec::new();
     if !v.owner_phone.is_empty() && !n.sms_gateway_url.is_empty() {
         channels.push(("sms", &v.owner_phone));
@@ -215,18 +215,16 @@ impl ClerkAction {
 }
 
 pub async fn act(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
     action: ClerkAction,
 ) -> AppResult<Violation> {
     let needed = match action {
-        ClerkAction::Eliminate { .. } => &[Role::Reviewer, Role::ObjectionHandler][..],
-        ClerkAction::VerifyElimination { .. } => {
-            &[Role::Reviewer, Role::ObjectionHandler, Role::NoticeClerk][..]
-        }
-        _ => &[Role::NoticeClerk][..],
+        ClerkAction::Eliminate { .. } => Eliminators::ROLES,
+        ClerkAction::VerifyElimination { .. } => EliminationVerifiers::ROLES,
+        _ => NoticeClerks::ROLES,
     };
     if !p.has_any(needed) {
         let names: Vec<&str> = needed.iter().map(|r| r.as_str()).collect();
@@ -235,12 +233,12 @@ pub async fn act(
             format!("this needs one of the roles: {}", names.join(", ")),
         ));
     }
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let v = readable(&mut tx, p, id).await?;
     let actor = Actor::user(p, meta);
     let name = action.name();
-    let changed = apply_action(state, &mut tx, v, action, now, &actor).await?;
+    let changed = apply_action(ctx, &mut tx, v, action, now, &actor).await?;
     record(
         &mut tx,
         &actor,
@@ -259,7 +257,7 @@ pub async fn act(
 }
 
 async fn apply_action(
-    state: &AppState,
+    ctx: &ServiceContext,
     tx: &mut Tx,
     mut v: Violation,
     action: ClerkAction,
@@ -278,7 +276,7 @@ async fn apply_action(
     match action {
         ClerkAction::Notify { channel } => {
             let to = apply(from, Step::Notify, warning)?;
-            mark_notified(state, tx, &mut v, to, unit.country, tz, now).await?;
+            mark_notified(ctx, tx, &mut v, to, unit.country, tz, now).await?;
             detail = text("channel", &channel, 32, false)?;
         }
         ClerkAction::Extend { until, reason } => {
@@ -356,7 +354,7 @@ async fn apply_action(
                 )
                 .into());
             }
-            let cal = super::calendar(state, tx, unit.country).await?;
+            let cal = super::calendar(ctx, tx, unit.country).await?;
             v.elimination_verified_at = Some(now);
             v.elimination_verified_reason = Some(reason.as_str().to_owned());
             v.elimination_due_at = Some(elimination_deadline(now, &cal, tz).overdue_at);
@@ -385,7 +383,7 @@ async fn apply_action(
 /// NOT-01/NOT-02: the owner is notified now; the 30 days start.
 #[allow(clippy::too_many_arguments)]
 pub async fn mark_notified(
-    state: &AppState,
+    ctx: &ServiceContext,
     tx: &mut Tx,
     v: &mut Violation,
     to: ViolationState,
@@ -393,11 +391,10 @@ pub async fn mark_notified(
     tz: chrono_tz::Tz,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
-    let cal = super::calendar(state, tx, country).await?;
+    let cal = super::calendar(ctx, tx, country).await?;
     v.state = to.as_str().to_owned();
     v.notified_at = Some(now);
-    v.handle_by =
-        Some(notice::handle_by(now, state.settings.notices.handle_days, &cal, tz).last_day);
+    v.handle_by = Some(notice::handle_by(now, ctx.settings.notices.handle_days, &cal, tz).last_day);
     // NOT-02c: the overdue job looks at the record when the owner's 30 days are up, and at the
     // vehicle's other records that waited for a fifth one.
     let today = now.with_timezone(&tz).date_naive();

@@ -4,7 +4,6 @@
 use rand::RngCore;
 use roadwarden_domain::device::lifecycle::{check_oversight, Oversight};
 use roadwarden_domain::device::DeviceState;
-use roadwarden_domain::roles::Role;
 use roadwarden_domain::{DeviceId, RuleViolation};
 use roadwarden_store::device_records;
 use roadwarden_store::devices;
@@ -16,8 +15,9 @@ use super::{log_change, readable, Change};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::policy::DeviceManagers;
 use crate::services::audit::Actor;
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct IssuedCredential {
@@ -34,16 +34,16 @@ pub fn hash_secret(secret: &str) -> String {
 
 /// Issues a new credential and revokes the device's older ones (rotation).
 pub async fn issue(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: DeviceId,
 ) -> AppResult<IssuedCredential> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let device = devices::get_for_update(&mut tx, id).await?;
     let device = readable(&mut tx, p, device).await?;
-    if !p.has(Role::DeviceManager) {
+    if !p.may::<DeviceManagers>() {
         return Err(AppError::forbidden(
             "role.missing",
             "issuing credentials needs the role device_manager",
@@ -104,17 +104,17 @@ pub async fn issue(
 }
 
 pub async fn revoke(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: DeviceId,
     credential: i64,
 ) -> AppResult<()> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let device = devices::get_for_update(&mut tx, id).await?;
     let device = readable(&mut tx, p, device).await?;
-    if !p.has(Role::DeviceManager) {
+    if !p.may::<DeviceManagers>() {
         return Err(AppError::forbidden(
             "role.missing",
             "revoking credentials needs the role device_manager",

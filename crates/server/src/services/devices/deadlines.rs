@@ -16,7 +16,7 @@ use super::lifecycle::run_step;
 use super::upkeep::cleanup_window;
 use crate::error::AppResult;
 use crate::services::audit::Actor;
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// Counts of what a run moved.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -28,10 +28,10 @@ pub struct Moved {
 
 /// DEV-04..06: notices that have run go to trial; devices whose evaluation is due are marked;
 /// trials that may end are announced to the managing unit.
-pub async fn move_deadlines(state: &AppState) -> AppResult<Moved> {
-    let now = state.clock.now();
+pub async fn move_deadlines(ctx: &ServiceContext) -> AppResult<Moved> {
+    let now = ctx.clock.now();
     let mut moved = Moved::default();
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     let notices = devices::due(
         &mut tx,
         DeviceState::PublicNotice,
@@ -44,15 +44,15 @@ pub async fn move_deadlines(state: &AppState) -> AppResult<Moved> {
     let trials = devices::due(&mut tx, DeviceState::Trial, DueColumn::TrialMinEnd, now).await?;
     drop(tx);
     for id in notices {
-        if step_one(state, id, DeviceState::PublicNotice, Step::NoticeEnded).await? {
+        if step_one(ctx, id, DeviceState::PublicNotice, Step::NoticeEnded).await? {
             moved.notices_ended += 1;
         }
     }
     for id in evaluations {
-        if step_one(state, id, DeviceState::InUse, Step::EvaluationFallsDue).await? {
+        if step_one(ctx, id, DeviceState::InUse, Step::EvaluationFallsDue).await? {
             moved.evaluations_due += 1;
             alert(
-                state,
+                ctx,
                 id,
                 "evaluation_due",
                 "DEV-06: the effectiveness evaluation is due",
@@ -63,7 +63,7 @@ pub async fn move_deadlines(state: &AppState) -> AppResult<Moved> {
     }
     for id in trials {
         if alert(
-            state,
+            ctx,
             id,
             "trial_may_end",
             "DEV-05: the minimum trial has run; formal use may start once registered",
@@ -79,13 +79,13 @@ pub async fn move_deadlines(state: &AppState) -> AppResult<Moved> {
 
 /// Takes one step on a device if it is still in `expected` (another replica may have moved it).
 async fn step_one(
-    state: &AppState,
+    ctx: &ServiceContext,
     id: DeviceId,
     expected: DeviceState,
     step: Step,
 ) -> AppResult<bool> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let Some(device) = devices::get_for_update(&mut tx, id).await? else {
         return Ok(false);
     };
@@ -93,7 +93,7 @@ async fn step_one(
         return Ok(false);
     }
     match run_step(
-        state,
+        ctx,
         &mut tx,
         &Actor::system(),
         &device,
@@ -116,14 +116,14 @@ async fn step_one(
 }
 
 async fn alert(
-    state: &AppState,
+    ctx: &ServiceContext,
     id: DeviceId,
     kind: &str,
     detail: &str,
     key: &str,
 ) -> AppResult<bool> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let Some(device) = devices::get(&mut tx, id).await? else {
         return Ok(false);
     };
@@ -135,15 +135,15 @@ async fn alert(
 
 /// DEV-13 / SUP-05: a measuring device without a valid certificate is suspended; one whose
 /// certificate expires within the warning period is announced to its managing unit.
-pub async fn check_calibrations(state: &AppState) -> AppResult<(usize, usize)> {
-    let now = state.clock.now();
-    let warn_days = state.settings.devices.calibration_warning_days;
-    let mut tx = state.store.begin_read().await?;
+pub async fn check_calibrations(ctx: &ServiceContext) -> AppResult<(usize, usize)> {
+    let now = ctx.clock.now();
+    let warn_days = ctx.settings.devices.calibration_warning_days;
+    let mut tx = ctx.store.begin_read().await?;
     let ids = devices::measuring_in_service(&mut tx).await?;
     drop(tx);
     let (mut suspended, mut warned) = (0, 0);
     for id in ids {
-        let mut tx = state.store.begin().await?;
+        let mut tx = ctx.store.begin().await?;
         let Some(device) = devices::get_for_update(&mut tx, id).await? else {
             continue;
         };
@@ -176,7 +176,7 @@ pub async fn check_calibrations(state: &AppState) -> AppResult<(usize, usize)> {
                     continue;
                 }
                 run_step(
-                    state,
+                    ctx,
                     &mut tx,
                     &Actor::system(),
                     &device,
@@ -207,14 +207,14 @@ pub async fn check_calibrations(state: &AppState) -> AppResult<(usize, usize)> {
 }
 
 /// DEV-12: builds this year's clean-up list.
-pub async fn build_cleanup_list(state: &AppState) -> AppResult<usize> {
-    let now = state.clock.now();
-    let window = cleanup_window(state);
+pub async fn build_cleanup_list(ctx: &ServiceContext) -> AppResult<usize> {
+    let now = ctx.clock.now();
+    let window = cleanup_window(ctx);
     let everything = UnitPath::from_stored("/".into());
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     let all = devices::all_in_scope(&mut tx, &everything).await?;
     drop(tx);
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     let mut added = 0;
     for d in all.iter().filter(|d| d.state != DeviceState::Retired) {
         let reasons = cleanup_reasons(

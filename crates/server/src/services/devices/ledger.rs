@@ -27,8 +27,8 @@ use super::registry::{managing_unit, parse_time, validate_fields, DeviceInput};
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{record, Actor, Event};
+use crate::services::context::ServiceContext;
 use crate::services::Authority;
-use crate::state::AppState;
 
 /// One bad row: its line in the file (the header is line 1), the column and why.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -233,7 +233,7 @@ pub struct ImportOptions {
 /// Validates and imports a ledger. `progress(done, total)` is called as rows are checked and
 /// written.
 pub async fn import(
-    state: &AppState,
+    ctx: &ServiceContext,
     authority: Authority<'_>,
     meta: &RequestMeta,
     file_name: &str,
@@ -277,8 +277,8 @@ pub async fn import(
         .collect();
     report.rows = rows.len();
     let total = rows.len() * 2;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let mut units_by_code: HashMap<String, Result<Unit, String>> = HashMap::new();
     let mut seen = HashSet::new();
     let mut valid = Vec::new();
@@ -290,7 +290,7 @@ pub async fn import(
                 .trim()
                 .to_owned()
         };
-        match check_row(state, &mut tx, authority, &get, &mut units_by_code, now).await {
+        match check_row(ctx, &mut tx, authority, &get, &mut units_by_code, now).await {
             Ok((new, certificate, history)) => {
                 if !seen.insert(new.number.clone()) {
                     report.errors.push(RowError {
@@ -475,7 +475,7 @@ pub async fn import(
 type RowResult = Result<(NewDevice, Option<Certificate>, serde_json::Value), (String, String)>;
 
 async fn check_row(
-    state: &AppState,
+    ctx: &ServiceContext,
     tx: &mut Tx,
     authority: Authority<'_>,
     get: &(dyn Fn(&str) -> String + Sync),
@@ -563,7 +563,7 @@ async fn check_row(
         measuring: None,
     };
     let fields = validate_fields(&input, kind, unit.country).map_err(app)?;
-    let number = super::registry::fresh_number(state, tx, &input.number, kind, &unit)
+    let number = super::registry::fresh_number(ctx, tx, &input.number, kind, &unit)
         .await
         .map_err(app)?;
     let tz = unit.tz();
@@ -589,7 +589,7 @@ async fn check_row(
     let last_capture = time("last_valid_capture_on")?;
     let registered = time("registered_on")?;
     let platform_ref = get("platform_ref");
-    let periods = state.settings.devices.periods();
+    let periods = ctx.settings.devices.periods();
     let mut new = NewDevice {
         number,
         kind,

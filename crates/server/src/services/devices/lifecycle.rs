@@ -21,14 +21,15 @@ use super::{facts, log_change, readable, Change};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::policy::{DeviceActors, DeviceManagers, RoleSet, Supervisors};
 use crate::services::audit::Actor;
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// Applies `step` to a locked device and writes the change three ways. Follow-on steps that
 /// are already due (a notice of zero days) are taken at once, as the job would.
 #[allow(clippy::too_many_arguments)] // the step, its who, why and when: all needed, none optional
 pub async fn run_step(
-    state: &AppState,
+    ctx: &ServiceContext,
     tx: &mut Tx,
     actor: &Actor,
     device: &Device,
@@ -38,7 +39,7 @@ pub async fn run_step(
     now: DateTime<Utc>,
 ) -> AppResult<Transition> {
     let f = facts(tx, device, now).await?;
-    let periods = state.settings.devices.periods();
+    let periods = ctx.settings.devices.periods();
     let t = apply(&f, step, now, &periods)?;
     devices::apply_transition(tx, device.id, &t, now).await?;
     let updated = devices::get(tx, device.id)
@@ -71,7 +72,7 @@ pub async fn run_step(
     .await?;
     if t.to == DeviceState::PublicNotice && t.notice_ends_at.is_some_and(|e| e <= now) {
         Box::pin(run_step(
-            state,
+            ctx,
             tx,
             &Actor::system(),
             &updated,
@@ -98,8 +99,13 @@ pub async fn run_step(
     Ok(t)
 }
 
-async fn locked(state: &AppState, tx: &mut Tx, p: &Principal, id: DeviceId) -> AppResult<Device> {
-    let _ = state;
+async fn locked(
+    ctx: &ServiceContext,
+    tx: &mut Tx,
+    p: &Principal,
+    id: DeviceId,
+) -> AppResult<Device> {
+    let _ = ctx;
     let device = devices::get_for_update(tx, id).await?;
     readable(tx, p, device).await
 }
@@ -119,7 +125,7 @@ pub struct AssessmentInput {
 }
 
 pub async fn file_assessment(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: DeviceId,
@@ -136,9 +142,9 @@ pub async fn file_assessment(
         )
         .into());
     }
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let device = locked(state, &mut tx, p, id).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let device = locked(ctx, &mut tx, p, id).await?;
     require(p, Role::DeviceManager, "file an assessment")?;
     check_oversight(
         p.scope(),
@@ -148,7 +154,7 @@ pub async fn file_assessment(
     )?;
     let actor = Actor::user(p, meta);
     let t = run_step(
-        state,
+        ctx,
         &mut tx,
         &actor,
         &device,
@@ -175,7 +181,7 @@ pub async fn file_assessment(
     )
     .await?;
     tx.commit().await?;
-    get(state, id).await
+    get(ctx, id).await
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -191,7 +197,7 @@ pub struct ReviewInput {
 
 /// DEV-03: one department's decision on the round under review.
 pub async fn review(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: DeviceId,
@@ -200,9 +206,9 @@ pub async fn review(
     let department = Department::parse(&input.department)?;
     let decision = Decision::parse(&input.decision)?;
     let reason = text("reason", &input.reason, 1000, false)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let device = locked(state, &mut tx, p, id).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let device = locked(ctx, &mut tx, p, id).await?;
     if device.state != DeviceState::UnderReview {
         return Err(RuleViolation::new(
             "DEV-03",
@@ -295,7 +301,7 @@ pub async fn review(
         RoundOutcome::Approved => {
             device_records::decide_assessment(&mut tx, assessment.id, "approved", now).await?;
             run_step(
-                state,
+                ctx,
                 &mut tx,
                 &Actor::system(),
                 &device,
@@ -309,7 +315,7 @@ pub async fn review(
         RoundOutcome::Returned => {
             device_records::decide_assessment(&mut tx, assessment.id, "returned", now).await?;
             run_step(
-                state,
+                ctx,
                 &mut tx,
                 &actor,
                 &device,
@@ -323,7 +329,7 @@ pub async fn review(
         RoundOutcome::Pending => {}
     }
     tx.commit().await?;
-    get(state, id).await
+    get(ctx, id).await
 }
 
 /// A step a person asks for by name.
@@ -359,7 +365,7 @@ fn action_step(input: &ActionInput) -> AppResult<Option<Step>> {
 }
 
 pub async fn act(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: DeviceId,
@@ -368,9 +374,9 @@ pub async fn act(
     let step = action_step(input)?;
     let action = input.action.trim();
     let reason = text("reason", &input.reason, 1000, action != "start_formal_use")?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let device = locked(state, &mut tx, p, id).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let device = locked(ctx, &mut tx, p, id).await?;
     let actor = Actor::user(p, meta);
     match step {
         None => {
@@ -423,7 +429,7 @@ pub async fn act(
                     )?;
                 }
                 Step::Suspend { .. } | Step::Resume => {
-                    if !p.has_any(&[Role::DeviceManager, Role::Supervisor]) {
+                    if !p.has_any(DeviceActors::ROLES) {
                         return Err(AppError::forbidden(
                             "role.missing",
                             "this needs the role device_manager or supervisor",
@@ -450,7 +456,7 @@ pub async fn act(
                 Step::Suspend { reason } => json!({ "reason_code": reason.as_str() }),
                 _ => json!({}),
             };
-            run_step(state, &mut tx, &actor, &device, step, &reason, detail, now).await?;
+            run_step(ctx, &mut tx, &actor, &device, step, &reason, detail, now).await?;
             if step == Step::Resume {
                 device_records::resolve_alerts(&mut tx, id, "calibration_invalid", now).await?;
                 // DEV-04/05: reviewed; it now serves the notice or trial it had not proven.
@@ -459,7 +465,7 @@ pub async fn act(
         }
     }
     tx.commit().await?;
-    get(state, id).await
+    get(ctx, id).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -470,16 +476,16 @@ pub struct RegistrationInput {
 
 /// DEV-07: the command platform confirmed the device's registration.
 pub async fn confirm_registration(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: DeviceId,
     input: &RegistrationInput,
 ) -> AppResult<Device> {
     let platform_ref = text("platform_ref", &input.platform_ref, 60, true)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
-    let device = locked(state, &mut tx, p, id).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let device = locked(ctx, &mut tx, p, id).await?;
     require(p, Role::DeviceManager, "confirm a registration")?;
     check_oversight(
         p.scope(),
@@ -512,7 +518,7 @@ pub async fn confirm_registration(
     )
     .await?;
     tx.commit().await?;
-    get(state, id).await
+    get(ctx, id).await
 }
 
 fn require(p: &Principal, role: Role, what: &str) -> AppResult<()> {
@@ -530,8 +536,8 @@ fn require(p: &Principal, role: Role, what: &str) -> AppResult<()> {
     }
 }
 
-async fn get(state: &AppState, id: DeviceId) -> AppResult<Device> {
-    let mut tx = state.store.begin_read().await?;
+async fn get(ctx: &ServiceContext, id: DeviceId) -> AppResult<Device> {
+    let mut tx = ctx.store.begin_read().await?;
     devices::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("device"))
@@ -539,16 +545,16 @@ async fn get(state: &AppState, id: DeviceId) -> AppResult<Device> {
 
 /// The steps this person could take on the device now (the buttons on its page).
 pub async fn available_actions(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     device: &Device,
 ) -> AppResult<Vec<&'static str>> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin_read().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin_read().await?;
     let f = facts(&mut tx, device, now).await?;
-    let periods = state.settings.devices.periods();
-    let manages = p.has(Role::DeviceManager) && p.covers(&device.unit_path);
-    let above = p.has(Role::Supervisor) && p.scope().is_ancestor_of(&device.unit_path);
+    let periods = ctx.settings.devices.periods();
+    let manages = p.may::<DeviceManagers>() && p.covers(&device.unit_path);
+    let above = p.may::<Supervisors>() && p.scope().is_ancestor_of(&device.unit_path);
     let can = |s: Step| apply(&f, s, now, &periods).is_ok();
     let mut out = Vec::new();
     // Moving a device in service starts with stopping it, so the form shows where it helps.

@@ -16,7 +16,6 @@ use roadwarden_domain::device::lifecycle::Facts;
 use roadwarden_domain::device::review::review_scope;
 use roadwarden_domain::device::upkeep::valid_certificate;
 use roadwarden_domain::org::UnitPath;
-use roadwarden_domain::roles::Role;
 use roadwarden_store::device_records::{self, NewEvent};
 use roadwarden_store::devices::Device;
 use roadwarden_store::{units, Tx};
@@ -25,16 +24,13 @@ use serde_json::json;
 use super::audit::{record, Actor, Event};
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
+use crate::policy::{DeviceReviewers, RoleSet};
 
 /// The subtree a person may read devices in: their own scope, and for a reviewer in a
 /// reviewing department, the police unit that department serves (DEV-03).
 pub async fn reading_scopes(tx: &mut Tx, p: &Principal) -> AppResult<Vec<UnitPath>> {
     let mut scopes = vec![p.scope().clone()];
-    if p.has_any(&[
-        Role::TechReviewer,
-        Role::LegalReviewer,
-        Role::OpinionReviewer,
-    ]) {
+    if p.has_any(DeviceReviewers::ROLES) {
         if let Some(unit) = units::get(tx, p.user.unit_id).await? {
             let scope = review_scope(&unit.path, unit.kind);
             if scope != *p.scope() {

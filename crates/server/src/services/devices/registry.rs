@@ -18,8 +18,8 @@ use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::services::audit::Actor;
+use crate::services::context::ServiceContext;
 use crate::services::Authority;
-use crate::state::AppState;
 
 /// A device as a form, the API or a ledger row describes it.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -157,15 +157,13 @@ pub async fn managing_unit(tx: &mut Tx, authority: Authority<'_>, unit_id: i64) 
 
 /// DEV-08: a checked number that no device, retired or not, has ever had.
 pub async fn fresh_number(
-    state: &AppState,
+    ctx: &ServiceContext,
     tx: &mut Tx,
     raw: &str,
     kind: DeviceKind,
     unit: &Unit,
 ) -> AppResult<String> {
-    let number = state
-        .number_rule
-        .parse(raw, kind, unit.country, &unit.code)?;
+    let number = ctx.number_rule.parse(raw, kind, unit.country, &unit.code)?;
     if let Some(existing) = devices::get_by_number(tx, number.as_str()).await? {
         if existing.state == DeviceState::Retired {
             roadwarden_domain::device::number::check_not_reused(&number, true)?;
@@ -179,17 +177,17 @@ pub async fn fresh_number(
 
 /// A new proposal: a device in draft, waiting for its assessment (DEV-02).
 pub async fn create_device(
-    state: &AppState,
+    ctx: &ServiceContext,
     authority: Authority<'_>,
     meta: &RequestMeta,
     input: &DeviceInput,
 ) -> AppResult<Device> {
     let kind = DeviceKind::parse(&input.kind)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let unit = managing_unit(&mut tx, authority, input.unit_id).await?;
     let fields = validate_fields(input, kind, unit.country)?;
-    let number = fresh_number(state, &mut tx, &input.number, kind, &unit).await?;
+    let number = fresh_number(ctx, &mut tx, &input.number, kind, &unit).await?;
     let new = NewDevice {
         number,
         kind,
@@ -237,14 +235,14 @@ pub async fn create_device(
 /// circuit-broken, i.e. before a new assessment (DEV-02); the maintenance details can change
 /// at any time until it is retired.
 pub async fn update_device(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: DeviceId,
     input: &DeviceInput,
 ) -> AppResult<Device> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let device = devices::get_for_update(&mut tx, id).await?;
     let device = readable(&mut tx, p, device).await?;
     if !p.covers(&device.unit_path) {
@@ -363,22 +361,22 @@ fn changed_fields(d: &Device, f: &DeviceFields) -> serde_json::Map<String, serde
     m
 }
 
-pub async fn get_device(state: &AppState, p: &Principal, id: DeviceId) -> AppResult<Device> {
-    let mut tx = state.store.begin_read().await?;
+pub async fn get_device(ctx: &ServiceContext, p: &Principal, id: DeviceId) -> AppResult<Device> {
+    let mut tx = ctx.store.begin_read().await?;
     let device = devices::get(&mut tx, id).await?;
     readable(&mut tx, p, device).await
 }
 
 /// A page of the devices in the person's scope.
 pub async fn list_devices(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     filter: &DeviceFilter,
     limit: i64,
     offset: i64,
     with_total: bool,
 ) -> AppResult<(Vec<Device>, Option<i64>)> {
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     Ok(devices::list(
         &mut tx,
         p.scope(),
@@ -392,20 +390,20 @@ pub async fn list_devices(
 
 /// Map positions of the devices in scope (at most 20,000).
 pub async fn map_points(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     filter: &DeviceFilter,
 ) -> AppResult<Vec<devices::MapPoint>> {
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     Ok(devices::map_points(&mut tx, p.scope(), filter, 20_000).await?)
 }
 
 /// Reviewers also read devices in the scope they review for.
 pub async fn scopes_for(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
 ) -> AppResult<Vec<roadwarden_domain::org::UnitPath>> {
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     reading_scopes(&mut tx, p).await
 }
 

@@ -10,7 +10,6 @@ use roadwarden_domain::device::upkeep::{
     check_fault_fixed, check_not_future, downtime_secs, Certificate, ObservedStatus, Rating,
 };
 use roadwarden_domain::device::{text, DeviceState};
-use roadwarden_domain::roles::Role;
 use roadwarden_domain::{DeviceId, FieldError, RuleViolation};
 use roadwarden_store::device_records::{self, Calibration, NewCalibration};
 use roadwarden_store::devices::{self, Device};
@@ -23,8 +22,9 @@ use super::{log_change, readable, Change};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::policy::DeviceManagers;
 use crate::services::audit::{record, Actor, Event};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// Locks a device the person manages (device manager at the managing unit or above).
 async fn managed(tx: &mut Tx, p: &Principal, id: DeviceId, what: &str) -> AppResult<Device> {
@@ -36,7 +36,7 @@ async fn managed(tx: &mut Tx, p: &Principal, id: DeviceId, what: &str) -> AppRes
 
 /// A device manager at the managing unit or above, of a device that is not retired.
 fn check_manager(p: &Principal, device: &Device, what: &str) -> AppResult<()> {
-    if !p.has(Role::DeviceManager) {
+    if !p.may::<DeviceManagers>() {
         return Err(AppError::forbidden(
             "role.missing",
             format!("to {what} you need the role device_manager"),
@@ -77,7 +77,7 @@ pub struct Scan {
 
 /// DEV-13: records a certificate (and its scan, kept write-once).
 pub async fn add_calibration(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: DeviceId,
@@ -102,7 +102,7 @@ pub async fn add_calibration(
     }
     // Who may record is checked before anything is stored: the blob store is write-once.
     {
-        let mut tx = state.store.begin_read().await?;
+        let mut tx = ctx.store.begin_read().await?;
         let device = devices::get(&mut tx, id).await?;
         let device = readable(&mut tx, p, device).await?;
         check_manager(p, &device, "record a calibration")?;
@@ -111,8 +111,7 @@ pub async fn add_calibration(
     // transaction leaves at most an unreferenced blob, never a record without its scan.
     let scan_id = match scan {
         Some(s) => Some(
-            state
-                .blobs
+            ctx.blobs
                 .put(Box::pin(std::io::Cursor::new(s.bytes)), None)
                 .await
                 .map_err(AppError::internal)?
@@ -120,8 +119,8 @@ pub async fn add_calibration(
         ),
         None => None,
     };
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let device = managed(&mut tx, p, id, "record a calibration").await?;
     let cid = device_records::add_calibration(
         &mut tx,
@@ -169,13 +168,13 @@ pub async fn add_calibration(
 
 /// The scan of a certificate; reading it is recorded.
 pub async fn calibration_scan(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: DeviceId,
     cid: i64,
 ) -> AppResult<(String, Vec<u8>)> {
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     let device = devices::get(&mut tx, id).await?;
     let device = readable(&mut tx, p, device).await?;
     let cal = device_records::calibration(&mut tx, cid)
@@ -193,12 +192,12 @@ pub async fn calibration_scan(
             unit_id: Some(device.unit_id),
             detail: json!({ "calibration": cid, "sha256": sha }),
         },
-        state.clock.now(),
+        ctx.clock.now(),
     )
     .await?;
     tx.commit().await?;
     let blob = BlobId::parse(&sha).map_err(AppError::internal)?;
-    let bytes = state.blobs.get(&blob).await.map_err(AppError::internal)?;
+    let bytes = ctx.blobs.get(&blob).await.map_err(AppError::internal)?;
     Ok((cal.scan_name, bytes))
 }
 
@@ -219,7 +218,7 @@ pub struct PatrolInput {
 
 /// DEV-10: a patrol record. Upkeep never changes the lifecycle (DEV-14).
 pub async fn add_patrol(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: DeviceId,
@@ -228,8 +227,8 @@ pub async fn add_patrol(
     let patroller = text("patroller", &input.patroller, 64, true)?;
     let status = ObservedStatus::parse(&input.status)?;
     let findings = text("findings", &input.findings, 2000, false)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let device = managed(&mut tx, p, id, "record a patrol").await?;
     let at = if input.patrolled_at.trim().is_empty() {
         now
@@ -273,15 +272,15 @@ pub struct FaultInput {
 }
 
 pub async fn open_fault(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: DeviceId,
     input: &FaultInput,
 ) -> AppResult<i64> {
     let description = text("description", &input.description, 2000, true)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let device = managed(&mut tx, p, id, "record a fault").await?;
     let at = if input.opened_at.trim().is_empty() {
         now
@@ -317,7 +316,7 @@ pub struct FixInput {
 }
 
 pub async fn fix_fault(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: DeviceId,
@@ -325,8 +324,8 @@ pub async fn fix_fault(
     input: &FixInput,
 ) -> AppResult<()> {
     let note = text("note", &input.note, 2000, true)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let device = managed(&mut tx, p, id, "close a fault").await?;
     let fault = device_records::fault(&mut tx, fault_id)
         .await?
@@ -379,7 +378,7 @@ pub struct OperationInput {
 
 /// DEV-15: an operation-log entry with the status the operator confirms.
 pub async fn log_operation(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: DeviceId,
@@ -388,8 +387,8 @@ pub async fn log_operation(
     let action = text("action", &input.action, 200, true)?;
     let status = ObservedStatus::parse(&input.status)?;
     let note = text("note", &input.note, 2000, false)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let device = managed(&mut tx, p, id, "log an operation").await?;
     let oid = device_records::add_operation(
         &mut tx,
@@ -459,7 +458,7 @@ pub struct Report {
 
 /// DEV-11: ratings for `month` (YYYY-MM) over the devices in the person's scope.
 pub async fn report(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     month: Option<&str>,
     maintainer: Option<&str>,
@@ -469,13 +468,13 @@ pub async fn report(
         .unit_time_zone
         .parse()
         .unwrap_or(chrono_tz::Asia::Shanghai);
-    let today = state.clock.now().with_timezone(&tz).date_naive();
+    let today = ctx.clock.now().with_timezone(&tz).date_naive();
     let first = match month.map(str::trim).filter(|m| !m.is_empty()) {
         Some(m) => NaiveDate::parse_from_str(&format!("{m}-01"), "%Y-%m-%d")
             .map_err(|_| FieldError::new("month", "must look like 2026-10"))?,
         None => today.with_day(1).unwrap_or(today),
     };
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     let all = devices::all_in_scope(&mut tx, p.scope()).await?;
     let all: Vec<Device> = all
         .into_iter()
@@ -591,11 +590,11 @@ async fn month_ratings<'a>(
 
 /// DEV-12: the clean-up list of `year` in the person's scope.
 pub async fn cleanup_list(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     year: i32,
 ) -> AppResult<Vec<device_records::CleanupItem>> {
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     Ok(device_records::cleanup_items(&mut tx, p.scope(), year).await?)
 }
 
@@ -608,7 +607,7 @@ pub struct CleanupDecision {
 
 /// DEV-12: a device on the list is kept (with a reason) or retired.
 pub async fn resolve_cleanup(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     item_id: i64,
@@ -619,8 +618,8 @@ pub async fn resolve_cleanup(
     if !matches!(resolution, "keep" | "retire") {
         return Err(FieldError::new("resolution", "must be keep or retire").into());
     }
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let (_, device_id, done) = device_records::cleanup_item(&mut tx, item_id)
         .await?
         .ok_or(AppError::NotFound("clean-up item"))?;
@@ -637,7 +636,7 @@ pub async fn resolve_cleanup(
     let actor = Actor::user(p, meta);
     if resolution == "retire" {
         super::lifecycle::run_step(
-            state,
+            ctx,
             &mut tx,
             &actor,
             &device,
@@ -671,6 +670,6 @@ pub async fn resolve_cleanup(
 }
 
 /// The window of DEV-12 from configuration.
-pub fn cleanup_window(state: &AppState) -> Duration {
-    Duration::days(state.settings.devices.cleanup_window_days.max(1))
+pub fn cleanup_window(ctx: &ServiceContext) -> Duration {
+    Duration::days(ctx.settings.devices.cleanup_window_days.max(1))
 }

@@ -10,7 +10,6 @@ use roadwarden_domain::device::text;
 use roadwarden_domain::evidence::access::{
     self as rules, Application, Approval, Purpose, Requester, Restriction,
 };
-use roadwarden_domain::roles::Role;
 use roadwarden_domain::{FieldError, RuleViolation, UnitId, UserId};
 use roadwarden_letter::{Document, Section};
 use roadwarden_store::evidence::{self as store, Evidence};
@@ -19,13 +18,14 @@ use roadwarden_store::{audit, recorders, units, users, Tx};
 use serde::Serialize;
 use serde_json::json;
 
-use super::library::{usable, BROWSERS};
+use super::library::usable;
 use super::{in_scope, require, time_zone};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::policy::{FootageBrowsers, RecorderAdmins, RequestReaders, RoleSet, UnitHeads};
 use crate::services::audit::{record, record_list_read, Actor, Event};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 pub struct RequestInput {
     pub evidence_ids: Vec<i64>,
@@ -55,12 +55,12 @@ pub struct RequestView {
 }
 
 pub async fn file(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     input: RequestInput,
 ) -> AppResult<RequestView> {
-    require(p, BROWSERS, "asking for footage")?;
+    require(p, FootageBrowsers::ROLES, "asking for footage")?;
     let requester = Requester::parse(&input.requester_kind)?;
     let purpose = Purpose::parse(&input.purpose)?;
     let app = Application {
@@ -82,8 +82,8 @@ pub async fn file(
     if ids.is_empty() || ids.len() > 100 {
         return Err(FieldError::new("evidence_ids", "name 1 to 100 files").into());
     }
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let files = store::get_many(&mut tx, &ids).await?;
     if files.len() != ids.len() {
         return Err(AppError::NotFound("footage"));
@@ -142,7 +142,7 @@ pub async fn file(
     )
     .await?;
     tx.commit().await?;
-    show(state, p, id).await
+    show(ctx, p, id).await
 }
 
 fn strictest(files: &[Evidence]) -> AppResult<Restriction> {
@@ -157,23 +157,14 @@ fn strictest(files: &[Evidence]) -> AppResult<Restriction> {
 }
 
 /// The requester, a head over the footage's unit, or an auditor may look at a request.
-pub async fn show(state: &AppState, p: &Principal, id: i64) -> AppResult<RequestView> {
-    let mut tx = state.store.begin_read().await?;
+pub async fn show(ctx: &ServiceContext, p: &Principal, id: i64) -> AppResult<RequestView> {
+    let mut tx = ctx.store.begin_read().await?;
     let r = access_store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("request"))?;
     let mine = r.requester_id == p.user.id.0;
     if !mine {
-        require(
-            p,
-            &[
-                Role::UnitHead,
-                Role::RecorderAdmin,
-                Role::Auditor,
-                Role::Supervisor,
-            ],
-            "this request",
-        )?;
+        require(p, RequestReaders::ROLES, "this request")?;
         in_scope(p, &r.unit_path, "request")?;
     }
     view(&mut tx, r).await
@@ -209,24 +200,15 @@ async fn view(tx: &mut Tx, r: Request) -> AppResult<RequestView> {
 
 /// The head's inbox (pending requests in scope) or the person's own requests.
 pub async fn list(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     inbox: bool,
     state_filter: &str,
 ) -> AppResult<Vec<RequestView>> {
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     let rows = if inbox {
-        require(
-            p,
-            &[
-                Role::UnitHead,
-                Role::RecorderAdmin,
-                Role::Auditor,
-                Role::Supervisor,
-            ],
-            "the request inbox",
-        )?;
+        require(p, RequestReaders::ROLES, "the request inbox")?;
         let st = if state_filter.is_empty() {
             "pending"
         } else {
@@ -243,7 +225,7 @@ pub async fn list(
     }
     drop(tx);
     if inbox {
-        let mut tx = state.store.begin().await?;
+        let mut tx = ctx.store.begin().await?;
         record_list_read(
             &mut tx,
             p,
@@ -251,7 +233,7 @@ pub async fn list(
             "evidence.access_inbox",
             "access_request",
             json!({"state": state_filter, "returned": out.len()}),
-            state.clock.now(),
+            ctx.clock.now(),
         )
         .await?;
         tx.commit().await?;
@@ -267,14 +249,14 @@ pub enum Decision {
 }
 
 pub async fn decide(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
     decision: Decision,
 ) -> AppResult<RequestView> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let r = access_store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("request"))?;
@@ -282,7 +264,7 @@ pub async fn decide(
     let own = r.requester_id == p.user.id.0;
     // The requester may withdraw their own request; everything else is the head's.
     if !(own && matches!(decision, Decision::Revoke)) {
-        require(p, &[Role::UnitHead], "deciding a footage request")?;
+        require(p, UnitHeads::ROLES, "deciding a footage request")?;
         in_scope(p, &r.unit_path, "request")?;
     }
     // BWC-08: approving or refusing is for the head of the footage's own unit; a head above it
@@ -307,7 +289,7 @@ pub async fn decide(
                 p.user.id,
                 &before,
                 restriction,
-                state.settings.evidence.access_valid_days,
+                ctx.settings.evidence.access_valid_days,
                 now,
             )?;
             access_store::add_approval(&mut tx, id, p.user.id, now).await?;
@@ -347,7 +329,7 @@ pub async fn decide(
     };
     audit_request(&mut tx, p, meta, action, id, r.unit_id, detail, now).await?;
     tx.commit().await?;
-    show(state, p, id).await
+    show(ctx, p, id).await
 }
 
 fn raced() -> AppError {
@@ -360,13 +342,13 @@ fn raced() -> AppError {
 /// recorder administrator of the footage (its unit, or the unit above that keeps its storage),
 /// who records the retrieval; the requester then downloads it.
 pub async fn export(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     request_id: i64,
 ) -> AppResult<RequestView> {
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let r = access_store::get(&mut tx, request_id)
         .await?
         .ok_or(AppError::NotFound("request"))?;
@@ -400,14 +382,14 @@ pub async fn export(
     )
     .await?;
     tx.commit().await?;
-    show(state, p, request_id).await
+    show(ctx, p, request_id).await
 }
 
 /// BWC-08: who provides the copy: a recorder administrator over the footage, not the requester.
 fn may_provide(p: &Principal, r: &Request) -> AppResult<()> {
-    let is_admin = p.has(Role::RecorderAdmin);
+    let is_admin = p.may::<RecorderAdmins>();
     if r.requester_id != p.user.id.0 {
-        require(p, &[Role::RecorderAdmin], "providing an evidence copy")?;
+        require(p, RecorderAdmins::ROLES, "providing an evidence copy")?;
     }
     if is_admin {
         in_scope(p, &r.unit_path, "request")?;
@@ -426,16 +408,16 @@ fn may_copy(p: &Principal, r: &Request) -> AppResult<()> {
     if r.requester_id == p.user.id.0 {
         return Ok(());
     }
-    require(p, &[Role::RecorderAdmin], "providing an evidence copy")?;
+    require(p, RecorderAdmins::ROLES, "providing an evidence copy")?;
     in_scope(p, &r.unit_path, "request")
 }
 
 async fn load_export(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     export_id: i64,
 ) -> AppResult<(Export, Request, Vec<Evidence>)> {
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     let e = access_store::get_export(&mut tx, export_id)
         .await?
         .ok_or(AppError::NotFound("export"))?;
@@ -443,7 +425,7 @@ async fn load_export(
         .await?
         .ok_or(AppError::NotFound("request"))?;
     may_copy(p, &r)?;
-    usable(&r, Purpose::Copy, state.clock.now())?;
+    usable(&r, Purpose::Copy, ctx.clock.now())?;
     let ids = access_store::items(&mut tx, r.id).await?;
     let files = store::get_many(&mut tx, &ids).await?;
     Ok((e, r, files))
@@ -452,15 +434,15 @@ async fn load_export(
 /// BWC-10: the export's PDF: a recording sheet per file, the SHA-256 manifest and the chain
 /// of custody, watermarked on every page with who printed it and when.
 pub async fn sheet(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     export_id: i64,
 ) -> AppResult<Vec<u8>> {
-    let (export, request, files) = load_export(state, p, export_id).await?;
-    let now = state.clock.now();
+    let (export, request, files) = load_export(ctx, p, export_id).await?;
+    let now = ctx.clock.now();
     let tz = time_zone(&p.user.unit_time_zone);
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     let mut sections = Vec::new();
     let t = |d: DateTime<Utc>| format_local(d, tz);
     let requester = users::get(&mut tx, UserId(request.requester_id)).await?;
@@ -622,7 +604,7 @@ pub async fn sheet(
     let pdf = tokio::task::spawn_blocking(move || roadwarden_letter::render_document(&doc))
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     audit_request(
         &mut tx,
         p,
@@ -640,20 +622,20 @@ pub async fn sheet(
 
 /// One file of an export, unaltered (its hash matches the manifest). Every copy is audited.
 pub async fn export_file(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     export_id: i64,
     evidence_id: i64,
 ) -> AppResult<(Evidence, Reader, String)> {
-    let (export, request, files) = load_export(state, p, export_id).await?;
+    let (export, request, files) = load_export(ctx, p, export_id).await?;
     let f = files
         .into_iter()
         .find(|f| f.id == evidence_id)
         .ok_or(AppError::NotFound("file in this export"))?;
-    let reader = state.blobs.open(&BlobId::parse(&f.sha256)?).await?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let reader = ctx.blobs.open(&BlobId::parse(&f.sha256)?).await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     record(
         &mut tx,
         &Actor::user(p, meta),

@@ -5,7 +5,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use roadwarden_blob::{BlobId, Reader};
 use roadwarden_domain::calendar::start_of_local_day;
 use roadwarden_domain::evidence::access::{check_use, AccessState, Purpose};
-use roadwarden_domain::roles::Role;
 use roadwarden_domain::{RuleViolation, UnitId, UserId};
 use roadwarden_store::evidence::{self as store, Evidence, Filter, Reason};
 use roadwarden_store::evidence_access::{self as access_store, Request};
@@ -17,19 +16,9 @@ use super::{in_scope, require, time_zone};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::policy::{FootageBrowsers, RoleSet};
 use crate::services::audit::{record, record_list_read, Actor, Event};
-use crate::state::AppState;
-
-/// Who may browse the library's metadata (the footage itself needs an approved request).
-pub const BROWSERS: &[Role] = &[
-    Role::RecorderAdmin,
-    Role::UnitHead,
-    Role::Supervisor,
-    Role::Collector,
-    Role::Reviewer,
-    Role::ObjectionHandler,
-    Role::Auditor,
-];
+use crate::services::context::ServiceContext;
 
 #[derive(Debug, Clone, Default)]
 pub struct LibraryQuery {
@@ -50,13 +39,13 @@ pub struct LibraryItem {
 }
 
 pub async fn list(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     q: &LibraryQuery,
 ) -> AppResult<Vec<LibraryItem>> {
-    require(p, BROWSERS, "the evidence library")?;
-    let mut tx = state.store.begin_read().await?;
+    require(p, FootageBrowsers::ROLES, "the evidence library")?;
+    let mut tx = ctx.store.begin_read().await?;
     let scope = match q.unit_id {
         Some(id) => {
             let unit = units::get(&mut tx, UnitId(id))
@@ -108,7 +97,7 @@ pub async fn list(
         });
     }
     drop(tx);
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     record_list_read(
         &mut tx,
         p,
@@ -116,7 +105,7 @@ pub async fn list(
         "evidence.list",
         "evidence",
         json!({"day": q.day, "unit": q.unit_id, "officer": q.officer_id, "case": q.case_ref, "returned": items.len()}),
-        state.clock.now(),
+        ctx.clock.now(),
     )
     .await?;
     tx.commit().await?;
@@ -146,13 +135,13 @@ pub struct Grant {
 }
 
 pub async fn show(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
 ) -> AppResult<EvidencePage> {
-    require(p, BROWSERS, "the evidence library")?;
-    let mut tx = state.store.begin_read().await?;
+    require(p, FootageBrowsers::ROLES, "the evidence library")?;
+    let mut tx = ctx.store.begin_read().await?;
     let e = store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("footage"))?;
@@ -170,7 +159,7 @@ pub async fn show(
         .map(|u| u.name)
         .unwrap_or_default();
     let reasons = store::reasons(&mut tx, id).await?;
-    let now = state.clock.now();
+    let now = ctx.clock.now();
     let grant = live_grant(&mut tx, p.user.id, id, Purpose::View, now)
         .await?
         .map(|r| Grant {
@@ -179,7 +168,7 @@ pub async fn show(
             expires_at: r.expires_at,
         });
     drop(tx);
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     record(
         &mut tx,
         &Actor::user(p, meta),
@@ -242,13 +231,13 @@ pub struct Content {
 /// starts at byte 0) is an audit entry; the seeks that follow inside the same viewing are not,
 /// so a viewing is one entry, not hundreds.
 pub async fn content(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
     range: Option<(u64, Option<u64>)>,
 ) -> AppResult<Content> {
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     let e = store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("footage"))?;
@@ -256,7 +245,7 @@ pub async fn content(
     if e.life_state != "kept" {
         return Err(AppError::NotFound("footage"));
     }
-    let now = state.clock.now();
+    let now = ctx.clock.now();
     let grants = access_store::grants_for(&mut tx, p.user.id, id).await?;
     drop(tx);
     let Some(grant) = grants
@@ -286,9 +275,9 @@ pub async fn content(
     }
     let blob = BlobId::parse(&e.sha256)?;
     let reader = if range.is_none() {
-        state.blobs.open(&blob).await?
+        ctx.blobs.open(&blob).await?
     } else {
-        state.blobs.get_range(&blob, start, Some(end)).await?
+        ctx.blobs.get_range(&blob, start, Some(end)).await?
     };
     let watermark = format!(
         "{} ({}) {}",
@@ -297,7 +286,7 @@ pub async fn content(
         roadwarden_domain::calendar::format_local(now, time_zone(&p.user.unit_time_zone))
     );
     if start == 0 {
-        let mut tx = state.store.begin().await?;
+        let mut tx = ctx.store.begin().await?;
         record(
             &mut tx,
             &Actor::user(p, meta),
@@ -324,12 +313,12 @@ pub async fn content(
 
 /// BWC-07: nobody deletes footage; an attempt is refused and recorded for supervision (BWC-14).
 pub async fn refuse_delete(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
 ) -> AppResult<()> {
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     // Footage this person cannot see is "not found", like footage that does not exist, and
     // counted with the other refused accesses (aggregated): a scan of ids must not write one
     // chain entry per id. An attempt on footage they can see is recorded on its own.
@@ -348,7 +337,7 @@ pub async fn refuse_delete(
             unit_id: unit,
             detail: json!({"rule": "BWC-07"}),
         },
-        state.clock.now(),
+        ctx.clock.now(),
     )
     .await?;
     tx.commit().await?;

@@ -21,7 +21,7 @@ use roadwarden_store::Tx;
 
 use crate::auth::Principal;
 use crate::error::{AppError, AppResult};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// The person must hold one of `roles`.
 pub(crate) fn require(p: &Principal, roles: &[Role], what: &str) -> AppResult<()> {
@@ -53,7 +53,7 @@ pub(crate) fn time_zone(name: &str) -> Tz {
 /// BWC-06: recomputes a file's retention from its reasons (inside the caller's transaction)
 /// and stores the category and purge date. Returns the new retention.
 pub(crate) async fn refresh_retention(
-    state: &AppState,
+    ctx: &ServiceContext,
     tx: &mut Tx,
     e: &Evidence,
 ) -> AppResult<rules::Retention> {
@@ -75,7 +75,7 @@ pub(crate) async fn refresh_retention(
     }
     let tz = unit_tz(tx, e.unit_id).await?;
     let retention = rules::retention(
-        state.settings.evidence.retention_policy(),
+        ctx.settings.evidence.retention_policy(),
         &facts,
         e.ended_at,
         tz,

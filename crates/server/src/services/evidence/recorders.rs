@@ -8,7 +8,6 @@ use roadwarden_domain::evidence::ledger::{
     self, check_issue, check_report_damage, check_return, check_send_for_repair, LedgerFacts,
     LedgerFlag, PreUseCheck, RecorderState, RepairDestination,
 };
-use roadwarden_domain::roles::Role;
 use roadwarden_domain::{UnitId, UserId};
 use roadwarden_store::recorders::{
     self as store, LedgerEntry, NewLedgerEntry, Recorder, StateChange,
@@ -21,8 +20,9 @@ use super::{in_scope, require};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::policy::{RecorderAdmins, RecorderReaders, RoleSet};
 use crate::services::audit::{record, Actor, Event};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 /// A recorder with the flags it carries now.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -48,21 +48,18 @@ pub struct NewRecorderInput {
     pub model: String,
 }
 
-const ADMIN: &[Role] = &[Role::RecorderAdmin];
-const READERS: &[Role] = &[Role::RecorderAdmin, Role::UnitHead, Role::Supervisor];
-
 pub async fn register(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     input: NewRecorderInput,
 ) -> AppResult<RecorderView> {
-    require(p, ADMIN, "registering a recorder")?;
+    require(p, RecorderAdmins::ROLES, "registering a recorder")?;
     let number = ledger::parse_number(&input.number)?;
     let brand = text("brand", &input.brand, 60, true)?;
     let model = text("model", &input.model, 60, true)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let unit_id = UnitId(input.unit_id.unwrap_or(p.user.unit_id.0));
     let unit = units::get(&mut tx, unit_id)
         .await?
@@ -117,11 +114,11 @@ pub async fn register(
     })
 }
 
-pub async fn list(state: &AppState, p: &Principal) -> AppResult<Vec<RecorderView>> {
-    require(p, READERS, "the recorder ledger")?;
-    let mut tx = state.store.begin_read().await?;
+pub async fn list(ctx: &ServiceContext, p: &Principal) -> AppResult<Vec<RecorderView>> {
+    require(p, RecorderReaders::ROLES, "the recorder ledger")?;
+    let mut tx = ctx.store.begin_read().await?;
     let rows = store::list(&mut tx, p.scope(), 1000).await?;
-    let now = state.clock.now();
+    let now = ctx.clock.now();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         out.push(view(&mut tx, r, now).await?);
@@ -129,12 +126,12 @@ pub async fn list(state: &AppState, p: &Principal) -> AppResult<Vec<RecorderView
     Ok(out)
 }
 
-pub async fn show(state: &AppState, p: &Principal, id: i64) -> AppResult<RecorderPage> {
-    require(p, READERS, "the recorder ledger")?;
-    let mut tx = state.store.begin_read().await?;
+pub async fn show(ctx: &ServiceContext, p: &Principal, id: i64) -> AppResult<RecorderPage> {
+    require(p, RecorderReaders::ROLES, "the recorder ledger")?;
+    let mut tx = ctx.store.begin_read().await?;
     let r = load(&mut tx, p, id).await?;
     let ledger = store::ledger(&mut tx, id, 200).await?;
-    let view = view(&mut tx, r, state.clock.now()).await?;
+    let view = view(&mut tx, r, ctx.clock.now()).await?;
     Ok(RecorderPage { view, ledger })
 }
 
@@ -191,15 +188,15 @@ pub enum Step {
 }
 
 pub async fn step(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
     step: Step,
 ) -> AppResult<RecorderPage> {
-    require(p, ADMIN, "the recorder ledger")?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    require(p, RecorderAdmins::ROLES, "the recorder ledger")?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let r = load(&mut tx, p, id).await?;
     let current = RecorderState::parse(&r.state)?;
     let keep = |state: RecorderState| StateChange {
@@ -391,7 +388,7 @@ pub async fn step(
     )
     .await?;
     tx.commit().await?;
-    show(state, p, id).await
+    show(ctx, p, id).await
 }
 
 async fn officer_in_scope(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<UserId> {

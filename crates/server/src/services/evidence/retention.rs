@@ -10,7 +10,6 @@ use roadwarden_domain::evidence::retention::{
     LongTermTrigger,
 };
 use roadwarden_domain::org::UnitPath;
-use roadwarden_domain::roles::Role;
 use roadwarden_domain::{FieldError, RuleViolation, UnitId, UserId};
 use roadwarden_store::evidence::{self as store, Evidence, NewReason};
 use roadwarden_store::Tx;
@@ -21,10 +20,9 @@ use super::{in_scope, refresh_retention, require};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::policy::{FootageKeepers, RecorderReaders, RoleSet, UnitHeads};
 use crate::services::audit::{record, Actor, Event};
-use crate::state::AppState;
-
-const KEEPERS: &[Role] = &[Role::UnitHead, Role::RecorderAdmin];
+use crate::services::context::ServiceContext;
 
 async fn load(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<Evidence> {
     let e = store::get(tx, id)
@@ -36,7 +34,7 @@ async fn load(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<Evidence> {
 
 /// A long-term trigger (`kind` = long_term, with its BWC-06 `trigger`) or a legal hold.
 pub async fn add_reason(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
@@ -44,15 +42,15 @@ pub async fn add_reason(
     trigger: &str,
     note: &str,
 ) -> AppResult<Evidence> {
-    require(p, KEEPERS, "keeping footage longer")?;
+    require(p, FootageKeepers::ROLES, "keeping footage longer")?;
     let (kind, code) = match kind {
         "long_term" => ("long_term", LongTermTrigger::parse(trigger)?.as_str()),
         "hold" => ("hold", ""),
         _ => return Err(FieldError::new("kind", "must be long_term or hold").into()),
     };
     let note = text("note", note, 500, kind == "hold")?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let e = load(&mut tx, p, id).await?;
     if e.life_state != LifeState::Kept.as_str() {
         return Err(RuleViolation::new(
@@ -75,7 +73,7 @@ pub async fn add_reason(
         now,
     )
     .await?;
-    let r = refresh_retention(state, &mut tx, &e).await?;
+    let r = refresh_retention(ctx, &mut tx, &e).await?;
     audit(
         &mut tx,
         Actor::user(p, meta),
@@ -96,20 +94,20 @@ pub async fn add_reason(
 
 /// Ends a trigger or hold; only a unit head may (the footage may then become due).
 pub async fn release_reason(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
     reason_id: i64,
 ) -> AppResult<Evidence> {
-    require(p, &[Role::UnitHead], "releasing a hold")?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    require(p, UnitHeads::ROLES, "releasing a hold")?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let e = load(&mut tx, p, id).await?;
     if !store::release_reason(&mut tx, reason_id, id, p.user.id, now).await? {
         return Err(AppError::NotFound("active reason"));
     }
-    let r = refresh_retention(state, &mut tx, &e).await?;
+    let r = refresh_retention(ctx, &mut tx, &e).await?;
     audit(
         &mut tx,
         Actor::user(p, meta),
@@ -130,7 +128,7 @@ pub async fn release_reason(
 
 /// BWC-06 by event: an objection to a record keeps the footage linked to it long term.
 pub async fn on_objection(
-    state: &AppState,
+    ctx: &ServiceContext,
     tx: &mut Tx,
     violation_id: i64,
     now: DateTime<Utc>,
@@ -153,7 +151,7 @@ pub async fn on_objection(
             now,
         )
         .await?;
-        refresh_retention(state, tx, &e).await?;
+        refresh_retention(ctx, tx, &e).await?;
         audit(
             tx,
             Actor::named("evidence-retention"),
@@ -174,21 +172,21 @@ pub async fn on_objection(
 /// may be deleted early: case evidence and long-term footage are refused here, at approval and
 /// in the purge.
 pub async fn request_deletion(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
     reason: &str,
 ) -> AppResult<store::Deletion> {
-    require(p, KEEPERS, "asking for an early deletion")?;
+    require(p, FootageKeepers::ROLES, "asking for an early deletion")?;
     let reason = text("reason", reason, 500, true)?;
     if reason.chars().count() < 10 {
         return Err(FieldError::new("reason", "say why (at least 10 characters)").into());
     }
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let e = load(&mut tx, p, id).await?;
-    let retention = refresh_retention(state, &mut tx, &e).await?;
+    let retention = refresh_retention(ctx, &mut tx, &e).await?;
     check_early_deletion(retention.category)?;
     if store::open_deletion(&mut tx, id).await?.is_some() {
         return Err(AppError::Conflict {
@@ -213,14 +211,14 @@ pub async fn request_deletion(
 }
 
 pub async fn approve_deletion(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
 ) -> AppResult<store::Deletion> {
-    require(p, &[Role::UnitHead], "approving an early deletion")?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    require(p, UnitHeads::ROLES, "approving an early deletion")?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let e = load(&mut tx, p, id).await?;
     let d = store::open_deletion(&mut tx, id)
         .await?
@@ -239,7 +237,7 @@ pub async fn approve_deletion(
         .into());
     }
     // The footage may have become case evidence or long term since the request.
-    let retention = refresh_retention(state, &mut tx, &e).await?;
+    let retention = refresh_retention(ctx, &mut tx, &e).await?;
     check_early_deletion(retention.category)?;
     if !store::approve_deletion(&mut tx, &d, p.user.id).await? {
         return Err(AppError::Conflict {
@@ -264,16 +262,16 @@ pub async fn approve_deletion(
 
 /// BWC-06: a purged file comes back inside its restore window, under a hold that says why.
 pub async fn restore(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
     note: &str,
 ) -> AppResult<Evidence> {
-    require(p, &[Role::UnitHead], "restoring purged footage")?;
+    require(p, UnitHeads::ROLES, "restoring purged footage")?;
     let note = text("note", note, 500, true)?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let e = load(&mut tx, p, id).await?;
     check_restore(LifeState::parse(&e.life_state)?, e.restore_until, now)?;
     if !store::mark_restored(&mut tx, id).await? {
@@ -294,7 +292,7 @@ pub async fn restore(
         now,
     )
     .await?;
-    refresh_retention(state, &mut tx, &e).await?;
+    refresh_retention(ctx, &mut tx, &e).await?;
     audit(
         &mut tx,
         Actor::user(p, meta),
@@ -324,12 +322,12 @@ pub struct PurgeReport {
 /// crash leaves every file either purged (and recorded) or untouched. Bytes are destroyed
 /// only after the restore window; the blob goes first and the row follows, so a crash in
 /// between is finished by the next run (deleting a blob that is already gone is a no-op).
-pub async fn purge(state: &AppState) -> AppResult<PurgeReport> {
-    let now = state.clock.now();
+pub async fn purge(ctx: &ServiceContext) -> AppResult<PurgeReport> {
+    let now = ctx.clock.now();
     let mut report = PurgeReport::default();
     let everything = UnitPath::from_stored("/".into());
     loop {
-        let mut tx = state.store.begin_read().await?;
+        let mut tx = ctx.store.begin_read().await?;
         let due = store::due_for_purge(&mut tx, &everything, now, 200).await?;
         drop(tx);
         if due.is_empty() {
@@ -337,7 +335,7 @@ pub async fn purge(state: &AppState) -> AppResult<PurgeReport> {
         }
         let mut progressed = false;
         for e in due {
-            match purge_one(state, &e, None, now).await {
+            match purge_one(ctx, &e, None, now).await {
                 Ok(true) => {
                     report.purged += 1;
                     progressed = true;
@@ -353,11 +351,11 @@ pub async fn purge(state: &AppState) -> AppResult<PurgeReport> {
             break;
         }
     }
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     let approved = store::approved_deletions(&mut tx, 500).await?;
     drop(tx);
     for d in approved {
-        let mut tx = state.store.begin_read().await?;
+        let mut tx = ctx.store.begin_read().await?;
         let e = store::get(&mut tx, d.evidence_id).await?;
         drop(tx);
         let (Some(e), Some(a), Some(b)) = (e, d.first_approver, d.second_approver) else {
@@ -367,7 +365,7 @@ pub async fn purge(state: &AppState) -> AppResult<PurgeReport> {
             first_approver: UserId(a),
             second_approver: UserId(b),
         };
-        match purge_one(state, &e, Some((early, d.id)), now).await {
+        match purge_one(ctx, &e, Some((early, d.id)), now).await {
             Ok(true) => report.early += 1,
             Ok(false) => {}
             Err(err) => {
@@ -377,15 +375,15 @@ pub async fn purge(state: &AppState) -> AppResult<PurgeReport> {
         }
     }
     loop {
-        let mut tx = state.store.begin_read().await?;
+        let mut tx = ctx.store.begin_read().await?;
         let gone = store::due_for_destruction(&mut tx, now, 200).await?;
         drop(tx);
         if gone.is_empty() {
             break;
         }
         for e in &gone {
-            state.blobs.delete(&BlobId::parse(&e.sha256)?).await?;
-            let mut tx = state.store.begin().await?;
+            ctx.blobs.delete(&BlobId::parse(&e.sha256)?).await?;
+            let mut tx = ctx.store.begin().await?;
             if store::mark_destroyed(&mut tx, e.id, now).await? {
                 audit(
                     &mut tx,
@@ -405,18 +403,18 @@ pub async fn purge(state: &AppState) -> AppResult<PurgeReport> {
 }
 
 async fn purge_one(
-    state: &AppState,
+    ctx: &ServiceContext,
     e: &Evidence,
     early: Option<(EarlyDeletion, i64)>,
     now: DateTime<Utc>,
 ) -> AppResult<bool> {
-    let policy = state.settings.evidence.retention_policy();
-    let mut tx = state.store.begin().await?;
+    let policy = ctx.settings.evidence.retention_policy();
+    let mut tx = ctx.store.begin().await?;
     // Recompute from the reasons as they stand now: a hold set a moment ago wins.
     let fresh = store::get(&mut tx, e.id)
         .await?
         .ok_or(AppError::NotFound("footage"))?;
-    let retention = refresh_retention(state, &mut tx, &fresh).await?;
+    let retention = refresh_retention(ctx, &mut tx, &fresh).await?;
     if let Err(v) = check_purge(
         LifeState::parse(&fresh.life_state)?,
         retention,
@@ -470,15 +468,11 @@ pub struct Calendar {
     pub pending_deletions: Vec<store::Deletion>,
 }
 
-pub async fn calendar(state: &AppState, p: &Principal, days: i64) -> AppResult<Calendar> {
-    require(
-        p,
-        &[Role::UnitHead, Role::RecorderAdmin, Role::Supervisor],
-        "the retention calendar",
-    )?;
-    let now = state.clock.now();
+pub async fn calendar(ctx: &ServiceContext, p: &Principal, days: i64) -> AppResult<Calendar> {
+    require(p, RecorderReaders::ROLES, "the retention calendar")?;
+    let now = ctx.clock.now();
     let days = days.clamp(1, 366);
-    let mut tx = state.store.begin_read().await?;
+    let mut tx = ctx.store.begin_read().await?;
     let upcoming =
         store::due_for_purge(&mut tx, p.scope(), now + Duration::days(days), 1000).await?;
     let restorable = store::list(
@@ -494,7 +488,7 @@ pub async fn calendar(state: &AppState, p: &Principal, days: i64) -> AppResult<C
     let pending_deletions = store::open_deletions_in(&mut tx, p.scope(), 500).await?;
     Ok(Calendar {
         upcoming,
-        warning_until: now + Duration::days(i64::from(state.settings.evidence.warning_days)),
+        warning_until: now + Duration::days(i64::from(ctx.settings.evidence.warning_days)),
         restorable,
         pending_deletions,
     })

@@ -10,7 +10,6 @@ use roadwarden_domain::device::text;
 use roadwarden_domain::evidence::footage::Activity;
 use roadwarden_domain::evidence::non_recording::{self as nr, Reason, WorkRecord};
 use roadwarden_domain::evidence::supervision::{coverage, in_sample, Span};
-use roadwarden_domain::roles::Role;
 use roadwarden_domain::{FieldError, UnitId, UserId};
 use roadwarden_store::audit::{self, AuditFilter};
 use roadwarden_store::duty_records::{
@@ -25,8 +24,9 @@ use super::{in_scope, require};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::policy::{LegalReviewers, RecorderAdmins, RecorderReaders, RoleSet, UnitHeads};
 use crate::services::audit::{record, Actor, Event};
-use crate::state::AppState;
+use crate::services::context::ServiceContext;
 
 pub struct DutyInput {
     pub officer_id: Option<i64>,
@@ -39,12 +39,12 @@ pub struct DutyInput {
 
 /// A duty is filed by the officer for themselves, or by the recorder administrator.
 pub async fn file_duty(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     input: DutyInput,
 ) -> AppResult<Duty> {
-    let now = state.clock.now();
+    let now = ctx.clock.now();
     let activity = Activity::parse(&input.activity)?;
     if input.ended_at <= input.started_at || input.ended_at - input.started_at > Duration::hours(24)
     {
@@ -55,10 +55,10 @@ pub async fn file_duty(
     if input.started_at > now {
         return Err(FieldError::new("started_at", "is in the future").into());
     }
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     let officer = match input.officer_id {
         Some(id) if id != p.user.id.0 => {
-            require(p, &[Role::RecorderAdmin], "filing another officer's duty")?;
+            require(p, RecorderAdmins::ROLES, "filing another officer's duty")?;
             let u = users::get(&mut tx, UserId(id))
                 .await?
                 .ok_or(AppError::NotFound("officer"))?;
@@ -118,12 +118,12 @@ pub struct WorkRecordInput {
 
 /// BWC-03: the officer files the work record of a stopped recording.
 pub async fn file_work_record(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     input: WorkRecordInput,
 ) -> AppResult<Row> {
-    let now = state.clock.now();
+    let now = ctx.clock.now();
     let record_in = WorkRecord {
         reason: Reason::parse(&input.reason)?,
         basis: text("basis", &input.basis, 2000, true)?,
@@ -131,7 +131,7 @@ pub async fn file_work_record(
         resumed_at: input.resumed_at,
     };
     nr::check_filing(&record_in, now)?;
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     let id = store::insert_work_record(
         &mut tx,
         &NewWorkRecord {
@@ -169,15 +169,15 @@ pub async fn file_work_record(
 /// BWC-03: the unit head approves or refuses; copies go to the recorder administrator and
 /// the legal office (both see it in their lists from the moment it is filed).
 pub async fn decide_work_record(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     id: i64,
     approve: bool,
 ) -> AppResult<Row> {
-    require(p, &[Role::UnitHead], "deciding a work record")?;
-    let now = state.clock.now();
-    let mut tx = state.store.begin().await?;
+    require(p, UnitHeads::ROLES, "deciding a work record")?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
     let row = store::get_work_record(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("work record"))?;
@@ -217,12 +217,12 @@ pub async fn decide_work_record(
 /// unit's work records. The legal office is a department beside the police units it serves,
 /// so its copy covers its parent unit's tree (BWC-03: "one copy to the legal office").
 pub async fn work_records(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     state_filter: Option<&str>,
 ) -> AppResult<Vec<Row>> {
-    let mut tx = state.store.begin_read().await?;
-    if p.has(Role::LegalReviewer) {
+    let mut tx = ctx.store.begin_read().await?;
+    if p.may::<LegalReviewers>() {
         let unit = roadwarden_store::units::get(&mut tx, p.user.unit_id).await?;
         let scope = match unit {
             Some(u) if u.kind == roadwarden_domain::org::UnitKind::LegalDepartment => {
@@ -232,7 +232,7 @@ pub async fn work_records(
         };
         return Ok(store::work_records(&mut tx, &scope, state_filter, 500).await?);
     }
-    if p.has_any(&[Role::UnitHead, Role::RecorderAdmin, Role::Supervisor]) {
+    if p.has_any(RecorderReaders::ROLES) {
         Ok(store::work_records(&mut tx, p.scope(), state_filter, 500).await?)
     } else {
         let all = store::work_records(&mut tx, p.scope(), state_filter, 500).await?;
@@ -291,17 +291,13 @@ pub struct Report {
 
 /// BWC-13, BWC-14: the supervision report for the scope and period.
 pub async fn report(
-    state: &AppState,
+    ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> AppResult<Report> {
-    require(
-        p,
-        &[Role::Supervisor, Role::UnitHead, Role::RecorderAdmin],
-        "the supervision report",
-    )?;
+    require(p, RecorderReaders::ROLES, "the supervision report")?;
     if to <= from || to - from > Duration::days(93) {
         return Err(FieldError::new(
             "to",
@@ -310,8 +306,8 @@ pub async fn report(
         .into());
     }
     let round = from.format("%Y-%m").to_string();
-    let percent = state.settings.evidence.spot_check_percent;
-    let mut tx = state.store.begin_read().await?;
+    let percent = ctx.settings.evidence.spot_check_percent;
+    let mut tx = ctx.store.begin_read().await?;
     let mut lines: BTreeMap<i64, OfficerLine> = BTreeMap::new();
     let mut findings = Vec::new();
     for d in store::duties(&mut tx, p.scope(), from, to, 10_000).await? {
@@ -423,7 +419,7 @@ pub async fn report(
     .await?
     .len();
     drop(tx);
-    let mut tx = state.store.begin().await?;
+    let mut tx = ctx.store.begin().await?;
     record(
         &mut tx,
         &Actor::user(p, meta),
@@ -434,7 +430,7 @@ pub async fn report(
             unit_id: Some(p.user.unit_id),
             detail: json!({"from": from, "to": to, "officers": lines.len()}),
         },
-        state.clock.now(),
+        ctx.clock.now(),
     )
     .await?;
     tx.commit().await?;

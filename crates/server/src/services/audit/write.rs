@@ -1,16 +1,16 @@
-//! Writing audit entries (SEC-05) and reading them under unit scope (ORG-02).
+//! Writing audit entries (SEC-05). A leaf: the capture committer writes through it, so it
+//! must not reach the service context.
 
 use chrono::{DateTime, Utc};
 use roadwarden_domain::audit::AuditEntry;
 use roadwarden_domain::{UnitId, UserId};
-use roadwarden_store::audit::{self, AuditFilter, AuditListItem, NewAuditEntry};
+use roadwarden_store::audit::{self, NewAuditEntry};
 use roadwarden_store::Tx;
 
-use super::Authority;
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::AppResult;
-use crate::state::AppState;
+use crate::services::authority::Authority;
 
 /// Who did it, from where.
 #[derive(Debug, Clone)]
@@ -123,80 +123,4 @@ pub async fn record_list_read(
     )
     .await?;
     Ok(())
-}
-
-/// ORG-02 and SEC-05: who reads the installation's own entries (those about no unit: jobs,
-/// sign-in failures of unknown names, anonymous refusals). Every entry about a unit carries
-/// it and is read under unit scope; the installation's entries belong to whoever operates the
-/// installation: the holders of its root when it holds a single tree, and only the usernames
-/// named in `audit.installation_auditors` when it holds several (two countries' trees on one
-/// platform: neither country's operators read the other's, nor the shared ones).
-pub async fn reads_installation_entries(
-    state: &AppState,
-    tx: &mut Tx,
-    principal: &Principal,
-) -> AppResult<bool> {
-    if !principal.at_root() {
-        return Ok(false);
-    }
-    if state
-        .settings
-        .audit
-        .installation_auditors
-        .contains(&principal.user.username)
-    {
-        return Ok(true);
-    }
-    Ok(roadwarden_store::units::root_count(tx).await? <= 1)
-}
-
-/// The audit trail as this person may see it: entries about units in their scope.
-pub async fn list(
-    state: &AppState,
-    principal: &Principal,
-    filter: &AuditFilter,
-    limit: i64,
-) -> AppResult<Vec<AuditListItem>> {
-    let mut tx = state.store.begin_read().await?;
-    let installation = reads_installation_entries(state, &mut tx, principal).await?;
-    Ok(audit::list(
-        &mut tx,
-        principal.scope(),
-        installation,
-        filter,
-        limit.clamp(1, 500),
-    )
-    .await?)
-}
-
-/// A search of the audit trail, itself recorded: the trail holds addresses and names, and
-/// who looked at it is part of the record.
-pub async fn search(
-    state: &AppState,
-    principal: &Principal,
-    meta: &RequestMeta,
-    filter: &AuditFilter,
-    limit: i64,
-) -> AppResult<Vec<AuditListItem>> {
-    let found = list(state, principal, filter, limit).await?;
-    let mut tx = state.store.begin().await?;
-    record(
-        &mut tx,
-        &Actor::user(principal, meta),
-        Event {
-            action: "audit.search",
-            object_type: "audit",
-            object_id: String::new(),
-            unit_id: Some(principal.user.unit_id),
-            detail: serde_json::json!({
-                "actor": filter.actor, "action": filter.action, "object_type": filter.object_type,
-                "object_id": filter.object_id, "from": filter.from, "to": filter.to,
-                "returned": found.len(),
-            }),
-        },
-        state.clock.now(),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(found)
 }

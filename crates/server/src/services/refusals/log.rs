@@ -1,22 +1,14 @@
-//! SEC-05: refused accesses are logged too. A refusal (a record outside the caller's units is
-//! "not found", a missing role is "forbidden") is counted in memory per person, address and
-//! kind, and written as one aggregated audit entry per window (the count, the first and last
-//! paths), so a scan of ten thousand ids costs the chain a handful of entries, not ten
-//! thousand. Memory is bounded: past `MAX_KEYS` distinct keys, further refusals are counted
-//! under one overflow key per kind.
+//! The refusals counted in this process's memory, bounded (SEC-05). A leaf: the service
+//! context holds it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 use roadwarden_domain::{UnitId, UserId};
-use serde_json::json;
 
-use super::audit::{record, Actor, Event};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
-use crate::error::AppResult;
-use crate::state::AppState;
 
 /// Distinct (person, address, kind) keys held between flushes.
 pub const MAX_KEYS: usize = 10_000;
@@ -26,23 +18,23 @@ pub const WINDOW: Duration = Duration::seconds(60);
 const PATH_CHARS: usize = 200;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Key {
-    user_id: Option<UserId>,
-    actor: String,
-    unit_id: Option<UnitId>,
-    ip: String,
+pub(super) struct Key {
+    pub(super) user_id: Option<UserId>,
+    pub(super) actor: String,
+    pub(super) unit_id: Option<UnitId>,
+    pub(super) ip: String,
     /// The refusal's error code, e.g. `not_found`, `role.missing`.
-    kind: &'static str,
-    status: u16,
+    pub(super) kind: &'static str,
+    pub(super) status: u16,
 }
 
 #[derive(Debug, Clone)]
-struct Tally {
-    count: u64,
-    first_at: DateTime<Utc>,
-    last_at: DateTime<Utc>,
-    first_path: String,
-    last_path: String,
+pub(super) struct Tally {
+    pub(super) count: u64,
+    pub(super) first_at: DateTime<Utc>,
+    pub(super) last_at: DateTime<Utc>,
+    pub(super) first_path: String,
+    pub(super) last_path: String,
 }
 
 /// The refusals counted since the last flush.
@@ -96,7 +88,7 @@ impl RefusalLog {
     }
 
     /// Takes the keys whose window has ended (every key with `all`).
-    fn take_due(&self, now: DateTime<Utc>, all: bool) -> Vec<(Key, Tally)> {
+    pub(super) fn take_due(&self, now: DateTime<Utc>, all: bool) -> Vec<(Key, Tally)> {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         let due: Vec<Key> = map
             .iter()
@@ -109,7 +101,7 @@ impl RefusalLog {
     }
 
     /// Puts tallies back after a failed write, so they are not lost.
-    fn restore(&self, taken: Vec<(Key, Tally)>) {
+    pub(super) fn restore(&self, taken: Vec<(Key, Tally)>) {
         let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
         for (k, t) in taken {
             map.entry(k)
@@ -128,67 +120,6 @@ impl RefusalLog {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-}
-
-/// Writes one `access.refused` entry per key whose window has ended (every key with `all`,
-/// at shutdown and in tests), in the refusing person's unit. Returns the entries written.
-pub async fn flush(state: &AppState, all: bool) -> AppResult<usize> {
-    let now = state.clock.now();
-    let taken = state.refusals.take_due(now, all);
-    if taken.is_empty() {
-        return Ok(0);
-    }
-    match write(state, &taken, now).await {
-        Ok(()) => Ok(taken.len()),
-        Err(e) => {
-            state.refusals.restore(taken);
-            Err(e)
-        }
-    }
-}
-
-async fn write(state: &AppState, taken: &[(Key, Tally)], now: DateTime<Utc>) -> AppResult<()> {
-    let mut tx = state.store.begin().await?;
-    for (key, tally) in taken {
-        let actor = Actor {
-            user_id: key.user_id,
-            name: key.actor.clone(),
-            unit_id: key.unit_id,
-            ip: key.ip.clone(),
-            request_id: String::new(),
-        };
-        record(
-            &mut tx,
-            &actor,
-            Event {
-                action: "access.refused",
-                object_type: "request",
-                object_id: key.kind.to_owned(),
-                unit_id: key.unit_id,
-                detail: json!({
-                    "count": tally.count, "kind": key.kind, "status": key.status,
-                    "first_at": tally.first_at, "last_at": tally.last_at,
-                    "first_path": tally.first_path, "last_path": tally.last_path,
-                }),
-            },
-            now,
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Writes what is due every few seconds, in every process that answers requests (the counts
-/// live in this process's memory, so this is not a job on the shared queue); the rest is
-/// written at shutdown.
-pub async fn run_loop(state: AppState, stop: crate::jobs::worker::CancelFlag) {
-    while !stop.is_set() {
-        stop.sleep(std::time::Duration::from_secs(15)).await;
-        if let Err(e) = flush(&state, false).await {
-            tracing::error!(error = %e, "writing the refused accesses");
-        }
     }
 }
 

@@ -1,0 +1,86 @@
+//! Who may do what: every role set of the platform, named once. Handlers state the set they
+//! need in their signature (`Require<NoticeClerks>`), the menu and the pages ask the same sets
+//! (`p.may::<ViolationReaders>()`), and services check the same sets where a use case is reached
+//! by more than one path. What remains inside services is unit scope (ORG-02), which depends
+//! on the record, not on the person alone.
+//!
+//! A role appears by name nowhere else in the HTTP layer: `tests/layers.rs` checks it.
+
+use roadwarden_domain::roles::Role;
+
+/// A set of roles, any of which grants access.
+pub trait RoleSet: Send + Sync + 'static {
+    const ROLES: &'static [Role];
+}
+
+macro_rules! role_sets {
+    ($($(#[$doc:meta])* $name:ident = [$($role:ident),+ $(,)?];)+) => {
+        $(
+            $(#[$doc])*
+            pub struct $name;
+            impl RoleSet for $name {
+                const ROLES: &'static [Role] = &[$(Role::$role),+];
+            }
+        )+
+    };
+}
+
+role_sets! {
+    // The organisation (ORG-*, SEC-*).
+    /// System operators: units, accounts, calendars.
+    Admins = [Admin];
+    /// Who may read the audit trail: discipline / audit, unit heads, operators (SEC-05).
+    AuditReaders = [Auditor, UnitHead, Admin];
+    /// Who may see the organisation's accounts: operators, unit heads, auditors.
+    AccountReaders = [Admin, UnitHead, Auditor];
+    /// Interface clients of other systems (the inspection feed, CAP-07).
+    InterfaceClients = [InterfaceClient];
+
+    // Devices (DEV-*).
+    /// Who proposes and keeps devices (DEV-02, DEV-10, DEV-13, DEV-15).
+    DeviceManagers = [DeviceManager];
+    /// The three reviewing departments of DEV-03.
+    DeviceReviewers = [TechReviewer, LegalReviewer, OpinionReviewer];
+    /// Supervisors of upper units (SUP-*).
+    Supervisors = [Supervisor];
+    /// Who acts on devices: managers, and supervisors of upper units (SUP-04..06, ORG-03).
+    DeviceActors = [DeviceManager, Supervisor];
+
+    // Captures and violations (CAP-*, REV-*, NOT-*, OBJ-*).
+    /// Who reviews captures (REV-01).
+    Reviewers = [Reviewer];
+    /// Who watches reviewers' work and overdue reviews (REV-06).
+    ReviewOverseers = [UnitHead, Supervisor, Reviewer];
+    /// Who reads violation records and the captures behind them.
+    ViolationReaders = [NoticeClerk, Reviewer, ObjectionHandler, UnitHead, Supervisor];
+    /// Who sends notices and keeps the vehicle registry (NOT-*).
+    NoticeClerks = [NoticeClerk];
+    /// Who eliminates a violation record (REV-07).
+    Eliminators = [Reviewer, ObjectionHandler];
+    /// Who verifies an elimination (REV-07).
+    EliminationVerifiers = [Reviewer, ObjectionHandler, NoticeClerk];
+    /// Who decides objections (OBJ-*).
+    ObjectionHandlers = [ObjectionHandler];
+    /// Who reads objections.
+    ObjectionReaders = [ObjectionHandler, UnitHead, Supervisor];
+    /// Who keeps the exemption list (CAP-05).
+    ExemptionKeepers = [Supervisor, UnitHead];
+
+    // Recorders and footage (BWC-*).
+    /// Who registers, issues and takes back recorders.
+    RecorderAdmins = [RecorderAdmin];
+    /// Who reads the recorder register and the footage programme's reports.
+    RecorderReaders = [RecorderAdmin, UnitHead, Supervisor];
+    /// Who uploads footage (BWC-05).
+    Uploaders = [RecorderAdmin, Collector];
+    /// Who browses the footage library (BWC-09).
+    FootageBrowsers = [RecorderAdmin, UnitHead, Supervisor, Collector, Reviewer, ObjectionHandler, Auditor];
+    /// Who puts a hold on footage or asks for its early deletion (BWC-07).
+    FootageKeepers = [UnitHead, RecorderAdmin];
+    /// Who reads every footage request of their units (BWC-09).
+    RequestReaders = [UnitHead, RecorderAdmin, Auditor, Supervisor];
+    /// Unit heads: decide footage requests, work records, holds and deletions.
+    UnitHeads = [UnitHead];
+    /// Legal reviewers read the duties' supervision list too (BWC-12).
+    LegalReviewers = [LegalReviewer];
+}
