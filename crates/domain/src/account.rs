@@ -1,5 +1,6 @@
 //! SEC-01, SEC-02, SEC-04: accounts, the values that identify a person, and the sign-in decision.
 
+use crate::codes::Code;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -300,7 +301,7 @@ pub fn check_activation(
     match required_agreement(kind, is_operator) {
         Some(needed) if !agreements_on_file.contains(&needed) => Err(RuleViolation::new(
             "SEC-04",
-            "account.agreement_missing",
+            Code::AccountAgreementMissing,
             format!(
                 "a signed {} agreement must be on file first",
                 needed.as_str()

@@ -2,6 +2,8 @@
 
 use std::fmt;
 
+use crate::codes::Code;
+
 /// Bad input at the edge: which field, and why. The message is safe to show to users.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {reason}")]
@@ -24,14 +26,14 @@ impl FieldError {
 pub struct RuleViolation {
     /// The rule id, e.g. `"SEC-03"`.
     pub rule: &'static str,
-    /// A stable machine-readable code, e.g. `"role.grant_not_held_above"`.
-    pub code: &'static str,
+    /// A stable machine-readable code from the catalogue, e.g. `role.grant_not_held_above`.
+    pub code: Code,
     /// A message safe to show to the user.
     pub message: String,
 }
 
 impl RuleViolation {
-    pub fn new(rule: &'static str, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn new(rule: &'static str, code: Code, message: impl Into<String>) -> Self {
         Self {
             rule,
             code,

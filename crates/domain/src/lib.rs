@@ -8,6 +8,7 @@ pub mod account;
 pub mod audit;
 pub mod calendar;
 pub mod capture;
+pub mod codes;
 pub mod device;
 pub mod error;
 pub mod evidence;

@@ -1,5 +1,6 @@
 //! ORG: the unit tree, unit levels and kinds, and the jurisdiction scope of ORG-02.
 
+use crate::codes::Code;
 use serde::{Deserialize, Serialize};
 
 use crate::{FieldError, RuleViolation};
@@ -215,7 +216,7 @@ pub fn check_child_level(parent: Level, child: Level) -> Result<(), RuleViolatio
     if child.is_above(parent) {
         return Err(RuleViolation::new(
             "ORG-01",
-            "unit.level_above_parent",
+            Code::UnitLevelAboveParent,
             format!(
                 "a {} unit cannot sit under a {} unit",
                 child.as_str(),

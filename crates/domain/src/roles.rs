@@ -1,5 +1,6 @@
 //! Roles (DESIGN.md "Who uses it") and the step-by-step granting rule of SEC-03.
 
+use crate::codes::Code;
 use serde::{Deserialize, Serialize};
 
 use crate::org::{UnitKind, UnitPath};
@@ -129,7 +130,7 @@ pub fn check_grant(
     } else {
         Err(RuleViolation::new(
             "SEC-03",
-            "role.grant_not_held_above",
+            Code::RoleGrantNotHeldAbove,
             format!(
                 "only someone who holds the role '{}' at a higher unit may grant it",
                 role.as_str()
@@ -149,7 +150,7 @@ pub fn check_separation(held: &[Role], adding: Role) -> Result<(), RuleViolation
     if held.contains(&other) {
         return Err(RuleViolation::new(
             "REV-02",
-            "role.collector_reviewer_separated",
+            Code::RoleCollectorReviewerSeparated,
             format!(
                 "collection and review are separate posts: a person holding '{}' may not also hold '{}'",
                 other.as_str(),
@@ -171,7 +172,7 @@ pub fn check_console_bootstrap(
     if active_operators_in_tree > 0 {
         return Err(RuleViolation::new(
             "SEC-03",
-            "user.console_bootstrap_only",
+            Code::UserConsoleBootstrapOnly,
             "this unit tree already has an active operator: accounts and roles are now granted \
              step by step by people who hold them above, not from the console",
         ));
@@ -179,7 +180,7 @@ pub fn check_console_bootstrap(
     if !unit_is_root || !roles.contains(&Role::Admin) {
         return Err(RuleViolation::new(
             "SEC-03",
-            "user.console_first_operator_only",
+            Code::UserConsoleFirstOperatorOnly,
             "the console creates only the first operator of a unit tree: an account with the \
              role 'admin' at the tree's root",
         ));
@@ -196,7 +197,7 @@ pub fn check_role_fits(
     if !role.allowed_in(unit_kind) {
         return Err(RuleViolation::new(
             "ORG-05",
-            "role.not_allowed_in_unit_kind",
+            Code::RoleNotAllowedInUnitKind,
             format!(
                 "the role '{}' cannot be held in a unit of kind '{}'",
                 role.as_str(),
@@ -207,7 +208,7 @@ pub fn check_role_fits(
     if role.requires_police_officer() && !is_police_officer {
         return Err(RuleViolation::new(
             "SEC-04",
-            "role.requires_police_officer",
+            Code::RoleRequiresPoliceOfficer,
             format!(
                 "the role '{}' may only be held by a police officer",
                 role.as_str()
@@ -235,7 +236,7 @@ mod tests {
         assert!(check_console_bootstrap(&[Role::Admin], true, 0).is_ok());
         let running = check_console_bootstrap(&[Role::Admin], true, 1).unwrap_err();
         assert_eq!(
-            (running.rule, running.code),
+            (running.rule, running.code.as_str()),
             ("SEC-03", "user.console_bootstrap_only")
         );
         for (roles, root) in [(&[Role::Reviewer][..], true), (&[Role::Admin][..], false)] {
@@ -302,7 +303,7 @@ mod tests {
         assert!(check_separation(&[Role::Reviewer], Role::Reviewer).is_ok());
         let err = check_separation(&[Role::Collector], Role::Reviewer).unwrap_err();
         assert_eq!(
-            (err.rule, err.code),
+            (err.rule, err.code.as_str()),
             ("REV-02", "role.collector_reviewer_separated")
         );
     }

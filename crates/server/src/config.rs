@@ -231,9 +231,19 @@ pub struct NoticeSettings {
     pub sms_gateway_url: String,
     /// Sent as `Authorization: Bearer …` to the gateway.
     pub sms_gateway_token: Secret,
-    /// SMTP relay `host:port` for e-mail notices; empty turns e-mail off.
+    /// SMTP relay `host:port` for e-mail notices (`host` alone takes the mode's usual port: 25,
+    /// 587 for STARTTLS, 465 for TLS); empty turns e-mail off.
     pub smtp_relay: String,
     pub smtp_from: String,
+    /// How the connection to the relay is protected.
+    pub smtp_tls: SmtpTls,
+    /// A PEM file of extra root certificates the relay's certificate may chain to (a private
+    /// CA); empty trusts the public (Mozilla) roots only.
+    pub smtp_ca_file: PathBuf,
+    /// AUTH (PLAIN or LOGIN, as the relay offers) with this username; empty sends none. The
+    /// password is only sent over STARTTLS or TLS, or to a relay on this machine.
+    pub smtp_username: String,
+    pub smtp_password: Secret,
     /// Where owners object online, printed in every notice (APL-02).
     pub public_url: String,
     /// Attempts before a notice is given up and shown to the clerk.
@@ -252,12 +262,28 @@ impl Default for NoticeSettings {
             sms_gateway_token: Secret::default(),
             smtp_relay: String::new(),
             smtp_from: "notices@roadwarden.invalid".into(),
+            smtp_tls: SmtpTls::None,
+            smtp_ca_file: PathBuf::new(),
+            smtp_username: String::new(),
+            smtp_password: Secret::default(),
             public_url: "http://127.0.0.1:8080/public/violations".into(),
             max_attempts: 8,
             batch_size: 500,
             concurrency: 32,
         }
     }
+}
+
+/// How the SMTP connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain text: for a relay on the deployment's own network.
+    None,
+    /// Plain connection upgraded with STARTTLS; a relay that cannot upgrade is refused.
+    Starttls,
+    /// TLS from the first byte (SMTPS).
+    Tls,
 }
 
 /// DEV-04..13 periods and the numbering rule *(config)*.
@@ -636,8 +662,10 @@ mod tests {
         let mut s = Settings::default();
         s.database.url = Secret::new("postgres://rw:hunter2@db/roadwarden");
         s.blobs.s3_secret_access_key = Secret::new("s3-hunter3");
+        s.notices.smtp_password = Secret::new("smtp-hunter4");
         let printed = format!("{s:?}");
         assert!(!printed.contains("hunter2"), "{printed}");
         assert!(!printed.contains("s3-hunter3"), "{printed}");
+        assert!(!printed.contains("smtp-hunter4"), "{printed}");
     }
 }

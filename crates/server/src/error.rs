@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::{DateTime, Utc};
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::{FieldError, RuleViolation};
 use roadwarden_store::StoreError;
 use serde::Serialize;
@@ -44,7 +45,7 @@ pub enum AppError {
     #[error("change your password before doing anything else")]
     PasswordChangeRequired,
     #[error("{message}")]
-    Forbidden { code: &'static str, message: String },
+    Forbidden { code: Code, message: String },
     #[error("the form has expired; reload the page and try again")]
     Csrf,
     #[error("{0} not found")]
@@ -56,7 +57,7 @@ pub enum AppError {
     #[error("{message}")]
     Protocol {
         status: StatusCode,
-        code: &'static str,
+        code: Code,
         message: String,
     },
     #[error("internal error")]
@@ -74,7 +75,7 @@ fn human_size(bytes: usize) -> String {
 }
 
 impl AppError {
-    pub fn protocol(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn protocol(status: StatusCode, code: Code, message: impl Into<String>) -> Self {
         AppError::Protocol {
             status,
             code,
@@ -82,7 +83,7 @@ impl AppError {
         }
     }
 
-    pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
+    pub fn forbidden(code: Code, message: impl Into<String>) -> Self {
         AppError::Forbidden {
             code,
             message: message.into(),
@@ -115,26 +116,26 @@ impl AppError {
     }
 
     /// The stable machine-readable code clients can branch on.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            AppError::BadInput(_) => "input.invalid",
+            AppError::BadInput(_) => Code::InputInvalid,
             AppError::Rule(v) => v.code,
-            AppError::Unauthenticated => "auth.required",
-            AppError::DeviceAuth(_) => "device.auth",
-            AppError::TooLarge(_) => "input.too_large",
-            AppError::BadCredentials => "auth.bad_credentials",
-            AppError::Locked(_) => "auth.locked",
-            AppError::Inactive => "auth.inactive",
-            AppError::TooManyAttempts(_) => "public.too_many_attempts",
-            AppError::Throttled(_) => "auth.throttled",
-            AppError::Busy => "server.busy",
-            AppError::PasswordChangeRequired => "auth.password_change_required",
-            AppError::Forbidden { code, .. } => code,
-            AppError::Csrf => "auth.csrf",
-            AppError::NotFound(_) => "not_found",
-            AppError::Conflict { .. } => "input.conflict",
-            AppError::Protocol { code, .. } => code,
-            AppError::Internal(_) => "internal",
+            AppError::Unauthenticated => Code::AuthRequired,
+            AppError::DeviceAuth(_) => Code::DeviceAuth,
+            AppError::TooLarge(_) => Code::InputTooLarge,
+            AppError::BadCredentials => Code::AuthBadCredentials,
+            AppError::Locked(_) => Code::AuthLocked,
+            AppError::Inactive => Code::AuthInactive,
+            AppError::TooManyAttempts(_) => Code::PublicTooManyAttempts,
+            AppError::Throttled(_) => Code::AuthThrottled,
+            AppError::Busy => Code::ServerBusy,
+            AppError::PasswordChangeRequired => Code::AuthPasswordChangeRequired,
+            AppError::Forbidden { code, .. } => *code,
+            AppError::Csrf => Code::AuthCsrf,
+            AppError::NotFound(_) => Code::NotFound,
+            AppError::Conflict { .. } => Code::InputConflict,
+            AppError::Protocol { code, .. } => *code,
+            AppError::Internal(_) => Code::Internal,
         }
     }
 
@@ -180,7 +181,7 @@ pub struct ErrorBody {
     /// A stable machine-readable code clients can branch on: `auth.required`,
     /// `input.invalid`, `input.conflict`, `not_found`, `server.busy`, or a rule's own code.
     #[schema(value_type = String)]
-    pub code: &'static str,
+    pub code: Code,
     /// A message safe to show to the person.
     pub message: String,
     /// For input errors: the field (or `body`, `query`, a path parameter) that is wrong.
@@ -206,7 +207,7 @@ pub struct ErrorEnvelope {
 #[derive(Debug, Clone)]
 pub struct RenderedError {
     pub status: StatusCode,
-    pub code: &'static str,
+    pub code: Code,
     pub message: String,
     pub field: Option<String>,
 }
@@ -259,14 +260,18 @@ pub async fn api_json_errors(
     }
     let (code, message) = match status {
         StatusCode::PAYLOAD_TOO_LARGE => (
-            "input.too_large",
+            Code::InputTooLarge,
             "the request body is larger than the server accepts",
         ),
-        StatusCode::REQUEST_TIMEOUT => ("server.timeout", "the request took too long"),
-        StatusCode::METHOD_NOT_ALLOWED => {
-            ("method.not_allowed", "this path does not take this method")
-        }
-        _ => ("http.error", status.canonical_reason().unwrap_or("error")),
+        StatusCode::REQUEST_TIMEOUT => (Code::ServerTimeout, "the request took too long"),
+        StatusCode::METHOD_NOT_ALLOWED => (
+            Code::MethodNotAllowed,
+            "this path does not take this method",
+        ),
+        _ => (
+            Code::HttpError,
+            status.canonical_reason().unwrap_or("error"),
+        ),
     };
     let (mut parts, _) = resp.into_parts();
     let json = AppError::protocol(status, code, message).into_response();
@@ -293,7 +298,7 @@ impl From<roadwarden_blob::BlobError> for AppError {
             B::NotFound(_) => AppError::NotFound("stored file"),
             B::BadRange { start, len } => AppError::protocol(
                 StatusCode::RANGE_NOT_SATISFIABLE,
-                "range.not_satisfiable",
+                Code::RangeNotSatisfiable,
                 format!("the range starts at {start}, past the end ({len} bytes)"),
             ),
             other => AppError::Internal(other.into()),

@@ -1,6 +1,6 @@
-//! UI languages: zh-CN (default), en and vi. Each language is a flat TOML table of keys to
-//! strings in `locales/`; a test proves every key exists in every language and every key a
-//! template uses exists.
+//! UI languages: zh-CN (default), en and vi. The strings live in one file,
+//! `locales/strings.toml`, one line per key with its three languages side by side; tests prove
+//! every key has exactly the three languages, none empty, and every key a template uses exists.
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -44,26 +44,31 @@ impl Lang {
             .split(',')
             .find_map(|part| Lang::parse(part.split(';').next().unwrap_or("")))
     }
-
-    fn source(self) -> &'static str {
-        match self {
-            Lang::ZhCn => include_str!("../locales/zh-CN.toml"),
-            Lang::En => include_str!("../locales/en.toml"),
-            Lang::Vi => include_str!("../locales/vi.toml"),
-        }
-    }
 }
 
+const SOURCE: &str = include_str!("../locales/strings.toml");
+
+/// One line of `strings.toml`: a key's text per language code.
+type Entry = HashMap<String, String>;
+
+fn entries() -> HashMap<String, Entry> {
+    toml::from_str(SOURCE).unwrap_or_else(|e| panic!("locales/strings.toml: {e}"))
+}
+
+/// Key to text, one table per language.
 type Table = HashMap<String, String>;
 
 fn tables() -> &'static HashMap<Lang, Table> {
     static TABLES: OnceLock<HashMap<Lang, Table>> = OnceLock::new();
     TABLES.get_or_init(|| {
+        let entries = entries();
         Lang::ALL
             .into_iter()
             .map(|lang| {
-                let table: Table = toml::from_str(lang.source())
-                    .unwrap_or_else(|e| panic!("locales/{}.toml: {e}", lang.code()));
+                let table: Table = entries
+                    .iter()
+                    .filter_map(|(key, entry)| Some((key.clone(), entry.get(lang.code())?.clone())))
+                    .collect();
                 (lang, table)
             })
             .collect()
@@ -81,6 +86,11 @@ pub fn t(lang: Lang, key: &str) -> String {
         .unwrap_or_else(|| key.to_owned())
 }
 
+/// The strings key of an error code's sentence.
+pub fn error_key(code: roadwarden_domain::codes::Code) -> String {
+    format!("error.code.{}", code.as_str())
+}
+
 pub fn has_key(lang: Lang, key: &str) -> bool {
     tables()[&lang].contains_key(key)
 }
@@ -95,18 +105,50 @@ pub fn keys(lang: Lang) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// Every error code of the catalogue has its sentence in the three languages, and no
+    /// sentence is left for a code the catalogue no longer has.
     #[test]
-    fn every_language_has_every_key() {
+    fn every_error_code_reads_in_every_language() {
+        use roadwarden_domain::codes::Code;
+        for code in Code::ALL {
+            let key = error_key(*code);
+            for lang in Lang::ALL {
+                assert!(has_key(lang, &key), "{} lacks {key}", lang.code());
+            }
+        }
+        for key in keys(Lang::En) {
+            if let Some(code) = key.strip_prefix("error.code.") {
+                assert!(Code::parse(code).is_some(), "{key}: no such code");
+            }
+        }
+    }
+
+    /// Every line of `strings.toml` has zh-CN, en and vi and nothing else, none of them blank.
+    #[test]
+    fn every_key_has_exactly_the_three_languages() {
+        let entries = entries();
+        assert!(entries.len() > 100, "strings.toml looks truncated");
+        let mut expected: Vec<&str> = Lang::ALL.map(Lang::code).to_vec();
+        expected.sort_unstable();
+        let mut wrong = Vec::new();
+        for (key, entry) in &entries {
+            let mut codes: Vec<&str> = entry.keys().map(String::as_str).collect();
+            codes.sort_unstable();
+            if codes != expected {
+                wrong.push(format!("{key}: has {codes:?}"));
+            }
+            for (code, text) in entry {
+                if text.trim().is_empty() {
+                    wrong.push(format!("{key}: {code} is empty"));
+                }
+            }
+        }
+        wrong.sort();
+        assert!(wrong.is_empty(), "{wrong:#?}");
         let en = keys(Lang::En);
+        assert_eq!(en.len(), entries.len());
         for lang in Lang::ALL {
             assert_eq!(keys(lang), en, "{} differs from en", lang.code());
-            for key in &en {
-                assert!(
-                    !t(lang, key).trim().is_empty(),
-                    "{} {key} is empty",
-                    lang.code()
-                );
-            }
         }
     }
 

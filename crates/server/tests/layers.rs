@@ -92,7 +92,9 @@ fn pages_call_the_json_handlers_only_where_still_listed() {
 #[test]
 fn the_http_layer_names_no_role_outside_the_policy() {
     for folder in ["api", "ui"] {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src").join(folder);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("src")
+            .join(folder);
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap();

@@ -4,6 +4,7 @@
 //! facts (device state history, calibration, exemption list, recent captures) and stores the
 //! outcome with the capture, so a reviewer sees why a capture was flagged.
 
+use crate::codes::Code;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -92,7 +93,7 @@ impl CaptureSource {
         } else {
             Err(RuleViolation::new(
                 "CAP-00",
-                "capture.source_not_for_device",
+                Code::CaptureSourceNotForDevice,
                 format!(
                     "a {} device cannot send captures from source {}",
                     kind.as_str(),

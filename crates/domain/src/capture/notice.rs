@@ -1,6 +1,7 @@
 //! NOT-01..03: from an entered record to a closed case — the notice, the owner's 30 days,
 //! extensions, late fees, the overdue steps and the inspection block.
 
+use crate::codes::Code;
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -81,22 +82,24 @@ pub fn apply(
         (S::Entered | S::Notified, Step::Handle) if !warning => Ok(S::Decided),
         (S::Decided, Step::Pay) => Ok(S::Closed),
         (s, Step::Eliminate) if s.is_open() => Ok(S::Eliminated),
-        (S::Closed | S::Eliminated, _) => {
-            refused("NOT-03", "violation.closed", "this case is already closed")
-        }
+        (S::Closed | S::Eliminated, _) => refused(
+            "NOT-03",
+            Code::ViolationClosed,
+            "this case is already closed",
+        ),
         (_, Step::Notify) => refused(
             "NOT-01",
-            "violation.already_notified",
+            Code::ViolationAlreadyNotified,
             "the owner was already notified",
         ),
         (_, Step::Pay) => refused(
             "NOT-02",
-            "violation.not_decided",
+            Code::ViolationNotDecided,
             "payment follows a penalty decision",
         ),
         _ => refused(
             "NOT-02",
-            "violation.step_not_allowed",
+            Code::ViolationStepNotAllowed,
             "this step does not apply now",
         ),
     }
@@ -123,14 +126,14 @@ pub fn check_extension(
     if requested_until <= original_last_day {
         return Err(RuleViolation::new(
             "NOT-02b",
-            "extension.not_later",
+            Code::ExtensionNotLater,
             "an extension must end after the current deadline",
         ));
     }
     if requested_until > limit {
         return Err(RuleViolation::new(
             "NOT-02b",
-            "extension.too_long",
+            Code::ExtensionTooLong,
             format!("an extension may run to {limit} at the latest (3 months)"),
         ));
     }

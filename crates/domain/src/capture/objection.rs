@@ -1,5 +1,6 @@
 //! APL-01..03: an owner's objection to a camera record.
 
+use crate::codes::Code;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -78,21 +79,21 @@ pub fn check_lodge(
     if !violation.is_open() {
         return Err(RuleViolation::new(
             "APL-01",
-            "objection.case_closed",
+            Code::ObjectionCaseClosed,
             "this record is closed; reconsideration or a lawsuit against the penalty stays open (APL-03)",
         ));
     }
     if earlier.contains(&ObjectionState::Received) {
         return Err(RuleViolation::new(
             "APL-02",
-            "objection.already_open",
+            Code::ObjectionAlreadyOpen,
             "an objection to this record is already being decided",
         ));
     }
     if earlier.contains(&ObjectionState::NotUpheld) {
         return Err(RuleViolation::new(
             "APL-03",
-            "objection.already_answered",
+            Code::ObjectionAlreadyAnswered,
             "an objection to this record was decided and answered; administrative reconsideration or a lawsuit stays open (APL-03)",
         ));
     }
@@ -113,14 +114,14 @@ pub fn decide(
     if state != ObjectionState::Received {
         return Err(RuleViolation::new(
             "APL-02",
-            "objection.already_decided",
+            Code::ObjectionAlreadyDecided,
             "this objection has already been decided",
         ));
     }
     if reply.trim().chars().count() < 10 {
         return Err(RuleViolation::new(
             "APL-02",
-            "objection.reply_required",
+            Code::ObjectionReplyRequired,
             "the party must be told the reason (at least 10 characters)",
         ));
     }
@@ -185,7 +186,7 @@ mod tests {
     fn apl_03_an_answered_objection_is_not_lodged_again() {
         let err = check_lodge(ViolationState::Notified, &[ObjectionState::NotUpheld]).unwrap_err();
         assert_eq!(
-            (err.rule, err.code),
+            (err.rule, err.code.as_str()),
             ("APL-03", "objection.already_answered")
         );
         assert!(err.message.contains("reconsideration"));

@@ -1,5 +1,6 @@
 //! REV-00..06: review of a capture by the police of the place, by someone who did not collect it.
 
+use crate::codes::Code;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -194,35 +195,35 @@ pub fn check_reviewer(r: &Reviewer<'_>, c: &UnderReview<'_>) -> Result<(), RuleV
     if !r.is_police || !r.holds_review_role {
         return Err(RuleViolation::new(
             "REV-02",
-            "review.not_a_reviewer",
+            Code::ReviewNotAReviewer,
             "reviewers are police officers holding the review role",
         ));
     }
     if c.collected_by == Some(r.user) {
         return Err(RuleViolation::new(
             "REV-02",
-            "review.own_collection",
+            Code::ReviewOwnCollection,
             "the person who collected a record may not review it",
         ));
     }
     if !r.scopes.iter().any(|s| s.covers(c.place_unit)) {
         return Err(RuleViolation::new(
             "REV-00",
-            "review.not_place_of_violation",
+            Code::ReviewNotPlaceOfViolation,
             "review happens at the police of the place where the violation occurred",
         ));
     }
     if !c.state.awaits_review() {
         return Err(RuleViolation::new(
             "REV-01",
-            "review.already_decided",
+            Code::ReviewAlreadyDecided,
             "this capture has already been decided",
         ));
     }
     if c.state == CaptureState::SecondReview && c.first_reviewer == Some(r.user) {
         return Err(RuleViolation::new(
             "REV-02",
-            "review.second_by_first",
+            Code::ReviewSecondByFirst,
             "a second review must be done by another reviewer",
         ));
     }

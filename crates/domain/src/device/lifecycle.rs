@@ -11,6 +11,7 @@
 //! any ─retire─▶ retired
 //! ```
 
+use crate::codes::Code;
 use chrono::{DateTime, Days, Months, NaiveTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -401,7 +402,7 @@ pub fn apply(
             if now < ends {
                 return Err(RuleViolation::new(
                     "DEV-04",
-                    "device.notice_running",
+                    Code::DeviceNoticeRunning,
                     format!("the public notice runs until {}", local(ends, facts.tz)),
                 ));
             }
@@ -417,7 +418,7 @@ pub fn apply(
             if now < min_end {
                 return Err(RuleViolation::new(
                     "DEV-05",
-                    "device.trial_too_short",
+                    Code::DeviceTrialTooShort,
                     format!(
                         "the trial lasts at least {} days, until {}; its captures only warn until then",
                         periods.trial_days,
@@ -428,7 +429,7 @@ pub fn apply(
             if facts.kind.is_fixed() && !facts.registered {
                 return Err(RuleViolation::new(
                     "DEV-07",
-                    "device.not_registered",
+                    Code::DeviceNotRegistered,
                     "a fixed device is registered with the integrated command platform before formal use",
                 ));
             }
@@ -445,7 +446,7 @@ pub fn apply(
                 Some(due) => {
                     return Err(RuleViolation::new(
                         "DEV-06",
-                        "device.evaluation_not_due",
+                        Code::DeviceEvaluationNotDue,
                         format!("the effectiveness evaluation falls due on {}", local(due, facts.tz)),
                     ))
                 }
@@ -468,14 +469,14 @@ pub fn apply(
             if facts.measuring && !facts.calibration_valid {
                 return Err(RuleViolation::new(
                     if facts.suspension_reason == Some(SuspensionReason::CalibrationInvalid) { "SUP-05" } else { "DEV-13" },
-                    "device.calibration_still_invalid",
+                    Code::DeviceCalibrationStillInvalid,
                     "record a valid calibration certificate before the device resumes",
                 ));
             }
             if facts.kind.is_fixed() && matches!(back, S::InUse | S::EvaluationDue) && !facts.registered {
                 return Err(RuleViolation::new(
                     if facts.suspension_reason == Some(SuspensionReason::NotRegistered) { "SUP-04" } else { "DEV-07" },
-                    "device.still_not_registered",
+                    Code::DeviceStillNotRegistered,
                     "register the device with the command platform before it resumes",
                 ));
             }
@@ -507,7 +508,7 @@ pub fn apply(
         (S::CircuitBroken, Step::Resume) => {
             return Err(RuleViolation::new(
                 "SUP-06",
-                "device.circuit_broken",
+                Code::DeviceCircuitBroken,
                 "a circuit-broken device is re-enabled only through a new assessment, review, notice and trial",
             ))
         }
@@ -519,7 +520,7 @@ pub fn apply(
 fn trial_not_proven() -> RuleViolation {
     RuleViolation::new(
         "DEV-05",
-        "device.trial_not_proven",
+        Code::DeviceTrialNotProven,
         "no trial of this device is on record; formal use follows a full trial",
     )
 }
@@ -548,7 +549,7 @@ pub fn check_notice_before_trial(
     let Some(notice) = history.notice_started else {
         return Err(RuleViolation::new(
             "DEV-04",
-            "device.notice_not_proven",
+            Code::DeviceNoticeNotProven,
             "no public notice of this device is on record; a fixed device is announced to the public before its trial",
         ));
     };
@@ -560,7 +561,7 @@ pub fn check_notice_before_trial(
     if trial < ends {
         return Err(RuleViolation::new(
             "DEV-04",
-            "device.notice_too_short",
+            Code::DeviceNoticeTooShort,
             format!(
                 "the public notice runs {} days, until {}; the trial began before it ended",
                 periods.notice_days,
@@ -592,7 +593,7 @@ pub fn check_formal_use_history(
     if in_use < min_end {
         return Err(RuleViolation::new(
             "DEV-05",
-            "device.trial_too_short",
+            Code::DeviceTrialTooShort,
             format!(
                 "the trial lasts at least {} days, until {}; formal use began before it ended",
                 periods.trial_days,
@@ -637,7 +638,7 @@ pub fn hold_for_review(
 fn calibration_missing() -> RuleViolation {
     RuleViolation::new(
         "DEV-13",
-        "device.calibration_invalid",
+        Code::DeviceCalibrationInvalid,
         "a measuring device needs a valid calibration certificate",
     )
 }
@@ -661,7 +662,7 @@ fn out_of_order(from: DeviceState, step: Step, why: &str) -> RuleViolation {
     if !why.is_empty() {
         message = format!("{message}: {why}");
     }
-    RuleViolation::new(rule, "device.transition_out_of_order", message)
+    RuleViolation::new(rule, Code::DeviceTransitionOutOfOrder, message)
 }
 
 /// "`n` days" from `start` in the unit's zone: whole local days, the start day not counted
@@ -716,7 +717,7 @@ pub fn check_oversight(
             } else {
                 "ORG-03"
             },
-            "device.not_upper_unit",
+            Code::DeviceNotUpperUnit,
             format!(
                 "only a unit above the device's managing unit may {}",
                 what.replace('_', " ")

@@ -1,6 +1,7 @@
 //! DEV-09: where a device stands, recorded precisely: road, kilometre marker, longitude and
 //! latitude; on expressways and national or provincial roads also the nearest village.
 
+use crate::codes::Code;
 use serde::{Deserialize, Serialize};
 
 use super::{geo, text};
@@ -100,7 +101,7 @@ impl Location {
             if road_class != RoadClass::Urban {
                 return Err(LocationError::Rule(RuleViolation::new(
                     "DEV-09",
-                    "device.km_marker_required",
+                    Code::DeviceKmMarkerRequired,
                     "a kilometre marker (e.g. K123+450) is required outside city streets",
                 )));
             }
@@ -118,7 +119,7 @@ impl Location {
         if road_class.needs_village() && nearest_village.is_empty() {
             return Err(LocationError::Rule(RuleViolation::new(
                 "DEV-09",
-                "device.village_required",
+                Code::DeviceVillageRequired,
                 "on expressways and national or provincial roads the nearest village is required",
             )));
         }
@@ -137,7 +138,7 @@ impl Location {
         if !geo::in_country(country, longitude, latitude) {
             return Err(LocationError::Rule(RuleViolation::new(
                 "DEV-09",
-                "device.coordinates_outside_country",
+                Code::DeviceCoordinatesOutsideCountry,
                 format!(
                     "longitude {longitude}, latitude {latitude} lies outside {} (are longitude and latitude swapped?)",
                     country.code()
@@ -252,7 +253,7 @@ mod tests {
         assert!(matches!(
             Location::parse(&hanoi, Country::China),
             Err(LocationError::Rule(RuleViolation {
-                code: "device.coordinates_outside_country",
+                code: Code::DeviceCoordinatesOutsideCountry,
                 ..
             }))
         ));

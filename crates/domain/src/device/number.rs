@@ -6,6 +6,7 @@
 //! (`devices.number_pattern`); the pattern must name the groups `division`, `kind` and `serial`.
 //! Numbers are unique and never reused: a retired device keeps its number for ever.
 
+use crate::codes::Code;
 use regex::Regex;
 use serde::{Deserialize, Serialize};
 
@@ -53,7 +54,7 @@ impl NumberRule {
         unit_code: &str,
     ) -> Result<DeviceNumber, RuleViolation> {
         let number = raw.trim().to_ascii_uppercase();
-        let bad = |msg: String| RuleViolation::new("DEV-08", "device.number_invalid", msg);
+        let bad = |msg: String| RuleViolation::new("DEV-08", Code::DeviceNumberInvalid, msg);
         let caps = self.pattern.captures(&number).ok_or_else(|| {
             bad(format!(
                 "device number '{number}' does not follow the coding rule: 6-digit division code, 2-digit kind code, 4 to 12 digit serial"
@@ -127,7 +128,7 @@ pub fn check_not_reused(
     if previously_retired {
         return Err(RuleViolation::new(
             "DEV-08",
-            "device.number_reused",
+            Code::DeviceNumberReused,
             format!(
                 "device number {} belonged to a retired device and is never reused",
                 number.as_str()

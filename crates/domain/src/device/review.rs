@@ -5,6 +5,7 @@
 //! bureau's departments review what the squads file). A reviewer may not review an assessment
 //! they filed, nor one proposed by their own unit or a unit below it.
 
+use crate::codes::Code;
 use serde::{Deserialize, Serialize};
 
 use crate::org::{UnitKind, UnitPath};
@@ -126,7 +127,7 @@ pub fn check_review(a: &ReviewAttempt<'_>) -> Result<(), RuleViolation> {
     let refuse = |code, msg: String| Err(RuleViolation::new("DEV-03", code, msg));
     if !a.reviewer_roles.contains(&a.department.role()) {
         return refuse(
-            "review.role_missing",
+            Code::ReviewRoleMissing,
             format!(
                 "reviewing for the {} department needs the role {}",
                 a.department.as_str(),
@@ -136,32 +137,32 @@ pub fn check_review(a: &ReviewAttempt<'_>) -> Result<(), RuleViolation> {
     }
     if a.filed_by == Some(a.reviewer) {
         return refuse(
-            "review.own_assessment",
+            Code::ReviewOwnAssessment,
             "nobody reviews an assessment they filed".into(),
         );
     }
     if a.reviewer_unit == a.managing_unit || a.filing_unit == Some(a.reviewer_unit) {
         return refuse(
-            "review.own_unit",
+            Code::ReviewOwnUnit,
             "a unit does not review its own proposal".into(),
         );
     }
     if a.decided_other_department {
         return refuse(
-            "review.one_department_per_person",
+            Code::ReviewOneDepartmentPerPerson,
             "one person reviews for one department per round: the three reviews are three people's"
                 .into(),
         );
     }
     if !review_scope(a.reviewer_unit, a.reviewer_unit_kind).covers(a.managing_unit) {
         return refuse(
-            "review.out_of_scope",
+            Code::ReviewOutOfScope,
             "this assessment is outside the reviewer's jurisdiction".into(),
         );
     }
     if a.already_decided {
         return refuse(
-            "review.already_decided",
+            Code::ReviewAlreadyDecided,
             format!(
                 "the {} department has already decided this round",
                 a.department.as_str()
@@ -171,7 +172,7 @@ pub fn check_review(a: &ReviewAttempt<'_>) -> Result<(), RuleViolation> {
     if a.decision == Decision::Return && a.reason.trim().chars().count() < 2 {
         return Err(RuleViolation::new(
             "DEV-03",
-            "review.reason_required",
+            Code::ReviewReasonRequired,
             "a returned assessment states its reason",
         ));
     }

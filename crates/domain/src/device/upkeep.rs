@@ -2,6 +2,7 @@
 //! faults and the operation log (DEV-10, DEV-14, DEV-15), the maintenance ratings (DEV-11) and
 //! the yearly clean-up (DEV-12).
 
+use crate::codes::Code;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -305,14 +306,14 @@ pub fn check_responsibility(
     if leader.is_empty() || department.is_empty() {
         return Err(RuleViolation::new(
             "DEV-10",
-            "device.responsibility_missing",
+            Code::DeviceResponsibilityMissing,
             "the managing unit names a responsible leader and a responsible department",
         ));
     }
     if leader.chars().count() > 64 || department.chars().count() > 100 {
         return Err(RuleViolation::new(
             "DEV-10",
-            "device.responsibility_too_long",
+            Code::DeviceResponsibilityTooLong,
             "leader or department name is too long",
         ));
     }

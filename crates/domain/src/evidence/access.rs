@@ -9,6 +9,7 @@
 //! it. An approval is valid for a set number of days and can be revoked; every view and copy
 //! under it is audited by the caller.
 
+use crate::codes::Code;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -206,7 +207,7 @@ pub fn check_requesting_unit(
     if requester == Requester::SuperiorBody && !requesting_unit.is_ancestor_of(footage_unit) {
         return Err(RuleViolation::new(
             "BWC-08",
-            "access.not_superior_body",
+            Code::AccessNotSuperiorBody,
             "a superior body's retrieval is filed by a person of a unit above the footage's unit",
         ));
     }
@@ -222,7 +223,7 @@ pub fn check_deciding_head(
     if head_unit != footage_unit {
         return Err(RuleViolation::new(
             "BWC-08",
-            "access.not_unit_head",
+            Code::AccessNotUnitHead,
             "a footage request is decided by the head of the footage's own unit",
         ));
     }
@@ -241,14 +242,14 @@ pub fn check_provider(
     if !provider_is_recorder_admin {
         return Err(RuleViolation::new(
             "BWC-08",
-            "access.copy_by_recorder_admin",
+            Code::AccessCopyByRecorderAdmin,
             "the recorder administrator provides the evidence copy; the requester receives it",
         ));
     }
     if provider == requester && !matches!(kind, Requester::Court | Requester::Procuratorate) {
         return Err(RuleViolation::new(
             "BWC-08",
-            "access.copy_by_recorder_admin",
+            Code::AccessCopyByRecorderAdmin,
             "the recorder administrator provides the evidence copy; the requester does not make their own",
         ));
     }
@@ -278,21 +279,21 @@ pub fn approve(
     if state != AccessState::Pending {
         return Err(RuleViolation::new(
             "BWC-08",
-            "access.not_pending",
+            Code::AccessNotPending,
             format!("this request is {}, not pending", state.as_str()),
         ));
     }
     if approver == requester {
         return Err(RuleViolation::new(
             "BWC-08",
-            "access.self_approval",
+            Code::AccessSelfApproval,
             "nobody approves their own request",
         ));
     }
     if approvals.contains(&approver) {
         return Err(RuleViolation::new(
             "BWC-09",
-            "access.same_approver",
+            Code::AccessSameApprover,
             "restricted footage needs the approval of a second, different head",
         ));
     }
@@ -310,14 +311,14 @@ pub fn refuse(state: AccessState, reason: &str) -> Result<AccessState, RuleViola
     if state != AccessState::Pending {
         return Err(RuleViolation::new(
             "BWC-08",
-            "access.not_pending",
+            Code::AccessNotPending,
             format!("this request is {}, not pending", state.as_str()),
         ));
     }
     if reason.trim().chars().count() < 5 {
         return Err(RuleViolation::new(
             "BWC-08",
-            "access.refusal_needs_reason",
+            Code::AccessRefusalNeedsReason,
             "a refusal says why",
         ));
     }
@@ -330,7 +331,7 @@ pub fn revoke(state: AccessState) -> Result<AccessState, RuleViolation> {
         AccessState::Approved | AccessState::Pending => Ok(AccessState::Revoked),
         other => Err(RuleViolation::new(
             "SEC-07",
-            "access.not_revocable",
+            Code::AccessNotRevocable,
             format!("this request is {}", other.as_str()),
         )),
     }
@@ -350,21 +351,21 @@ pub fn check_use(
         AccessState::Revoked => {
             return Err(RuleViolation::new(
                 "SEC-07",
-                "access.revoked",
+                Code::AccessRevoked,
                 "this approval was revoked",
             ))
         }
         AccessState::Pending => {
             return Err(RuleViolation::new(
                 "BWC-08",
-                "access.not_approved",
+                Code::AccessNotApproved,
                 "this request has not been approved yet",
             ))
         }
         AccessState::Refused => {
             return Err(RuleViolation::new(
                 "BWC-08",
-                "access.refused",
+                Code::AccessRefused,
                 "this request was refused",
             ))
         }
@@ -372,14 +373,14 @@ pub fn check_use(
     if expires_at.is_none_or(|e| now >= e) {
         return Err(RuleViolation::new(
             "BWC-08",
-            "access.expired",
+            Code::AccessExpired,
             "this approval has expired; file a new request",
         ));
     }
     if wanted == Purpose::Copy && granted == Purpose::View {
         return Err(RuleViolation::new(
             "SEC-07",
-            "access.view_only",
+            Code::AccessViewOnly,
             "this approval allows viewing, not copying",
         ));
     }

@@ -5,6 +5,7 @@
 //! or was not checked, is not issued. A damaged recorder goes to the logistics department for
 //! repair within 24 hours, never to an outside shop (BWC-12).
 
+use crate::codes::Code;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -109,7 +110,7 @@ pub fn check_issue(
     if state != RecorderState::InStore {
         return Err(RuleViolation::new(
             "BWC-01",
-            "recorder.not_in_store",
+            Code::RecorderNotInStore,
             format!(
                 "the recorder is {}, not in the store; it must be handed back first",
                 state.as_str()
@@ -123,7 +124,7 @@ pub fn check_issue(
             } else {
                 Err(RuleViolation::new(
                     "BWC-04",
-                    "recorder.check_failed",
+                    Code::RecorderCheckFailed,
                     format!(
                         "the last pre-use check failed: {}",
                         check.failures().join(", ")
@@ -133,7 +134,7 @@ pub fn check_issue(
         }
         _ => Err(RuleViolation::new(
             "BWC-04",
-            "recorder.not_checked",
+            Code::RecorderNotChecked,
             "the recorder has no pre-use check in the last 12 hours",
         )),
     }
@@ -146,7 +147,7 @@ pub fn check_return(state: RecorderState) -> Result<(), RuleViolation> {
     } else {
         Err(RuleViolation::new(
             "BWC-01",
-            "recorder.not_issued",
+            Code::RecorderNotIssued,
             "the recorder is not held by an officer",
         ))
     }
@@ -182,7 +183,7 @@ pub fn check_report_damage(state: RecorderState) -> Result<(), RuleViolation> {
         RecorderState::InStore | RecorderState::Issued => Ok(()),
         other => Err(RuleViolation::new(
             "BWC-12",
-            "recorder.cannot_report_damage",
+            Code::RecorderCannotReportDamage,
             format!("the recorder is {}", other.as_str()),
         )),
     }
@@ -196,14 +197,14 @@ pub fn check_send_for_repair(
     if destination == RepairDestination::OutsideShop {
         return Err(RuleViolation::new(
             "BWC-12",
-            "recorder.outside_repair_forbidden",
+            Code::RecorderOutsideRepairForbidden,
             "recorders are repaired by the logistics department, never by an outside shop",
         ));
     }
     if state != RecorderState::Damaged {
         return Err(RuleViolation::new(
             "BWC-12",
-            "recorder.not_damaged",
+            Code::RecorderNotDamaged,
             "only a recorder reported damaged is sent for repair",
         ));
     }
@@ -307,7 +308,10 @@ mod tests {
     #[test]
     fn bwc_01_issue_only_from_the_store_and_return_only_when_issued() {
         let err = check_issue(RecorderState::Issued, Some((t(0), GOOD)), t(1)).unwrap_err();
-        assert_eq!((err.rule, err.code), ("BWC-01", "recorder.not_in_store"));
+        assert_eq!(
+            (err.rule, err.code.as_str()),
+            ("BWC-01", "recorder.not_in_store")
+        );
         assert!(check_return(RecorderState::Issued).is_ok());
         assert_eq!(
             check_return(RecorderState::InStore).unwrap_err().code,
@@ -319,7 +323,10 @@ mod tests {
     fn bwc_04_no_issue_without_a_passed_check_in_the_last_twelve_hours() {
         assert!(check_issue(RecorderState::InStore, Some((t(0), GOOD)), t(1)).is_ok());
         let stale = check_issue(RecorderState::InStore, Some((t(0), GOOD)), t(13)).unwrap_err();
-        assert_eq!((stale.rule, stale.code), ("BWC-04", "recorder.not_checked"));
+        assert_eq!(
+            (stale.rule, stale.code.as_str()),
+            ("BWC-04", "recorder.not_checked")
+        );
         assert_eq!(
             check_issue(RecorderState::InStore, None, t(1))
                 .unwrap_err()

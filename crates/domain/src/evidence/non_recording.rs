@@ -2,6 +2,7 @@
 //! record with the reason and its basis. The unit head approves it; one copy goes to the
 //! recorder administrator and one to the legal office.
 
+use crate::codes::Code;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -115,14 +116,14 @@ pub fn decide(
     if state != State::Filed {
         return Err(RuleViolation::new(
             "BWC-03",
-            "non_recording.already_decided",
+            Code::NonRecordingAlreadyDecided,
             "this work record has already been decided",
         ));
     }
     if filed_by == head {
         return Err(RuleViolation::new(
             "BWC-03",
-            "non_recording.self_approval",
+            Code::NonRecordingSelfApproval,
             "the unit head approves a work record, not the officer who filed it",
         ));
     }

@@ -7,6 +7,7 @@
 //! and a legal hold stops the clock. Nothing is deleted outside the scheduled purge; a purged
 //! file can be restored for a window before its bytes are destroyed.
 
+use crate::codes::Code;
 use chrono::{DateTime, Months, NaiveDate, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -256,12 +257,12 @@ pub fn check_early_deletion(category: Category) -> Result<(), RuleViolation> {
         Category::General => Ok(()),
         Category::LegalHold => Err(RuleViolation::new(
             "BWC-06",
-            "retention.on_hold",
+            Code::RetentionOnHold,
             "this footage is under a legal hold",
         )),
         Category::CaseEvidence | Category::LongTerm => Err(RuleViolation::new(
             "BWC-06",
-            "retention.early_deletion_not_general",
+            Code::RetentionEarlyDeletionNotGeneral,
             "only general footage may be deleted early; case evidence and long-term footage are kept for their whole period",
         )),
     }
@@ -278,14 +279,14 @@ pub fn check_purge(
     if state != LifeState::Kept {
         return Err(RuleViolation::new(
             "BWC-06",
-            "retention.not_kept",
+            Code::RetentionNotKept,
             "this footage has already been purged",
         ));
     }
     if retention.category == Category::LegalHold {
         return Err(RuleViolation::new(
             "BWC-06",
-            "retention.on_hold",
+            Code::RetentionOnHold,
             "this footage is under a legal hold",
         ));
     }
@@ -300,12 +301,12 @@ pub fn check_purge(
         Some(e) if e.first_approver != e.second_approver => Ok(()),
         Some(_) => Err(RuleViolation::new(
             "BWC-06",
-            "retention.same_approver",
+            Code::RetentionSameApprover,
             "an early deletion needs two different approvers",
         )),
         None => Err(RuleViolation::new(
             "BWC-06",
-            "retention.not_due",
+            Code::RetentionNotDue,
             match retention.purge_from {
                 Some(_) => "this footage must still be kept: its retention period has not ended",
                 None => "this footage is kept without an end date (case evidence or long-term)",
@@ -324,12 +325,12 @@ pub fn check_restore(
         (LifeState::Purged, Some(until)) if now < until => Ok(()),
         (LifeState::Purged, _) | (LifeState::Destroyed, _) => Err(RuleViolation::new(
             "BWC-06",
-            "retention.restore_window_closed",
+            Code::RetentionRestoreWindowClosed,
             "the restore window has closed; the footage is destroyed",
         )),
         (LifeState::Kept, _) => Err(RuleViolation::new(
             "BWC-06",
-            "retention.not_purged",
+            Code::RetentionNotPurged,
             "this footage has not been purged",
         )),
     }

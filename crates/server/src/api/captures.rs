@@ -11,6 +11,7 @@ use roadwarden_domain::capture::intake::ExemptionKind;
 use roadwarden_domain::capture::plate::{
     plate_key, query_key, read_plate, PlateColour, PlateReading,
 };
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::text;
 use roadwarden_domain::org::{Country, UnitPath};
 use roadwarden_domain::FieldError;
@@ -185,7 +186,7 @@ fn check_violation_reader(p: &Principal) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::forbidden(
-            "role.missing",
+            Code::RoleMissing,
             "violation records are for clerks, reviewers, objection handlers and supervisors",
         ))
     }
@@ -739,7 +740,7 @@ pub async fn add_vehicle(
         .map(|u| u.country.code());
     if own_country != Some(v.country.as_str()) {
         return Err(AppError::forbidden(
-            "vehicle.other_country",
+            Code::VehicleOtherCountry,
             "this plate is another country's; only that country's police record its owner",
         ));
     }
@@ -758,7 +759,7 @@ pub async fn add_vehicle(
         };
         if !allowed {
             return Err(AppError::forbidden(
-                "vehicle.other_unit",
+                Code::VehicleOtherUnit,
                 "this vehicle was recorded by another unit; that unit or one above it may change it",
             ));
         }

@@ -7,6 +7,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use base64::Engine;
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::lifecycle::capture_use_for;
 use roadwarden_domain::device::review::Department;
 use roadwarden_domain::device::{DeviceKind, DeviceState};
@@ -523,7 +524,7 @@ pub async fn review_inbox(
     for dept in departments {
         if !p.has(dept.role()) {
             return Err(AppError::forbidden(
-                "role.missing",
+                Code::RoleMissing,
                 format!(
                     "the {} inbox needs the role {}",
                     dept.as_str(),

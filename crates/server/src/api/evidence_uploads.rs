@@ -7,6 +7,7 @@
 //! `recorder` (number), `place`, `case_ref`, `violation_id`, `restriction`, `filename`, and
 //! `sha256` (declared; the upload is refused if the bytes hash to anything else).
 
+use roadwarden_domain::codes::Code;
 use std::collections::HashMap;
 
 use axum::body::Body;
@@ -72,7 +73,7 @@ fn check_version(headers: &HeaderMap) -> AppResult<()> {
         Some(TUS_VERSION) => Ok(()),
         _ => Err(AppError::protocol(
             StatusCode::PRECONDITION_FAILED,
-            "upload.tus_version",
+            Code::UploadTusVersion,
             "send Tus-Resumable: 1.0.0",
         )),
     }
@@ -162,7 +163,7 @@ async fn head(
     if u.state == "failed" {
         return Err(AppError::protocol(
             StatusCode::GONE,
-            "upload.ended",
+            Code::UploadEnded,
             format!("this upload ended: {}", u.failure),
         ));
     }
@@ -188,7 +189,7 @@ async fn patch(
     if content_type != "application/offset+octet-stream" {
         return Err(AppError::protocol(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "upload.content_type",
+            Code::UploadContentType,
             "send the bytes as Content-Type: application/offset+octet-stream",
         ));
     }

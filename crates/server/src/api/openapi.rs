@@ -56,7 +56,7 @@ use utoipa::{Modify, OpenApi};
         super::evidence::work_records, super::evidence::decide_work_record, super::evidence::report,
     ),
     components(schemas(crate::error::ErrorEnvelope)),
-    modifiers(&BearerAuth, &PathParameters, &ErrorResponses),
+    modifiers(&BearerAuth, &PathParameters, &ErrorResponses, &ErrorCodes),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
@@ -228,6 +228,63 @@ fn add_error_responses(op: &mut Operation) {
     }
 }
 
+/// The error body's `code` is one of the catalogue (`roadwarden_domain::codes`): the document
+/// lists them all, so a client can branch on every code it may meet.
+struct ErrorCodes;
+
+impl Modify for ErrorCodes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::Schema;
+        use utoipa::openapi::RefOr;
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let Some(RefOr::T(Schema::Object(body))) = components.schemas.get_mut("ErrorBody") else {
+            return;
+        };
+        let description = body.properties.get("code").and_then(|p| match p {
+            RefOr::T(Schema::Object(o)) => o.description.clone(),
+            _ => None,
+        });
+        body.properties.insert(
+            "code".into(),
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(description)
+                .enum_values(Some(
+                    roadwarden_domain::codes::Code::ALL
+                        .iter()
+                        .map(|c| c.as_str()),
+                ))
+                .into(),
+        );
+    }
+}
+
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 13, item 3: the document lists every error code of the catalogue.
+    #[test]
+    fn the_error_body_lists_every_code_of_the_catalogue() {
+        let doc = serde_json::to_value(ApiDoc::openapi()).unwrap();
+        let listed: Vec<&str> = doc["components"]["schemas"]["ErrorBody"]["properties"]["code"]
+            ["enum"]
+            .as_array()
+            .expect("the code has an enum")
+            .iter()
+            .map(|v| v.as_str().unwrap())
+            .collect();
+        let all: Vec<&str> = roadwarden_domain::codes::Code::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .collect();
+        assert_eq!(listed, all);
+        assert!(listed.contains(&"role.missing") && listed.contains(&"input.invalid"));
+    }
 }

@@ -2,6 +2,7 @@
 //! handler that takes `Require<Admins>` cannot run for anyone who is not an administrator; one that forgets to ask for a principal
 //! has no user to act for, so it cannot reach scoped data at all.
 
+use roadwarden_domain::codes::Code;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -69,7 +70,7 @@ impl<R: RoleSet, S: Send + Sync> FromRequestParts<S> for Require<R> {
         if !p.has_any(R::ROLES) {
             let names: Vec<&str> = R::ROLES.iter().map(|r| r.as_str()).collect();
             return Err(AppError::forbidden(
-                "role.missing",
+                Code::RoleMissing,
                 format!("this needs one of the roles: {}", names.join(", ")),
             ));
         }

@@ -120,7 +120,7 @@ pub async fn count_refusals(State(state): State<AppState>, req: Request, next: N
             state.refusals.note(
                 principal.as_deref(),
                 &meta.unwrap_or_default(),
-                err.code,
+                err.code.as_str(),
                 err.status.as_u16(),
                 &path,
                 state.clock.now(),

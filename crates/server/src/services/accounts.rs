@@ -7,6 +7,7 @@ use roadwarden_domain::account::{
     check_activation, required_agreement, AccountStatus, AgreementKind, IdNumber, PersonKind,
     PersonName, Phone, Username,
 };
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::roles::{check_grant, check_role_fits, check_separation, Role};
 use roadwarden_domain::{FieldError, UnitId, UserId};
 use roadwarden_store::users::{self, NewUser, User, UserFilter};
@@ -434,7 +435,7 @@ pub async fn change_standing(
     if let Authority::User(p) = authority {
         if p.user.id == user.id && action != AccountAction::Unlock {
             return Err(AppError::forbidden(
-                "user.self_standing",
+                Code::UserSelfStanding,
                 "you cannot change your own account's standing",
             ));
         }

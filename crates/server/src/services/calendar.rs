@@ -2,6 +2,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use roadwarden_domain::calendar::{working_day_deadline, DayKind, Deadline, SpecialDay};
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::org::{Country, Level};
 use roadwarden_domain::FieldError;
 use roadwarden_store::{calendar, units};
@@ -45,7 +46,7 @@ async fn check_may_edit(
         .ok_or(AppError::NotFound("unit"))?;
     if unit.country != country || unit.level != Level::Province {
         return Err(AppError::forbidden(
-            "calendar.not_province_operator",
+            Code::CalendarNotProvinceOperator,
             "the calendar is edited by an operator of a province-level unit of that country",
         ));
     }

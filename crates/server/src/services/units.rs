@@ -1,5 +1,6 @@
 //! ORG-01..05: creating and reading units under scope.
 
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::org::{
     check_child_level, parse_time_zone, Country, Level, UnitCode, UnitKind, UnitName,
 };
@@ -80,7 +81,7 @@ pub async fn create_unit(
         (Some(p), Some(c)) if c != p.country => {
             return Err(RuleViolation::new(
                 "ORG-01",
-                "unit.country_differs_from_parent",
+                Code::UnitCountryDiffersFromParent,
                 "a unit belongs to its parent's country",
             )
             .into())

@@ -33,6 +33,7 @@ use crate::policy::{
     RecorderReaders, Reviewers, ViolationReaders,
 };
 use crate::state::AppState;
+use roadwarden_domain::codes::Code;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -299,7 +300,7 @@ pub async fn html_errors(State(_state): State<AppState>, req: Request, next: Nex
                 lang,
                 principal.as_deref(),
                 StatusCode::NOT_FOUND,
-                "not_found",
+                Code::NotFound,
                 &i18n::t(lang, "error.not_found"),
                 None,
             )
@@ -308,12 +309,12 @@ pub async fn html_errors(State(_state): State<AppState>, req: Request, next: Nex
         };
     };
     match err.code {
-        "auth.required" => {
+        Code::AuthRequired => {
             let next =
                 url::form_urlencoded::byte_serialize(path_and_query.as_bytes()).collect::<String>();
             Redirect::to(&format!("/login?next={next}")).into_response()
         }
-        "auth.password_change_required" => Redirect::to("/account/password").into_response(),
+        Code::AuthPasswordChangeRequired => Redirect::to("/account/password").into_response(),
         _ => error_page(
             lang,
             principal.as_deref(),
@@ -329,11 +330,19 @@ fn error_page(
     lang: Lang,
     principal: Option<&Principal>,
     status: StatusCode,
-    code: &str,
+    code: Code,
     message: &str,
     field: Option<&str>,
 ) -> Response {
-    let title_key = format!("error.{}", code.split('.').next().unwrap_or("internal"));
+    let title_key = format!(
+        "error.{}",
+        code.as_str().split('.').next().unwrap_or("internal")
+    );
+    // The person reads the code's sentence in their language; the server's own wording (in
+    // English, with the values involved) is added for English readers when it says more.
+    let sentence = i18n::t(lang, &i18n::error_key(code));
+    let detail = (lang == Lang::En && message != sentence && code != Code::NotFound)
+        .then(|| message.to_owned());
     let title = if i18n::has_key(lang, &title_key) {
         i18n::t(lang, &title_key)
     } else {
@@ -351,7 +360,7 @@ fn error_page(
         lang,
         principal,
         "",
-        context! { status => status.as_u16(), title => title, message => message, field => field_label, code => code },
+        context! { status => status.as_u16(), title => title, message => sentence, detail => detail, field => field_label, code => code.as_str() },
     );
     match views::render("error.html", ctx) {
         Ok(html) => (status, html).into_response(),

@@ -65,7 +65,9 @@ fn refusal_key(e: &AppError) -> Option<String> {
         AppError::Rule(r) if r.code == "report.contact_unproven" => "report.err.code".into(),
         AppError::Throttled(_) => "report.err.throttled".into(),
         AppError::TooLarge(_) => "report.err.too_large".into(),
-        AppError::Protocol { code, .. } if code.starts_with("report.") => "report.err.sms".into(),
+        AppError::Protocol { code, .. } if code.as_str().starts_with("report.") => {
+            "report.err.sms".into()
+        }
         _ => return None,
     })
 }

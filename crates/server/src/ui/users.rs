@@ -167,7 +167,11 @@ pub async fn create(
                 Some(&admin),
                 "/users",
                 context! {
-                    error => match field { Some(f) => format!("{f}: {}", body.message), None => body.message },
+                    error => {
+                        let sentence = crate::i18n::t(lang, &crate::i18n::error_key(body.code));
+                        let detail = if lang == Lang::En && body.message != sentence { format!(" ({})", body.message) } else { String::new() };
+                        match field { Some(f) => format!("{f}: {sentence}{detail}"), None => format!("{sentence}{detail}") }
+                    },
                     values => context! { unit_id => input.unit_id, username => input.username, full_name => input.full_name,
                         id_number => input.id_number, phone => input.phone, person_kind => input.person_kind,
                         badge_number => input.badge_number, roles => input.roles },

@@ -1364,15 +1364,20 @@ async fn capture_pages_render_for_their_users() {
 }
 
 /// A real SMTP server (aiosmtpd, installed by scripts/test.sh from PyPI) on a free port.
-struct SmtpSink {
+pub(crate) struct SmtpSink {
     child: std::process::Child,
-    port: u16,
+    pub(crate) port: u16,
     out: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
 impl SmtpSink {
     fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// With the sink's options: `--starttls`, `--tls`, `--auth USER:PASSWORD`.
+    pub(crate) fn start_with(options: &[&str]) -> Self {
         use std::io::BufRead;
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("mail.jsonl");
@@ -1380,6 +1385,7 @@ impl SmtpSink {
         let mut child = std::process::Command::new("python3")
             .arg(script)
             .arg(&out)
+            .args(options)
             .stdout(std::process::Stdio::piped())
             .spawn()
             .expect("python3 runs the SMTP sink (pip install aiosmtpd)");
@@ -1402,7 +1408,7 @@ impl SmtpSink {
         }
     }
 
-    fn messages(&self) -> Vec<Value> {
+    pub(crate) fn messages(&self) -> Vec<Value> {
         std::fs::read_to_string(&self.out)
             .unwrap_or_default()
             .lines()

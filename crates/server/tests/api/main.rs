@@ -5,6 +5,7 @@ mod accounts;
 mod audit;
 mod calendar;
 mod captures;
+mod captures_email;
 mod captures_owner;
 mod deadlines;
 mod device_import;

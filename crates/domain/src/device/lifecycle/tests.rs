@@ -154,7 +154,10 @@ fn dev_05_the_trial_lasts_at_least_fifteen_days() {
         &Periods::default(),
     )
     .unwrap_err();
-    assert_eq!((err.rule, err.code), ("DEV-05", "device.trial_too_short"));
+    assert_eq!(
+        (err.rule, err.code.as_str()),
+        ("DEV-05", "device.trial_too_short")
+    );
     assert_eq!(capture_use(DeviceState::Trial), CaptureUse::WarnOnly);
     let t = step(&mut f, Step::StartFormalUse, at(2026, 3, 23, 9)).unwrap();
     assert_eq!(t.to, DeviceState::InUse);
@@ -609,7 +612,7 @@ fn dev_05_a_ledger_device_in_use_proves_its_notice_and_full_trial() {
         (short, "device.trial_too_short"),
     ] {
         let v = check_formal_use_history(DeviceKind::Speed, &h, &p, SHANGHAI).unwrap_err();
-        assert_eq!((v.rule, v.code), ("DEV-05", code));
+        assert_eq!((v.rule, v.code.as_str()), ("DEV-05", code));
     }
     // A fixed enforcing device shows its whole notice before the trial.
     let no_notice = EntryHistory {
@@ -626,7 +629,7 @@ fn dev_05_a_ledger_device_in_use_proves_its_notice_and_full_trial() {
     ] {
         let v =
             check_formal_use_history(DeviceKind::FixedEnforcement, &h, &p, SHANGHAI).unwrap_err();
-        assert_eq!((v.rule, v.code), ("DEV-04", code));
+        assert_eq!((v.rule, v.code.as_str()), ("DEV-04", code));
     }
     // A mobile camera has no notice; a counting camera enforces nothing and needs neither.
     assert!(

@@ -15,6 +15,7 @@ use roadwarden_domain::capture::intake::{
 };
 use roadwarden_domain::capture::plate::{plate_key, read_plate, PlateColour, PlateReading};
 use roadwarden_domain::capture::review::{review_deadline, CaptureState};
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::upkeep::valid_certificate;
 use roadwarden_domain::device::{parse_mac, text, CaptureUse, DeviceKind, DeviceState};
 use roadwarden_domain::org::UnitPath;
@@ -439,7 +440,7 @@ async fn prepare(
     if !violation_code.is_empty() && !device.violation_types.contains(&violation_code) {
         return Err(RuleViolation::new(
             "DEV-04",
-            "capture.violation_not_published",
+            Code::CaptureViolationNotPublished,
             format!("this device is not published as enforcing violation {violation_code}"),
         )
         .into());

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use roadwarden_domain::capture::notice::{blocks_inspection, ViolationState};
 use roadwarden_domain::capture::plate::query_key;
+use roadwarden_domain::codes::Code;
 use roadwarden_store::violations::{self, Violation};
 use roadwarden_store::{units, Tx};
 use serde::Serialize;
@@ -152,7 +153,7 @@ async fn check_inspector(tx: &mut Tx, p: &Principal) -> AppResult<&'static str> 
     match station {
         Some(unit) if p.may::<InterfaceClients>() => Ok(unit.country.code()),
         _ => Err(AppError::forbidden(
-            "role.missing",
+            Code::RoleMissing,
             "the inspection interface is for inspection stations' interface accounts",
         )),
     }

@@ -2,6 +2,7 @@
 //! decides within 5 working days; upheld eliminates the record, not upheld is answered with
 //! the reason. Every step is in the audit chain.
 
+use roadwarden_domain::codes::Code;
 use std::io::Cursor;
 
 use bytes::Bytes;
@@ -77,7 +78,7 @@ pub async fn lodge_at_window(
 ) -> AppResult<Objection> {
     if !p.may::<ObjectionHandlers>() {
         return Err(AppError::forbidden(
-            "role.missing",
+            Code::RoleMissing,
             "taking objections needs the role objection_handler",
         ));
     }
@@ -232,7 +233,7 @@ pub async fn decide(
 ) -> AppResult<Objection> {
     if !p.may::<ObjectionHandlers>() {
         return Err(AppError::forbidden(
-            "role.missing",
+            Code::RoleMissing,
             "deciding objections needs the role objection_handler",
         ));
     }
@@ -255,7 +256,7 @@ pub async fn decide(
     if !violations::decide_objection(&mut tx, id, to.as_str(), p.user.id, &reply, now).await? {
         return Err(RuleViolation::new(
             "APL-02",
-            "objection.already_decided",
+            Code::ObjectionAlreadyDecided,
             "this objection was decided meanwhile",
         )
         .into());
@@ -335,7 +336,7 @@ pub async fn list(
 ) -> AppResult<Vec<Objection>> {
     if !p.has_any(ObjectionReaders::ROLES) {
         return Err(AppError::forbidden(
-            "role.missing",
+            Code::RoleMissing,
             "objections are for objection handlers, unit heads and supervisors",
         ));
     }

@@ -1,5 +1,5 @@
 //! NOT-01: the notice outbox. Rows are written with the approval that calls for them; this
-//! sender leases due rows, sends them (SMS gateway over HTTP, e-mail over SMTP, the printable
+//! sender leases due rows, sends them (SMS gateway over HTTP, e-mail over SMTP with lettre, the printable
 //! letter as a PDF in the blob store), and records each outcome, retrying with back-off. A
 //! crash while sending loses nothing: a leased row comes back when its lease ends.
 //!
@@ -42,6 +42,9 @@ pub async fn drain(ctx: &ServiceContext) -> AppResult<DrainReport> {
         .timeout(std::time::Duration::from_secs(10))
         .build()
         .map_err(AppError::internal)?;
+    // A relay that cannot be set up fails each e-mail notice with the reason, like a refusal.
+    let mailer = super::smtp::Mailer::new(&ctx.settings.notices);
+    let mailer = &mailer;
     let mut total = DrainReport::default();
     loop {
         let now = ctx.clock.now();
@@ -63,7 +66,7 @@ pub async fn drain(ctx: &ServiceContext) -> AppResult<DrainReport> {
             .map(|p| {
                 let client = client.clone();
                 async move {
-                    let r = send(ctx, &client, &p).await;
+                    let r = send(ctx, &client, mailer, &p).await;
                     (p, r)
                 }
             })
@@ -211,6 +214,7 @@ pub fn reference(v: &Violation) -> String {
 async fn send(
     ctx: &ServiceContext,
     client: &reqwest::Client,
+    mailer: &Result<super::smtp::Mailer, String>,
     p: &Prepared,
 ) -> Result<Option<String>, String> {
     let n = &ctx.settings.notices;
@@ -235,20 +239,12 @@ async fn send(
                 Err(format!("SMS gateway answered {}", resp.status()))
             }
         }
-        "email" => {
-            if n.smtp_relay.is_empty() {
-                return Err("no SMTP relay is configured".into());
-            }
-            super::smtp::send(
-                &n.smtp_relay,
-                &n.smtp_from,
-                &p.notice.recipient,
-                &p.subject,
-                &p.body,
-            )
+        "email" => mailer
+            .as_ref()
+            .map_err(Clone::clone)?
+            .send(&p.notice.recipient, &p.subject, &p.body)
             .await
-            .map(|()| None)
-        }
+            .map(|()| None),
         "letter" => {
             let pdf = roadwarden_letter::render(&letter(ctx, p));
             let stored = ctx

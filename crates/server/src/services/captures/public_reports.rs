@@ -15,6 +15,7 @@ use roadwarden_domain::capture::intake::{
 };
 use roadwarden_domain::capture::plate::{plate_key, read_plate, PlateColour, PlateReading};
 use roadwarden_domain::capture::review::{review_deadline, CaptureState};
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::{text, violations as catalogue};
 use roadwarden_domain::org::Level;
 use roadwarden_domain::{FieldError, RuleViolation, UnitId};
@@ -145,7 +146,7 @@ pub async fn request_code(
     if gateway.is_empty() && !settings.dev_log_codes {
         return Err(AppError::protocol(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "report.no_sms_gateway",
+            Code::ReportNoSmsGateway,
             "public reports need an SMS gateway to prove the reporter's phone; none is configured",
         ));
     }
@@ -232,7 +233,7 @@ async fn deliver(ctx: &ServiceContext, phone: &str, code: &str) -> AppResult<()>
         tracing::warn!("the SMS gateway did not take a public report code");
         Err(AppError::protocol(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            "report.sms_failed",
+            Code::ReportSmsFailed,
             "the code could not be sent; try again in a moment",
         ))
     }
@@ -370,7 +371,7 @@ async fn prove_phone(
 ) -> AppResult<()> {
     let now = ctx.clock.now();
     let unproven = |message: &str| -> AppError {
-        RuleViolation::new("REV-05", "report.contact_unproven", message.to_owned()).into()
+        RuleViolation::new("REV-05", Code::ReportContactUnproven, message.to_owned()).into()
     };
     let code = code.trim();
     let mut tx = ctx.store.begin().await?;

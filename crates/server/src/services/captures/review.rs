@@ -7,6 +7,7 @@ use roadwarden_domain::capture::review::{
     check_reviewer, decide as next_state, drawn_for_second_review, CaptureState, Decision,
     RejectReason, Reviewer, UnderReview,
 };
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::lifecycle::capture_use_for;
 use roadwarden_domain::device::{text, CaptureUse};
 use roadwarden_domain::org::UnitPath;
@@ -79,7 +80,7 @@ async fn readable(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<Capture> {
     // Evidence is for the people who work the chain, not for everyone in the subtree.
     if !p.has_any(ViolationReaders::ROLES) {
         return Err(AppError::forbidden(
-            "role.missing",
+            Code::RoleMissing,
             "captures are for reviewers, clerks, objection handlers, supervisors and unit heads",
         ));
     }
@@ -213,7 +214,7 @@ fn check_role(p: &Principal) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::forbidden(
-            "role.missing",
+            Code::RoleMissing,
             "reviewing captures needs the role reviewer",
         ))
     }
@@ -257,7 +258,7 @@ async fn check_device_still_enforces(tx: &mut Tx, device_id: i64, usage: &str) -
     if !allowed {
         return Err(RuleViolation::new(
             "CAP-04",
-            "review.device_not_in_service",
+            Code::ReviewDeviceNotInService,
             format!(
                 "the device is now '{}': its captures are not entered for enforcement; reject \
                  this capture or wait until the device is back in formal use",
@@ -300,7 +301,7 @@ pub async fn decide(
     if decision == Decision::Approve && c.plate.is_empty() {
         return Err(RuleViolation::new(
             "REV-03",
-            "review.plate_unidentified",
+            Code::ReviewPlateUnidentified,
             "a vehicle that cannot be identified cannot be approved; reject it (REV-03 item 3)",
         )
         .into());
@@ -325,7 +326,7 @@ pub async fn decide(
     {
         return Err(RuleViolation::new(
             "REV-01",
-            "review.already_decided",
+            Code::ReviewAlreadyDecided,
             "another reviewer decided this capture meanwhile",
         )
         .into());
@@ -397,7 +398,7 @@ pub async fn queue(ctx: &ServiceContext, p: &Principal, limit: i64) -> AppResult
 pub async fn stats(ctx: &ServiceContext, p: &Principal) -> AppResult<Vec<ReviewerStats>> {
     if !p.has_any(ReviewOverseers::ROLES) {
         return Err(AppError::forbidden(
-            "role.missing",
+            Code::RoleMissing,
             "reviewer statistics are for unit heads, supervisors and reviewers",
         ));
     }

@@ -11,6 +11,7 @@ use roadwarden_domain::capture::penalty::{procedure, tariff, Currency, Money, Pr
 use roadwarden_domain::capture::review::{
     elimination_deadline, outcome, EliminationReason, Outcome, Party,
 };
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::{text, CaptureUse};
 use roadwarden_domain::org::{Country, UnitPath};
 use roadwarden_domain::{FieldError, RuleViolation, UnitId};
@@ -229,7 +230,7 @@ pub async fn act(
     if !p.has_any(needed) {
         let names: Vec<&str> = needed.iter().map(|r| r.as_str()).collect();
         return Err(AppError::forbidden(
-            "role.missing",
+            Code::RoleMissing,
             format!("this needs one of the roles: {}", names.join(", ")),
         ));
     }
@@ -283,7 +284,7 @@ async fn apply_action(
             if !from.is_open() || from == ViolationState::Entered {
                 return Err(RuleViolation::new(
                     "NOT-02b",
-                    "extension.not_open",
+                    Code::ExtensionNotOpen,
                     "an extension is for a notified, open record",
                 )
                 .into());
@@ -291,7 +292,7 @@ async fn apply_action(
             if v.extended_until.is_some() {
                 return Err(RuleViolation::new(
                     "NOT-02b",
-                    "extension.already",
+                    Code::ExtensionAlready,
                     "this record was already extended",
                 )
                 .into());
@@ -341,7 +342,7 @@ async fn apply_action(
             if !from.is_open() {
                 return Err(RuleViolation::new(
                     "REV-04",
-                    "violation.closed",
+                    Code::ViolationClosed,
                     "this case is already closed",
                 )
                 .into());
@@ -349,7 +350,7 @@ async fn apply_action(
             if v.elimination_verified_at.is_some() {
                 return Err(RuleViolation::new(
                     "REV-04",
-                    "violation.elimination_already_verified",
+                    Code::ViolationEliminationAlreadyVerified,
                     "a reason for elimination was already verified on this record",
                 )
                 .into());
@@ -366,7 +367,7 @@ async fn apply_action(
     if !violations::save(tx, &v, from.as_str()).await? {
         return Err(RuleViolation::new(
             "NOT-02",
-            "violation.changed",
+            Code::ViolationChanged,
             "the record changed meanwhile; reload and try again",
         )
         .into());

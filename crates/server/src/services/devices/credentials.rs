@@ -2,6 +2,7 @@
 //! Only the SHA-256 of the secret is stored: it is 256 random bits, so a slow hash adds nothing.
 
 use rand::RngCore;
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::lifecycle::{check_oversight, Oversight};
 use roadwarden_domain::device::DeviceState;
 use roadwarden_domain::{DeviceId, RuleViolation};
@@ -45,7 +46,7 @@ pub async fn issue(
     let device = readable(&mut tx, p, device).await?;
     if !p.may::<DeviceManagers>() {
         return Err(AppError::forbidden(
-            "role.missing",
+            Code::RoleMissing,
             "issuing credentials needs the role device_manager",
         ));
     }
@@ -58,7 +59,7 @@ pub async fn issue(
     if device.state == DeviceState::Retired {
         return Err(RuleViolation::new(
             "DEV-12",
-            "device.retired",
+            Code::DeviceRetired,
             "a retired device gets no credentials",
         )
         .into());
@@ -116,7 +117,7 @@ pub async fn revoke(
     let device = readable(&mut tx, p, device).await?;
     if !p.may::<DeviceManagers>() {
         return Err(AppError::forbidden(
-            "role.missing",
+            Code::RoleMissing,
             "revoking credentials needs the role device_manager",
         ));
     }

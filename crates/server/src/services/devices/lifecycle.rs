@@ -2,6 +2,7 @@
 //! through the domain's state machine; a refusal names the rule it would break.
 
 use chrono::{DateTime, Utc};
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::lifecycle::{
     apply, check_oversight, AssessmentPurpose, Oversight, Step, Transition,
 };
@@ -137,7 +138,7 @@ pub async fn file_assessment(
     if !input.facilities_ok {
         return Err(RuleViolation::new(
             "DEV-02",
-            "device.facilities_not_in_order",
+            Code::DeviceFacilitiesNotInOrder,
             "signals, signs, markings and lighting must be in order before a device is set, moved or re-enabled",
         )
         .into());
@@ -212,7 +213,7 @@ pub async fn review(
     if device.state != DeviceState::UnderReview {
         return Err(RuleViolation::new(
             "DEV-03",
-            "device.transition_out_of_order",
+            Code::DeviceTransitionOutOfOrder,
             format!(
                 "only an assessment under review is reviewed; this device is '{}'",
                 device.state.as_str()
@@ -386,7 +387,7 @@ pub async fn act(
             if device.state == DeviceState::Retired {
                 return Err(RuleViolation::new(
                     "ORG-03",
-                    "device.retired",
+                    Code::DeviceRetired,
                     "a retired device is not supervised",
                 )
                 .into());
@@ -431,7 +432,7 @@ pub async fn act(
                 Step::Suspend { .. } | Step::Resume => {
                     if !p.has_any(DeviceActors::ROLES) {
                         return Err(AppError::forbidden(
-                            "role.missing",
+                            Code::RoleMissing,
                             "this needs the role device_manager or supervisor",
                         ));
                     }
@@ -496,7 +497,7 @@ pub async fn confirm_registration(
     if device.state == DeviceState::Retired {
         return Err(RuleViolation::new(
             "DEV-07",
-            "device.retired",
+            Code::DeviceRetired,
             "a retired device is not registered",
         )
         .into());
@@ -526,7 +527,7 @@ fn require(p: &Principal, role: Role, what: &str) -> AppResult<()> {
         Ok(())
     } else {
         Err(AppError::forbidden(
-            "role.missing",
+            Code::RoleMissing,
             format!(
                 "to {} you need the role {}",
                 what.replace('_', " "),

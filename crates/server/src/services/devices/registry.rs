@@ -2,6 +2,7 @@
 //! reading them under scope.
 
 use chrono::{DateTime, Utc};
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::location::{LocationError, LocationInput};
 use roadwarden_domain::device::upkeep::check_responsibility;
 use roadwarden_domain::device::{parse_mac, text, violations, DeviceKind, DeviceState, Location};
@@ -251,7 +252,7 @@ pub async fn update_device(
     if device.state == DeviceState::Retired {
         return Err(RuleViolation::new(
             "DEV-12",
-            "device.retired",
+            Code::DeviceRetired,
             "a retired device is not changed",
         )
         .into());
@@ -292,7 +293,7 @@ pub async fn update_device(
     if touches_site && !editable {
         return Err(RuleViolation::new(
             "DEV-02",
-            "device.site_locked",
+            Code::DeviceSiteLocked,
             format!(
                 "a device in state '{}' keeps its place and violation types: stop it and file a new assessment to move or change it",
                 device.state.as_str()

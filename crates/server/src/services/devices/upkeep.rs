@@ -1,6 +1,7 @@
 //! DEV-10..15: calibration certificates, patrols, faults, the operation log, the DEV-11
 //! ratings and the DEV-12 clean-up list.
 
+use roadwarden_domain::codes::Code;
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
@@ -38,7 +39,7 @@ async fn managed(tx: &mut Tx, p: &Principal, id: DeviceId, what: &str) -> AppRes
 fn check_manager(p: &Principal, device: &Device, what: &str) -> AppResult<()> {
     if !p.may::<DeviceManagers>() {
         return Err(AppError::forbidden(
-            "role.missing",
+            Code::RoleMissing,
             format!("to {what} you need the role device_manager"),
         ));
     }
@@ -51,7 +52,7 @@ fn check_manager(p: &Principal, device: &Device, what: &str) -> AppResult<()> {
     if device.state == DeviceState::Retired {
         return Err(RuleViolation::new(
             "DEV-12",
-            "device.retired",
+            Code::DeviceRetired,
             "a retired device takes no more records",
         )
         .into());
@@ -334,7 +335,7 @@ pub async fn fix_fault(
     if fault.fixed_at.is_some() {
         return Err(RuleViolation::new(
             "DEV-10",
-            "fault.already_fixed",
+            Code::FaultAlreadyFixed,
             "this fault is already closed",
         )
         .into());
@@ -628,7 +629,7 @@ pub async fn resolve_cleanup(
     if done.is_some() {
         return Err(RuleViolation::new(
             "DEV-12",
-            "cleanup.already_resolved",
+            Code::CleanupAlreadyResolved,
             "this item is already resolved",
         )
         .into());

@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use roadwarden_blob::{BlobId, Reader};
 use roadwarden_domain::calendar::format_local;
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::text;
 use roadwarden_domain::evidence::access::{
     self as rules, Application, Approval, Purpose, Requester, Restriction,
@@ -359,7 +360,7 @@ pub async fn export(
     if files.iter().any(|f| f.life_state != "kept") {
         return Err(RuleViolation::new(
             "BWC-06",
-            "evidence.purged",
+            Code::EvidencePurged,
             "a file of this request has been purged",
         )
         .into());

@@ -4,6 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use roadwarden_blob::{BlobId, Reader};
 use roadwarden_domain::calendar::start_of_local_day;
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::evidence::access::{check_use, AccessState, Purpose};
 use roadwarden_domain::{RuleViolation, UnitId, UserId};
 use roadwarden_store::evidence::{self as store, Evidence, Filter, Reason};
@@ -212,9 +213,9 @@ pub(crate) fn usable(
     now: DateTime<Utc>,
 ) -> Result<(), RuleViolation> {
     let state = AccessState::parse(&r.state)
-        .map_err(|e| RuleViolation::new("BWC-08", "access.bad_state", e.reason))?;
+        .map_err(|e| RuleViolation::new("BWC-08", Code::AccessBadState, e.reason))?;
     let granted = Purpose::parse(&r.purpose)
-        .map_err(|e| RuleViolation::new("BWC-08", "access.bad_state", e.reason))?;
+        .map_err(|e| RuleViolation::new("BWC-08", Code::AccessBadState, e.reason))?;
     check_use(state, granted, r.expires_at, wanted, now)
 }
 
@@ -259,7 +260,7 @@ pub async fn content(
             .unwrap_or_else(|| {
                 RuleViolation::new(
                     "BWC-08",
-                    "access.no_request",
+                    Code::AccessNoRequest,
                     "viewing footage needs a request with a reason, approved by the unit head",
                 )
             });
@@ -343,7 +344,7 @@ pub async fn refuse_delete(
     tx.commit().await?;
     Err(RuleViolation::new(
         "BWC-07",
-        "evidence.write_once",
+        Code::EvidenceWriteOnce,
         "footage is never deleted or altered by hand; it leaves only through the retention purge (BWC-06), and this attempt was recorded",
     )
     .into())

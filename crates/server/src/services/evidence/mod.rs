@@ -13,6 +13,7 @@ pub mod supervision;
 pub mod upload;
 
 use chrono_tz::Tz;
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::evidence::retention::{self as rules, LongTermTrigger, Reasons};
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::roles::Role;
@@ -30,7 +31,7 @@ pub(crate) fn require(p: &Principal, roles: &[Role], what: &str) -> AppResult<()
     } else {
         let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
         Err(AppError::forbidden(
-            "role.missing",
+            Code::RoleMissing,
             format!("{what} needs the role {}", names.join(" or ")),
         ))
     }

@@ -3,6 +3,7 @@
 //! Every step is a ledger entry and an audit entry in one transaction.
 
 use chrono::{DateTime, Utc};
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::text;
 use roadwarden_domain::evidence::ledger::{
     self, check_issue, check_report_damage, check_return, check_send_for_repair, LedgerFacts,
@@ -342,7 +343,7 @@ pub async fn step(
             if current != RecorderState::InRepair {
                 return Err(roadwarden_domain::RuleViolation::new(
                     "BWC-12",
-                    "recorder.not_in_repair",
+                    Code::RecorderNotInRepair,
                     "the recorder is not at the logistics department",
                 )
                 .into());

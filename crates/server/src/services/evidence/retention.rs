@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use roadwarden_blob::BlobId;
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::text;
 use roadwarden_domain::evidence::retention::{
     self as rules, check_early_deletion, check_purge, check_restore, EarlyDeletion, LifeState,
@@ -55,7 +56,7 @@ pub async fn add_reason(
     if e.life_state != LifeState::Kept.as_str() {
         return Err(RuleViolation::new(
             "BWC-06",
-            "retention.not_kept",
+            Code::RetentionNotKept,
             "restore the footage first",
         )
         .into());
@@ -231,7 +232,7 @@ pub async fn approve_deletion(
     if d.requested_by == p.user.id.0 || d.first_approver == Some(p.user.id.0) {
         return Err(RuleViolation::new(
             "BWC-06",
-            "retention.same_approver",
+            Code::RetentionSameApprover,
             "an early deletion needs two approvers other than the person who asked",
         )
         .into());
@@ -421,7 +422,7 @@ async fn purge_one(
         early.map(|(d, _)| d),
         now,
     ) {
-        if let (Some((_, deletion)), "retention.early_deletion_not_general") = (early, v.code) {
+        if let (Some((_, deletion)), Code::RetentionEarlyDeletionNotGeneral) = (early, v.code) {
             // BWC-06: the footage became case evidence or long term after the approval; the
             // early deletion lapses instead of being retried by every run.
             store::close_deletion(&mut tx, deletion, "refused").await?;

@@ -4,6 +4,7 @@
 
 use axum::http::StatusCode;
 use roadwarden_blob::BlobId;
+use roadwarden_domain::codes::Code;
 use roadwarden_domain::evidence::footage::{self, sniff};
 use roadwarden_domain::evidence::retention::{self as rules, Reasons};
 use roadwarden_domain::{UnitId, UserId};
@@ -56,7 +57,7 @@ pub(super) async fn complete(
             fail(ctx, upload, "hash_mismatch").await?;
             return Err(AppError::protocol(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "upload.hash_mismatch",
+                Code::UploadHashMismatch,
                 format!("the bytes hash to {sha}, not the declared {declared}; nothing was stored"),
             ));
         }
@@ -84,7 +85,7 @@ pub(super) async fn complete(
             fail(ctx, upload, "not_media").await?;
             return Err(AppError::protocol(
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "upload.not_media",
+                Code::UploadNotMedia,
                 e.reason,
             ));
         }

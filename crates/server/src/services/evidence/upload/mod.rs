@@ -9,6 +9,7 @@
 //! re-run after a crash at any step and never leaves a blob without its row for long: the
 //! recovery pass finishes it.
 
+use roadwarden_domain::codes::Code;
 use std::collections::HashMap;
 use std::path::PathBuf;
 
@@ -59,7 +60,7 @@ pub async fn create(
     if length > ctx.settings.evidence.max_upload_bytes {
         return Err(AppError::protocol(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "upload.too_large",
+            Code::UploadTooLarge,
             format!(
                 "files up to {} bytes are accepted",
                 ctx.settings.evidence.max_upload_bytes
@@ -125,7 +126,7 @@ pub async fn create(
 pub(super) fn duplicate(existing: i64) -> AppError {
     AppError::protocol(
         StatusCode::CONFLICT,
-        "evidence.duplicate",
+        Code::EvidenceDuplicate,
         format!("this file is already stored as footage #{existing}"),
     )
 }
@@ -178,7 +179,7 @@ pub async fn append(
     if upload.expires_at <= ctx.clock.now() {
         return Err(AppError::protocol(
             StatusCode::GONE,
-            "upload.expired",
+            Code::UploadExpired,
             "this upload expired; start again",
         ));
     }
@@ -190,7 +191,7 @@ pub async fn append(
             .map_err(|_| {
                 AppError::protocol(
                     StatusCode::LOCKED,
-                    "upload.busy",
+                    Code::UploadBusy,
                     "another transfer of this upload is running",
                 )
             })?;
@@ -200,7 +201,7 @@ pub async fn append(
     if offset != durable {
         return Err(AppError::protocol(
             StatusCode::CONFLICT,
-            "upload.wrong_offset",
+            Code::UploadWrongOffset,
             format!("the upload is at byte {durable}, not {offset}; resume from there"),
         ));
     }
@@ -252,7 +253,7 @@ pub async fn append(
 pub(super) fn lost() -> AppError {
     AppError::protocol(
         StatusCode::GONE,
-        "upload.lost",
+        Code::UploadLost,
         "the bytes received so far are no longer on the server; start the upload again",
     )
 }
@@ -301,7 +302,7 @@ pub(super) fn ended(upload: &Upload) -> AppError {
     match upload.state.as_str() {
         "completed" => AppError::protocol(
             StatusCode::CONFLICT,
-            "upload.complete",
+            Code::UploadComplete,
             format!(
                 "this upload is complete (footage #{})",
                 upload.evidence_id.unwrap_or_default()
@@ -309,7 +310,7 @@ pub(super) fn ended(upload: &Upload) -> AppError {
         ),
         _ => AppError::protocol(
             StatusCode::GONE,
-            "upload.ended",
+            Code::UploadEnded,
             format!("this upload ended: {}", upload.failure),
         ),
     }

@@ -2,6 +2,7 @@
 //! chunk buffers; and the streaming of a request body into a part file. A leaf: the service
 //! context holds the sessions.
 
+use roadwarden_domain::codes::Code;
 use std::collections::HashMap;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
@@ -113,7 +114,7 @@ pub(super) async fn stream_to_file(
             Err(e) => {
                 outcome = Err(AppError::protocol(
                     StatusCode::BAD_REQUEST,
-                    "upload.interrupted",
+                    Code::UploadInterrupted,
                     format!("the transfer broke off ({e}); resume from the offset HEAD reports"),
                 ));
                 break;
@@ -151,7 +152,7 @@ pub(super) async fn stream_to_file(
         if take < bytes.len() {
             outcome = Err(AppError::protocol(
                 StatusCode::PAYLOAD_TOO_LARGE,
-                "upload.past_length",
+                Code::UploadPastLength,
                 "more bytes than the declared Upload-Length; the extra bytes were not kept",
             ));
             break;
