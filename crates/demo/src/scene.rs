@@ -908,7 +908,7 @@ mod tests {
 #[cfg(test)]
 mod sample {
     /// Writes `scene.jpg` and `plate.jpg` to the temporary folder, to look at:
-    /// `cargo test -p roadwarden-cli --bin roadwarden write_sample -- --ignored`.
+    /// `cargo test -p roadwarden-demo --lib write_sample -- --ignored`.
     #[test]
     #[ignore]
     fn write_sample() {

@@ -1,14 +1,12 @@
-//! `roadwarden demo`: a realistic Chinese deployment (Zhejiang → Huzhou → Changxing county
-//! with its squads, departments, a township and villages) and a Vietnamese one (Quảng Trị),
-//! with an account for every role. Passwords are generated and printed once.
-
-use std::path::Path;
+//! The demo's organisation: a realistic Chinese deployment (Zhejiang → Huzhou → Changxing
+//! county with its squads, departments, a township and villages) and a Vietnamese one (Quảng
+//! Trị), with an account for every role. Passwords are generated and printed once.
 
 use roadwarden_server::context::RequestMeta;
 use roadwarden_server::services::accounts::{self, AccountAction, AgreementInput, CreateUserInput};
 use roadwarden_server::services::units::{self, CreateUnitInput};
 use roadwarden_server::services::Authority;
-use roadwarden_server::{open_state, AppState, Clock, Settings};
+use roadwarden_server::AppState;
 use roadwarden_store::units::Unit;
 
 /// (code, parent code, name, level, kind)
@@ -423,96 +421,12 @@ const ACCOUNTS: &[DemoAccount] = &[
 /// An operator account whose agreement is not on file yet (SEC-04), to show the pending state.
 const PENDING: (&str, &str, &str) = ("cx.newadmin", "330522", "许文博");
 
-pub async fn run(mut settings: Settings, reset: bool, no_serve: bool) -> anyhow::Result<()> {
-    // The demo has no SMS gateway: a public report's phone code is written to the log, so the
-    // report form can be tried (REV-05). Never so in production (`serve`).
-    if settings.notices.sms_gateway_url.is_empty() {
-        settings.reports.dev_log_codes = true;
-    }
-    let dir = settings.data_dir.clone();
-    if reset && dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
-    }
-    let fresh = !dir.join("roadwarden.sqlite").exists();
-    let state = open_state(settings.clone(), Clock::System).await?;
-    let logins = if fresh {
-        let logins = seed(&state).await?;
-        crate::demo_devices::seed(&state, &settings).await?;
-        let hint = crate::demo_captures::seed(&state).await?;
-        crate::demo_evidence::seed(&settings).await?;
-        Some((logins, hint))
-    } else {
-        None
-    };
-    state.store.close().await;
-    drop(state);
-    let print = move |url: &str| print_banner(url, &dir, logins.as_ref());
-    if no_serve {
-        print("");
-        return Ok(());
-    }
-    crate::logging::init(&settings.log);
-    crate::serve::run(settings, Some(&print)).await
-}
-
-struct Login {
-    role: String,
-    username: String,
-    password: String,
-    unit: String,
-}
-
-fn print_banner(url: &str, dir: &Path, seeded: Option<&(Vec<Login>, crate::demo_captures::Hint)>) {
-    println!();
-    println!("══ Roadwarden demo ═════════════════════════════════════════════════════════");
-    if url.is_empty() {
-        println!("  Seeded {} (not serving: --no-serve).", dir.display());
-    } else {
-        println!("  Open {url} in a browser. Data: {}", dir.display());
-    }
-    match seeded {
-        Some((logins, hint)) => {
-            println!("  Demo logins (passwords are generated and shown only now):");
-            println!(
-                "  {:<18} {:<15} {:<16} unit",
-                "role", "username", "password"
-            );
-            for l in logins {
-                println!(
-                    "  {:<18} {:<15} {:<16} {}",
-                    l.role, l.username, l.password, l.unit
-                );
-            }
-            let public = if url.is_empty() {
-                "/public/violations".to_owned()
-            } else {
-                format!("{url}/public/violations")
-            };
-            println!(
-                "  Owner's page: {public} (plate {}, last 6 of the VIN {})",
-                hint.plate, hint.vin_tail
-            );
-            println!(
-                "  Report a violation as a citizen: {} (the phone code appears in this log: the \
-                 demo has no SMS gateway)",
-                public.replace("/public/violations", "/report")
-            );
-            println!(
-                "  Push captures: roadwarden simulate --help (device credentials: a device's page)"
-            );
-            println!(
-                "  Body-worn footage: sign in as cx.recadmin (provides copies), zc.head (decides \
-                 requests for the squad's footage), cx.head or cx.head2 (the brigade's; a \
-                 restricted copy request waits for a second head); import more: roadwarden \
-                 evidence import"
-            );
-        }
-        None => println!(
-            "  The demo data already exists; its logins were printed when it was made.\n  \
-             Run `roadwarden demo --reset` to start again with new passwords."
-        ),
-    }
-    println!("════════════════════════════════════════════════════════════════════════════");
+/// A demo account's sign-in, printed once in the banner.
+pub struct Login {
+    pub role: String,
+    pub username: String,
+    pub password: String,
+    pub unit: String,
 }
 
 async fn create_tree(
@@ -538,7 +452,7 @@ async fn create_tree(
     Ok(made)
 }
 
-async fn seed(state: &AppState) -> anyhow::Result<Vec<Login>> {
+pub async fn seed(state: &AppState) -> anyhow::Result<Vec<Login>> {
     let mut all = create_tree(state, CN_UNITS, "CN").await?;
     all.extend(create_tree(state, VN_UNITS, "VN").await?);
     let meta = RequestMeta::default();

@@ -19,7 +19,7 @@ use roadwarden_server::AppState;
 use roadwarden_store::devices;
 use roadwarden_store::violations::{upsert_vehicle, Vehicle};
 
-use crate::demo_devices::principal;
+use crate::devices::principal;
 use crate::scene::{render_with_plate, PlateTint, SceneSpec};
 
 /// (plate, colour, VIN, owner, address, phone)
