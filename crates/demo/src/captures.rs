@@ -19,8 +19,8 @@ use roadwarden_server::AppState;
 use roadwarden_store::devices;
 use roadwarden_store::violations::{upsert_vehicle, Vehicle};
 
-use crate::devices::principal;
 use crate::scene::{render_with_plate, PlateTint, SceneSpec};
+use crate::seed::principal;
 
 /// (plate, colour, VIN, owner, address, phone)
 const VEHICLES: &[(&str, &str, &str, &str, &str, &str)] = &[

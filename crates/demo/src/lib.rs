@@ -9,6 +9,7 @@ pub mod devices;
 pub mod evidence;
 pub mod org;
 pub mod scene;
+pub mod seed;
 pub mod simulate;
 
 use std::path::{Path, PathBuf};
@@ -111,4 +112,3 @@ fn print_banner(url: &str, dir: &Path, seeded: Option<&(Vec<Login>, captures::Hi
     }
     println!("════════════════════════════════════════════════════════════════════════════");
 }
-
