@@ -2,17 +2,11 @@
 
 mod backup;
 mod blobs;
-mod demo;
-mod demo_captures;
-mod demo_devices;
-mod demo_evidence;
 mod device;
 mod evidence;
 mod logging;
-mod scene;
 mod serve;
 mod setup;
-mod simulate;
 
 use std::path::PathBuf;
 
@@ -93,7 +87,7 @@ enum Command {
     },
     /// Push realistic capture traffic from devices to a running server (ISAPI and JSON), at a
     /// chosen rate, and summarise what it answered.
-    Simulate(simulate::SimulateArgs),
+    Simulate(roadwarden_demo::simulate::SimulateArgs),
 }
 
 #[derive(Subcommand)]
@@ -168,7 +162,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let mut settings = load()?;
             settings.data_dir = data_dir;
             settings.server.bind = bind;
-            demo::run(settings, reset, no_serve).await?;
+            demo(settings, reset, no_serve).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
@@ -191,6 +185,22 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Blobs(cmd) => blobs::run(load()?, cmd).await,
         Command::Backup { out } => backup::backup(load()?, &out).await,
         Command::Restore { from, force } => backup::restore(load()?, &from, force).await,
-        Command::Simulate(args) => simulate::main(args).await,
+        Command::Simulate(args) => roadwarden_demo::simulate::main(args).await,
     }
+}
+
+/// `roadwarden demo`: seed the demo data directory when it is new, then serve it with the
+/// logins printed once the address is known.
+async fn demo(
+    mut settings: roadwarden_server::Settings,
+    reset: bool,
+    no_serve: bool,
+) -> anyhow::Result<()> {
+    let prepared = roadwarden_demo::prepare(&mut settings, reset).await?;
+    if no_serve {
+        prepared.print_banner("");
+        return Ok(());
+    }
+    logging::init(&settings.log);
+    serve::run(settings, Some(&|url: &str| prepared.print_banner(url))).await
 }

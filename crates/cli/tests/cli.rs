@@ -565,7 +565,6 @@ fn mp4(len: usize, seed: u32) -> Vec<u8> {
 
 #[test]
 fn bwc_05_evidence_import_files_a_docking_station_folder_through_the_upload_path() {
-    use roadwarden_server::auth::{AuthVia, Principal};
     use roadwarden_server::services::evidence::recorders;
 
     let tmp = tempfile::tempdir().unwrap();
@@ -574,23 +573,9 @@ fn bwc_05_evidence_import_files_a_docking_station_folder_through_the_upload_path
         let o = roadwarden_testkit::org(s).await;
         roadwarden_testkit::account(s, &o.county, "cx.recadmin", 21, &["recorder_admin"]).await;
         roadwarden_testkit::account(s, &o.squad, "sq.officer", 22, &["collector"]).await;
-        let mut tx = s.store.begin_read().await.unwrap();
-        let user = roadwarden_store::users::get_by_username(&mut tx, "cx.recadmin")
-            .await
-            .unwrap()
-            .unwrap();
-        let roles = roadwarden_store::users::roles_of(&mut tx, user.id)
+        let p = roadwarden_demo::seed::principal(s, "cx.recadmin")
             .await
             .unwrap();
-        drop(tx);
-        let p = Principal {
-            user,
-            roles,
-            session_id: 0,
-            csrf_token: String::new(),
-            via: AuthVia::Bearer,
-            must_change: None,
-        };
         let input = recorders::NewRecorderInput {
             number: "DSJ-T-0001".into(),
             unit_id: None,

@@ -1,20 +1,11 @@
 //! `roadwarden simulate` against the real application: devices in use push ISAPI alerts and
 //! JSON-in-multipart captures with drawn photos, some of them twice, and every push is taken
 //! exactly once.
-//!
-//! The CLI is a binary crate, so its two modules are compiled into this test directly.
 
-#[allow(dead_code)]
-#[path = "../src/scene.rs"]
-mod scene;
-#[allow(dead_code)]
-#[path = "../src/simulate.rs"]
-mod simulate;
-
+use roadwarden_demo::simulate::{self, Options, SimDevice};
 use roadwarden_domain::org::Country;
 use roadwarden_testkit::{account, org, TestApp, PASSWORD};
 use serde_json::json;
-use simulate::{Options, SimDevice};
 
 const HEADER: &str = "设备编号,设备类型,管理单位代码,设备名称,维护单位,责任领导,责任部门,违法类型,道路,道路等级,公里桩,地点,附近村庄,经度,纬度,状态,正式启用日期,试用开始日期,备案日期,检定机构,检定证书编号,检定有效期起,检定有效期止,MAC地址,通道,公示开始日期";
 /// In use, red light and lane arrows, with a MAC for ISAPI.

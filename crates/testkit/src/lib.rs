@@ -4,10 +4,8 @@
 
 use std::net::SocketAddr;
 
-use roadwarden_server::context::RequestMeta;
-use roadwarden_server::services::accounts::{self, AccountAction, AgreementInput, CreateUserInput};
-use roadwarden_server::services::units::{self, CreateUnitInput};
-use roadwarden_server::services::Authority;
+use roadwarden_server::services::accounts::{AgreementInput, CreateUserInput};
+use roadwarden_server::services::units::CreateUnitInput;
 use roadwarden_server::{open_state, serve, AppState, Clock, Running, Settings};
 use roadwarden_store::units::Unit;
 use serde_json::Value;
@@ -290,12 +288,13 @@ pub async fn unit(
         country: Some("CN".into()),
         time_zone: None,
     };
-    units::create_unit(state, Authority::Operator, &RequestMeta::default(), &input)
+    roadwarden_demo::seed::unit(state, &input)
         .await
         .expect("unit")
 }
 
-/// Creates an active account at `unit` with `roles` and the known test password.
+/// Creates an active account at `unit` with `roles` and the known test password, with the
+/// demo's seeder (an administrator gets its agreement on file).
 pub async fn account(
     state: &AppState,
     unit: &Unit,
@@ -303,7 +302,6 @@ pub async fn account(
     n: u32,
     roles: &[&str],
 ) -> (String, String) {
-    let meta = RequestMeta::default();
     let input = CreateUserInput {
         unit_id: unit.id.0,
         username: username.into(),
@@ -319,34 +317,14 @@ pub async fn account(
         password: Some(PASSWORD.into()),
         language: Some("en".into()),
     };
-    let created = accounts::create_user(state, Authority::Operator, &meta, &input, false)
+    let agreement = AgreementInput {
+        kind: "confidentiality".into(),
+        reference: format!("BM-{n}"),
+        signed_on: "2026-01-01".into(),
+    };
+    roadwarden_demo::seed::account(state, &input, &agreement)
         .await
         .expect("account");
-    if roles.contains(&"admin") {
-        let agreement = AgreementInput {
-            kind: "confidentiality".into(),
-            reference: format!("BM-{n}"),
-            signed_on: "2026-01-01".into(),
-        };
-        accounts::file_agreement(
-            state,
-            Authority::Operator,
-            &meta,
-            created.user.id,
-            &agreement,
-        )
-        .await
-        .expect("agreement");
-        accounts::change_standing(
-            state,
-            Authority::Operator,
-            &meta,
-            created.user.id,
-            AccountAction::Activate,
-        )
-        .await
-        .expect("activate");
-    }
     (username.to_owned(), PASSWORD.to_owned())
 }
 

@@ -1,15 +1,15 @@
-//! `roadwarden demo`: a realistic Chinese deployment (Zhejiang → Huzhou → Changxing county
-//! with its squads, departments, a township and villages) and a Vietnamese one (Quảng Trị),
-//! with an account for every role. Passwords are generated and printed once.
-
-use std::path::Path;
+//! The demo's organisation: a realistic Chinese deployment (Zhejiang → Huzhou → Changxing
+//! county with its squads, departments, a township and villages) and a Vietnamese one (Quảng
+//! Trị), with an account for every role. Passwords are generated and printed once.
 
 use roadwarden_server::context::RequestMeta;
-use roadwarden_server::services::accounts::{self, AccountAction, AgreementInput, CreateUserInput};
-use roadwarden_server::services::units::{self, CreateUnitInput};
+use roadwarden_server::services::accounts::{self, AgreementInput, CreateUserInput};
+use roadwarden_server::services::units::CreateUnitInput;
 use roadwarden_server::services::Authority;
-use roadwarden_server::{open_state, AppState, Clock, Settings};
+use roadwarden_server::AppState;
 use roadwarden_store::units::Unit;
+
+use crate::seed;
 
 /// (code, parent code, name, level, kind)
 const CN_UNITS: &[(&str, &str, &str, &str, &str)] = &[
@@ -423,104 +423,20 @@ const ACCOUNTS: &[DemoAccount] = &[
 /// An operator account whose agreement is not on file yet (SEC-04), to show the pending state.
 const PENDING: (&str, &str, &str) = ("cx.newadmin", "330522", "许文博");
 
-pub async fn run(mut settings: Settings, reset: bool, no_serve: bool) -> anyhow::Result<()> {
-    // The demo has no SMS gateway: a public report's phone code is written to the log, so the
-    // report form can be tried (REV-05). Never so in production (`serve`).
-    if settings.notices.sms_gateway_url.is_empty() {
-        settings.reports.dev_log_codes = true;
-    }
-    let dir = settings.data_dir.clone();
-    if reset && dir.exists() {
-        std::fs::remove_dir_all(&dir)?;
-    }
-    let fresh = !dir.join("roadwarden.sqlite").exists();
-    let state = open_state(settings.clone(), Clock::System).await?;
-    let logins = if fresh {
-        let logins = seed(&state).await?;
-        crate::demo_devices::seed(&state, &settings).await?;
-        let hint = crate::demo_captures::seed(&state).await?;
-        crate::demo_evidence::seed(&settings).await?;
-        Some((logins, hint))
-    } else {
-        None
-    };
-    state.store.close().await;
-    drop(state);
-    let print = move |url: &str| print_banner(url, &dir, logins.as_ref());
-    if no_serve {
-        print("");
-        return Ok(());
-    }
-    crate::logging::init(&settings.log);
-    crate::serve::run(settings, Some(&print)).await
+/// A demo account's sign-in, printed once in the banner.
+pub struct Login {
+    pub role: String,
+    pub username: String,
+    pub password: String,
+    pub unit: String,
 }
 
-struct Login {
-    role: String,
-    username: String,
-    password: String,
-    unit: String,
-}
-
-fn print_banner(url: &str, dir: &Path, seeded: Option<&(Vec<Login>, crate::demo_captures::Hint)>) {
-    println!();
-    println!("══ Roadwarden demo ═════════════════════════════════════════════════════════");
-    if url.is_empty() {
-        println!("  Seeded {} (not serving: --no-serve).", dir.display());
-    } else {
-        println!("  Open {url} in a browser. Data: {}", dir.display());
-    }
-    match seeded {
-        Some((logins, hint)) => {
-            println!("  Demo logins (passwords are generated and shown only now):");
-            println!(
-                "  {:<18} {:<15} {:<16} unit",
-                "role", "username", "password"
-            );
-            for l in logins {
-                println!(
-                    "  {:<18} {:<15} {:<16} {}",
-                    l.role, l.username, l.password, l.unit
-                );
-            }
-            let public = if url.is_empty() {
-                "/public/violations".to_owned()
-            } else {
-                format!("{url}/public/violations")
-            };
-            println!(
-                "  Owner's page: {public} (plate {}, last 6 of the VIN {})",
-                hint.plate, hint.vin_tail
-            );
-            println!(
-                "  Report a violation as a citizen: {} (the phone code appears in this log: the \
-                 demo has no SMS gateway)",
-                public.replace("/public/violations", "/report")
-            );
-            println!(
-                "  Push captures: roadwarden simulate --help (device credentials: a device's page)"
-            );
-            println!(
-                "  Body-worn footage: sign in as cx.recadmin (provides copies), zc.head (decides \
-                 requests for the squad's footage), cx.head or cx.head2 (the brigade's; a \
-                 restricted copy request waits for a second head); import more: roadwarden \
-                 evidence import"
-            );
-        }
-        None => println!(
-            "  The demo data already exists; its logins were printed when it was made.\n  \
-             Run `roadwarden demo --reset` to start again with new passwords."
-        ),
-    }
-    println!("════════════════════════════════════════════════════════════════════════════");
-}
-
+/// Creates the units of one country, parents first.
 async fn create_tree(
     state: &AppState,
     rows: &[(&str, &str, &str, &str, &str)],
     country: &str,
 ) -> anyhow::Result<Vec<Unit>> {
-    let meta = RequestMeta::default();
     let mut made: Vec<Unit> = Vec::new();
     for (code, parent, name, level, kind) in rows {
         let parent_id = made.iter().find(|u| u.code == *parent).map(|u| u.id.0);
@@ -533,82 +449,80 @@ async fn create_tree(
             country: Some(country.into()),
             time_zone: None,
         };
-        made.push(units::create_unit(state, Authority::Operator, &meta, &input).await?);
+        made.push(seed::unit(state, &input).await?);
     }
     Ok(made)
 }
 
-async fn seed(state: &AppState) -> anyhow::Result<Vec<Login>> {
+/// The two organisations and their people; returns the logins to print.
+pub async fn seed(state: &AppState) -> anyhow::Result<Vec<Login>> {
     let mut all = create_tree(state, CN_UNITS, "CN").await?;
     all.extend(create_tree(state, VN_UNITS, "VN").await?);
-    let meta = RequestMeta::default();
     let mut logins = Vec::new();
     for (i, a) in ACCOUNTS.iter().enumerate() {
-        let unit = all
-            .iter()
-            .find(|u| u.code == a.unit)
-            .ok_or_else(|| anyhow::anyhow!("unit {}", a.unit))?;
-        let password = roadwarden_server::auth::token::generate_password();
-        let id_number = if unit.country.code() == "CN" {
-            cn_id(i)
-        } else {
-            vn_id(i)
-        };
-        let input = CreateUserInput {
-            unit_id: unit.id.0,
-            username: a.username.into(),
-            full_name: a.full_name.into(),
-            id_number,
-            phone: Some(format!("1390572{:04}", 1000 + i)),
-            person_kind: a.person_kind.into(),
-            badge_number: (a.person_kind == "police_officer")
-                .then(|| format!("{:06}", 330_100 + i)),
-            roles: a.roles.iter().map(|r| (*r).to_owned()).collect(),
-            password: Some(password.clone()),
-            language: Some(a.language.into()),
-        };
-        // Demo accounts are ready to use: no forced change at first sign-in.
-        let created =
-            accounts::create_user(state, Authority::Operator, &meta, &input, false).await?;
-        if a.roles.contains(&"admin") {
-            let agreement = AgreementInput {
-                kind: "confidentiality".into(),
-                reference: format!("BM-2026-{:03}", i + 1),
-                signed_on: "2026-01-05".into(),
-            };
-            accounts::file_agreement(
-                state,
-                Authority::Operator,
-                &meta,
-                created.user.id,
-                &agreement,
-            )
-            .await?;
-            accounts::change_standing(
-                state,
-                Authority::Operator,
-                &meta,
-                created.user.id,
-                AccountAction::Activate,
-            )
-            .await?;
-        }
-        logins.push(Login {
-            role: match a.roles {
-                [only] => (*only).into(),
-                [first, ..] if a.roles.len() <= 3 => (*first).into(),
-                _ => "admin (many roles)".into(),
-            },
-            username: a.username.into(),
-            password,
-            unit: unit.name.clone(),
-        });
+        logins.push(demo_account(state, &all, i, a).await?);
     }
-    let (username, unit_code, full_name) = PENDING;
-    let unit = all
+    pending_admin(state, &all).await?;
+    Ok(logins)
+}
+
+fn find<'a>(units: &'a [Unit], code: &str) -> anyhow::Result<&'a Unit> {
+    units
         .iter()
-        .find(|u| u.code == unit_code)
-        .ok_or_else(|| anyhow::anyhow!("unit"))?;
+        .find(|u| u.code == code)
+        .ok_or_else(|| anyhow::anyhow!("unit {code}"))
+}
+
+/// Demo person `i`, ready to use with a generated password (an administrator with the
+/// confidentiality agreement on file).
+async fn demo_account(
+    state: &AppState,
+    units: &[Unit],
+    i: usize,
+    a: &DemoAccount,
+) -> anyhow::Result<Login> {
+    let unit = find(units, a.unit)?;
+    let password = roadwarden_server::auth::token::generate_password();
+    let id_number = if unit.country.code() == "CN" {
+        cn_id(i)
+    } else {
+        vn_id(i)
+    };
+    let input = CreateUserInput {
+        unit_id: unit.id.0,
+        username: a.username.into(),
+        full_name: a.full_name.into(),
+        id_number,
+        phone: Some(format!("1390572{:04}", 1000 + i)),
+        person_kind: a.person_kind.into(),
+        badge_number: (a.person_kind == "police_officer").then(|| format!("{:06}", 330_100 + i)),
+        roles: a.roles.iter().map(|r| (*r).to_owned()).collect(),
+        password: Some(password.clone()),
+        language: Some(a.language.into()),
+    };
+    let agreement = AgreementInput {
+        kind: "confidentiality".into(),
+        reference: format!("BM-2026-{:03}", i + 1),
+        signed_on: "2026-01-05".into(),
+    };
+    seed::account(state, &input, &agreement).await?;
+    Ok(Login {
+        role: match a.roles {
+            [only] => (*only).into(),
+            [first, ..] if a.roles.len() <= 3 => (*first).into(),
+            _ => "admin (many roles)".into(),
+        },
+        username: a.username.into(),
+        password,
+        unit: unit.name.clone(),
+    })
+}
+
+/// An operator whose agreement is not on file yet, with the password change still due: it
+/// shows the pending state (SEC-04).
+async fn pending_admin(state: &AppState, units: &[Unit]) -> anyhow::Result<()> {
+    let (username, unit_code, full_name) = PENDING;
+    let unit = find(units, unit_code)?;
     let pending = CreateUserInput {
         unit_id: unit.id.0,
         username: username.into(),
@@ -619,8 +533,9 @@ async fn seed(state: &AppState) -> anyhow::Result<Vec<Login>> {
         roles: vec!["admin".into()],
         ..CreateUserInput::default()
     };
+    let meta = RequestMeta::default();
     accounts::create_user(state, Authority::Operator, &meta, &pending, true).await?;
-    Ok(logins)
+    Ok(())
 }
 
 /// A valid-looking Chinese resident identity number for demo person `i` (born in Changxing).

@@ -4,23 +4,26 @@
 //! letters; the clerk records service, handling and payment; an owner objects; the objection
 //! office decides. About thirty captures stay in the review queue for the visitor.
 
+use std::collections::HashMap;
+
 use bytes::Bytes;
 use chrono::{Duration, Utc};
+use roadwarden_server::auth::Principal;
 use roadwarden_server::context::RequestMeta;
 use roadwarden_server::services::captures::ingest::{
     self, CaptureInput, DeviceCredential, RawImage, Submission, Via,
 };
 use roadwarden_server::services::captures::objections::{self, ObjectionDecision, ObjectionInput};
 use roadwarden_server::services::captures::outbox;
-use roadwarden_server::services::captures::review::{self, DecisionInput};
+use roadwarden_server::services::captures::review::{self, DecisionInput, DecisionOutcome};
 use roadwarden_server::services::captures::violations::{self as records, ClerkAction};
 use roadwarden_server::services::devices::credentials;
 use roadwarden_server::AppState;
 use roadwarden_store::devices;
 use roadwarden_store::violations::{upsert_vehicle, Vehicle};
 
-use crate::demo_devices::principal;
 use crate::scene::{render_with_plate, PlateTint, SceneSpec};
+use crate::seed::principal;
 
 /// (plate, colour, VIN, owner, address, phone)
 const VEHICLES: &[(&str, &str, &str, &str, &str, &str)] = &[
@@ -105,13 +108,27 @@ pub struct Hint {
     pub vin_tail: &'static str,
 }
 
+/// The chain from a camera's push to a fine and an objection; returns what to try on the
+/// owner's page.
 pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
-    let meta = RequestMeta::default();
-    let manager = principal(state, "zc.device").await?;
-    let reviewer = principal(state, "cx.reviewer").await?;
     let clerk = principal(state, "cx.clerk").await?;
-    let handler = principal(state, "cx.objection").await?;
+    register_vehicles(state, &clerk).await?;
+    let creds = issue_credentials(state).await?;
+    let pushed = push_traffic(state, &creds).await?;
+    let approved = review_some(state, &pushed).await?;
+    // The outbox writes the letters (no SMS gateway or SMTP relay in the demo).
+    outbox::drain(state).await?;
+    let ids: Vec<i64> = approved.iter().filter_map(|o| o.violation_id).collect();
+    clerk_steps(state, &clerk, &ids).await?;
+    objections(state, &ids).await?;
+    Ok(Hint {
+        plate: "浙E12345",
+        vin_tail: "123456",
+    })
+}
 
+/// The registered vehicles and their owners, in the county clerk's scope.
+async fn register_vehicles(state: &AppState, clerk: &Principal) -> anyhow::Result<()> {
     let mut tx = state.store.begin().await?;
     for (plate, colour, vin, owner, address, phone) in VEHICLES {
         upsert_vehicle(
@@ -141,9 +158,16 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
         .await?;
     }
     tx.commit().await?;
+    Ok(())
+}
 
-    // Push credentials, as the device manager issues them.
-    let mut creds = std::collections::HashMap::new();
+/// Push credentials, as the device manager issues them.
+async fn issue_credentials(
+    state: &AppState,
+) -> anyhow::Result<HashMap<&'static str, DeviceCredential>> {
+    let meta = RequestMeta::default();
+    let manager = principal(state, "zc.device").await?;
+    let mut creds = HashMap::new();
     for number in [
         "330522010001",
         "330522010002",
@@ -165,7 +189,22 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
             },
         );
     }
+    Ok(creds)
+}
 
+/// What the devices pushed: the ISAPI capture, the JSON ones, and the trial device's.
+struct Pushed {
+    isapi: i64,
+    receipts: Vec<i64>,
+    trial: i64,
+}
+
+/// One Hikvision ISAPI event, thirty-odd JSON pushes, a trial device's and a suspended
+/// device's capture.
+async fn push_traffic(
+    state: &AppState,
+    creds: &HashMap<&'static str, DeviceCredential>,
+) -> anyhow::Result<Pushed> {
     // One Hikvision ISAPI event from the first camera, as the camera would send it.
     let now = state.clock.now();
     let isapi = push_isapi(state, &creds["330522010001"], "浙E12345", now).await?;
@@ -211,8 +250,23 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
         101,
     )
     .await?;
+    Ok(Pushed {
+        isapi,
+        receipts,
+        trial,
+    })
+}
 
-    // The reviewer decides the ISAPI capture and a dozen more; the rest wait in the queue.
+/// The reviewer decides the ISAPI capture and a dozen more; the rest wait in the queue.
+async fn review_some(state: &AppState, pushed: &Pushed) -> anyhow::Result<Vec<DecisionOutcome>> {
+    let meta = RequestMeta::default();
+    let reviewer = principal(state, "cx.reviewer").await?;
+    let Pushed {
+        isapi,
+        receipts,
+        trial,
+    } = pushed;
+    let (isapi, trial) = (*isapi, *trial);
     let approve = DecisionInput {
         decision: "approve".into(),
         reason: None,
@@ -241,15 +295,16 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
             approved.push(review::decide(state, &reviewer, &meta, *id, &approve).await?);
         }
     }
-    // The outbox writes the letters (no SMS gateway or SMTP relay in the demo).
-    outbox::drain(state).await?;
-    let ids: Vec<i64> = approved.iter().filter_map(|o| o.violation_id).collect();
+    Ok(approved)
+}
 
-    // The clerk records the letters as posted, and the steps owners took.
+/// The clerk records the letters as posted, and the steps owners took.
+async fn clerk_steps(state: &AppState, clerk: &Principal, ids: &[i64]) -> anyhow::Result<()> {
+    let meta = RequestMeta::default();
     for id in ids.iter().take(8) {
         records::act(
             state,
-            &clerk,
+            clerk,
             &meta,
             *id,
             ClerkAction::Notify {
@@ -260,7 +315,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
     }
     records::act(
         state,
-        &clerk,
+        clerk,
         &meta,
         ids[2],
         ClerkAction::Handle {
@@ -270,7 +325,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
     .await?;
     records::act(
         state,
-        &clerk,
+        clerk,
         &meta,
         ids[3],
         ClerkAction::Handle {
@@ -278,7 +333,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
         },
     )
     .await?;
-    records::act(state, &clerk, &meta, ids[3], ClerkAction::Pay).await?;
+    records::act(state, clerk, &meta, ids[3], ClerkAction::Pay).await?;
     let mut tx = state.store.begin_read().await?;
     let extend_to = roadwarden_store::violations::get(&mut tx, ids[4])
         .await?
@@ -288,7 +343,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
     if let Some(until) = extend_to {
         records::act(
             state,
-            &clerk,
+            clerk,
             &meta,
             ids[4],
             ClerkAction::Extend {
@@ -298,8 +353,14 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
         )
         .await?;
     }
+    Ok(())
+}
 
-    // The owner of 浙E12345 objects to the ISAPI record online; the office decides (not upheld).
+/// The owner of 浙E12345 objects to the ISAPI record online and the office decides (not
+/// upheld); another owner's objection waits for a decision.
+async fn objections(state: &AppState, ids: &[i64]) -> anyhow::Result<()> {
+    let meta = RequestMeta::default();
+    let handler = principal(state, "cx.objection").await?;
     let jpeg = render_with_plate(&spec("浙E12345", 900)).0.jpeg;
     let o = objections::lodge_public(
         state,
@@ -347,10 +408,7 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
             .await?;
         }
     }
-    Ok(Hint {
-        plate: "浙E12345",
-        vin_tail: "123456",
-    })
+    Ok(())
 }
 
 fn spec(plate: &str, seed: u64) -> SceneSpec<'_> {

@@ -23,7 +23,7 @@ use roadwarden_server::services::evidence::supervision::{self, DutyInput, WorkRe
 use roadwarden_server::services::evidence::{retention, upload};
 use roadwarden_server::{open_state, AppState, Clock, Settings};
 
-use crate::demo_devices::principal;
+use crate::seed::principal;
 
 const TZ: Tz = chrono_tz::Asia::Shanghai;
 

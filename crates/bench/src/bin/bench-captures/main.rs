@@ -1,0 +1,176 @@
+//! The three performance targets of the captures issue, each on a fresh database:
+//!
+//! 1. **Ingest**: captures with one ~100 kB JPEG each, durable when acknowledged, at least
+//!    2,000 captures/s on SQLite, with the image bytes written at no less than half the
+//!    disk's sequential write speed as `dd` measures it (with a flush) on the same filesystem in
+//!    the same run. The real server runs in this process; `--clients` concurrent device
+//!    clients (their own runtime) push multipart forms (`capture` JSON part + a `scene` JPEG
+//!    part, every image different) to `POST /api/v1/captures/push` with HTTP Basic device
+//!    credentials issued through the API, as fast as the acknowledgements come back.
+//! 2. **Review queue**: with 1,000,000 pending captures (bulk-inserted with one SQL
+//!    statement), `GET /api/v1/review/next` p99 under 50 ms. Driven by the shared open-loop
+//!    generator (`load.rs`); every request comes from a different reviewer, so every call
+//!    claims a fresh capture, as a busy unit's reviewers would. `GET /api/v1/review/queue`
+//!    and `next?after=<id>` (a reviewer who passed over captures) are measured as well, and
+//!    the query plans of the store's queue statements are printed.
+//! 3. **Notices**: 100,000 queued SMS notices drained through the outbox
+//!    (`services::captures::outbox::drain`) to a local HTTP sink in under 60 s.
+//!
+//! Figures and commands are recorded in BENCHMARKS.md ("Captures (issue 4)").
+
+mod ingest;
+mod notices;
+mod push;
+mod raw;
+mod review;
+mod stages;
+mod summary;
+mod world;
+
+use std::time::Duration;
+
+use clap::Parser;
+use roadwarden_bench::with_database;
+
+use crate::ingest::run_ingest;
+use crate::notices::run_notices;
+use crate::review::run_review;
+use crate::summary::print_summary;
+
+/// Target 1: captures acknowledged per second (SQLite).
+const INGEST_TARGET: f64 = 2_000.0;
+/// Target 1: image bytes per second at least this share of `dd`'s sequential write speed.
+const DISK_SHARE_TARGET: f64 = 0.5;
+/// Target 2: p99 of "next item".
+const NEXT_P99_TARGET: Duration = Duration::from_millis(50);
+/// Target 3: the whole drain.
+const DRAIN_TARGET: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Part {
+    Ingest,
+    Review,
+    Notices,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "bench-captures",
+    about = "Capture ingest throughput, review-queue latency with 1M pending captures, notice outbox drain"
+)]
+struct Args {
+    /// Database: empty for a fresh SQLite file in a temporary directory; a `postgres://` server
+    /// URL for a fresh database on that server (dropped afterwards). Each part gets its own.
+    #[arg(long, env = "ROADWARDEN_BENCH_DATABASE_URL")]
+    database_url: Option<String>,
+    /// Leave the databases (and a SQLite file's directory) in place afterwards.
+    #[arg(long)]
+    keep_database: bool,
+    /// Run one part only (repeatable).
+    #[arg(long, value_enum)]
+    only: Vec<Part>,
+
+    // -- part 1: ingest
+    /// Captures pushed and timed (after the warm-up).
+    #[arg(long, default_value_t = 20_000)]
+    captures: usize,
+    /// Concurrent device clients, each pushing one capture after another.
+    #[arg(long, default_value_t = 128)]
+    clients: usize,
+    /// Devices in service that push (clients share them round-robin).
+    #[arg(long, default_value_t = 64)]
+    devices: usize,
+    /// Bytes of each JPEG.
+    #[arg(long, default_value_t = 100_000)]
+    image_bytes: usize,
+    /// Captures pushed before timing (to open connections and warm caches).
+    #[arg(long, default_value_t = 500)]
+    ingest_warm_up: usize,
+    /// MiB written by each `dd` measurement of the disk.
+    #[arg(long, default_value_t = 1024)]
+    dd_mib: u32,
+    /// Items of each ingest diagnostic (blob store alone, committer alone, the ingest service
+    /// without HTTP); 0 skips them.
+    #[arg(long, default_value_t = 5_000)]
+    diagnostics: usize,
+
+    // -- part 2: the review queue
+    /// Pending captures in the queue.
+    #[arg(long, default_value_t = 1_000_000)]
+    pending: u32,
+    /// Counties the pending captures are spread over (the county reviewer sees one of them;
+    /// the city reviewer all).
+    #[arg(long, default_value_t = 10)]
+    counties: u32,
+    /// Requests per second of the open-loop generator for `review/next`.
+    #[arg(long, default_value_t = 50)]
+    next_rate: u32,
+    /// Requests per second for `review/queue`.
+    #[arg(long, default_value_t = 50)]
+    queue_rate: u32,
+    /// Seconds of each open-loop measurement.
+    #[arg(long, default_value_t = 15)]
+    duration: u64,
+    /// Requests before each measurement (not timed).
+    #[arg(long, default_value_t = 50)]
+    warm_up: u32,
+    /// Reviewers walking the queue with `?after=` (each from its own point in the queue).
+    #[arg(long, default_value_t = 50)]
+    walkers: usize,
+    /// Run `ANALYZE` on SQLite after seeding (PostgreSQL always runs `VACUUM (ANALYZE)`, as
+    /// autovacuum would after a bulk insert).
+    #[arg(long)]
+    sqlite_analyze: bool,
+
+    // -- part 3: notices
+    /// Queued SMS notices to drain.
+    #[arg(long, default_value_t = 100_000)]
+    notices: u32,
+    /// `notices.batch_size`: notices leased per outbox pass.
+    #[arg(long, default_value_t = 500)]
+    batch_size: i64,
+    /// `notices.concurrency`: notices sent at once.
+    #[arg(long, default_value_t = 32)]
+    concurrency: usize,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let wants = |p: Part| args.only.is_empty() || args.only.contains(&p);
+    let url = args.database_url.clone();
+    let a = &args;
+    let mut backend = "sqlite";
+    let mut ingest = None;
+    let mut review = None;
+    let mut notices = None;
+    if wants(Part::Ingest) {
+        let (b, r) = with_database(url.as_deref(), args.keep_database, |url, _, b| async move {
+            Ok((b, Box::pin(run_ingest(a, url, b)).await?))
+        })
+        .await?;
+        (backend, ingest) = (b, Some(r));
+    }
+    if wants(Part::Review) {
+        let (b, r) = with_database(url.as_deref(), args.keep_database, |url, _, b| async move {
+            Ok((b, Box::pin(run_review(a, url, b)).await?))
+        })
+        .await?;
+        (backend, review) = (b, Some(r));
+    }
+    if wants(Part::Notices) {
+        let (b, r) = with_database(url.as_deref(), args.keep_database, |url, _, b| async move {
+            Ok((b, Box::pin(run_notices(a, url, b)).await?))
+        })
+        .await?;
+        (backend, notices) = (b, Some(r));
+    }
+    print_summary(
+        backend,
+        &args,
+        ingest.as_ref(),
+        review.as_ref(),
+        notices.as_ref(),
+    );
+    Ok(())
+}
