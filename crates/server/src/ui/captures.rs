@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 use super::views::render;
 use super::{flash, page_context, FormBody};
-use crate::api::captures::{list_in_scope, objection_form, violation_detail};
+use crate::api::captures::objection_form;
 use crate::api::record_id;
 use crate::auth::CurrentUser;
 use crate::context::RequestMeta;
@@ -23,6 +23,7 @@ use crate::i18n::Lang;
 use crate::policy::{EliminationVerifiers, Eliminators, NoticeClerks, ObjectionHandlers};
 use crate::services::captures::objections::{self, ObjectionDecision, ObjectionInput};
 use crate::services::captures::outbox::colour_name;
+use crate::services::captures::records::{list_in_scope, violation_detail};
 use crate::services::captures::review::{self, DecisionInput};
 use crate::services::captures::violations::{self as records, ClerkAction};
 use crate::state::AppState;

@@ -6,6 +6,7 @@
 
 pub mod committer;
 pub mod deadlines;
+pub mod exemptions;
 pub mod ingest;
 pub mod inspection;
 pub mod objections;
@@ -14,6 +15,7 @@ pub mod overdue;
 pub mod owner_proof;
 pub mod public_lookup;
 pub mod public_reports;
+pub mod records;
 pub mod registry;
 pub mod review;
 pub mod smtp;

@@ -1,0 +1,222 @@
+//! Violation records as clerks, reviewers, objection handlers and supervisors read them: the
+//! scoped list, one record with its timeline, notices and owner, the notice list, a notice's
+//! letter and a given-up notice's retry. Every read of plates or recipients is recorded
+//! (SEC-05); another unit's record or notice is "not found" (ORG-02).
+
+use roadwarden_domain::codes::Code;
+use roadwarden_domain::FieldError;
+use roadwarden_store::violations::{
+    self as store_violations, Notice, Objection, Vehicle, Violation, ViolationEvent,
+};
+use roadwarden_store::Tx;
+use serde::Serialize;
+use serde_json::json;
+
+use super::{public_lookup, violations};
+use crate::auth::Principal;
+use crate::context::RequestMeta;
+use crate::error::{AppError, AppResult};
+use crate::policy::ViolationReaders;
+use crate::services::audit::{record, record_list_read, Actor, Event};
+use crate::services::context::ServiceContext;
+
+pub async fn list_in_scope(
+    ctx: &ServiceContext,
+    p: &Principal,
+    meta: &RequestMeta,
+    wanted: Option<&str>,
+) -> AppResult<Vec<Violation>> {
+    check_violation_reader(p)?;
+    let wanted = match wanted.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Some(roadwarden_domain::capture::notice::ViolationState::parse(s)?.as_str()),
+        None => None,
+    };
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let rows = store_violations::list(&mut tx, p.scope(), wanted, 200).await?;
+    // SEC-05: a list of plates is personal data.
+    record_list_read(
+        &mut tx,
+        p,
+        meta,
+        "violation.list",
+        "violation",
+        json!({ "state": wanted, "count": rows.len() }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+pub(crate) fn check_violation_reader(p: &Principal) -> AppResult<()> {
+    if p.may::<ViolationReaders>() {
+        Ok(())
+    } else {
+        Err(AppError::forbidden(
+            Code::RoleMissing,
+            "violation records are for clerks, reviewers, objection handlers and supervisors",
+        ))
+    }
+}
+
+/// A record with its timeline, notices and objections.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ViolationDetail {
+    #[schema(value_type = Object)]
+    pub violation: Violation,
+    #[schema(value_type = Vec<Object>)]
+    pub events: Vec<ViolationEvent>,
+    #[schema(value_type = Vec<Object>)]
+    pub notices: Vec<Notice>,
+    #[schema(value_type = Vec<Object>)]
+    pub objections: Vec<Objection>,
+    #[schema(value_type = Option<Object>)]
+    pub owner: Option<Vehicle>,
+    pub late_fee_today: String,
+}
+
+pub async fn violation_detail(
+    ctx: &ServiceContext,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+) -> AppResult<ViolationDetail> {
+    check_violation_reader(p)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let v = violations::readable(&mut tx, p, id).await?;
+    let events = store_violations::events(&mut tx, id).await?;
+    let notices = store_violations::notices_of(&mut tx, id).await?;
+    let objections = store_violations::objections_of(&mut tx, id).await?;
+    let owner = match v.vehicle_id {
+        Some(vid) => store_violations::vehicle(&mut tx, vid).await?,
+        None => None,
+    };
+    record(
+        &mut tx,
+        &Actor::user(p, meta),
+        Event {
+            action: "violation.view",
+            object_type: "violation",
+            object_id: id.to_string(),
+            unit_id: Some(roadwarden_domain::UnitId(v.unit_id)),
+            detail: json!({ "plate": v.plate }),
+        },
+        now,
+    )
+    .await?;
+    let tz = roadwarden_store::units::get(&mut tx, roadwarden_domain::UnitId(v.unit_id))
+        .await?
+        .map_or(chrono_tz::Asia::Shanghai, |u| u.tz());
+    tx.commit().await?;
+    let lang = if v.country == "VN" { "vi" } else { "zh-CN" };
+    let today = now.with_timezone(&tz).date_naive();
+    let late_fee_today = public_lookup::public_record(&v, String::new(), &[], lang, today).late_fee;
+    Ok(ViolationDetail {
+        violation: v,
+        events,
+        notices,
+        objections,
+        owner,
+        late_fee_today,
+    })
+}
+
+/// A notice of a record this person may read; another unit's or country's notice is "not
+/// found" exactly like one that does not exist (issue 12 item 3: no enumeration by answers).
+async fn readable_notice(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<Notice> {
+    let n = store_violations::notice(tx, id)
+        .await?
+        .ok_or(AppError::NotFound("notice"))?;
+    match violations::readable(tx, p, n.violation_id).await {
+        Ok(_) => Ok(n),
+        Err(AppError::NotFound(_)) => Err(AppError::NotFound("notice")),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn letter_bytes(
+    ctx: &ServiceContext,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+) -> AppResult<Vec<u8>> {
+    check_violation_reader(p)?;
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let n = readable_notice(&mut tx, p, id).await?;
+    let blob = n.blob_id.clone().ok_or(AppError::NotFound("letter"))?;
+    record(
+        &mut tx,
+        &Actor::user(p, meta),
+        Event {
+            action: "notice.letter",
+            object_type: "notice",
+            object_id: id.to_string(),
+            unit_id: Some(p.user.unit_id),
+            detail: json!({ "violation": n.violation_id }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let id = roadwarden_blob::BlobId::parse(&blob).map_err(AppError::internal)?;
+    ctx.blobs.get(&id).await.map_err(AppError::internal)
+}
+
+/// The notices of this person's units in one state (SEC-05: recipients are personal data, so
+/// the list read is recorded).
+pub async fn notices(
+    ctx: &ServiceContext,
+    p: &Principal,
+    meta: &RequestMeta,
+    wanted: &str,
+) -> AppResult<Vec<Notice>> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let rows = store_violations::notices_in_scope(&mut tx, p.scope(), wanted, 200).await?;
+    // SEC-05: recipients are phone numbers, e-mail and postal addresses.
+    record_list_read(
+        &mut tx,
+        p,
+        meta,
+        "notice.list",
+        "notice",
+        json!({ "state": wanted, "count": rows.len() }),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rows)
+}
+
+/// Puts a given-up notice back in the queue.
+pub async fn retry_notice(
+    ctx: &ServiceContext,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+) -> AppResult<()> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    readable_notice(&mut tx, p, id).await?;
+    if !store_violations::requeue_notice(&mut tx, id, now).await? {
+        return Err(FieldError::new("id", "only a notice that was given up can be retried").into());
+    }
+    record(
+        &mut tx,
+        &Actor::user(p, meta),
+        Event {
+            action: "notice.retry",
+            object_type: "notice",
+            object_id: id.to_string(),
+            unit_id: Some(p.user.unit_id),
+            detail: json!({}),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
