@@ -7,6 +7,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod context;
+pub mod edge;
 pub mod error;
 pub mod i18n;
 pub mod jobs;
@@ -15,6 +16,7 @@ pub mod policy;
 pub mod services;
 pub mod state;
 pub mod ui;
+pub mod views;
 
 pub use app::{build_router, open_state, serve, Running};
 pub use clock::Clock;

@@ -2,6 +2,9 @@
 //! fresh PostgreSQL database when `ROADWARDEN_TEST_DATABASE_URL` names a server (the database
 //! is created for the test and dropped after it).
 
+mod world;
+pub use world::World;
+
 use std::net::SocketAddr;
 
 use roadwarden_server::services::accounts::{AgreementInput, CreateUserInput};

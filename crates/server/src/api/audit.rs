@@ -7,8 +7,8 @@ use roadwarden_domain::FieldError;
 use roadwarden_store::audit::{AuditFilter, AuditListItem};
 use serde::Deserialize;
 
-use super::Query;
 use crate::auth::Require;
+use crate::edge::Query;
 use crate::error::AppResult;
 use crate::policy::AuditReaders;
 use crate::services::audit;

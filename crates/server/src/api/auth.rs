@@ -8,9 +8,9 @@ use roadwarden_store::sessions::SessionKind;
 use serde::{Deserialize, Serialize};
 
 use super::users::UserView;
-use super::JsonBody;
 use crate::auth::SignedIn;
 use crate::context::RequestMeta;
+use crate::edge::JsonBody;
 use crate::error::AppResult;
 use crate::services::{accounts, signin};
 use crate::state::AppState;

@@ -8,9 +8,9 @@ use roadwarden_domain::org::Country;
 use roadwarden_domain::FieldError;
 use serde::{Deserialize, Serialize};
 
-use super::{JsonBody, Query};
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
+use crate::edge::{JsonBody, Query};
 use crate::error::AppResult;
 use crate::policy::Admins;
 use crate::services::calendar::{self, parse_date, DayInput, DeadlineAnswer};

@@ -12,9 +12,9 @@ use roadwarden_store::violations::{Notice, Objection, Violation};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{record_id, JsonBody, MultipartBody, Query};
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
+use crate::edge::{record_id, JsonBody, MultipartBody, Query};
 use crate::error::AppResult;
 use crate::policy::{ExemptionKeepers, NoticeClerks, ViolationReaders};
 use crate::services::captures::exemptions::{self, ExemptionInput};

@@ -19,9 +19,9 @@ use roadwarden_store::devices::{Device, DeviceFilter};
 use roadwarden_store::units;
 use serde::{Deserialize, Serialize};
 
-use super::{paging, record_id, search_text, JsonBody, Query};
 use crate::auth::{CurrentUser, Principal, Require};
 use crate::context::RequestMeta;
+use crate::edge::{paging, record_id, search_text, JsonBody, Query};
 use crate::error::{AppError, AppResult};
 use crate::policy::{DeviceManagers, DeviceReviewers};
 use crate::services::devices::credentials::{self, IssuedCredential};

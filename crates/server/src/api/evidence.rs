@@ -17,9 +17,9 @@ use roadwarden_store::evidence::{Deletion, Evidence};
 use serde::Deserialize;
 use tokio_util::io::ReaderStream;
 
-use super::{record_id, JsonBody, Query};
 use crate::auth::CurrentUser;
 use crate::context::RequestMeta;
+use crate::edge::{record_id, JsonBody, Query};
 use crate::error::{AppError, AppResult};
 use crate::services::evidence::access::{self, Decision, RequestInput, RequestView};
 use crate::services::evidence::library::{self, EvidencePage, LibraryItem, LibraryQuery};

@@ -13,7 +13,7 @@ use roadwarden_domain::FieldError;
 use roadwarden_isapi::{parse_alert, Alert, IsapiError};
 use serde::Deserialize;
 
-use super::Query;
+use crate::edge::Query;
 use crate::error::{AppError, AppResult};
 use crate::services::captures::ingest::{
     self, inline_images, CaptureInput, DeviceCredential, RawImage, Receipt, Submission, Via,

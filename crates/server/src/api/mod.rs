@@ -18,14 +18,11 @@ pub mod public_reports;
 pub mod units;
 pub mod users;
 
-use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::request::Parts;
-use axum::routing::{delete, get, post, put, MethodRouter};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
-use roadwarden_domain::FieldError;
-use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::edge::small_body;
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -174,75 +171,6 @@ pub fn router() -> Router<AppState> {
         .fallback(|| async { AppError::NotFound("endpoint") })
 }
 
-/// The most a sign-in or password change may send: a name and two passwords fit in far less.
-/// Before anyone is known, a request must not make the server hold megabytes (issue 12 item 1).
-pub const SIGN_IN_BODY_BYTES: usize = 16 * 1024;
-
-/// `route` with the sign-in body limit.
-pub fn small_body(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
-    route
-        .layer::<_, std::convert::Infallible>(axum::extract::DefaultBodyLimit::max(
-            SIGN_IN_BODY_BYTES,
-        ))
-        .layer::<_, std::convert::Infallible>(axum::Extension(RouteBodyLimit(SIGN_IN_BODY_BYTES)))
-}
-
-/// A route's body limit below the server's, so that its 413 names the right size.
-#[derive(Debug, Clone, Copy)]
-pub struct RouteBodyLimit(pub usize);
-
-/// The body limit in force for this request.
-pub fn body_limit(req: &Request, state: &AppState) -> usize {
-    req.extensions()
-        .get::<RouteBodyLimit>()
-        .map_or(state.settings.server.max_body_bytes, |l| l.0)
-}
-
-/// A JSON body whose rejection is our JSON error naming what is wrong.
-pub struct JsonBody<T>(pub T);
-
-impl<T: DeserializeOwned + Send> FromRequest<AppState> for JsonBody<T> {
-    type Rejection = AppError;
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
-        let limit = body_limit(&req, state);
-        match axum::Json::<T>::from_request(req, state).await {
-            Ok(axum::Json(v)) => Ok(JsonBody(v)),
-            Err(rejection) if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
-                Err(AppError::TooLarge(limit))
-            }
-            Err(rejection) => Err(FieldError::new("body", rejection.body_text()).into()),
-        }
-    }
-}
-
-/// Query parameters whose rejection (a value of the wrong type, a repeated name) is our JSON
-/// error, a 422 naming `query`, not axum's plain-text 400.
-pub struct Query<T>(pub T);
-
-impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
-    type Rejection = AppError;
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, AppError> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
-            Ok(axum::extract::Query(v)) => Ok(Query(v)),
-            Err(rejection) => Err(FieldError::new("query", rejection.body_text()).into()),
-        }
-    }
-}
-
-/// A multipart body whose rejection (no boundary, not multipart) is our JSON error, a 422
-/// naming `body`, not axum's plain-text 400.
-pub struct MultipartBody(pub axum::extract::Multipart);
-
-impl<S: Send + Sync> FromRequest<S> for MultipartBody {
-    type Rejection = AppError;
-    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        match axum::extract::Multipart::from_request(req, state).await {
-            Ok(m) => Ok(MultipartBody(m)),
-            Err(rejection) => Err(FieldError::new("body", rejection.body_text()).into()),
-        }
-    }
-}
-
 /// A page of results with the total count.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Page<T> {
@@ -250,56 +178,4 @@ pub struct Page<T> {
     pub total: i64,
     pub limit: i64,
     pub offset: i64,
-}
-
-/// Parses `limit` and `offset` query values with defaults and bounds.
-pub fn paging(limit: Option<&str>, offset: Option<&str>, max: i64) -> Result<(i64, i64), AppError> {
-    let limit = match limit.filter(|s| !s.is_empty()) {
-        None => 50,
-        Some(s) => s
-            .parse::<i64>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| FieldError::new("limit", format!("must be 1 to {max}")))?,
-    };
-    let offset = match offset.filter(|s| !s.is_empty()) {
-        None => 0,
-        Some(s) => s
-            .parse::<i64>()
-            .ok()
-            .filter(|n| *n >= 0)
-            .ok_or_else(|| FieldError::new("offset", "must be 0 or more"))?,
-    };
-    Ok((limit, offset))
-}
-
-/// The longest free-text search accepted (a name, a number, a place): longer is a 422, not a
-/// pattern the database must chew through (SQLite refuses LIKE patterns past 50,000 bytes).
-pub const SEARCH_MAX_CHARS: usize = 100;
-
-/// A free-text search value: trimmed, empty means none, at most [`SEARCH_MAX_CHARS`].
-pub fn search_text(value: Option<&str>) -> Result<Option<String>, AppError> {
-    let Some(v) = value.map(str::trim).filter(|s| !s.is_empty()) else {
-        return Ok(None);
-    };
-    if v.chars().count() > SEARCH_MAX_CHARS {
-        return Err(FieldError::new(
-            "search",
-            format!("is longer than {SEARCH_MAX_CHARS} characters"),
-        )
-        .into());
-    }
-    if v.chars().any(char::is_control) {
-        return Err(FieldError::new("search", "has control characters").into());
-    }
-    Ok(Some(v.to_owned()))
-}
-
-/// A record id from the path: a positive whole number, or a 422 naming the field.
-pub(crate) fn record_id(field: &'static str, raw: &str) -> Result<i64, AppError> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| FieldError::new(field, "must be a positive whole number").into())
 }

@@ -11,7 +11,7 @@ use roadwarden_domain::org::{Country, UnitPath};
 use roadwarden_store::{devices, units};
 use serde::{Deserialize, Serialize};
 
-use super::Query;
+use crate::edge::Query;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
 use crate::state::AppState;

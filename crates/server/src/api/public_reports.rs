@@ -14,8 +14,8 @@ use roadwarden_domain::FieldError;
 use roadwarden_store::units;
 use serde::Serialize;
 
-use super::JsonBody;
 use crate::context::RequestMeta;
+use crate::edge::JsonBody;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::services::captures::public_reports::{
@@ -72,7 +72,7 @@ pub async fn request_code(
 pub async fn submit(
     State(state): State<AppState>,
     meta: RequestMeta,
-    super::MultipartBody(form): super::MultipartBody,
+    crate::edge::MultipartBody(form): crate::edge::MultipartBody,
 ) -> AppResult<(StatusCode, Json<ReportReceipt>)> {
     let input = report_form(&state, form).await?;
     let receipt = public_reports::submit(&state, &meta, Channel::Api, input).await?;

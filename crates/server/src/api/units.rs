@@ -9,9 +9,10 @@ use roadwarden_domain::UnitId;
 use roadwarden_store::units::{Unit, UnitFilter};
 use serde::{Deserialize, Serialize};
 
-use super::{paging, JsonBody, Page, Query};
+use super::Page;
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
+use crate::edge::{paging, JsonBody, Query};
 use crate::error::AppResult;
 use crate::policy::Admins;
 use crate::services::units::{self, CreateUnitInput};
@@ -63,7 +64,7 @@ impl UnitQuery {
         let nonempty =
             |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
         Ok(UnitFilter {
-            search: super::search_text(self.search.as_deref())?,
+            search: crate::edge::search_text(self.search.as_deref())?,
             level: nonempty(&self.level)
                 .map(|l| Level::parse(&l))
                 .transpose()?,

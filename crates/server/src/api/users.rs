@@ -10,9 +10,10 @@ use roadwarden_domain::{UnitId, UserId};
 use roadwarden_store::users::{Agreement, GrantRecord, User, UserFilter};
 use serde::{Deserialize, Serialize};
 
-use super::{paging, JsonBody, Page, Query};
+use super::Page;
 use crate::auth::Require;
 use crate::context::RequestMeta;
+use crate::edge::{paging, JsonBody, Query};
 use crate::error::AppResult;
 use crate::policy::{AccountReaders, Admins};
 use crate::services::accounts::{self, AccountAction, AgreementInput, CreateUserInput};
@@ -106,7 +107,7 @@ impl UserQuery {
         let nonempty =
             |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
         Ok(UserFilter {
-            search: super::search_text(self.search.as_deref())?,
+            search: crate::edge::search_text(self.search.as_deref())?,
             unit_id: nonempty(&self.unit_id)
                 .map(|u| UnitId::parse(&u))
                 .transpose()?,

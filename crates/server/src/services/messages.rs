@@ -13,6 +13,7 @@ use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{record, Actor, Event};
 use crate::services::context::ServiceContext;
+use crate::views::messages::MessageView;
 
 /// An escalation to the head of `unit`, once per kind and subject (a job that runs twice does
 /// not message twice). Returns whether it was new. Written in the caller's transaction, with
@@ -46,6 +47,18 @@ pub async fn to_unit_head(
 pub async fn unread(tx: &mut Tx, p: &Principal, limit: i64) -> AppResult<Vec<Message>> {
     let roles: Vec<&str> = p.roles.iter().map(|r| r.as_str()).collect();
     Ok(messages::unread_for(tx, p.user.unit_id, p.user.id, &roles, limit).await?)
+}
+
+/// The unread messages for this person, as the API answers them (at most `limit`).
+pub async fn unread_views(
+    ctx: &ServiceContext,
+    p: &Principal,
+    limit: i64,
+) -> AppResult<Vec<MessageView>> {
+    let mut tx = ctx.store.begin_read().await?;
+    let rows = unread(&mut tx, p, limit).await?;
+    drop(tx);
+    Ok(rows.into_iter().map(MessageView::from).collect())
 }
 
 /// Marks a message read. Only someone it is addressed to may; anyone else gets "not found".

@@ -41,14 +41,14 @@ pub fn router() -> Router<AppState> {
         .route("/messages/{id}/read", post(home::mark_read))
         .route(
             "/login",
-            get(account::login_page).merge(crate::api::small_body(post(account::login))),
+            get(account::login_page).merge(crate::edge::small_body(post(account::login))),
         )
         .route("/logout", post(account::logout))
         .route("/account/sessions/revoke", post(account::revoke_session))
         .route(
             "/account/password",
             get(account::password_page)
-                .merge(crate::api::small_body(post(account::change_password))),
+                .merge(crate::edge::small_body(post(account::change_password))),
         )
         .route("/units", get(units::page).post(units::create))
         .route("/users", get(users::list_page))
@@ -174,7 +174,7 @@ pub struct FormBody<T>(pub T);
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for FormBody<T> {
     type Rejection = AppError;
     async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
-        let limit = crate::api::body_limit(&req, state);
+        let limit = crate::edge::body_limit(&req, state);
         match axum::Form::<T>::from_request(req, state).await {
             Ok(axum::Form(v)) => Ok(FormBody(v)),
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {

@@ -10,6 +10,7 @@ mod captures_owner;
 mod deadlines;
 mod device_import;
 mod devices;
+mod edges;
 mod evidence;
 mod jobs;
 mod openapi;

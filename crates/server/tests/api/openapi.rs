@@ -216,3 +216,33 @@ async fn openapi_layer_refusals_are_the_json_error_too() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "method.not_allowed");
 }
+
+/// Issue 13, item 4: every `{name}` in a path is a declared parameter, an integer with a
+/// minimum of 1 when it is a record id, whatever extractor the handler uses.
+#[tokio::test]
+async fn openapi_declares_every_path_parameter() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    for (method, path, op) in operations(&doc) {
+        let declared: Vec<&str> = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| p["in"] == "path")
+            .map(|p| p["name"].as_str().unwrap())
+            .collect();
+        for name in path
+            .split('{')
+            .skip(1)
+            .map(|s| s.split('}').next().unwrap())
+        {
+            assert!(
+                declared.contains(&name),
+                "{method} {path}: {{{name}}} is not declared"
+            );
+        }
+    }
+    let read = &doc["paths"]["/api/v1/messages/{id}/read"]["post"]["parameters"][0];
+    assert_eq!(read["schema"]["type"], "integer", "{read}");
+    assert_eq!(read["schema"]["minimum"], 1.0, "{read}");
+}

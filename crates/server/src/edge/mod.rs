@@ -1,0 +1,13 @@
+//! The request edge shared by the JSON API and the pages: extractors for bodies, query strings
+//! and paths whose rejections are our field errors, the body limits, paging and search bounds.
+//! Neither `api/` nor `ui/` owns these, so pages need not import the JSON handlers.
+
+mod body;
+mod path;
+mod query;
+
+pub use body::{
+    body_limit, small_body, JsonBody, MultipartBody, RouteBodyLimit, SIGN_IN_BODY_BYTES,
+};
+pub use path::{record_id, Path, RecordId};
+pub use query::{paging, search_text, Query, SEARCH_MAX_CHARS};
