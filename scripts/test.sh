@@ -79,6 +79,6 @@ if [ -z "${SKIP_BROWSER:-}" ]; then
   say "browser test (headless Chromium)"
   cargo build --locked -p roadwarden-cli
   export ROADWARDEN_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/roadwarden"
-  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && node --test e2e.test.mjs)
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && node --test e2e.test.mjs walk.test.mjs)
   echo "screenshots: tests/browser/screenshots/"
 fi
