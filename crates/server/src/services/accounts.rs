@@ -659,3 +659,29 @@ pub async fn list_users(
     tx.commit().await?;
     Ok((out, total))
 }
+
+/// The account list's query, as the API and the page parse it.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct UserQuery {
+    pub search: Option<String>,
+    pub unit_id: Option<String>,
+    pub status: Option<String>,
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+}
+
+impl UserQuery {
+    pub fn filter(&self) -> AppResult<UserFilter> {
+        let nonempty =
+            |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
+        Ok(UserFilter {
+            search: crate::edge::search_text(self.search.as_deref())?,
+            unit_id: nonempty(&self.unit_id)
+                .map(|u| UnitId::parse(&u))
+                .transpose()?,
+            status: nonempty(&self.status)
+                .map(|s| AccountStatus::parse(&s))
+                .transpose()?,
+        })
+    }
+}
