@@ -1,19 +1,18 @@
 //! Tokens for API clients, password changes and "who am I".
 
-use axum::extract::Path;
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::{DateTime, Utc};
-use roadwarden_store::sessions::SessionKind;
 use serde::{Deserialize, Serialize};
 
-use super::users::UserView;
 use crate::auth::SignedIn;
 use crate::context::RequestMeta;
-use crate::edge::JsonBody;
+use crate::edge::{JsonBody, Path, RecordId};
 use crate::error::AppResult;
-use crate::services::{accounts, signin};
+use crate::services::accounts;
+use crate::services::signin::{self, SessionKind};
 use crate::state::AppState;
+use crate::views::accounts::UserView;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TokenRequest {
@@ -159,16 +158,14 @@ pub async fn sessions(
 
 /// Revokes one of the caller's sessions or tokens (e.g. a browser left signed in elsewhere).
 #[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "auth",
+    params(("id" = i64, Path, description = "The session or token")),
     responses((status = 204), (status = 404, body = crate::error::ErrorEnvelope)))]
 pub async fn revoke_session(
     state: axum::extract::State<AppState>,
     meta: RequestMeta,
     SignedIn(p): SignedIn,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<StatusCode> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| roadwarden_domain::FieldError::new("id", "is not a session id"))?;
     signin::sign_out(&state, &p, &meta, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -1,40 +1,24 @@
 //! `/api/v1/calendar`: the working-day calendar (TIME-01) and deadline arithmetic.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use roadwarden_domain::calendar::SpecialDay;
 use roadwarden_domain::org::Country;
 use roadwarden_domain::FieldError;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
-use crate::edge::{JsonBody, Query};
+use crate::edge::{JsonBody, Path, Query};
 use crate::error::AppResult;
 use crate::policy::Admins;
 use crate::services::calendar::{self, parse_date, DayInput, DeadlineAnswer};
 use crate::state::AppState;
-
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct DayView {
-    pub date: chrono::NaiveDate,
-    pub kind: String,
-    pub name: String,
-}
-
-impl From<&SpecialDay> for DayView {
-    fn from(d: &SpecialDay) -> Self {
-        Self {
-            date: d.date,
-            kind: d.kind.as_str().into(),
-            name: d.name.clone(),
-        }
-    }
-}
+use crate::views::org::DayView;
 
 /// The holidays and make-up working days of a country (CN or VN).
 #[utoipa::path(get, path = "/api/v1/calendar/{country}", tag = "calendar",
+    params(("country" = String, Path, description = "CN or VN")),
     responses((status = 200, body = Vec<DayView>)))]
 pub async fn list(
     State(state): State<AppState>,
@@ -52,7 +36,9 @@ pub struct DayBody {
 }
 
 /// Sets one day (province-level operators of that country).
-#[utoipa::path(put, path = "/api/v1/calendar/{country}/{date}", tag = "calendar", request_body = DayBody,
+#[utoipa::path(put, path = "/api/v1/calendar/{country}/{date}", tag = "calendar",
+    params(("country" = String, Path, description = "CN or VN"),
+           ("date" = String, Path, description = "The day, YYYY-MM-DD")), request_body = DayBody,
     responses((status = 200, body = DayView)))]
 pub async fn set_day(
     State(state): State<AppState>,
@@ -72,6 +58,8 @@ pub async fn set_day(
 }
 
 #[utoipa::path(delete, path = "/api/v1/calendar/{country}/{date}", tag = "calendar",
+    params(("country" = String, Path, description = "CN or VN"),
+           ("date" = String, Path, description = "The day, YYYY-MM-DD")),
     responses((status = 204)))]
 pub async fn remove_day(
     State(state): State<AppState>,

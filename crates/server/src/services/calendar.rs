@@ -33,6 +33,14 @@ pub async fn list(ctx: &ServiceContext, country: Country) -> AppResult<Vec<Speci
     Ok(calendar::list(&mut tx, country).await?)
 }
 
+/// The country of the person's own unit: the calendar a page shows first.
+pub async fn own_country(ctx: &ServiceContext, principal: &Principal) -> AppResult<Country> {
+    let mut tx = ctx.store.begin_read().await?;
+    Ok(units::get(&mut tx, principal.user.unit_id)
+        .await?
+        .map_or(Country::China, |u| u.country))
+}
+
 /// A country's calendar is national: it is edited by an operator of a province-level unit
 /// of that country.
 async fn check_may_edit(

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use roadwarden_domain::account::{decide_sign_in, ChangeReason, SignInOutcome, Username};
-use roadwarden_store::sessions::{self, NewSession, SessionKind};
+use roadwarden_store::sessions::{self, NewSession};
 use roadwarden_store::users;
 use serde_json::json;
 
@@ -12,6 +12,9 @@ use crate::auth::{password, token, Principal};
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::services::context::ServiceContext;
+
+/// A browser session (cookie and CSRF token) or an API token.
+pub use roadwarden_store::sessions::SessionKind;
 
 /// A new session or API token. The token is returned once and stored only as a hash.
 #[derive(Debug)]

@@ -157,3 +157,29 @@ pub async fn subtree(ctx: &ServiceContext, principal: &Principal) -> AppResult<V
     let mut tx = ctx.store.begin_read().await?;
     Ok(units::subtree(&mut tx, principal.scope()).await?)
 }
+
+/// The unit list's query, as the API and the page parse it.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct UnitQuery {
+    pub search: Option<String>,
+    pub level: Option<String>,
+    pub kind: Option<String>,
+    pub limit: Option<String>,
+    pub offset: Option<String>,
+}
+
+impl UnitQuery {
+    pub fn filter(&self) -> AppResult<UnitFilter> {
+        let nonempty =
+            |v: &Option<String>| v.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
+        Ok(UnitFilter {
+            search: crate::edge::search_text(self.search.as_deref())?,
+            level: nonempty(&self.level)
+                .map(|l| Level::parse(&l))
+                .transpose()?,
+            kind: nonempty(&self.kind)
+                .map(|k| UnitKind::parse(&k))
+                .transpose()?,
+        })
+    }
+}

@@ -4,7 +4,6 @@ use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
-use roadwarden_store::sessions::SessionKind;
 use serde::Deserialize;
 
 use super::views::render;
@@ -14,7 +13,8 @@ use crate::auth::SignedIn;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{t, Lang};
-use crate::services::{accounts, signin};
+use crate::services::accounts;
+use crate::services::signin::{self, SessionKind};
 use crate::state::AppState;
 
 #[derive(Debug, Deserialize, Default)]

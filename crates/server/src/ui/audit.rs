@@ -6,12 +6,11 @@ use minijinja::context;
 
 use super::page_context;
 use super::views::render;
-use crate::api::audit::AuditQuery;
 use crate::auth::Require;
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::policy::AuditReaders;
-use crate::services::audit;
+use crate::services::audit::{self, AuditQuery};
 use crate::state::AppState;
 
 pub async fn page(

@@ -6,7 +6,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Datelike;
 use minijinja::context;
 use roadwarden_domain::org::Country;
-use roadwarden_store::units;
 use serde::Deserialize;
 
 use super::views::render;
@@ -34,12 +33,7 @@ pub async fn page(
     user: CurrentUser,
     Query(q): Query<CalendarQuery>,
 ) -> AppResult<Response> {
-    let own_country = {
-        let mut tx = state.store.begin_read().await?;
-        units::get(&mut tx, user.user.unit_id)
-            .await?
-            .map_or(Country::China, |u| u.country)
-    };
+    let own_country = calendar::own_country(&state, &user).await?;
     let country = q
         .country
         .as_deref()

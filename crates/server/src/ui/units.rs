@@ -8,13 +8,12 @@ use serde::Deserialize;
 
 use super::views::render;
 use super::{flash, page_context, FormBody};
-use crate::api::units::UnitQuery;
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::policy::Admins;
-use crate::services::units::{self, CreateUnitInput};
+use crate::services::units::{self, CreateUnitInput, UnitQuery};
 use crate::services::Authority;
 use crate::state::AppState;
 

@@ -1,7 +1,7 @@
 //! Accounts: the list, the form for a new one, and an account's page with its roles,
 //! agreements and standing (SEC-01..04).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::context;
 use roadwarden_domain::account::PersonKind;
@@ -11,15 +11,17 @@ use serde::Deserialize;
 
 use super::views::render;
 use super::{flash, page_context, FormBody};
-use crate::api::users::{UserQuery, UserView};
 use crate::auth::{Principal, Require};
 use crate::context::RequestMeta;
+use crate::edge::{Path, RecordId};
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::policy::{AccountReaders, Admins};
-use crate::services::accounts::{self, AccountAction, AgreementInput, CreateUserInput};
+use crate::services::accounts::{self, AccountAction, AgreementInput, CreateUserInput, UserQuery};
 use crate::services::{units, Authority};
 use crate::state::AppState;
+use crate::views::accounts::UserView;
+use crate::views::org::UnitView;
 
 #[derive(Debug, Deserialize, Default)]
 pub struct ListQuery {
@@ -71,16 +73,18 @@ pub async fn list_page(
     Ok(render("users.html", ctx)?.into_response())
 }
 
-fn form_context(
-    state_units: &[roadwarden_store::units::Unit],
-    admin: &Principal,
-) -> minijinja::Value {
+fn form_context(state_units: &[UnitView], admin: &Principal) -> minijinja::Value {
     let base = admin.scope().depth();
     context! {
-        units => state_units.iter().map(|u| context! { id => u.id.0, name => u.name, depth => u.path.depth().saturating_sub(base), kind => u.kind.as_str() }).collect::<Vec<_>>(),
+        units => state_units.iter().map(|u| context! { id => u.id, name => u.name, depth => u.depth.saturating_sub(base), kind => u.kind }).collect::<Vec<_>>(),
         roles => Role::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
         person_kinds => PersonKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
     }
+}
+
+async fn unit_views(state: &AppState, admin: &Principal) -> AppResult<Vec<UnitView>> {
+    let found = units::subtree(state, admin).await?;
+    Ok(found.iter().map(UnitView::from).collect())
 }
 
 pub async fn new_page(
@@ -88,7 +92,7 @@ pub async fn new_page(
     lang: Lang,
     admin: Require<Admins>,
 ) -> AppResult<Response> {
-    let unit_options = units::subtree(&state, &admin).await?;
+    let unit_options = unit_views(&state, &admin).await?;
     let ctx = page_context(
         lang,
         Some(&admin),
@@ -157,7 +161,7 @@ pub async fn create(
             // Show the form again with what was typed and the reason, instead of losing it.
             let status = e.status();
             let body = e.body();
-            let unit_options = units::subtree(&state, &admin).await?;
+            let unit_options = unit_views(&state, &admin).await?;
             let field = body
                 .field
                 .as_deref()
@@ -218,10 +222,10 @@ pub async fn detail_page(
     lang: Lang,
     reader: Require<AccountReaders>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     Query(q): Query<DetailQuery>,
 ) -> AppResult<Response> {
-    let detail = accounts::read_user(&state, &reader, &meta, UserId::parse(&id)?).await?;
+    let detail = accounts::read_user(&state, &reader, &meta, UserId(id)).await?;
     detail_response(&state, lang, &reader, detail, None, q.ok.as_deref()).await
 }
 
@@ -272,10 +276,10 @@ pub async fn grant(
     State(state): State<AppState>,
     admin: Require<Admins>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(form): FormBody<RoleForm>,
 ) -> AppResult<Response> {
-    let id = UserId::parse(&id)?;
+    let id = UserId(id);
     accounts::grant_role(&state, Authority::User(&admin), &meta, id, &form.role).await?;
     Ok(Redirect::to(&format!("/users/{id}?ok=role_granted")).into_response())
 }
@@ -284,10 +288,10 @@ pub async fn revoke(
     State(state): State<AppState>,
     admin: Require<Admins>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(form): FormBody<RoleForm>,
 ) -> AppResult<Response> {
-    let id = UserId::parse(&id)?;
+    let id = UserId(id);
     accounts::revoke_role(&state, Authority::User(&admin), &meta, id, &form.role).await?;
     Ok(Redirect::to(&format!("/users/{id}?ok=role_revoked")).into_response())
 }
@@ -296,10 +300,10 @@ pub async fn file_agreement(
     State(state): State<AppState>,
     admin: Require<Admins>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(form): FormBody<AgreementInput>,
 ) -> AppResult<Response> {
-    let id = UserId::parse(&id)?;
+    let id = UserId(id);
     accounts::file_agreement(&state, Authority::User(&admin), &meta, id, &form).await?;
     Ok(Redirect::to(&format!("/users/{id}?ok=agreement_filed")).into_response())
 }
@@ -313,10 +317,10 @@ pub async fn standing(
     State(state): State<AppState>,
     admin: Require<Admins>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(form): FormBody<StandingForm>,
 ) -> AppResult<Response> {
-    let id = UserId::parse(&id)?;
+    let id = UserId(id);
     let action = AccountAction::parse(&form.action)?;
     accounts::change_standing(&state, Authority::User(&admin), &meta, id, action).await?;
     Ok(Redirect::to(&format!("/users/{id}?ok=standing_changed")).into_response())
@@ -327,9 +331,9 @@ pub async fn reset_password(
     lang: Lang,
     admin: Require<Admins>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<Response> {
-    let id = UserId::parse(&id)?;
+    let id = UserId(id);
     let temporary = accounts::reset_password(&state, Authority::User(&admin), &meta, id).await?;
     let detail = accounts::read_user(&state, &admin, &meta, id).await?;
     detail_response(&state, lang, &admin, detail, Some(temporary), None).await

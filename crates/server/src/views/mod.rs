@@ -4,7 +4,9 @@
 //! column added to a table does not silently become part of the public contract.
 
 pub mod accounts;
+pub mod audit;
 pub mod captures;
 pub mod devices;
 pub mod evidence;
 pub mod messages;
+pub mod org;

@@ -1,0 +1,208 @@
+//! Layered configuration: built-in defaults → `roadwarden.toml` → `ROADWARDEN__SECTION__KEY`
+//! environment variables. A plain value passed through the application state, never a global.
+
+use std::path::{Path, PathBuf};
+
+use figment::providers::{Env, Format, Serialized, Toml};
+use figment::Figment;
+use roadwarden_domain::password::{LockoutPolicy, PasswordPolicy};
+use serde::{Deserialize, Serialize};
+
+mod captures;
+mod evidence;
+mod platform;
+
+pub use captures::{CaptureSettings, DeviceSettings, NoticeSettings, ReportSettings, SmtpTls};
+pub use evidence::{BlobSettings, EvidenceSettings};
+pub use platform::{
+    AuditSettings, DatabaseSettings, JobSettings, LogSettings, SecuritySettings, ServerSettings,
+};
+
+/// The commented example printed by `roadwarden config example`.
+pub const EXAMPLE: &str = include_str!("../../../../config/example.toml");
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Where the SQLite file and the blob folder live by default.
+    pub data_dir: PathBuf,
+    pub database: DatabaseSettings,
+    pub server: ServerSettings,
+    pub security: SecuritySettings,
+    pub jobs: JobSettings,
+    pub log: LogSettings,
+    pub devices: DeviceSettings,
+    pub captures: CaptureSettings,
+    pub reports: ReportSettings,
+    pub notices: NoticeSettings,
+    pub blobs: BlobSettings,
+    pub evidence: EvidenceSettings,
+    pub audit: AuditSettings,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("roadwarden-data"),
+            database: DatabaseSettings::default(),
+            server: ServerSettings::default(),
+            security: SecuritySettings::default(),
+            jobs: JobSettings::default(),
+            log: LogSettings::default(),
+            devices: DeviceSettings::default(),
+            captures: CaptureSettings::default(),
+            reports: ReportSettings::default(),
+            notices: NoticeSettings::default(),
+            blobs: BlobSettings::default(),
+            evidence: EvidenceSettings::default(),
+            audit: AuditSettings::default(),
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults, then the TOML file if given (or `roadwarden.toml` if present), then the
+    /// environment.
+    pub fn load(file: Option<&Path>) -> Result<Self, Box<figment::Error>> {
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        match file {
+            Some(path) => fig = fig.merge(Toml::file_exact(path)),
+            None => fig = fig.merge(Toml::file("roadwarden.toml")),
+        }
+        fig = fig.merge(Env::prefixed("ROADWARDEN__").split("__").lowercase(true));
+        fig.extract().map_err(Box::new)
+    }
+
+    pub fn database_url(&self) -> String {
+        if self.database.url.expose().is_empty() {
+            format!(
+                "sqlite://{}",
+                self.data_dir.join("roadwarden.sqlite").display()
+            )
+        } else {
+            self.database.url.expose().to_owned()
+        }
+    }
+
+    pub fn blob_dir(&self) -> PathBuf {
+        self.data_dir.join("blobs")
+    }
+
+    /// Where resumable uploads wait for their last byte: beside the blob folder, so a
+    /// finished upload is renamed into the store rather than copied.
+    pub fn upload_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
+    }
+
+    pub fn checkpoint_key_file(&self) -> PathBuf {
+        if self.audit.checkpoint_key_file.as_os_str().is_empty() {
+            self.data_dir.join("audit-checkpoint.key")
+        } else {
+            self.audit.checkpoint_key_file.clone()
+        }
+    }
+
+    pub fn witness_file(&self) -> PathBuf {
+        if self.audit.witness_file.as_os_str().is_empty() {
+            self.data_dir.join("audit-witness.jsonl")
+        } else {
+            self.audit.witness_file.clone()
+        }
+    }
+
+    pub fn password_policy(&self) -> PasswordPolicy {
+        PasswordPolicy {
+            min_length: self.security.password_min_length,
+            max_age_days: self.security.password_max_age_days,
+        }
+    }
+
+    pub fn lockout_policy(&self) -> LockoutPolicy {
+        LockoutPolicy {
+            max_failures: self.security.lockout_max_failures,
+            lock_minutes: self.security.lockout_minutes,
+        }
+    }
+
+    /// Whether cookies carry the `Secure` flag: as configured, else unless bound to loopback.
+    pub fn secure_cookies(&self) -> bool {
+        self.server.secure_cookies.unwrap_or_else(|| {
+            let host = self
+                .server
+                .bind
+                .rsplit_once(':')
+                .map_or(self.server.bind.as_str(), |(h, _)| h)
+                .trim_matches(['[', ']']);
+            !(host == "localhost"
+                || host
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| ip.is_loopback()))
+        })
+    }
+
+    pub fn signin_guard_policy(&self) -> crate::auth::signin_guard::GuardPolicy {
+        use crate::auth::signin_guard::{GuardPolicy, Throttle};
+        let s = &self.security;
+        GuardPolicy {
+            lockout: self.lockout_policy(),
+            per_source: Throttle {
+                burst: s.signin_source_burst.max(1),
+                per_minute: s.signin_source_per_minute.max(1),
+            },
+            per_username: Throttle {
+                burst: s.signin_username_burst.max(1),
+                per_minute: s.signin_username_per_minute.max(1),
+            },
+        }
+    }
+}
+
+/// A value that is never printed: `Debug` and `Display` show `***`.
+#[derive(Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_empty() { "\"\"" } else { "***" })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses_to_the_defaults() {
+        let parsed: Settings = toml::from_str(EXAMPLE).expect("example.toml parses");
+        let defaults = Settings::default();
+        assert_eq!(
+            parsed.security.password_min_length,
+            defaults.security.password_min_length
+        );
+        assert_eq!(parsed.jobs.schedules, defaults.jobs.schedules);
+        assert_eq!(parsed.server.bind, defaults.server.bind);
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let mut s = Settings::default();
+        s.database.url = Secret::new("postgres://rw:hunter2@db/roadwarden");
+        s.blobs.s3_secret_access_key = Secret::new("s3-hunter3");
+        s.notices.smtp_password = Secret::new("smtp-hunter4");
+        let printed = format!("{s:?}");
+        assert!(!printed.contains("hunter2"), "{printed}");
+        assert!(!printed.contains("s3-hunter3"), "{printed}");
+        assert!(!printed.contains("smtp-hunter4"), "{printed}");
+    }
+}
