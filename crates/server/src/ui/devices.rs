@@ -2,7 +2,7 @@
 //! and forms, the review inbox, the DEV-11 report and the public notice page. Every form goes
 //! through the same services as the API.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form as MultiForm;
 use chrono::Datelike;
@@ -11,28 +11,29 @@ use roadwarden_domain::device::lifecycle::capture_use_for;
 use roadwarden_domain::device::review::Department;
 use roadwarden_domain::device::{violations, DeviceKind, DeviceState, RoadClass, SuspensionReason};
 use roadwarden_domain::{DeviceId, FieldError};
-use roadwarden_store::devices::{self as device_store, MapPoint};
 use serde::Deserialize;
 
 use super::views::render;
 use super::{flash, page_context, FormBody};
-use crate::api::devices::{detail, review_inbox, DeviceQuery};
-use crate::api::public::{published, PublicQuery};
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
+use crate::edge::{Path, RecordId};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::policy::{DeviceManagers, DeviceReviewers};
+use crate::policy::{DeviceActors, DeviceManagers, DeviceReviewers};
 use crate::services::devices::credentials;
 use crate::services::devices::lifecycle::{
     self, ActionInput, AssessmentInput, RegistrationInput, ReviewInput,
 };
+use crate::services::devices::public::{published, PublicQuery};
+use crate::services::devices::reads::{self, DeviceQuery, MapPoint, TOTAL_CAP};
 use crate::services::devices::registry::{self, DeviceInput};
 use crate::services::devices::upkeep::{
     self, CalibrationInput, FaultInput, FixInput, OperationInput, PatrolInput, Scan,
 };
 use crate::services::{units, Authority};
 use crate::state::AppState;
+use crate::views::devices::{DeviceDetail, InboxItem};
 
 #[derive(Debug, Deserialize, Default)]
 pub struct ListQuery {
@@ -60,13 +61,10 @@ pub async fn list_page(
         .clamp(1, 1_000_000);
     let (found, total) =
         registry::list_devices(&state, &user, &filter, PAGE, (page - 1) * PAGE, true).await?;
-    let total_is_exact = total.is_some_and(|t| t <= device_store::TOTAL_CAP);
-    let total = total.unwrap_or(0).min(device_store::TOTAL_CAP);
+    let total_is_exact = total.is_some_and(|t| t <= TOTAL_CAP);
+    let total = total.unwrap_or(0).min(TOTAL_CAP);
     let points = registry::map_points(&state, &user, &filter).await?;
-    let mut tx = state.store.begin_read().await?;
-    let counts = device_store::count_by_state(&mut tx, user.scope()).await?;
-    let alerts = roadwarden_store::device_records::alerts(&mut tx, user.scope(), None, 20).await?;
-    drop(tx);
+    let (counts, alerts) = reads::overview(&state, &user, 20).await?;
     let units = units::subtree(&state, &user).await?;
     let rows: Vec<Value> = found
         .iter()
@@ -315,12 +313,11 @@ pub async fn detail_page(
     State(state): State<AppState>,
     lang: Lang,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     Query(q): Query<DetailQuery>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
-    let d = detail(&state, &user, id).await?;
-    let device = &d.view.device;
+    let d = reads::detail(&state, &user, DeviceId(id)).await?;
+    let device = &d.device;
     let my_departments: Vec<&str> = Department::ALL
         .into_iter()
         .filter(|dep| user.has(dep.role()))
@@ -340,6 +337,13 @@ pub async fn detail_page(
     let can_manage = user.may::<DeviceManagers>()
         && user.covers(&device.unit_path)
         && device.state != DeviceState::Retired;
+    let (tz, capture, kind_violations) = (
+        device.time_zone.clone(),
+        capture_label(device.kind, device.state),
+        device.violation_types.clone(),
+    );
+    let actions = d.actions.clone();
+    let d = DeviceDetail::from(d);
     let ctx = page_context(
         lang,
         Some(&user),
@@ -347,10 +351,10 @@ pub async fn detail_page(
         context! {
             flash => flash(lang, q.ok.as_deref()),
             d => Value::from_serialize(&d),
-            tz => device.time_zone,
-            capture => capture_label(device.kind, device.state),
-            violations => device.violation_types.iter().map(|c| context! { code => c, name => violations::lookup(c).map_or(c.as_str(), |v| v.name(lang.code())) }).collect::<Vec<_>>(),
-            actions => d.actions,
+            tz => tz,
+            capture => capture,
+            violations => kind_violations.iter().map(|c| context! { code => c, name => violations::lookup(c).map_or(c.as_str(), |v| v.name(lang.code())) }).collect::<Vec<_>>(),
+            actions => actions,
             can_review => can_review,
             departments => my_departments,
             can_manage => can_manage,
@@ -368,12 +372,12 @@ fn back(id: DeviceId, ok: &str) -> Response {
 
 pub async fn file_assessment(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<AssessmentForm>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     let input = AssessmentInput {
         necessity: f.necessity,
         conditions: f.conditions,
@@ -397,34 +401,34 @@ pub async fn review(
     State(state): State<AppState>,
     user: Require<DeviceReviewers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<ReviewInput>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     lifecycle::review(&state, &user, &meta, id, &f).await?;
     Ok(back(id, "review_recorded"))
 }
 
 pub async fn act(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceActors>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<ActionInput>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     lifecycle::act(&state, &user, &meta, id, &f).await?;
     Ok(back(id, "step_recorded"))
 }
 
 pub async fn register(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<RegistrationInput>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     lifecycle::confirm_registration(&state, &user, &meta, id, &f).await?;
     Ok(back(id, "registered"))
 }
@@ -432,14 +436,14 @@ pub async fn register(
 pub async fn issue_credential(
     State(state): State<AppState>,
     lang: Lang,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     let issued = credentials::issue(&state, &user, &meta, id).await?;
     // The secret is shown on the page that answers this request, once, never in a URL.
-    let d = detail(&state, &user, id).await?;
+    let d = DeviceDetail::from(reads::detail(&state, &user, id).await?);
     let ctx = page_context(
         lang,
         Some(&user),
@@ -456,12 +460,12 @@ pub async fn issue_credential(
 
 pub async fn add_calibration(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     let mut input = CalibrationInput::default();
     let mut scan = None;
     while let Some(field) = multipart
@@ -514,12 +518,12 @@ pub struct PatrolForm {
 
 pub async fn add_patrol(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<PatrolForm>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     let input = PatrolInput {
         patrolled_at: f.patrolled_at,
         patroller: f.patroller,
@@ -533,36 +537,36 @@ pub async fn add_patrol(
 
 pub async fn open_fault(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<FaultInput>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     upkeep::open_fault(&state, &user, &meta, id, &f).await?;
     Ok(back(id, "fault_recorded"))
 }
 
 pub async fn fix_fault(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path((id, fid)): Path<(String, i64)>,
+    Path((RecordId(id), RecordId(fid))): Path<(RecordId, RecordId)>,
     FormBody(f): FormBody<FixInput>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     upkeep::fix_fault(&state, &user, &meta, id, fid, &f).await?;
     Ok(back(id, "fault_fixed"))
 }
 
 pub async fn log_operation(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<OperationInput>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     upkeep::log_operation(&state, &user, &meta, id, &f).await?;
     Ok(back(id, "operation_recorded"))
 }
@@ -572,7 +576,11 @@ pub async fn inbox_page(
     lang: Lang,
     user: Require<DeviceReviewers>,
 ) -> AppResult<Response> {
-    let items = review_inbox(&state, &user, None).await?;
+    let items: Vec<InboxItem> = reads::review_inbox(&state, &user, None)
+        .await?
+        .into_iter()
+        .map(InboxItem::from)
+        .collect();
     let ctx = page_context(
         lang,
         Some(&user),
@@ -603,9 +611,7 @@ pub async fn report_page(
         .unwrap_or(chrono_tz::Asia::Shanghai);
     let year = state.clock.now().with_timezone(&tz).year();
     let cleanup = upkeep::cleanup_list(&state, &user, year).await?;
-    let mut tx = state.store.begin_read().await?;
-    let maintainers = device_store::maintainers(&mut tx, user.scope()).await?;
-    drop(tx);
+    let maintainers = reads::maintainers(&state, &user).await?;
     let ctx = page_context(
         lang,
         Some(&user),
@@ -617,9 +623,9 @@ pub async fn report_page(
 
 pub async fn resolve_cleanup(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(item): Path<i64>,
+    Path(RecordId(item)): Path<RecordId>,
     FormBody(f): FormBody<upkeep::CleanupDecision>,
 ) -> AppResult<Response> {
     upkeep::resolve_cleanup(&state, &user, &meta, item, &f).await?;
