@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-
 use super::*;
 
 /// The ledger's columns: the English name, and the Chinese heading a ledger may use instead.
