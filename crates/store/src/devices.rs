@@ -1,5 +1,9 @@
 //! DEV-01..09: the device registry and its lifecycle columns. Rows are never deleted: a retired
 //! device keeps its number for ever (DEV-08).
+//!
+//! Why this file is long (over 600 lines): it is one job, the registry table's repository. The
+//! row and its column list, the inserts, the lifecycle columns' updates and the scoped, filtered
+//! list all read the same columns; keeping them together keeps that list in one place.
 
 use chrono::{DateTime, Utc};
 use roadwarden_domain::device::lifecycle::{AssessmentPurpose, Transition};

@@ -525,116 +525,6 @@ fn trial_not_proven() -> RuleViolation {
     )
 }
 
-/// The dates a device taken over from a ledger shows for its way into service.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct EntryHistory {
-    /// DEV-04: the day its public notice began (fixed enforcing devices).
-    pub notice_started: Option<DateTime<Utc>>,
-    /// DEV-05: the day its trial began.
-    pub trial_started: Option<DateTime<Utc>>,
-    /// The day formal use began.
-    pub in_use_since: Option<DateTime<Utc>>,
-}
-
-/// DEV-04: a fixed enforcing device's trial began only after its whole public notice.
-pub fn check_notice_before_trial(
-    kind: DeviceKind,
-    history: &EntryHistory,
-    periods: &Periods,
-    tz: Tz,
-) -> Result<(), RuleViolation> {
-    if !kind.needs_public_notice() {
-        return Ok(());
-    }
-    let Some(notice) = history.notice_started else {
-        return Err(RuleViolation::new(
-            "DEV-04",
-            Code::DeviceNoticeNotProven,
-            "no public notice of this device is on record; a fixed device is announced to the public before its trial",
-        ));
-    };
-    // Without a trial on record there is nothing to compare; the trial check says so.
-    let Some(trial) = history.trial_started else {
-        return Ok(());
-    };
-    let ends = after_days(notice, periods.notice_days, tz);
-    if trial < ends {
-        return Err(RuleViolation::new(
-            "DEV-04",
-            Code::DeviceNoticeTooShort,
-            format!(
-                "the public notice runs {} days, until {}; the trial began before it ended",
-                periods.notice_days,
-                local(ends, tz)
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// DEV-04, DEV-05: every way into formal use honours the notice and the full trial. A device
-/// taken over from a ledger as in use must show both; the same periods as `apply` apply, so an
-/// import cannot do what a step could not. Kinds that enforce nothing need neither.
-pub fn check_formal_use_history(
-    kind: DeviceKind,
-    history: &EntryHistory,
-    periods: &Periods,
-    tz: Tz,
-) -> Result<(), RuleViolation> {
-    if !kind.enforces() {
-        return Ok(());
-    }
-    // The notice comes first: a device without one goes back through it, then the trial.
-    check_notice_before_trial(kind, history, periods, tz)?;
-    let (Some(trial), Some(in_use)) = (history.trial_started, history.in_use_since) else {
-        return Err(trial_not_proven());
-    };
-    let min_end = after_days(trial, periods.trial_days, tz);
-    if in_use < min_end {
-        return Err(RuleViolation::new(
-            "DEV-05",
-            Code::DeviceTrialTooShort,
-            format!(
-                "the trial lasts at least {} days, until {}; formal use began before it ended",
-                periods.trial_days,
-                local(min_end, tz)
-            ),
-        ));
-    }
-    Ok(())
-}
-
-/// Where a device whose way into service is not proven waits, suspended for review, and what
-/// it goes through once the review resumes it: the whole notice when the notice is not
-/// proven, otherwise the whole trial (the clock runs from the resumption, see `Resume`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReviewHold {
-    pub resume_to: DeviceState,
-    pub notice_ends_at: Option<DateTime<Utc>>,
-    pub trial_min_end_at: Option<DateTime<Utc>>,
-}
-
-pub fn hold_for_review(
-    unproven: &RuleViolation,
-    now: DateTime<Utc>,
-    periods: &Periods,
-    tz: Tz,
-) -> ReviewHold {
-    if unproven.rule == "DEV-04" {
-        ReviewHold {
-            resume_to: DeviceState::PublicNotice,
-            notice_ends_at: Some(after_days(now, periods.notice_days, tz)),
-            trial_min_end_at: None,
-        }
-    } else {
-        ReviewHold {
-            resume_to: DeviceState::Trial,
-            notice_ends_at: None,
-            trial_min_end_at: Some(after_days(now, periods.trial_days, tz)),
-        }
-    }
-}
-
 fn calibration_missing() -> RuleViolation {
     RuleViolation::new(
         "DEV-13",
@@ -665,66 +555,15 @@ fn out_of_order(from: DeviceState, step: Step, why: &str) -> RuleViolation {
     RuleViolation::new(rule, Code::DeviceTransitionOutOfOrder, message)
 }
 
-/// "`n` days" from `start` in the unit's zone: whole local days, the start day not counted
-/// unless the period starts exactly at midnight (TIME-01); ends at local midnight.
-/// Zero days ends the period at once (a configuration for demonstrations, not the law).
-pub fn after_days(start: DateTime<Utc>, n: u32, tz: Tz) -> DateTime<Utc> {
-    if n == 0 {
-        return start;
-    }
-    let local = start.with_timezone(&tz);
-    let skip = u64::from(local.time() != NaiveTime::MIN);
-    start_of_local_day(local.date_naive() + Days::new(u64::from(n) + skip), tz)
-}
-
-/// "`n` months after" `start`: local midnight of the same day-of-month `n` months on (or the
-/// month's last day).
-pub fn after_months(start: DateTime<Utc>, n: u32, tz: Tz) -> DateTime<Utc> {
-    let date = start.with_timezone(&tz).date_naive();
-    let due = date.checked_add_months(Months::new(n)).unwrap_or(date);
-    start_of_local_day(due, tz)
-}
-
-fn local(t: DateTime<Utc>, tz: Tz) -> String {
-    crate::calendar::format_local(t, tz)
-}
-
-/// ORG-03 / SUP-06: who may act on a device managed at `device_unit`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Oversight {
-    /// The managing unit or a unit above it (proposals, assessments, upkeep, suspension).
-    ManagingOrAbove,
-    /// Strictly above the managing unit: warnings, orders to rectify, the circuit breaker.
-    Above,
-}
-
-pub fn check_oversight(
-    actor_unit: &UnitPath,
-    device_unit: &UnitPath,
-    needed: Oversight,
-    what: &str,
-) -> Result<(), RuleViolation> {
-    let ok = match needed {
-        Oversight::ManagingOrAbove => actor_unit.covers(device_unit),
-        Oversight::Above => actor_unit.is_ancestor_of(device_unit),
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(RuleViolation::new(
-            if what == "circuit_break" {
-                "SUP-06"
-            } else {
-                "ORG-03"
-            },
-            Code::DeviceNotUpperUnit,
-            format!(
-                "only a unit above the device's managing unit may {}",
-                what.replace('_', " ")
-            ),
-        ))
-    }
-}
+mod entry;
+mod oversight;
+mod periods;
+pub use entry::{
+    check_formal_use_history, check_notice_before_trial, hold_for_review, EntryHistory, ReviewHold,
+};
+pub use oversight::{check_oversight, Oversight};
+use periods::local;
+pub use periods::{after_days, after_months};
 
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 //! and forms, the review inbox, the DEV-11 report and the public notice page. Every form goes
 //! through the same services as the API.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::Form as MultiForm;
 use chrono::Datelike;
@@ -11,28 +11,34 @@ use roadwarden_domain::device::lifecycle::capture_use_for;
 use roadwarden_domain::device::review::Department;
 use roadwarden_domain::device::{violations, DeviceKind, DeviceState, RoadClass, SuspensionReason};
 use roadwarden_domain::{DeviceId, FieldError};
-use roadwarden_store::devices::{self as device_store, MapPoint};
 use serde::Deserialize;
 
 use super::views::render;
 use super::{flash, page_context, FormBody};
-use crate::api::devices::{detail, review_inbox, DeviceQuery};
-use crate::api::public::{published, PublicQuery};
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
+use crate::edge::{Path, RecordId};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::policy::{DeviceManagers, DeviceReviewers};
+use crate::policy::{DeviceActors, DeviceManagers, DeviceReviewers};
 use crate::services::devices::credentials;
 use crate::services::devices::lifecycle::{
     self, ActionInput, AssessmentInput, RegistrationInput, ReviewInput,
 };
+use crate::services::devices::public::{published, PublicQuery};
+use crate::services::devices::reads::{self, DeviceQuery, TOTAL_CAP};
 use crate::services::devices::registry::{self, DeviceInput};
 use crate::services::devices::upkeep::{
     self, CalibrationInput, FaultInput, FixInput, OperationInput, PatrolInput, Scan,
 };
 use crate::services::{units, Authority};
 use crate::state::AppState;
+use crate::views::devices::{DeviceDetail, InboxItem};
+
+// The map drawing, next to this file (a sibling, so tests/layers.rs reads it too).
+#[path = "device_map.rs"]
+mod map;
+use map::map_svg;
 
 #[derive(Debug, Deserialize, Default)]
 pub struct ListQuery {
@@ -60,13 +66,10 @@ pub async fn list_page(
         .clamp(1, 1_000_000);
     let (found, total) =
         registry::list_devices(&state, &user, &filter, PAGE, (page - 1) * PAGE, true).await?;
-    let total_is_exact = total.is_some_and(|t| t <= device_store::TOTAL_CAP);
-    let total = total.unwrap_or(0).min(device_store::TOTAL_CAP);
+    let total_is_exact = total.is_some_and(|t| t <= TOTAL_CAP);
+    let total = total.unwrap_or(0).min(TOTAL_CAP);
     let points = registry::map_points(&state, &user, &filter).await?;
-    let mut tx = state.store.begin_read().await?;
-    let counts = device_store::count_by_state(&mut tx, user.scope()).await?;
-    let alerts = roadwarden_store::device_records::alerts(&mut tx, user.scope(), None, 20).await?;
-    drop(tx);
+    let (counts, alerts) = reads::overview(&state, &user, 20).await?;
     let units = units::subtree(&state, &user).await?;
     let rows: Vec<Value> = found
         .iter()
@@ -124,76 +127,6 @@ fn capture_label(kind: DeviceKind, state: DeviceState) -> &'static str {
         roadwarden_domain::device::CaptureUse::WarnOnly => "warn_only",
         roadwarden_domain::device::CaptureUse::Refuse => "refuse",
     }
-}
-
-/// The map: positions projected (Web Mercator) into an SVG drawn on the server, so no script is
-/// needed. With `devices.map_tile_url` set, the tiles of that server are laid underneath at the
-/// zoom that fits the devices; without it, a plain background (no request leaves the browser).
-fn map_svg(points: &[MapPoint], tile_url: &str) -> Value {
-    const W: f64 = 640.0;
-    const H: f64 = 360.0;
-    const PAD: f64 = 24.0;
-    if points.is_empty() {
-        return Value::from(());
-    }
-    // World pixel coordinates at zoom 0 (a 256-pixel square).
-    let world = |lon: f64, lat: f64| {
-        let lat = lat.clamp(-85.0, 85.0).to_radians();
-        let x = (lon + 180.0) / 360.0 * 256.0;
-        let y = (1.0 - (lat.tan() + 1.0 / lat.cos()).ln() / std::f64::consts::PI) / 2.0 * 256.0;
-        (x, y)
-    };
-    let xy: Vec<(f64, f64)> = points
-        .iter()
-        .map(|p| world(p.longitude, p.latitude))
-        .collect();
-    let (x0, x1) = xy.iter().fold((f64::MAX, f64::MIN), |(a, b), (x, _)| {
-        (a.min(*x), b.max(*x))
-    });
-    let (y0, y1) = xy.iter().fold((f64::MAX, f64::MIN), |(a, b), (_, y)| {
-        (a.min(*y), b.max(*y))
-    });
-    let fit = ((W - 2.0 * PAD) / (x1 - x0).max(1e-9)).min((H - 2.0 * PAD) / (y1 - y0).max(1e-9));
-    let tiled = !tile_url.trim().is_empty();
-    // Tiles come in whole zoom levels; a plain map may use any scale.
-    let scale = if tiled {
-        2f64.powi((fit.log2().floor() as i32).clamp(0, 18))
-    } else {
-        fit.min(2f64.powi(18))
-    };
-    let (cx, cy) = ((x0 + x1) / 2.0 * scale, (y0 + y1) / 2.0 * scale);
-    let (left, top) = (cx - W / 2.0, cy - H / 2.0);
-    let dots: Vec<Value> = points
-        .iter()
-        .zip(xy.iter())
-        .map(|(p, (x, y))| {
-            let (px, py) = (x * scale - left, y * scale - top);
-            context! { id => p.id, number => p.number, name => p.name, state => p.state, cx => format!("{px:.1}"), cy => format!("{py:.1}") }
-        })
-        .collect();
-    let mut tiles = Vec::new();
-    if tiled {
-        let z = scale.log2().round() as u32;
-        let n = 1i64 << z;
-        let (tx0, tx1) = (
-            (left / 256.0).floor() as i64,
-            ((left + W) / 256.0).floor() as i64,
-        );
-        let (ty0, ty1) = (
-            (top / 256.0).floor() as i64,
-            ((top + H) / 256.0).floor() as i64,
-        );
-        for ty in ty0.max(0)..=ty1.min(n - 1) {
-            for tx in tx0..=tx1 {
-                let href = tile_url
-                    .replace("{z}", &z.to_string())
-                    .replace("{x}", &tx.rem_euclid(n).to_string())
-                    .replace("{y}", &ty.to_string());
-                tiles.push(context! { href => href, x => format!("{:.1}", tx as f64 * 256.0 - left), y => format!("{:.1}", ty as f64 * 256.0 - top) });
-            }
-        }
-    }
-    context! { width => W, height => H, dots => dots, tiles => tiles, count => points.len() }
 }
 
 pub async fn new_page(
@@ -315,12 +248,11 @@ pub async fn detail_page(
     State(state): State<AppState>,
     lang: Lang,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     Query(q): Query<DetailQuery>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
-    let d = detail(&state, &user, id).await?;
-    let device = &d.view.device;
+    let d = reads::detail(&state, &user, DeviceId(id)).await?;
+    let device = &d.device;
     let my_departments: Vec<&str> = Department::ALL
         .into_iter()
         .filter(|dep| user.has(dep.role()))
@@ -340,6 +272,13 @@ pub async fn detail_page(
     let can_manage = user.may::<DeviceManagers>()
         && user.covers(&device.unit_path)
         && device.state != DeviceState::Retired;
+    let (tz, capture, kind_violations) = (
+        device.time_zone.clone(),
+        capture_label(device.kind, device.state),
+        device.violation_types.clone(),
+    );
+    let actions = d.actions.clone();
+    let d = DeviceDetail::from(d);
     let ctx = page_context(
         lang,
         Some(&user),
@@ -347,10 +286,10 @@ pub async fn detail_page(
         context! {
             flash => flash(lang, q.ok.as_deref()),
             d => Value::from_serialize(&d),
-            tz => device.time_zone,
-            capture => capture_label(device.kind, device.state),
-            violations => device.violation_types.iter().map(|c| context! { code => c, name => violations::lookup(c).map_or(c.as_str(), |v| v.name(lang.code())) }).collect::<Vec<_>>(),
-            actions => d.actions,
+            tz => tz,
+            capture => capture,
+            violations => kind_violations.iter().map(|c| context! { code => c, name => violations::lookup(c).map_or(c.as_str(), |v| v.name(lang.code())) }).collect::<Vec<_>>(),
+            actions => actions,
             can_review => can_review,
             departments => my_departments,
             can_manage => can_manage,
@@ -368,12 +307,12 @@ fn back(id: DeviceId, ok: &str) -> Response {
 
 pub async fn file_assessment(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<AssessmentForm>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     let input = AssessmentInput {
         necessity: f.necessity,
         conditions: f.conditions,
@@ -397,34 +336,34 @@ pub async fn review(
     State(state): State<AppState>,
     user: Require<DeviceReviewers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<ReviewInput>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     lifecycle::review(&state, &user, &meta, id, &f).await?;
     Ok(back(id, "review_recorded"))
 }
 
 pub async fn act(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceActors>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<ActionInput>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     lifecycle::act(&state, &user, &meta, id, &f).await?;
     Ok(back(id, "step_recorded"))
 }
 
 pub async fn register(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<RegistrationInput>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     lifecycle::confirm_registration(&state, &user, &meta, id, &f).await?;
     Ok(back(id, "registered"))
 }
@@ -432,14 +371,14 @@ pub async fn register(
 pub async fn issue_credential(
     State(state): State<AppState>,
     lang: Lang,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     let issued = credentials::issue(&state, &user, &meta, id).await?;
     // The secret is shown on the page that answers this request, once, never in a URL.
-    let d = detail(&state, &user, id).await?;
+    let d = DeviceDetail::from(reads::detail(&state, &user, id).await?);
     let ctx = page_context(
         lang,
         Some(&user),
@@ -456,12 +395,12 @@ pub async fn issue_credential(
 
 pub async fn add_calibration(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     mut multipart: Multipart,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     let mut input = CalibrationInput::default();
     let mut scan = None;
     while let Some(field) = multipart
@@ -514,12 +453,12 @@ pub struct PatrolForm {
 
 pub async fn add_patrol(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<PatrolForm>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     let input = PatrolInput {
         patrolled_at: f.patrolled_at,
         patroller: f.patroller,
@@ -533,36 +472,36 @@ pub async fn add_patrol(
 
 pub async fn open_fault(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<FaultInput>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     upkeep::open_fault(&state, &user, &meta, id, &f).await?;
     Ok(back(id, "fault_recorded"))
 }
 
 pub async fn fix_fault(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path((id, fid)): Path<(String, i64)>,
+    Path((RecordId(id), RecordId(fid))): Path<(RecordId, RecordId)>,
     FormBody(f): FormBody<FixInput>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     upkeep::fix_fault(&state, &user, &meta, id, fid, &f).await?;
     Ok(back(id, "fault_fixed"))
 }
 
 pub async fn log_operation(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<OperationInput>,
 ) -> AppResult<Response> {
-    let id = DeviceId::parse(&id)?;
+    let id = DeviceId(id);
     upkeep::log_operation(&state, &user, &meta, id, &f).await?;
     Ok(back(id, "operation_recorded"))
 }
@@ -572,7 +511,11 @@ pub async fn inbox_page(
     lang: Lang,
     user: Require<DeviceReviewers>,
 ) -> AppResult<Response> {
-    let items = review_inbox(&state, &user, None).await?;
+    let items: Vec<InboxItem> = reads::review_inbox(&state, &user, None)
+        .await?
+        .into_iter()
+        .map(InboxItem::from)
+        .collect();
     let ctx = page_context(
         lang,
         Some(&user),
@@ -603,9 +546,7 @@ pub async fn report_page(
         .unwrap_or(chrono_tz::Asia::Shanghai);
     let year = state.clock.now().with_timezone(&tz).year();
     let cleanup = upkeep::cleanup_list(&state, &user, year).await?;
-    let mut tx = state.store.begin_read().await?;
-    let maintainers = device_store::maintainers(&mut tx, user.scope()).await?;
-    drop(tx);
+    let maintainers = reads::maintainers(&state, &user).await?;
     let ctx = page_context(
         lang,
         Some(&user),
@@ -617,9 +558,9 @@ pub async fn report_page(
 
 pub async fn resolve_cleanup(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<DeviceManagers>,
     meta: RequestMeta,
-    Path(item): Path<i64>,
+    Path(RecordId(item)): Path<RecordId>,
     FormBody(f): FormBody<upkeep::CleanupDecision>,
 ) -> AppResult<Response> {
     upkeep::resolve_cleanup(&state, &user, &meta, item, &f).await?;

@@ -8,7 +8,6 @@ mod captures;
 mod captures_email;
 mod captures_owner;
 mod deadlines;
-mod device_import;
 mod devices;
 mod edges;
 mod evidence;

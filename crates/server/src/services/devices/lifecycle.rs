@@ -1,5 +1,8 @@
 //! DEV-02..07, SUP-04..06, ORG-03: moving a device through its lifecycle. Every step goes
 //! through the domain's state machine; a refusal names the rule it would break.
+//!
+//! Why this file is just over 600 lines: it is one job, the lifecycle's use cases; each step's
+//! checks (role, scope, state) read top to bottom next to the others, in the order `apply` runs.
 
 use chrono::{DateTime, Utc};
 use roadwarden_domain::codes::Code;

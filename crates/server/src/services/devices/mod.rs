@@ -1,13 +1,16 @@
-//! DEV-01..15: the device registry and its use cases. `registry` creates, edits and reads
+//! DEV-01..15: the device registry and its use cases. `registry` creates, edits and lists
 //! devices; `lifecycle` files assessments, reviews and moves devices through their states;
 //! `upkeep` records calibrations, patrols, faults and the operation log and computes the
 //! DEV-11 ratings; `credentials` issues push credentials; `ledger` imports devices already in
-//! service; `deadlines` is what the jobs run.
+//! service; `deadlines` is what the jobs run; `reads` is what readers see (one device with its
+//! records, the review inbox, alerts, the registration export); `public` is the DEV-04 list.
 
 pub mod credentials;
 pub mod deadlines;
 pub mod ledger;
 pub mod lifecycle;
+pub mod public;
+pub mod reads;
 pub mod registry;
 pub mod upkeep;
 

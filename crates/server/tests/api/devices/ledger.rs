@@ -127,7 +127,7 @@ async fn xlsx_ledgers_with_numbers_and_dates_as_cells_are_read() {
     account(&app.state, &o.squad, "sq.device", 11, &["device_manager"]).await;
     let token = app.token("sq.device", PASSWORD).await;
     // Made with openpyxl: a numeric device number, Excel date cells and text dates.
-    let bytes = include_bytes!("../fixtures/ledger.xlsx").to_vec();
+    let bytes = include_bytes!("../../fixtures/ledger.xlsx").to_vec();
     let (status, report) = import(&app, &token, bytes, false).await;
     assert_eq!(
         (
