@@ -13,7 +13,6 @@ const STORE_USERS: &[&str] = &[
     "api/auth.rs",
     "api/captures.rs",
     "api/devices.rs",
-    "api/evidence.rs",
     "api/ingest.rs",
     "api/messages.rs",
     "api/public.rs",
@@ -23,7 +22,6 @@ const STORE_USERS: &[&str] = &[
     "ui/account.rs",
     "ui/calendar.rs",
     "ui/devices.rs",
-    "ui/evidence.rs",
     "ui/home.rs",
     "ui/users.rs",
 ];
@@ -34,7 +32,6 @@ const API_USERS_IN_UI: &[&str] = &[
     "ui/captures.rs",
     "ui/devices.rs",
     "ui/docs.rs",
-    "ui/evidence.rs",
     "ui/mod.rs",
     "ui/reports.rs",
     "ui/units.rs",

@@ -14,12 +14,13 @@ use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::{FieldError, RuleViolation, UnitId, UserId};
 use roadwarden_store::evidence::{self as store, Evidence, NewReason};
 use roadwarden_store::Tx;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{in_scope, refresh_retention, require};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
+use crate::edge::RecordId;
 use crate::error::{AppError, AppResult};
 use crate::policy::{FootageKeepers, RecorderReaders, RoleSet, UnitHeads};
 use crate::services::audit::{record, Actor, Event};
@@ -517,4 +518,11 @@ async fn audit(
     )
     .await?;
     Ok(())
+}
+
+/// The path `/evidence/{id}/reasons/{reason}` (API and page): each id parsed under its own name.
+#[derive(Debug, Deserialize)]
+pub struct ReasonPath {
+    pub id: RecordId,
+    pub reason: RecordId,
 }
