@@ -20,6 +20,7 @@ use crate::edge::{JsonBody, Path, Query, RecordId};
 use crate::error::{AppError, AppResult};
 use crate::policy::{FootageBrowsers, FootageKeepers, RecorderAdmins, RecorderReaders, UnitHeads};
 use crate::services::evidence::access::{self, Decision, RequestInput, RequestView};
+use crate::services::evidence::export_sheet;
 use crate::services::evidence::library::{self, EvidencePage, LibraryItem, LibraryParams};
 use crate::services::evidence::recorders::{
     self, LedgerStep, NewRecorderInput, RecorderPage, RecorderView,
@@ -457,7 +458,7 @@ pub async fn export_sheet(
     meta: RequestMeta,
     Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<Response> {
-    let pdf = access::sheet(&state, &user, &meta, id).await?;
+    let pdf = export_sheet::sheet(&state, &user, &meta, id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
