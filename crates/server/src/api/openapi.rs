@@ -301,9 +301,6 @@ mod opaque {
 
     /// Where the document still has an opaque object (2026-12-03).
     const STILL_OPAQUE: &[&str] = &[
-        "#Calendar.pending_deletions[]",
-        "#Calendar.restorable[]",
-        "#Calendar.upcoming[]",
         "#CaptureView<allOf0>",
         "#CaptureView<allOf1>.flag_list[]",
         "#CaptureView<allOf1>.images[]",
@@ -317,15 +314,8 @@ mod opaque {
         "#DeviceDetail<allOf1>.reviews[]",
         "#DeviceDetail<allOf1>.timeline[]",
         "#DeviceView<allOf0>",
-        "#EvidencePage.evidence",
-        "#EvidencePage.reasons[]",
-        "#LibraryItem<allOf0>",
         "#QueuePage.items[]",
         "#Receipt.flags[]",
-        "#RecorderPage<allOf1>.ledger[]",
-        "#RecorderView.recorder",
-        "#RequestView<allOf0>",
-        "#RequestView<allOf1>.exports[]",
         "#SupervisionReport.findings[]",
         "#UserDetailView.agreements[]",
         "#UserDetailView.grants[]",

@@ -4,6 +4,8 @@
 use chrono::{DateTime, Utc};
 use roadwarden_store::duty_records::{Duty, WorkRecord};
 use roadwarden_store::evidence::{Deletion, Evidence, Reason};
+use roadwarden_store::evidence_access::{Export, Request};
+use roadwarden_store::recorders::{LedgerEntry, Recorder};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -128,7 +130,7 @@ pub struct DeletionView {
     pub requested_at: DateTime<Utc>,
     pub first_approver: Option<i64>,
     pub second_approver: Option<i64>,
-    /// pending, approved, done or refused.
+    /// Where the deletion stands (pending, then approved by two heads).
     pub state: String,
 }
 
@@ -211,6 +213,149 @@ impl From<WorkRecord> for WorkRecordView {
             filed_at: w.filed_at,
             decided_by: w.decided_by,
             decided_at: w.decided_at,
+        }
+    }
+}
+
+/// A registered recorder (BWC-01) as the ledger keeps it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecorderRecord {
+    pub id: i64,
+    pub number: String,
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub brand: String,
+    pub model: String,
+    /// in_store, issued, damaged, in_repair… (the ledger's state).
+    pub state: String,
+    pub holder_id: Option<i64>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub damaged_at: Option<DateTime<Utc>>,
+    pub sent_for_repair_at: Option<DateTime<Utc>>,
+    pub registered_at: DateTime<Utc>,
+}
+
+impl From<Recorder> for RecorderRecord {
+    fn from(r: Recorder) -> Self {
+        Self {
+            id: r.id,
+            number: r.number,
+            unit_id: r.unit_id,
+            unit_path: r.unit_path,
+            brand: r.brand,
+            model: r.model,
+            state: r.state,
+            holder_id: r.holder_id,
+            issued_at: r.issued_at,
+            damaged_at: r.damaged_at,
+            sent_for_repair_at: r.sent_for_repair_at,
+            registered_at: r.registered_at,
+        }
+    }
+}
+
+/// One step of a recorder's ledger (BWC-04, BWC-12).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LedgerEntryView {
+    pub id: i64,
+    pub recorder_id: i64,
+    pub at: DateTime<Utc>,
+    /// check, issue, return, damage, send_for_repair or repaired.
+    pub kind: String,
+    pub from_user: Option<i64>,
+    pub to_user: Option<i64>,
+    pub recorded_by: Option<i64>,
+    pub condition: String,
+    /// For a check: whether it passed.
+    pub passed: Option<bool>,
+    pub detail: String,
+}
+
+impl From<LedgerEntry> for LedgerEntryView {
+    fn from(r: LedgerEntry) -> Self {
+        Self {
+            id: r.id,
+            recorder_id: r.recorder_id,
+            at: r.at,
+            kind: r.kind,
+            from_user: r.from_user,
+            to_user: r.to_user,
+            recorded_by: r.recorded_by,
+            condition: r.condition,
+            passed: r.passed,
+            detail: r.detail,
+        }
+    }
+}
+
+/// A request to view or copy footage (BWC-08, BWC-09) as filed and decided.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AccessRequestRecord {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub requester_id: i64,
+    /// officer, superior_body, court, procuratorate or public_use.
+    pub requester_kind: String,
+    /// view or copy.
+    pub purpose: String,
+    pub reason: String,
+    pub register: String,
+    pub committee_approval: String,
+    pub restriction: String,
+    /// pending, approved, refused, revoked…
+    pub state: String,
+    pub filed_at: DateTime<Utc>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub refusal: String,
+    pub revoked_by: Option<i64>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// BWC-08: the unit the request was filed from; `None` for requests filed before it was recorded.
+    pub requesting_unit_id: Option<i64>,
+}
+
+impl From<Request> for AccessRequestRecord {
+    fn from(r: Request) -> Self {
+        Self {
+            id: r.id,
+            unit_id: r.unit_id,
+            unit_path: r.unit_path,
+            requester_id: r.requester_id,
+            requester_kind: r.requester_kind,
+            purpose: r.purpose,
+            reason: r.reason,
+            register: r.register,
+            committee_approval: r.committee_approval,
+            restriction: r.restriction,
+            state: r.state,
+            filed_at: r.filed_at,
+            decided_at: r.decided_at,
+            expires_at: r.expires_at,
+            refusal: r.refusal,
+            revoked_by: r.revoked_by,
+            revoked_at: r.revoked_at,
+            requesting_unit_id: r.requesting_unit_id,
+        }
+    }
+}
+
+/// An evidence copy made under an approved copy request (BWC-10).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ExportView {
+    pub id: i64,
+    pub request_id: i64,
+    pub created_by: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<Export> for ExportView {
+    fn from(r: Export) -> Self {
+        Self {
+            id: r.id,
+            request_id: r.request_id,
+            created_by: r.created_by,
+            created_at: r.created_at,
         }
     }
 }

@@ -25,6 +25,7 @@ use crate::error::{AppError, AppResult};
 use crate::policy::{FootageBrowsers, RecorderAdmins, RequestReaders, RoleSet, UnitHeads};
 use crate::services::audit::{record, record_list_read, Actor, Event};
 use crate::services::context::ServiceContext;
+use crate::views::evidence::{AccessRequestRecord, ExportView};
 
 pub struct RequestInput {
     pub evidence_ids: Vec<i64>,
@@ -38,8 +39,7 @@ pub struct RequestInput {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RequestView {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub request: Request,
+    pub request: AccessRequestRecord,
     pub requester_name: String,
     /// BWC-08: the unit the request was filed from (a superior body's retrieval is its own).
     pub requesting_unit_name: String,
@@ -49,8 +49,7 @@ pub struct RequestView {
     pub approvals: Vec<i64>,
     /// How many different heads must approve (BWC-09).
     pub approvals_needed: usize,
-    #[schema(value_type = Vec<Object>)]
-    pub exports: Vec<Export>,
+    pub exports: Vec<ExportView>,
 }
 
 pub async fn file(
@@ -186,14 +185,14 @@ async fn view(tx: &mut Tx, r: Request) -> AppResult<RequestView> {
     let exports = access_store::exports_of(tx, r.id).await?;
     let approvals_needed = Restriction::parse(&r.restriction)?.approvals_needed();
     Ok(RequestView {
-        request: r,
+        request: r.into(),
         requester_name,
         requesting_unit_name,
         unit_name: footage_unit_name,
         evidence_ids,
         approvals,
         approvals_needed,
-        exports,
+        exports: exports.into_iter().map(Into::into).collect(),
     })
 }
 

@@ -8,7 +8,7 @@ use roadwarden_domain::codes::Code;
 use roadwarden_domain::evidence::access::{check_use, AccessState, Purpose};
 use roadwarden_domain::FieldError;
 use roadwarden_domain::{RuleViolation, UnitId, UserId};
-use roadwarden_store::evidence::{self as store, Evidence, Filter, Reason};
+use roadwarden_store::evidence::{self as store, Evidence, Filter};
 use roadwarden_store::evidence_access::{self as access_store, Request};
 use roadwarden_store::{recorders, units, users};
 use serde::{Deserialize, Serialize};
@@ -22,6 +22,7 @@ use crate::error::{AppError, AppResult};
 use crate::policy::{FootageBrowsers, RoleSet};
 use crate::services::audit::{record, record_list_read, Actor, Event};
 use crate::services::context::ServiceContext;
+use crate::views::evidence::{EvidenceView, ReasonView};
 
 #[derive(Debug, Clone, Default)]
 pub struct LibraryQuery {
@@ -35,8 +36,7 @@ pub struct LibraryQuery {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LibraryItem {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub evidence: Evidence,
+    pub evidence: EvidenceView,
     pub officer_name: String,
     pub unit_name: String,
 }
@@ -94,7 +94,7 @@ pub async fn list(
             .map(|u| u.name)
             .unwrap_or_default();
         items.push(LibraryItem {
-            evidence: e,
+            evidence: e.into(),
             officer_name,
             unit_name,
         });
@@ -118,14 +118,12 @@ pub async fn list(
 /// One file's record: metadata, retention and its reasons, and what the viewer may do now.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EvidencePage {
-    #[schema(value_type = Object)]
-    pub evidence: Evidence,
+    pub evidence: EvidenceView,
     pub officer_name: String,
     pub uploaded_by_name: String,
     pub recorder_number: Option<String>,
     pub unit_name: String,
-    #[schema(value_type = Vec<Object>)]
-    pub reasons: Vec<Reason>,
+    pub reasons: Vec<ReasonView>,
     /// The viewer's live approval for this file, if any.
     pub grant: Option<Grant>,
 }
@@ -187,12 +185,12 @@ pub async fn show(
     .await?;
     tx.commit().await?;
     Ok(EvidencePage {
-        evidence: e,
+        evidence: e.into(),
         officer_name,
         uploaded_by_name,
         recorder_number,
         unit_name,
-        reasons,
+        reasons: reasons.into_iter().map(Into::into).collect(),
         grant,
     })
 }

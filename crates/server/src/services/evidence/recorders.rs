@@ -11,9 +11,7 @@ use roadwarden_domain::evidence::ledger::{
 };
 use roadwarden_domain::FieldError;
 use roadwarden_domain::{UnitId, UserId};
-use roadwarden_store::recorders::{
-    self as store, LedgerEntry, NewLedgerEntry, Recorder, StateChange,
-};
+use roadwarden_store::recorders::{self as store, NewLedgerEntry, Recorder, StateChange};
 use roadwarden_store::{units, users, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -25,12 +23,12 @@ use crate::error::{AppError, AppResult};
 use crate::policy::{RecorderAdmins, RecorderReaders, RoleSet};
 use crate::services::audit::{record, Actor, Event};
 use crate::services::context::ServiceContext;
+use crate::views::evidence::{LedgerEntryView, RecorderRecord};
 
 /// A recorder with the flags it carries now.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RecorderView {
-    #[schema(value_type = Object)]
-    pub recorder: Recorder,
+    pub recorder: RecorderRecord,
     pub holder_name: Option<String>,
     pub flags: Vec<&'static str>,
 }
@@ -39,8 +37,7 @@ pub struct RecorderView {
 pub struct RecorderPage {
     #[serde(flatten)]
     pub view: RecorderView,
-    #[schema(value_type = Vec<Object>)]
-    pub ledger: Vec<LedgerEntry>,
+    pub ledger: Vec<LedgerEntryView>,
 }
 
 pub struct NewRecorderInput {
@@ -110,7 +107,7 @@ pub async fn register(
         .ok_or(AppError::NotFound("recorder"))?;
     tx.commit().await?;
     Ok(RecorderView {
-        recorder: rec,
+        recorder: rec.into(),
         holder_name: None,
         flags: vec![],
     })
@@ -163,7 +160,10 @@ pub async fn show(ctx: &ServiceContext, p: &Principal, id: i64) -> AppResult<Rec
     let r = load(&mut tx, p, id).await?;
     let ledger = store::ledger(&mut tx, id, 200).await?;
     let view = view(&mut tx, r, ctx.clock.now()).await?;
-    Ok(RecorderPage { view, ledger })
+    Ok(RecorderPage {
+        view,
+        ledger: ledger.into_iter().map(Into::into).collect(),
+    })
 }
 
 async fn view(tx: &mut Tx, r: Recorder, now: DateTime<Utc>) -> AppResult<RecorderView> {
@@ -186,7 +186,7 @@ async fn view(tx: &mut Tx, r: Recorder, now: DateTime<Utc>) -> AppResult<Recorde
             .into_iter()
             .map(LedgerFlag::as_str)
             .collect(),
-        recorder: r,
+        recorder: r.into(),
         holder_name,
     })
 }
