@@ -3,32 +3,35 @@
 //! retention (BWC-06), duties, work records and supervision (BWC-02/03/13/14). Uploads are in
 //! `evidence_uploads` (tus). Every route is checked against a role and the unit scope in the
 //! service it calls.
+//!
+//! Long (over 600 lines) because it is one job: the thin edge of 26 routes, each a request
+//! shape, a utoipa annotation and one service call; the logic lives in `services::evidence`.
 
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, NaiveDate, Utc};
-use roadwarden_domain::evidence::ledger::{PreUseCheck, RepairDestination};
+use chrono::{DateTime, Utc};
 use roadwarden_domain::FieldError;
-use roadwarden_store::duty_records::{Duty, WorkRecord};
-use roadwarden_store::evidence::{Deletion, Evidence};
 use serde::Deserialize;
 use tokio_util::io::ReaderStream;
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
-use crate::edge::{record_id, JsonBody, Query};
+use crate::edge::{JsonBody, Path, Query, RecordId};
 use crate::error::{AppError, AppResult};
+use crate::policy::{FootageBrowsers, FootageKeepers, RecorderAdmins, RecorderReaders, UnitHeads};
 use crate::services::evidence::access::{self, Decision, RequestInput, RequestView};
-use crate::services::evidence::library::{self, EvidencePage, LibraryItem, LibraryQuery};
+use crate::services::evidence::export_sheet;
+use crate::services::evidence::library::{self, EvidencePage, LibraryItem, LibraryParams};
 use crate::services::evidence::recorders::{
-    self, NewRecorderInput, RecorderPage, RecorderView, Step,
+    self, LedgerStep, NewRecorderInput, RecorderPage, RecorderView,
 };
-use crate::services::evidence::retention::{self, Calendar};
+use crate::services::evidence::retention::{self, Calendar, ReasonPath};
 use crate::services::evidence::supervision::{self, DutyInput, Report, WorkRecordInput};
 use crate::state::AppState;
+use crate::views::evidence::{DeletionView, DutyView, EvidenceView, WorkRecordView};
 
 // ---- recorders -------------------------------------------------------------------------------
 
@@ -44,7 +47,7 @@ pub struct NewRecorder {
 #[utoipa::path(get, path = "/api/v1/recorders", tag = "evidence", responses((status = 200, body = Vec<RecorderView>)))]
 pub async fn list_recorders(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<RecorderReaders>,
 ) -> AppResult<Json<Vec<RecorderView>>> {
     Ok(Json(recorders::list(&state, &user).await?))
 }
@@ -53,7 +56,7 @@ pub async fn list_recorders(
     responses((status = 201, body = RecorderView), (status = 409), (status = 422)))]
 pub async fn register_recorder(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<RecorderAdmins>,
     meta: RequestMeta,
     JsonBody(b): JsonBody<NewRecorder>,
 ) -> AppResult<(StatusCode, Json<RecorderView>)> {
@@ -69,145 +72,34 @@ pub async fn register_recorder(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/recorders/{id}", tag = "evidence", responses((status = 200, body = RecorderPage)))]
+#[utoipa::path(get, path = "/api/v1/recorders/{id}", tag = "evidence", params(("id" = i64, Path, description = "The recorder")), responses((status = 200, body = RecorderPage)))]
 pub async fn show_recorder(
     State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<String>,
+    user: Require<RecorderReaders>,
+    Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<Json<RecorderPage>> {
-    Ok(Json(
-        recorders::show(&state, &user, record_id("id", &id)?).await?,
-    ))
+    Ok(Json(recorders::show(&state, &user, id).await?))
 }
 
-/// One ledger step: `check` (BWC-04 items), `issue` (to an officer), `return`, `damage`,
-/// `send_for_repair` (destination), `repaired`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LedgerStep {
-    pub step: String,
-    pub officer_id: Option<i64>,
-    #[serde(default)]
-    pub condition: String,
-    pub destination: Option<String>,
-    pub fault_free: Option<bool>,
-    pub main_battery_charged: Option<bool>,
-    pub spare_battery_charged: Option<bool>,
-    pub storage_sufficient: Option<bool>,
-    pub time_and_place_stamp_correct: Option<bool>,
-}
-
-impl LedgerStep {
-    pub fn into_step(self) -> Result<Step, FieldError> {
-        let item = |v: Option<bool>, f: &'static str| {
-            v.ok_or_else(|| FieldError::new(f, "answer every item of the check (true or false)"))
-        };
-        Ok(match self.step.as_str() {
-            "check" => Step::Check {
-                officer_id: self.officer_id,
-                check: PreUseCheck {
-                    fault_free: item(self.fault_free, "fault_free")?,
-                    main_battery_charged: item(self.main_battery_charged, "main_battery_charged")?,
-                    spare_battery_charged: item(
-                        self.spare_battery_charged,
-                        "spare_battery_charged",
-                    )?,
-                    storage_sufficient: item(self.storage_sufficient, "storage_sufficient")?,
-                    time_and_place_stamp_correct: item(
-                        self.time_and_place_stamp_correct,
-                        "time_and_place_stamp_correct",
-                    )?,
-                },
-            },
-            "issue" => Step::Issue {
-                officer_id: self
-                    .officer_id
-                    .ok_or_else(|| FieldError::new("officer_id", "name the officer"))?,
-                condition: self.condition,
-            },
-            "return" => Step::Return {
-                condition: self.condition,
-            },
-            "damage" => Step::Damage {
-                condition: self.condition,
-            },
-            "send_for_repair" => Step::SendForRepair {
-                destination: RepairDestination::parse(self.destination.as_deref().unwrap_or(""))?,
-            },
-            "repaired" => Step::Repaired {
-                condition: self.condition,
-            },
-            _ => {
-                return Err(FieldError::new(
-                    "step",
-                    "must be check, issue, return, damage, send_for_repair or repaired",
-                ))
-            }
-        })
-    }
-}
-
-#[utoipa::path(post, path = "/api/v1/recorders/{id}/ledger", tag = "evidence", request_body = LedgerStep,
+#[utoipa::path(post, path = "/api/v1/recorders/{id}/ledger", tag = "evidence", params(("id" = i64, Path, description = "The recorder")), request_body = LedgerStep,
     responses((status = 200, body = RecorderPage), (status = 409, description = "the recorder changed meanwhile"), (status = 422)))]
 pub async fn ledger_step(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<RecorderAdmins>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     JsonBody(b): JsonBody<LedgerStep>,
 ) -> AppResult<Json<RecorderPage>> {
     let step = b.into_step()?;
-    Ok(Json(
-        recorders::step(&state, &user, &meta, record_id("id", &id)?, step).await?,
-    ))
+    Ok(Json(recorders::step(&state, &user, &meta, id, step).await?))
 }
 
 // ---- library and player ------------------------------------------------------------------------
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct LibraryParams {
-    /// A local day, YYYY-MM-DD.
-    pub day: Option<String>,
-    pub unit_id: Option<String>,
-    pub officer_id: Option<String>,
-    pub case_ref: Option<String>,
-    /// kept (default), purged or destroyed.
-    pub state: Option<String>,
-}
-
-impl LibraryParams {
-    pub fn parse(&self) -> Result<LibraryQuery, AppError> {
-        let opt_id = |f: &'static str, v: &Option<String>| -> Result<Option<i64>, AppError> {
-            match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-                None => Ok(None),
-                Some(s) => record_id(f, s).map(Some),
-            }
-        };
-        let day = match self.day.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            None => None,
-            Some(s) => Some(
-                NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                    .map_err(|_| FieldError::new("day", "must be YYYY-MM-DD"))?,
-            ),
-        };
-        let state = self.state.clone().filter(|s| !s.is_empty());
-        if let Some(s) = &state {
-            roadwarden_domain::evidence::retention::LifeState::parse(s)?;
-        }
-        Ok(LibraryQuery {
-            day,
-            unit_id: opt_id("unit_id", &self.unit_id)?,
-            officer_id: opt_id("officer_id", &self.officer_id)?,
-            case_ref: self.case_ref.clone(),
-            life_state: state,
-        })
-    }
-}
-
 #[utoipa::path(get, path = "/api/v1/evidence", tag = "evidence", params(LibraryParams), responses((status = 200, body = Vec<LibraryItem>)))]
 pub async fn list(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<FootageBrowsers>,
     meta: RequestMeta,
     Query(q): Query<LibraryParams>,
 ) -> AppResult<Json<Vec<LibraryItem>>> {
@@ -216,27 +108,25 @@ pub async fn list(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/evidence/{id}", tag = "evidence", responses((status = 200, body = EvidencePage)))]
+#[utoipa::path(get, path = "/api/v1/evidence/{id}", tag = "evidence", params(("id" = i64, Path, description = "The footage")), responses((status = 200, body = EvidencePage)))]
 pub async fn show(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<FootageBrowsers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<Json<EvidencePage>> {
-    Ok(Json(
-        library::show(&state, &user, &meta, record_id("id", &id)?).await?,
-    ))
+    Ok(Json(library::show(&state, &user, &meta, id).await?))
 }
 
 /// BWC-07: always refused, and the attempt recorded for supervision.
-#[utoipa::path(delete, path = "/api/v1/evidence/{id}", tag = "evidence", responses((status = 422, description = "BWC-07: footage is write-once")))]
+#[utoipa::path(delete, path = "/api/v1/evidence/{id}", tag = "evidence", params(("id" = i64, Path, description = "The footage")), responses((status = 422, description = "BWC-07: footage is write-once")))]
 pub async fn delete(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<StatusCode> {
-    library::refuse_delete(&state, &user, &meta, record_id("id", &id)?).await?;
+    library::refuse_delete(&state, &user, &meta, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -262,24 +152,17 @@ pub fn parse_range(headers: &HeaderMap, len: u64) -> Option<(u64, Option<u64>)> 
 }
 
 /// The footage for the player, with ranged reads for seeking. Needs a live approval.
-#[utoipa::path(get, path = "/api/v1/evidence/{id}/content", tag = "evidence",
+#[utoipa::path(get, path = "/api/v1/evidence/{id}/content", tag = "evidence", params(("id" = i64, Path, description = "The footage")),
     responses((status = 200, description = "the whole file"), (status = 206, description = "the range asked"), (status = 422, description = "no approved request")))]
 pub async fn content(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     headers: HeaderMap,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     // The length is needed to read a suffix range; the service checks access before any byte.
-    let len = {
-        let mut tx = state.store.begin_read().await?;
-        roadwarden_store::evidence::get(&mut tx, id)
-            .await?
-            .map(|e| e.length as u64)
-            .unwrap_or(0)
-    };
+    let len = library::stored_length(&state, id).await?;
     let range = parse_range(&headers, len);
     let c = library::content(&state, &user, &meta, id, range).await?;
     let total = c.evidence.length as u64;
@@ -338,44 +221,35 @@ pub struct ReasonInput {
     pub note: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/reasons", tag = "evidence", request_body = ReasonInput, responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/reasons", tag = "evidence", params(("id" = i64, Path, description = "The footage")), request_body = ReasonInput, responses((status = 200, body = EvidenceView)))]
 pub async fn add_reason(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<FootageKeepers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     JsonBody(b): JsonBody<ReasonInput>,
-) -> AppResult<Json<Evidence>> {
+) -> AppResult<Json<EvidenceView>> {
     Ok(Json(
-        retention::add_reason(
-            &state,
-            &user,
-            &meta,
-            record_id("id", &id)?,
-            &b.kind,
-            &b.trigger,
-            &b.note,
-        )
-        .await?,
+        retention::add_reason(&state, &user, &meta, id, &b.kind, &b.trigger, &b.note)
+            .await?
+            .into(),
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/reasons/{reason}/release", tag = "evidence", responses((status = 200, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/reasons/{reason}/release", tag = "evidence", params(("id" = i64, Path, description = "The footage"), ("reason" = i64, Path, description = "The reason to release")), responses((status = 200, body = EvidenceView)))]
 pub async fn release_reason(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<UnitHeads>,
     meta: RequestMeta,
-    Path((id, reason)): Path<(String, String)>,
-) -> AppResult<Json<Evidence>> {
+    Path(ReasonPath {
+        id: RecordId(id),
+        reason: RecordId(reason),
+    }): Path<ReasonPath>,
+) -> AppResult<Json<EvidenceView>> {
     Ok(Json(
-        retention::release_reason(
-            &state,
-            &user,
-            &meta,
-            record_id("id", &id)?,
-            record_id("reason", &reason)?,
-        )
-        .await?,
+        retention::release_reason(&state, &user, &meta, id, reason)
+            .await?
+            .into(),
     ))
 }
 
@@ -386,44 +260,50 @@ pub struct NoteInput {
     pub reason: String,
 }
 
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/deletion", tag = "evidence", request_body = NoteInput,
-    responses((status = 200, body = Object), (status = 409, description = "an early deletion is already asked for")))]
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/deletion", tag = "evidence", params(("id" = i64, Path, description = "The footage")), request_body = NoteInput,
+    responses((status = 200, body = DeletionView), (status = 409, description = "an early deletion is already asked for")))]
 pub async fn request_deletion(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<FootageKeepers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     JsonBody(b): JsonBody<NoteInput>,
-) -> AppResult<Json<Deletion>> {
+) -> AppResult<Json<DeletionView>> {
     Ok(Json(
-        retention::request_deletion(&state, &user, &meta, record_id("id", &id)?, &b.reason).await?,
+        retention::request_deletion(&state, &user, &meta, id, &b.reason)
+            .await?
+            .into(),
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/deletion/approve", tag = "evidence",
-    responses((status = 200, body = Object), (status = 409, description = "already approved, or approved meanwhile")))]
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/deletion/approve", tag = "evidence", params(("id" = i64, Path, description = "The footage")),
+    responses((status = 200, body = DeletionView), (status = 409, description = "already approved, or approved meanwhile")))]
 pub async fn approve_deletion(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<UnitHeads>,
     meta: RequestMeta,
-    Path(id): Path<String>,
-) -> AppResult<Json<Deletion>> {
+    Path(RecordId(id)): Path<RecordId>,
+) -> AppResult<Json<DeletionView>> {
     Ok(Json(
-        retention::approve_deletion(&state, &user, &meta, record_id("id", &id)?).await?,
+        retention::approve_deletion(&state, &user, &meta, id)
+            .await?
+            .into(),
     ))
 }
 
-#[utoipa::path(post, path = "/api/v1/evidence/{id}/restore", tag = "evidence", request_body = NoteInput,
-    responses((status = 200, body = Object), (status = 409, description = "the footage changed meanwhile")))]
+#[utoipa::path(post, path = "/api/v1/evidence/{id}/restore", tag = "evidence", params(("id" = i64, Path, description = "The footage")), request_body = NoteInput,
+    responses((status = 200, body = EvidenceView), (status = 409, description = "the footage changed meanwhile")))]
 pub async fn restore(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<UnitHeads>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     JsonBody(b): JsonBody<NoteInput>,
-) -> AppResult<Json<Evidence>> {
+) -> AppResult<Json<EvidenceView>> {
     Ok(Json(
-        retention::restore(&state, &user, &meta, record_id("id", &id)?, &b.reason).await?,
+        retention::restore(&state, &user, &meta, id, &b.reason)
+            .await?
+            .into(),
     ))
 }
 
@@ -435,7 +315,7 @@ pub struct CalendarParams {
 #[utoipa::path(get, path = "/api/v1/evidence-retention", tag = "evidence", params(CalendarParams), responses((status = 200, body = Calendar)))]
 pub async fn calendar(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<RecorderReaders>,
     Query(q): Query<CalendarParams>,
 ) -> AppResult<Json<Calendar>> {
     Ok(Json(
@@ -469,7 +349,7 @@ fn officer() -> String {
     responses((status = 201, body = RequestView), (status = 422)))]
 pub async fn file_request(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<FootageBrowsers>,
     meta: RequestMeta,
     JsonBody(b): JsonBody<NewRequest>,
 ) -> AppResult<(StatusCode, Json<RequestView>)> {
@@ -514,15 +394,13 @@ pub async fn list_requests(
     ))
 }
 
-#[utoipa::path(get, path = "/api/v1/access-requests/{id}", tag = "evidence", responses((status = 200, body = RequestView)))]
+#[utoipa::path(get, path = "/api/v1/access-requests/{id}", tag = "evidence", params(("id" = i64, Path, description = "The access request")), responses((status = 200, body = RequestView)))]
 pub async fn show_request(
     State(state): State<AppState>,
     user: CurrentUser,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<Json<RequestView>> {
-    Ok(Json(
-        access::show(&state, &user, record_id("id", &id)?).await?,
-    ))
+    Ok(Json(access::show(&state, &user, id).await?))
 }
 
 /// A decision on an access request (named `AccessDecisionInput` in the OpenAPI document; the
@@ -539,13 +417,13 @@ pub struct DecisionInput {
 
 /// BWC-08: approve or refuse (a head of the footage's own unit), or revoke (that head, a head
 /// above it, or the requester withdrawing their own request).
-#[utoipa::path(post, path = "/api/v1/access-requests/{id}/decision", tag = "evidence", request_body = DecisionInput,
+#[utoipa::path(post, path = "/api/v1/access-requests/{id}/decision", tag = "evidence", params(("id" = i64, Path, description = "The access request")), request_body = DecisionInput,
     responses((status = 200, body = RequestView), (status = 409, description = "the request was decided meanwhile"), (status = 422)))]
 pub async fn decide_request(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     JsonBody(b): JsonBody<DecisionInput>,
 ) -> AppResult<Json<RequestView>> {
     let decision = match b.decision.as_str() {
@@ -555,36 +433,35 @@ pub async fn decide_request(
         _ => return Err(FieldError::new("decision", "must be approve, refuse or revoke").into()),
     };
     Ok(Json(
-        access::decide(&state, &user, &meta, record_id("id", &id)?, decision).await?,
+        access::decide(&state, &user, &meta, id, decision).await?,
     ))
 }
 
 /// BWC-08, BWC-10: the recorder administrator provides the evidence copy under an approved copy
 /// request and records the retrieval; the requester then downloads the sheet and the files.
-#[utoipa::path(post, path = "/api/v1/access-requests/{id}/exports", tag = "evidence",
+#[utoipa::path(post, path = "/api/v1/access-requests/{id}/exports", tag = "evidence", params(("id" = i64, Path, description = "The access request")),
     responses((status = 201, body = RequestView), (status = 422)))]
 pub async fn export(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<(StatusCode, Json<RequestView>)> {
     Ok((
         StatusCode::CREATED,
-        Json(access::export(&state, &user, &meta, record_id("id", &id)?).await?),
+        Json(access::export(&state, &user, &meta, id).await?),
     ))
 }
 
 /// BWC-10: the recording sheets, the SHA-256 manifest and the chain of custody, as a PDF.
-#[utoipa::path(get, path = "/api/v1/exports/{id}/sheet", tag = "evidence", responses((status = 200, content_type = "application/pdf")))]
+#[utoipa::path(get, path = "/api/v1/exports/{id}/sheet", tag = "evidence", params(("id" = i64, Path, description = "The export")), responses((status = 200, content_type = "application/pdf")))]
 pub async fn export_sheet(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
-    let pdf = access::sheet(&state, &user, &meta, id).await?;
+    let pdf = export_sheet::sheet(&state, &user, &meta, id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
@@ -599,22 +476,25 @@ pub async fn export_sheet(
         .into_response())
 }
 
+/// `/exports/{id}/files/{evidence}`: each id parsed under its own name.
+#[derive(Debug, Deserialize)]
+pub struct ExportFilePath {
+    pub id: RecordId,
+    pub evidence: RecordId,
+}
+
 /// One file of an export, unaltered, named with who copied it and when.
-#[utoipa::path(get, path = "/api/v1/exports/{id}/files/{evidence}", tag = "evidence", responses((status = 200, description = "the file")))]
+#[utoipa::path(get, path = "/api/v1/exports/{id}/files/{evidence}", tag = "evidence", params(("id" = i64, Path, description = "The export"), ("evidence" = i64, Path, description = "The footage file of the export")), responses((status = 200, description = "the file")))]
 pub async fn export_file(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path((id, evidence)): Path<(String, String)>,
+    Path(ExportFilePath {
+        id: RecordId(id),
+        evidence: RecordId(evidence),
+    }): Path<ExportFilePath>,
 ) -> AppResult<Response> {
-    let (e, reader, name) = access::export_file(
-        &state,
-        &user,
-        &meta,
-        record_id("id", &id)?,
-        record_id("evidence", &evidence)?,
-    )
-    .await?;
+    let (e, reader, name) = access::export_file(&state, &user, &meta, id, evidence).await?;
     Response::builder()
         .header(header::CONTENT_TYPE, e.mime.as_str())
         .header(header::CONTENT_LENGTH, e.length)
@@ -645,13 +525,13 @@ pub struct NewDuty {
     pub recorder_id: Option<i64>,
 }
 
-#[utoipa::path(post, path = "/api/v1/duties", tag = "evidence", request_body = NewDuty, responses((status = 201, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/duties", tag = "evidence", request_body = NewDuty, responses((status = 201, body = DutyView)))]
 pub async fn file_duty(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
     JsonBody(b): JsonBody<NewDuty>,
-) -> AppResult<(StatusCode, Json<Duty>)> {
+) -> AppResult<(StatusCode, Json<DutyView>)> {
     let input = DutyInput {
         officer_id: b.officer_id,
         activity: b.activity,
@@ -662,7 +542,11 @@ pub async fn file_duty(
     };
     Ok((
         StatusCode::CREATED,
-        Json(supervision::file_duty(&state, &user, &meta, input).await?),
+        Json(
+            supervision::file_duty(&state, &user, &meta, input)
+                .await?
+                .into(),
+        ),
     ))
 }
 
@@ -676,13 +560,13 @@ pub struct NewWorkRecord {
     pub resumed_at: Option<DateTime<Utc>>,
 }
 
-#[utoipa::path(post, path = "/api/v1/non-recording", tag = "evidence", request_body = NewWorkRecord, responses((status = 201, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/non-recording", tag = "evidence", request_body = NewWorkRecord, responses((status = 201, body = WorkRecordView)))]
 pub async fn file_work_record(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
     JsonBody(b): JsonBody<NewWorkRecord>,
-) -> AppResult<(StatusCode, Json<WorkRecord>)> {
+) -> AppResult<(StatusCode, Json<WorkRecordView>)> {
     let input = WorkRecordInput {
         reason: b.reason,
         basis: b.basis,
@@ -691,7 +575,11 @@ pub async fn file_work_record(
     };
     Ok((
         StatusCode::CREATED,
-        Json(supervision::file_work_record(&state, &user, &meta, input).await?),
+        Json(
+            supervision::file_work_record(&state, &user, &meta, input)
+                .await?
+                .into(),
+        ),
     ))
 }
 
@@ -700,15 +588,18 @@ pub struct WorkRecordParams {
     pub state: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/non-recording", tag = "evidence", params(WorkRecordParams), responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/api/v1/non-recording", tag = "evidence", params(WorkRecordParams), responses((status = 200, body = Vec<WorkRecordView>)))]
 pub async fn work_records(
     State(state): State<AppState>,
     user: CurrentUser,
     Query(q): Query<WorkRecordParams>,
-) -> AppResult<Json<Vec<WorkRecord>>> {
+) -> AppResult<Json<Vec<WorkRecordView>>> {
     Ok(Json(
         supervision::work_records(&state, &user, q.state.as_deref().filter(|s| !s.is_empty()))
-            .await?,
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
     ))
 }
 
@@ -718,18 +609,19 @@ pub struct WorkRecordDecision {
     pub approve: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/non-recording/{id}/decision", tag = "evidence", request_body = WorkRecordDecision,
-    responses((status = 200, body = Object), (status = 409, description = "decided meanwhile")))]
+#[utoipa::path(post, path = "/api/v1/non-recording/{id}/decision", tag = "evidence", params(("id" = i64, Path, description = "The work record")), request_body = WorkRecordDecision,
+    responses((status = 200, body = WorkRecordView), (status = 409, description = "decided meanwhile")))]
 pub async fn decide_work_record(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<UnitHeads>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     JsonBody(b): JsonBody<WorkRecordDecision>,
-) -> AppResult<Json<WorkRecord>> {
+) -> AppResult<Json<WorkRecordView>> {
     Ok(Json(
-        supervision::decide_work_record(&state, &user, &meta, record_id("id", &id)?, b.approve)
-            .await?,
+        supervision::decide_work_record(&state, &user, &meta, id, b.approve)
+            .await?
+            .into(),
     ))
 }
 
@@ -742,7 +634,7 @@ pub struct ReportParams {
 #[utoipa::path(get, path = "/api/v1/evidence-supervision", tag = "evidence", params(ReportParams), responses((status = 200, body = Report)))]
 pub async fn report(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<RecorderReaders>,
     meta: RequestMeta,
     Query(q): Query<ReportParams>,
 ) -> AppResult<Json<Report>> {

@@ -20,9 +20,10 @@ use base64::Engine;
 use chrono::{DateTime, Utc};
 use roadwarden_domain::FieldError;
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::policy::Uploaders;
 use crate::services::evidence::upload::{self, TUS_VERSION};
 use crate::state::AppState;
 
@@ -126,7 +127,7 @@ async fn describe(State(state): State<AppState>) -> Response {
 
 async fn create(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<Uploaders>,
     meta: RequestMeta,
     headers: HeaderMap,
 ) -> AppResult<Response> {

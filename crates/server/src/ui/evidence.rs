@@ -3,7 +3,7 @@
 //! the recorder ledger (BWC-01/04/12), the retention calendar (BWC-06) and supervision
 //! (BWC-03/13/14). Every form goes through the same services as the API.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use minijinja::{context, Value};
@@ -17,14 +17,18 @@ use serde::Deserialize;
 
 use super::views::render;
 use super::{flash, page_context, FormBody};
-use crate::api::evidence::{LedgerStep, LibraryParams};
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
-use crate::edge::record_id;
+use crate::edge::{record_id, Path, RecordId};
 use crate::error::AppResult;
 use crate::i18n::Lang;
-use crate::policy::{FootageKeepers, RecorderAdmins, RecorderReaders, RequestReaders, UnitHeads};
+use crate::policy::{
+    FootageBrowsers, FootageKeepers, RecorderAdmins, RecorderReaders, RequestReaders, UnitHeads,
+};
 use crate::services::evidence::access::{self, Decision, RequestInput};
+use crate::services::evidence::library::LibraryParams;
+use crate::services::evidence::recorders::LedgerStep;
+use crate::services::evidence::retention::ReasonPath;
 use crate::services::evidence::{library, recorders, retention, supervision, time_zone};
 use crate::state::AppState;
 
@@ -45,7 +49,7 @@ pub struct LibraryPageQuery {
 pub async fn library_page(
     State(state): State<AppState>,
     lang: Lang,
-    user: CurrentUser,
+    user: Require<FootageBrowsers>,
     meta: RequestMeta,
     Query(q): Query<LibraryPageQuery>,
 ) -> AppResult<Response> {
@@ -88,12 +92,12 @@ pub async fn library_page(
 pub async fn item_page(
     State(state): State<AppState>,
     lang: Lang,
-    user: CurrentUser,
+    user: Require<FootageBrowsers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     Query(q): Query<OkQuery>,
 ) -> AppResult<Response> {
-    let page = library::show(&state, &user, &meta, record_id("id", &id)?).await?;
+    let page = library::show(&state, &user, &meta, id).await?;
     let now = state.clock.now();
     let watermark = format!(
         "{} · {} · {}",
@@ -132,24 +136,25 @@ pub struct ReasonForm {
 
 pub async fn add_reason(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<FootageKeepers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<ReasonForm>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     retention::add_reason(&state, &user, &meta, id, &f.kind, &f.trigger, &f.note).await?;
     Ok(Redirect::to(&format!("/evidence/{id}?ok=evidence_kept")).into_response())
 }
 
 pub async fn release_reason(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<UnitHeads>,
     meta: RequestMeta,
-    Path((id, reason)): Path<(String, String)>,
+    Path(ReasonPath {
+        id: RecordId(id),
+        reason: RecordId(reason),
+    }): Path<ReasonPath>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
-    retention::release_reason(&state, &user, &meta, id, record_id("reason", &reason)?).await?;
+    retention::release_reason(&state, &user, &meta, id, reason).await?;
     Ok(Redirect::to(&format!("/evidence/{id}?ok=evidence_released")).into_response())
 }
 
@@ -161,35 +166,32 @@ pub struct NoteForm {
 
 pub async fn request_deletion(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<FootageKeepers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<NoteForm>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     retention::request_deletion(&state, &user, &meta, id, &f.reason).await?;
     Ok(Redirect::to(&format!("/evidence/{id}?ok=evidence_deletion_asked")).into_response())
 }
 
 pub async fn approve_deletion(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<UnitHeads>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     retention::approve_deletion(&state, &user, &meta, id).await?;
     Ok(Redirect::to("/evidence/retention?ok=evidence_deletion_approved").into_response())
 }
 
 pub async fn restore(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<UnitHeads>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<NoteForm>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     retention::restore(&state, &user, &meta, id, &f.reason).await?;
     Ok(Redirect::to(&format!("/evidence/{id}?ok=evidence_restored")).into_response())
 }
@@ -214,7 +216,7 @@ pub struct RequestForm {
 
 pub async fn file_request(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<FootageBrowsers>,
     meta: RequestMeta,
     axum_extra::extract::Form(f): axum_extra::extract::Form<RequestForm>,
 ) -> AppResult<Response> {
@@ -284,10 +286,9 @@ pub async fn decide_request(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<DecisionForm>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     let decision = match f.decision.as_str() {
         "approve" => Decision::Approve,
         "refuse" => Decision::Refuse { reason: f.reason },
@@ -306,9 +307,8 @@ pub async fn export(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     access::export(&state, &user, &meta, id).await?;
     Ok(Redirect::to(&format!("/evidence/requests?ok=export_made#request-{id}")).into_response())
 }
@@ -318,7 +318,7 @@ pub async fn export(
 pub async fn recorders_page(
     State(state): State<AppState>,
     lang: Lang,
-    user: CurrentUser,
+    user: Require<RecorderReaders>,
     Query(q): Query<OkQuery>,
 ) -> AppResult<Response> {
     let rows = recorders::list(&state, &user).await?;
@@ -344,7 +344,7 @@ pub struct RecorderForm {
 
 pub async fn register_recorder(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<RecorderAdmins>,
     meta: RequestMeta,
     FormBody(f): FormBody<RecorderForm>,
 ) -> AppResult<Response> {
@@ -365,21 +365,11 @@ pub async fn register_recorder(
 pub async fn recorder_page(
     State(state): State<AppState>,
     lang: Lang,
-    user: CurrentUser,
-    Path(id): Path<String>,
+    user: Require<RecorderReaders>,
+    Path(RecordId(id)): Path<RecordId>,
     Query(q): Query<OkQuery>,
 ) -> AppResult<Response> {
-    let page = recorders::show(&state, &user, record_id("id", &id)?).await?;
-    let mut tx = state.store.begin_read().await?;
-    let (officers, _) = roadwarden_store::users::list_in_scope(
-        &mut tx,
-        user.scope(),
-        &roadwarden_store::users::UserFilter::default(),
-        500,
-        0,
-    )
-    .await?;
-    drop(tx);
+    let (page, officers) = recorders::show_with_officers(&state, &user, id).await?;
     let ctx = page_context(
         lang,
         Some(&user),
@@ -388,7 +378,7 @@ pub async fn recorder_page(
             flash => flash(lang, q.ok.as_deref()),
             p => Value::from_serialize(&page),
             r => Value::from_serialize(&page.view.recorder),
-            officers => officers.iter().map(|u| context! { id => u.id.0, name => format!("{} ({})", u.full_name, u.username) }).collect::<Vec<_>>(),
+            officers => Value::from_serialize(&officers),
             may_act => user.may::<RecorderAdmins>(),
         },
     );
@@ -418,12 +408,11 @@ pub struct StepForm {
 
 pub async fn ledger_step(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<RecorderAdmins>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<StepForm>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     // A checkbox that is not ticked is not sent: on a check form, absent means "no".
     let is_check = f.step == "check";
     let tick = |v: Option<String>| if is_check { Some(v.is_some()) } else { None };
@@ -452,7 +441,7 @@ pub async fn ledger_step(
 pub async fn retention_page(
     State(state): State<AppState>,
     lang: Lang,
-    user: CurrentUser,
+    user: Require<RecorderReaders>,
     Query(q): Query<OkQuery>,
 ) -> AppResult<Response> {
     let cal = retention::calendar(&state, &user, 30).await?;
@@ -582,12 +571,11 @@ pub struct WorkDecisionForm {
 
 pub async fn decide_work_record(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<UnitHeads>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<WorkDecisionForm>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     supervision::decide_work_record(&state, &user, &meta, id, f.approve == "true").await?;
     Ok(Redirect::to("/evidence/supervision?ok=work_record_decided").into_response())
 }

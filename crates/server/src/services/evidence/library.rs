@@ -6,20 +6,23 @@ use roadwarden_blob::{BlobId, Reader};
 use roadwarden_domain::calendar::start_of_local_day;
 use roadwarden_domain::codes::Code;
 use roadwarden_domain::evidence::access::{check_use, AccessState, Purpose};
+use roadwarden_domain::FieldError;
 use roadwarden_domain::{RuleViolation, UnitId, UserId};
-use roadwarden_store::evidence::{self as store, Evidence, Filter, Reason};
+use roadwarden_store::evidence::{self as store, Evidence, Filter};
 use roadwarden_store::evidence_access::{self as access_store, Request};
 use roadwarden_store::{recorders, units, users};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{in_scope, require, time_zone};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
+use crate::edge::record_id;
 use crate::error::{AppError, AppResult};
 use crate::policy::{FootageBrowsers, RoleSet};
 use crate::services::audit::{record, record_list_read, Actor, Event};
 use crate::services::context::ServiceContext;
+use crate::views::evidence::{EvidenceView, ReasonView};
 
 #[derive(Debug, Clone, Default)]
 pub struct LibraryQuery {
@@ -33,8 +36,7 @@ pub struct LibraryQuery {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LibraryItem {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub evidence: Evidence,
+    pub evidence: EvidenceView,
     pub officer_name: String,
     pub unit_name: String,
 }
@@ -92,7 +94,7 @@ pub async fn list(
             .map(|u| u.name)
             .unwrap_or_default();
         items.push(LibraryItem {
-            evidence: e,
+            evidence: e.into(),
             officer_name,
             unit_name,
         });
@@ -116,14 +118,12 @@ pub async fn list(
 /// One file's record: metadata, retention and its reasons, and what the viewer may do now.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EvidencePage {
-    #[schema(value_type = Object)]
-    pub evidence: Evidence,
+    pub evidence: EvidenceView,
     pub officer_name: String,
     pub uploaded_by_name: String,
     pub recorder_number: Option<String>,
     pub unit_name: String,
-    #[schema(value_type = Vec<Object>)]
-    pub reasons: Vec<Reason>,
+    pub reasons: Vec<ReasonView>,
     /// The viewer's live approval for this file, if any.
     pub grant: Option<Grant>,
 }
@@ -185,12 +185,12 @@ pub async fn show(
     .await?;
     tx.commit().await?;
     Ok(EvidencePage {
-        evidence: e,
+        evidence: e.into(),
         officer_name,
         uploaded_by_name,
         recorder_number,
         unit_name,
-        reasons,
+        reasons: reasons.into_iter().map(Into::into).collect(),
         grant,
     })
 }
@@ -226,6 +226,16 @@ pub struct Content {
     pub end: u64,
     pub reader: Reader,
     pub watermark: String,
+}
+
+/// The stored length of a footage file (0 when there is none), to read a suffix range before
+/// [`content`] checks access; it says nothing more than the 404 that follows.
+pub async fn stored_length(ctx: &ServiceContext, id: i64) -> AppResult<u64> {
+    let mut tx = ctx.store.begin_read().await?;
+    Ok(store::get(&mut tx, id)
+        .await?
+        .map(|e| e.length as u64)
+        .unwrap_or(0))
 }
 
 /// BWC-08, SEC-07: footage streams only under a live approval. Opening a file (a read that
@@ -348,4 +358,44 @@ pub async fn refuse_delete(
         "footage is never deleted or altered by hand; it leaves only through the retention purge (BWC-06), and this attempt was recorded",
     )
     .into())
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct LibraryParams {
+    /// A local day, YYYY-MM-DD.
+    pub day: Option<String>,
+    pub unit_id: Option<String>,
+    pub officer_id: Option<String>,
+    pub case_ref: Option<String>,
+    /// kept (default), purged or destroyed.
+    pub state: Option<String>,
+}
+
+impl LibraryParams {
+    pub fn parse(&self) -> Result<LibraryQuery, AppError> {
+        let opt_id = |f: &'static str, v: &Option<String>| -> Result<Option<i64>, AppError> {
+            match v.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                None => Ok(None),
+                Some(s) => record_id(f, s).map(Some),
+            }
+        };
+        let day = match self.day.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(
+                NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                    .map_err(|_| FieldError::new("day", "must be YYYY-MM-DD"))?,
+            ),
+        };
+        let state = self.state.clone().filter(|s| !s.is_empty());
+        if let Some(s) = &state {
+            roadwarden_domain::evidence::retention::LifeState::parse(s)?;
+        }
+        Ok(LibraryQuery {
+            day,
+            unit_id: opt_id("unit_id", &self.unit_id)?,
+            officer_id: opt_id("officer_id", &self.officer_id)?,
+            case_ref: self.case_ref.clone(),
+            life_state: state,
+        })
+    }
 }

@@ -2,10 +2,11 @@
 //!
 //! `recorders` keeps the ledger; `upload` receives footage over tus and stores it write-once;
 //! `library` lists it and serves it under an approved request; `access` is the request,
-//! approval and export flow; `retention` holds, purges and restores; `supervision` files
+//! approval and export flow (`export_sheet` prints the export's PDF); `retention` holds, purges and restores; `supervision` files
 //! duties and work records and finds what is missing.
 
 pub mod access;
+pub mod export_sheet;
 pub mod library;
 pub mod recorders;
 pub mod retention;

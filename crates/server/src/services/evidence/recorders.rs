@@ -9,12 +9,11 @@ use roadwarden_domain::evidence::ledger::{
     self, check_issue, check_report_damage, check_return, check_send_for_repair, LedgerFacts,
     LedgerFlag, PreUseCheck, RecorderState, RepairDestination,
 };
+use roadwarden_domain::FieldError;
 use roadwarden_domain::{UnitId, UserId};
-use roadwarden_store::recorders::{
-    self as store, LedgerEntry, NewLedgerEntry, Recorder, StateChange,
-};
+use roadwarden_store::recorders::{self as store, NewLedgerEntry, Recorder, StateChange};
 use roadwarden_store::{units, users, Tx};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{in_scope, require};
@@ -24,12 +23,12 @@ use crate::error::{AppError, AppResult};
 use crate::policy::{RecorderAdmins, RecorderReaders, RoleSet};
 use crate::services::audit::{record, Actor, Event};
 use crate::services::context::ServiceContext;
+use crate::views::evidence::{LedgerEntryView, RecorderRecord};
 
 /// A recorder with the flags it carries now.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct RecorderView {
-    #[schema(value_type = Object)]
-    pub recorder: Recorder,
+    pub recorder: RecorderRecord,
     pub holder_name: Option<String>,
     pub flags: Vec<&'static str>,
 }
@@ -38,8 +37,7 @@ pub struct RecorderView {
 pub struct RecorderPage {
     #[serde(flatten)]
     pub view: RecorderView,
-    #[schema(value_type = Vec<Object>)]
-    pub ledger: Vec<LedgerEntry>,
+    pub ledger: Vec<LedgerEntryView>,
 }
 
 pub struct NewRecorderInput {
@@ -109,7 +107,7 @@ pub async fn register(
         .ok_or(AppError::NotFound("recorder"))?;
     tx.commit().await?;
     Ok(RecorderView {
-        recorder: rec,
+        recorder: rec.into(),
         holder_name: None,
         flags: vec![],
     })
@@ -127,13 +125,45 @@ pub async fn list(ctx: &ServiceContext, p: &Principal) -> AppResult<Vec<Recorder
     Ok(out)
 }
 
+/// An officer a recorder may be issued to.
+#[derive(Debug, Clone, Serialize)]
+pub struct OfficerChoice {
+    pub id: i64,
+    /// "Full Name (username)".
+    pub name: String,
+}
+
+/// The recorder's page: the recorder with its ledger, and the officers of the person's units
+/// it may be issued to (up to 500).
+pub async fn show_with_officers(
+    ctx: &ServiceContext,
+    p: &Principal,
+    id: i64,
+) -> AppResult<(RecorderPage, Vec<OfficerChoice>)> {
+    let page = show(ctx, p, id).await?;
+    let mut tx = ctx.store.begin_read().await?;
+    let (officers, _) =
+        users::list_in_scope(&mut tx, p.scope(), &users::UserFilter::default(), 500, 0).await?;
+    let officers = officers
+        .iter()
+        .map(|u| OfficerChoice {
+            id: u.id.0,
+            name: format!("{} ({})", u.full_name, u.username),
+        })
+        .collect();
+    Ok((page, officers))
+}
+
 pub async fn show(ctx: &ServiceContext, p: &Principal, id: i64) -> AppResult<RecorderPage> {
     require(p, RecorderReaders::ROLES, "the recorder ledger")?;
     let mut tx = ctx.store.begin_read().await?;
     let r = load(&mut tx, p, id).await?;
     let ledger = store::ledger(&mut tx, id, 200).await?;
     let view = view(&mut tx, r, ctx.clock.now()).await?;
-    Ok(RecorderPage { view, ledger })
+    Ok(RecorderPage {
+        view,
+        ledger: ledger.into_iter().map(Into::into).collect(),
+    })
 }
 
 async fn view(tx: &mut Tx, r: Recorder, now: DateTime<Utc>) -> AppResult<RecorderView> {
@@ -156,7 +186,7 @@ async fn view(tx: &mut Tx, r: Recorder, now: DateTime<Utc>) -> AppResult<Recorde
             .into_iter()
             .map(LedgerFlag::as_str)
             .collect(),
-        recorder: r,
+        recorder: r.into(),
         holder_name,
     })
 }
@@ -427,4 +457,71 @@ async fn audit(
     )
     .await?;
     Ok(())
+}
+
+/// One ledger step: `check` (BWC-04 items), `issue` (to an officer), `return`, `damage`,
+/// `send_for_repair` (destination), `repaired`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerStep {
+    pub step: String,
+    pub officer_id: Option<i64>,
+    #[serde(default)]
+    pub condition: String,
+    pub destination: Option<String>,
+    pub fault_free: Option<bool>,
+    pub main_battery_charged: Option<bool>,
+    pub spare_battery_charged: Option<bool>,
+    pub storage_sufficient: Option<bool>,
+    pub time_and_place_stamp_correct: Option<bool>,
+}
+
+impl LedgerStep {
+    pub fn into_step(self) -> Result<Step, FieldError> {
+        let item = |v: Option<bool>, f: &'static str| {
+            v.ok_or_else(|| FieldError::new(f, "answer every item of the check (true or false)"))
+        };
+        Ok(match self.step.as_str() {
+            "check" => Step::Check {
+                officer_id: self.officer_id,
+                check: PreUseCheck {
+                    fault_free: item(self.fault_free, "fault_free")?,
+                    main_battery_charged: item(self.main_battery_charged, "main_battery_charged")?,
+                    spare_battery_charged: item(
+                        self.spare_battery_charged,
+                        "spare_battery_charged",
+                    )?,
+                    storage_sufficient: item(self.storage_sufficient, "storage_sufficient")?,
+                    time_and_place_stamp_correct: item(
+                        self.time_and_place_stamp_correct,
+                        "time_and_place_stamp_correct",
+                    )?,
+                },
+            },
+            "issue" => Step::Issue {
+                officer_id: self
+                    .officer_id
+                    .ok_or_else(|| FieldError::new("officer_id", "name the officer"))?,
+                condition: self.condition,
+            },
+            "return" => Step::Return {
+                condition: self.condition,
+            },
+            "damage" => Step::Damage {
+                condition: self.condition,
+            },
+            "send_for_repair" => Step::SendForRepair {
+                destination: RepairDestination::parse(self.destination.as_deref().unwrap_or(""))?,
+            },
+            "repaired" => Step::Repaired {
+                condition: self.condition,
+            },
+            _ => {
+                return Err(FieldError::new(
+                    "step",
+                    "must be check, issue, return, damage, send_for_repair or repaired",
+                ))
+            }
+        })
+    }
 }

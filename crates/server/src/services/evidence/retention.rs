@@ -14,16 +14,18 @@ use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::{FieldError, RuleViolation, UnitId, UserId};
 use roadwarden_store::evidence::{self as store, Evidence, NewReason};
 use roadwarden_store::Tx;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{in_scope, refresh_retention, require};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
+use crate::edge::RecordId;
 use crate::error::{AppError, AppResult};
 use crate::policy::{FootageKeepers, RecorderReaders, RoleSet, UnitHeads};
 use crate::services::audit::{record, Actor, Event};
 use crate::services::context::ServiceContext;
+use crate::views::evidence::{DeletionView, EvidenceView};
 
 async fn load(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<Evidence> {
     let e = store::get(tx, id)
@@ -460,13 +462,10 @@ async fn purge_one(
 /// of it is the warning list), and what was purged and can still be restored.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Calendar {
-    #[schema(value_type = Vec<Object>)]
-    pub upcoming: Vec<Evidence>,
+    pub upcoming: Vec<EvidenceView>,
     pub warning_until: DateTime<Utc>,
-    #[schema(value_type = Vec<Object>)]
-    pub restorable: Vec<Evidence>,
-    #[schema(value_type = Vec<Object>)]
-    pub pending_deletions: Vec<store::Deletion>,
+    pub restorable: Vec<EvidenceView>,
+    pub pending_deletions: Vec<DeletionView>,
 }
 
 pub async fn calendar(ctx: &ServiceContext, p: &Principal, days: i64) -> AppResult<Calendar> {
@@ -488,10 +487,10 @@ pub async fn calendar(ctx: &ServiceContext, p: &Principal, days: i64) -> AppResu
     .await?;
     let pending_deletions = store::open_deletions_in(&mut tx, p.scope(), 500).await?;
     Ok(Calendar {
-        upcoming,
+        upcoming: upcoming.into_iter().map(Into::into).collect(),
         warning_until: now + Duration::days(i64::from(ctx.settings.evidence.warning_days)),
-        restorable,
-        pending_deletions,
+        restorable: restorable.into_iter().map(Into::into).collect(),
+        pending_deletions: pending_deletions.into_iter().map(Into::into).collect(),
     })
 }
 
@@ -517,4 +516,11 @@ async fn audit(
     )
     .await?;
     Ok(())
+}
+
+/// The path `/evidence/{id}/reasons/{reason}` (API and page): each id parsed under its own name.
+#[derive(Debug, Deserialize)]
+pub struct ReasonPath {
+    pub id: RecordId,
+    pub reason: RecordId,
 }

@@ -1,0 +1,159 @@
+//! BWC-01, BWC-04, BWC-12: the recorder ledger.
+
+use super::*;
+
+// ---- BWC-01, BWC-04, BWC-12: the ledger -------------------------------------------------------
+
+#[tokio::test]
+async fn bwc_01_bwc_04_a_recorder_is_issued_only_after_a_passed_check_and_comes_back_to_the_store()
+{
+    let w = world().await;
+    let (status, rec) = w
+        .app
+        .post(
+            "/api/v1/recorders",
+            &w.admin,
+            &json!({"number": "zj-bwc-0001", "brand": "Hikvision", "model": "DS-MH2311"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{rec}");
+    assert_eq!(rec["recorder"]["number"], "ZJ-BWC-0001");
+    let id = rec["recorder"]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/recorders/{id}/ledger");
+    let issue = json!({"step": "issue", "officer_id": w.officer_id, "condition": "good"});
+    let (status, err) = w.app.post(&path, &w.admin, &issue).await;
+    assert_eq!(
+        (
+            status,
+            err["error"]["rule"].as_str(),
+            err["error"]["code"].as_str()
+        ),
+        (422, Some("BWC-04"), Some("recorder.not_checked"))
+    );
+    let check = |spare: bool| {
+        json!({"step": "check", "officer_id": w.officer_id, "fault_free": true,
+        "main_battery_charged": true, "spare_battery_charged": spare, "storage_sufficient": true,
+        "time_and_place_stamp_correct": true})
+    };
+    assert_eq!(w.app.post(&path, &w.admin, &check(false)).await.0, 200);
+    let (status, err) = w.app.post(&path, &w.admin, &issue).await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (422, Some("recorder.check_failed"))
+    );
+    assert!(err["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("spare_battery_charged"));
+    assert_eq!(w.app.post(&path, &w.admin, &check(true)).await.0, 200);
+    let (status, page) = w.app.post(&path, &w.admin, &issue).await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["recorder"]["state"], "issued");
+    assert_eq!(page["recorder"]["holder_id"].as_i64(), Some(w.officer_id));
+    let (status, err) = w.app.post(&path, &w.admin, &issue).await;
+    assert_eq!(
+        (status, err["error"]["rule"].as_str()),
+        (422, Some("BWC-01")),
+        "not twice"
+    );
+    // A shift later without a hand-over back, the ledger flags it.
+    w.clock.advance(Duration::hours(25));
+    let (_, list) = w.app.get("/api/v1/recorders", &w.admin).await;
+    assert_eq!(list[0]["flags"], json!(["held_without_hand_over"]));
+    let (status, page) = w
+        .app
+        .post(
+            &path,
+            &w.admin,
+            &json!({"step": "return", "condition": "scratched lens cover"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(page["recorder"]["state"], "in_store");
+    let kinds: Vec<&str> = page["ledger"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["return", "issue", "check", "check", "registered"],
+        "newest first"
+    );
+    assert_eq!(page["ledger"][0]["condition"], "scratched lens cover");
+    // Another county's recorder administrator does not see it.
+    let sib = w.app.token("sib.head", roadwarden_testkit::PASSWORD).await;
+    assert_eq!(
+        w.app.get(&format!("/api/v1/recorders/{id}"), &sib).await.0,
+        404
+    );
+}
+
+#[tokio::test]
+async fn bwc_12_a_damaged_recorder_goes_to_logistics_within_24_hours() {
+    let w = world().await;
+    let (_, rec) = w
+        .app
+        .post(
+            "/api/v1/recorders",
+            &w.admin,
+            &json!({"number": "ZJ-BWC-0002", "brand": "Hikvision", "model": "X"}),
+        )
+        .await;
+    let id = rec["recorder"]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/recorders/{id}/ledger");
+    assert_eq!(
+        w.app
+            .post(
+                &path,
+                &w.admin,
+                &json!({"step": "damage", "condition": "screen cracked"})
+            )
+            .await
+            .0,
+        200
+    );
+    let (status, err) = w
+        .app
+        .post(
+            &path,
+            &w.admin,
+            &json!({"step": "send_for_repair", "destination": "outside_shop"}),
+        )
+        .await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (422, Some("recorder.outside_repair_forbidden"))
+    );
+    w.clock.advance(Duration::hours(25));
+    let (_, list) = w.app.get("/api/v1/recorders", &w.admin).await;
+    assert_eq!(list[0]["flags"], json!(["repair_overdue"]));
+    let (status, page) = w
+        .app
+        .post(
+            &path,
+            &w.admin,
+            &json!({"step": "send_for_repair", "destination": "logistics_department"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(
+        page["ledger"][0]["detail"]
+            .as_str()
+            .map(|d| d.contains("\"late\":true")),
+        Some(true),
+        "sent late, and it shows"
+    );
+    assert_eq!(
+        w.app
+            .post(
+                &path,
+                &w.admin,
+                &json!({"step": "repaired", "condition": "screen replaced"})
+            )
+            .await
+            .0,
+        200
+    );
+}
