@@ -11,13 +11,10 @@ use std::path::Path;
 const STORE_USERS: &[&str] = &[
     "api/audit.rs",
     "api/auth.rs",
-    "api/captures.rs",
     "api/devices.rs",
     "api/evidence.rs",
-    "api/ingest.rs",
     "api/messages.rs",
     "api/public.rs",
-    "api/public_reports.rs",
     "api/units.rs",
     "api/users.rs",
     "ui/account.rs",
@@ -31,12 +28,10 @@ const STORE_USERS: &[&str] = &[
 /// Files of `ui/` that still import from `api/` (2026-12-03).
 const API_USERS_IN_UI: &[&str] = &[
     "ui/audit.rs",
-    "ui/captures.rs",
     "ui/devices.rs",
     "ui/docs.rs",
     "ui/evidence.rs",
     "ui/mod.rs",
-    "ui/reports.rs",
     "ui/units.rs",
     "ui/users.rs",
 ];

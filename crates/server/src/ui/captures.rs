@@ -2,7 +2,7 @@
 //! for notice clerks, objections for their handlers, and the owner's public page. Every form
 //! goes through the same services as the API.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{context, Value};
 use roadwarden_domain::capture::notice::ViolationState;
@@ -14,13 +14,13 @@ use serde::Deserialize;
 
 use super::views::render;
 use super::{flash, page_context, FormBody};
-use crate::api::captures::objection_form;
 use crate::auth::CurrentUser;
 use crate::context::RequestMeta;
-use crate::edge::record_id;
+use crate::edge::{record_id, Path, RecordId};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::policy::{EliminationVerifiers, Eliminators, NoticeClerks, ObjectionHandlers};
+use crate::services::captures::forms;
 use crate::services::captures::objections::{self, ObjectionDecision, ObjectionInput};
 use crate::services::captures::outbox::colour_name;
 use crate::services::captures::records::{list_in_scope, violation_detail};
@@ -114,10 +114,9 @@ pub async fn decide(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<DecisionForm>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     let input = DecisionInput {
         decision: f.decision,
         reason: Some(f.reason).filter(|r| !r.is_empty()),
@@ -177,10 +176,9 @@ pub async fn violation_page(
     lang: Lang,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     Query(q): Query<DetailQuery>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     let d = violation_detail(&state, &user, &meta, id).await?;
     let v = &d.violation;
     let st = ViolationState::parse(&v.state)?;
@@ -234,10 +232,9 @@ pub async fn violation_action(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<ClerkForm>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     let action = match f.action.as_str() {
         "notify" => ClerkAction::Notify { channel: f.channel },
         "extend" => ClerkAction::Extend {
@@ -274,10 +271,9 @@ pub async fn window_objection(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<WindowForm>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     objections::lodge_at_window(
         &state,
         &user,
@@ -340,10 +336,9 @@ pub async fn decide_objection(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<ObjectionForm>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     let input = ObjectionDecision {
         upheld: match f.upheld.as_str() {
             "true" => true,
@@ -413,7 +408,7 @@ pub async fn public_objection(
     meta: RequestMeta,
     form: Multipart,
 ) -> AppResult<Response> {
-    let input = objection_form(form).await?;
+    let input = forms::objection_form(form).await?;
     let (plate, tail) = (input.plate.clone(), input.vin_tail.clone());
     objections::lodge_public(&state, &meta, input).await?;
     let mut q = url::form_urlencoded::Serializer::new(String::new());

@@ -32,6 +32,7 @@ use crate::auth::token::constant_time_eq;
 use crate::error::{AppError, AppResult};
 use crate::services::context::ServiceContext;
 use crate::services::devices::credentials::hash_secret;
+use crate::views::captures::{flag_views, FlagView};
 
 /// The credential a device pushes with (HTTP Basic `key:secret`, or the two headers).
 #[derive(Debug, Clone)]
@@ -119,8 +120,7 @@ pub struct Receipt {
     pub state: String,
     /// enforce, warn_only or refuse (CAP-03, CAP-04).
     pub usage: String,
-    #[schema(value_type = Vec<Object>)]
-    pub flags: Vec<Flag>,
+    pub flags: Vec<FlagView>,
     pub review_due_at: Option<DateTime<Utc>>,
 }
 
@@ -188,6 +188,37 @@ pub async fn authenticate(tx: &mut Tx, cred: &DeviceCredential) -> AppResult<Dev
         return Err(AppError::DeviceAuth("the device is retired"));
     }
     Ok(device)
+}
+
+/// A device that proved its credential. Handlers authenticate before reading a byte of the
+/// body, so a stranger's push costs one indexed lookup and one SHA-256.
+pub struct Authenticated(Device);
+
+impl Authenticated {
+    pub(crate) fn into_device(self) -> Device {
+        self.0
+    }
+}
+
+/// Checks a device's credential in its own read transaction.
+pub async fn authenticate_device(
+    ctx: &ServiceContext,
+    cred: &DeviceCredential,
+) -> AppResult<Authenticated> {
+    let mut tx = ctx.store.begin_read().await?;
+    let device = authenticate(&mut tx, cred).await?;
+    drop(tx);
+    Ok(Authenticated(device))
+}
+
+/// Validates, pre-checks and stores one push of an authenticated device.
+pub async fn ingest_authenticated(
+    ctx: &ServiceContext,
+    device: Authenticated,
+    sub: Submission,
+) -> AppResult<Receipt> {
+    let tx = ctx.store.begin_read().await?;
+    ingest_for(ctx, tx, device.0, sub).await
 }
 
 /// ISAPI: the device named by MAC and channel must be the one whose credential was sent.
@@ -320,7 +351,7 @@ pub async fn ingest_for(
         duplicate: false,
         state: state_now.as_str().to_owned(),
         usage: usage.to_owned(),
-        flags: check.flags,
+        flags: flag_views(check.flags),
         review_due_at: review_due,
     })
 }
@@ -339,7 +370,7 @@ fn receipt_of(c: &captures::Capture, duplicate: bool) -> Receipt {
         duplicate,
         state: c.state.clone(),
         usage: c.usage.clone(),
-        flags: serde_json::from_str(&c.flags).unwrap_or_default(),
+        flags: flag_views(serde_json::from_str(&c.flags).unwrap_or_default()),
         review_due_at: c.review_due_at,
     }
 }
