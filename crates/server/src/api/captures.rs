@@ -13,7 +13,10 @@ use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
 use crate::edge::{record_id, JsonBody, MultipartBody, Path, Query, RecordId};
 use crate::error::AppResult;
-use crate::policy::{ExemptionKeepers, NoticeClerks, ViolationReaders};
+use crate::policy::{
+    ExemptionKeepers, InterfaceClients, NoticeClerks, ObjectionHandlers, ObjectionReaders,
+    ReviewOverseers, Reviewers, ViolationReaders,
+};
 use crate::services::captures::exemptions::{self, ExemptionInput};
 use crate::services::captures::forms;
 use crate::services::captures::inspection::{self, BlockedPage, InspectionAnswer};
@@ -45,7 +48,7 @@ pub struct NextQuery {
     responses((status = 200, body = CaptureView), (status = 204, description = "the queue is empty")))]
 pub async fn next(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<Reviewers>,
     meta: RequestMeta,
     Query(q): Query<NextQuery>,
 ) -> AppResult<Response> {
@@ -62,7 +65,10 @@ pub async fn next(
 }
 
 #[utoipa::path(get, path = "/api/v1/review/queue", tag = "review", responses((status = 200, body = QueuePage)))]
-pub async fn queue(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<QueuePage>> {
+pub async fn queue(
+    State(state): State<AppState>,
+    user: Require<Reviewers>,
+) -> AppResult<Json<QueuePage>> {
     Ok(Json(review::queue(&state, &user, 50).await?))
 }
 
@@ -70,7 +76,7 @@ pub async fn queue(State(state): State<AppState>, user: CurrentUser) -> AppResul
 #[utoipa::path(get, path = "/api/v1/review/stats", tag = "review", responses((status = 200, body = Vec<ReviewerStatsView>)))]
 pub async fn stats(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ReviewOverseers>,
 ) -> AppResult<Json<Vec<ReviewerStatsView>>> {
     Ok(Json(views(review::stats(&state, &user).await?)))
 }
@@ -78,7 +84,7 @@ pub async fn stats(
 #[utoipa::path(get, path = "/api/v1/captures/{id}", tag = "review", params(("id" = i64, Path, description = "The capture")), responses((status = 200, body = CaptureView), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
     Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<Json<CaptureView>> {
@@ -90,7 +96,7 @@ pub async fn show(
     responses((status = 200, body = DecisionOutcome), (status = 422, description = "REV-00..03 refused")))]
 pub async fn decide(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
     Path(RecordId(id)): Path<RecordId>,
     JsonBody(input): JsonBody<DecisionInput>,
@@ -104,7 +110,7 @@ pub async fn decide(
 #[utoipa::path(get, path = "/api/v1/captures/{id}/images/{position}", tag = "review", params(("id" = i64, Path, description = "The capture"), ("position" = i32, Path, description = "The image's position, from 0")), responses((status = 200, content_type = "image/jpeg")))]
 pub async fn image(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
     Path(params): Path<(RecordId, String)>,
 ) -> AppResult<Response> {
@@ -135,7 +141,7 @@ pub struct ViolationQuery {
 #[utoipa::path(get, path = "/api/v1/violations", tag = "violations", params(ViolationQuery), responses((status = 200, body = Vec<ViolationView>)))]
 pub async fn list_violations(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
     Query(q): Query<ViolationQuery>,
 ) -> AppResult<Json<Vec<ViolationView>>> {
@@ -147,7 +153,7 @@ pub async fn list_violations(
 #[utoipa::path(get, path = "/api/v1/violations/{id}", tag = "violations", params(("id" = i64, Path, description = "The violation record")), responses((status = 200, body = ViolationDetailView), (status = 404)))]
 pub async fn show_violation(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
     Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<Json<ViolationDetailView>> {
@@ -179,7 +185,7 @@ pub async fn act(
 #[utoipa::path(get, path = "/api/v1/notices/{id}/letter", tag = "violations", params(("id" = i64, Path, description = "The notice")), responses((status = 200, content_type = "application/pdf")))]
 pub async fn letter(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
     Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<Response> {
@@ -253,7 +259,7 @@ pub struct ObjectionQuery {
 #[utoipa::path(get, path = "/api/v1/objections", tag = "objections", params(ObjectionQuery), responses((status = 200, body = Vec<ObjectionView>)))]
 pub async fn list_objections(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ObjectionReaders>,
     meta: RequestMeta,
     Query(q): Query<ObjectionQuery>,
 ) -> AppResult<Json<Vec<ObjectionView>>> {
@@ -266,7 +272,7 @@ pub async fn list_objections(
     responses((status = 200, body = ObjectionView), (status = 422)))]
 pub async fn decide_objection(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ObjectionHandlers>,
     meta: RequestMeta,
     Path(RecordId(id)): Path<RecordId>,
     JsonBody(input): JsonBody<ObjectionDecision>,
@@ -293,7 +299,7 @@ pub struct WindowObjection {
               (status = 409, description = "an objection to this violation is already open"), (status = 422)))]
 pub async fn lodge_at_window(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ObjectionHandlers>,
     meta: RequestMeta,
     JsonBody(input): JsonBody<WindowObjection>,
 ) -> AppResult<(StatusCode, Json<ObjectionView>)> {
@@ -359,7 +365,7 @@ pub async fn public_objection(
     responses((status = 200, body = InspectionAnswer)))]
 pub async fn inspection_vehicle(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<InterfaceClients>,
     meta: RequestMeta,
     Path(plate): Path<String>,
 ) -> AppResult<Json<InspectionAnswer>> {
@@ -380,7 +386,7 @@ pub struct FeedQuery {
     responses((status = 200, body = BlockedPage)))]
 pub async fn inspection_feed(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<InterfaceClients>,
     meta: RequestMeta,
     Query(q): Query<FeedQuery>,
 ) -> AppResult<Json<BlockedPage>> {

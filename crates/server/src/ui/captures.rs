@@ -14,12 +14,15 @@ use serde::Deserialize;
 
 use super::views::render;
 use super::{flash, page_context, FormBody};
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
 use crate::edge::{record_id, Path, RecordId};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::policy::{EliminationVerifiers, Eliminators, NoticeClerks, ObjectionHandlers};
+use crate::policy::{
+    EliminationVerifiers, Eliminators, NoticeClerks, ObjectionHandlers, ObjectionReaders,
+    ViolationReaders,
+};
 use crate::services::captures::forms;
 use crate::services::captures::objections::{self, ObjectionDecision, ObjectionInput};
 use crate::services::captures::outbox::colour_name;
@@ -112,7 +115,7 @@ pub struct DecisionForm {
 
 pub async fn decide(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
     Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<DecisionForm>,
@@ -137,7 +140,7 @@ pub struct ListQuery {
 pub async fn violations_page(
     State(state): State<AppState>,
     lang: Lang,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
@@ -174,7 +177,7 @@ pub struct DetailQuery {
 pub async fn violation_page(
     State(state): State<AppState>,
     lang: Lang,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
     Path(RecordId(id)): Path<RecordId>,
     Query(q): Query<DetailQuery>,
@@ -269,7 +272,7 @@ pub struct WindowForm {
 /// APL-02 at a window: the handler types in what the party says.
 pub async fn window_objection(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ObjectionHandlers>,
     meta: RequestMeta,
     Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<WindowForm>,
@@ -294,7 +297,7 @@ pub async fn window_objection(
 pub async fn objections_page(
     State(state): State<AppState>,
     lang: Lang,
-    user: CurrentUser,
+    user: Require<ObjectionReaders>,
     meta: RequestMeta,
     Query(q): Query<DetailQuery>,
 ) -> AppResult<Response> {
@@ -334,7 +337,7 @@ pub struct ObjectionForm {
 
 pub async fn decide_objection(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ObjectionHandlers>,
     meta: RequestMeta,
     Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<ObjectionForm>,
