@@ -9,16 +9,11 @@ use std::path::Path;
 
 /// Files of `api/` and `ui/` that still import `roadwarden_store` (2026-12-03).
 const STORE_USERS: &[&str] = &[
-    "api/captures.rs",
-    "api/ingest.rs",
-    "api/public_reports.rs",
 ];
 
 /// Files of `ui/` that still import from `api/` (2026-12-03).
 const API_USERS_IN_UI: &[&str] = &[
-    "ui/captures.rs",
     "ui/docs.rs",
-    "ui/reports.rs",
 ];
 
 fn files_containing(folder: &str, needles: &[&str]) -> BTreeSet<String> {

@@ -2,33 +2,38 @@
 //! the inspection interface (NOT-03), exemptions and the embedded vehicle registry. Every
 //! route is checked against a role and the person's unit scope in the service it calls.
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use roadwarden_domain::FieldError;
-use roadwarden_store::captures::{ExemptionRow, ReviewerStats};
-use roadwarden_store::violations::{Notice, Objection, Violation};
 use serde::Deserialize;
-use serde_json::json;
 
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
-use crate::edge::{record_id, JsonBody, MultipartBody, Query};
+use crate::edge::{record_id, JsonBody, MultipartBody, Path, Query, RecordId};
 use crate::error::AppResult;
-use crate::policy::{ExemptionKeepers, NoticeClerks, ViolationReaders};
+use crate::policy::{
+    ExemptionKeepers, InterfaceClients, NoticeClerks, ObjectionHandlers, ObjectionReaders,
+    ReviewOverseers, Reviewers, ViolationReaders,
+};
 use crate::services::captures::exemptions::{self, ExemptionInput};
+use crate::services::captures::forms;
 use crate::services::captures::inspection::{self, BlockedPage, InspectionAnswer};
 use crate::services::captures::objections::{self, ObjectionDecision, ObjectionInput};
 use crate::services::captures::outbox;
 use crate::services::captures::public_lookup::{self, PublicRecord};
-use crate::services::captures::records::{self, ViolationDetail};
+use crate::services::captures::records;
 use crate::services::captures::registry::{self, VehicleInput};
 use crate::services::captures::review::{
     self, CaptureView, DecisionInput, DecisionOutcome, QueuePage,
 };
 use crate::services::captures::violations::{self, ClerkAction};
 use crate::state::AppState;
+use crate::views::captures::{
+    views, CreatedId, ExemptionView, NoticeView, ObjectionView, ReviewerStatsView, VehicleRecorded,
+    ViolationDetailView, ViolationView,
+};
 
 // ---- review --------------------------------------------------------------------------------
 
@@ -43,7 +48,7 @@ pub struct NextQuery {
     responses((status = 200, body = CaptureView), (status = 204, description = "the queue is empty")))]
 pub async fn next(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<Reviewers>,
     meta: RequestMeta,
     Query(q): Query<NextQuery>,
 ) -> AppResult<Response> {
@@ -60,60 +65,62 @@ pub async fn next(
 }
 
 #[utoipa::path(get, path = "/api/v1/review/queue", tag = "review", responses((status = 200, body = QueuePage)))]
-pub async fn queue(State(state): State<AppState>, user: CurrentUser) -> AppResult<Json<QueuePage>> {
+pub async fn queue(
+    State(state): State<AppState>,
+    user: Require<Reviewers>,
+) -> AppResult<Json<QueuePage>> {
     Ok(Json(review::queue(&state, &user, 50).await?))
 }
 
 /// SUP-07a: accuracy and timeliness by reviewer, last 30 days.
-#[utoipa::path(get, path = "/api/v1/review/stats", tag = "review", responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/api/v1/review/stats", tag = "review", responses((status = 200, body = Vec<ReviewerStatsView>)))]
 pub async fn stats(
     State(state): State<AppState>,
-    user: CurrentUser,
-) -> AppResult<Json<Vec<ReviewerStats>>> {
-    Ok(Json(review::stats(&state, &user).await?))
+    user: Require<ReviewOverseers>,
+) -> AppResult<Json<Vec<ReviewerStatsView>>> {
+    Ok(Json(views(review::stats(&state, &user).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/captures/{id}", tag = "review", responses((status = 200, body = CaptureView), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/captures/{id}", tag = "review", params(("id" = i64, Path, description = "The capture")), responses((status = 200, body = CaptureView), (status = 404)))]
 pub async fn show(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<Json<CaptureView>> {
-    Ok(Json(
-        review::show(&state, &user, &meta, record_id("id", &id)?).await?,
-    ))
+    Ok(Json(review::show(&state, &user, &meta, id).await?))
 }
 
 /// Approve, or reject with a REV-03 reason.
-#[utoipa::path(post, path = "/api/v1/captures/{id}/decision", tag = "review", request_body = DecisionInput,
+#[utoipa::path(post, path = "/api/v1/captures/{id}/decision", tag = "review", params(("id" = i64, Path, description = "The capture")), request_body = DecisionInput,
     responses((status = 200, body = DecisionOutcome), (status = 422, description = "REV-00..03 refused")))]
 pub async fn decide(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     JsonBody(input): JsonBody<DecisionInput>,
 ) -> AppResult<Json<DecisionOutcome>> {
     Ok(Json(
-        review::decide(&state, &user, &meta, record_id("id", &id)?, &input).await?,
+        review::decide(&state, &user, &meta, id, &input).await?,
     ))
 }
 
 /// An image of a capture (JPEG); the read is recorded.
-#[utoipa::path(get, path = "/api/v1/captures/{id}/images/{position}", tag = "review", responses((status = 200, content_type = "image/jpeg")))]
+#[utoipa::path(get, path = "/api/v1/captures/{id}/images/{position}", tag = "review", params(("id" = i64, Path, description = "The capture"), ("position" = i32, Path, description = "The image's position, from 0")), responses((status = 200, content_type = "image/jpeg")))]
 pub async fn image(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
-    Path((id, position)): Path<(String, String)>,
+    Path(params): Path<(RecordId, String)>,
 ) -> AppResult<Response> {
+    let (RecordId(id), position) = params;
     let position = position
         .parse::<i32>()
         .ok()
         .filter(|p| *p >= 0)
         .ok_or_else(|| FieldError::new("position", "must be a whole number"))?;
-    let bytes = review::image(&state, &user, &meta, record_id("id", &id)?, position).await?;
+    let bytes = review::image(&state, &user, &meta, id, position).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "image/jpeg"),
@@ -131,54 +138,58 @@ pub struct ViolationQuery {
     pub state: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/violations", tag = "violations", params(ViolationQuery), responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/api/v1/violations", tag = "violations", params(ViolationQuery), responses((status = 200, body = Vec<ViolationView>)))]
 pub async fn list_violations(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
     Query(q): Query<ViolationQuery>,
-) -> AppResult<Json<Vec<Violation>>> {
-    Ok(Json(
+) -> AppResult<Json<Vec<ViolationView>>> {
+    Ok(Json(views(
         records::list_in_scope(&state, &user, &meta, q.state.as_deref()).await?,
-    ))
+    )))
 }
 
-#[utoipa::path(get, path = "/api/v1/violations/{id}", tag = "violations", responses((status = 200, body = ViolationDetail), (status = 404)))]
+#[utoipa::path(get, path = "/api/v1/violations/{id}", tag = "violations", params(("id" = i64, Path, description = "The violation record")), responses((status = 200, body = ViolationDetailView), (status = 404)))]
 pub async fn show_violation(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
-    Path(id): Path<String>,
-) -> AppResult<Json<ViolationDetail>> {
+    Path(RecordId(id)): Path<RecordId>,
+) -> AppResult<Json<ViolationDetailView>> {
     Ok(Json(
-        records::violation_detail(&state, &user, &meta, record_id("id", &id)?).await?,
+        records::violation_detail(&state, &user, &meta, id)
+            .await?
+            .into(),
     ))
 }
 
 /// A clerk's step: notify (posted), extend (NOT-02b), handle, pay (NOT-02d), eliminate (REV-04).
-#[utoipa::path(post, path = "/api/v1/violations/{id}/actions", tag = "violations", request_body = ClerkAction,
-    responses((status = 200, body = Object), (status = 422)))]
+#[utoipa::path(post, path = "/api/v1/violations/{id}/actions", tag = "violations", params(("id" = i64, Path, description = "The violation record")), request_body = ClerkAction,
+    responses((status = 200, body = ViolationView), (status = 422)))]
 pub async fn act(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     JsonBody(action): JsonBody<ClerkAction>,
-) -> AppResult<Json<Violation>> {
+) -> AppResult<Json<ViolationView>> {
     Ok(Json(
-        violations::act(&state, &user, &meta, record_id("id", &id)?, action).await?,
+        violations::act(&state, &user, &meta, id, action)
+            .await?
+            .into(),
     ))
 }
 
 /// The printable letter (PDF) once the outbox produced it.
-#[utoipa::path(get, path = "/api/v1/notices/{id}/letter", tag = "violations", responses((status = 200, content_type = "application/pdf")))]
+#[utoipa::path(get, path = "/api/v1/notices/{id}/letter", tag = "violations", params(("id" = i64, Path, description = "The notice")), responses((status = 200, content_type = "application/pdf")))]
 pub async fn letter(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<Response> {
-    let bytes = records::letter_bytes(&state, &user, &meta, record_id("id", &id)?).await?;
+    let bytes = records::letter_bytes(&state, &user, &meta, id).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf"),
@@ -198,31 +209,33 @@ pub struct NoticeQuery {
     pub state: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/notices", tag = "violations", params(NoticeQuery), responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/api/v1/notices", tag = "violations", params(NoticeQuery), responses((status = 200, body = Vec<NoticeView>)))]
 pub async fn notices(
     State(state): State<AppState>,
     user: Require<NoticeClerks>,
     meta: RequestMeta,
     Query(q): Query<NoticeQuery>,
-) -> AppResult<Json<Vec<Notice>>> {
+) -> AppResult<Json<Vec<NoticeView>>> {
     let wanted = match q.state.as_deref().map(str::trim) {
         None | Some("") | Some("failed") => "failed",
         Some("queued") => "queued",
         Some("sent") => "sent",
         Some(_) => return Err(FieldError::new("state", "must be queued, sent or failed").into()),
     };
-    Ok(Json(records::notices(&state, &user, &meta, wanted).await?))
+    Ok(Json(views(
+        records::notices(&state, &user, &meta, wanted).await?,
+    )))
 }
 
 /// Puts a given-up notice back in the queue.
-#[utoipa::path(post, path = "/api/v1/notices/{id}/retry", tag = "violations", responses((status = 204)))]
+#[utoipa::path(post, path = "/api/v1/notices/{id}/retry", tag = "violations", params(("id" = i64, Path, description = "The notice")), responses((status = 204)))]
 pub async fn retry_notice(
     State(state): State<AppState>,
     user: Require<NoticeClerks>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
 ) -> AppResult<StatusCode> {
-    records::retry_notice(&state, &user, &meta, record_id("id", &id)?).await?;
+    records::retry_notice(&state, &user, &meta, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -243,29 +256,31 @@ pub struct ObjectionQuery {
     pub open: Option<bool>,
 }
 
-#[utoipa::path(get, path = "/api/v1/objections", tag = "objections", params(ObjectionQuery), responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/api/v1/objections", tag = "objections", params(ObjectionQuery), responses((status = 200, body = Vec<ObjectionView>)))]
 pub async fn list_objections(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ObjectionReaders>,
     meta: RequestMeta,
     Query(q): Query<ObjectionQuery>,
-) -> AppResult<Json<Vec<Objection>>> {
-    Ok(Json(
+) -> AppResult<Json<Vec<ObjectionView>>> {
+    Ok(Json(views(
         objections::list(&state, &user, &meta, q.open.unwrap_or(true)).await?,
-    ))
+    )))
 }
 
-#[utoipa::path(post, path = "/api/v1/objections/{id}/decision", tag = "objections", request_body = ObjectionDecision,
-    responses((status = 200, body = Object), (status = 422)))]
+#[utoipa::path(post, path = "/api/v1/objections/{id}/decision", tag = "objections", params(("id" = i64, Path, description = "The objection")), request_body = ObjectionDecision,
+    responses((status = 200, body = ObjectionView), (status = 422)))]
 pub async fn decide_objection(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ObjectionHandlers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     JsonBody(input): JsonBody<ObjectionDecision>,
-) -> AppResult<Json<Objection>> {
+) -> AppResult<Json<ObjectionView>> {
     Ok(Json(
-        objections::decide(&state, &user, &meta, record_id("id", &id)?, &input).await?,
+        objections::decide(&state, &user, &meta, id, &input)
+            .await?
+            .into(),
     ))
 }
 
@@ -280,14 +295,14 @@ pub struct WindowObjection {
 
 /// APL-02: an objection taken in at a window, forwarded to the place of violation at once.
 #[utoipa::path(post, path = "/api/v1/objections", tag = "objections", request_body = WindowObjection,
-    responses((status = 201, body = Object), (status = 404, description = "no such violation"),
+    responses((status = 201, body = ObjectionView), (status = 404, description = "no such violation"),
               (status = 409, description = "an objection to this violation is already open"), (status = 422)))]
 pub async fn lodge_at_window(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ObjectionHandlers>,
     meta: RequestMeta,
     JsonBody(input): JsonBody<WindowObjection>,
-) -> AppResult<(StatusCode, Json<Objection>)> {
+) -> AppResult<(StatusCode, Json<ObjectionView>)> {
     let o = objections::lodge_at_window(
         &state,
         &user,
@@ -300,7 +315,7 @@ pub async fn lodge_at_window(
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(o)))
+    Ok((StatusCode::CREATED, Json(o.into())))
 }
 
 // ---- the public --------------------------------------------------------------------------
@@ -331,53 +346,26 @@ pub async fn public_lookup(
 /// APL-02 by website: multipart with violation_id, plate, vin_tail, text, contact and up to
 /// three JPEG photos.
 #[utoipa::path(post, path = "/api/v1/public/objections", tag = "public", security(()),
-    responses((status = 201, body = Object), (status = 404, description = "no such violation for this plate and VIN tail"),
+    responses((status = 201, body = ObjectionView), (status = 404, description = "no such violation for this plate and VIN tail"),
               (status = 409, description = "an objection to this violation is already open"), (status = 422),
               (status = 429, description = "too many failed attempts for this plate; try again later")))]
 pub async fn public_objection(
     State(state): State<AppState>,
     meta: RequestMeta,
     MultipartBody(form): MultipartBody,
-) -> AppResult<(StatusCode, Json<Objection>)> {
-    let input = objection_form(form).await?;
+) -> AppResult<(StatusCode, Json<ObjectionView>)> {
+    let input = forms::objection_form(form).await?;
     let o = objections::lodge_public(&state, &meta, input).await?;
-    Ok((StatusCode::CREATED, Json(o)))
-}
-
-/// Reads the objection form (shared with the public page).
-pub async fn objection_form(mut form: Multipart) -> AppResult<ObjectionInput> {
-    let mut input = ObjectionInput::default();
-    let bad = || FieldError::new("body", "is not a readable form");
-    while let Some(field) = form.next_field().await.map_err(|_| bad())? {
-        let name = field.name().unwrap_or_default().to_owned();
-        let is_file = field.file_name().is_some_and(|f| !f.is_empty());
-        let bytes = field.bytes().await.map_err(|_| bad())?;
-        if name == "photos" {
-            if is_file && !bytes.is_empty() {
-                input.photos.push(bytes);
-            }
-            continue;
-        }
-        let value = String::from_utf8(bytes.to_vec()).map_err(|_| bad())?;
-        match name.as_str() {
-            "violation_id" => input.violation_id = record_id("violation_id", &value)?,
-            "plate" => input.plate = value,
-            "vin_tail" => input.vin_tail = value,
-            "text" => input.text = value,
-            "contact" => input.contact = value,
-            _ => {}
-        }
-    }
-    Ok(input)
+    Ok((StatusCode::CREATED, Json(o.into())))
 }
 
 // ---- the inspection interface (NOT-03) -------------------------------------------------------
 
-#[utoipa::path(get, path = "/api/v1/inspection/vehicles/{plate}", tag = "inspection",
+#[utoipa::path(get, path = "/api/v1/inspection/vehicles/{plate}", tag = "inspection", params(("plate" = String, Path, description = "The plate number")),
     responses((status = 200, body = InspectionAnswer)))]
 pub async fn inspection_vehicle(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<InterfaceClients>,
     meta: RequestMeta,
     Path(plate): Path<String>,
 ) -> AppResult<Json<InspectionAnswer>> {
@@ -398,7 +386,7 @@ pub struct FeedQuery {
     responses((status = 200, body = BlockedPage)))]
 pub async fn inspection_feed(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<InterfaceClients>,
     meta: RequestMeta,
     Query(q): Query<FeedQuery>,
 ) -> AppResult<Json<BlockedPage>> {
@@ -423,39 +411,36 @@ pub async fn inspection_feed(
 
 // ---- exemptions and the registry ---------------------------------------------------------
 
-#[utoipa::path(get, path = "/api/v1/exemptions", tag = "review", responses((status = 200, body = Vec<Object>)))]
+#[utoipa::path(get, path = "/api/v1/exemptions", tag = "review", responses((status = 200, body = Vec<ExemptionView>)))]
 pub async fn exemptions(
     State(state): State<AppState>,
     user: Require<ViolationReaders>,
     meta: RequestMeta,
-) -> AppResult<Json<Vec<ExemptionRow>>> {
-    Ok(Json(exemptions::list(&state, &user, &meta).await?))
+) -> AppResult<Json<Vec<ExemptionView>>> {
+    Ok(Json(views(exemptions::list(&state, &user, &meta).await?)))
 }
 
 /// REV-03(4), REV-04: lists a vehicle that may pass (a supervisor or unit head of the unit).
-#[utoipa::path(post, path = "/api/v1/exemptions", tag = "review", request_body = ExemptionInput, responses((status = 201, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/exemptions", tag = "review", request_body = ExemptionInput, responses((status = 201, body = CreatedId)))]
 pub async fn add_exemption(
     State(state): State<AppState>,
     user: Require<ExemptionKeepers>,
     meta: RequestMeta,
     JsonBody(input): JsonBody<ExemptionInput>,
-) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+) -> AppResult<(StatusCode, Json<CreatedId>)> {
     let id = exemptions::add(&state, &user, &meta, &input).await?;
-    Ok((StatusCode::CREATED, Json(json!({ "id": id }))))
+    Ok((StatusCode::CREATED, Json(CreatedId { id })))
 }
 
 /// The embedded registry (for deployments without a registry connection, and the demo):
 /// notice clerks record an owner.
-#[utoipa::path(post, path = "/api/v1/vehicles", tag = "violations", request_body = VehicleInput, responses((status = 201, body = Object)))]
+#[utoipa::path(post, path = "/api/v1/vehicles", tag = "violations", request_body = VehicleInput, responses((status = 201, body = VehicleRecorded)))]
 pub async fn add_vehicle(
     State(state): State<AppState>,
     user: Require<NoticeClerks>,
     meta: RequestMeta,
     JsonBody(input): JsonBody<VehicleInput>,
-) -> AppResult<(StatusCode, Json<serde_json::Value>)> {
+) -> AppResult<(StatusCode, Json<VehicleRecorded>)> {
     let (id, plate) = registry::record_owner(&state, &user, &meta, &input).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "id": id, "plate": plate })),
-    ))
+    Ok((StatusCode::CREATED, Json(VehicleRecorded { id, plate })))
 }

@@ -8,9 +8,8 @@ use axum::extract::{FromRequest, Multipart, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::Json;
 use base64::Engine;
-use chrono::Utc;
 use roadwarden_domain::FieldError;
-use roadwarden_isapi::{parse_alert, Alert, IsapiError};
+use roadwarden_isapi::{parse_alert, IsapiError};
 use serde::Deserialize;
 
 use crate::edge::Query;
@@ -18,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::services::captures::ingest::{
     self, inline_images, CaptureInput, DeviceCredential, RawImage, Receipt, Submission, Via,
 };
+use crate::services::captures::isapi;
 use crate::state::AppState;
 
 /// The device's credential from the request headers.
@@ -75,7 +75,7 @@ pub async fn push(
     let cred = credential(&headers)?;
     // The credential is checked before a byte of the body is read or parsed: a stranger's
     // push costs one indexed lookup and one SHA-256.
-    let device = authenticate_device(&state, &cred).await?;
+    let device = ingest::authenticate_device(&state, &cred).await?;
     let sub = if is_multipart(&headers) {
         let mut form = Multipart::from_request(req, &state)
             .await
@@ -124,19 +124,8 @@ pub async fn push(
             camera_time: None,
         }
     };
-    let tx = state.store.begin_read().await?;
-    let receipt = ingest::ingest_for(&state, tx, device, sub).await?;
+    let receipt = ingest::ingest_authenticated(&state, device, sub).await?;
     Ok((status_of(&receipt), Json(receipt)))
-}
-
-async fn authenticate_device(
-    state: &AppState,
-    cred: &DeviceCredential,
-) -> AppResult<roadwarden_store::devices::Device> {
-    let mut tx = state.store.begin_read().await?;
-    let device = ingest::authenticate(&mut tx, cred).await?;
-    drop(tx);
-    Ok(device)
 }
 
 /// A part that could not be read: too large (413) or a malformed form (422).
@@ -176,7 +165,7 @@ pub async fn isapi(
     let cred = credential(&headers)?;
     // Authenticate before reading or parsing anything (the MAC and channel in the XML are
     // checked against this device after parsing).
-    let device = authenticate_device(&state, &cred).await?;
+    let device = ingest::authenticate_device(&state, &cred).await?;
     let (xml, files) = if is_multipart(&headers) {
         let mut form = Multipart::from_request(req, &state)
             .await
@@ -215,32 +204,10 @@ pub async fn isapi(
     };
     let alert = parse_alert(&xml).map_err(isapi_error)?;
     // Cameras also push heartbeats and inactive/other alarms: acknowledged, never stored.
-    let is_capture = matches!(
-        alert.event_type.to_ascii_lowercase().as_str(),
-        "anpr" | "vehicledetection" | "fielddetection" | "linedetection"
-    );
-    if !is_capture || !alert.event_state.eq_ignore_ascii_case("active") {
-        return Ok((
-            StatusCode::OK,
-            Json(Receipt {
-                capture_id: 0,
-                duplicate: false,
-                state: "ignored".into(),
-                usage: "refuse".into(),
-                flags: Vec::new(),
-                review_due_at: None,
-            }),
-        ));
+    if !isapi::is_capture(&alert) {
+        return Ok((StatusCode::OK, Json(isapi::ignored())));
     }
-    let mut tx = state.store.begin_read().await?;
-    ingest::check_isapi_identity(&mut tx, &device, &alert.mac, &alert.channel).await?;
-    let violation = match q.violation {
-        Some(v) => v,
-        None if device.violation_types.len() == 1 => device.violation_types[0].clone(),
-        None => String::new(),
-    };
-    let sub = submission_of(&alert, violation, files);
-    let receipt = ingest::ingest_for(&state, tx, device, sub).await?;
+    let receipt = isapi::ingest(&state, device, &alert, q.violation, files).await?;
     Ok((status_of(&receipt), Json(receipt)))
 }
 
@@ -251,57 +218,5 @@ fn isapi_error(e: IsapiError) -> AppError {
     }
 }
 
-/// Maps an ANPR alert to a capture: plate, colours, vehicle type, direction, lane, confidence,
-/// speed, camera time and GPS; each JPEG part by the picture list's type.
-pub fn submission_of(alert: &Alert, violation: String, files: Vec<(String, Bytes)>) -> Submission {
-    // An alert without an ANPR block (field detection) is a capture with no plate read.
-    let anpr = alert.anpr.clone().unwrap_or_default();
-    let images = files
-        .into_iter()
-        .map(|(name, bytes)| {
-            let picture = alert.pictures.iter().find(|p| p.file_name == name);
-            let kind = match picture.map(|p| p.kind.as_str()) {
-                Some("licensePlatePicture") => "plate",
-                Some("vehiclePicture") => "vehicle",
-                _ if name.starts_with("licensePlate") => "plate",
-                _ if name.starts_with("vehicle") => "vehicle",
-                _ => "scene",
-            };
-            let plate_rect = picture.and_then(|p| p.plate_rect).map(|r| {
-                [r.x, r.y, r.width, r.height].map(|v| i32::try_from(v).unwrap_or(i32::MAX))
-            });
-            RawImage {
-                kind: kind.to_owned(),
-                bytes,
-                plate_rect,
-            }
-        })
-        .collect();
-    let camera_time = alert.camera_time.with_timezone(&Utc);
-    Submission {
-        via: Via::Isapi,
-        input: CaptureInput {
-            event_id: alert.uuid.clone(),
-            retransmission: alert.retransmission,
-            plate: anpr.plate,
-            plate_colour: anpr.plate_colour,
-            vehicle_type: if anpr.two_wheel {
-                "two_wheel".into()
-            } else {
-                anpr.vehicle_type
-            },
-            vehicle_colour: anpr.vehicle_colour,
-            violation_code: violation,
-            direction: anpr.direction,
-            lane: anpr.lane.and_then(|l| i32::try_from(l).ok()),
-            speed: anpr.speed.and_then(|s| i32::try_from(s).ok()),
-            confidence: anpr.confidence.and_then(|c| i32::try_from(c).ok()),
-            longitude: alert.gps.map(|g| g.longitude),
-            latitude: alert.gps.map(|g| g.latitude),
-            captured_at: alert.camera_time.to_rfc3339(),
-            ..CaptureInput::default()
-        },
-        images,
-        camera_time: Some(camera_time),
-    }
-}
+/// Kept here for the demo, which builds an ISAPI push the way a camera does.
+pub use crate::services::captures::isapi::submission_of;

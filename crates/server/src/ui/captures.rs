@@ -2,7 +2,7 @@
 //! for notice clerks, objections for their handlers, and the owner's public page. Every form
 //! goes through the same services as the API.
 
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{context, Value};
 use roadwarden_domain::capture::notice::ViolationState;
@@ -14,13 +14,16 @@ use serde::Deserialize;
 
 use super::views::render;
 use super::{flash, page_context, FormBody};
-use crate::api::captures::objection_form;
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
-use crate::edge::record_id;
+use crate::edge::{record_id, Path, RecordId};
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::policy::{EliminationVerifiers, Eliminators, NoticeClerks, ObjectionHandlers};
+use crate::policy::{
+    EliminationVerifiers, Eliminators, NoticeClerks, ObjectionHandlers, ObjectionReaders,
+    ViolationReaders,
+};
+use crate::services::captures::forms;
 use crate::services::captures::objections::{self, ObjectionDecision, ObjectionInput};
 use crate::services::captures::outbox::colour_name;
 use crate::services::captures::records::{list_in_scope, violation_detail};
@@ -112,12 +115,11 @@ pub struct DecisionForm {
 
 pub async fn decide(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<DecisionForm>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     let input = DecisionInput {
         decision: f.decision,
         reason: Some(f.reason).filter(|r| !r.is_empty()),
@@ -138,7 +140,7 @@ pub struct ListQuery {
 pub async fn violations_page(
     State(state): State<AppState>,
     lang: Lang,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
@@ -175,12 +177,11 @@ pub struct DetailQuery {
 pub async fn violation_page(
     State(state): State<AppState>,
     lang: Lang,
-    user: CurrentUser,
+    user: Require<ViolationReaders>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     Query(q): Query<DetailQuery>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     let d = violation_detail(&state, &user, &meta, id).await?;
     let v = &d.violation;
     let st = ViolationState::parse(&v.state)?;
@@ -234,10 +235,9 @@ pub async fn violation_action(
     State(state): State<AppState>,
     user: CurrentUser,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<ClerkForm>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     let action = match f.action.as_str() {
         "notify" => ClerkAction::Notify { channel: f.channel },
         "extend" => ClerkAction::Extend {
@@ -272,12 +272,11 @@ pub struct WindowForm {
 /// APL-02 at a window: the handler types in what the party says.
 pub async fn window_objection(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ObjectionHandlers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<WindowForm>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     objections::lodge_at_window(
         &state,
         &user,
@@ -298,7 +297,7 @@ pub async fn window_objection(
 pub async fn objections_page(
     State(state): State<AppState>,
     lang: Lang,
-    user: CurrentUser,
+    user: Require<ObjectionReaders>,
     meta: RequestMeta,
     Query(q): Query<DetailQuery>,
 ) -> AppResult<Response> {
@@ -338,12 +337,11 @@ pub struct ObjectionForm {
 
 pub async fn decide_objection(
     State(state): State<AppState>,
-    user: CurrentUser,
+    user: Require<ObjectionHandlers>,
     meta: RequestMeta,
-    Path(id): Path<String>,
+    Path(RecordId(id)): Path<RecordId>,
     FormBody(f): FormBody<ObjectionForm>,
 ) -> AppResult<Response> {
-    let id = record_id("id", &id)?;
     let input = ObjectionDecision {
         upheld: match f.upheld.as_str() {
             "true" => true,
@@ -413,7 +411,7 @@ pub async fn public_objection(
     meta: RequestMeta,
     form: Multipart,
 ) -> AppResult<Response> {
-    let input = objection_form(form).await?;
+    let input = forms::objection_form(form).await?;
     let (plate, tail) = (input.plate.clone(), input.vin_tail.clone());
     objections::lodge_public(&state, &meta, input).await?;
     let mut q = url::form_urlencoded::Serializer::new(String::new());

@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use super::views::render;
 use super::{flash, page_context, FormBody};
-use crate::api::public_reports::{options, report_form};
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
+use crate::services::captures::forms;
 use crate::services::captures::outbox::colour_name;
 use crate::services::captures::public_reports::{
     self, Channel, CodeRequest, ReportInput, ReportReceipt,
@@ -80,7 +80,7 @@ async fn page(
     error: Option<String>,
     receipt: Option<ReportReceipt>,
 ) -> AppResult<Response> {
-    let opts = options(state, lang).await?;
+    let opts = public_reports::options(state, lang).await?;
     let unit = opts.units.iter().find(|u| u.code == entered.unit);
     // The colours plates have in the unit's country (Vietnam: white, yellow, blue).
     let colours: Vec<Value> = opts
@@ -180,7 +180,7 @@ pub async fn submit(
     meta: RequestMeta,
     form: Multipart,
 ) -> AppResult<Response> {
-    let mut input = match report_form(&state, form).await {
+    let mut input = match forms::report_form(&state, form).await {
         Ok(i) => i,
         Err(e) => {
             let Some(key) = refusal_key(&e) else {

@@ -8,7 +8,6 @@
 
 use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
-use roadwarden_blob::BlobStore;
 use roadwarden_domain::capture::intake::{
     self, check_capture_time, check_coordinates, clock_drift_secs, exemption_at, missing_elements,
     pre_check, CaptureSource, Elements, Exemption, ExemptionKind, Facts, Flag, UploadWindows,
@@ -17,28 +16,26 @@ use roadwarden_domain::capture::plate::{plate_key, read_plate, PlateColour, Plat
 use roadwarden_domain::capture::review::{review_deadline, CaptureState};
 use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::upkeep::valid_certificate;
-use roadwarden_domain::device::{parse_mac, text, CaptureUse, DeviceKind, DeviceState};
+use roadwarden_domain::device::{text, CaptureUse, DeviceKind, DeviceState};
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::roles::Role;
 use roadwarden_domain::{FieldError, RuleViolation};
-use roadwarden_store::captures::{self, NewCapture, NewImage};
-use roadwarden_store::devices::{self, Device};
+use roadwarden_store::captures::{self, NewCapture};
+use roadwarden_store::devices::Device;
 use roadwarden_store::{device_records, users, Tx};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::committer::{DeviceAlert, Item};
-use crate::auth::token::constant_time_eq;
 use crate::error::{AppError, AppResult};
 use crate::services::context::ServiceContext;
-use crate::services::devices::credentials::hash_secret;
+use crate::views::captures::{flag_views, FlagView};
 
-/// The credential a device pushes with (HTTP Basic `key:secret`, or the two headers).
-#[derive(Debug, Clone)]
-pub struct DeviceCredential {
-    pub key_id: String,
-    pub secret: String,
-}
+pub use super::device_auth::{
+    authenticate, authenticate_device, check_isapi_identity, Authenticated, DeviceCredential,
+};
+pub(crate) use super::images::store_images;
+pub use super::images::{check_images, inline_images};
 
 /// A capture as a device sends it (JSON; the multipart form carries the same fields in a
 /// `capture` part and the images as file parts).
@@ -119,8 +116,7 @@ pub struct Receipt {
     pub state: String,
     /// enforce, warn_only or refuse (CAP-03, CAP-04).
     pub usage: String,
-    #[schema(value_type = Vec<Object>)]
-    pub flags: Vec<Flag>,
+    pub flags: Vec<FlagView>,
     pub review_due_at: Option<DateTime<Utc>>,
 }
 
@@ -152,59 +148,14 @@ pub struct Submission {
     pub camera_time: Option<DateTime<Utc>>,
 }
 
-/// Decodes the inline base64 images of a JSON push.
-pub fn inline_images(input: &mut CaptureInput) -> Result<Vec<RawImage>, FieldError> {
-    use base64::Engine;
-    let engine = base64::engine::general_purpose::STANDARD;
-    std::mem::take(&mut input.images)
-        .into_iter()
-        .map(|i| {
-            let bytes = engine
-                .decode(i.data.trim())
-                .map_err(|_| FieldError::new("images", "data must be base64"))?;
-            Ok(RawImage {
-                kind: i.kind,
-                bytes: bytes.into(),
-                plate_rect: i.plate_rect,
-            })
-        })
-        .collect()
-}
-
-/// The device a credential belongs to; unknown, revoked or wrong secrets are all the same
-/// answer, so a guesser learns nothing.
-pub async fn authenticate(tx: &mut Tx, cred: &DeviceCredential) -> AppResult<Device> {
-    let refused = || AppError::DeviceAuth("unknown or revoked device credential");
-    let stored = device_records::credential_by_key(tx, cred.key_id.trim())
-        .await?
-        .ok_or_else(refused)?;
-    if !constant_time_eq(&hash_secret(&cred.secret), &stored.secret_hash) {
-        return Err(refused());
-    }
-    let device = devices::get(tx, roadwarden_domain::DeviceId(stored.device_id))
-        .await?
-        .ok_or_else(refused)?;
-    if device.state == DeviceState::Retired {
-        return Err(AppError::DeviceAuth("the device is retired"));
-    }
-    Ok(device)
-}
-
-/// ISAPI: the device named by MAC and channel must be the one whose credential was sent.
-pub async fn check_isapi_identity(
-    tx: &mut Tx,
-    device: &Device,
-    mac: &str,
-    channel: &str,
-) -> AppResult<()> {
-    let mac = parse_mac(mac)?;
-    let named = devices::get_by_mac(tx, &mac, channel).await?;
-    match named {
-        Some(d) if d.id == device.id => Ok(()),
-        _ => Err(AppError::DeviceAuth(
-            "the credential does not belong to the device with this MAC address and channel",
-        )),
-    }
+/// Validates, pre-checks and stores one push of an authenticated device.
+pub async fn ingest_authenticated(
+    ctx: &ServiceContext,
+    device: Authenticated,
+    sub: Submission,
+) -> AppResult<Receipt> {
+    let tx = ctx.store.begin_read().await?;
+    ingest_for(ctx, tx, device.into_device(), sub).await
 }
 
 /// Validates, pre-checks and stores one push.
@@ -320,7 +271,7 @@ pub async fn ingest_for(
         duplicate: false,
         state: state_now.as_str().to_owned(),
         usage: usage.to_owned(),
-        flags: check.flags,
+        flags: flag_views(check.flags),
         review_due_at: review_due,
     })
 }
@@ -339,41 +290,9 @@ fn receipt_of(c: &captures::Capture, duplicate: bool) -> Receipt {
         duplicate,
         state: c.state.clone(),
         usage: c.usage.clone(),
-        flags: serde_json::from_str(&c.flags).unwrap_or_default(),
+        flags: flag_views(serde_json::from_str(&c.flags).unwrap_or_default()),
         review_due_at: c.review_due_at,
     }
-}
-
-/// The picture checks every capture passes, whoever sends it (a device's push, a public
-/// report): how many, how large, JPEG, and of a known kind.
-pub fn check_images(
-    images: &[RawImage],
-    settings: &crate::config::CaptureSettings,
-) -> Result<(), FieldError> {
-    if images.len() > settings.max_images {
-        return Err(FieldError::new(
-            "images",
-            format!("at most {} images per capture", settings.max_images),
-        ));
-    }
-    for img in images {
-        if img.bytes.len() > settings.max_image_bytes {
-            return Err(FieldError::new(
-                "images",
-                format!("an image may be at most {} bytes", settings.max_image_bytes),
-            ));
-        }
-        if !roadwarden_isapi::is_jpeg(&img.bytes) {
-            return Err(FieldError::new("images", "every image must be a JPEG"));
-        }
-        if !matches!(img.kind.as_str(), "plate" | "vehicle" | "scene") {
-            return Err(FieldError::new(
-                "images",
-                "kind must be plate, vehicle or scene",
-            ));
-        }
-    }
-    Ok(())
 }
 
 /// The push's fields, validated against the device.
@@ -649,27 +568,6 @@ async fn gather(
         duplicate_of,
         missing,
     })
-}
-
-/// Stores each image under its SHA-256; identical bytes are stored once.
-pub(crate) async fn store_images(
-    blobs: &dyn BlobStore,
-    images: &[RawImage],
-) -> AppResult<Vec<NewImage>> {
-    let mut out = Vec::with_capacity(images.len());
-    for img in images {
-        let stored = blobs
-            .put_bytes(img.bytes.clone())
-            .await
-            .map_err(AppError::internal)?;
-        out.push(NewImage {
-            kind: img.kind.clone(),
-            blob_id: stored.id.as_str().to_owned(),
-            bytes: stored.len as i64,
-            plate_rect: img.plate_rect,
-        });
-    }
-    Ok(out)
 }
 
 /// REV-03(4), REV-04: the exemption list's entry for `key` at the place and time, if any

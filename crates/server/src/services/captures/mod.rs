@@ -1,14 +1,19 @@
 //! CAP, REV, NOT and APL use cases: `ingest` takes pushes from devices (through the group
-//! `committer`), `public_reports` the public's, `review` is the separated review, `violations`
-//! the records and notices, `public_lookup` the owner's query, `inspection` the inspection
-//! block, `overdue` the NOT-02c steps, `outbox` sends notices, `objections` handles the
-//! owner's objections.
+//! `committer`; `device_auth` checks their credential, `images` the pictures, `isapi` maps
+//! Hikvision alerts), `public_reports` the public's, `review` is the separated review,
+//! `violations` the records and notices, `public_lookup` the owner's query, `inspection` the
+//! inspection block, `overdue` the NOT-02c steps, `forms` reads the public's multipart forms,
+//! `outbox` sends notices, `objections` handles the owner's objections.
 
 pub mod committer;
 pub mod deadlines;
+pub mod device_auth;
 pub mod exemptions;
+pub mod forms;
+pub mod images;
 pub mod ingest;
 pub mod inspection;
+pub mod isapi;
 pub mod objections;
 pub mod outbox;
 pub mod overdue;

@@ -17,7 +17,7 @@ use roadwarden_domain::capture::plate::{plate_key, read_plate, PlateColour, Plat
 use roadwarden_domain::capture::review::{review_deadline, CaptureState};
 use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::{text, violations as catalogue};
-use roadwarden_domain::org::Level;
+use roadwarden_domain::org::{Level, UnitPath};
 use roadwarden_domain::{FieldError, RuleViolation, UnitId};
 use roadwarden_store::captures::{self, NewCapture};
 use roadwarden_store::{audit, public_reports, units};
@@ -29,8 +29,10 @@ use super::ingest::{check_images, store_images, RawImage};
 use crate::auth::token::constant_time_eq;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
 use crate::services::audit::{record, Actor, Event};
 use crate::services::context::ServiceContext;
+use crate::views::captures::{ReportOptions, ReportUnit, ReportViolationType};
 
 /// How a report came in (kept in the capture's `via`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -515,6 +517,42 @@ pub async fn submit(
         reference: reference(id),
         state: CaptureState::Pending.as_str().to_owned(),
         review_due_at: Some(review_due),
+    })
+}
+
+/// The counties a report may concern, each with its country's violation types, named in
+/// `lang` (zh-CN by default).
+pub async fn options(ctx: &ServiceContext, lang: Lang) -> AppResult<ReportOptions> {
+    let mut tx = ctx.store.begin_read().await?;
+    let all = units::subtree(&mut tx, &UnitPath::from_stored("/".into())).await?;
+    let units = all
+        .into_iter()
+        .filter(|u| u.level == Level::County)
+        .map(|u| ReportUnit {
+            violation_types: catalogue::of_country(u.country)
+                .map(|v| ReportViolationType {
+                    code: v.code.to_owned(),
+                    name: v.name(lang.code()).to_owned(),
+                })
+                .collect(),
+            code: u.code,
+            name: u.name,
+            country: u.country.code().to_owned(),
+        })
+        .collect();
+    Ok(ReportOptions {
+        units,
+        plate_colours: [
+            "blue",
+            "yellow",
+            "green",
+            "yellow_green",
+            "white",
+            "black",
+            "unknown",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
     })
 }
 

@@ -61,17 +61,13 @@ pub(crate) fn check_violation_reader(p: &Principal) -> AppResult<()> {
 }
 
 /// A record with its timeline, notices and objections.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+/// The API answers it as [`crate::views::captures::ViolationDetailView`].
+#[derive(Debug, Serialize)]
 pub struct ViolationDetail {
-    #[schema(value_type = Object)]
     pub violation: Violation,
-    #[schema(value_type = Vec<Object>)]
     pub events: Vec<ViolationEvent>,
-    #[schema(value_type = Vec<Object>)]
     pub notices: Vec<Notice>,
-    #[schema(value_type = Vec<Object>)]
     pub objections: Vec<Objection>,
-    #[schema(value_type = Option<Object>)]
     pub owner: Option<Vehicle>,
     pub late_fee_today: String,
 }

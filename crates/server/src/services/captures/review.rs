@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Duration, Utc};
 use roadwarden_domain::account::PersonKind;
-use roadwarden_domain::capture::intake::Flag;
 use roadwarden_domain::capture::review::{
     check_reviewer, decide as next_state, drawn_for_second_review, CaptureState, Decision,
     RejectReason, Reviewer, UnderReview,
@@ -12,7 +11,7 @@ use roadwarden_domain::device::lifecycle::capture_use_for;
 use roadwarden_domain::device::{text, CaptureUse};
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::{DeviceId, FieldError, RuleViolation, UnitId, UserId};
-use roadwarden_store::captures::{self, Capture, Image, QueueItem, ReviewerStats};
+use roadwarden_store::captures::{self, Capture, ReviewerStats};
 use roadwarden_store::{devices, public_reports, violations, Tx};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -23,17 +22,17 @@ use crate::error::{AppError, AppResult};
 use crate::policy::{ReviewOverseers, Reviewers, RoleSet, ViolationReaders};
 use crate::services::audit::{record, Actor, Event};
 use crate::services::context::ServiceContext;
+use crate::views::captures::{
+    flag_views, views, CaptureImageView, CaptureRecordView, FlagView, QueueItemView,
+};
 
 /// A capture with what a reviewer needs beside it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CaptureView {
     #[serde(flatten)]
-    #[schema(value_type = Object)]
-    pub capture: Capture,
-    #[schema(value_type = Vec<Object>)]
-    pub images: Vec<Image>,
-    #[schema(value_type = Vec<Object>)]
-    pub flag_list: Vec<Flag>,
+    pub capture: CaptureRecordView,
+    pub images: Vec<CaptureImageView>,
+    pub flag_list: Vec<FlagView>,
     pub device_number: String,
     pub device_name: String,
     pub device_state: String,
@@ -115,8 +114,8 @@ async fn view(tx: &mut Tx, p: &Principal, c: Capture) -> AppResult<CaptureView> 
     let place = UnitPath::from_stored(c.unit_path.clone());
     let verdict = check_reviewer(&reviewer_of(p, &scopes), &under_review(&c, &place)?);
     Ok(CaptureView {
-        flag_list: serde_json::from_str(&c.flags).unwrap_or_default(),
-        images,
+        flag_list: flag_views(serde_json::from_str(&c.flags).unwrap_or_default()),
+        images: views(images),
         device_number: device
             .as_ref()
             .map(|d| d.number.clone())
@@ -134,7 +133,7 @@ async fn view(tx: &mut Tx, p: &Principal, c: Capture) -> AppResult<CaptureView> 
         violation_id,
         can_decide: verdict.is_ok(),
         cannot_decide: verdict.err().map(|v| v.message),
-        capture: c,
+        capture: c.into(),
     })
 }
 
@@ -368,8 +367,7 @@ pub async fn decide(
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct QueuePage {
-    #[schema(value_type = Vec<Object>)]
-    pub items: Vec<QueueItem>,
+    pub items: Vec<QueueItemView>,
     /// Awaiting review in scope (capped at 10,000: then `total_is_exact` is false).
     pub total: i64,
     pub total_is_exact: bool,
@@ -386,7 +384,7 @@ pub async fn queue(ctx: &ServiceContext, p: &Principal, limit: i64) -> AppResult
         captures::queue(&mut tx, p.scope(), p.user.id, now, limit.clamp(1, 200)).await?;
     let overdue = captures::overdue_in_scope(&mut tx, p.scope(), now).await?;
     Ok(QueuePage {
-        items,
+        items: views(items),
         total: total.min(10_000),
         total_is_exact: total <= 10_000,
         overdue: overdue.min(10_000),
