@@ -289,20 +289,14 @@ mod tests {
     }
 }
 
-/// Issue 13, item 3: every answer and every body has a schema that says what is in it. Where
-/// the document still has an opaque object (a bare `{"type": "object"}` with no properties),
-/// it is listed in [`STILL_OPAQUE`]; the list may only shrink.
+/// Issue 13, item 3: every answer and every body has a schema that says what is in it: no
+/// bare `{"type": "object"}` without properties and no `{}` anywhere in the document.
 #[cfg(test)]
 mod opaque {
     use super::ApiDoc;
     use serde_json::Value;
     use std::collections::BTreeSet;
     use utoipa::OpenApi;
-
-    /// Where the document still has an opaque object (2026-12-03).
-    const STILL_OPAQUE: &[&str] = &[
-        "#SupervisionReport.findings[]",
-    ];
 
     fn is_opaque(schema: &Value) -> bool {
         let Some(o) = schema.as_object() else {
@@ -390,22 +384,16 @@ mod opaque {
     }
 
     #[test]
-    fn the_document_has_no_opaque_object_outside_the_list() {
+    fn the_document_has_no_opaque_object() {
         let found = opaque_places();
-        let listed: BTreeSet<String> = STILL_OPAQUE.iter().map(|s| (*s).to_owned()).collect();
-        let new: Vec<_> = found.difference(&listed).collect();
-        let gone: Vec<_> = listed.difference(&found).collect();
         assert!(
-            new.is_empty(),
+            found.is_empty(),
             "opaque objects in the OpenAPI document; give them a view struct with its schema:\n{}",
-            new.iter()
-                .map(|s| format!("    \"{s}\","))
+            found
+                .iter()
+                .map(|s| format!("    {s}"))
                 .collect::<Vec<_>>()
                 .join("\n")
-        );
-        assert!(
-            gone.is_empty(),
-            "these now have a schema; take them off STILL_OPAQUE in api/openapi.rs: {gone:?}"
         );
     }
 }

@@ -285,8 +285,30 @@ pub struct Report {
     /// BWC-14: attempts to delete footage by hand, refused and recorded.
     pub delete_attempts: usize,
     /// Duties with no footage or with gaps, for the findings list.
-    #[schema(value_type = Vec<Object>)]
-    pub findings: Vec<serde_json::Value>,
+    pub findings: Vec<Finding>,
+}
+
+/// A duty with no footage (BWC-14) or with gaps in its footage (BWC-02).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Finding {
+    pub duty: i64,
+    pub officer: i64,
+    pub activity: String,
+    pub place: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    pub no_footage: bool,
+    /// The stretches of the duty that no footage covers.
+    pub gaps: Vec<GapView>,
+    /// `BWC-14` for no footage, `BWC-02` for gaps.
+    pub rule: &'static str,
+}
+
+/// A stretch of time, start inclusive, end exclusive.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GapView {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
 }
 
 /// BWC-13, BWC-14: the supervision report for the scope and period.
@@ -350,11 +372,24 @@ pub async fn report(
                 .sum::<i64>();
         }
         if c.no_footage || !c.gaps.is_empty() {
-            findings.push(json!({
-                "duty": d.id, "officer": d.officer_id, "activity": d.activity, "place": d.place,
-                "started_at": d.started_at, "ended_at": d.ended_at, "no_footage": c.no_footage, "gaps": c.gaps,
-                "rule": if c.no_footage { "BWC-14" } else { "BWC-02" },
-            }));
+            findings.push(Finding {
+                duty: d.id,
+                officer: d.officer_id,
+                activity: d.activity.clone(),
+                place: d.place.clone(),
+                started_at: d.started_at,
+                ended_at: d.ended_at,
+                no_footage: c.no_footage,
+                gaps: c
+                    .gaps
+                    .iter()
+                    .map(|g| GapView {
+                        start: g.start,
+                        end: g.end,
+                    })
+                    .collect(),
+                rule: if c.no_footage { "BWC-14" } else { "BWC-02" },
+            });
         }
     }
     let files = evidence_store::list(
