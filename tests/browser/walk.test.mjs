@@ -74,9 +74,11 @@ export function findings(text, lang, keys, usernames) {
     if (usernames.has(token)) continue;
     if (/\.(csv|xlsx|pdf|json|mp4|mov|jpg|jpeg|png|wav|mp3|avi|mkv|ts|txt|html|svg|zip|toml|md)$/.test(token)) continue;
     if (keys.has(token)) out.add("key " + token);
-    else if (token.includes("_")) out.add("token " + token);
+    else if (token.includes("_") && !/_[0-9a-f]{8,}$/.test(token)) out.add("token " + token);
   }
   for (const m of words.matchAll(/\b[a-z]+(?:_[a-z0-9]+)+\b/g)) {
+    // A generated identifier (a device key `dk_34596054af041605`) is data, not a word.
+    if (/_[0-9a-f]*[0-9][0-9a-f]*$/.test(m[0]) && /_[0-9a-f]{8,}$/.test(m[0])) continue;
     if (![...usernames].some((u) => u.includes(m[0]))) out.add("token " + m[0]);
   }
   if (lang === "zh-CN") {

@@ -1,8 +1,8 @@
 //! Objections (APL-01..03): lodged on line or at a window, decided with a reply, flagged late.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use roadwarden_domain::org::UnitPath;
-use roadwarden_domain::{UnitId, UserId};
+use roadwarden_domain::UserId;
 use serde::Serialize;
 
 use crate::{on, path_range, Result, Tx};

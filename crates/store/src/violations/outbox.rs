@@ -1,9 +1,8 @@
 //! The notice outbox (NOT-01): notices queued with their record, leased in batches, each
 //! outcome recorded against its lease.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use roadwarden_domain::org::UnitPath;
-use roadwarden_domain::{UnitId, UserId};
 use serde::Serialize;
 
 use crate::{on, path_range, Result, Tx};

@@ -1,11 +1,8 @@
 //! The vehicle registry of the embedded default: owners by country, plate number and colour.
 
-use chrono::{DateTime, NaiveDate, Utc};
-use roadwarden_domain::org::UnitPath;
-use roadwarden_domain::{UnitId, UserId};
 use serde::Serialize;
 
-use crate::{on, path_range, Result, Tx};
+use crate::{on, Result, Tx};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct Vehicle {

@@ -12,17 +12,17 @@ pub(crate) struct HashResult {
 }
 
 impl HashResult {
-    fn rate(&self, d: Duration) -> f64 {
+    pub(crate) fn rate(&self, d: Duration) -> f64 {
         self.size as f64 / d.as_secs_f64() / 1e6
     }
 
-    fn median(v: &[Duration]) -> Duration {
+    pub(crate) fn median(v: &[Duration]) -> Duration {
         let mut s = v.to_vec();
         s.sort_unstable();
         s[s.len() / 2]
     }
 
-    fn share(&self) -> f64 {
+    pub(crate) fn share(&self) -> f64 {
         self.rate(Self::median(&self.server_path)) / self.rate(Self::median(&self.sha256sum))
     }
 }

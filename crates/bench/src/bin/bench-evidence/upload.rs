@@ -1,6 +1,7 @@
 //! Part 2 and 3: one large upload over tus to the real server, its memory and rate against
 //! `dd`, then seeks into the stored file.
 
+use super::hash::fincore;
 use super::*;
 
 pub(crate) struct UploadResult {
@@ -22,16 +23,16 @@ pub(crate) struct UploadResult {
 }
 
 impl UploadResult {
-    fn mb_s(&self) -> f64 {
+    pub(crate) fn mb_s(&self) -> f64 {
         self.size as f64 / self.elapsed.as_secs_f64() / 1e6
     }
 
     /// The slower dd run: the reference the upload is held to.
-    fn dd_ref(&self) -> Option<f64> {
+    pub(crate) fn dd_ref(&self) -> Option<f64> {
         self.dd.iter().map(|(_, v)| *v).reduce(f64::min)
     }
 
-    fn peak_bytes(&self) -> f64 {
+    pub(crate) fn peak_bytes(&self) -> f64 {
         (self
             .mem_upload
             .0
