@@ -30,8 +30,9 @@ use crate::services::Authority;
 use crate::state::AppState;
 use crate::views::devices::{
     AlertView, CalibrationView, CleanupItemView, Created, DeviceDetail, DevicePage, DeviceView,
-    InboxItem, MapPointView, RegistrationView,
+    InboxItem, MapPointView,
 };
+use crate::views::registration::RegistrationView;
 
 /// Devices in the caller's scope (ORG-02), by managing unit and number.
 #[utoipa::path(get, path = "/api/v1/devices", tag = "devices", params(DeviceQuery), responses((status = 200, body = DevicePage)))]

@@ -12,7 +12,7 @@ use roadwarden_store::device_records::{
     Review,
 };
 use roadwarden_store::devices::{Device, MapPoint};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::services::devices::reads::{Detail, InboxEntry};
@@ -544,55 +544,4 @@ impl From<CleanupItem> for CleanupItemView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Created {
     pub id: i64,
-}
-
-/// DEV-07: one registration record for the command platform (docs/guide.*.md "Registration
-/// export"), as stored when the change was made, with its sequence number.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct RegistrationView {
-    /// The record's sequence number: the cursor the platform keeps (`after`).
-    #[serde(default)]
-    pub seq: i64,
-    /// registered, import, a state change…
-    pub change: String,
-    /// When the change was made (RFC 3339).
-    pub at: String,
-    /// Who made it.
-    pub by: String,
-    pub device: RegisteredDevice,
-    /// What changed: the step's details, or the edited fields with their old and new values;
-    /// its keys depend on the change.
-    #[schema(schema_with = free_object)]
-    pub changed: serde_json::Value,
-}
-
-/// A JSON object whose keys depend on the record (documented as such, not opaque).
-fn free_object() -> utoipa::openapi::schema::Object {
-    use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, Type};
-    ObjectBuilder::new()
-        .schema_type(Type::Object)
-        .additional_properties(Some(AdditionalProperties::FreeForm(true)))
-        .description(Some("keys depend on the change"))
-        .build()
-}
-
-/// The device as the registration record describes it.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct RegisteredDevice {
-    pub number: String,
-    pub kind: String,
-    pub name: String,
-    pub managing_unit_code: String,
-    pub managing_unit: String,
-    pub maintainer: String,
-    pub road: String,
-    pub road_class: Option<String>,
-    pub km_marker: String,
-    pub place: String,
-    pub nearest_village: String,
-    pub direction: String,
-    pub longitude: Option<f64>,
-    pub latitude: Option<f64>,
-    pub violation_types: Vec<String>,
-    pub state: String,
 }

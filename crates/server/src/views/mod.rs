@@ -10,3 +10,4 @@ pub mod devices;
 pub mod evidence;
 pub mod messages;
 pub mod org;
+pub mod registration;

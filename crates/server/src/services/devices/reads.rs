@@ -20,7 +20,7 @@ use crate::auth::Principal;
 use crate::edge::search_text;
 use crate::error::{AppError, AppResult};
 use crate::services::context::ServiceContext;
-use crate::views::devices::RegistrationView;
+use crate::views::registration::RegistrationView;
 
 pub use roadwarden_store::devices::{MapPoint, TOTAL_CAP};
 
