@@ -210,7 +210,7 @@ mod sample {
     /// Writes `scene.jpg` and `plate.jpg` to the temporary folder, to look at:
     /// `cargo test -p roadwarden-demo --lib write_sample -- --ignored`.
     #[test]
-    #[ignore]
+    #[ignore = "writes sample images for a person to look at; run by hand (command above)"]
     fn write_sample() {
         let spec = super::SceneSpec {
             plate: "浙ED12345",
