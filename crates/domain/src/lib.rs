@@ -16,6 +16,7 @@ pub mod ids;
 pub mod org;
 pub mod password;
 pub mod roles;
+pub mod stored;
 
 pub use error::{FieldError, RuleViolation};
 pub use ids::{DeviceId, UnitId, UserId};
