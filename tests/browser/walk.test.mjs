@@ -125,7 +125,14 @@ async function read(page, url, pass, seen, report, who) {
   const resp = await page.goto(url);
   if (!resp || resp.status() >= 400) return [];
   const where = pattern(page.url());
-  const text = await page.evaluate(() => document.body.innerText);
+  // A command to type (`<kbd>`) is not a sentence to translate.
+  const text = await page.evaluate(() => {
+    const kbds = [...document.querySelectorAll("kbd")];
+    kbds.forEach((k) => (k.style.display = "none"));
+    const seen = document.body.innerText;
+    kbds.forEach((k) => (k.style.display = ""));
+    return seen;
+  });
   for (const f of findings(text, pass.lang, report.keys, report.usernames)) {
     report.add(`${where} ${pass.lang} ${f}`, who);
   }

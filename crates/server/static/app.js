@@ -46,3 +46,87 @@ if (reviewPanel) {
     }
   });
 }
+// Errors where the mistake is: a form is posted in the background, so a refusal is shown under
+// the field it names, in the page's language, and what was typed stays. The server answers
+// such a post (header x-form-errors: inline) with {"error": …} or {"redirect": "/where"}; a page
+// or a download in answer is shown or saved as the browser would. It costs no extra request: a
+// plain post is answered by a redirect the browser follows, this one by the address to go to.
+// A form marked data-plain posts the ordinary way.
+function clearFormErrors(form) {
+  form.querySelectorAll(".field-error").forEach((e) => e.remove());
+  form.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
+}
+function showFormError(form, error) {
+  const name = error.field || "";
+  const input = name
+    ? [...form.elements].find((el) => el.name === name || el.name.endsWith("." + name) || el.name.endsWith("[" + name + "]"))
+    : null;
+  const note = document.createElement("p");
+  note.className = "field-error";
+  note.setAttribute("role", "alert");
+  note.textContent = input || !error.label ? error.message : `${error.label}: ${error.message}`;
+  if (input && input.type !== "hidden") {
+    input.setAttribute("aria-invalid", "true");
+    const holder = input.closest("label") || input;
+    holder.insertAdjacentElement("afterend", note);
+    input.focus();
+  } else {
+    form.prepend(note);
+    note.scrollIntoView({ block: "center" });
+  }
+}
+function savedName(resp) {
+  const cd = resp.headers.get("content-disposition") || "";
+  const star = cd.match(/filename\*=UTF-8''([^;]+)/i);
+  if (star) return decodeURIComponent(star[1]);
+  const plain = cd.match(/filename="?([^";]+)"?/i);
+  return plain ? plain[1] : "download";
+}
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (event.defaultPrevented || form.method.toLowerCase() !== "post") return;
+  if (form.hasAttribute("data-plain") || (form.target && form.target !== "_self")) return;
+  event.preventDefault();
+  clearFormErrors(form);
+  const submitter = event.submitter;
+  const data = new FormData(form, submitter || undefined);
+  const body = form.enctype === "multipart/form-data" ? data : new URLSearchParams(data);
+  if (submitter) submitter.disabled = true;
+  try {
+    const resp = await fetch(form.action, {
+      method: "POST",
+      body,
+      headers: { "x-form-errors": "inline" },
+      credentials: "same-origin",
+    });
+    const type = resp.headers.get("content-type") || "";
+    if (type.startsWith("application/json")) {
+      const answer = await resp.json();
+      if (answer.redirect) {
+        window.location.assign(answer.redirect);
+        return;
+      }
+      if (answer.error) {
+        showFormError(form, answer.error);
+        return;
+      }
+    }
+    if (type.startsWith("text/html")) {
+      const html = await resp.text();
+      document.open();
+      document.write(html);
+      document.close();
+      return;
+    }
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(await resp.blob());
+    link.download = savedName(resp);
+    document.body.append(link);
+    link.click();
+    link.remove();
+  } catch (e) {
+    showFormError(form, { message: String(e) });
+  } finally {
+    if (submitter) submitter.disabled = false;
+  }
+});

@@ -23,6 +23,7 @@ pub mod sessions;
 pub mod units;
 pub mod users;
 pub mod violations;
+pub mod work;
 
 use std::str::FromStr;
 use std::time::Duration;

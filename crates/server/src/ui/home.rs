@@ -11,7 +11,7 @@ use crate::auth::CurrentUser;
 use crate::edge::{Path, RecordId};
 use crate::error::AppResult;
 use crate::i18n::Lang;
-use crate::policy::Reviewers;
+use crate::policy::{AccountReaders, Reviewers};
 use crate::services::home;
 use crate::state::AppState;
 
@@ -41,9 +41,11 @@ pub async fn page(
             upcoming => o.upcoming,
             password_days_left => o.password_days_left,
             recent => o.recent,
+            work => o.work,
             overdue_reviews => o.overdue_reviews,
             messages => o.messages,
             can_review => user.may::<Reviewers>(),
+            can_see_accounts => user.may::<AccountReaders>(),
         },
     );
     Ok(render("home.html", ctx)?.into_response())

@@ -2,13 +2,16 @@
 //! page goes through the same services as the API.
 
 pub mod account;
+mod alert_text;
 pub mod audit;
+mod audit_text;
 pub mod calendar;
 pub mod captures;
 pub mod devices;
 pub mod docs;
 pub mod evidence;
 pub mod home;
+mod inline_form;
 pub mod reports;
 pub mod units;
 pub mod users;
@@ -29,8 +32,8 @@ use crate::auth::Principal;
 use crate::error::{AppError, RenderedError};
 use crate::i18n::{self, Lang};
 use crate::policy::{
-    AccountReaders, Admins, AuditReaders, DeviceReviewers, FootageBrowsers, ObjectionReaders,
-    RecorderReaders, Reviewers, ViolationReaders,
+    AccountReaders, Admins, AuditReaders, DeviceReviewers, FootageBrowsers, LegalReviewers,
+    ObjectionReaders, RecorderReaders, Reviewers, ViolationReaders,
 };
 use crate::state::AppState;
 use roadwarden_domain::codes::Code;
@@ -221,6 +224,10 @@ pub fn page_context(
         }
         if p.may::<RecorderReaders>() {
             nav.push(("/recorders", "nav.recorders"));
+            nav.push(("/evidence/retention", "nav.evidence_retention"));
+        }
+        if p.may::<RecorderReaders>() || p.may::<LegalReviewers>() {
+            nav.push(("/evidence/supervision", "nav.evidence_supervision"));
         }
         if p.may::<AccountReaders>() {
             nav.push(("/users", "nav.users"));
@@ -288,9 +295,22 @@ pub async fn html_errors(State(_state): State<AppState>, req: Request, next: Nex
         .get::<Option<std::sync::Arc<Principal>>>()
         .cloned()
         .flatten();
+    let inline = inline_form::wanted(req.headers());
     let resp = next.run(req).await;
     if path.starts_with("/api/v1") || matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") {
         return resp;
+    }
+    if inline {
+        return match resp.extensions().get::<RenderedError>().cloned() {
+            Some(err) if err.code == Code::AuthRequired => {
+                inline_form::redirect_as_json(Redirect::to("/login").into_response())
+            }
+            Some(err) if err.code == Code::AuthPasswordChangeRequired => {
+                inline_form::redirect_as_json(Redirect::to("/account/password").into_response())
+            }
+            Some(err) => inline_form::refusal(lang, &err),
+            None => inline_form::redirect_as_json(resp),
+        };
     }
     let Some(err) = resp.extensions().get::<RenderedError>().cloned() else {
         return if resp.status() == StatusCode::NOT_FOUND

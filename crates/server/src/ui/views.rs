@@ -61,6 +61,10 @@ pub fn env() -> &'static Environment<'static> {
                 .unwrap_or_else(|e| panic!("template {name}: {e}"));
         }
         env.add_function("t", translate);
+        env.add_function("tv", translate_value);
+        env.add_function("audit_action", audit_action);
+        env.add_function("alert_text", alert_text);
+        env.add_function("detail_lines", detail_lines);
         env.add_filter("localtime", localtime);
         env.add_filter("micros", micros_to_local);
         env.add_filter("lastday", last_day);
@@ -77,6 +81,37 @@ fn lang_of(state: &State) -> Lang {
 
 fn translate(state: &State, key: &str) -> String {
     i18n::t(lang_of(state), key)
+}
+
+/// `{{ tv("vehicle_type.", c.vehicle_type) }}`: a value a device or a person supplied that is
+/// usually one of a known set (`small_car`, `silver`): its words when the strings know it, the
+/// value itself when they do not.
+fn translate_value(state: &State, prefix: &str, value: Option<&str>) -> String {
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
+        return String::new();
+    };
+    let key = format!("{prefix}{value}");
+    let lang = lang_of(state);
+    if i18n::has_key(lang, &key) {
+        i18n::t(lang, &key)
+    } else {
+        value.to_owned()
+    }
+}
+
+/// `{{ alert_text(a.kind, a.detail) }}`: a device alert's sentence in the reader's language.
+fn alert_text(state: &State, kind: &str, detail: &str) -> String {
+    super::alert_text::sentence(lang_of(state), kind, detail)
+}
+
+/// `{{ audit_action(item.action) }}`: the action in words.
+fn audit_action(state: &State, action: &str) -> String {
+    super::audit_text::action(lang_of(state), action)
+}
+
+/// `{% for line in detail_lines(item.detail) %}`: the details as labelled words.
+fn detail_lines(state: &State, raw: &str) -> Value {
+    Value::from_serialize(super::audit_text::detail(lang_of(state), raw))
 }
 
 fn tz_of(state: &State) -> chrono_tz::Tz {

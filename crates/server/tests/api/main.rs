@@ -14,6 +14,7 @@ mod evidence;
 mod jobs;
 mod openapi;
 mod org;
+mod pages;
 mod platform;
 mod public_reports;
 mod signin;

@@ -1,5 +1,9 @@
 //! The start page's overview: who I am, my unit, what needs my attention, in one read.
 
+mod work;
+
+pub use work::WorkItem;
+
 use chrono::Duration;
 use roadwarden_domain::calendar::SpecialDay;
 use roadwarden_store::audit::{AuditFilter, AuditListItem};
@@ -31,6 +35,8 @@ pub struct Overview {
     pub password_days_left: Option<i64>,
     /// The latest audit entries, for those who read the trail.
     pub recent: Vec<AuditListItem>,
+    /// The work waiting for this person, by role.
+    pub work: Vec<WorkItem>,
 }
 
 pub async fn overview(ctx: &ServiceContext, user: &Principal) -> AppResult<Overview> {
@@ -68,7 +74,9 @@ pub async fn overview(ctx: &ServiceContext, user: &Principal) -> AppResult<Overv
     } else {
         Vec::new()
     };
+    let work = work::waiting(ctx, user).await?;
     Ok(Overview {
+        work,
         unit,
         unit_count,
         user_count,

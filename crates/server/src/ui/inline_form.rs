@@ -1,0 +1,99 @@
+//! Errors where the mistake is (issue 14). A page's form is posted in the background by
+//! `static/app.js`, which marks the request with [`HEADER`]; the answer it gets is JSON it can
+//! act on without leaving the page, so what the person typed stays in the form:
+//!
+//! - a refusal: `{"error": {"field", "label", "message"}}`, the sentence in the person's language,
+//!   which the script shows under the field;
+//! - a redirect (the usual answer to a post): `{"redirect": "/where"}`, which the script follows.
+//!
+//! Anything else (a page rendered in answer to the post, a download) passes unchanged. Without
+//! the script, forms post the ordinary way and a refusal is the error page.
+
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use roadwarden_domain::codes::Code;
+use serde_json::json;
+
+use crate::error::RenderedError;
+use crate::i18n::{self, Lang};
+
+/// The request header the page script sends with a form it posts in the background.
+pub const HEADER: &str = "x-form-errors";
+
+/// Whether the request came from the page script's background post.
+pub fn wanted(headers: &HeaderMap) -> bool {
+    headers
+        .get(HEADER)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.eq_ignore_ascii_case("inline"))
+}
+
+/// A refusal as the script shows it next to the field.
+pub fn refusal(lang: Lang, err: &RenderedError) -> Response {
+    let label = err.field.as_deref().map(|f| {
+        let key = format!("field.{f}");
+        if i18n::has_key(lang, &key) {
+            i18n::t(lang, &key)
+        } else {
+            f.to_owned()
+        }
+    });
+    let sentence = i18n::t(lang, &i18n::error_key(err.code));
+    // The server's own wording names the values involved; English readers get it too.
+    let message = if lang == Lang::En && err.message != sentence && err.code != Code::NotFound {
+        format!("{sentence} ({})", err.message)
+    } else {
+        sentence
+    };
+    let body = json!({"error": {
+        "code": err.code.as_str(),
+        "field": err.field,
+        "label": label,
+        "message": message,
+    }});
+    (err.status, Json(body)).into_response()
+}
+
+/// A redirect as a JSON answer the script follows; other responses are left as they are.
+pub fn redirect_as_json(resp: Response) -> Response {
+    if !resp.status().is_redirection() {
+        return resp;
+    }
+    let Some(to) = resp
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+    else {
+        return resp;
+    };
+    (StatusCode::OK, Json(json!({ "redirect": to }))).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_names_the_field_in_the_readers_words() {
+        let err = RenderedError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            code: Code::InputInvalid,
+            message: "id_number: check digit is wrong".into(),
+            field: Some("id_number".into()),
+        };
+        let resp = refusal(Lang::ZhCn, &err);
+        assert_eq!(resp.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+
+    #[test]
+    fn a_redirect_becomes_a_json_answer() {
+        let resp = redirect_as_json(axum::response::Redirect::to("/devices?ok=x").into_response());
+        assert_eq!(resp.status(), StatusCode::OK);
+        assert_eq!(
+            resp.headers().get(header::CONTENT_TYPE).unwrap(),
+            "application/json"
+        );
+    }
+}
