@@ -113,9 +113,22 @@ test("an operator signs in, creates an account, sees it audited, switches langua
   // The creation is in the audit trail.
   assert.equal((await page.goto(baseUrl + "/audit?action=user.create")).status(), 200);
   const auditText = await page.textContent("#audit-table");
-  assert.match(auditText, /user\.create/);
+  assert.match(auditText, /新建账号/, "the action reads as words");
   assert.match(auditText, /e2e\.officer/);
   await page.screenshot({ path: join(shots, "05-audit-zh.png"), fullPage: true });
+
+  // A refused form keeps what was typed and says why where the mistake is (issue 14): a
+  // unit code that is already taken.
+  await page.goto(baseUrl + "/units");
+  await page.fill("#unit-form input[name=code]", "330522");
+  await page.fill("#unit-form input[name=name]", "重复编码的单位");
+  await page.click("#unit-form button[type=submit]");
+  await page.waitForSelector("#unit-form .field-error");
+  assert.match(page.url(), /\/units$/, "the page stays");
+  assert.equal(await page.inputValue("#unit-form input[name=name]"), "重复编码的单位");
+  assert.doesNotMatch(await page.textContent("#unit-form .field-error"), /[a-z]+\.[a-z_]+/, "no raw code");
+  await page.screenshot({ path: join(shots, "05b-inline-error-zh.png"), fullPage: true });
+  await page.goto(baseUrl + "/audit?action=user.create");
 
   // Switch language: English, then Vietnamese, keeping the page.
   await page.click('[data-lang="en"]');
@@ -339,7 +352,8 @@ test("an ISAPI push becomes a reviewed violation, a notice, and an objection dec
   await o.fill("input[name=plate]", "浙E12345");
   await o.fill("input[name=vin_tail]", "000000");
   await o.click("#lookup-form button[type=submit]");
-  assert.ok(await o.isVisible("#lookup-error"), "a wrong VIN shows nothing");
+  await o.waitForSelector("#lookup-error");
+  assert.doesNotMatch(o.url(), /vin_tail|000000/, "the VIN tail is posted, never in the address");
   await o.fill("input[name=vin_tail]", "123456");
   await o.click("#lookup-form button[type=submit]");
   const recordId = recordUrl.split("/").pop();
@@ -347,7 +361,8 @@ test("an ISAPI push becomes a reviewed violation, a notice, and an objection dec
   await o.fill(`#objection-form-${recordId} textarea[name=text]`, "当时信号灯故障，黄灯一直闪烁，我是正常通行。");
   await o.setInputFiles(`#objection-form-${recordId} input[name=photos]`, { name: "signal.jpg", mimeType: "image/jpeg", buffer: Buffer.from(greyJpeg(3)) });
   await o.click(`#objection-form-${recordId} button[type=submit]`);
-  await o.waitForURL(/ok=objection_lodged/);
+  await o.waitForSelector(".flash.ok");
+  assert.doesNotMatch(o.url(), /123456/, "the VIN tail never reaches the address");
   assert.match(await o.textContent(`#record-${recordId}`), /异议正在处理/);
   await o.screenshot({ path: join(shots, "18-public-objection-zh.png"), fullPage: true });
   await owner.close();

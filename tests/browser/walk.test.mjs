@@ -95,7 +95,14 @@ before(async () => {
   assert.ok(Object.keys(logins).length > 5, "the demo printed the logins:\n" + seeded);
   server = spawn(bin, ["demo", "--data-dir", dataDir, "--bind", "127.0.0.1:0"], {
     stdio: ["ignore", "pipe", "inherit"],
-    env: { ...process.env, ROADWARDEN__JOBS__ENABLED: "false" },
+    // Every demo person signs in three times from this one address: the per-address sign-in
+    // throttle (SEC-02) would turn some away and leave their pages unwalked.
+    env: {
+      ...process.env,
+      ROADWARDEN__JOBS__ENABLED: "false",
+      ROADWARDEN__SECURITY__SIGNIN_SOURCE_BURST: "1000",
+      ROADWARDEN__SECURITY__SIGNIN_SOURCE_PER_MINUTE: "1000",
+    },
   });
   baseUrl = await new Promise((resolve, reject) => {
     let buf = "";
@@ -155,6 +162,9 @@ test("every page reads in the person's language and fits a phone", { timeout: 30
       if (!found.has(line)) found.set(line, who);
     },
   };
+  // Who could not sign in: every login the demo prints must work, or their pages would go
+  // unwalked without anyone noticing.
+  const turnedAway = new Set();
   for (const pass of PASSES) {
     const seen = new Set();
     // Signed out: the public pages.
@@ -174,7 +184,13 @@ test("every page reads in the person's language and fits a phone", { timeout: 30
       await page.fill("#username", username);
       await page.fill("#password", password);
       await page.click("#sign-in");
+      await page.waitForURL((u) => !u.pathname.startsWith("/login"), { timeout: 10000 }).catch(() => {});
       await page.waitForLoadState();
+      if (new URL(page.url()).pathname.startsWith("/login")) {
+        turnedAway.add(username);
+        await context.close();
+        continue;
+      }
       if (!/\/$|\/\?/.test(new URL(page.url()).pathname + new URL(page.url()).search)) {
         // A person who must change their password first sees only that page.
         await read(page, page.url(), pass, seen, report, username);
@@ -201,6 +217,7 @@ test("every page reads in the person's language and fits a phone", { timeout: 30
       await context.close();
     }
   }
+  assert.deepEqual([...turnedAway], [], "every printed login signs in");
   const knownLines = new Set(known.findings);
   const fresh = [...found.keys()].filter((l) => !knownLines.has(l)).sort();
   const gone = [...knownLines].filter((l) => !found.has(l)).sort();

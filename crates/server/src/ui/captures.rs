@@ -360,46 +360,84 @@ pub async fn decide_objection(
 #[derive(Debug, Deserialize, Default)]
 pub struct PublicQuery {
     plate: Option<String>,
-    vin_tail: Option<String>,
     ok: Option<String>,
 }
 
-/// NOT-02a / APL-02: an owner looks up their records and objects, without an account.
+/// The owner's proof: the plate and the last six characters of the VIN. It travels in a form
+/// body, never in the address, so it stays out of browser history, proxies and access logs.
+#[derive(Debug, Deserialize, Default)]
+pub struct LookupForm {
+    #[serde(default)]
+    plate: String,
+    #[serde(default)]
+    vin_tail: String,
+}
+
+/// NOT-02a / APL-02: the owner's page, signed out: the look-up form (a plate may be given in
+/// the address to fill it in; a VIN tail there is ignored).
 pub async fn public_page(
+    State(_state): State<AppState>,
+    lang: Lang,
+    Query(q): Query<PublicQuery>,
+) -> AppResult<Response> {
+    let plate = q.plate.unwrap_or_default();
+    public_records_page(lang, &plate, "", None, None, flash(lang, q.ok.as_deref()))
+}
+
+/// NOT-02a: an owner looks up their records with the plate and the VIN tail (posted).
+pub async fn public_lookup(
     State(state): State<AppState>,
     lang: Lang,
     meta: RequestMeta,
-    Query(q): Query<PublicQuery>,
+    FormBody(f): FormBody<LookupForm>,
 ) -> AppResult<Response> {
-    let plate = q.plate.clone().unwrap_or_default();
-    let vin_tail = q.vin_tail.clone().unwrap_or_default();
-    let (records, error) = if plate.trim().is_empty() {
-        (None, None)
-    } else {
-        match crate::services::captures::public_lookup::public_lookup(
-            &state,
-            &meta,
-            &plate,
-            &vin_tail,
-            lang.code(),
-        )
-        .await
-        {
-            Ok(r) => (Some(r), None),
-            Err(AppError::NotFound(_) | AppError::BadInput(_)) => (None, Some("publicv.not_found")),
-            Err(AppError::TooManyAttempts(_)) => (None, Some("publicv.too_many")),
-            Err(e) => return Err(e),
-        }
+    public_answer(&state, lang, &meta, &f.plate, &f.vin_tail, None).await
+}
+
+/// Looks the records up and renders them, or the reason they cannot be shown.
+async fn public_answer(
+    state: &AppState,
+    lang: Lang,
+    meta: &RequestMeta,
+    plate: &str,
+    vin_tail: &str,
+    flash_text: Option<String>,
+) -> AppResult<Response> {
+    let (records, error) = match crate::services::captures::public_lookup::public_lookup(
+        state,
+        meta,
+        plate,
+        vin_tail,
+        lang.code(),
+    )
+    .await
+    {
+        Ok(r) => (Some(r), None),
+        Err(AppError::NotFound(_) | AppError::BadInput(_)) => (None, Some("publicv.not_found")),
+        Err(AppError::TooManyAttempts(_)) => (None, Some("publicv.too_many")),
+        Err(e) => return Err(e),
     };
+    let records = records.map(|r| Value::from_serialize(&r));
+    public_records_page(lang, plate, vin_tail, records, error, flash_text)
+}
+
+fn public_records_page(
+    lang: Lang,
+    plate: &str,
+    vin_tail: &str,
+    records: Option<Value>,
+    error: Option<&str>,
+    flash_text: Option<String>,
+) -> AppResult<Response> {
     let ctx = page_context(
         lang,
         None,
         "/public/violations",
         context! {
-            flash => flash(lang, q.ok.as_deref()),
+            flash => flash_text,
             plate => plate,
             vin_tail => vin_tail,
-            records => records.map(|r| Value::from_serialize(&r)),
+            records => records,
             error => error,
         },
     );
@@ -408,15 +446,15 @@ pub async fn public_page(
 
 pub async fn public_objection(
     State(state): State<AppState>,
+    lang: Lang,
     meta: RequestMeta,
     form: Multipart,
 ) -> AppResult<Response> {
     let input = forms::objection_form(form).await?;
     let (plate, tail) = (input.plate.clone(), input.vin_tail.clone());
     objections::lodge_public(&state, &meta, input).await?;
-    let mut q = url::form_urlencoded::Serializer::new(String::new());
-    q.append_pair("plate", &plate);
-    q.append_pair("vin_tail", &tail);
-    q.append_pair("ok", "objection_lodged");
-    Ok(Redirect::to(&format!("/public/violations?{}", q.finish())).into_response())
+    // The records again, with the objection on them: no redirect, which would have to carry
+    // the VIN tail in the address.
+    let done = flash(lang, Some("objection_lodged"));
+    public_answer(&state, lang, &meta, &plate, &tail, done).await
 }

@@ -55,7 +55,8 @@ pub fn refusal(lang: Lang, err: &RenderedError) -> Response {
     (err.status, Json(body)).into_response()
 }
 
-/// A redirect as a JSON answer the script follows; other responses are left as they are.
+/// A redirect as a JSON answer the script follows; other responses are left as they are. The
+/// redirect's other headers stay: a sign-in's or sign-out's `Set-Cookie` must still arrive.
 pub fn redirect_as_json(resp: Response) -> Response {
     if !resp.status().is_redirection() {
         return resp;
@@ -68,7 +69,16 @@ pub fn redirect_as_json(resp: Response) -> Response {
     else {
         return resp;
     };
-    (StatusCode::OK, Json(json!({ "redirect": to }))).into_response()
+    let (mut parts, _) = resp.into_parts();
+    let answer = Json(json!({ "redirect": to })).into_response();
+    let (answer_parts, body) = answer.into_parts();
+    parts.status = StatusCode::OK;
+    parts.headers.remove(header::LOCATION);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    for (name, value) in &answer_parts.headers {
+        parts.headers.insert(name.clone(), value.clone());
+    }
+    Response::from_parts(parts, body)
 }
 
 #[cfg(test)]
@@ -88,12 +98,21 @@ mod tests {
     }
 
     #[test]
-    fn a_redirect_becomes_a_json_answer() {
-        let resp = redirect_as_json(axum::response::Redirect::to("/devices?ok=x").into_response());
+    fn a_redirect_becomes_a_json_answer_that_keeps_its_cookies() {
+        let mut redirect = axum::response::Redirect::to("/devices?ok=x").into_response();
+        redirect
+            .headers_mut()
+            .insert(header::SET_COOKIE, "rw_session=abc".parse().unwrap());
+        let resp = redirect_as_json(redirect);
         assert_eq!(resp.status(), StatusCode::OK);
         assert_eq!(
             resp.headers().get(header::CONTENT_TYPE).unwrap(),
             "application/json"
         );
+        assert_eq!(
+            resp.headers().get(header::SET_COOKIE).unwrap(),
+            "rw_session=abc"
+        );
+        assert!(resp.headers().get(header::LOCATION).is_none());
     }
 }

@@ -100,6 +100,7 @@ pub fn router() -> Router<AppState> {
             "/public/violations",
             get(captures::public_page).post(captures::public_objection),
         )
+        .route("/public/violations/lookup", post(captures::public_lookup))
         .route("/report", get(reports::report_page).post(reports::submit))
         .route("/report/code", post(reports::send_code))
         .route("/evidence", get(evidence::library_page))
