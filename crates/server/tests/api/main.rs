@@ -5,8 +5,6 @@ mod accounts;
 mod audit;
 mod calendar;
 mod captures;
-mod captures_email;
-mod captures_owner;
 mod deadlines;
 mod devices;
 mod edges;

@@ -9,9 +9,9 @@ use roadwarden_store::violations::{self, Lease};
 use roadwarden_testkit::{account, PASSWORD};
 use serde_json::{json, Value};
 
-use super::captures::{notified_record, public_objection, world, world_with, RootToken};
+use super::{notified_record, public_objection, world, world_with, RootToken};
 
-async fn lookup(w: &super::captures::World, vin_tail: &str) -> (u16, Value) {
+async fn lookup(w: &super::World, vin_tail: &str) -> (u16, Value) {
     let url = format!("/api/v1/public/violations?plate=浙E12345&vin_tail={vin_tail}");
     let resp = w.app.client.get(w.app.url(&url)).send().await.unwrap();
     let status = resp.status().as_u16();
@@ -88,10 +88,9 @@ async fn apl_02_the_owner_sees_the_answer_and_apl_03_does_not_object_twice() {
     assert_eq!(status, 201, "{o}");
     let reply = "经核查，信号灯工作正常，三张照片清楚显示红灯时越线。";
     let (status, body) = w
-        .app
-        .post(
-            &format!("/api/v1/objections/{}/decision", o["id"]),
-            &w.handler,
+        .captures(&w.handler)
+        .decide_objection(
+            o["id"].as_i64().unwrap(),
             &json!({ "upheld": false, "reply": reply }),
         )
         .await;
@@ -182,8 +181,8 @@ async fn org_02_a_registry_entry_is_changed_only_by_the_unit_that_recorded_it() 
 #[tokio::test]
 async fn org_02_a_plate_is_its_countrys_and_its_owner_is_looked_up_within_it() {
     let w = world().await;
-    let vn = super::audit::second_country(&w.app).await;
-    super::audit::vn_account(
+    let vn = crate::audit::second_country(&w.app).await;
+    crate::audit::vn_account(
         &w.app.state,
         &vn,
         "vn.clerk",
@@ -265,10 +264,7 @@ async fn org_02_a_plate_is_its_countrys_and_its_owner_is_looked_up_within_it() {
 async fn org_02_another_units_notice_is_not_found_like_a_missing_one() {
     let w = world().await;
     let vid = notified_record(&w, 1).await;
-    let (_, detail) = w
-        .app
-        .get(&format!("/api/v1/violations/{vid}"), &w.clerk)
-        .await;
+    let detail = w.captures(&w.clerk).violation(vid).await;
     let notice = detail["notices"][0]["id"].as_i64().expect("a notice");
     account(
         &w.app.state,

@@ -6,7 +6,7 @@ use chrono::Duration;
 use roadwarden_server::config::{Secret, SmtpTls};
 use serde_json::json;
 
-use super::captures::{world_with, SmtpSink, World};
+use super::{world_with, SmtpSink, World};
 
 const CA: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
@@ -48,20 +48,12 @@ async fn email_notice_due(w: &World) {
     w.approve(r["capture_id"].as_i64().unwrap()).await;
 }
 
-async fn send(w: &World) -> serde_json::Value {
-    let (_, report) = w
-        .app
-        .post("/api/v1/notices/send", &w.clerk, &json!({}))
-        .await;
-    report
-}
-
 #[tokio::test]
 async fn not_01_email_notice_over_starttls_with_auth() {
     let sink = SmtpSink::start_with(&["--starttls", "--auth", "notices:relay-pw-7"]);
     let w = world_for(&sink, SmtpTls::Starttls, "relay-pw-7").await;
     email_notice_due(&w).await;
-    let report = send(&w).await;
+    let report = w.captures(&w.clerk).send_notices().await;
     assert_eq!(report["sent"], 1, "{report}");
     let mail = sink.messages();
     assert_eq!(mail.len(), 1);
@@ -83,7 +75,7 @@ async fn not_01_email_notice_over_tls_from_the_first_byte() {
     let sink = SmtpSink::start_with(&["--tls"]);
     let w = world_for(&sink, SmtpTls::Tls, "").await;
     email_notice_due(&w).await;
-    let report = send(&w).await;
+    let report = w.captures(&w.clerk).send_notices().await;
     assert_eq!(report["sent"], 1, "{report}");
     let mail = sink.messages();
     assert_eq!(mail.len(), 1);
@@ -96,10 +88,10 @@ async fn not_01_a_refused_password_is_retried_then_given_up_and_never_shown() {
     let sink = SmtpSink::start_with(&["--starttls", "--auth", "notices:right-pw"]);
     let w = world_for(&sink, SmtpTls::Starttls, "wrong-pw-hunter2").await;
     email_notice_due(&w).await;
-    let report = send(&w).await;
+    let report = w.captures(&w.clerk).send_notices().await;
     assert_eq!(report["retried"], 1, "{report}");
     w.clock.advance(Duration::minutes(10));
-    let report = send(&w).await;
+    let report = w.captures(&w.clerk).send_notices().await;
     assert_eq!(report["failed"], 1, "{report}");
     assert!(sink.messages().is_empty());
     let (_, failed) = w.app.get("/api/v1/notices?state=failed", &w.clerk).await;
@@ -115,7 +107,7 @@ async fn not_01_starttls_is_never_dropped_for_plain_text() {
     let sink = SmtpSink::start_with(&[]);
     let w = world_for(&sink, SmtpTls::Starttls, "").await;
     email_notice_due(&w).await;
-    let report = send(&w).await;
+    let report = w.captures(&w.clerk).send_notices().await;
     assert_eq!(report["retried"], 1, "{report}");
     assert!(sink.messages().is_empty());
 }
