@@ -148,6 +148,8 @@ impl Country {
     }
 }
 
+crate::stored_as_text!(Country);
+
 /// Parses an IANA time-zone name such as `Asia/Shanghai`.
 pub fn parse_time_zone(raw: &str) -> Result<chrono_tz::Tz, FieldError> {
     raw.trim()
@@ -400,6 +402,10 @@ mod tests {
         assert!(UnitCode::parse("33 05").is_err());
         assert_eq!(UnitCode::parse("330522-a").unwrap().as_str(), "330522-A");
         assert!(Country::parse("us").is_err());
+        for c in [Country::China, Country::Vietnam] {
+            assert_eq!(Country::try_from(c.code().to_owned()), Ok(c));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.code());
+        }
         assert!(parse_time_zone("Asia/Ho_Chi_Minh").is_ok());
         assert!(parse_time_zone("Mars/Olympus").is_err());
     }

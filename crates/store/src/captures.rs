@@ -1,6 +1,10 @@
 //! Captures (CAP-00..04), their images, the review queue (REV-00..03) and the exemption list.
 
 use chrono::{DateTime, Utc};
+use roadwarden_domain::capture::intake::{CaptureSource, ExemptionKind, Flags};
+use roadwarden_domain::capture::plate::PlateColour;
+use roadwarden_domain::capture::review::CaptureState;
+use roadwarden_domain::device::CaptureUse;
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::{DeviceId, UnitId, UserId};
 use serde::Serialize;
@@ -15,11 +19,15 @@ pub struct Capture {
     pub unit_id: i64,
     pub unit_path: String,
     pub event_key: String,
-    pub source: String,
+    #[sqlx(try_from = "String")]
+    pub source: CaptureSource,
+    /// How it came in: json, multipart or isapi from a device, public_web or public_api for a
+    /// report from the public (two server-side value sets, so it stays text).
     pub via: String,
     pub plate: String,
     pub plate_key: String,
-    pub plate_colour: String,
+    #[sqlx(try_from = "String")]
+    pub plate_colour: PlateColour,
     pub vehicle_type: String,
     pub vehicle_colour: String,
     pub violation_code: String,
@@ -38,9 +46,12 @@ pub struct Capture {
     pub captured_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
     pub camera_time: Option<DateTime<Utc>>,
-    pub usage: String,
-    pub flags: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub usage: CaptureUse,
+    #[sqlx(try_from = "String")]
+    pub flags: Flags,
+    #[sqlx(try_from = "String")]
+    pub state: CaptureState,
     pub review_due_at: Option<DateTime<Utc>>,
     pub collected_by: Option<i64>,
     pub first_reviewer: Option<i64>,
@@ -65,11 +76,11 @@ pub struct NewCapture {
     pub unit_id: UnitId,
     pub unit_path: UnitPath,
     pub event_key: String,
-    pub source: String,
+    pub source: CaptureSource,
     pub via: String,
     pub plate: String,
     pub plate_key: String,
-    pub plate_colour: String,
+    pub plate_colour: PlateColour,
     pub vehicle_type: String,
     pub vehicle_colour: String,
     pub violation_code: String,
@@ -88,9 +99,9 @@ pub struct NewCapture {
     pub captured_at: DateTime<Utc>,
     pub received_at: DateTime<Utc>,
     pub camera_time: Option<DateTime<Utc>>,
-    pub usage: String,
-    pub flags: String,
-    pub state: String,
+    pub usage: CaptureUse,
+    pub flags: Flags,
+    pub state: CaptureState,
     pub review_due_at: Option<DateTime<Utc>>,
     pub collected_by: Option<UserId>,
     pub images: Vec<NewImage>,
@@ -116,12 +127,14 @@ pub async fn insert(tx: &mut Tx, n: &NewCapture) -> Result<Option<i64>> {
         ON CONFLICT (device_id, event_key) DO NOTHING RETURNING id";
     let id: Option<i64> = on!(tx, c => sqlx::query_scalar(sql)
         .bind(n.device_id.map(|d| d.0)).bind(n.unit_id.0).bind(n.unit_path.as_str()).bind(&n.event_key)
-        .bind(&n.source).bind(&n.via).bind(&n.plate).bind(&n.plate_key).bind(&n.plate_colour)
+        .bind(n.source.as_str()).bind(&n.via).bind(&n.plate).bind(&n.plate_key)
+        .bind(n.plate_colour.as_str())
         .bind(&n.vehicle_type).bind(&n.vehicle_colour).bind(&n.violation_code).bind(&n.place)
         .bind(&n.division_code).bind(&n.road_code).bind(&n.km_marker).bind(&n.direction)
         .bind(n.lane).bind(n.speed).bind(n.speed_limit).bind(n.confidence).bind(n.longitude)
         .bind(n.latitude).bind(&n.video_url).bind(n.captured_at).bind(n.received_at)
-        .bind(n.camera_time).bind(&n.usage).bind(&n.flags).bind(&n.state).bind(n.review_due_at)
+        .bind(n.camera_time).bind(n.usage.as_str()).bind(n.flags.to_json()).bind(n.state.as_str())
+        .bind(n.review_due_at)
         .bind(n.collected_by.map(|u| u.0))
         .fetch_optional(c).await?);
     let Some(id) = id else { return Ok(None) };
@@ -331,11 +344,15 @@ pub struct QueueItem {
     pub place: String,
     pub captured_at: DateTime<Utc>,
     pub review_due_at: Option<DateTime<Utc>>,
-    pub state: String,
-    pub usage: String,
-    pub flags: String,
+    #[sqlx(try_from = "String")]
+    pub state: CaptureState,
+    #[sqlx(try_from = "String")]
+    pub usage: CaptureUse,
+    #[sqlx(try_from = "String")]
+    pub flags: Flags,
     /// CAP-00 source: `public_report` marks a report from the public (REV-05).
-    pub source: String,
+    #[sqlx(try_from = "String")]
+    pub source: CaptureSource,
 }
 
 impl QueueOrder for QueueItem {
@@ -378,15 +395,15 @@ pub async fn queue(
 pub async fn decide(
     tx: &mut Tx,
     id: i64,
-    from: &str,
-    to: &str,
+    from: CaptureState,
+    to: CaptureState,
     reviewer: UserId,
     reason: Option<&str>,
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
     // A first approval drawn for a second look keeps its reviewer in `first_reviewer`.
-    let sql = if to == "second_review" {
+    let sql = if to == CaptureState::SecondReview {
         "UPDATE captures SET state = $1, first_reviewer = $2, reject_reason = $3, review_note = $4, \
          reviewed_at = $5, claimed_by = NULL, claimed_until = NULL WHERE id = $6 AND state = $7"
     } else {
@@ -394,7 +411,8 @@ pub async fn decide(
          reviewed_at = $5, claimed_by = NULL, claimed_until = NULL WHERE id = $6 AND state = $7"
     };
     let n = on!(tx, c => sqlx::query(sql)
-        .bind(to).bind(reviewer.0).bind(reason).bind(note).bind(now).bind(id).bind(from)
+        .bind(to.as_str()).bind(reviewer.0).bind(reason).bind(note).bind(now).bind(id)
+        .bind(from.as_str())
         .execute(c).await?.rows_affected());
     Ok(n == 1)
 }
@@ -468,7 +486,8 @@ pub struct ExemptionRow {
     pub unit_id: i64,
     pub unit_path: String,
     pub plate_key: String,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: ExemptionKind,
     pub valid_from: DateTime<Utc>,
     pub valid_until: Option<DateTime<Utc>>,
     pub note: String,
@@ -480,7 +499,7 @@ pub async fn add_exemption(
     unit: UnitId,
     path: &UnitPath,
     plate_key: &str,
-    kind: &str,
+    kind: ExemptionKind,
     from: DateTime<Utc>,
     until: Option<DateTime<Utc>>,
     note: &str,
@@ -491,7 +510,7 @@ pub async fn add_exemption(
         "INSERT INTO exemptions (unit_id, unit_path, plate_key, kind, valid_from, valid_until, \
         note, created_by, created_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9) RETURNING id";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
-        .bind(unit.0).bind(path.as_str()).bind(plate_key).bind(kind).bind(from).bind(until)
+        .bind(unit.0).bind(path.as_str()).bind(plate_key).bind(kind.as_str()).bind(from).bind(until)
         .bind(note).bind(by.map(|u| u.0)).bind(now).fetch_one(c).await?))
 }
 

@@ -58,6 +58,8 @@ impl ViolationState {
     }
 }
 
+crate::stored_as_text!(ViolationState);
+
 /// The steps a clerk records on a violation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
@@ -302,6 +304,15 @@ mod tests {
 
     fn shanghai() -> Tz {
         "Asia/Shanghai".parse().unwrap()
+    }
+
+    #[test]
+    fn stored_states_round_trip() {
+        for s in ViolationState::ALL {
+            assert_eq!(ViolationState::try_from(s.as_str().to_owned()), Ok(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        assert!(ViolationState::parse("paid").is_err());
     }
 
     #[test]

@@ -23,6 +23,12 @@ pub enum ObjectionState {
 }
 
 impl ObjectionState {
+    pub const ALL: [ObjectionState; 3] = [
+        ObjectionState::Received,
+        ObjectionState::Upheld,
+        ObjectionState::NotUpheld,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ObjectionState::Received => "received",
@@ -41,6 +47,8 @@ impl ObjectionState {
     }
 }
 
+crate::stored_as_text!(ObjectionState);
+
 /// How the objection reached us (APL-02).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -51,6 +59,8 @@ pub enum Channel {
 }
 
 impl Channel {
+    pub const ALL: [Channel; 3] = [Channel::Website, Channel::App, Channel::Window];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Website => "website",
@@ -68,6 +78,38 @@ impl Channel {
         }
     }
 }
+
+crate::stored_as_text!(Channel);
+
+/// APL-02: the photos a party sent with an objection, each by the id of the blob it is stored
+/// under. The database keeps them as a JSON list of those ids.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Photos(pub Vec<String>);
+
+impl Photos {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        serde_json::from_str(raw)
+            .map(Photos)
+            .map_err(|e| FieldError::new("photos", format!("is not a list of photo ids: {e}")))
+    }
+
+    /// The JSON list the database keeps and the API shows.
+    pub fn to_json(&self) -> String {
+        // A list of strings always serializes: the empty list is never actually returned.
+        serde_json::to_string(&self.0).unwrap_or_else(|_| "[]".to_owned())
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+crate::stored_as_text!(Photos);
 
 /// APL-01..03: an objection may be lodged against an open record, one at a time, and once:
 /// a party whose objection was answered (not upheld) goes on to reconsideration or a lawsuit
@@ -136,6 +178,31 @@ pub fn decide(
 mod tests {
     use super::*;
     use chrono::{NaiveDate, TimeZone};
+
+    #[test]
+    fn stored_words_round_trip() {
+        for s in ObjectionState::ALL {
+            assert_eq!(ObjectionState::try_from(s.as_str().to_owned()), Ok(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for c in Channel::ALL {
+            assert_eq!(Channel::try_from(c.as_str().to_owned()), Ok(c));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
+        }
+        assert!(ObjectionState::parse("pending").is_err());
+        assert!(Channel::parse("fax").is_err());
+    }
+
+    #[test]
+    fn photos_are_kept_as_the_json_list_they_were_written_as() {
+        let ids = vec!["ab".repeat(32), "cd".repeat(32)];
+        let written = serde_json::to_string(&ids).unwrap();
+        let read = Photos::try_from(written.clone()).unwrap();
+        assert_eq!(read.len(), 2);
+        assert_eq!(read.to_json(), written);
+        assert!(Photos::parse("[]").unwrap().is_empty());
+        assert!(Photos::parse("{}").is_err());
+    }
 
     #[test]
     fn apl_01_objections_only_against_open_records() {

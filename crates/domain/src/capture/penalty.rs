@@ -7,6 +7,7 @@
 use serde::Serialize;
 
 use crate::org::Country;
+use crate::FieldError;
 
 /// An amount in the currency's smallest unit: fen for CNY, đồng for VND (no minor unit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -24,6 +25,8 @@ pub enum Currency {
 }
 
 impl Currency {
+    pub const ALL: [Currency; 2] = [Currency::Cny, Currency::Vnd];
+
     pub fn of(country: Country) -> Self {
         match country {
             Country::China => Currency::Cny,
@@ -36,6 +39,13 @@ impl Currency {
             Currency::Cny => "CNY",
             Currency::Vnd => "VND",
         }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.code() == raw.trim())
+            .ok_or_else(|| FieldError::new("currency", "must be CNY or VND"))
     }
 
     fn minor_per_major(self) -> i64 {
@@ -134,6 +144,26 @@ pub enum Procedure {
     General,
 }
 
+impl Procedure {
+    pub const ALL: [Procedure; 2] = [Procedure::Simple, Procedure::General];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Procedure::Simple => "simple",
+            Procedure::General => "general",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new("procedure", "must be simple or general"))
+    }
+}
+
+crate::stored_as_text!(Currency, Procedure);
+
 pub fn procedure(t: &Tariff) -> Procedure {
     let limit = Money::major(200, Currency::Cny);
     if t.fine.currency == Currency::Cny && t.fine <= limit && !t.may_revoke {
@@ -170,6 +200,20 @@ mod tests {
             may_revoke: false,
         };
         assert_eq!(procedure(&t), Procedure::General);
+    }
+
+    #[test]
+    fn stored_words_round_trip() {
+        for c in Currency::ALL {
+            assert_eq!(Currency::try_from(c.code().to_owned()), Ok(c));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.code());
+        }
+        for p in Procedure::ALL {
+            assert_eq!(Procedure::try_from(p.as_str().to_owned()), Ok(p));
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+        }
+        assert!(Currency::parse("USD").is_err());
+        assert!(Procedure::parse("summary").is_err());
     }
 
     #[test]

@@ -107,6 +107,8 @@ impl PlateColour {
     }
 }
 
+crate::stored_as_text!(PlateColour);
+
 /// A plate that reads as well formed for its country.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Plate {
@@ -515,6 +517,8 @@ mod tests {
         }
         for c in PlateColour::ALL {
             assert_eq!(PlateColour::parse(c.as_str()), Ok(c));
+            assert_eq!(PlateColour::try_from(c.as_str().to_owned()), Ok(c));
+            assert_eq!(serde_json::to_value(c).unwrap(), c.as_str());
         }
         for raw in "red|红|đỏ|purple|7|blue green".split('|') {
             let e = PlateColour::parse(raw).unwrap_err();

@@ -25,6 +25,14 @@ pub enum CaptureState {
 }
 
 impl CaptureState {
+    pub const ALL: [CaptureState; 5] = [
+        CaptureState::NotEntered,
+        CaptureState::Pending,
+        CaptureState::SecondReview,
+        CaptureState::Approved,
+        CaptureState::Rejected,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             CaptureState::NotEntered => "not_entered",
@@ -36,22 +44,18 @@ impl CaptureState {
     }
 
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
-        [
-            CaptureState::NotEntered,
-            CaptureState::Pending,
-            CaptureState::SecondReview,
-            CaptureState::Approved,
-            CaptureState::Rejected,
-        ]
-        .into_iter()
-        .find(|s| s.as_str() == raw)
-        .ok_or_else(|| FieldError::new("state", "is not a capture state"))
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+            .ok_or_else(|| FieldError::new("state", "is not a capture state"))
     }
 
     pub fn awaits_review(self) -> bool {
         matches!(self, CaptureState::Pending | CaptureState::SecondReview)
     }
 }
+
+crate::stored_as_text!(CaptureState);
 
 /// REV-03: the coded reasons a reviewer rejects a capture for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -271,6 +275,26 @@ pub enum Outcome {
     Warning,
 }
 
+impl Outcome {
+    pub const ALL: [Outcome; 2] = [Outcome::Violation, Outcome::Warning];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Violation => "violation",
+            Outcome::Warning => "warning",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new("outcome", "must be violation or warning"))
+    }
+}
+
+crate::stored_as_text!(Outcome);
+
 pub fn outcome(usage: CaptureUse) -> Outcome {
     if usage == CaptureUse::Enforce {
         Outcome::Violation
@@ -287,6 +311,26 @@ pub enum Party {
     /// The actual driver, once established.
     Driver,
 }
+
+impl Party {
+    pub const ALL: [Party; 2] = [Party::Owner, Party::Driver];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Party::Owner => "owner",
+            Party::Driver => "driver",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|p| p.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new("party", "must be owner or driver"))
+    }
+}
+
+crate::stored_as_text!(Party);
 
 #[cfg(test)]
 mod tests {
@@ -413,6 +457,26 @@ mod tests {
             drawn_for_second_review(42, 10),
             drawn_for_second_review(42, 10)
         );
+    }
+
+    #[test]
+    fn stored_words_round_trip() {
+        for s in CaptureState::ALL {
+            assert_eq!(CaptureState::parse(s.as_str()), Ok(s));
+            assert_eq!(CaptureState::try_from(s.as_str().to_owned()), Ok(s));
+            assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        }
+        for o in Outcome::ALL {
+            assert_eq!(Outcome::try_from(o.as_str().to_owned()), Ok(o));
+            assert_eq!(serde_json::to_value(o).unwrap(), o.as_str());
+        }
+        for p in Party::ALL {
+            assert_eq!(Party::try_from(p.as_str().to_owned()), Ok(p));
+            assert_eq!(serde_json::to_value(p).unwrap(), p.as_str());
+        }
+        assert!(CaptureState::parse("ignored").is_err());
+        assert!(Outcome::parse("fine").is_err());
+        assert!(Party::parse("").is_err());
     }
 
     #[test]

@@ -106,6 +106,32 @@ pub enum CaptureUse {
     Enforce,
 }
 
+impl CaptureUse {
+    pub const ALL: [CaptureUse; 3] = [
+        CaptureUse::Refuse,
+        CaptureUse::WarnOnly,
+        CaptureUse::Enforce,
+    ];
+
+    /// The word a capture row keeps in `usage` and the API shows.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaptureUse::Refuse => "refuse",
+            CaptureUse::WarnOnly => "warn_only",
+            CaptureUse::Enforce => "enforce",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|u| u.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new("usage", "must be enforce, warn_only or refuse"))
+    }
+}
+
+crate::stored_as_text!(CaptureUse);
+
 /// The capture gate for a device in `state`.
 pub fn capture_use(state: DeviceState) -> CaptureUse {
     match state {

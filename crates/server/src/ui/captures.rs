@@ -6,6 +6,7 @@ use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{context, Value};
 use roadwarden_domain::capture::notice::ViolationState;
+use roadwarden_domain::capture::objection::ObjectionState;
 use roadwarden_domain::capture::penalty::Money;
 use roadwarden_domain::capture::review::{EliminationReason, RejectReason};
 use roadwarden_domain::device::violations;
@@ -184,8 +185,11 @@ pub async fn violation_page(
 ) -> AppResult<Response> {
     let d = violation_detail(&state, &user, &meta, id).await?;
     let v = &d.violation;
-    let st = ViolationState::parse(&v.state)?;
-    let open_objection = d.objections.iter().any(|o| o.state == "received");
+    let st = v.state;
+    let open_objection = d
+        .objections
+        .iter()
+        .any(|o| o.state == ObjectionState::Received);
     let ctx = page_context(
         lang,
         Some(&user),
@@ -197,7 +201,7 @@ pub async fn violation_page(
             paid => v.paid_minor.map(|m| Money { minor: m, ..records::money_of(v) }.display(lang.code())),
             late_fee_paid => v.late_fee_minor.map(|m| Money { minor: m, ..records::money_of(v) }.display(lang.code())),
             violation => violation_name(&v.violation_code, lang),
-            colour => colour_name(&v.plate_colour, lang.code()),
+            colour => colour_name(v.plate_colour.as_str(), lang.code()),
             fine => records::money_of(v).display(lang.code()),
             reference => crate::services::captures::outbox::reference(v),
             is_clerk => user.may::<NoticeClerks>(),
@@ -308,8 +312,8 @@ pub async fn objections_page(
         .map(|o| {
             context! {
                 o => Value::from_serialize(o),
-                overdue => o.state == "received" && now >= o.due_at,
-                photos => serde_json::from_str::<Vec<String>>(&o.photos).unwrap_or_default().len(),
+                overdue => o.state == ObjectionState::Received && now >= o.due_at,
+                photos => o.photos.len(),
             }
         })
         .collect();

@@ -11,7 +11,11 @@ pub use outbox::*;
 pub use registry::*;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use roadwarden_domain::org::UnitPath;
+use roadwarden_domain::capture::notice::ViolationState;
+use roadwarden_domain::capture::penalty::{Currency, Procedure};
+use roadwarden_domain::capture::plate::PlateColour;
+use roadwarden_domain::capture::review::{Outcome, Party};
+use roadwarden_domain::org::{Country, UnitPath};
 use roadwarden_domain::{UnitId, UserId};
 use serde::Serialize;
 
@@ -23,21 +27,28 @@ pub struct Violation {
     pub capture_id: i64,
     pub unit_id: i64,
     pub unit_path: String,
-    pub country: String,
-    pub outcome: String,
+    #[sqlx(try_from = "String")]
+    pub country: Country,
+    #[sqlx(try_from = "String")]
+    pub outcome: Outcome,
     pub plate: String,
     pub plate_key: String,
-    pub plate_colour: String,
+    #[sqlx(try_from = "String")]
+    pub plate_colour: PlateColour,
     pub violation_code: String,
     pub occurred_at: DateTime<Utc>,
     pub place: String,
     pub fine_minor: i64,
-    pub currency: String,
+    #[sqlx(try_from = "String")]
+    pub currency: Currency,
     pub points: i32,
-    pub procedure: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub procedure: Procedure,
+    #[sqlx(try_from = "String")]
+    pub state: ViolationState,
     pub vehicle_id: Option<i64>,
-    pub party: String,
+    #[sqlx(try_from = "String")]
+    pub party: Party,
     pub driver_name: String,
     pub entered_at: DateTime<Utc>,
     pub notice_due_at: DateTime<Utc>,
@@ -85,18 +96,18 @@ pub struct NewViolation {
     pub capture_id: i64,
     pub unit_id: UnitId,
     pub unit_path: UnitPath,
-    pub country: String,
-    pub outcome: String,
+    pub country: Country,
+    pub outcome: Outcome,
     pub plate: String,
     pub plate_key: String,
-    pub plate_colour: String,
+    pub plate_colour: PlateColour,
     pub violation_code: String,
     pub occurred_at: DateTime<Utc>,
     pub place: String,
     pub fine_minor: i64,
-    pub currency: String,
+    pub currency: Currency,
     pub points: i32,
-    pub procedure: String,
+    pub procedure: Procedure,
     pub vehicle_id: Option<i64>,
     pub entered_at: DateTime<Utc>,
     pub notice_due_at: DateTime<Utc>,
@@ -111,10 +122,10 @@ pub async fn insert(tx: &mut Tx, n: &NewViolation) -> Result<i64> {
         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,'entered',$16,$17,$18,$17,$19) \
         RETURNING id";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
-        .bind(n.capture_id).bind(n.unit_id.0).bind(n.unit_path.as_str()).bind(&n.country)
-        .bind(&n.outcome).bind(&n.plate).bind(&n.plate_key).bind(&n.plate_colour)
+        .bind(n.capture_id).bind(n.unit_id.0).bind(n.unit_path.as_str()).bind(n.country.code())
+        .bind(n.outcome.as_str()).bind(&n.plate).bind(&n.plate_key).bind(n.plate_colour.as_str())
         .bind(&n.violation_code).bind(n.occurred_at).bind(&n.place).bind(n.fine_minor)
-        .bind(&n.currency).bind(n.points).bind(&n.procedure).bind(n.vehicle_id)
+        .bind(n.currency.code()).bind(n.points).bind(n.procedure.as_str()).bind(n.vehicle_id)
         .bind(n.entered_at).bind(n.notice_due_at).bind(n.next_step_at)
         .fetch_one(c).await?))
 }
@@ -166,7 +177,7 @@ pub async fn by_capture(tx: &mut Tx, capture: i64) -> Result<Option<Violation>> 
 pub async fn list(
     tx: &mut Tx,
     scope: &UnitPath,
-    state: Option<&str>,
+    state: Option<ViolationState>,
     limit: i64,
 ) -> Result<Vec<Violation>> {
     let (low, high) = path_range(scope.as_str());
@@ -175,7 +186,8 @@ pub async fn list(
          AND ($3 = '' OR state = $3) ORDER BY occurred_at DESC, id DESC LIMIT $4"
     );
     Ok(on!(tx, c => sqlx::query_as(&sql)
-        .bind(&low).bind(&high).bind(state.unwrap_or("")).bind(limit).fetch_all(c).await?))
+        .bind(&low).bind(&high).bind(state.map_or("", ViolationState::as_str)).bind(limit)
+        .fetch_all(c).await?))
 }
 
 /// NOT-02a: every record of a plate, for the public query (the caller proves the second factor).
@@ -287,7 +299,7 @@ pub async fn set_transfer(
 }
 
 /// Writes the mutable part of a record back (the service computed it with the domain rules).
-pub async fn save(tx: &mut Tx, v: &Violation, expected_state: &str) -> Result<bool> {
+pub async fn save(tx: &mut Tx, v: &Violation, expected_state: ViolationState) -> Result<bool> {
     let sql = "UPDATE violations SET state = $1, party = $2, driver_name = $3, notified_at = $4, \
         handle_by = $5, extended_until = $6, decided_at = $7, payment_due = $8, paid_at = $9, \
         paid_minor = $10, late_fee_minor = $11, intended_notice_on = $12, responded = $13, \
@@ -296,11 +308,11 @@ pub async fn save(tx: &mut Tx, v: &Violation, expected_state: &str) -> Result<bo
         elimination_due_at = $22, next_step_at = $23, service_announced_on = $24 \
         WHERE id = $18 AND state = $19";
     let n = on!(tx, c => sqlx::query(sql)
-        .bind(&v.state).bind(&v.party).bind(&v.driver_name).bind(v.notified_at).bind(v.handle_by)
+        .bind(v.state.as_str()).bind(v.party.as_str()).bind(&v.driver_name).bind(v.notified_at).bind(v.handle_by)
         .bind(v.extended_until).bind(v.decided_at).bind(v.payment_due).bind(v.paid_at)
         .bind(v.paid_minor).bind(v.late_fee_minor).bind(v.intended_notice_on).bind(v.responded)
         .bind(v.announced_on).bind(v.eliminated_at).bind(&v.elimination_reason).bind(v.updated_at)
-        .bind(v.id).bind(expected_state)
+        .bind(v.id).bind(expected_state.as_str())
         .bind(v.elimination_verified_at).bind(&v.elimination_verified_reason)
         .bind(v.elimination_due_at).bind(v.next_step_at).bind(v.service_announced_on)
         .execute(c).await?.rows_affected());
@@ -311,7 +323,7 @@ pub async fn save(tx: &mut Tx, v: &Violation, expected_state: &str) -> Result<bo
 /// NOT-03: open records of `country` (CN, VN) that may block an inspection.
 pub async fn blocking_candidates(
     tx: &mut Tx,
-    country: &str,
+    country: Country,
     plate_key: Option<&str>,
     after_id: i64,
     limit: i64,
@@ -322,7 +334,7 @@ pub async fn blocking_candidates(
          AND country = $4 ORDER BY id LIMIT $3"
     );
     Ok(on!(tx, c => sqlx::query_as(&sql)
-        .bind(plate_key.unwrap_or("")).bind(after_id).bind(limit).bind(country)
+        .bind(plate_key.unwrap_or("")).bind(after_id).bind(limit).bind(country.code())
         .fetch_all(c).await?))
 }
 

@@ -1,6 +1,7 @@
 //! Objections (APL-01..03): lodged on line or at a window, decided with a reply, flagged late.
 
 use chrono::{DateTime, Utc};
+use roadwarden_domain::capture::objection::{Channel, ObjectionState, Photos};
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::UserId;
 use serde::Serialize;
@@ -13,12 +14,15 @@ pub struct Objection {
     pub violation_id: i64,
     pub unit_id: i64,
     pub unit_path: String,
-    pub channel: String,
+    #[sqlx(try_from = "String")]
+    pub channel: Channel,
     pub received_unit_id: Option<i64>,
     pub text: String,
     pub contact: String,
-    pub photos: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub photos: Photos,
+    #[sqlx(try_from = "String")]
+    pub state: ObjectionState,
     pub received_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
     pub decided_by: Option<i64>,
@@ -36,11 +40,11 @@ pub struct NewObjection<'a> {
     pub violation_id: i64,
     pub unit_id: i64,
     pub unit_path: &'a str,
-    pub channel: &'a str,
+    pub channel: Channel,
     pub received_unit_id: Option<i64>,
     pub text: &'a str,
     pub contact: &'a str,
-    pub photos: &'a str,
+    pub photos: &'a Photos,
     pub received_at: DateTime<Utc>,
     pub due_at: DateTime<Utc>,
 }
@@ -51,8 +55,8 @@ pub async fn add_objection(tx: &mut Tx, o: &NewObjection<'_>) -> Result<i64> {
         text, contact, photos, state, received_at, due_at) \
         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,'received',$9,$10) RETURNING id";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
-        .bind(o.violation_id).bind(o.unit_id).bind(o.unit_path).bind(o.channel)
-        .bind(o.received_unit_id).bind(o.text).bind(o.contact).bind(o.photos)
+        .bind(o.violation_id).bind(o.unit_id).bind(o.unit_path).bind(o.channel.as_str())
+        .bind(o.received_unit_id).bind(o.text).bind(o.contact).bind(o.photos.to_json())
         .bind(o.received_at).bind(o.due_at).fetch_one(c).await?))
 }
 
@@ -70,7 +74,7 @@ pub async fn objections_of(tx: &mut Tx, violation: i64) -> Result<Vec<Objection>
 pub async fn objections_in_scope(
     tx: &mut Tx,
     scope: &UnitPath,
-    state: Option<&str>,
+    state: Option<ObjectionState>,
     limit: i64,
 ) -> Result<Vec<Objection>> {
     let (low, high) = path_range(scope.as_str());
@@ -79,7 +83,8 @@ pub async fn objections_in_scope(
          AND ($3 = '' OR state = $3) ORDER BY due_at, id LIMIT $4"
     );
     Ok(on!(tx, c => sqlx::query_as(&sql)
-        .bind(&low).bind(&high).bind(state.unwrap_or("")).bind(limit).fetch_all(c).await?))
+        .bind(&low).bind(&high).bind(state.map_or("", ObjectionState::as_str)).bind(limit)
+        .fetch_all(c).await?))
 }
 
 /// APL-02: objections past their decision deadline, not yet flagged.
@@ -104,14 +109,14 @@ pub async fn flag_objection_late(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Re
 pub async fn decide_objection(
     tx: &mut Tx,
     id: i64,
-    state: &str,
+    state: ObjectionState,
     by: UserId,
     reply: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let sql = "UPDATE objections SET state = $1, decided_by = $2, decided_at = $3, reply = $4 \
         WHERE id = $5 AND state = 'received'";
-    let n = on!(tx, c => sqlx::query(sql).bind(state).bind(by.0).bind(now).bind(reply).bind(id)
+    let n = on!(tx, c => sqlx::query(sql).bind(state.as_str()).bind(by.0).bind(now).bind(reply).bind(id)
         .execute(c).await?.rows_affected());
     Ok(n == 1)
 }

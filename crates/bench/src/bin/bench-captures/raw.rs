@@ -210,7 +210,7 @@ pub(crate) async fn insert_captures(
         usage, flags, state, review_due_at)";
     let plate = raw.plate("seq.n");
     let select = format!(
-        "SELECT d.device_id, d.unit_id, d.unit_path, 'seed-' || seq.n, 'fixed', 'multipart', \
+        "SELECT d.device_id, d.unit_id, d.unit_path, 'seed-' || seq.n, 'red_light', 'multipart', \
          {plate}, {plate}, 'blue', 'small_car', '1625', 'Mingzhu Road crossing', {taken_ts}, \
          {taken_ts}, 'enforce', '[]', '{state}', {due_ts} \
          FROM {{seq}} JOIN bench_devices d ON d.k = seq.n % {devices}",

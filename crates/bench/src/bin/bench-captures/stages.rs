@@ -5,6 +5,10 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
+use roadwarden_domain::capture::intake::{CaptureSource, Flags};
+use roadwarden_domain::capture::plate::PlateColour;
+use roadwarden_domain::capture::review::CaptureState;
+use roadwarden_domain::device::CaptureUse;
 use roadwarden_server::services::captures::committer::Item;
 use roadwarden_server::services::captures::ingest::{
     self, CaptureInput, DeviceCredential, RawImage, Submission, Via,
@@ -194,11 +198,11 @@ fn diagnostic_capture(
         unit_id: roadwarden_domain::UnitId(unit),
         unit_path: roadwarden_domain::org::UnitPath::from_stored(path.to_owned()),
         event_key: format!("diag-commit-{i}"),
-        source: "fixed".into(),
+        source: CaptureSource::RedLight,
         via: "multipart".into(),
         plate: "浙E12345".into(),
         plate_key: "浙E12345".into(),
-        plate_colour: "blue".into(),
+        plate_colour: PlateColour::Blue,
         vehicle_type: "small_car".into(),
         vehicle_colour: String::new(),
         violation_code: "1625".into(),
@@ -217,9 +221,9 @@ fn diagnostic_capture(
         captured_at: now,
         received_at: now,
         camera_time: None,
-        usage: "enforce".into(),
-        flags: "[]".into(),
-        state: "pending".into(),
+        usage: CaptureUse::Enforce,
+        flags: Flags::default(),
+        state: CaptureState::Pending,
         review_due_at: Some(now),
         collected_by: None,
         images: vec![NewImage {

@@ -104,6 +104,8 @@ impl CaptureSource {
     }
 }
 
+crate::stored_as_text!(CaptureSource);
+
 /// CAP-02 windows (config): fixed devices upload "in real time", which we read as within
 /// `fixed`; mobile devices and recorders within `mobile` (24 hours by default).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -223,6 +225,8 @@ pub enum ExemptionKind {
 }
 
 impl ExemptionKind {
+    pub const ALL: [ExemptionKind; 2] = [ExemptionKind::Emergency, ExemptionKind::Permitted];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ExemptionKind::Emergency => "emergency",
@@ -238,6 +242,8 @@ impl ExemptionKind {
         }
     }
 }
+
+crate::stored_as_text!(ExemptionKind);
 
 /// One entry of the exemption list, valid over `[from, until)`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -319,6 +325,33 @@ impl Flag {
         }
     }
 }
+
+/// A capture's flags, in the order the pre-checks raised them. The database keeps them as a
+/// JSON list (`[{"flag":"late_upload","minutes":42}]`), decoded once where the row is read.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Flags(pub Vec<Flag>);
+
+impl Flags {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        serde_json::from_str(raw)
+            .map(Flags)
+            .map_err(|e| FieldError::new("flags", format!("is not a list of capture flags: {e}")))
+    }
+
+    /// The JSON list the database keeps and the API shows.
+    pub fn to_json(&self) -> String {
+        // A list of these enums always serializes (no map keys, no floats): the empty list
+        // is never actually returned.
+        serde_json::to_string(&self.0).unwrap_or_else(|_| "[]".to_owned())
+    }
+
+    pub fn iter(&self) -> std::slice::Iter<'_, Flag> {
+        self.0.iter()
+    }
+}
+
+crate::stored_as_text!(Flags);
 
 /// What the pre-checks decided: the capture's use and why.
 #[derive(Debug, Clone, PartialEq, Eq)]

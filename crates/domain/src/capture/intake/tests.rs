@@ -54,6 +54,46 @@ fn cap_00_every_source_round_trips() {
 }
 
 #[test]
+fn stored_words_round_trip() {
+    for s in CaptureSource::ALL {
+        assert_eq!(CaptureSource::try_from(s.as_str().to_owned()), Ok(s));
+        assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+    }
+    for u in CaptureUse::ALL {
+        assert_eq!(CaptureUse::try_from(u.as_str().to_owned()), Ok(u));
+        assert_eq!(serde_json::to_value(u).unwrap(), u.as_str());
+    }
+    for k in ExemptionKind::ALL {
+        assert_eq!(ExemptionKind::try_from(k.as_str().to_owned()), Ok(k));
+        assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+    }
+    assert!(CaptureUse::parse("fine").is_err());
+    assert!(ExemptionKind::parse("vip").is_err());
+}
+
+#[test]
+fn flags_are_kept_as_the_json_list_they_were_written_as() {
+    let flags = vec![
+        Flag::DeviceNotInService {
+            state: "suspended".into(),
+        },
+        Flag::LateUpload { minutes: 42 },
+        Flag::Exempt {
+            kind: ExemptionKind::Emergency,
+        },
+        Flag::LikelyDuplicate { of: 7 },
+    ];
+    // What ingest has always written: serde's list of the flags.
+    let written = serde_json::to_string(&flags).unwrap();
+    let read = Flags::try_from(written.clone()).unwrap();
+    assert_eq!(read, Flags(flags));
+    assert_eq!(read.to_json(), written);
+    assert_eq!(Flags::parse("[]").unwrap().to_json(), "[]");
+    assert!(Flags::parse("").is_err());
+    assert!(Flags::parse(r#"[{"flag":"sunny"}]"#).is_err());
+}
+
+#[test]
 fn cap_01_missing_elements_keep_a_capture_out() {
     let e = Elements {
         vehicle_type: "",

@@ -12,7 +12,6 @@ use roadwarden_store::violations;
 use roadwarden_store::Tx;
 use serde_json::json;
 
-use super::violations::country_of;
 use crate::error::AppResult;
 use crate::services::audit::{record, Actor, Event};
 use crate::services::context::ServiceContext;
@@ -42,7 +41,7 @@ pub async fn escalate_late(ctx: &ServiceContext) -> AppResult<LateReport> {
                 continue;
             }
             // NOT-02f: Vietnam's 10 days from detection; NOT-01: China's 5 working days.
-            let rule = match country_of(v) {
+            let rule = match v.country {
                 Country::Vietnam => "NOT-02f",
                 Country::China => "NOT-01",
             };

@@ -73,7 +73,7 @@ pub async fn add(
         p.user.unit_id,
         p.scope(),
         &key,
-        kind.as_str(),
+        kind,
         input.valid_from,
         input.valid_until,
         &note,

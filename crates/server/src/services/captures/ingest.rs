@@ -10,7 +10,8 @@ use bytes::Bytes;
 use chrono::{DateTime, Duration, Utc};
 use roadwarden_domain::capture::intake::{
     self, check_capture_time, check_coordinates, clock_drift_secs, exemption_at, missing_elements,
-    pre_check, CaptureSource, Elements, Exemption, ExemptionKind, Facts, Flag, UploadWindows,
+    pre_check, CaptureSource, Elements, Exemption, ExemptionKind, Facts, Flag, Flags,
+    UploadWindows,
 };
 use roadwarden_domain::capture::plate::{plate_key, read_plate, PlateColour, PlateReading};
 use roadwarden_domain::capture::review::{review_deadline, CaptureState};
@@ -206,18 +207,16 @@ pub async fn ingest_for(
         }),
         _ => None,
     });
-    let usage = usage_str(check.usage);
-    let flags_json = serde_json::to_string(&check.flags).map_err(AppError::internal)?;
     let capture = NewCapture {
         device_id: Some(device.id),
         unit_id: device.unit_id,
         unit_path: device.unit_path.clone(),
         event_key: prepared.event_key,
-        source: prepared.source.as_str().to_owned(),
+        source: prepared.source,
         via: sub.via.as_str().to_owned(),
         plate: prepared.plate,
         plate_key: prepared.plate_key,
-        plate_colour: prepared.colour.as_str().to_owned(),
+        plate_colour: prepared.colour,
         vehicle_type: prepared.vehicle_type,
         vehicle_colour: prepared.vehicle_colour,
         violation_code: prepared.violation_code,
@@ -236,9 +235,9 @@ pub async fn ingest_for(
         captured_at: prepared.captured_at,
         received_at: now,
         camera_time: sub.camera_time,
-        usage: usage.to_owned(),
-        flags: flags_json,
-        state: state_now.as_str().to_owned(),
+        usage: check.usage,
+        flags: Flags(check.flags.clone()),
+        state: state_now,
         review_due_at: review_due,
         collected_by: prepared.collected_by,
         images,
@@ -270,27 +269,19 @@ pub async fn ingest_for(
         capture_id: committed.id,
         duplicate: false,
         state: state_now.as_str().to_owned(),
-        usage: usage.to_owned(),
+        usage: check.usage.as_str().to_owned(),
         flags: flag_views(check.flags),
         review_due_at: review_due,
     })
-}
-
-fn usage_str(u: CaptureUse) -> &'static str {
-    match u {
-        CaptureUse::Enforce => "enforce",
-        CaptureUse::WarnOnly => "warn_only",
-        CaptureUse::Refuse => "refuse",
-    }
 }
 
 fn receipt_of(c: &captures::Capture, duplicate: bool) -> Receipt {
     Receipt {
         capture_id: c.id,
         duplicate,
-        state: c.state.clone(),
-        usage: c.usage.clone(),
-        flags: flag_views(serde_json::from_str(&c.flags).unwrap_or_default()),
+        state: c.state.as_str().to_owned(),
+        usage: c.usage.as_str().to_owned(),
+        flags: flag_views(c.flags.0.clone()),
         review_due_at: c.review_due_at,
     }
 }
@@ -582,13 +573,11 @@ pub(crate) async fn exemption_of(
         .await?
         .into_iter()
         .filter(|r| UnitPath::from_stored(r.unit_path.clone()).covers(place))
-        .filter_map(|r| {
-            Some(Exemption {
-                plate_key: r.plate_key,
-                kind: ExemptionKind::parse(&r.kind).ok()?,
-                from: r.valid_from,
-                until: r.valid_until,
-            })
+        .map(|r| Exemption {
+            plate_key: r.plate_key,
+            kind: r.kind,
+            from: r.valid_from,
+            until: r.valid_until,
         })
         .collect();
     Ok(exemption_at(&list, key, at).map(|e| e.kind))

@@ -2,15 +2,16 @@
 //! feed of blocked vehicles, each within the station's own country.
 
 use chrono::{DateTime, Utc};
-use roadwarden_domain::capture::notice::{blocks_inspection, ViolationState};
+use roadwarden_domain::capture::notice::blocks_inspection;
 use roadwarden_domain::capture::plate::query_key;
+use roadwarden_domain::capture::review::Outcome;
 use roadwarden_domain::codes::Code;
+use roadwarden_domain::org::Country;
 use roadwarden_store::violations::{self, Violation};
 use roadwarden_store::{units, Tx};
 use serde::Serialize;
 use serde_json::json;
 
-use super::violations::country_of;
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
@@ -37,9 +38,13 @@ pub struct BlockReason {
 }
 
 fn blocks(v: &Violation, now: DateTime<Utc>) -> bool {
-    ViolationState::parse(&v.state).is_ok_and(|s| {
-        blocks_inspection(country_of(v), s, v.outcome == "warning", v.notified_at, now)
-    })
+    blocks_inspection(
+        v.country,
+        v.state,
+        v.outcome == Outcome::Warning,
+        v.notified_at,
+        now,
+    )
 }
 
 fn reason_of(v: &Violation) -> BlockReason {
@@ -47,7 +52,7 @@ fn reason_of(v: &Violation) -> BlockReason {
         violation_id: v.id,
         violation_code: v.violation_code.clone(),
         occurred_at: v.occurred_at,
-        state: v.state.clone(),
+        state: v.state.as_str().to_owned(),
         rule: "NOT-03",
     }
 }
@@ -126,7 +131,7 @@ pub async fn blocked_feed(
         .filter(|v| blocks(v, now))
         .map(|v| BlockedVehicle {
             plate: v.plate.clone(),
-            plate_colour: v.plate_colour.clone(),
+            plate_colour: v.plate_colour.as_str().to_owned(),
             reason: reason_of(v),
         })
         .collect();
@@ -146,12 +151,12 @@ pub async fn blocked_feed(
 
 /// NOT-03: only inspection stations ask, through an interface account at the station itself.
 /// The station's country: it sees the blocks of its own country's police only.
-async fn check_inspector(tx: &mut Tx, p: &Principal) -> AppResult<&'static str> {
+async fn check_inspector(tx: &mut Tx, p: &Principal) -> AppResult<Country> {
     let station = units::get(tx, p.user.unit_id)
         .await?
         .filter(|u| u.kind == roadwarden_domain::org::UnitKind::InspectionStation);
     match station {
-        Some(unit) if p.may::<InterfaceClients>() => Ok(unit.country.code()),
+        Some(unit) if p.may::<InterfaceClients>() => Ok(unit.country),
         _ => Err(AppError::forbidden(
             Code::RoleMissing,
             "the inspection interface is for inspection stations' interface accounts",

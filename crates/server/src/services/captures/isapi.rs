@@ -4,6 +4,7 @@
 
 use bytes::Bytes;
 use chrono::Utc;
+use roadwarden_domain::device::CaptureUse;
 use roadwarden_isapi::Alert;
 
 use super::ingest::{self, Authenticated, CaptureInput, RawImage, Receipt, Submission, Via};
@@ -25,7 +26,7 @@ pub fn ignored() -> Receipt {
         capture_id: 0,
         duplicate: false,
         state: "ignored".into(),
-        usage: "refuse".into(),
+        usage: CaptureUse::Refuse.as_str().to_owned(),
         flags: Vec::new(),
         review_due_at: None,
     }

@@ -8,7 +8,7 @@ use std::io::Cursor;
 use bytes::Bytes;
 use roadwarden_domain::capture::notice::ViolationState;
 use roadwarden_domain::capture::objection::{
-    check_lodge, decide as decide_rule, decision_deadline, Channel, ObjectionState,
+    check_lodge, decide as decide_rule, decision_deadline, Channel, ObjectionState, Photos,
 };
 use roadwarden_domain::capture::review::EliminationReason;
 use roadwarden_domain::device::text;
@@ -91,7 +91,7 @@ pub async fn lodge_at_window(
     // window's business, and is answered exactly as a record that does not exist.
     let violation = violations::get(&mut tx, input.violation_id)
         .await?
-        .filter(|v| v.country == window.country.code())
+        .filter(|v| v.country == window.country)
         .ok_or(AppError::NotFound("violation"))?;
     drop(tx);
     lodge(
@@ -130,12 +130,12 @@ async fn lodge(
     }
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let earlier = violations::objections_of(&mut tx, violation.id)
+    let earlier: Vec<ObjectionState> = violations::objections_of(&mut tx, violation.id)
         .await?
         .iter()
-        .map(|o| ObjectionState::parse(&o.state))
-        .collect::<Result<Vec<_>, _>>()?;
-    check_lodge(ViolationState::parse(&violation.state)?, &earlier)?;
+        .map(|o| o.state)
+        .collect();
+    check_lodge(violation.state, &earlier)?;
     let unit = units::get(&mut tx, UnitId(violation.unit_id))
         .await?
         .ok_or(AppError::NotFound("unit"))?;
@@ -143,16 +143,15 @@ async fn lodge(
     let due = decision_deadline(now, &cal, unit.tz());
     drop(tx);
     // Photos are stored before the row that names them; stored twice they are one blob.
-    let mut photo_ids = Vec::new();
+    let mut photos = Photos::default();
     for p in input.photos {
         let stored = ctx
             .blobs
             .put(Box::pin(Cursor::new(p)), None)
             .await
             .map_err(AppError::internal)?;
-        photo_ids.push(stored.id.as_str().to_owned());
+        photos.0.push(stored.id.as_str().to_owned());
     }
-    let photos = serde_json::to_string(&photo_ids).map_err(AppError::internal)?;
     let mut tx = ctx.store.begin().await?;
     let id = violations::add_objection(
         &mut tx,
@@ -160,7 +159,7 @@ async fn lodge(
             violation_id: violation.id,
             unit_id: unit.id.0,
             unit_path: unit.path.as_str(),
-            channel: channel.as_str(),
+            channel,
             received_unit_id: received_at_unit.map(|u| u.0),
             text: &body,
             contact: &contact,
@@ -189,7 +188,7 @@ async fn lodge(
             object_id: id.to_string(),
             unit_id: Some(unit.id),
             detail: json!({ "violation": violation.id, "channel": channel.as_str(),
-                            "received_at_unit": received_at_unit.map(|u| u.0), "photos": photo_ids.len() }),
+                            "received_at_unit": received_at_unit.map(|u| u.0), "photos": photos.len() }),
         },
         now,
     )
@@ -252,8 +251,8 @@ pub async fn decide(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let o = readable(&mut tx, p, id).await?;
-    let to = decide_rule(ObjectionState::parse(&o.state)?, input.upheld, &reply)?;
-    if !violations::decide_objection(&mut tx, id, to.as_str(), p.user.id, &reply, now).await? {
+    let to = decide_rule(o.state, input.upheld, &reply)?;
+    if !violations::decide_objection(&mut tx, id, to, p.user.id, &reply, now).await? {
         return Err(RuleViolation::new(
             "APL-02",
             Code::ObjectionAlreadyDecided,
@@ -266,13 +265,13 @@ pub async fn decide(
         .await?
         .ok_or(AppError::NotFound("violation"))?;
     if let Some(reason) = reason {
-        let from = v.state.clone();
-        if ViolationState::parse(&from)?.is_open() {
-            v.state = ViolationState::Eliminated.as_str().to_owned();
+        let from = v.state;
+        if from.is_open() {
+            v.state = ViolationState::Eliminated;
             v.eliminated_at = Some(now);
             v.elimination_reason = Some(reason.as_str().to_owned());
             v.updated_at = now;
-            violations::save(&mut tx, &v, &from).await?;
+            violations::save(&mut tx, &v, from).await?;
             violations::add_event(
                 &mut tx,
                 v.id,
@@ -288,8 +287,8 @@ pub async fn decide(
         // The party answered: counts as their response for the overdue steps (NOT-02c).
         v.responded = true;
         v.updated_at = now;
-        let state_now = v.state.clone();
-        violations::save(&mut tx, &v, &state_now).await?;
+        let state_now = v.state;
+        violations::save(&mut tx, &v, state_now).await?;
         violations::add_event(
             &mut tx,
             v.id,
@@ -345,7 +344,7 @@ pub async fn list(
     let rows = violations::objections_in_scope(
         &mut tx,
         p.scope(),
-        only_open.then_some(ObjectionState::Received.as_str()),
+        only_open.then_some(ObjectionState::Received),
         500,
     )
     .await?;

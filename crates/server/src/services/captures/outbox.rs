@@ -13,6 +13,7 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use futures::stream::{self, StreamExt};
 use roadwarden_domain::calendar::format_local;
 use roadwarden_domain::capture::notice::{handle_by, ViolationState};
+use roadwarden_domain::capture::review::Outcome;
 use roadwarden_domain::UnitId;
 use roadwarden_store::units::Unit;
 use roadwarden_store::violations::{self, Lease, Notice, Vehicle, Violation};
@@ -20,7 +21,7 @@ use roadwarden_store::{truncate_micros, units};
 use serde::Serialize;
 use serde_json::json;
 
-use super::violations::{country_of, mark_notified, money_of};
+use super::violations::{mark_notified, money_of};
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{record, Actor, Event};
 use crate::services::context::ServiceContext;
@@ -171,7 +172,7 @@ fn text(
     let fine = money_of(v).display(lang);
     let url = &ctx.settings.notices.public_url;
     let reference = reference(v);
-    if v.outcome == "warning" {
+    if v.outcome == Outcome::Warning {
         return match lang {
             "vi" => (
                 format!("Nhắc nhở vi phạm {reference}"),
@@ -278,7 +279,7 @@ fn letter(ctx: &ServiceContext, p: &Prepared) -> roadwarden_letter::Letter {
             .unwrap_or_default(),
         owner_address: p.notice.recipient.clone(),
         plate: v.plate.clone(),
-        plate_colour: colour_name(&v.plate_colour, lang).to_owned(),
+        plate_colour: colour_name(v.plate_colour.as_str(), lang).to_owned(),
         violation: roadwarden_domain::device::violations::lookup(&v.violation_code)
             .map(|t| t.name(lang).to_owned())
             .unwrap_or_default(),
@@ -426,18 +427,18 @@ async fn served_electronically(
     let Some(mut v) = violations::get(tx, p.violation.id).await? else {
         return Ok(());
     };
-    if v.state != ViolationState::Entered.as_str() {
+    if v.state != ViolationState::Entered {
         return Ok(());
     }
-    let to = if v.outcome == "warning" {
+    let to = if v.outcome == Outcome::Warning {
         ViolationState::Closed
     } else {
         ViolationState::Notified
     };
-    let country = country_of(&v);
+    let country = v.country;
     mark_notified(ctx, tx, &mut v, to, country, p.unit.tz(), now).await?;
     v.updated_at = now;
-    if violations::save(tx, &v, ViolationState::Entered.as_str()).await? {
+    if violations::save(tx, &v, ViolationState::Entered).await? {
         violations::add_event(
             tx,
             v.id,

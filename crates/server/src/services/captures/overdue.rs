@@ -4,12 +4,13 @@
 use chrono::{DateTime, Duration, Utc};
 use roadwarden_domain::calendar::start_of_local_day;
 use roadwarden_domain::capture::notice::{apply, Step, ViolationState};
+use roadwarden_domain::capture::review::Outcome;
 use roadwarden_domain::UnitId;
 use roadwarden_store::violations::{self, Violation};
 use roadwarden_store::{units, Tx};
 use serde_json::json;
 
-use super::violations::{country_of, mark_notified};
+use super::violations::mark_notified;
 use crate::error::{AppError, AppResult};
 use crate::services::audit::{record, Actor, Event};
 use crate::services::context::ServiceContext;
@@ -61,7 +62,7 @@ async fn overdue_step(
         .ok_or(AppError::NotFound("unit"))?;
     let tz = unit.tz();
     let today = now.with_timezone(&tz).date_naive();
-    let country = country_of(&v);
+    let country = v.country;
     let cal = super::calendar(ctx, tx, country).await?;
     // A date to look again: never today or earlier, so the pass always moves on.
     let at = |day: chrono::NaiveDate| {
@@ -72,11 +73,10 @@ async fn overdue_step(
             start_of_local_day(today + Duration::days(1), tz)
         }
     };
-    let from = v.state.clone();
-    let current = ViolationState::parse(&from)?;
+    let from = v.state;
     let mut step: Option<(&str, String)> = None;
-    match current {
-        ViolationState::Entered if v.outcome == "violation" => {
+    match from {
+        ViolationState::Entered if v.outcome == Outcome::Violation => {
             if now < v.notice_due_at {
                 v.next_step_at = Some(v.notice_due_at);
             } else if owner_reachable(tx, &v).await? {
@@ -87,7 +87,7 @@ async fn overdue_step(
                 super::deadlines::warn_if_uncovered(uncovered, &cal, country, served);
                 if today >= served {
                     // The 60 days ran: the notice counts as served, the owner's 30 days start.
-                    let to = apply(current, Step::Notify, false)?;
+                    let to = apply(from, Step::Notify, false)?;
                     mark_notified(ctx, tx, &mut v, to, country, tz, now).await?;
                     step = Some(("served_by_announcement", String::new()));
                 } else {
@@ -101,10 +101,10 @@ async fn overdue_step(
                 step = Some(("service_announced", announced_plate(&v.plate)));
             }
         }
-        ViolationState::Notified if v.outcome == "violation" => {
+        ViolationState::Notified if v.outcome == Outcome::Violation => {
             let Some(notified) = v.notified_at else {
                 v.next_step_at = None;
-                return save_overdue(tx, &v, &from, None, now).await;
+                return save_overdue(tx, &v, from, None, now).await;
             };
             let mut facts = OverdueFacts {
                 unhandled_records: usize::try_from(
@@ -159,7 +159,7 @@ async fn overdue_step(
         // Handled, closed, eliminated, or a warning: nothing is left for this pass.
         _ => v.next_step_at = None,
     }
-    save_overdue(tx, &v, &from, step, now).await
+    save_overdue(tx, &v, from, step, now).await
 }
 
 /// NOT-02c: may a notice still reach the owner? A registered owner with a notice queued, or a
@@ -177,7 +177,7 @@ async fn owner_reachable(tx: &mut Tx, v: &Violation) -> AppResult<bool> {
 async fn save_overdue(
     tx: &mut Tx,
     v: &Violation,
-    expected_state: &str,
+    expected_state: ViolationState,
     step: Option<(&str, String)>,
     now: DateTime<Utc>,
 ) -> AppResult<usize> {

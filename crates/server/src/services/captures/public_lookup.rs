@@ -2,7 +2,8 @@
 //! plate and the last 6 characters of the VIN.
 
 use chrono::{DateTime, Utc};
-use roadwarden_domain::capture::notice::late_fee;
+use roadwarden_domain::capture::notice::{late_fee, ViolationState};
+use roadwarden_domain::capture::objection::ObjectionState;
 use roadwarden_domain::capture::penalty::Money;
 use roadwarden_domain::capture::plate::query_key;
 use roadwarden_domain::UnitId;
@@ -93,34 +94,36 @@ pub fn public_record(
     today: chrono::NaiveDate,
 ) -> PublicRecord {
     let fine = money_of(v);
-    let fee = match (v.state.as_str(), v.payment_due) {
-        ("decided", Some(due)) => late_fee(fine, due, today),
+    let fee = match (v.state, v.payment_due) {
+        (ViolationState::Decided, Some(due)) => late_fee(fine, due, today),
         _ => Money { minor: 0, ..fine },
     };
     PublicRecord {
         id: v.id,
         plate: v.plate.clone(),
-        plate_colour: v.plate_colour.clone(),
+        plate_colour: v.plate_colour.as_str().to_owned(),
         violation_code: v.violation_code.clone(),
         violation: roadwarden_domain::device::violations::lookup(&v.violation_code)
             .map(|t| t.name(lang).to_owned())
             .unwrap_or_default(),
         occurred_at: v.occurred_at,
         place: v.place.clone(),
-        outcome: v.outcome.clone(),
-        state: v.state.clone(),
+        outcome: v.outcome.as_str().to_owned(),
+        state: v.state.as_str().to_owned(),
         fine: fine.display(lang),
         points: v.points,
         handle_by: v.handle_by,
         extended_until: v.extended_until,
         late_fee: fee.display(lang),
         handling_unit,
-        objection_open: objections.iter().any(|o| o.state == "received"),
+        objection_open: objections
+            .iter()
+            .any(|o| o.state == ObjectionState::Received),
         objections: objections
             .iter()
             .map(|o| PublicObjection {
                 received_at: o.received_at,
-                state: o.state.clone(),
+                state: o.state.as_str().to_owned(),
                 decided_at: o.decided_at,
                 reply: o.reply.clone(),
             })

@@ -11,12 +11,12 @@ use bytes::Bytes;
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use rand::Rng;
 use roadwarden_domain::capture::intake::{
-    check_capture_time, missing_elements, CaptureSource, Elements, Flag,
+    check_capture_time, missing_elements, CaptureSource, Elements, Flag, Flags,
 };
 use roadwarden_domain::capture::plate::{plate_key, read_plate, PlateColour, PlateReading};
 use roadwarden_domain::capture::review::{review_deadline, CaptureState};
 use roadwarden_domain::codes::Code;
-use roadwarden_domain::device::{text, violations as catalogue};
+use roadwarden_domain::device::{text, violations as catalogue, CaptureUse};
 use roadwarden_domain::org::{Level, UnitPath};
 use roadwarden_domain::{FieldError, RuleViolation, UnitId};
 use roadwarden_store::captures::{self, NewCapture};
@@ -459,11 +459,11 @@ pub async fn submit(
         unit_id: c.unit.id,
         unit_path: c.unit.path.clone(),
         event_key: format!("public:{}", uuid::Uuid::new_v4().simple()),
-        source: CaptureSource::PublicReport.as_str().to_owned(),
+        source: CaptureSource::PublicReport,
         via: channel.as_str().to_owned(),
         plate: c.plate.clone(),
         plate_key: key,
-        plate_colour: c.colour.as_str().to_owned(),
+        plate_colour: c.colour,
         vehicle_type: c.vehicle_type,
         vehicle_colour: String::new(),
         violation_code: c.violation_code.clone(),
@@ -482,9 +482,9 @@ pub async fn submit(
         captured_at: c.captured_at,
         received_at: now,
         camera_time: None,
-        usage: "enforce".into(),
-        flags: serde_json::to_string(&flags).map_err(AppError::internal)?,
-        state: CaptureState::Pending.as_str().to_owned(),
+        usage: CaptureUse::Enforce,
+        flags: Flags(flags),
+        state: CaptureState::Pending,
         review_due_at: Some(review_due),
         collected_by: None,
         images,

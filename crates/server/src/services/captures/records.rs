@@ -4,6 +4,7 @@
 //! (SEC-05); another unit's record or notice is "not found" (ORG-02).
 
 use roadwarden_domain::codes::Code;
+use roadwarden_domain::org::Country;
 use roadwarden_domain::FieldError;
 use roadwarden_store::violations::{
     self as store_violations, Notice, Objection, Vehicle, Violation, ViolationEvent,
@@ -28,7 +29,9 @@ pub async fn list_in_scope(
 ) -> AppResult<Vec<Violation>> {
     check_violation_reader(p)?;
     let wanted = match wanted.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => Some(roadwarden_domain::capture::notice::ViolationState::parse(s)?.as_str()),
+        Some(s) => Some(roadwarden_domain::capture::notice::ViolationState::parse(
+            s,
+        )?),
         None => None,
     };
     let now = ctx.clock.now();
@@ -41,7 +44,7 @@ pub async fn list_in_scope(
         meta,
         "violation.list",
         "violation",
-        json!({ "state": wanted, "count": rows.len() }),
+        json!({ "state": wanted.map(|s| s.as_str()), "count": rows.len() }),
         now,
     )
     .await?;
@@ -106,7 +109,10 @@ pub async fn violation_detail(
         .await?
         .map_or(chrono_tz::Asia::Shanghai, |u| u.tz());
     tx.commit().await?;
-    let lang = if v.country == "VN" { "vi" } else { "zh-CN" };
+    let lang = match v.country {
+        Country::Vietnam => "vi",
+        Country::China => "zh-CN",
+    };
     let today = now.with_timezone(&tz).date_naive();
     let late_fee_today = public_lookup::public_record(&v, String::new(), &[], lang, today).late_fee;
     Ok(ViolationDetail {

@@ -28,15 +28,18 @@ use crate::services::context::ServiceContext;
 /// vehicle only if one plate of that country carries it; otherwise nobody is named.
 pub async fn owner_of(
     tx: &mut Tx,
-    country: &str,
+    country: Country,
     plate_key: &str,
-    plate_colour: &str,
+    plate_colour: PlateColour,
 ) -> AppResult<Option<Vehicle>> {
     if plate_key.is_empty() {
         return Ok(None);
     }
-    if plate_colour != PlateColour::Unknown.as_str() {
-        return Ok(violations::vehicle_by_plate(tx, country, plate_key, plate_colour).await?);
+    let country = country.code();
+    if plate_colour != PlateColour::Unknown {
+        return Ok(
+            violations::vehicle_by_plate(tx, country, plate_key, plate_colour.as_str()).await?,
+        );
     }
     let mut same_number = violations::vehicles_by_number(tx, Some(country), plate_key).await?;
     Ok(if same_number.len() == 1 {

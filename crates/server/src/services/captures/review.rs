@@ -65,13 +65,13 @@ fn reviewer_of<'a>(p: &Principal, scopes: &'a [UnitPath]) -> Reviewer<'a> {
     }
 }
 
-fn under_review<'a>(c: &Capture, place: &'a UnitPath) -> AppResult<UnderReview<'a>> {
-    Ok(UnderReview {
-        state: CaptureState::parse(&c.state)?,
+fn under_review<'a>(c: &Capture, place: &'a UnitPath) -> UnderReview<'a> {
+    UnderReview {
+        state: c.state,
         place_unit: place,
         collected_by: c.collected_by.map(UserId),
         first_reviewer: c.first_reviewer.map(UserId),
-    })
+    }
 }
 
 /// A capture the person may see (ORG-02): reviewers and supervisors of the place and above.
@@ -112,9 +112,9 @@ async fn view(tx: &mut Tx, p: &Principal, c: Capture) -> AppResult<CaptureView> 
     let violation_id = violations::by_capture(tx, c.id).await?.map(|v| v.id);
     let scopes = [p.scope().clone()];
     let place = UnitPath::from_stored(c.unit_path.clone());
-    let verdict = check_reviewer(&reviewer_of(p, &scopes), &under_review(&c, &place)?);
+    let verdict = check_reviewer(&reviewer_of(p, &scopes), &under_review(&c, &place));
     Ok(CaptureView {
-        flag_list: flag_views(serde_json::from_str(&c.flags).unwrap_or_default()),
+        flag_list: flag_views(c.flags.0.clone()),
         images: views(images),
         device_number: device
             .as_ref()
@@ -243,7 +243,11 @@ pub struct DecisionOutcome {
 /// CAP-04 / SUP-06: entry stops at once. A capture taken while its device was in formal use
 /// is still not approved into a fine once the device is suspended, circuit-broken or back in
 /// trial: the gate is checked at decision time as well as at capture time.
-async fn check_device_still_enforces(tx: &mut Tx, device_id: i64, usage: &str) -> AppResult<()> {
+async fn check_device_still_enforces(
+    tx: &mut Tx,
+    device_id: i64,
+    usage: CaptureUse,
+) -> AppResult<()> {
     let device = devices::get(tx, DeviceId(device_id))
         .await?
         .ok_or(AppError::NotFound("device"))?;
@@ -251,7 +255,7 @@ async fn check_device_still_enforces(tx: &mut Tx, device_id: i64, usage: &str) -
     // A trial capture (a warning only) stays a warning while the device is still in trial.
     let allowed = match gate {
         CaptureUse::Enforce => true,
-        CaptureUse::WarnOnly => usage != "enforce",
+        CaptureUse::WarnOnly => usage != CaptureUse::Enforce,
         CaptureUse::Refuse => false,
     };
     if !allowed {
@@ -291,11 +295,11 @@ pub async fn decide(
     let c = readable(&mut tx, p, id).await?;
     let scopes = [p.scope().clone()];
     let place = UnitPath::from_stored(c.unit_path.clone());
-    let from = CaptureState::parse(&c.state)?;
-    check_reviewer(&reviewer_of(p, &scopes), &under_review(&c, &place)?)?;
+    let from = c.state;
+    check_reviewer(&reviewer_of(p, &scopes), &under_review(&c, &place))?;
     // A public report (REV-05) has no device whose service could have stopped.
     if let (Decision::Approve, Some(device)) = (decision, c.device_id) {
-        check_device_still_enforces(&mut tx, device, &c.usage).await?;
+        check_device_still_enforces(&mut tx, device, c.usage).await?;
     }
     if decision == Decision::Approve && c.plate.is_empty() {
         return Err(RuleViolation::new(
@@ -311,18 +315,7 @@ pub async fn decide(
         Decision::Reject(r) => Some(r.as_str()),
         Decision::Approve => None,
     };
-    if !captures::decide(
-        &mut tx,
-        c.id,
-        from.as_str(),
-        to.as_str(),
-        p.user.id,
-        reason,
-        &note,
-        now,
-    )
-    .await?
-    {
+    if !captures::decide(&mut tx, c.id, from, to, p.user.id, reason, &note, now).await? {
         return Err(RuleViolation::new(
             "REV-01",
             Code::ReviewAlreadyDecided,

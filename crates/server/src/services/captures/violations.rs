@@ -12,7 +12,7 @@ use roadwarden_domain::capture::review::{
     elimination_deadline, outcome, EliminationReason, Outcome, Party,
 };
 use roadwarden_domain::codes::Code;
-use roadwarden_domain::device::{text, CaptureUse};
+use roadwarden_domain::device::text;
 use roadwarden_domain::org::{Country, UnitPath};
 use roadwarden_domain::{FieldError, RuleViolation, UnitId};
 use roadwarden_store::captures::Capture;
@@ -41,11 +41,7 @@ pub async fn enter(
     let unit = units::get(tx, UnitId(capture.unit_id))
         .await?
         .ok_or(AppError::NotFound("unit"))?;
-    let usage = match capture.usage.as_str() {
-        "enforce" => CaptureUse::Enforce,
-        _ => CaptureUse::WarnOnly,
-    };
-    let result = outcome(usage);
+    let result = outcome(capture.usage);
     let t = tariff(&capture.violation_code);
     let (fine, points, procedure_used) = match (result, t) {
         (Outcome::Violation, Some(t)) => (t.fine, t.points, procedure(&t)),
@@ -67,39 +63,26 @@ pub async fn enter(
         unit.tz(),
     );
     // Item 2 of issue 12: the owner is looked up within the record's own country and plate.
-    let vehicle = registry::owner_of(
-        tx,
-        unit.country.code(),
-        &capture.plate_key,
-        &capture.plate_colour,
-    )
-    .await?;
+    let vehicle =
+        registry::owner_of(tx, unit.country, &capture.plate_key, capture.plate_colour).await?;
     let id = violations::insert(
         tx,
         &NewViolation {
             capture_id: capture.id,
             unit_id: unit.id,
             unit_path: unit.path.clone(),
-            country: unit.country.code().to_owned(),
-            outcome: match result {
-                Outcome::Violation => "violation",
-                Outcome::Warning => "warning",
-            }
-            .to_owned(),
+            country: unit.country,
+            outcome: result,
             plate: capture.plate.clone(),
             plate_key: capture.plate_key.clone(),
-            plate_colour: capture.plate_colour.clone(),
+            plate_colour: capture.plate_colour,
             violation_code: capture.violation_code.clone(),
             occurred_at: capture.captured_at,
             place: capture.place.clone(),
             fine_minor: fine.minor,
-            currency: fine.currency.code().to_owned(),
+            currency: fine.currency,
             points: i32::from(points),
-            procedure: match procedure_used {
-                Procedure::Simple => "simple",
-                Procedure::General => "general",
-            }
-            .to_owned(),
+            procedure: procedure_used,
             vehicle_id: vehicle.as_ref().map(|v| v.id),
             entered_at: now,
             notice_due_at: due.overdue_at,
@@ -248,7 +231,7 @@ pub async fn act(
             object_type: "violation",
             object_id: id.to_string(),
             unit_id: Some(UnitId(changed.unit_id)),
-            detail: json!({ "state": changed.state, "plate": changed.plate }),
+            detail: json!({ "state": changed.state.as_str(), "plate": changed.plate }),
         },
         now,
     )
@@ -265,8 +248,8 @@ async fn apply_action(
     now: DateTime<Utc>,
     actor: &Actor,
 ) -> AppResult<Violation> {
-    let from = ViolationState::parse(&v.state)?;
-    let warning = v.outcome == "warning";
+    let from = v.state;
+    let warning = v.outcome == Outcome::Warning;
     let unit = units::get(tx, UnitId(v.unit_id))
         .await?
         .ok_or(AppError::NotFound("unit"))?;
@@ -306,21 +289,18 @@ async fn apply_action(
             detail = format!("{until}: {}", text("reason", &reason, 500, true)?);
         }
         ClerkAction::Handle { driver_name } => {
-            v.state = apply(from, Step::Handle, warning)?.as_str().to_owned();
+            v.state = apply(from, Step::Handle, warning)?;
             let driver = text("driver_name", &driver_name, 64, false)?;
             // REV-06: attributed to the actual driver once established.
             if !driver.is_empty() {
-                v.party = serde_json::to_value(Party::Driver)
-                    .ok()
-                    .and_then(|p| p.as_str().map(str::to_owned))
-                    .unwrap_or_else(|| "driver".into());
+                v.party = Party::Driver;
                 v.driver_name = driver;
             }
             v.decided_at = Some(now);
-            v.payment_due = Some(today + Duration::days(i64::from(payment_days(country_of(&v)))));
+            v.payment_due = Some(today + Duration::days(i64::from(payment_days(v.country))));
         }
         ClerkAction::Pay => {
-            v.state = apply(from, Step::Pay, warning)?.as_str().to_owned();
+            v.state = apply(from, Step::Pay, warning)?;
             let fine = money_of(&v);
             let fee = v
                 .payment_due
@@ -332,7 +312,7 @@ async fn apply_action(
         }
         ClerkAction::Eliminate { reason, note } => {
             let reason = EliminationReason::parse(&reason)?;
-            v.state = apply(from, Step::Eliminate, warning)?.as_str().to_owned();
+            v.state = apply(from, Step::Eliminate, warning)?;
             v.eliminated_at = Some(now);
             v.elimination_reason = Some(reason.as_str().to_owned());
             detail = text("note", &note, 500, false)?;
@@ -364,7 +344,7 @@ async fn apply_action(
         }
     }
     v.updated_at = now;
-    if !violations::save(tx, &v, from.as_str()).await? {
+    if !violations::save(tx, &v, from).await? {
         return Err(RuleViolation::new(
             "NOT-02",
             Code::ViolationChanged,
@@ -372,10 +352,10 @@ async fn apply_action(
         )
         .into());
     }
-    let name = match v.state.as_str() {
-        _ if event.is_some() => event.unwrap_or_default(),
-        s if s == from.as_str() => "changed",
-        s => s,
+    let name = match event {
+        Some(e) => e,
+        None if v.state == from => "changed",
+        None => v.state.as_str(),
     };
     violations::add_event(tx, v.id, name, actor.user_id, &actor.name, &detail, now).await?;
     Ok(v)
@@ -393,18 +373,19 @@ pub async fn mark_notified(
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     let cal = super::calendar(ctx, tx, country).await?;
-    v.state = to.as_str().to_owned();
+    v.state = to;
     v.notified_at = Some(now);
     v.handle_by = Some(notice::handle_by(now, ctx.settings.notices.handle_days, &cal, tz).last_day);
     // NOT-02c: the overdue job looks at the record when the owner's 30 days are up, and at the
     // vehicle's other records that waited for a fifth one.
     let today = now.with_timezone(&tz).date_naive();
-    v.next_step_at = (v.outcome == "violation" && to == ViolationState::Notified).then(|| {
-        start_of_local_day(
-            cal.calendar_days_after(today, notice::OVERDUE_RESPONSE_DAYS),
-            tz,
-        )
-    });
+    v.next_step_at =
+        (v.outcome == Outcome::Violation && to == ViolationState::Notified).then(|| {
+            start_of_local_day(
+                cal.calendar_days_after(today, notice::OVERDUE_RESPONSE_DAYS),
+                tz,
+            )
+        });
     violations::wake_overdue_of_plate(tx, &v.plate_key, now).await?;
     Ok(())
 }
@@ -412,19 +393,6 @@ pub async fn mark_notified(
 pub fn money_of(v: &Violation) -> Money {
     Money {
         minor: v.fine_minor,
-        currency: if v.currency == "VND" {
-            Currency::Vnd
-        } else {
-            Currency::Cny
-        },
-    }
-}
-
-/// The country whose rules govern a record (`CN` unless `VN`).
-pub fn country_of(v: &Violation) -> Country {
-    if v.country == "VN" {
-        Country::Vietnam
-    } else {
-        Country::China
+        currency: v.currency,
     }
 }

@@ -13,6 +13,8 @@ use roadwarden_store::units::{self, NewUnit, Unit, UnitFilter};
 use roadwarden_store::users::{self, NewUser};
 use roadwarden_store::{Store, StoreError};
 
+mod captures;
+
 struct Db {
     store: Store,
     _dir: Option<tempfile::TempDir>,
