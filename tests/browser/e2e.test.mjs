@@ -206,8 +206,10 @@ test("a camera walks from proposal through review, notice and trial to formal us
   await m.page.fill("input[name=latitude]", "21.03");
   await m.page.check("input[name=violation_types][value='1625']");
   await m.page.click("#device-form button[type=submit]");
-  assert.match(await m.page.textContent("main"), /DEV-09|越南|outside|境外|CN/);
-  await m.page.goBack();
+  // Refused where the mistake is, in Chinese, with what was typed kept (issue 14).
+  await m.page.waitForSelector("#device-form .field-error");
+  assert.match(await m.page.textContent("#device-form .field-error"), /DEV-09|越南|境内|境外/);
+  assert.equal(await m.page.inputValue("input[name=name]"), "长兴大道与五峰路口 闯红灯");
   await m.page.fill("input[name=latitude]", "31.0402");
   await m.page.click("#device-form button[type=submit]");
   await m.page.waitForURL(/\/devices\/\d+\?ok=device_created/);

@@ -51,7 +51,7 @@ if (reviewPanel) {
 // such a post (header x-form-errors: inline) with {"error": …} or {"redirect": "/where"}; a page
 // or a download in answer is shown or saved as the browser would. It costs no extra request: a
 // plain post is answered by a redirect the browser follows, this one by the address to go to.
-// A form marked data-plain posts the ordinary way.
+// A form marked data-plain posts the ordinary way (sign-in, which shows its own refusal).
 function clearFormErrors(form) {
   form.querySelectorAll(".field-error").forEach((e) => e.remove());
   form.querySelectorAll("[aria-invalid]").forEach((e) => e.removeAttribute("aria-invalid"));
@@ -84,16 +84,24 @@ function savedName(resp) {
 }
 document.addEventListener("submit", async (event) => {
   const form = event.target;
-  if (event.defaultPrevented || form.method.toLowerCase() !== "post") return;
-  if (form.hasAttribute("data-plain") || (form.target && form.target !== "_self")) return;
+  // Attributes, not properties: a field named "action" or "method" shadows form.action.
+  const method = (form.getAttribute("method") || "get").toLowerCase();
+  if (event.defaultPrevented || method !== "post") return;
+  const target = form.getAttribute("target");
+  if (form.hasAttribute("data-plain") || (target && target !== "_self")) return;
   event.preventDefault();
   clearFormErrors(form);
   const submitter = event.submitter;
+  const action = new URL(
+    (submitter && submitter.getAttribute("formaction")) || form.getAttribute("action") || window.location.href,
+    window.location.href,
+  ).href;
   const data = new FormData(form, submitter || undefined);
-  const body = form.enctype === "multipart/form-data" ? data : new URLSearchParams(data);
+  const multipart = (form.getAttribute("enctype") || "").toLowerCase() === "multipart/form-data";
+  const body = multipart ? data : new URLSearchParams(data);
   if (submitter) submitter.disabled = true;
   try {
-    const resp = await fetch(form.action, {
+    const resp = await fetch(action, {
       method: "POST",
       body,
       headers: { "x-form-errors": "inline" },

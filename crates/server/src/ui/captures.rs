@@ -385,7 +385,8 @@ pub async fn public_page(
     Query(q): Query<PublicQuery>,
 ) -> AppResult<Response> {
     let plate = q.plate.unwrap_or_default();
-    public_records_page(lang, &plate, "", None, None, flash(lang, q.ok.as_deref()))
+    let done = flash(lang, q.ok.as_deref());
+    public_records_page(lang, &plate, "", None, None, done.as_deref())
 }
 
 /// NOT-02a: an owner looks up their records with the plate and the VIN tail (posted).
@@ -422,16 +423,23 @@ async fn public_answer(
         Err(e) => return Err(e),
     };
     let records = records.map(|r| Value::from_serialize(&r));
-    public_records_page(lang, plate, vin_tail, records, error, flash_text)
+    public_records_page(
+        lang,
+        plate,
+        vin_tail,
+        records.as_ref(),
+        error,
+        flash_text.as_deref(),
+    )
 }
 
 fn public_records_page(
     lang: Lang,
     plate: &str,
     vin_tail: &str,
-    records: Option<Value>,
+    records: Option<&Value>,
     error: Option<&str>,
-    flash_text: Option<String>,
+    flash_text: Option<&str>,
 ) -> AppResult<Response> {
     let ctx = page_context(
         lang,

@@ -114,11 +114,15 @@ async fn apl_02_the_owner_sees_the_answer_and_apl_03_does_not_object_twice() {
     // The owner's page shows the answer in the owner's language.
     let page = w
         .app
-        .page(
-            "/public/violations?plate=浙E12345&vin_tail=123456&lang=en",
-            None,
-        )
-        .await;
+        .client
+        .post(w.app.url("/public/violations/lookup?lang=en"))
+        .form(&[("plate", "浙E12345"), ("vin_tail", "123456")])
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains(reply), "the reply is on the owner's page");
     assert!(page.contains("objection-answered-"), "no second form");
 }

@@ -43,9 +43,8 @@ async fn capture_pages_render_for_their_users() {
         let resp = w
             .app
             .client
-            .get(w.app.url(&format!(
-                "/public/violations?plate=浙E12345&vin_tail=123456&lang={lang}"
-            )))
+            .post(w.app.url(&format!("/public/violations/lookup?lang={lang}")))
+            .form(&[("plate", "浙E12345"), ("vin_tail", "123456")])
             .send()
             .await
             .unwrap();
@@ -56,12 +55,20 @@ async fn capture_pages_render_for_their_users() {
     let resp = w
         .app
         .client
-        .get(
-            w.app
-                .url("/public/violations?plate=浙E12345&vin_tail=000000"),
-        )
+        .post(w.app.url("/public/violations/lookup"))
+        .form(&[("plate", "浙E12345"), ("vin_tail", "000000")])
         .send()
         .await
         .unwrap();
     assert!(resp.text().await.unwrap().contains("lookup-error"));
+    // Issue 14: the proof travels in the body only; one put in the address looks nothing up.
+    let page = w
+        .app
+        .page("/public/violations?plate=浙E12345&vin_tail=123456", None)
+        .await;
+    assert!(
+        !page.contains("public-record"),
+        "a VIN tail in the address is ignored"
+    );
+    assert!(page.contains("method=\"post\" action=\"/public/violations/lookup\""));
 }
