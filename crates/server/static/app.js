@@ -138,3 +138,39 @@ document.addEventListener("submit", async (event) => {
     if (submitter) submitter.disabled = false;
   }
 });
+
+// A recording this browser cannot decode (a codec it lacks) says so, instead of leaving a
+// black strip where the picture should be.
+document.querySelectorAll("video#player, audio#player").forEach((media) => {
+  const note = document.getElementById("player-error");
+  const show = () => {
+    if (note) note.hidden = false;
+    media.closest(".player")?.classList.add("unplayable");
+  };
+  if (media.error) show();
+  media.addEventListener("error", show);
+  media.addEventListener("loadedmetadata", () => {
+    if (media.tagName === "VIDEO" && media.videoWidth === 0) show();
+  });
+});
+
+// Pictures open large on the page (click again, or Esc, to close); a new tab still works with
+// the middle button or a modified click.
+document.addEventListener("click", (event) => {
+  const link = event.target.closest("a[data-zoom]");
+  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey) return;
+  event.preventDefault();
+  let dialog = document.getElementById("zoom-dialog");
+  if (!dialog) {
+    dialog = document.createElement("dialog");
+    dialog.id = "zoom-dialog";
+    dialog.className = "zoom";
+    dialog.addEventListener("click", () => dialog.close());
+    document.body.append(dialog);
+  }
+  const img = document.createElement("img");
+  img.src = link.getAttribute("href");
+  img.alt = link.querySelector("img")?.alt || "";
+  dialog.replaceChildren(img);
+  dialog.showModal();
+});

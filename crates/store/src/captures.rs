@@ -323,16 +323,33 @@ pub async fn claim_next(
     now: DateTime<Utc>,
     hold_until: DateTime<Utc>,
     after: Option<(DateTime<Utc>, i64)>,
+    skipped: &[i64],
 ) -> Result<Option<i64>> {
+    // The head of the queue long enough to step over the captures this reviewer skipped; if
+    // only skipped ones are left, the first of them comes back.
+    let limit = 1 + i64::try_from(skipped.len().min(50)).unwrap_or(0);
     let head: Vec<QueueId> =
-        queue_head(tx, scope, reviewer, now, after, 1, "id, review_due_at").await?;
-    let Some(next) = head.first().map(|q| q.id) else {
+        queue_head(tx, scope, reviewer, now, after, limit, "id, review_due_at").await?;
+    let Some(next) = head
+        .iter()
+        .find(|q| !skipped.contains(&q.id))
+        .or_else(|| head.first())
+        .map(|q| q.id)
+    else {
         return Ok(None);
     };
     let sql = "UPDATE captures SET claimed_by = $1, claimed_until = $2 WHERE id = $3";
     on!(tx, c => sqlx::query(sql).bind(reviewer.0).bind(hold_until).bind(next)
         .execute(c).await?.rows_affected());
     Ok(Some(next))
+}
+
+/// Lets go of a capture this reviewer held (they skipped it), so another reviewer may take it.
+pub async fn release_claim(tx: &mut Tx, id: i64, reviewer: UserId) -> Result<()> {
+    let sql = "UPDATE captures SET claimed_by = NULL, claimed_until = NULL \
+        WHERE id = $1 AND claimed_by = $2";
+    on!(tx, c => sqlx::query(sql).bind(id).bind(reviewer.0).execute(c).await?.rows_affected());
+    Ok(())
 }
 
 /// One row of the queue list.

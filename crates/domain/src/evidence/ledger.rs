@@ -281,6 +281,23 @@ pub fn flags(f: LedgerFacts, now: DateTime<Utc>) -> Vec<LedgerFlag> {
     out
 }
 
+/// BWC-01: who a recorder may be handed to (and who may check it before use): an active
+/// account of a police officer or auxiliary, not a grid worker or an interface account, nor
+/// an account still pending or disabled.
+pub fn may_carry_recorder(
+    kind: crate::account::PersonKind,
+    status: crate::account::AccountStatus,
+    roles: &[crate::roles::Role],
+) -> bool {
+    use crate::account::{AccountStatus, PersonKind};
+    use crate::roles::Role;
+    matches!(kind, PersonKind::PoliceOfficer | PersonKind::Staff)
+        && status == AccountStatus::Active
+        && roles
+            .iter()
+            .any(|r| !matches!(r, Role::GridWorker | Role::InterfaceClient))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -393,5 +410,48 @@ mod tests {
             sent_for_repair_at: None,
         };
         assert_eq!(flags(damaged, t(25)), vec![LedgerFlag::RepairOverdue]);
+    }
+
+    #[test]
+    fn bwc_01_recorders_go_only_to_active_officers_and_auxiliaries() {
+        use crate::account::{AccountStatus, PersonKind};
+        use crate::roles::Role;
+        let active = AccountStatus::Active;
+        assert!(may_carry_recorder(
+            PersonKind::PoliceOfficer,
+            active,
+            &[Role::Collector]
+        ));
+        assert!(may_carry_recorder(
+            PersonKind::Staff,
+            active,
+            &[Role::Reviewer]
+        ));
+        assert!(!may_carry_recorder(
+            PersonKind::PoliceOfficer,
+            AccountStatus::Pending,
+            &[Role::Collector]
+        ));
+        assert!(!may_carry_recorder(
+            PersonKind::PoliceOfficer,
+            AccountStatus::Disabled,
+            &[Role::Collector]
+        ));
+        assert!(!may_carry_recorder(
+            PersonKind::Staff,
+            active,
+            &[Role::GridWorker]
+        ));
+        assert!(!may_carry_recorder(
+            PersonKind::Staff,
+            active,
+            &[Role::InterfaceClient]
+        ));
+        assert!(!may_carry_recorder(
+            PersonKind::TechnicalPartner,
+            active,
+            &[Role::Admin]
+        ));
+        assert!(!may_carry_recorder(PersonKind::PoliceOfficer, active, &[]));
     }
 }

@@ -21,7 +21,9 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::metrics::Metrics;
 use crate::services::captures::committer::Committer;
+use crate::services::captures::skips::ReviewSkips;
 use crate::services::evidence::upload::sessions::Sessions;
+use crate::services::link_key::LinkKey;
 use crate::services::refusals::log::RefusalLog;
 
 /// Cheap to clone: one shared allocation.
@@ -46,6 +48,10 @@ pub struct Inner {
     pub signin_guard: SignInGuard,
     /// SEC-05: refused accesses counted until the next aggregated audit entry.
     pub refusals: RefusalLog,
+    /// NOT-02a: signs the owner's short-lived photo links.
+    pub link_key: LinkKey,
+    /// REV-01: the captures each reviewer passed over, kept from coming straight back.
+    pub review_skips: ReviewSkips,
 }
 
 impl std::ops::Deref for ServiceContext {
@@ -71,6 +77,8 @@ impl ServiceContext {
             uploads: Default::default(),
             signin_guard: Default::default(),
             refusals: Default::default(),
+            link_key: LinkKey::default(),
+            review_skips: ReviewSkips::default(),
         }))
     }
 

@@ -11,6 +11,7 @@ pub mod context;
 pub mod devices;
 pub mod evidence;
 pub mod home;
+pub mod link_key;
 pub mod messages;
 pub mod refusals;
 pub mod signin;

@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::policy::{
     EliminationVerifiers, Eliminators, NoticeClerks, ObjectionHandlers, ObjectionReaders,
-    ViolationReaders,
+    Reviewers, ViolationReaders,
 };
 use crate::services::captures::forms;
 use crate::services::captures::objections::{self, ObjectionDecision, ObjectionInput};
@@ -80,6 +80,13 @@ pub async fn review_page(
             rect => i.plate_w.map(|w| format!("{} {} {} {}", i.plate_x.unwrap_or(0), i.plate_y.unwrap_or(0), w, i.plate_h.unwrap_or(w / 3))),
         })
     });
+    // The scenes lead the page; the plate and vehicle pictures go beside them.
+    let (scenes, others): (Vec<_>, Vec<_>) = current
+        .as_ref()
+        .map(|v| v.images.iter().partition(|i| i.kind == "scene"))
+        .unwrap_or_default();
+    let scenes: Vec<i32> = scenes.iter().map(|i| i.position).collect();
+    let others = Value::from_serialize(&others);
     let violation = current
         .as_ref()
         .map(|v| violation_name(&v.capture.violation_code, lang));
@@ -95,6 +102,8 @@ pub async fn review_page(
             c => current.as_ref().map(Value::from_serialize),
             current_id => current_id,
             zoom => zoom,
+            scenes => scenes,
+            others => others,
             violation => violation,
             colour => colour,
             queue => Value::from_serialize(&page),
@@ -205,6 +214,7 @@ pub async fn violation_page(
             fine => records::money_of(v).display(lang.code()),
             reference => crate::services::captures::outbox::reference(v),
             is_clerk => user.may::<NoticeClerks>(),
+            may_review => user.may::<Reviewers>(),
             may_eliminate => user.may::<Eliminators>() && st.is_open(),
             may_verify_elimination => user.may::<EliminationVerifiers>()
                 && st.is_open() && v.elimination_verified_at.is_none(),
@@ -305,15 +315,20 @@ pub async fn objections_page(
     meta: RequestMeta,
     Query(q): Query<DetailQuery>,
 ) -> AppResult<Response> {
-    let list = objections::list(&state, &user, &meta, false).await?;
+    let cases = objections::desk(&state, &user, &meta).await?;
     let now = state.clock.now();
-    let rows: Vec<Value> = list
+    let rows: Vec<Value> = cases
         .iter()
-        .map(|o| {
+        .map(|c| {
+            let o = &c.objection;
             context! {
                 o => Value::from_serialize(o),
                 overdue => o.state == ObjectionState::Received && now >= o.due_at,
-                photos => o.photos.len(),
+                photos => (0..o.photos.len()).collect::<Vec<_>>(),
+                plate => c.plate,
+                plate_colour => c.plate_colour,
+                violation => violation_name(&c.violation_code, lang),
+                images => Value::from_serialize(&c.images),
             }
         })
         .collect();
@@ -357,6 +372,36 @@ pub async fn decide_objection(
     };
     objections::decide(&state, &user, &meta, id, &input).await?;
     Ok(Redirect::to("/objections?ok=objection_decided").into_response())
+}
+
+/// APL-02: a photo the objector attached (read recorded).
+pub async fn objection_photo(
+    State(state): State<AppState>,
+    user: Require<ObjectionReaders>,
+    meta: RequestMeta,
+    Path(params): Path<(RecordId, String)>,
+) -> AppResult<Response> {
+    let (RecordId(id), n) = params;
+    let index = n
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=100).contains(n))
+        .ok_or_else(|| FieldError::new("n", "must be a photo number"))?;
+    let bytes = objections::photo(&state, &user, &meta, id, index - 1).await?;
+    Ok(jpeg(bytes))
+}
+
+/// A picture answered to a page: private to this person's browser, kept a few minutes.
+fn jpeg(bytes: Vec<u8>) -> Response {
+    use axum::http::header;
+    (
+        [
+            (header::CONTENT_TYPE, "image/jpeg"),
+            (header::CACHE_CONTROL, "private, max-age=300"),
+        ],
+        bytes,
+    )
+        .into_response()
 }
 
 // ---- the public page -----------------------------------------------------------------------
@@ -454,6 +499,17 @@ fn public_records_page(
         },
     );
     Ok(render("public_violations.html", ctx)?.into_response())
+}
+
+/// NOT-02a: a picture of an owner's record, through the link their look-up signed.
+pub async fn public_photo(
+    State(state): State<AppState>,
+    meta: RequestMeta,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let bytes =
+        crate::services::captures::public_lookup::public_photo(&state, &meta, &token).await?;
+    Ok(jpeg(bytes))
 }
 
 pub async fn public_objection(

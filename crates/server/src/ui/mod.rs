@@ -97,10 +97,18 @@ pub fn router() -> Router<AppState> {
             post(captures::decide_objection),
         )
         .route(
+            "/objections/{id}/photos/{n}",
+            get(captures::objection_photo),
+        )
+        .route(
             "/public/violations",
             get(captures::public_page).post(captures::public_objection),
         )
         .route("/public/violations/lookup", post(captures::public_lookup))
+        .route(
+            "/public/violations/photos/{token}",
+            get(captures::public_photo),
+        )
         .route("/report", get(reports::report_page).post(reports::submit))
         .route("/report/code", post(reports::send_code))
         .route("/evidence", get(evidence::library_page))

@@ -50,6 +50,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "evidence_supervision.html",
     "recorders.html",
     "recorder.html",
+    "evidence_images.html",
 );
 
 pub fn env() -> &'static Environment<'static> {

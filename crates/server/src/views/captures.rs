@@ -543,6 +543,27 @@ pub struct ViolationDetailView {
     pub objections: Vec<ObjectionView>,
     pub owner: Option<OwnerView>,
     pub late_fee_today: String,
+    /// The capture's pictures; each read through `url` is recorded.
+    pub images: Vec<EvidenceImageView>,
+}
+
+/// A picture of the capture behind a record.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EvidenceImageView {
+    pub position: i32,
+    /// scene, vehicle or plate.
+    pub kind: String,
+    pub url: String,
+}
+
+impl From<crate::services::captures::records::EvidenceImage> for EvidenceImageView {
+    fn from(i: crate::services::captures::records::EvidenceImage) -> Self {
+        Self {
+            url: format!("/api/v1/captures/{}/images/{}", i.capture_id, i.position),
+            position: i.position,
+            kind: i.kind,
+        }
+    }
 }
 
 impl From<ViolationDetail> for ViolationDetailView {
@@ -554,6 +575,7 @@ impl From<ViolationDetail> for ViolationDetailView {
             objections: d.objections.into_iter().map(Into::into).collect(),
             owner: d.owner.map(Into::into),
             late_fee_today: d.late_fee_today,
+            images: d.images.into_iter().map(Into::into).collect(),
         }
     }
 }

@@ -23,6 +23,7 @@ pub mod public_reports;
 pub mod records;
 pub mod registry;
 pub mod review;
+pub mod skips;
 pub mod smtp;
 pub mod transfer;
 pub mod violations;

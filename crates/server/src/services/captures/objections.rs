@@ -16,10 +16,11 @@ use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::{FieldError, RuleViolation, UnitId};
 use roadwarden_store::violations::{self, NewObjection, Objection};
 use roadwarden_store::{units, Tx};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::owner_proof::{prove_owner, Purpose};
+use super::records::{evidence_images, EvidenceImage};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
@@ -360,4 +361,91 @@ pub async fn list(
     .await?;
     tx.commit().await?;
     Ok(rows)
+}
+
+/// An objection with what its handler weighs beside it (issue 14): the record's plate and
+/// offence and the capture's pictures, so the decision is made looking at the evidence.
+#[derive(Debug, Serialize)]
+pub struct ObjectionCase {
+    pub objection: Objection,
+    pub plate: String,
+    pub plate_colour: String,
+    pub violation_code: String,
+    pub images: Vec<EvidenceImage>,
+}
+
+/// The objection desk: the objections in scope, each with its record's evidence. The list
+/// read is recorded like `list`; each picture's read is recorded when it is opened.
+pub async fn desk(
+    ctx: &ServiceContext,
+    p: &Principal,
+    meta: &RequestMeta,
+) -> AppResult<Vec<ObjectionCase>> {
+    let rows = list(ctx, p, meta, false).await?;
+    let mut tx = ctx.store.begin_read().await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for objection in rows {
+        let Some(v) = violations::get(&mut tx, objection.violation_id).await? else {
+            continue;
+        };
+        // Evidence only for a record still in reach (a transferred record may have left it).
+        let images = if p.covers(&UnitPath::from_stored(v.unit_path.clone())) {
+            evidence_images(&mut tx, v.capture_id).await?
+        } else {
+            Vec::new()
+        };
+        out.push(ObjectionCase {
+            objection,
+            plate: v.plate,
+            plate_colour: v.plate_colour.as_str().to_owned(),
+            violation_code: v.violation_code,
+            images,
+        });
+    }
+    Ok(out)
+}
+
+/// APL-02: a photo the objector attached, for a person who may read the objection. The read
+/// is recorded (SEC-05); another unit's objection is "not found" (ORG-02).
+pub async fn photo(
+    ctx: &ServiceContext,
+    p: &Principal,
+    meta: &RequestMeta,
+    id: i64,
+    index: usize,
+) -> AppResult<Vec<u8>> {
+    if !p.has_any(ObjectionReaders::ROLES) {
+        return Err(AppError::forbidden(
+            Code::RoleMissing,
+            "objections are for objection handlers, unit heads and supervisors",
+        ));
+    }
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let o = violations::objection(&mut tx, id)
+        .await?
+        .filter(|o| p.covers(&UnitPath::from_stored(o.unit_path.clone())))
+        .ok_or(AppError::NotFound("objection"))?;
+    let blob = o
+        .photos
+        .0
+        .get(index)
+        .cloned()
+        .ok_or(AppError::NotFound("photo"))?;
+    record(
+        &mut tx,
+        &Actor::user(p, meta),
+        Event {
+            action: "objection.photo",
+            object_type: "objection",
+            object_id: id.to_string(),
+            unit_id: Some(UnitId(o.unit_id)),
+            detail: json!({ "photo": index + 1 }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let blob = roadwarden_blob::BlobId::parse(&blob).map_err(AppError::internal)?;
+    ctx.blobs.get(&blob).await.map_err(AppError::internal)
 }

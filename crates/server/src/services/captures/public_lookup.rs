@@ -7,15 +7,18 @@ use roadwarden_domain::capture::objection::ObjectionState;
 use roadwarden_domain::capture::penalty::Money;
 use roadwarden_domain::capture::plate::query_key;
 use roadwarden_domain::UnitId;
-use roadwarden_store::units;
 use roadwarden_store::violations::{self, Violation};
+use roadwarden_store::{captures, units};
 use serde::Serialize;
+use serde_json::json;
 
 use super::owner_proof::{prove_owner, Purpose};
 use super::violations::money_of;
 use crate::context::RequestMeta;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
+use crate::services::audit::{record, Actor, Event};
 use crate::services::context::ServiceContext;
+use crate::services::link_key::PhotoLink;
 
 /// A record as the public sees it (NOT-02a, NOT-02f): no owner, no address.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -38,7 +41,19 @@ pub struct PublicRecord {
     pub objection_open: bool,
     /// APL-02: the owner's objections to this record with the office's answer.
     pub objections: Vec<PublicObjection>,
+    /// The capture's pictures, each behind a link that expires (`PHOTO_LINK_MINUTES`).
+    pub photos: Vec<PublicPhoto>,
 }
+
+/// A picture of the owner's record: its kind (scene, vehicle, plate) and a short-lived link.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PublicPhoto {
+    pub kind: String,
+    pub url: String,
+}
+
+/// How long an owner's photo links stay open after the look-up.
+pub const PHOTO_LINK_MINUTES: i64 = 30;
 
 /// An objection as its party sees it: when, the decision, and the reason they were given.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -75,13 +90,26 @@ pub async fn public_lookup(
         let unit = units::get(&mut tx, UnitId(v.unit_id)).await?;
         let objections = violations::objections_of(&mut tx, v.id).await?;
         let tz = unit.as_ref().map_or(chrono_tz::Asia::Shanghai, |u| u.tz());
-        out.push(public_record(
+        let mut record = public_record(
             &v,
             unit.map(|u| u.name).unwrap_or_default(),
             &objections,
             lang,
             now.with_timezone(&tz).date_naive(),
-        ));
+        );
+        let expires = (now + chrono::Duration::minutes(PHOTO_LINK_MINUTES)).timestamp();
+        for image in captures::images(&mut tx, v.capture_id).await? {
+            let token = ctx.link_key.sign(PhotoLink {
+                violation_id: v.id,
+                position: image.position,
+                expires,
+            });
+            record.photos.push(PublicPhoto {
+                kind: image.kind,
+                url: format!("/public/violations/photos/{token}"),
+            });
+        }
+        out.push(record);
     }
     Ok(out)
 }
@@ -128,5 +156,46 @@ pub fn public_record(
                 reply: o.reply.clone(),
             })
             .collect(),
+        photos: Vec::new(),
     }
+}
+
+/// A picture of an owner's record, through a link the look-up signed. The read is recorded
+/// against the capture, as the public's (SEC-05). A link that is forged, altered or expired
+/// is "not found", before the database is touched.
+pub async fn public_photo(
+    ctx: &ServiceContext,
+    meta: &RequestMeta,
+    token: &str,
+) -> AppResult<Vec<u8>> {
+    let now = ctx.clock.now();
+    let link = ctx
+        .link_key
+        .verify(token, now.timestamp())
+        .ok_or(AppError::NotFound("photo"))?;
+    let mut tx = ctx.store.begin().await?;
+    let v = violations::get(&mut tx, link.violation_id)
+        .await?
+        .ok_or(AppError::NotFound("photo"))?;
+    let image = captures::images(&mut tx, v.capture_id)
+        .await?
+        .into_iter()
+        .find(|i| i.position == link.position)
+        .ok_or(AppError::NotFound("photo"))?;
+    record(
+        &mut tx,
+        &Actor::of_public(meta),
+        Event {
+            action: "capture.image",
+            object_type: "capture",
+            object_id: v.capture_id.to_string(),
+            unit_id: Some(UnitId(v.unit_id)),
+            detail: json!({ "plate": v.plate, "violation": v.id, "via": "owner_link" }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    let blob = roadwarden_blob::BlobId::parse(&image.blob_id).map_err(AppError::internal)?;
+    ctx.blobs.get(&blob).await.map_err(AppError::internal)
 }

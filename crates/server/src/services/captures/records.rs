@@ -73,6 +73,30 @@ pub struct ViolationDetail {
     pub objections: Vec<Objection>,
     pub owner: Option<Vehicle>,
     pub late_fee_today: String,
+    /// The capture's pictures (scene, vehicle, plate): the evidence behind the record.
+    pub images: Vec<EvidenceImage>,
+}
+
+/// One picture of the capture behind a record; its bytes are read (and the read recorded)
+/// through the capture image endpoint.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceImage {
+    pub capture_id: i64,
+    pub position: i32,
+    pub kind: String,
+}
+
+/// The pictures of a capture, in order.
+pub(crate) async fn evidence_images(tx: &mut Tx, capture_id: i64) -> AppResult<Vec<EvidenceImage>> {
+    Ok(roadwarden_store::captures::images(tx, capture_id)
+        .await?
+        .into_iter()
+        .map(|i| EvidenceImage {
+            capture_id,
+            position: i.position,
+            kind: i.kind,
+        })
+        .collect())
 }
 
 pub async fn violation_detail(
@@ -92,6 +116,7 @@ pub async fn violation_detail(
         Some(vid) => store_violations::vehicle(&mut tx, vid).await?,
         None => None,
     };
+    let images = evidence_images(&mut tx, v.capture_id).await?;
     record(
         &mut tx,
         &Actor::user(p, meta),
@@ -122,6 +147,7 @@ pub async fn violation_detail(
         objections,
         owner,
         late_fee_today,
+        images,
     })
 }
 

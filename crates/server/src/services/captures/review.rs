@@ -191,12 +191,20 @@ pub async fn next(
     let hold = now + Duration::minutes(ctx.settings.captures.claim_minutes.max(1));
     let mut tx = ctx.store.begin().await?;
     let after = match after {
-        Some(id) => captures::get(&mut tx, id)
-            .await?
-            .and_then(|c| c.review_due_at.map(|d| (d, c.id))),
+        Some(id) => {
+            // A skip sticks (issue 14): the capture is let go for others and does not come
+            // straight back to this reviewer after their next decision.
+            ctx.review_skips.add(p.user.id.0, id);
+            captures::release_claim(&mut tx, id, p.user.id).await?;
+            captures::get(&mut tx, id)
+                .await?
+                .and_then(|c| c.review_due_at.map(|d| (d, c.id)))
+        }
         None => None,
     };
-    let Some(id) = captures::claim_next(&mut tx, p.scope(), p.user.id, now, hold, after).await?
+    let skipped = ctx.review_skips.of(p.user.id.0);
+    let Some(id) =
+        captures::claim_next(&mut tx, p.scope(), p.user.id, now, hold, after, &skipped).await?
     else {
         tx.commit().await?;
         return Ok(None);

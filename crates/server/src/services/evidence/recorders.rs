@@ -3,11 +3,12 @@
 //! Every step is a ledger entry and an audit entry in one transaction.
 
 use chrono::{DateTime, Utc};
+use roadwarden_domain::account::AccountStatus;
 use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::text;
 use roadwarden_domain::evidence::ledger::{
-    self, check_issue, check_report_damage, check_return, check_send_for_repair, LedgerFacts,
-    LedgerFlag, PreUseCheck, RecorderState, RepairDestination,
+    self, check_issue, check_report_damage, check_return, check_send_for_repair,
+    may_carry_recorder, LedgerFacts, LedgerFlag, PreUseCheck, RecorderState, RepairDestination,
 };
 use roadwarden_domain::FieldError;
 use roadwarden_domain::{UnitId, UserId};
@@ -144,14 +145,22 @@ pub async fn show_with_officers(
     let mut tx = ctx.store.begin_read().await?;
     let (officers, _) =
         users::list_in_scope(&mut tx, p.scope(), &users::UserFilter::default(), 500, 0).await?;
-    let officers = officers
+    // BWC-01: only those who may carry a recorder are offered (`officer_in_scope` refuses
+    // the rest on every path).
+    let mut choices = Vec::new();
+    for u in officers
         .iter()
-        .map(|u| OfficerChoice {
-            id: u.id.0,
-            name: format!("{} ({})", u.full_name, u.username),
-        })
-        .collect();
-    Ok((page, officers))
+        .filter(|u| u.status == AccountStatus::Active)
+    {
+        let roles = users::roles_of(&mut tx, u.id).await?;
+        if may_carry_recorder(u.person_kind, u.status, &roles) {
+            choices.push(OfficerChoice {
+                id: u.id.0,
+                name: format!("{} ({})", u.full_name, u.username),
+            });
+        }
+    }
+    Ok((page, choices))
 }
 
 pub async fn show(ctx: &ServiceContext, p: &Principal, id: i64) -> AppResult<RecorderPage> {
@@ -428,6 +437,14 @@ async fn officer_in_scope(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<User
         .ok_or(AppError::NotFound("officer"))?;
     if !p.covers(&u.unit_path) {
         return Err(AppError::NotFound("officer"));
+    }
+    let roles = users::roles_of(tx, u.id).await?;
+    if !may_carry_recorder(u.person_kind, u.status, &roles) {
+        return Err(FieldError::new(
+            "officer_id",
+            "a recorder goes only to an active police officer or auxiliary (BWC-01)",
+        )
+        .into());
     }
     Ok(u.id)
 }

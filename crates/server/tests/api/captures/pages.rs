@@ -72,3 +72,114 @@ async fn capture_pages_render_for_their_users() {
     );
     assert!(page.contains("method=\"post\" action=\"/public/violations/lookup\""));
 }
+
+/// Issue 14 item 2: the clerk and the objection handler see the capture's pictures on the
+/// record, the handler sees them beside the objection with its attached photos, and the owner
+/// sees them after the plate + VIN proof. Every picture's read is in the audit chain.
+#[tokio::test]
+async fn those_who_decide_see_the_evidence_and_each_view_is_audited() {
+    let w = world().await;
+    let vid = notified_record(&w, 3).await;
+    let (_, o) = public_objection(&w, vid, "123456").await;
+    let objection = o["id"].as_i64().expect("the objection is lodged");
+    let fetch = |path: String, token: Option<String>| {
+        let mut req = w.app.client.get(w.app.url(&path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        async move {
+            let resp = req.send().await.unwrap();
+            let status = resp.status().as_u16();
+            let kind = resp
+                .headers()
+                .get("content-type")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            (status, kind, resp.bytes().await.unwrap().to_vec())
+        }
+    };
+
+    // The clerk's record: the pictures, and no link to the review desk they cannot open.
+    let record = w.captures(&w.clerk).violation(vid).await;
+    let url = record["images"][0]["url"].as_str().unwrap().to_owned();
+    // Templates escape `/` in attributes; read the addresses back as a browser would.
+    let unescape = |html: String| html.replace("&#x2f;", "/");
+    let page = unescape(
+        w.app
+            .page(&format!("/violations/{vid}?lang=en"), Some(&w.clerk))
+            .await,
+    );
+    assert!(
+        page.contains("violation-evidence") && page.contains(&url),
+        "{page}"
+    );
+    assert!(
+        !page.contains("/review?id="),
+        "the clerk is not sent to the review desk"
+    );
+    let (status, kind, bytes) = fetch(url.clone(), Some(w.clerk.clone())).await;
+    assert_eq!((status, kind.as_str()), (200, "image/jpeg"));
+    assert_eq!(bytes, jpeg(3));
+
+    // The handler's desk: plate, offence, the capture's picture and the attached photo.
+    let desk = unescape(w.app.page("/objections?lang=zh-CN", Some(&w.handler)).await);
+    assert!(desk.contains("浙E12345") && desk.contains(&url), "{desk}");
+    let photo = format!("/objections/{objection}/photos/1");
+    assert!(desk.contains(&photo), "{desk}");
+    let (status, kind, bytes) = fetch(photo.clone(), Some(w.handler.clone())).await;
+    assert_eq!((status, kind.as_str()), (200, "image/jpeg"));
+    assert_eq!(bytes, jpeg(42));
+    let (status, ..) = fetch(
+        format!("/objections/{objection}/photos/2"),
+        Some(w.handler.clone()),
+    )
+    .await;
+    assert_eq!(status, 404, "only the photos that were attached");
+    let (status, ..) = fetch(photo.clone(), Some(w.reviewer.clone())).await;
+    assert_eq!(status, 403, "a reviewer does not read objections");
+
+    // The owner, after the proof: the pictures behind links that expire and cannot be altered.
+    let resp = w
+        .app
+        .client
+        .post(w.app.url("/public/violations/lookup?lang=vi"))
+        .form(&[("plate", "浙E12345"), ("vin_tail", "123456")])
+        .send()
+        .await
+        .unwrap();
+    let page = unescape(resp.text().await.unwrap());
+    let link = page
+        .split("src=\"/public/violations/photos/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|t| format!("/public/violations/photos/{t}"))
+        .expect("a photo link on the owner's page");
+    assert!(!link.contains("123456"), "the VIN tail is not in the link");
+    let (status, kind, bytes) = fetch(link.clone(), None).await;
+    assert_eq!((status, kind.as_str()), (200, "image/jpeg"));
+    assert_eq!(bytes, jpeg(3));
+    let forged = link.replacen(&format!("/{vid}."), &format!("/{}.", vid + 1), 1);
+    assert_eq!(fetch(forged, None).await.0, 404, "another record's picture");
+    w.clock.advance(chrono::Duration::minutes(31));
+    assert_eq!(fetch(link, None).await.0, 404, "the link has expired");
+
+    let root = w.o.root_admin_token(&w.app).await;
+    let (_, audit) = w.app.get("/api/v1/audit?action=capture.image", &root).await;
+    let reads: Vec<(&str, &str)> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["actor"].as_str().unwrap_or(""),
+                e["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(reads.len(), 2, "the clerk's read and the owner's: {audit}");
+    let (_, audit) = w
+        .app
+        .get("/api/v1/audit?action=objection.photo", &root)
+        .await;
+    assert_eq!(audit.as_array().unwrap().len(), 1, "{audit}");
+}

@@ -255,3 +255,55 @@ async fn rev_05_a_share_of_approvals_gets_a_second_look_and_sup_07a_stats_rate_a
     assert_eq!(me["overturned"], 0);
     assert!(me.get("fines").is_none(), "SUP-07a: never counts of fines");
 }
+
+/// Issue 14 item 6: a skipped capture does not come straight back after the reviewer's next
+/// decision; it comes back when nothing else is left, and another reviewer may take it at once.
+#[tokio::test]
+async fn rev_01_a_skip_sticks_for_that_reviewer() {
+    let w = world().await;
+    let mut ids = Vec::new();
+    for (n, plate) in [(1, "浙E12345"), (2, "浙E12346"), (3, "浙E12347")] {
+        let (_, c) = w.push("330522010201", &w.capture(plate, "1625", n)).await;
+        ids.push(c["capture_id"].as_i64().unwrap());
+        w.clock.advance(Duration::hours(1));
+    }
+    let next = |after: Option<i64>| {
+        let path = match after {
+            Some(a) => format!("/api/v1/review/next?after={a}"),
+            None => "/api/v1/review/next".to_owned(),
+        };
+        let app = &w.app;
+        let token = w.reviewer.clone();
+        async move { app.get(&path, &token).await.1["id"].as_i64() }
+    };
+    assert_eq!(next(None).await, Some(ids[0]));
+    assert_eq!(next(Some(ids[0])).await, Some(ids[1]), "skipped");
+    w.approve(ids[1]).await;
+    assert_eq!(next(None).await, Some(ids[2]), "the skip sticks");
+    w.approve(ids[2]).await;
+    account(&w.app.state, &w.o.county, "cx.reviewer2", 19, &["reviewer"]).await;
+    let other = w.app.token("cx.reviewer2", PASSWORD).await;
+    let (_, theirs) = w.app.get("/api/v1/review/next", &other).await;
+    assert_eq!(
+        theirs["id"], ids[0],
+        "a skipped capture is let go for others"
+    );
+}
+
+#[tokio::test]
+async fn rev_01_only_skipped_captures_left_come_back() {
+    let w = world().await;
+    let (_, c) = w
+        .push("330522010201", &w.capture("浙E12345", "1625", 1))
+        .await;
+    let id = c["capture_id"].as_i64().unwrap();
+    let (_, first) = w.app.get("/api/v1/review/next", &w.reviewer).await;
+    assert_eq!(first["id"], id);
+    let (status, _) = w
+        .app
+        .get(&format!("/api/v1/review/next?after={id}"), &w.reviewer)
+        .await;
+    assert!(status == 200 || status == 204, "nothing after it: {status}");
+    let (_, again) = w.app.get("/api/v1/review/next", &w.reviewer).await;
+    assert_eq!(again["id"], id, "the only capture left comes back");
+}
