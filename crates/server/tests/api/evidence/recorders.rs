@@ -157,3 +157,68 @@ async fn bwc_12_a_damaged_recorder_goes_to_logistics_within_24_hours() {
         200
     );
 }
+
+/// BWC-01 (issue 14): a recorder goes to an active officer or auxiliary; an interface account
+/// (an inspection station) is neither offered on the page nor accepted by the API.
+#[tokio::test]
+async fn bwc_01_a_recorder_goes_only_to_an_officer_not_to_an_interface_account() {
+    let w = world().await;
+    let station = roadwarden_testkit::unit(
+        &w.app.state,
+        Some(&w.o.county),
+        "330522-JC",
+        "squad",
+        "inspection_station",
+    )
+    .await;
+    account(
+        &w.app.state,
+        &station,
+        "jc.station",
+        41,
+        &["interface_client"],
+    )
+    .await;
+    let root = w.app.token(&w.o.root_admin.0, &w.o.root_admin.1).await;
+    let (_, list) = w.app.get("/api/v1/users?search=jc.station", &root).await;
+    let rows = list["items"].as_array().or(list.as_array()).unwrap();
+    let station_id = rows[0]["id"].as_i64().unwrap();
+    let (_, rec) = w
+        .app
+        .post(
+            "/api/v1/recorders",
+            &w.admin,
+            &json!({"number": "ZJ-BWC-0042", "brand": "Hikvision", "model": "DS-MH2311"}),
+        )
+        .await;
+    let id = rec["recorder"]["id"].as_i64().unwrap();
+    let path = format!("/api/v1/recorders/{id}/ledger");
+    let check = |officer: i64| {
+        json!({"step": "check", "officer_id": officer, "fault_free": true,
+        "main_battery_charged": true, "spare_battery_charged": true, "storage_sufficient": true,
+        "time_and_place_stamp_correct": true})
+    };
+    let (status, err) = w.app.post(&path, &w.admin, &check(station_id)).await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (422, Some("officer_id")),
+        "{err}"
+    );
+    assert_eq!(
+        w.app.post(&path, &w.admin, &check(w.officer_id)).await.0,
+        200
+    );
+    let issue = json!({"step": "issue", "officer_id": station_id, "condition": "good"});
+    let (status, err) = w.app.post(&path, &w.admin, &issue).await;
+    assert_eq!(
+        (status, err["error"]["field"].as_str()),
+        (422, Some("officer_id")),
+        "{err}"
+    );
+    let page = w
+        .app
+        .page(&format!("/recorders/{id}"), Some(&w.admin))
+        .await;
+    assert!(page.contains("sq.officer"), "the officer is offered");
+    assert!(!page.contains("jc.station"), "the station account is not");
+}
