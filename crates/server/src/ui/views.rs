@@ -50,6 +50,10 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "evidence_supervision.html",
     "recorders.html",
     "recorder.html",
+    "list_bar.html",
+    "list_th.html",
+    "list_pager.html",
+    "violations_bulk.html",
 );
 
 pub fn env() -> &'static Environment<'static> {
