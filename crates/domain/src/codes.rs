@@ -95,6 +95,7 @@ codes! {
     NonRecordingAlreadyDecided = "non_recording.already_decided",
     NonRecordingSelfApproval = "non_recording.self_approval",
     NotFound = "not_found",
+    NoticeNoLetter = "notice.no_letter",
     ObjectionAlreadyAnswered = "objection.already_answered",
     ObjectionAlreadyDecided = "objection.already_decided",
     ObjectionAlreadyOpen = "objection.already_open",

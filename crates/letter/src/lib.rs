@@ -102,6 +102,39 @@ pub fn render(letter: &Letter) -> Vec<u8> {
     pdf::write(fonts, &[&page.ops], &meta)
 }
 
+/// Renders several letters as one PDF, one page each, in the order given (a clerk prints a
+/// batch at once). The document's title and language are the first letter's.
+pub fn render_many(letters: &[Letter]) -> Vec<u8> {
+    let fonts = fonts::fonts();
+    let mut pages = Vec::with_capacity(letters.len());
+    let mut first = None;
+    for letter in letters {
+        let letter = bounded(letter);
+        let wording = texts::wording(&letter);
+        let mut page = layout::compose(fonts, &wording, SIZES[0]);
+        for &size in &SIZES[1..] {
+            if page.bottom >= layout::BOTTOM {
+                break;
+            }
+            page = layout::compose(fonts, &wording, size);
+        }
+        if first.is_none() {
+            first = Some((wording.meta_title.clone(), wording.lang_tag));
+        }
+        pages.push(page.ops);
+    }
+    let (title, lang_tag) = first.unwrap_or_default();
+    let refs: Vec<&[_]> = pages.iter().map(Vec::as_slice).collect();
+    pdf::write(
+        fonts,
+        &refs,
+        &pdf::Meta {
+            title: &title,
+            lang_tag,
+        },
+    )
+}
+
 fn bounded(l: &Letter) -> Letter {
     let c = |s: &String| texts::clip(s, FIELD_MAX);
     Letter {

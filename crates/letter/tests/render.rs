@@ -191,3 +191,19 @@ fn rendering_is_deterministic() {
     let letter = support::vi();
     assert_eq!(render(&letter), render(&letter));
 }
+
+#[test]
+fn a_batch_of_letters_is_one_document_one_page_each() {
+    let pdf = roadwarden_letter::render_many(&[support::zh(), support::vi(), support::en()]);
+    assert!(pdf.starts_with(b"%PDF-") && pdf.ends_with(b"%%EOF"));
+    let raw = String::from_utf8_lossy(&pdf);
+    assert_eq!(raw.matches("/Type /Page\n").count(), 3, "one page a letter");
+    assert!(raw.contains("/Count 3"), "the page tree counts three pages");
+    if let Some(info) = pdfinfo(&pdf, "batch") {
+        assert!(info.contains("Pages:           3"), "{info}");
+    }
+    if let Some(text) = pdftotext(&pdf, "batch") {
+        assert_contains(&text, "浙E12345");
+        assert_contains(&text, "30A-123.45");
+    }
+}

@@ -6,6 +6,7 @@ use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::{UnitId, UserId};
 use serde::Serialize;
 
+use crate::list::{Direction, Window, MAX_ROWS};
 use crate::{on, path_range, Result, Store, Tx};
 
 /// What a caller says happened; sequence, time and hashes are added by [`append`].
@@ -173,6 +174,110 @@ pub async fn list(
             unit_name,
         })
         .collect())
+}
+
+/// The columns the audit page sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditSort {
+    /// The order of the chain (sequence number), which is the order of time.
+    Time,
+    Actor,
+    Action,
+}
+
+impl AuditSort {
+    /// The names a request may use.
+    pub const KEYS: &'static [(&'static str, AuditSort)] = &[
+        ("time", AuditSort::Time),
+        ("actor", AuditSort::Actor),
+        ("action", AuditSort::Action),
+    ];
+
+    fn order_by(self, d: Direction) -> String {
+        let d = d.sql();
+        match self {
+            AuditSort::Time => format!("a.seq {d}"),
+            AuditSort::Actor => format!("a.actor {d}, a.seq DESC"),
+            AuditSort::Action => format!("a.action {d}, a.seq DESC"),
+        }
+    }
+}
+
+/// A page of the entries [`list`] would show, with `search` (part of the actor's name or of
+/// the object's id) on top of `filter`, sorted, and how many match (counted up to one past
+/// [`MAX_ROWS`]).
+#[allow(clippy::too_many_arguments)]
+pub async fn page(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    include_unscoped: bool,
+    filter: &AuditFilter,
+    search: Option<&str>,
+    sort: AuditSort,
+    direction: Direction,
+    window: Window,
+) -> Result<(Vec<AuditListItem>, i64)> {
+    let (low, high) = path_range(scope.as_str());
+    let condition = "((n.path >= $1 AND n.path < $2) OR (a.unit_id IS NULL AND $3 = 1)) \
+         AND ($4 = '' OR a.actor = $4) AND ($5 = '' OR a.action LIKE $5 ESCAPE '\\') \
+         AND ($6 = '' OR a.object_type = $6) AND ($7 = '' OR a.object_id = $7) \
+         AND a.at_micros >= $8 AND a.at_micros <= $9 AND a.seq < $10 \
+         AND ($11 = '' OR LOWER(a.actor) LIKE $11 ESCAPE '\\' OR a.object_id LIKE $11 ESCAPE '\\')";
+    let sql = format!(
+        "SELECT {cols}, n.name AS unit_name FROM audit_log a LEFT JOIN units n ON n.id = a.unit_id \
+         WHERE {condition} ORDER BY {order} LIMIT $12 OFFSET $13",
+        cols = COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", "),
+        order = sort.order_by(direction),
+    );
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM audit_log a LEFT JOIN units n ON n.id = a.unit_id \
+         WHERE {condition} LIMIT {}) capped",
+        MAX_ROWS + 1
+    );
+    let action = filter
+        .action
+        .as_deref()
+        .map(|a| format!("{}%", crate::units::escape_like(a)))
+        .unwrap_or_default();
+    let search = search
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("%{}%", crate::units::escape_like(&s.to_lowercase())))
+        .unwrap_or_default();
+    macro_rules! bound {
+        ($q:expr) => {
+            $q.bind(&low)
+                .bind(&high)
+                .bind(i64::from(include_unscoped))
+                .bind(filter.actor.as_deref().unwrap_or(""))
+                .bind(&action)
+                .bind(filter.object_type.as_deref().unwrap_or(""))
+                .bind(filter.object_id.as_deref().unwrap_or(""))
+                .bind(filter.from.map_or(i64::MIN, |t| t.timestamp_micros()))
+                .bind(filter.to.map_or(i64::MAX, |t| t.timestamp_micros()))
+                .bind(filter.before_seq.unwrap_or(i64::MAX))
+                .bind(&search)
+        };
+    }
+    let rows: Vec<(Row, Option<String>)> = on!(tx, c => {
+        let raw = bound!(sqlx::query(&sql)).bind(window.limit).bind(window.offset)
+            .fetch_all(&mut *c).await?;
+        raw.iter()
+            .map(|r| {
+                use sqlx::{FromRow, Row as _};
+                Ok((Row::from_row(r)?, r.try_get::<Option<String>, _>("unit_name")?))
+            })
+            .collect::<std::result::Result<Vec<_>, sqlx::Error>>()?
+    });
+    let total: i64 = on!(tx, c => bound!(sqlx::query_scalar(&count_sql)).fetch_one(c).await?);
+    Ok((
+        rows.into_iter()
+            .map(|(row, unit_name)| AuditListItem {
+                entry: row.into(),
+                unit_name,
+            })
+            .collect(),
+        total,
+    ))
 }
 
 /// The outcome of `roadwarden audit verify`.

@@ -12,6 +12,7 @@ use roadwarden_domain::org::{Country, UnitPath};
 use roadwarden_domain::{DeviceId, UnitId};
 use serde::Serialize;
 
+use crate::list::{Direction, Window};
 use crate::units::escape_like;
 use crate::{on, path_range, Backend, Result, StoreError, Tx};
 
@@ -538,6 +539,68 @@ pub async fn list(
     } else {
         None
     };
+    let devices = rows
+        .into_iter()
+        .map(Device::try_from)
+        .collect::<Result<_>>()?;
+    Ok((devices, total))
+}
+
+/// The columns the device list sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceSort {
+    /// The managing unit, then the number (the registry's own order).
+    Unit,
+    Number,
+    Name,
+    State,
+}
+
+impl DeviceSort {
+    /// The names a request may use.
+    pub const KEYS: &'static [(&'static str, DeviceSort)] = &[
+        ("unit", DeviceSort::Unit),
+        ("number", DeviceSort::Number),
+        ("name", DeviceSort::Name),
+        ("state", DeviceSort::State),
+    ];
+
+    fn order_by(self, d: Direction) -> String {
+        let d = d.sql();
+        match self {
+            DeviceSort::Unit => format!("d.unit_path {d}, d.number {d}"),
+            DeviceSort::Number => format!("d.number {d}"),
+            DeviceSort::Name => format!("d.name {d}, d.number"),
+            DeviceSort::State => format!("d.state {d}, d.unit_path, d.number"),
+        }
+    }
+}
+
+/// [`list`] sorted by `sort`, with the total counted up to one past [`TOTAL_CAP`].
+pub async fn page(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    filter: &DeviceFilter,
+    sort: DeviceSort,
+    direction: Direction,
+    window: Window,
+) -> Result<(Vec<Device>, i64)> {
+    let mut args = Vec::new();
+    let cond = where_clause(scope, filter, &mut args);
+    let sql = format!(
+        "{SELECT} WHERE {cond} ORDER BY {} LIMIT {} OFFSET {}",
+        sort.order_by(direction),
+        window.limit,
+        window.offset
+    );
+    let rows: Vec<DeviceRow> =
+        on!(tx, c => bind_args!(sqlx::query_as(&sql), &args).fetch_all(&mut *c).await?);
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM devices d WHERE {cond} LIMIT {}) capped",
+        TOTAL_CAP + 1
+    );
+    let total: i64 =
+        on!(tx, c => bind_args!(sqlx::query_scalar(&count_sql), &args).fetch_one(c).await?);
     let devices = rows
         .into_iter()
         .map(Device::try_from)

@@ -16,6 +16,7 @@ pub mod error;
 pub mod evidence;
 pub mod evidence_access;
 pub mod jobs;
+pub mod list;
 pub mod messages;
 pub mod public_reports;
 pub mod recorders;

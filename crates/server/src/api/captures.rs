@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::{CurrentUser, Require};
 use crate::context::RequestMeta;
-use crate::edge::{record_id, JsonBody, MultipartBody, Path, Query, RecordId};
+use crate::edge::{record_id, JsonBody, ListQuery, MultipartBody, Path, Query, RecordId};
 use crate::error::AppResult;
 use crate::policy::{
     ExemptionKeepers, InterfaceClients, NoticeClerks, ObjectionHandlers, ObjectionReaders,
@@ -28,6 +28,7 @@ use crate::services::captures::registry::{self, VehicleInput};
 use crate::services::captures::review::{
     self, CaptureView, DecisionInput, DecisionOutcome, QueuePage,
 };
+use crate::services::captures::violation_list::{self, ViolationListQuery};
 use crate::services::captures::violations::{self, ClerkAction};
 use crate::state::AppState;
 use crate::views::captures::{
@@ -133,21 +134,63 @@ pub async fn image(
 
 // ---- violations ------------------------------------------------------------------------------
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+/// The violations list's query (all text, so a bad value is a 422 naming its field).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
 pub struct ViolationQuery {
+    /// A violation state, e.g. `entered`, `notified`.
     pub state: Option<String>,
+    /// A unit inside your scope: its records and those of the units below it.
+    pub unit_id: Option<String>,
+    /// Part of a plate.
+    pub search: Option<String>,
+    /// First day, YYYY-MM-DD, in your unit's time zone.
+    pub from: Option<String>,
+    /// Last day, YYYY-MM-DD, in your unit's time zone.
+    pub to: Option<String>,
+    /// `time` (default), `plate` or `state`.
+    pub sort: Option<String>,
+    /// `asc` or `desc` (default).
+    pub dir: Option<String>,
+    /// The page, from 1.
+    pub page: Option<String>,
+    /// Rows per page, 1 to 200 (default 50).
+    pub per_page: Option<String>,
 }
 
-#[utoipa::path(get, path = "/api/v1/violations", tag = "violations", params(ViolationQuery), responses((status = 200, body = Vec<ViolationView>)))]
+impl From<ViolationQuery> for ViolationListQuery {
+    fn from(q: ViolationQuery) -> Self {
+        ViolationListQuery {
+            list: ListQuery {
+                search: q.search,
+                from: q.from,
+                to: q.to,
+                sort: q.sort,
+                dir: q.dir,
+                page: q.page,
+                per_page: q.per_page,
+            },
+            state: q.state,
+            unit_id: q.unit_id,
+        }
+    }
+}
+
+/// A page of the records in your scope; `X-Total-Count` says how many match (a count past
+/// 10,000 reads as 10,001).
+#[utoipa::path(get, path = "/api/v1/violations", tag = "violations", params(ViolationQuery), responses((status = 200, body = Vec<ViolationView>, headers(("X-Total-Count" = i64, description = "Matching records, up to 10,001"))), (status = 422)))]
 pub async fn list_violations(
     State(state): State<AppState>,
     user: Require<ViolationReaders>,
     meta: RequestMeta,
     Query(q): Query<ViolationQuery>,
-) -> AppResult<Json<Vec<ViolationView>>> {
-    Ok(Json(views(
-        records::list_in_scope(&state, &user, &meta, q.state.as_deref()).await?,
-    )))
+) -> AppResult<Response> {
+    let q = ViolationListQuery::from(q).parse()?;
+    let page = violation_list::list_in_scope(&state, &user, &meta, &q).await?;
+    Ok((
+        [("x-total-count", page.total.to_string())],
+        Json(views::<_, ViolationView>(page.rows)),
+    )
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/violations/{id}", tag = "violations", params(("id" = i64, Path, description = "The violation record")), responses((status = 200, body = ViolationDetailView), (status = 404)))]

@@ -3,11 +3,15 @@
 //! Neither `api/` nor `ui/` owns these, so pages need not import the JSON handlers.
 
 mod body;
+mod list;
 mod path;
 mod query;
 
 pub use body::{
     body_limit, small_body, JsonBody, MultipartBody, RouteBodyLimit, SIGN_IN_BODY_BYTES,
+};
+pub use list::{
+    Direction, ListParams, ListQuery, SortSpec, Window, DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_ROWS,
 };
 pub use path::{record_id, Path, RecordId};
 pub use query::{paging, search_text, Query, SEARCH_MAX_CHARS};

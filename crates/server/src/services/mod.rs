@@ -10,6 +10,7 @@ pub mod checkpoints;
 pub mod context;
 pub mod devices;
 pub mod evidence;
+pub mod export;
 pub mod home;
 pub mod link_key;
 pub mod messages;

@@ -109,6 +109,8 @@ fn code_text(lang: Lang, key: &str, s: &str) -> String {
         "activity" => &["activity."],
         "reason" | "reason_code" => &["suspension.", "reject.", "eliminate.", "stop_reason."],
         "action" => &["audit_action."],
+        "sort" => &["sort."],
+        "dir" => &["dir."],
         _ => &[],
     };
     prefixes

@@ -13,6 +13,7 @@ use roadwarden_domain::device::violations;
 use roadwarden_domain::FieldError;
 use serde::Deserialize;
 
+use super::lists::{xlsx_download, ListPage};
 use super::views::render;
 use super::{flash, page_context, FormBody};
 use crate::auth::{CurrentUser, Require};
@@ -27,9 +28,11 @@ use crate::policy::{
 use crate::services::captures::forms;
 use crate::services::captures::objections::{self, ObjectionDecision, ObjectionInput};
 use crate::services::captures::outbox::colour_name;
-use crate::services::captures::records::{list_in_scope, violation_detail};
+use crate::services::captures::records::violation_detail;
 use crate::services::captures::review::{self, DecisionInput};
+use crate::services::captures::violation_list::{self, ViolationListQuery};
 use crate::services::captures::violations::{self as records, ClerkAction};
+use crate::services::units;
 use crate::state::AppState;
 
 fn violation_name(code: &str, lang: Lang) -> String {
@@ -143,10 +146,13 @@ pub async fn decide(
 
 #[derive(Debug, Deserialize, Default)]
 pub struct ListQuery {
-    state: Option<String>,
+    #[serde(flatten)]
+    list: ViolationListQuery,
     ok: Option<String>,
 }
 
+/// The violations list: search by plate, days, state and unit; sort by time, plate or state;
+/// a page at a time, with the export of the same filter.
 pub async fn violations_page(
     State(state): State<AppState>,
     lang: Lang,
@@ -154,8 +160,11 @@ pub async fn violations_page(
     meta: RequestMeta,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let rows = list_in_scope(&state, &user, &meta, q.state.as_deref()).await?;
-    let rows: Vec<Value> = rows
+    let parsed = q.list.parse()?;
+    let found = violation_list::list_in_scope(&state, &user, &meta, &parsed).await?;
+    let unit_options = units::subtree(&state, &user).await?;
+    let rows: Vec<Value> = found
+        .rows
         .iter()
         .map(|v| {
             context! {
@@ -165,6 +174,24 @@ pub async fn violations_page(
             }
         })
         .collect();
+    let list = ListPage {
+        path: "/violations",
+        spec: &violation_list::SORT,
+        params: &parsed.params,
+        filters: &[
+            ("state", q.list.state.as_deref()),
+            ("unit_id", q.list.unit_id.as_deref()),
+        ],
+        total: found.total,
+        headings: &[
+            ("plate", "violations.plate"),
+            ("time", "violations.time_place"),
+            ("state", "violations.state"),
+        ],
+        search_hint: "violations.search",
+        export: true,
+        dates: true,
+    };
     let ctx = page_context(
         lang,
         Some(&user),
@@ -173,10 +200,27 @@ pub async fn violations_page(
             flash => flash(lang, q.ok.as_deref()),
             rows => rows,
             states => ViolationState::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
-            state => q.state,
+            state => q.list.state,
+            unit_id => q.list.unit_id,
+            units => unit_options.iter().map(|u| context! { id => u.id.0, name => u.name, depth => u.path.depth().saturating_sub(user.scope().depth()) }).collect::<Vec<_>>(),
+            list => list.view(),
+            is_clerk => user.may::<NoticeClerks>(),
         },
     );
     Ok(render("violations.html", ctx)?.into_response())
+}
+
+/// The list's records, same filter and order, as an XLSX workbook in the reader's language.
+pub async fn violations_export(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: Require<ViolationReaders>,
+    meta: RequestMeta,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let parsed = q.list.parse()?;
+    let bytes = violation_list::export(&state, &user, &meta, &parsed, lang).await?;
+    Ok(xlsx_download("violations", state.clock.now(), bytes))
 }
 
 #[derive(Debug, Deserialize, Default)]

@@ -13,6 +13,7 @@ use roadwarden_domain::device::{violations, DeviceKind, DeviceState, RoadClass, 
 use roadwarden_domain::{DeviceId, FieldError};
 use serde::Deserialize;
 
+use super::lists::{xlsx_download, ListPage};
 use super::views::render;
 use super::{flash, page_context, FormBody};
 use crate::auth::{CurrentUser, Require};
@@ -25,8 +26,9 @@ use crate::services::devices::credentials;
 use crate::services::devices::lifecycle::{
     self, ActionInput, AssessmentInput, RegistrationInput, ReviewInput,
 };
+use crate::services::devices::list as device_list;
 use crate::services::devices::public::{published, PublicQuery};
-use crate::services::devices::reads::{self, DeviceQuery, TOTAL_CAP};
+use crate::services::devices::reads::{self, DeviceQuery};
 use crate::services::devices::registry::{self, DeviceInput};
 use crate::services::devices::upkeep::{
     self, CalibrationInput, FaultInput, FixInput, OperationInput, PatrolInput, Scan,
@@ -43,31 +45,37 @@ use map::map_svg;
 #[derive(Debug, Deserialize, Default)]
 pub struct ListQuery {
     #[serde(flatten)]
-    filter: DeviceQuery,
+    list: crate::edge::ListQuery,
+    state: Option<String>,
+    kind: Option<String>,
+    unit_id: Option<String>,
     ok: Option<String>,
-    // Text: a number inside a flattened struct would not parse from the query string.
-    page: Option<String>,
 }
 
-const PAGE: i64 = 50;
+impl ListQuery {
+    /// The registry's filter as the API names it (`search` matches number, name or road).
+    fn device_query(&self) -> DeviceQuery {
+        DeviceQuery {
+            state: self.state.clone(),
+            kind: self.kind.clone(),
+            unit_id: self.unit_id.clone(),
+            search: self.list.search.clone(),
+            ..DeviceQuery::default()
+        }
+    }
+}
 
+/// The device list: the table first (search, sort, pages, export), the map beside it on a
+/// wide screen and below it otherwise.
 pub async fn list_page(
     State(state): State<AppState>,
     lang: Lang,
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
-    let filter = q.filter.filter(&state, &user).await?;
-    let page = q
-        .page
-        .as_deref()
-        .and_then(|p| p.trim().parse::<i64>().ok())
-        .unwrap_or(1)
-        .clamp(1, 1_000_000);
-    let (found, total) =
-        registry::list_devices(&state, &user, &filter, PAGE, (page - 1) * PAGE, true).await?;
-    let total_is_exact = total.is_some_and(|t| t <= TOTAL_CAP);
-    let total = total.unwrap_or(0).min(TOTAL_CAP);
+    let params = q.list.parse(&device_list::SORT)?;
+    let filter = q.device_query().filter(&state, &user).await?;
+    let (found, total) = device_list::page(&state, &user, &filter, &params).await?;
     let points = registry::map_points(&state, &user, &filter).await?;
     let (counts, alerts) = reads::overview(&state, &user, 20).await?;
     let units = units::subtree(&state, &user).await?;
@@ -81,6 +89,26 @@ pub async fn list_page(
             }
         })
         .collect();
+    let list = ListPage {
+        path: "/devices",
+        spec: &device_list::SORT,
+        params: &params,
+        filters: &[
+            ("state", q.state.as_deref()),
+            ("kind", q.kind.as_deref()),
+            ("unit_id", q.unit_id.as_deref()),
+        ],
+        total,
+        headings: &[
+            ("number", "device.number"),
+            ("name", "device.name"),
+            ("state", "device.state"),
+            ("unit", "device.unit"),
+        ],
+        search_hint: "devices.search",
+        export: true,
+        dates: false,
+    };
     let ctx = page_context(
         lang,
         Some(&user),
@@ -88,11 +116,7 @@ pub async fn list_page(
         context! {
             flash => flash(lang, q.ok.as_deref()),
             rows => rows,
-            total => total,
-            total_is_exact => total_is_exact,
-            page => page,
-            pages => (total + PAGE - 1) / PAGE,
-            q => context! { state => q.filter.state, kind => q.filter.kind, search => q.filter.search, unit_id => q.filter.unit_id },
+            q => context! { state => q.state, kind => q.kind, unit_id => q.unit_id },
             states => DeviceState::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
             kinds => DeviceKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
             counts => counts.into_iter().map(|(s, n)| context! { state => s, n => n }).collect::<Vec<_>>(),
@@ -100,25 +124,24 @@ pub async fn list_page(
             map => map_svg(&points, &state.settings.devices.map_tile_url),
             alerts => alerts,
             can_manage => user.may::<DeviceManagers>(),
-            query_string => query_string(&q.filter),
+            list => list.view(),
         },
     );
     Ok(render("devices.html", ctx)?.into_response())
 }
 
-fn query_string(f: &DeviceQuery) -> String {
-    let mut s = url::form_urlencoded::Serializer::new(String::new());
-    for (k, v) in [
-        ("state", &f.state),
-        ("kind", &f.kind),
-        ("search", &f.search),
-        ("unit_id", &f.unit_id),
-    ] {
-        if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
-            s.append_pair(k, v);
-        }
-    }
-    s.finish()
+/// The list's devices, same filter and order, as a workbook in the reader's language.
+pub async fn export_xlsx(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: CurrentUser,
+    meta: RequestMeta,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let params = q.list.parse(&device_list::SORT)?;
+    let filter = q.device_query().filter(&state, &user).await?;
+    let bytes = device_list::export(&state, &user, &meta, &filter, &params, lang).await?;
+    Ok(xlsx_download("devices", state.clock.now(), bytes))
 }
 
 fn capture_label(kind: DeviceKind, state: DeviceState) -> &'static str {

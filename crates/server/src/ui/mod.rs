@@ -5,6 +5,7 @@ pub mod account;
 mod alert_text;
 pub mod audit;
 mod audit_text;
+pub mod bulk;
 pub mod calendar;
 pub mod captures;
 pub mod devices;
@@ -12,6 +13,7 @@ pub mod docs;
 pub mod evidence;
 pub mod home;
 mod inline_form;
+mod lists;
 pub mod reports;
 pub mod units;
 pub mod users;
@@ -65,7 +67,9 @@ pub fn router() -> Router<AppState> {
         .route("/calendar", get(calendar::page).post(calendar::set_day))
         .route("/calendar/remove", post(calendar::remove_day))
         .route("/audit", get(audit::page))
+        .route("/audit/export", get(audit::export_xlsx))
         .route("/devices", get(devices::list_page))
+        .route("/devices/export", get(devices::export_xlsx))
         .route("/devices/new", get(devices::new_page).post(devices::create))
         .route("/devices/{id}", get(devices::detail_page))
         .route("/devices/{id}/assessment", post(devices::file_assessment))
@@ -85,6 +89,8 @@ pub fn router() -> Router<AppState> {
         .route("/review", get(captures::review_page))
         .route("/review/{id}/decision", post(captures::decide))
         .route("/violations", get(captures::violations_page))
+        .route("/violations/export", get(captures::violations_export))
+        .route("/violations/bulk", post(bulk::violations_bulk))
         .route("/violations/{id}", get(captures::violation_page))
         .route("/violations/{id}/action", post(captures::violation_action))
         .route(

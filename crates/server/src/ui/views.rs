@@ -51,6 +51,10 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "recorders.html",
     "recorder.html",
     "evidence_images.html",
+    "list_bar.html",
+    "list_th.html",
+    "list_pager.html",
+    "violations_bulk.html",
 );
 
 pub fn env() -> &'static Environment<'static> {

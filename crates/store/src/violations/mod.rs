@@ -19,6 +19,8 @@ use roadwarden_domain::org::{Country, UnitPath};
 use roadwarden_domain::{UnitId, UserId};
 use serde::Serialize;
 
+use crate::list::{Direction, Window, MAX_ROWS};
+use crate::units::escape_like;
 use crate::{on, path_range, Result, Tx};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -188,6 +190,97 @@ pub async fn list(
     Ok(on!(tx, c => sqlx::query_as(&sql)
         .bind(&low).bind(&high).bind(state.map_or("", ViolationState::as_str)).bind(limit)
         .fetch_all(c).await?))
+}
+
+/// The columns the violations list sorts by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViolationSort {
+    Time,
+    Plate,
+    State,
+}
+
+impl ViolationSort {
+    /// The names a request may use, in the order the page offers them.
+    pub const KEYS: &'static [(&'static str, ViolationSort)] = &[
+        ("time", ViolationSort::Time),
+        ("plate", ViolationSort::Plate),
+        ("state", ViolationSort::State),
+    ];
+
+    /// `ORDER BY` for this key: fixed text per key, ties broken newest first.
+    fn order_by(self, d: Direction) -> String {
+        let d = d.sql();
+        match self {
+            ViolationSort::Time => format!("occurred_at {d}, id {d}"),
+            ViolationSort::Plate => format!("plate_key {d}, occurred_at DESC, id DESC"),
+            ViolationSort::State => format!("state {d}, occurred_at DESC, id DESC"),
+        }
+    }
+}
+
+/// What the violations list asks for; every value is bound as a parameter.
+#[derive(Debug, Clone, Default)]
+pub struct ViolationFilter {
+    pub state: Option<ViolationState>,
+    /// Part of a plate, as a plate key (`roadwarden_domain::capture::plate::plate_key`).
+    pub plate: Option<String>,
+    /// Occurred at or after.
+    pub from: Option<DateTime<Utc>>,
+    /// Occurred before.
+    pub until: Option<DateTime<Utc>>,
+    /// A unit inside the scope: only its records and those of the units below it.
+    pub unit: Option<UnitPath>,
+}
+
+/// A page of the violations under `scope` (ORG-02) that match `filter`, and how many match,
+/// counted up to one past [`MAX_ROWS`] (a larger count reads as "more than").
+pub async fn page(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    filter: &ViolationFilter,
+    sort: ViolationSort,
+    direction: Direction,
+    window: Window,
+) -> Result<(Vec<Violation>, i64)> {
+    // ORG-02: a unit outside the scope narrows nothing; the scope still holds.
+    let narrowed = match &filter.unit {
+        Some(u) if scope.covers(u) => u,
+        _ => scope,
+    };
+    let (low, high) = path_range(narrowed.as_str());
+    let plate = filter
+        .plate
+        .as_deref()
+        .filter(|p| !p.is_empty())
+        .map(|p| format!("%{}%", escape_like(p)))
+        .unwrap_or_default();
+    let from = filter.from.unwrap_or(DateTime::<Utc>::UNIX_EPOCH);
+    let until = filter.until.unwrap_or_else(far_future);
+    let condition = "unit_path >= $1 AND unit_path < $2 AND ($3 = '' OR state = $3) \
+        AND ($4 = '' OR plate_key LIKE $4 ESCAPE '\\') AND occurred_at >= $5 AND occurred_at < $6";
+    let list_sql = format!(
+        "SELECT {COLUMNS} FROM violations WHERE {condition} ORDER BY {} LIMIT $7 OFFSET $8",
+        sort.order_by(direction)
+    );
+    let count_sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM violations WHERE {condition} LIMIT {}) capped",
+        MAX_ROWS + 1
+    );
+    let state = filter.state.map_or("", ViolationState::as_str);
+    let rows: Vec<Violation> = on!(tx, c => sqlx::query_as(&list_sql)
+        .bind(&low).bind(&high).bind(state).bind(&plate).bind(from).bind(until)
+        .bind(window.limit).bind(window.offset)
+        .fetch_all(&mut *c).await?);
+    let total: i64 = on!(tx, c => sqlx::query_scalar(&count_sql)
+        .bind(&low).bind(&high).bind(state).bind(&plate).bind(from).bind(until)
+        .fetch_one(c).await?);
+    Ok((rows, total))
+}
+
+/// An instant after every record: the open end of a date range.
+fn far_future() -> DateTime<Utc> {
+    DateTime::<Utc>::from_timestamp(253_402_214_400, 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// NOT-02a: every record of a plate, for the public query (the caller proves the second factor).

@@ -291,3 +291,137 @@ async fn violations_and_objections_come_back_with_their_domain_values() {
     drop(tx);
     db.done().await;
 }
+
+/// The violations list's page (issue 14 item 5): filters bound as parameters, LIMIT/OFFSET,
+/// the count, and the scope (ORG-02) kept whatever the filter asks, on both databases.
+#[tokio::test]
+async fn violation_pages_filter_sort_count_and_keep_to_the_scope() {
+    use roadwarden_store::list::{Direction, Window};
+    use roadwarden_store::violations::{ViolationFilter, ViolationSort};
+
+    let db = Db::fresh().await;
+    let city = unit(&db.store, None, "330500", Level::City).await;
+    let county = unit(&db.store, Some(&city), "330522", Level::County).await;
+    let sibling = unit(&db.store, Some(&city), "330502", Level::County).await;
+    let mut tx = db.store.begin().await.unwrap();
+    let day = chrono::Duration::days(1);
+    for (i, (u, key)) in [
+        (&county, "浙E12345"),
+        (&county, "浙A00001"),
+        (&county, "浙B77777"),
+        (&sibling, "浙E12399"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let capture = NewCapture {
+            event_key: format!("public:{i}"),
+            ..new_capture(u, Flags::default())
+        };
+        let capture = captures::insert(&mut tx, &capture).await.unwrap().unwrap();
+        let when = t0() + day * i32::try_from(i).unwrap();
+        let v = NewViolation {
+            plate: key.to_owned(),
+            plate_key: key.to_owned(),
+            occurred_at: when,
+            ..new_violation(u, capture)
+        };
+        violations::insert(&mut tx, &v).await.unwrap();
+    }
+    let store = &db.store;
+    let page = |filter: ViolationFilter, sort, dir, window| {
+        let scope = county.path.clone();
+        async move {
+            let mut tx = store.begin_read().await.unwrap();
+            let (rows, total) = violations::page(&mut tx, &scope, &filter, sort, dir, window)
+                .await
+                .unwrap();
+            let keys: Vec<String> = rows.into_iter().map(|v| v.plate_key).collect();
+            (keys, total)
+        }
+    };
+    tx.commit().await.unwrap();
+    let all = Window::new(50, 0);
+    let (keys, total) = page(
+        ViolationFilter::default(),
+        ViolationSort::Time,
+        Direction::Desc,
+        all,
+    )
+    .await;
+    assert_eq!(
+        (keys, total),
+        (
+            vec![
+                "浙B77777".to_owned(),
+                "浙A00001".to_owned(),
+                "浙E12345".to_owned()
+            ],
+            3
+        )
+    );
+    let (keys, _) = page(
+        ViolationFilter::default(),
+        ViolationSort::Plate,
+        Direction::Asc,
+        all,
+    )
+    .await;
+    assert_eq!(keys, ["浙A00001", "浙B77777", "浙E12345"]);
+    // A plate part: only this county's 浙E123.., never the sibling's.
+    let by_plate = ViolationFilter {
+        plate: Some("E123".into()),
+        ..ViolationFilter::default()
+    };
+    assert_eq!(
+        page(by_plate, ViolationSort::Time, Direction::Desc, all).await,
+        (vec!["浙E12345".to_owned()], 1)
+    );
+    // A LIKE wildcard typed in is a character, not a pattern.
+    let wildcard = ViolationFilter {
+        plate: Some("%".into()),
+        ..ViolationFilter::default()
+    };
+    assert_eq!(
+        page(wildcard, ViolationSort::Time, Direction::Desc, all)
+            .await
+            .1,
+        0
+    );
+    // A day range: [t0 + 1 day, t0 + 2 days).
+    let range = ViolationFilter {
+        from: Some(t0() + day),
+        until: Some(t0() + day * 2),
+        ..ViolationFilter::default()
+    };
+    assert_eq!(
+        page(range, ViolationSort::Time, Direction::Desc, all)
+            .await
+            .0,
+        ["浙A00001"]
+    );
+    // A unit outside the scope narrows nothing: the scope holds.
+    let outside = ViolationFilter {
+        unit: Some(sibling.path.clone()),
+        ..ViolationFilter::default()
+    };
+    assert_eq!(
+        page(outside, ViolationSort::Time, Direction::Desc, all)
+            .await
+            .1,
+        3
+    );
+    // Pages: LIMIT and OFFSET, the count unchanged.
+    let second = Window::new(2, 2);
+    assert_eq!(
+        page(
+            ViolationFilter::default(),
+            ViolationSort::Time,
+            Direction::Desc,
+            second
+        )
+        .await,
+        (vec!["浙E12345".to_owned()], 3)
+    );
+    db.done().await;
+}

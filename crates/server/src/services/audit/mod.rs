@@ -1,5 +1,6 @@
 //! The audit chain: writing entries (SEC-05) and reading them under unit scope (ORG-02).
 
+pub mod list;
 mod query;
 mod read;
 pub mod write;

@@ -5,6 +5,7 @@
 //! inspection block, `overdue` the NOT-02c steps, `forms` reads the public's multipart forms,
 //! `outbox` sends notices, `objections` handles the owner's objections.
 
+pub mod bulk;
 pub mod committer;
 pub mod deadlines;
 pub mod device_auth;
@@ -26,6 +27,7 @@ pub mod review;
 pub mod skips;
 pub mod smtp;
 pub mod transfer;
+pub mod violation_list;
 pub mod violations;
 
 use std::sync::Arc;

@@ -259,6 +259,16 @@ async fn send(
     }
 }
 
+/// The letters of `notices` (letter notices), as the sender would write them today: for a
+/// clerk who prints a batch (`bulk`).
+pub(crate) async fn letters_of(
+    ctx: &ServiceContext,
+    notices: &[Notice],
+) -> AppResult<Vec<roadwarden_letter::Letter>> {
+    let prepared = prepare(ctx, notices).await?;
+    Ok(prepared.iter().map(|p| letter(ctx, p)).collect())
+}
+
 fn letter(ctx: &ServiceContext, p: &Prepared) -> roadwarden_letter::Letter {
     use roadwarden_letter::Language;
     let v = &p.violation;

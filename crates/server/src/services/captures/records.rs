@@ -1,7 +1,7 @@
-//! Violation records as clerks, reviewers, objection handlers and supervisors read them: the
-//! scoped list, one record with its timeline, notices and owner, the notice list, a notice's
-//! letter and a given-up notice's retry. Every read of plates or recipients is recorded
-//! (SEC-05); another unit's record or notice is "not found" (ORG-02).
+//! Violation records as clerks, reviewers, objection handlers and supervisors read them: one
+//! record with its timeline, notices and owner, the notice list, a notice's letter and a
+//! given-up notice's retry (the searchable list is `violation_list`). Every read of plates or
+//! recipients is recorded (SEC-05); another unit's record or notice is "not found" (ORG-02).
 
 use roadwarden_domain::codes::Code;
 use roadwarden_domain::org::Country;
@@ -20,37 +20,6 @@ use crate::error::{AppError, AppResult};
 use crate::policy::ViolationReaders;
 use crate::services::audit::{record, record_list_read, Actor, Event};
 use crate::services::context::ServiceContext;
-
-pub async fn list_in_scope(
-    ctx: &ServiceContext,
-    p: &Principal,
-    meta: &RequestMeta,
-    wanted: Option<&str>,
-) -> AppResult<Vec<Violation>> {
-    check_violation_reader(p)?;
-    let wanted = match wanted.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(s) => Some(roadwarden_domain::capture::notice::ViolationState::parse(
-            s,
-        )?),
-        None => None,
-    };
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    let rows = store_violations::list(&mut tx, p.scope(), wanted, 200).await?;
-    // SEC-05: a list of plates is personal data.
-    record_list_read(
-        &mut tx,
-        p,
-        meta,
-        "violation.list",
-        "violation",
-        json!({ "state": wanted.map(|s| s.as_str()), "count": rows.len() }),
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(rows)
-}
 
 pub(crate) fn check_violation_reader(p: &Principal) -> AppResult<()> {
     if p.may::<ViolationReaders>() {

@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod deadlines;
 pub mod ledger;
 pub mod lifecycle;
+pub mod list;
 pub mod public;
 pub mod reads;
 pub mod registry;
