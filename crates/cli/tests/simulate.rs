@@ -102,7 +102,8 @@ async fn simulated_traffic_is_accepted_and_resends_are_recognised() {
     assert!(s.latency_p50.is_some() && s.latency_p99 >= s.latency_p50);
 
     // What the server stored: each capture once, with its pictures. An ISAPI alert brings the
-    // plate and vehicle pictures (the plate's rectangle on the latter); a JSON push its scene.
+    // plate and vehicle pictures (the plate's rectangle on the latter); a JSON push its scene
+    // and the vehicle's colour. A red light (1625) has two more scenes: three photos in all.
     let mut ids = s.capture_ids.clone();
     ids.sort_unstable();
     ids.dedup();
@@ -112,18 +113,24 @@ async fn simulated_traffic_is_accepted_and_resends_are_recognised() {
         let (status, view) = app.get(&format!("/api/v1/captures/{id}"), &reviewer).await;
         assert_eq!(status, 200, "{view}");
         let images = view["images"].as_array().unwrap();
+        let kinds: Vec<&str> = images.iter().map(|i| i["kind"].as_str().unwrap()).collect();
+        let red_light = view["violation_code"] == "1625";
         match view["via"].as_str().unwrap() {
             "isapi" => {
                 isapi += 1;
-                let kinds: Vec<&str> = images.iter().map(|i| i["kind"].as_str().unwrap()).collect();
-                assert_eq!(kinds, ["plate", "vehicle"], "{view}");
+                if red_light {
+                    assert_eq!(kinds, ["plate", "vehicle", "scene", "scene"], "{view}");
+                } else {
+                    assert_eq!(kinds, ["plate", "vehicle"], "{view}");
+                }
                 assert!(images[1]["plate_w"].as_i64().unwrap() > 0, "{view}");
                 assert_eq!(view["device_number"], "330522010201");
             }
             "multipart" => {
                 multipart += 1;
-                assert_eq!(images.len(), 1, "{view}");
-                assert_eq!(images[0]["kind"], "scene");
+                let scenes = if red_light { 3 } else { 1 };
+                assert_eq!(kinds, vec!["scene"; scenes], "{view}");
+                assert_ne!(view["vehicle_colour"], "", "{view}");
             }
             other => panic!("via {other}"),
         }

@@ -22,7 +22,7 @@ use roadwarden_server::AppState;
 use roadwarden_store::devices;
 use roadwarden_store::violations::{upsert_vehicle, Vehicle};
 
-use crate::scene::{render_with_plate, PlateTint, SceneSpec};
+use crate::scene::{render_capture, render_with_plate, PlateTint, SceneSpec};
 use crate::seed::principal;
 
 /// (plate, colour, VIN, owner, address, phone)
@@ -420,6 +420,8 @@ fn spec(plate: &str, seed: u64) -> SceneSpec<'_> {
         height: 720,
         caption: "",
         quality: 78,
+        vehicle_colour: None,
+        violation: None,
     }
 }
 
@@ -432,7 +434,28 @@ async fn push_json(
     at: chrono::DateTime<Utc>,
     seed: u64,
 ) -> anyhow::Result<i64> {
-    let (scene, crop) = render_with_plate(&spec(plate, seed));
+    let colour = ["white", "black", "silver", "red"][seed as usize % 4];
+    // The photos show the record: the car in its colour, the pedestrian it did not yield to,
+    // three photos of a red light.
+    let photos = render_capture(&SceneSpec {
+        vehicle_colour: Some(colour),
+        violation: Some(code),
+        ..spec(plate, seed)
+    });
+    let mut images: Vec<RawImage> = photos
+        .scenes
+        .into_iter()
+        .map(|scene| RawImage {
+            kind: "scene".into(),
+            bytes: scene.jpeg.into(),
+            plate_rect: Some(scene.plate_rect),
+        })
+        .collect();
+    images.push(RawImage {
+        kind: "plate".into(),
+        bytes: photos.plate.into(),
+        plate_rect: None,
+    });
     let input = CaptureInput {
         event_id: Some(format!("demo-{seed}")),
         plate: plate.to_owned(),
@@ -443,7 +466,7 @@ async fn push_json(
         }
         .into(),
         vehicle_type: "small_car".into(),
-        vehicle_colour: ["white", "black", "silver", "red"][seed as usize % 4].into(),
+        vehicle_colour: colour.into(),
         violation_code: code.to_owned(),
         captured_at: at.with_timezone(&chrono_tz::Asia::Shanghai).to_rfc3339(),
         lane: Some(1 + (seed % 3) as i32),
@@ -457,18 +480,7 @@ async fn push_json(
         Submission {
             via: Via::Json,
             input,
-            images: vec![
-                RawImage {
-                    kind: "scene".into(),
-                    bytes: scene.jpeg.into(),
-                    plate_rect: Some(scene.plate_rect),
-                },
-                RawImage {
-                    kind: "plate".into(),
-                    bytes: crop.into(),
-                    plate_rect: None,
-                },
-            ],
+            images,
             camera_time: None,
         },
     )
@@ -484,7 +496,17 @@ async fn push_isapi(
     plate: &str,
     at: chrono::DateTime<Utc>,
 ) -> anyhow::Result<i64> {
-    let (scene, crop) = render_with_plate(&spec(plate, 4242));
+    // A white car (as the alert says) running the red light: three photos.
+    let photos = render_capture(&SceneSpec {
+        vehicle_colour: Some("white"),
+        violation: Some("1625"),
+        ..spec(plate, 4242)
+    });
+    let mut scenes = photos.scenes.into_iter();
+    let scene = scenes
+        .next()
+        .ok_or_else(|| anyhow::anyhow!("demo ISAPI event: no photo"))?;
+    let crop = photos.plate;
     let [x, y, w, h] = scene.plate_rect;
     let time = at.with_timezone(&chrono_tz::Asia::Shanghai).to_rfc3339();
     let xml = format!(
@@ -507,14 +529,15 @@ async fn push_isapi(
     );
     let alert = roadwarden_isapi::parse_alert(xml.as_bytes())
         .map_err(|e| anyhow::anyhow!("demo ISAPI event: {e}"))?;
-    let sub = roadwarden_server::api::ingest::submission_of(
-        &alert,
-        "1625".into(),
-        vec![
-            ("licensePlatePicture.jpg".into(), Bytes::from(crop)),
-            ("vehiclePicture.jpg".into(), Bytes::from(scene.jpeg)),
-        ],
-    );
+    let mut files = vec![
+        ("licensePlatePicture.jpg".into(), Bytes::from(crop)),
+        ("vehiclePicture.jpg".into(), Bytes::from(scene.jpeg)),
+    ];
+    // The red light's further photos travel as extra pictures, filed as scenes.
+    for (i, more) in scenes.enumerate() {
+        files.push((format!("scene{}.jpg", i + 2), Bytes::from(more.jpeg)));
+    }
+    let sub = roadwarden_server::api::ingest::submission_of(&alert, "1625".into(), files);
     let mut tx = state.store.begin_read().await?;
     let device = ingest::authenticate(&mut tx, cred).await?;
     ingest::check_isapi_identity(&mut tx, &device, &alert.mac, &alert.channel).await?;

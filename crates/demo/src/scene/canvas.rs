@@ -3,6 +3,8 @@
 
 use jpeg_encoder::{ColorType, Encoder};
 
+use super::provinces::{self, SIZE};
+
 /// SplitMix64: small, fast and the same everywhere, so a seed always draws the same picture.
 pub(super) struct Rng(pub(super) u64);
 
@@ -145,6 +147,25 @@ impl Canvas {
         }
     }
 
+    /// A line `width` pixels thick from (x0, y0) to (x1, y1), with round ends.
+    pub(super) fn segment(&mut self, from: (f32, f32), to: (f32, f32), width: f32, c: Rgb) {
+        let r = (width / 2.0).max(0.5);
+        let (dx, dy) = (to.0 - from.0, to.1 - from.1);
+        let len2 = (dx * dx + dy * dy).max(1e-6);
+        let (xa, xb) = (from.0.min(to.0) - r, from.0.max(to.0) + r);
+        let (ya, yb) = (from.1.min(to.1) - r, from.1.max(to.1) + r);
+        for y in ya.floor() as i32..=yb.ceil() as i32 {
+            for x in xa.floor() as i32..=xb.ceil() as i32 {
+                let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
+                let k = (((px - from.0) * dx + (py - from.1) * dy) / len2).clamp(0.0, 1.0);
+                let (ex, ey) = (px - (from.0 + k * dx), py - (from.1 + k * dy));
+                if ex * ex + ey * ey <= r * r {
+                    self.set(x, y, c);
+                }
+            }
+        }
+    }
+
     /// A soft radial glow: full `alpha` at the centre, fading out at `r`.
     pub(super) fn glow(&mut self, cx: f32, cy: f32, r: f32, c: Rgb, alpha: f32) {
         for y in (cy - r) as i32..=(cy + r) as i32 {
@@ -195,8 +216,14 @@ impl Canvas {
                 self.ellipse(x + slot * 0.3, at.1 + gh / 2.0, r, r, c, 1.0);
                 x += slot * 0.6;
             }
-            let rows = glyph(*ch);
             let gx = x + (slot - gw) / 2.0;
+            // A province character takes nearly its whole slot: its strokes need the room.
+            if let Some(bitmap) = provinces::province(*ch) {
+                self.bitmap_glyph((x + slot * 0.03, at.1), (slot * 0.94, gh), bitmap, c);
+                x += slot;
+                continue;
+            }
+            let rows = glyph(*ch);
             for py in at.1 as i32..(at.1 + gh) as i32 {
                 let row = (((py as f32 + 0.5 - at.1) / gh * 7.0) as usize).min(6);
                 for px in gx as i32..(gx + gw) as i32 {
@@ -208,6 +235,42 @@ impl Canvas {
             }
             x += slot;
         }
+    }
+
+    /// A province character's bitmap stretched over the box at `at` of `size`, each pixel
+    /// blended by the share of its 4×4 samples that fall on ink, so that even a small plate
+    /// shows the strokes rather than a block.
+    fn bitmap_glyph(&mut self, at: (f32, f32), size: (f32, f32), rows: &[u64; SIZE], c: Rgb) {
+        const SUB: i32 = 4;
+        let cells = SIZE as f32;
+        for py in at.1 as i32..(at.1 + size.1).ceil() as i32 {
+            for px in at.0 as i32..(at.0 + size.0).ceil() as i32 {
+                let mut ink = 0;
+                for sy in 0..SUB {
+                    for sx in 0..SUB {
+                        let fx = (px as f32 + (sx as f32 + 0.5) / SUB as f32 - at.0) / size.0;
+                        let fy = (py as f32 + (sy as f32 + 0.5) / SUB as f32 - at.1) / size.1;
+                        if !(0.0..1.0).contains(&fx) || !(0.0..1.0).contains(&fy) {
+                            continue;
+                        }
+                        let (col, row) = ((fx * cells) as usize, (fy * cells) as usize);
+                        if rows[row] & (1u64 << (SIZE - 1 - col)) != 0 {
+                            ink += 1;
+                        }
+                    }
+                }
+                if ink > 0 {
+                    self.blend(px, py, c, ink as f32 / (SUB * SUB) as f32);
+                }
+            }
+        }
+    }
+
+    /// The colour at (x, y), black outside.
+    #[cfg(test)]
+    pub(super) fn pixel(&self, x: i32, y: i32) -> Rgb {
+        self.idx(x, y)
+            .map_or([0, 0, 0], |i| [self.px[i], self.px[i + 1], self.px[i + 2]])
     }
 
     /// Sensor noise and a slight vignette, so the photo compresses like a real one.
@@ -265,8 +328,8 @@ impl Canvas {
 }
 
 /// Rows of a 5×7 glyph (bit 4 is the left column). Lowercase is drawn as uppercase; a
-/// character outside ASCII gets a dense pseudo-glyph made from its code, which reads as a
-/// CJK character at plate size; an unknown ASCII character is blank.
+/// character outside ASCII (a province character without a bitmap in `provinces`) gets a dense
+/// pseudo-glyph made from its code; an unknown ASCII character is blank.
 fn glyph(ch: char) -> [u8; 7] {
     let ch = ch.to_ascii_uppercase();
     if !ch.is_ascii() {

@@ -1,16 +1,22 @@
 //! A synthetic but realistic-looking capture photo, as a real baseline JPEG, drawn in pure Rust:
 //! sky and skyline, a road in perspective with lane markings, a zebra crossing and a stop line,
-//! a traffic light showing red, traffic further up, and the offending car seen from behind with
-//! its plate (a 5×7 bitmap font; characters outside ASCII, such as the province character, are
-//! drawn as a dense glyph-like block), and the camera's caption strip at the top.
+//! a traffic light showing red, traffic further up, and the offending car seen from behind in
+//! the colour its record names, with its plate (a 5×7 bitmap font; the province character from
+//! bitmaps of Noto Sans CJK), and the camera's caption strip at the top.
+//!
+//! The violation picks what the photos show ([`SceneKind`]): a red-light runner gets three
+//! photos (before the stop line, over it, through the junction), a car not yielding has a
+//! pedestrian on the crossing in front of it.
 //!
 //! Everything comes from the seed: the same seed and text give the same bytes, so a resent event
 //! carries the same evidence. The plate's rectangle is returned so the reviewer's page can zoom
-//! onto it, and [`render_with_plate`] also crops the plate as the small `licensePlatePicture` a
+//! onto it, and [`render_capture`] also crops the plate as the small `licensePlatePicture` a
 //! Hikvision camera sends.
 
 mod canvas;
+mod figures;
 mod paint;
+mod provinces;
 
 use chrono::{Duration, TimeZone};
 
@@ -65,6 +71,36 @@ impl PlateTint {
     }
 }
 
+/// What the photos of a violation show, from its code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SceneKind {
+    /// One photo of the car from behind.
+    Plain,
+    /// Not yielding to pedestrians (1357): a pedestrian on the crossing in front of the car.
+    Pedestrian,
+    /// Running a red light (1625 in China, VN01 in Vietnam): three photos, the light red in
+    /// each: before the stop line, over it, through the junction.
+    RedLight,
+}
+
+impl SceneKind {
+    pub fn for_code(code: Option<&str>) -> SceneKind {
+        match code.map(str::trim) {
+            Some("1625" | "VN01") => SceneKind::RedLight,
+            Some("1357") => SceneKind::Pedestrian,
+            _ => SceneKind::Plain,
+        }
+    }
+
+    /// How many scene photos a capture of this kind carries.
+    pub fn frames(self) -> usize {
+        match self {
+            SceneKind::RedLight => 3,
+            SceneKind::Plain | SceneKind::Pedestrian => 1,
+        }
+    }
+}
+
 /// What to draw.
 #[derive(Debug, Clone)]
 pub struct SceneSpec<'a> {
@@ -77,6 +113,21 @@ pub struct SceneSpec<'a> {
     pub caption: &'a str,
     /// JPEG quality, 1 to 100.
     pub quality: u8,
+    /// The vehicle's colour as the record names it (`silver`, `white`, `red`…); with none, or
+    /// a name not painted, the seed picks one.
+    pub vehicle_colour: Option<&'a str>,
+    /// The violation's code, which picks the [`SceneKind`].
+    pub violation: Option<&'a str>,
+}
+
+/// The photos of one capture: the scene photos (three for a red light) and the plate cropped
+/// from the first.
+#[derive(Debug, Clone)]
+pub struct Capture {
+    pub scenes: Vec<Scene>,
+    /// A JPEG of the plate with a margin (what an ANPR camera sends as its
+    /// `licensePlatePicture`).
+    pub plate: Vec<u8>,
 }
 
 /// A road photo of a car with `plate_text`, `width`×`height` pixels at quality 80, its caption a
@@ -92,26 +143,24 @@ pub fn capture_jpeg(plate_text: &str, seed: u64, width: u16, height: u16) -> Sce
         height,
         caption: &caption,
         quality: 80,
+        vehicle_colour: None,
+        violation: None,
     })
 }
 
-/// The photo described by `spec`.
+/// The (first) photo described by `spec`.
 pub fn render(spec: &SceneSpec<'_>) -> Scene {
-    let (canvas, rect) = paint(spec);
+    let (canvas, rect) = paint(spec, 0);
     Scene {
         jpeg: canvas.encode(spec.quality),
         plate_rect: rect,
     }
 }
 
-/// The photo and, as a second JPEG, the plate cropped from it with a margin (what an ANPR
-/// camera sends as its `licensePlatePicture`).
+/// The (first) photo and, as a second JPEG, the plate cropped from it.
 pub fn render_with_plate(spec: &SceneSpec<'_>) -> (Scene, Vec<u8>) {
-    let (canvas, rect) = paint(spec);
-    let [x, y, w, h] = rect;
-    let margin = (h / 2).max(4);
-    let crop = canvas.crop(x - margin, y - margin, w + 2 * margin, h + 2 * margin);
-    let plate = crop.encode(spec.quality.max(85));
+    let (canvas, rect) = paint(spec, 0);
+    let plate = plate_crop(&canvas, rect, spec.quality);
     (
         Scene {
             jpeg: canvas.encode(spec.quality),
@@ -119,6 +168,28 @@ pub fn render_with_plate(spec: &SceneSpec<'_>) -> (Scene, Vec<u8>) {
         },
         plate,
     )
+}
+
+/// Every photo a capture of `spec`'s violation carries, and the plate cropped from the first.
+pub fn render_capture(spec: &SceneSpec<'_>) -> Capture {
+    let (first, plate) = render_with_plate(spec);
+    let mut scenes = vec![first];
+    for frame in 1..SceneKind::for_code(spec.violation).frames() {
+        let (canvas, rect) = paint(spec, frame);
+        scenes.push(Scene {
+            jpeg: canvas.encode(spec.quality),
+            plate_rect: rect,
+        });
+    }
+    Capture { scenes, plate }
+}
+
+/// The plate with a margin, at a quality that keeps its characters sharp.
+fn plate_crop(canvas: &canvas::Canvas, rect: [i32; 4], quality: u8) -> Vec<u8> {
+    let [x, y, w, h] = rect;
+    let margin = (h / 2).max(4);
+    let crop = canvas.crop(x - margin, y - margin, w + 2 * margin, h + 2 * margin);
+    crop.encode(quality.max(85))
 }
 
 /// A time in 2026 (China time) picked by the seed, as a camera would print it.
@@ -181,11 +252,185 @@ mod tests {
             height: 720,
             caption: "2026-11-23 10:00:00 +07:00",
             quality: 80,
+            vehicle_colour: None,
+            violation: None,
         };
         let (scene, plate) = render_with_plate(&spec);
         assert!(is_jpeg(&scene.jpeg) && is_jpeg(&plate));
         assert!(plate.len() < scene.jpeg.len() / 4);
         assert_eq!(render(&spec).jpeg, scene.jpeg);
+    }
+
+    fn spec<'a>(colour: Option<&'a str>, code: Option<&'a str>) -> SceneSpec<'a> {
+        SceneSpec {
+            plate: "浙E12345",
+            tint: PlateTint::Blue,
+            seed: 11,
+            width: 1280,
+            height: 720,
+            caption: "",
+            quality: 80,
+            vehicle_colour: colour,
+            violation: code,
+        }
+    }
+
+    /// The average colour of the car's body beside its plate (left of it, at its height).
+    fn body_sample(spec: &SceneSpec<'_>) -> [u32; 3] {
+        let (canvas, [x, y, w, h]) = paint(spec, 0);
+        let mut sum = [0u32; 3];
+        let mut n = 0;
+        for yy in y + h / 4..y + 3 * h / 4 {
+            for xx in x - w / 3..x - w / 8 {
+                let p = canvas.pixel(xx, yy);
+                for i in 0..3 {
+                    sum[i] += u32::from(p[i]);
+                }
+                n += 1;
+            }
+        }
+        sum.map(|v| v / n)
+    }
+
+    #[test]
+    fn the_car_is_painted_in_the_colour_its_record_names() {
+        let [r, g, b] = body_sample(&spec(Some("red"), None));
+        assert!(r > g + 60 && r > b + 60, "red: {r} {g} {b}");
+        let [r, g, b] = body_sample(&spec(Some("silver"), None));
+        assert!(
+            r > 130 && r < 215 && r.abs_diff(b) < 20 && g.abs_diff(b) < 20,
+            "silver: {r} {g} {b}"
+        );
+        let [r, g, b] = body_sample(&spec(Some("white"), None));
+        assert!(r > 185 && g > 185 && b > 185, "white: {r} {g} {b}");
+        let [r, g, b] = body_sample(&spec(Some("black"), None));
+        assert!(r < 60 && g < 60 && b < 60, "black: {r} {g} {b}");
+        let [r, g, b] = body_sample(&spec(Some("blue"), None));
+        assert!(b > r + 40, "blue: {r} {g} {b}");
+        // With no colour, or one we do not paint, the seed's choice stays.
+        let seeded = render(&spec(None, None)).jpeg;
+        assert_eq!(render(&spec(Some("chartreuse"), None)).jpeg, seeded);
+        // The rest of the scene does not move with the colour.
+        assert_eq!(
+            render(&spec(Some("red"), None)).plate_rect,
+            render(&spec(None, None)).plate_rect
+        );
+    }
+
+    #[test]
+    fn not_yielding_puts_a_pedestrian_on_the_crossing() {
+        assert_eq!(SceneKind::for_code(Some("1357")), SceneKind::Pedestrian);
+        for seed in [1, 11, 2026, 7] {
+            let (plain, plain_plate) = paint(
+                &SceneSpec {
+                    seed,
+                    ..spec(None, Some("1208"))
+                },
+                0,
+            );
+            let (yielding, yielding_plate) = paint(
+                &SceneSpec {
+                    seed,
+                    ..spec(None, Some("1357"))
+                },
+                0,
+            );
+            // Above both cars' roofs (the car not yielding is nearer the crossing) only the
+            // pedestrian differs: a patch of a person's size.
+            let roof = |[_, y, w, h]: [i32; 4]| y + h - w * 52 / 30;
+            let top = (720.0 * 0.045) as i32 + 1;
+            let bottom = roof(plain_plate).min(roof(yielding_plate)) - 2;
+            let mut changed = 0;
+            for y in top..bottom {
+                for x in 0..1280 {
+                    if plain
+                        .pixel(x, y)
+                        .iter()
+                        .zip(yielding.pixel(x, y))
+                        .any(|(a, b)| a.abs_diff(b) > 40)
+                    {
+                        changed += 1;
+                    }
+                }
+            }
+            assert!(
+                (1_000..30_000).contains(&changed),
+                "seed {seed}: {changed} pixels changed in rows {top}..{bottom}"
+            );
+            assert_eq!(plain.pixel(640, 60), yielding.pixel(640, 60));
+        }
+        assert_eq!(SceneKind::for_code(Some("1357")).frames(), 1);
+        assert_eq!(render_capture(&spec(None, Some("1357"))).scenes.len(), 1);
+    }
+
+    #[test]
+    fn a_red_light_capture_has_three_distinct_photos_and_the_plate() {
+        assert_eq!(SceneKind::for_code(Some("1625")), SceneKind::RedLight);
+        assert_eq!(SceneKind::for_code(Some("VN01")), SceneKind::RedLight);
+        assert_eq!(SceneKind::for_code(None), SceneKind::Plain);
+        let capture = render_capture(&spec(Some("silver"), Some("1625")));
+        assert_eq!(capture.scenes.len(), 3);
+        assert!(capture.scenes.iter().all(|s| is_jpeg(&s.jpeg)) && is_jpeg(&capture.plate));
+        let [a, b, c] = [0, 1, 2].map(|i| &capture.scenes[i]);
+        assert!(a.jpeg != b.jpeg && b.jpeg != c.jpeg && a.jpeg != c.jpeg);
+        // The car moves away from the camera: up the picture, smaller each time.
+        let ([_, ya, wa, _], [_, yb, wb, _], [_, yc, wc, _]) =
+            (a.plate_rect, b.plate_rect, c.plate_rect);
+        assert!(ya > yb && yb > yc, "{ya} {yb} {yc}");
+        assert!(wa > wb && wb > wc, "{wa} {wb} {wc}");
+        // The first photo and its crop are those of a single render.
+        assert_eq!(
+            render_with_plate(&spec(Some("silver"), Some("1625"))).1,
+            capture.plate
+        );
+        assert_eq!(render_capture(&spec(None, Some("1208"))).scenes.len(), 1);
+    }
+
+    #[test]
+    fn the_province_character_has_strokes_not_a_block() {
+        for province in ['浙', '苏', '皖', '沪', '京', '粤'] {
+            let rows = provinces::province(province).expect("a bitmap");
+            let ink: u32 = rows.iter().map(|r| r.count_ones()).sum();
+            let cells = (provinces::SIZE * provinces::SIZE) as u32;
+            assert!(ink > cells / 8 && ink < cells * 2 / 3, "{province}: {ink}");
+        }
+        // Drawn on a plate, the province slot has light and dark pixels mixed, in rows and
+        // columns (a block would be uniform inside).
+        let spec = SceneSpec {
+            plate: "浙E12345",
+            tint: PlateTint::White,
+            ..spec(None, None)
+        };
+        let (canvas, [x, y, w, h]) = paint(&spec, 0);
+        let slot = (w as f32 / 7.6) as i32;
+        let pad = (h / 7).max(2);
+        let (x0, x1) = (x + pad + slot / 8, x + pad + slot * 7 / 8);
+        let (y0, y1) = (y + pad + 1, y + h - pad - 1);
+        let dark = |xx: i32, yy: i32| {
+            canvas
+                .pixel(xx, yy)
+                .iter()
+                .map(|v| u32::from(*v))
+                .sum::<u32>()
+                < 450
+        };
+        let total = ((x1 - x0) * (y1 - y0)) as u32;
+        let inked = (x0..x1)
+            .flat_map(|xx| (y0..y1).map(move |yy| (xx, yy)))
+            .filter(|&(xx, yy)| dark(xx, yy))
+            .count() as u32;
+        assert!(
+            inked > total / 8 && inked < total * 3 / 4,
+            "{inked} of {total}"
+        );
+        let mixed_rows = (y0..y1)
+            .filter(|&yy| (x0..x1).any(|xx| dark(xx, yy)) && (x0..x1).any(|xx| !dark(xx, yy)))
+            .count();
+        assert!(
+            mixed_rows as i32 > (y1 - y0) / 2,
+            "{mixed_rows} of {}",
+            y1 - y0
+        );
     }
 
     #[test]
@@ -207,8 +452,9 @@ mod tests {
 
 #[cfg(test)]
 mod sample {
-    /// Writes `scene.jpg` and `plate.jpg` to the temporary folder, to look at:
-    /// `cargo test -p roadwarden-demo --lib write_sample -- --ignored`.
+    /// Writes the three photos of a red light (`scene1.jpg`…`scene3.jpg`, `plate.jpg`) and a
+    /// car not yielding (`yield.jpg`, `yield-plate.jpg`) to the temporary folder, to look at:
+    /// `cargo test --workspace --lib write_sample -- --ignored`.
     #[test]
     #[ignore = "writes sample images for a person to look at; run by hand (command above)"]
     fn write_sample() {
@@ -220,17 +466,35 @@ mod sample {
             height: 720,
             caption: "2026-11-23 17:19:03  330522010201  CH1  LANE 2  CODE 1625",
             quality: 80,
+            vehicle_colour: Some("silver"),
+            violation: Some("1625"),
         };
-        let (scene, plate) = super::render_with_plate(&spec);
+        let capture = super::render_capture(&spec);
         let dir = std::env::temp_dir();
-        std::fs::write(dir.join("scene.jpg"), &scene.jpeg).unwrap();
-        std::fs::write(dir.join("plate.jpg"), &plate).unwrap();
+        for (i, scene) in capture.scenes.iter().enumerate() {
+            let path = dir.join(format!("scene{}.jpg", i + 1));
+            std::fs::write(&path, &scene.jpeg).unwrap();
+            eprintln!(
+                "{}: {} bytes, plate at {:?}",
+                path.display(),
+                scene.jpeg.len(),
+                scene.plate_rect
+            );
+        }
+        std::fs::write(dir.join("plate.jpg"), &capture.plate).unwrap();
+        let yielding = super::SceneSpec {
+            plate: "苏E5T882",
+            tint: super::PlateTint::Blue,
+            vehicle_colour: Some("red"),
+            violation: Some("1357"),
+            ..spec
+        };
+        let capture = super::render_capture(&yielding);
+        std::fs::write(dir.join("yield.jpg"), &capture.scenes[0].jpeg).unwrap();
+        std::fs::write(dir.join("yield-plate.jpg"), &capture.plate).unwrap();
         eprintln!(
-            "{}: {} bytes, plate at {:?}; plate.jpg {} bytes",
-            dir.join("scene.jpg").display(),
-            scene.jpeg.len(),
-            scene.plate_rect,
-            plate.len()
+            "also plate.jpg, yield.jpg, yield-plate.jpg in {}",
+            dir.display()
         );
     }
 }

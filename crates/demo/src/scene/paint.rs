@@ -1,11 +1,15 @@
 //! The scene itself: sky and skyline, the road in perspective, the crossing, the traffic
-//! light, traffic further up, and the offending car with its plate.
+//! light, traffic further up, and the offending car with its plate; for a red light, where the
+//! car is in each of the three photos; for not yielding, the pedestrian on the crossing.
 
 use super::canvas::{lerp, shade, Canvas, Rgb, Rng};
-use super::{PlateTint, SceneSpec};
+use super::figures::{body_colour, draw_car, draw_pedestrian};
+use super::{SceneKind, SceneSpec};
 
-/// Draws the scene; returns the raster and the plate's rectangle.
-pub(super) fn paint(spec: &SceneSpec<'_>) -> (Canvas, [i32; 4]) {
+/// Draws photo `frame` (0 to `SceneKind::frames` − 1) of the scene; returns the raster and the
+/// plate's rectangle. The frames of a scene share everything but where the offending car is.
+pub(super) fn paint(spec: &SceneSpec<'_>, frame: usize) -> (Canvas, [i32; 4]) {
+    let kind = SceneKind::for_code(spec.violation);
     let w = i32::from(spec.width.max(64));
     let h = i32::from(spec.height.max(48));
     let (wf, hf) = (w as f32, h as f32);
@@ -186,7 +190,8 @@ pub(super) fn paint(spec: &SceneSpec<'_>) -> (Canvas, [i32; 4]) {
         [214, 214, 210],
     );
 
-    // Traffic further up the road, then the offending car in front.
+    // Traffic further up the road, then the offending car in front. Behind a red-light runner
+    // its own lane stays clear, so that it can be followed through the junction.
     let palette: [Rgb; 8] = [
         [232, 232, 228],
         [186, 188, 190],
@@ -197,32 +202,72 @@ pub(super) fn paint(spec: &SceneSpec<'_>) -> (Canvas, [i32; 4]) {
         [40, 70, 52],
         [200, 170, 120],
     ];
-    let lanes = [-0.64_f32, 0.0, 0.64];
+    let lanes: &[f32] = if kind == SceneKind::RedLight {
+        &[-0.64, 0.64]
+    } else {
+        &[-0.64, 0.0, 0.64]
+    };
+    // (t, centre, width, body, is the offender)
+    let mut cars: Vec<(f32, f32, f32, Rgb, bool)> = Vec::new();
     for _ in 0..(rng.next() % 3) {
         let t = rng.range(0.22, stop_t - 0.14);
-        let u = rng.pick(&lanes);
+        let u = rng.pick(lanes);
         let cx = road_centre(t) + u * road_half(t);
         let cw = road_half(t) * 0.26;
-        let y = horizon as f32 + t * depth;
-        let body = rng.pick(&palette);
-        draw_car(&mut c, &mut rng, cx, y, cw, body, None);
+        cars.push((t, cx, cw, rng.pick(&palette), false));
     }
-    let t = rng.range(0.84, 0.9);
-    // The camera is aimed at its lane: the car is in the middle one, a little off centre.
-    let cx = road_centre(t) + rng.range(-0.1, 0.1) * road_half(t);
-    let cw = road_half(t) * 0.34;
-    let y = horizon as f32 + t * depth;
-    let body = rng.pick(&palette);
-    let rect = draw_car(
-        &mut c,
-        &mut rng,
-        cx,
-        y,
-        cw,
-        body,
-        Some((spec.plate, spec.tint)),
-    )
-    .unwrap_or([0, 0, 0, 0]);
+    // The camera is aimed at its lane: the car is in the middle one, a little off centre, in
+    // the colour its record names. A red-light runner is before the stop line, then over it,
+    // then through the junction; one not yielding is close to the crossing.
+    let near = rng.range(0.84, 0.9);
+    let off_centre = rng.range(-0.1, 0.1);
+    let seeded = rng.pick(&palette);
+    let body = spec.vehicle_colour.and_then(body_colour).unwrap_or(seeded);
+    let t = match (kind, frame) {
+        (SceneKind::RedLight, 1) => stop_t - 0.025,
+        (SceneKind::RedLight, 2) => zebra.0 - 0.09,
+        (SceneKind::Pedestrian, _) => near - 0.1,
+        _ => near,
+    };
+    let (cx, cw) = (
+        road_centre(t) + off_centre * road_half(t),
+        road_half(t) * 0.34,
+    );
+    cars.push((t, cx, cw, body, true));
+    cars.sort_by(|a, b| a.0.total_cmp(&b.0));
+
+    // The pedestrian on the crossing, beside the car's outline so that the camera sees them,
+    // on the side with room (their own random numbers: the rest of the scene stays the same).
+    let mut pedestrian = (kind == SceneKind::Pedestrian).then(|| {
+        let mut own = Rng(spec.seed ^ 0x9ED_E57A);
+        let tz = (zebra.0 + zebra.1) / 2.0;
+        let height = road_half(tz) * 0.32;
+        let gap = cw / 2.0 + height * 0.3;
+        let (lo, hi) = (
+            road_centre(tz) - 0.85 * road_half(tz),
+            road_centre(tz) + 0.85 * road_half(tz),
+        );
+        let (left, right) = (cx - gap, cx + gap);
+        let x = match (own.f() < 0.5, left > lo, right < hi) {
+            (true, true, _) | (false, true, false) => left,
+            _ => right.min(hi),
+        };
+        (tz, x, horizon as f32 + tz * depth, height, own)
+    });
+    let mut rect = [0, 0, 0, 0];
+    for (t, cx, cw, body, offender) in cars {
+        if let Some((_, x, y, height, mut own)) = pedestrian.take_if(|p| p.0 < t) {
+            draw_pedestrian(&mut c, &mut own, x, y, height);
+        }
+        let y = horizon as f32 + t * depth;
+        let plate = offender.then_some((spec.plate, spec.tint));
+        if let Some(r) = draw_car(&mut c, &mut rng, cx, y, cw, body, plate) {
+            rect = r;
+        }
+    }
+    if let Some((_, x, y, height, mut own)) = pedestrian {
+        draw_pedestrian(&mut c, &mut own, x, y, height);
+    }
 
     c.grain(&mut rng, 4);
 
@@ -240,145 +285,4 @@ pub(super) fn paint(spec: &SceneSpec<'_>) -> (Canvas, [i32; 4]) {
         [244, 244, 240],
     );
     (c, rect)
-}
-
-/// A car seen from behind, its wheels on the road at `y`, `cw` pixels wide; returns the
-/// plate's rectangle when a plate is given.
-fn draw_car(
-    c: &mut Canvas,
-    rng: &mut Rng,
-    cx: f32,
-    y: f32,
-    cw: f32,
-    body: Rgb,
-    plate: Option<(&str, PlateTint)>,
-) -> Option<[i32; 4]> {
-    let half = cw / 2.0;
-    let (l, r) = ((cx - half) as i32, (cx + half) as i32);
-    let at = |k: f32| (y - cw * k) as i32;
-    // Shadow and wheels.
-    c.ellipse(cx, y, cw * 0.6, cw * 0.05, [10, 10, 12], 0.55);
-    let wheel_w = cw * 0.15;
-    for side in [-1.0_f32, 1.0] {
-        let wx = cx + side * (half - wheel_w * 0.8);
-        c.rect(
-            (wx - wheel_w / 2.0) as i32,
-            at(0.14),
-            (wx + wheel_w / 2.0) as i32,
-            y as i32,
-            [22, 22, 24],
-        );
-    }
-    // Cabin: pillars in the body colour, the rear window inside with a reflection.
-    let roof = at(0.7);
-    let waist = at(0.42);
-    c.trapezoid(
-        roof,
-        waist,
-        (cx - cw * 0.34, cx + cw * 0.34),
-        (cx - cw * 0.47, cx + cw * 0.47),
-        shade(body, 0.95),
-        body,
-    );
-    let glass_top = roof + (cw * 0.04) as i32;
-    let glass_bottom = waist - (cw * 0.03) as i32;
-    c.trapezoid(
-        glass_top,
-        glass_bottom,
-        (cx - cw * 0.29, cx + cw * 0.29),
-        (cx - cw * 0.4, cx + cw * 0.4),
-        [62, 74, 88],
-        [30, 36, 44],
-    );
-    let streak = rng.range(-0.2, 0.1);
-    for yy in glass_top..glass_bottom {
-        let k = (yy - glass_top) as f32 / (glass_bottom - glass_top).max(1) as f32;
-        let x0 = cx + cw * (streak + 0.12 * k);
-        c.rect_alpha(
-            x0 as i32,
-            yy,
-            (x0 + cw * 0.08) as i32,
-            yy + 1,
-            [200, 210, 220],
-            0.18,
-        );
-    }
-    // Body, with a highlight along the top and a darker bumper.
-    c.rect_gradient(l, waist, r, at(0.08), shade(body, 1.12), shade(body, 0.8));
-    c.rect(
-        l,
-        waist,
-        r,
-        waist + (cw * 0.012).max(1.0) as i32,
-        shade(body, 1.3),
-    );
-    c.rect_gradient(l + 1, at(0.17), r - 1, at(0.07), [44, 44, 46], [26, 26, 28]);
-    // Tail lights and the badge.
-    let light_h = (cw * 0.08) as i32;
-    let light_y = waist + (cw * 0.04) as i32;
-    for (x0, x1) in [
-        (l + (cw * 0.02) as i32, l + (cw * 0.22) as i32),
-        (r - (cw * 0.22) as i32, r - (cw * 0.02) as i32),
-    ] {
-        c.rect(x0, light_y, x1, light_y + light_h, [150, 18, 20]);
-        c.rect(
-            x0 + 2,
-            light_y + light_h / 4,
-            x1 - 2,
-            light_y + light_h / 2,
-            [214, 60, 52],
-        );
-    }
-    c.ellipse(
-        cx,
-        light_y as f32 + light_h as f32 / 2.0,
-        cw * 0.035,
-        cw * 0.025,
-        [210, 212, 216],
-        1.0,
-    );
-    let (text, tint) = plate?;
-
-    // The plate: framed, centred below the lights; the text fills it like a real plate's.
-    let pw = (cw * 0.3).round() as i32;
-    let ph = (pw as f32 / 3.2).round() as i32;
-    let px = (cx - pw as f32 / 2.0).round() as i32;
-    let py = at(0.17) - ph - (cw * 0.01) as i32;
-    let (bg_top, bg_bottom, fg) = match tint {
-        PlateTint::Blue => ([36, 84, 196], [18, 58, 160], [246, 246, 246]),
-        PlateTint::Green => ([236, 248, 236], [84, 196, 110], [20, 20, 20]),
-        PlateTint::Yellow => ([248, 200, 40], [230, 176, 20], [20, 20, 20]),
-        PlateTint::White => ([250, 250, 248], [228, 228, 224], [20, 20, 20]),
-    };
-    c.rect(px - 2, py - 2, px + pw + 2, py + ph + 2, [16, 16, 18]);
-    c.rect_gradient(px, py, px + pw, py + ph, bg_top, bg_bottom);
-    let frame = if tint == PlateTint::Blue {
-        [236, 236, 236]
-    } else {
-        [30, 30, 30]
-    };
-    let fw = (ph / 18).max(1);
-    c.rect(px + fw, py + fw, px + pw - fw, py + 2 * fw, frame);
-    c.rect(px + fw, py + ph - 2 * fw, px + pw - fw, py + ph - fw, frame);
-    c.rect(px + fw, py + fw, px + 2 * fw, py + ph - fw, frame);
-    c.rect(px + pw - 2 * fw, py + fw, px + pw - fw, py + ph - fw, frame);
-    let pad = (ph / 7).max(2) as f32;
-    c.plate_text(
-        (px as f32 + pad, py as f32 + pad * 1.1),
-        (pw as f32 - 2.0 * pad, ph as f32 - 2.2 * pad),
-        text,
-        fg,
-    );
-    // The round rivets of a real plate.
-    for rx in [px + pw / 5, px + pw * 4 / 5] {
-        c.ellipse(
-            rx as f32,
-            py as f32 + 2.5 * fw as f32,
-            fw as f32,
-            fw as f32,
-            shade(bg_top, 0.7),
-            1.0,
-        );
-    }
-    Some([px, py, pw, ph])
 }

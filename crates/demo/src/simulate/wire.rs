@@ -61,6 +61,13 @@ fn isapi_xml(ev: &Event, device: &SimDevice, plate_rect: [i32; 4]) -> String {
     .to_xml()
 }
 
+/// The vehicle's colour, as the camera reports it and the photo shows it: picked by the image
+/// seed, so that a resend reports the same.
+fn vehicle_colour(ev: &Event) -> &'static str {
+    const COLOURS: [&str; 7] = ["white", "black", "silver", "grey", "red", "blue", "white"];
+    COLOURS[(ev.image_seed % COLOURS.len() as u64) as usize]
+}
+
 /// The JSON of a multipart `capture` part.
 fn capture_json(ev: &Event) -> Value {
     let mut v = json!({
@@ -68,6 +75,7 @@ fn capture_json(ev: &Event) -> Value {
         "plate": ev.plate,
         "plate_colour": ev.plate_colour,
         "vehicle_type": ev.vehicle_type,
+        "vehicle_colour": vehicle_colour(ev),
         "captured_at": ev.captured_at.to_rfc3339_opts(SecondsFormat::Millis, false),
         "lane": ev.lane,
         "direction": ev.heading,
@@ -114,11 +122,19 @@ pub(super) fn prepare(
         height,
         caption: &caption,
         quality: 80,
+        vehicle_colour: Some(vehicle_colour(ev)),
+        violation: ev.violation.as_deref(),
     };
+    // Three photos for a red light, one otherwise.
+    let capture = scene::render_capture(&spec);
+    let mut scenes = capture.scenes.into_iter();
+    let first = scenes
+        .next()
+        .map(|s| (s.jpeg, s.plate_rect))
+        .unwrap_or_default();
     if ev.isapi {
-        let (scene, plate) = scene::render_with_plate(&spec);
-        let xml = isapi_xml(ev, device, scene.plate_rect);
-        let form = Form::new()
+        let xml = isapi_xml(ev, device, first.1);
+        let mut form = Form::new()
             .part(
                 "anpr.xml",
                 Part::bytes(xml.into_bytes())
@@ -127,25 +143,35 @@ pub(super) fn prepare(
             )
             .part(
                 "licensePlatePicture.jpg",
-                jpeg_part(plate, "licensePlatePicture.jpg")?,
+                jpeg_part(capture.plate, "licensePlatePicture.jpg")?,
             )
             .part(
                 "vehiclePicture.jpg",
-                jpeg_part(scene.jpeg, "vehiclePicture.jpg")?,
+                jpeg_part(first.0, "vehiclePicture.jpg")?,
             );
+        // The red light's further photos, as extra pictures the server files as scenes.
+        for (i, more) in scenes.enumerate() {
+            let name = format!("scene{}.jpg", i + 2);
+            form = form.part(name.clone(), jpeg_part(more.jpeg, &name)?);
+        }
         Ok(Prepared {
             path: "/api/v1/isapi/events",
             query: ev.violation.clone(),
             form,
         })
     } else {
-        let scene = scene::render(&spec);
-        let form = Form::new()
+        let mut form = Form::new()
             .part(
                 "capture",
                 Part::text(capture_json(ev).to_string()).mime_str("application/json")?,
             )
-            .part("scene", jpeg_part(scene.jpeg, "scene.jpg")?);
+            .part("scene", jpeg_part(first.0, "scene.jpg")?);
+        for (i, more) in scenes.enumerate() {
+            form = form.part(
+                "scene",
+                jpeg_part(more.jpeg, &format!("scene{}.jpg", i + 2))?,
+            );
+        }
         Ok(Prepared {
             path: "/api/v1/captures/push",
             query: None,

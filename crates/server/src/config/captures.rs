@@ -26,7 +26,7 @@ pub struct CaptureSettings {
     pub claim_minutes: i64,
     /// The largest image accepted, in bytes.
     pub max_image_bytes: usize,
-    /// The most images one capture may carry.
+    /// The most images one capture may carry (a red light: three photos and the plate).
     pub max_images: usize,
 }
 
@@ -41,7 +41,7 @@ impl Default for CaptureSettings {
             second_review_percent: 10,
             claim_minutes: 5,
             max_image_bytes: 4 * 1024 * 1024,
-            max_images: 3,
+            max_images: 4,
         }
     }
 }

@@ -387,7 +387,7 @@ async fn rev_05_refuses_non_images_and_bad_plates() {
     assert_eq!(status, 422);
     refused(&body, "images");
     let (status, body) = Report::new(&w, "浙E88888", &code)
-        .photos((1..=4).map(photo).collect())
+        .photos((1..=5).map(photo).collect())
         .send(&w)
         .await;
     assert_eq!(status, 422);
