@@ -124,29 +124,42 @@ fn tz_of(state: &State) -> chrono_tz::Tz {
         .unwrap_or(chrono_tz::Asia::Shanghai)
 }
 
-/// `{{ user.created_at|localtime }}`: an RFC 3339 UTC instant in the viewer's unit time zone,
-/// in the page language's way (`03/12/2026 14:05` in vi).
+/// The zone a filter shows a time in: the one it is given (`|localtime(r.time_zone)`, for a
+/// record of another unit than the viewer's, or on a public page), else the viewer's unit's.
+fn zone(state: &State, given: Option<&str>) -> chrono_tz::Tz {
+    given
+        .and_then(|z| z.parse().ok())
+        .unwrap_or_else(|| tz_of(state))
+}
+
+/// `{{ user.created_at|localtime }}`: an RFC 3339 UTC instant in the viewer's unit time zone
+/// (or the zone given, `|localtime("Asia/Ho_Chi_Minh")`), in the page language's way
+/// (`03/12/2026 14:05` in vi).
 #[allow(clippy::needless_pass_by_value)] // minijinja hands filter arguments over by value
-fn localtime(state: &State, value: Value) -> String {
+fn localtime(state: &State, value: Value, tz: Option<String>) -> String {
     let Some(raw) = value.as_str() else {
         return String::new();
     };
     DateTime::parse_from_rfc3339(raw)
-        .map(|t| locale::local_time(t.with_timezone(&Utc), tz_of(state), lang_of(state).code()))
+        .map(|t| {
+            let tz = zone(state, tz.as_deref());
+            locale::local_time(t.with_timezone(&Utc), tz, lang_of(state).code())
+        })
         .unwrap_or_else(|_| raw.to_owned())
 }
 
 /// `{{ capture.review_due_at|lastday }}`: a deadline stored as the instant it becomes overdue
-/// (local midnight after its last day, TIME-02) shown as that last day, as people say it.
+/// (local midnight after its last day, TIME-02) shown as that last day, as people say it; in
+/// the viewer's unit time zone or the zone given, as `localtime`.
 #[allow(clippy::needless_pass_by_value)] // minijinja hands filter arguments over by value
-fn last_day(state: &State, value: Value) -> String {
+fn last_day(state: &State, value: Value, tz: Option<String>) -> String {
     let Some(raw) = value.as_str() else {
         return String::new();
     };
     DateTime::parse_from_rfc3339(raw)
         .map(|t| {
             let last = (t.with_timezone(&Utc) - chrono::Duration::seconds(1))
-                .with_timezone(&tz_of(state))
+                .with_timezone(&zone(state, tz.as_deref()))
                 .date_naive();
             locale::date(last, lang_of(state).code())
         })
@@ -255,5 +268,13 @@ mod tests {
             shown("en"),
             "3 Dec 2026 14:05 | 18 Dec 2026 | 9 Jan 2026 | 3 Dec 2026 14:05:09"
         );
+        // A record of another zone than the viewer's (a public page defaults to Shanghai).
+        let other = env()
+            .render_str(
+                "{{ at|localtime('Asia/Ho_Chi_Minh') }} | {{ at|localtime }}",
+                minijinja::context! { lang => "vi", at => "2026-12-03T07:05:00Z" },
+            )
+            .unwrap();
+        assert_eq!(other, "03/12/2026 14:05 | 03/12/2026 15:05");
     }
 }
