@@ -5,6 +5,12 @@ use roadwarden_server::{open_state, serve, Clock, Settings};
 /// Serves until a shutdown signal. `banner` is printed once the address is known.
 pub async fn run(settings: Settings, banner: Option<&dyn Fn(&str)>) -> anyhow::Result<()> {
     let bind = settings.server.bind.clone();
+    if settings.notices.public_url.trim().is_empty() {
+        tracing::warn!(
+            page = %settings.owners_page_url(),
+            "notices.public_url is not set: notices name this server's own address as the owners' page"
+        );
+    }
     let state = open_state(settings, Clock::System).await?;
     let listener = tokio::net::TcpListener::bind(&bind)
         .await

@@ -94,6 +94,7 @@ pub async fn unit(settings: Settings, cmd: UnitCommand) -> anyhow::Result<ExitCo
         kind,
         country,
         time_zone: None,
+        contact_phone: None,
     };
     let unit =
         units::create_unit(&state, Authority::Operator, &RequestMeta::default(), &input).await?;

@@ -22,13 +22,15 @@ use crate::org::Login;
 /// from an earlier run.
 pub struct Prepared {
     dir: PathBuf,
+    /// The owners' page the seeded letters name (`Settings::owners_page_url`).
+    letters_url: String,
     seeded: Option<(Vec<Login>, captures::Hint)>,
 }
 
 impl Prepared {
     /// Prints the logins and where to start; `url` is empty when the demo is not served.
     pub fn print_banner(&self, url: &str) {
-        print_banner(url, &self.dir, self.seeded.as_ref());
+        print_banner(url, &self.letters_url, &self.dir, self.seeded.as_ref());
     }
 }
 
@@ -57,10 +59,19 @@ pub async fn prepare(settings: &mut Settings, reset: bool) -> anyhow::Result<Pre
     };
     state.store.close().await;
     drop(state);
-    Ok(Prepared { dir, seeded })
+    Ok(Prepared {
+        dir,
+        letters_url: settings.owners_page_url(),
+        seeded,
+    })
 }
 
-fn print_banner(url: &str, dir: &Path, seeded: Option<&(Vec<Login>, captures::Hint)>) {
+fn print_banner(
+    url: &str,
+    letters_url: &str,
+    dir: &Path,
+    seeded: Option<&(Vec<Login>, captures::Hint)>,
+) {
     println!();
     println!("══ Roadwarden demo ═════════════════════════════════════════════════════════");
     if url.is_empty() {
@@ -91,6 +102,16 @@ fn print_banner(url: &str, dir: &Path, seeded: Option<&(Vec<Login>, captures::Hi
                 hint.plate, hint.vin_tail
             );
             println!(
+                "  Quảng Trị (Vietnamese, đồng): sign in as qt.admin or dh.reviewer; owner's page \
+                 with plate {}, last 6 of the VIN {}",
+                hint.vn_plate, hint.vn_vin_tail
+            );
+            println!(
+                "  Letters name {} as the owners' page (notices.public_url; set it to the address \
+                 the public reaches)",
+                letters_url
+            );
+            println!(
                 "  Report a violation as a citizen: {} (the phone code appears in this log: the \
                  demo has no SMS gateway)",
                 public.replace("/public/violations", "/report")
@@ -101,8 +122,8 @@ fn print_banner(url: &str, dir: &Path, seeded: Option<&(Vec<Login>, captures::Hi
             println!(
                 "  Body-worn footage: sign in as cx.recadmin (provides copies), zc.head (decides \
                  requests for the squad's footage), cx.head or cx.head2 (the brigade's; a \
-                 restricted copy request waits for a second head); import more: roadwarden \
-                 evidence import"
+                 restricted copy request waits for a second head), dh.recorder (Đông Hà's \
+                 recorder and an evening's clips); import more: roadwarden evidence import"
             );
         }
         None => println!(

@@ -131,6 +131,25 @@ const VN_UNITS: &[(&str, &str, &str, &str, &str)] = &[
     ),
 ];
 
+/// The numbers owners call about a unit's records, printed on its letters (the units that
+/// handle records; fictional numbers in each country's format).
+const CONTACT_PHONES: &[(&str, &str)] = &[
+    ("330000", "0571-87280000"),
+    ("330500", "0572-2399122"),
+    ("330522", "0572-6022110"),
+    ("330522-01", "0572-6021122"),
+    ("330522-02", "0572-6561122"),
+    ("330522-03", "0572-6681122"),
+    ("330502", "0572-2081122"),
+    ("330502-01", "0572-2081133"),
+    ("VN-45", "0233 3852 113"),
+    ("VN-45-PC08", "0233 3852 668"),
+    ("VN-45-DH", "0233 3852 400"),
+    ("VN-45-DH-CSGT", "0233 3855 246"),
+    ("VN-45-GL", "0233 3870 113"),
+    ("VN-45-GL-CSGT", "0233 3870 246"),
+];
+
 /// One demo account.
 struct DemoAccount {
     username: &'static str,
@@ -418,6 +437,15 @@ const ACCOUNTS: &[DemoAccount] = &[
         &["interface_client"],
         "vi",
     ),
+    // Đông Hà's body-worn recorders: the ledger and the hand-ins (BWC-01, BWC-05).
+    acct(
+        "dh.recorder",
+        "VN-45-DH",
+        "Đặng Văn Long",
+        "police_officer",
+        &["recorder_admin"],
+        "vi",
+    ),
 ];
 
 /// An operator account whose agreement is not on file yet (SEC-04), to show the pending state.
@@ -448,6 +476,10 @@ async fn create_tree(
             kind: (*kind).into(),
             country: Some(country.into()),
             time_zone: None,
+            contact_phone: CONTACT_PHONES
+                .iter()
+                .find(|(c, _)| c == code)
+                .map(|(_, phone)| (*phone).to_owned()),
         };
         made.push(seed::unit(state, &input).await?);
     }

@@ -13,6 +13,7 @@ pub mod device;
 pub mod error;
 pub mod evidence;
 pub mod ids;
+pub mod locale;
 pub mod org;
 pub mod password;
 pub mod roles;

@@ -157,6 +157,39 @@ pub fn parse_time_zone(raw: &str) -> Result<chrono_tz::Tz, FieldError> {
         .map_err(|_| FieldError::new("time_zone", "is not an IANA time-zone name"))
 }
 
+/// The number owners call about a unit's records, printed on its notice letters (issue 14
+/// item 8): a landline or a mobile, kept as written (`0233 3852 668`, `0572-6022110`,
+/// `+84 233 3852 668`): 6 to 15 digits, with spaces, dashes, dots, brackets and a leading '+'.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UnitPhone(String);
+
+impl UnitPhone {
+    /// `None` for an empty value (a unit need not have one).
+    pub fn parse(raw: &str) -> Result<Option<Self>, FieldError> {
+        let phone = raw.trim();
+        if phone.is_empty() {
+            return Ok(None);
+        }
+        let digits = phone.chars().filter(char::is_ascii_digit).count();
+        let body = phone.strip_prefix('+').unwrap_or(phone);
+        let allowed = body
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'));
+        if !allowed || !(6..=15).contains(&digits) || phone.chars().count() > 32 {
+            return Err(FieldError::new(
+                "contact_phone",
+                "must be 6 to 15 digits, with spaces, dashes or brackets and an optional '+'",
+            ));
+        }
+        Ok(Some(Self(phone.to_owned())))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// A unit's display name: 1 to 100 characters, no control characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -389,6 +422,30 @@ mod tests {
         }
         assert!(!UnitKind::Court.is_police());
         assert!(UnitKind::parse("bank").is_err());
+    }
+
+    #[test]
+    fn unit_phones_are_kept_as_written_and_validated() {
+        let kept = |raw: &str| {
+            UnitPhone::parse(raw)
+                .unwrap()
+                .map(|p| p.as_str().to_owned())
+        };
+        assert_eq!(kept(" 0233 3852 668 "), Some("0233 3852 668".into()));
+        assert_eq!(
+            kept("+84 (233) 3852-668"),
+            Some("+84 (233) 3852-668".into())
+        );
+        assert_eq!(kept(""), None);
+        for bad in [
+            "12345",
+            "0233-ABC-668",
+            "1234567890123456",
+            "0233\n3852668",
+            "++84233385266",
+        ] {
+            assert!(UnitPhone::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

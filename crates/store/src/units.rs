@@ -18,6 +18,9 @@ pub struct Unit {
     pub kind: UnitKind,
     pub country: Country,
     pub time_zone: String,
+    /// The number owners call about the unit's records, printed on its notice letters; empty
+    /// when none is given.
+    pub contact_phone: String,
     pub created_at: DateTime<Utc>,
 }
 
@@ -40,6 +43,7 @@ struct UnitRow {
     kind: String,
     country: String,
     time_zone: String,
+    contact_phone: String,
     created_at: DateTime<Utc>,
 }
 
@@ -56,13 +60,14 @@ impl TryFrom<UnitRow> for Unit {
             kind: UnitKind::parse(&r.kind).map_err(StoreError::corrupt)?,
             country: Country::parse(&r.country).map_err(StoreError::corrupt)?,
             time_zone: r.time_zone,
+            contact_phone: r.contact_phone,
             created_at: r.created_at,
         })
     }
 }
 
 const COLUMNS: &str =
-    "id, parent_id, path, code, name, level, kind, country, time_zone, created_at";
+    "id, parent_id, path, code, name, level, kind, country, time_zone, contact_phone, created_at";
 
 /// A validated new unit. `parent` is the stored parent (None only for a root).
 #[derive(Debug, Clone)]
@@ -108,6 +113,18 @@ pub async fn insert(tx: &mut Tx, new: &NewUnit<'_>, now: DateTime<Utc>) -> Resul
     get(tx, id)
         .await?
         .ok_or_else(|| StoreError::corrupt("inserted unit vanished"))
+}
+
+/// Sets the number owners call about the unit's records (empty clears it); false when there
+/// is no such unit.
+pub async fn set_contact_phone(tx: &mut Tx, id: UnitId, phone: &str) -> Result<bool> {
+    let changed = on!(tx, c => sqlx::query("UPDATE units SET contact_phone = $1 WHERE id = $2")
+        .bind(phone)
+        .bind(id.0)
+        .execute(c)
+        .await?
+        .rows_affected());
+    Ok(changed == 1)
 }
 
 pub async fn get(tx: &mut Tx, id: UnitId) -> Result<Option<Unit>> {

@@ -5,6 +5,9 @@
 mod world;
 pub use world::World;
 
+/// The demo's seeder, for tests that build the whole demo organisation.
+pub use roadwarden_demo as demo;
+
 use std::net::SocketAddr;
 
 use roadwarden_server::services::accounts::{AgreementInput, CreateUserInput};
@@ -290,6 +293,7 @@ pub async fn unit(
         kind: kind.into(),
         country: Some("CN".into()),
         time_zone: None,
+        contact_phone: None,
     };
     roadwarden_demo::seed::unit(state, &input)
         .await

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use axum::body::Body;
 use chrono::{DateTime, Duration, Utc};
+use roadwarden_server::auth::Principal;
 use roadwarden_server::services::evidence::upload;
 
 use super::{Scene, TZ};
@@ -107,7 +108,12 @@ impl Scene<'_> {
 
     /// Files a clip the way the docking station's upload does: create, one append, stored.
     pub(super) async fn hand_in(&self, clip: Clip) -> anyhow::Result<i64> {
-        let (state, admin) = (self.state, &self.people.admin);
+        self.hand_in_by(&self.people.admin, clip).await
+    }
+
+    /// As [`Scene::hand_in`], by the recorder administrator `admin`.
+    pub(super) async fn hand_in_by(&self, admin: &Principal, clip: Clip) -> anyhow::Result<i64> {
+        let state = self.state;
         self.at(clip.handed_in + Duration::minutes(20));
         let name = format!(
             "{}_{}_{}.{}",

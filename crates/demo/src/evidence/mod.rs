@@ -1,4 +1,5 @@
-//! Demo body-worn recorder evidence (BWC-01..14) for Changxing county: recorders with their
+//! Demo body-worn recorder evidence (BWC-01..14) for Changxing county (and an evening's
+//! patrol in Đông Hà, Quảng Trị, through the same paths: `quang_tri`): recorders with their
 //! ledger, a few days of footage handed in and stored write-once, duties with missing footage
 //! and a gap, a work record waiting for the head, retention reasons, and access requests.
 //!
@@ -15,6 +16,7 @@
 
 mod days;
 mod footage;
+mod quang_tri;
 mod recorders;
 mod requests;
 
@@ -81,6 +83,7 @@ async fn story(state: &AppState, now: DateTime<Utc>, today: NaiveDate) -> anyhow
     let three = days::three_days_ago(&mut scene).await?;
     let late = days::two_days_ago(&mut scene).await?;
     let viewed = days::yesterday(&mut scene, late).await?;
+    quang_tri::yesterday_in_dong_ha(&mut scene).await?;
     days::this_morning(&scene).await?;
     requests::retention_reasons(&scene, &three).await?;
     requests::access_requests(&scene, &three, viewed).await
@@ -101,6 +104,10 @@ struct People {
     zheng: Principal,
     /// 孙浩, 大队.
     sun: Principal,
+    /// Đông Hà's recorder administrator.
+    qt_recorder: Principal,
+    /// Hoàng Văn Đức, Đông Hà's traffic police squad.
+    qt_officer: Principal,
 }
 
 impl People {
@@ -112,6 +119,8 @@ impl People {
             reviewer: principal(state, "cx.reviewer").await?,
             zheng: principal(state, "zc.collector").await?,
             sun: principal(state, "cx.ebike").await?,
+            qt_recorder: principal(state, "dh.recorder").await?,
+            qt_officer: principal(state, "dh.collector").await?,
         })
     }
 }

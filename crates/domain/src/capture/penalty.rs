@@ -64,26 +64,32 @@ impl Money {
         }
     }
 
-    /// "200.00 元" / "800.000 đồng" / "CNY 200.00", by language.
+    /// The amount as the reader writes it (issue 14 item 7): `200.00 元`, `CNY 200.00`,
+    /// `200,00 CNY`; `1.500.000 ₫` in Vietnamese, `VND 1,500,000` in English,
+    /// `1,500,000 越南盾` in Chinese.
     pub fn display(self, lang: &str) -> String {
+        use crate::locale::{decimal_mark, grouped};
         match self.currency {
             Currency::Cny => {
-                let yuan = format!("{}.{:02}", self.minor / 100, self.minor % 100);
-                if lang == "zh-CN" {
-                    format!("{yuan} 元")
-                } else {
-                    format!("CNY {yuan}")
+                let cents = self.minor.rem_euclid(100);
+                let yuan = format!(
+                    "{}{}{cents:02}",
+                    grouped(self.minor.div_euclid(100), lang),
+                    decimal_mark(lang)
+                );
+                match lang {
+                    "zh-CN" => format!("{yuan} 元"),
+                    "vi" => format!("{yuan} CNY"),
+                    _ => format!("CNY {yuan}"),
                 }
             }
             Currency::Vnd => {
-                // Thousands grouped with dots, as Vietnamese writes them.
-                let digits: Vec<char> = self.minor.to_string().chars().collect();
-                let groups: Vec<String> = digits
-                    .rchunks(3)
-                    .rev()
-                    .map(|g| g.iter().collect())
-                    .collect();
-                format!("{} đồng", groups.join("."))
+                let dong = grouped(self.minor, lang);
+                match lang {
+                    "vi" => format!("{dong} ₫"),
+                    "en" => format!("VND {dong}"),
+                    _ => format!("{dong} 越南盾"),
+                }
             }
         }
     }
@@ -217,15 +223,27 @@ mod tests {
     }
 
     #[test]
-    fn money_is_shown_in_the_countrys_way() {
+    fn money_is_shown_in_the_readers_way() {
         assert_eq!(
             Money::major(200, Currency::Cny).display("zh-CN"),
             "200.00 元"
         );
         assert_eq!(
-            Money::major(6_000_000, Currency::Vnd).display("vi"),
-            "6.000.000 đồng"
+            Money::major(1000, Currency::Cny).display("en"),
+            "CNY 1,000.00"
         );
-        assert_eq!(Money::major(600, Currency::Vnd).display("vi"), "600 đồng");
+        assert_eq!(
+            Money::major(6_000_000, Currency::Vnd).display("vi"),
+            "6.000.000 ₫"
+        );
+        assert_eq!(Money::major(600, Currency::Vnd).display("vi"), "600 ₫");
+        assert_eq!(
+            Money::major(1_500_000, Currency::Vnd).display("en"),
+            "VND 1,500,000"
+        );
+        assert_eq!(
+            Money::major(1_500_000, Currency::Vnd).display("zh-CN"),
+            "1,500,000 越南盾"
+        );
     }
 }

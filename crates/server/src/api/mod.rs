@@ -37,7 +37,7 @@ pub fn router() -> Router<AppState> {
         .route("/me/sessions", get(auth::sessions))
         .route("/me/sessions/{id}", delete(auth::revoke_session))
         .route("/units", get(units::list).post(units::create))
-        .route("/units/{id}", get(units::show))
+        .route("/units/{id}", get(units::show).patch(units::update))
         .route("/users", get(users::list).post(users::create))
         .route("/users/{id}", get(users::show))
         .route("/users/{id}/roles", post(users::grant))

@@ -17,7 +17,7 @@ use utoipa::{Modify, OpenApi};
     paths(
         super::auth::create_token, super::auth::revoke_token, super::auth::change_password,
         super::auth::me, super::auth::sessions, super::auth::revoke_session,
-        super::units::list, super::units::show, super::units::create,
+        super::units::list, super::units::show, super::units::create, super::units::update,
         super::users::list, super::users::show, super::users::create, super::users::grant,
         super::users::revoke, super::users::file_agreement, super::users::standing,
         super::users::reset_password,

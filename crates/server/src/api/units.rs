@@ -10,7 +10,7 @@ use crate::context::RequestMeta;
 use crate::edge::{paging, JsonBody, Path, Query, RecordId};
 use crate::error::AppResult;
 use crate::policy::Admins;
-use crate::services::units::{self, CreateUnitInput, UnitQuery};
+use crate::services::units::{self, CreateUnitInput, UnitChange, UnitQuery};
 use crate::services::Authority;
 use crate::state::AppState;
 use crate::views::org::UnitView;
@@ -58,4 +58,21 @@ pub async fn create(
 ) -> AppResult<(StatusCode, Json<UnitView>)> {
     let unit = units::create_unit(&state, Authority::User(&admin), &meta, &input).await?;
     Ok((StatusCode::CREATED, Json(UnitView::from(&unit))))
+}
+
+/// Changes a unit in the caller's scope: its contact number, printed on the notice letters of
+/// the records it handles.
+#[utoipa::path(patch, path = "/api/v1/units/{id}", tag = "units", request_body = UnitChange,
+    params(("id" = i64, Path, description = "The unit")),
+    responses((status = 200, body = UnitView), (status = 404, body = crate::error::ErrorEnvelope),
+              (status = 422, body = crate::error::ErrorEnvelope)))]
+pub async fn update(
+    State(state): State<AppState>,
+    admin: Require<Admins>,
+    meta: RequestMeta,
+    Path(RecordId(id)): Path<RecordId>,
+    JsonBody(change): JsonBody<UnitChange>,
+) -> AppResult<Json<UnitView>> {
+    let unit = units::change_unit(&state, &admin, &meta, UnitId(id), &change).await?;
+    Ok(Json(UnitView::from(&unit)))
 }

@@ -108,7 +108,11 @@ pub struct NoticeSettings {
     /// password is only sent over STARTTLS or TLS, or to a relay on this machine.
     pub smtp_username: String,
     pub smtp_password: Secret,
-    /// Where owners object online, printed in every notice (APL-02).
+    /// The address the public reaches this installation at (scheme, host and any path prefix,
+    /// e.g. `https://csgt.quangtri.gov.vn`): every notice and letter names
+    /// `<public_url>/public/violations` as the place to look up a record and object online
+    /// (APL-02). Empty: the server's own `http://<server.bind>`, fit only for a trial on one
+    /// machine. See `Settings::owners_page_url`.
     pub public_url: String,
     /// Attempts before a notice is given up and shown to the clerk.
     pub max_attempts: i32,
@@ -130,7 +134,7 @@ impl Default for NoticeSettings {
             smtp_ca_file: PathBuf::new(),
             smtp_username: String::new(),
             smtp_password: Secret::default(),
-            public_url: "http://127.0.0.1:8080/public/violations".into(),
+            public_url: String::new(),
             max_attempts: 8,
             batch_size: 500,
             concurrency: 32,

@@ -18,6 +18,9 @@ pub use platform::{
     AuditSettings, DatabaseSettings, JobSettings, LogSettings, SecuritySettings, ServerSettings,
 };
 
+/// Where owners look up their records and object, under the public base address.
+const OWNERS_PAGE: &str = "/public/violations";
+
 /// The commented example printed by `roadwarden config example`.
 pub const EXAMPLE: &str = include_str!("../../../../config/example.toml");
 
@@ -82,6 +85,29 @@ impl Settings {
         } else {
             self.database.url.expose().to_owned()
         }
+    }
+
+    /// The address the public reaches this installation at (`notices.public_url`, without a
+    /// trailing `/`); this server's own address (`http://` + `server.bind`) when none is
+    /// configured, which suits a trial on one machine and nothing else.
+    pub fn public_base_url(&self) -> String {
+        let configured = self.notices.public_url.trim().trim_end_matches('/');
+        // Configurations written before issue 14 named the owners' page itself.
+        let base = configured
+            .strip_suffix(OWNERS_PAGE)
+            .unwrap_or(configured)
+            .trim_end_matches('/');
+        if base.is_empty() {
+            format!("http://{}", self.server.bind)
+        } else {
+            base.to_owned()
+        }
+    }
+
+    /// The owners' page every notice and letter names, where they look up their records and
+    /// object online (APL-02).
+    pub fn owners_page_url(&self) -> String {
+        format!("{}{OWNERS_PAGE}", self.public_base_url())
     }
 
     pub fn blob_dir(&self) -> PathBuf {
@@ -192,6 +218,27 @@ mod tests {
         );
         assert_eq!(parsed.jobs.schedules, defaults.jobs.schedules);
         assert_eq!(parsed.server.bind, defaults.server.bind);
+    }
+
+    #[test]
+    fn notices_name_the_configured_public_address() {
+        let mut s = Settings::default();
+        assert_eq!(
+            s.owners_page_url(),
+            "http://127.0.0.1:8080/public/violations"
+        );
+        s.notices.public_url = "https://csgt.quangtri.example.vn/".into();
+        assert_eq!(s.public_base_url(), "https://csgt.quangtri.example.vn");
+        assert_eq!(
+            s.owners_page_url(),
+            "https://csgt.quangtri.example.vn/public/violations"
+        );
+        // An older configuration that named the page itself still works.
+        s.notices.public_url = "https://jj.example.cn/roadwarden/public/violations".into();
+        assert_eq!(
+            s.owners_page_url(),
+            "https://jj.example.cn/roadwarden/public/violations"
+        );
     }
 
     #[test]

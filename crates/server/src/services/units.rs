@@ -2,7 +2,7 @@
 
 use roadwarden_domain::codes::Code;
 use roadwarden_domain::org::{
-    check_child_level, parse_time_zone, Country, Level, UnitCode, UnitKind, UnitName,
+    check_child_level, parse_time_zone, Country, Level, UnitCode, UnitKind, UnitName, UnitPhone,
 };
 use roadwarden_domain::{FieldError, RuleViolation, UnitId};
 use roadwarden_store::units::{self, NewUnit, Unit, UnitFilter};
@@ -33,6 +33,15 @@ pub struct CreateUnitInput {
     /// IANA time zone; the country's when omitted (TIME-02).
     #[serde(default)]
     pub time_zone: Option<String>,
+    /// The number owners call about the unit's records, printed on its notice letters.
+    #[serde(default)]
+    pub contact_phone: Option<String>,
+}
+
+/// A change to a unit: its contact number (empty clears it).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct UnitChange {
+    pub contact_phone: String,
 }
 
 pub async fn create_unit(
@@ -57,6 +66,7 @@ pub async fn create_unit(
         .filter(|c| !c.trim().is_empty())
         .map(parse_time_zone)
         .transpose()?;
+    let phone = UnitPhone::parse(input.contact_phone.as_deref().unwrap_or_default())?;
 
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
@@ -104,7 +114,11 @@ pub async fn create_unit(
         country,
         time_zone: tz_given.unwrap_or_else(|| country.default_time_zone()),
     };
-    let unit = units::insert(&mut tx, &new, now).await?;
+    let mut unit = units::insert(&mut tx, &new, now).await?;
+    if let Some(phone) = &phone {
+        units::set_contact_phone(&mut tx, unit.id, phone.as_str()).await?;
+        unit.contact_phone = phone.as_str().to_owned();
+    }
     record(
         &mut tx,
         &Actor::of(authority, meta),
@@ -116,7 +130,43 @@ pub async fn create_unit(
             detail: json!({
                 "code": unit.code, "name": unit.name, "level": level.as_str(),
                 "kind": kind.as_str(), "parent_id": unit.parent_id,
+                "contact_phone": unit.contact_phone,
             }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(unit)
+}
+
+/// Changes a unit's contact number, within the administrator's scope (ORG-02).
+pub async fn change_unit(
+    ctx: &ServiceContext,
+    principal: &Principal,
+    meta: &RequestMeta,
+    id: UnitId,
+    change: &UnitChange,
+) -> AppResult<Unit> {
+    let phone = UnitPhone::parse(&change.contact_phone)?;
+    let phone = phone.as_ref().map_or("", UnitPhone::as_str);
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let mut unit = match units::get(&mut tx, id).await? {
+        Some(unit) if principal.covers(&unit.path) => unit,
+        _ => return Err(AppError::NotFound("unit")),
+    };
+    phone.clone_into(&mut unit.contact_phone);
+    units::set_contact_phone(&mut tx, id, phone).await?;
+    record(
+        &mut tx,
+        &Actor::of(Authority::User(principal), meta),
+        Event {
+            action: "unit.update",
+            object_type: "unit",
+            object_id: unit.id.to_string(),
+            unit_id: Some(unit.id),
+            detail: json!({ "contact_phone": phone }),
         },
         now,
     )

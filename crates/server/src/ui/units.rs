@@ -39,6 +39,7 @@ pub async fn page(
             context! {
                 id => u.id.0, code => u.code, name => u.name, level => u.level.as_str(),
                 kind => u.kind.as_str(), country => u.country.code(), time_zone => u.time_zone,
+                contact_phone => u.contact_phone,
                 indent => u.path.depth().saturating_sub(base_depth),
             }
         })
@@ -74,6 +75,8 @@ pub struct UnitForm {
     kind: String,
     #[serde(default)]
     time_zone: Option<String>,
+    #[serde(default)]
+    contact_phone: Option<String>,
 }
 
 pub async fn create(
@@ -90,6 +93,7 @@ pub async fn create(
         kind: form.kind,
         country: None,
         time_zone: form.time_zone,
+        contact_phone: form.contact_phone,
     };
     units::create_unit(&state, Authority::User(&admin), &meta, &input).await?;
     Ok(Redirect::to("/units?ok=unit_created").into_response())

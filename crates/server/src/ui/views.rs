@@ -1,12 +1,14 @@
 //! Server-rendered pages: minijinja templates embedded in the binary, auto-escaped (the
 //! `.html` extension turns escaping on), with `t("key")` for the person's language and
-//! filters that show UTC instants in the unit's time zone (TIME-02).
+//! filters that show UTC instants in the unit's time zone (TIME-02), written the way the page's
+//! language writes dates (`roadwarden_domain::locale`: dd/mm/yyyy in vi, yyyy-mm-dd in zh-CN).
 
 use std::sync::OnceLock;
 
 use axum::response::Html;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use minijinja::{Environment, State, Value};
+use roadwarden_domain::locale;
 
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
@@ -73,6 +75,7 @@ pub fn env() -> &'static Environment<'static> {
         env.add_filter("localtime", localtime);
         env.add_filter("micros", micros_to_local);
         env.add_filter("lastday", last_day);
+        env.add_filter("day", day);
         env
     })
 }
@@ -126,42 +129,68 @@ fn tz_of(state: &State) -> chrono_tz::Tz {
         .unwrap_or(chrono_tz::Asia::Shanghai)
 }
 
-/// `{{ user.created_at|localtime }}`: an RFC 3339 UTC instant in the viewer's unit time zone.
-#[allow(clippy::needless_pass_by_value)] // minijinja hands filter arguments over by value
-fn localtime(state: &State, value: Value) -> String {
-    let Some(raw) = value.as_str() else {
-        return String::new();
-    };
-    DateTime::parse_from_rfc3339(raw)
-        .map(|t| roadwarden_domain::calendar::format_local(t.with_timezone(&Utc), tz_of(state)))
-        .unwrap_or_else(|_| raw.to_owned())
+/// The zone a filter shows a time in: the one it is given (`|localtime(r.time_zone)`, for a
+/// record of another unit than the viewer's, or on a public page), else the viewer's unit's.
+fn zone(state: &State, given: Option<&str>) -> chrono_tz::Tz {
+    given
+        .and_then(|z| z.parse().ok())
+        .unwrap_or_else(|| tz_of(state))
 }
 
-/// `{{ capture.review_due_at|lastday }}`: a deadline stored as the instant it becomes overdue
-/// (local midnight after its last day, TIME-02) shown as that last day, as people say it.
+/// `{{ user.created_at|localtime }}`: an RFC 3339 UTC instant in the viewer's unit time zone
+/// (or the zone given, `|localtime("Asia/Ho_Chi_Minh")`), in the page language's way
+/// (`03/12/2026 14:05` in vi).
 #[allow(clippy::needless_pass_by_value)] // minijinja hands filter arguments over by value
-fn last_day(state: &State, value: Value) -> String {
+fn localtime(state: &State, value: Value, tz: Option<String>) -> String {
     let Some(raw) = value.as_str() else {
         return String::new();
     };
     DateTime::parse_from_rfc3339(raw)
         .map(|t| {
-            (t.with_timezone(&Utc) - chrono::Duration::seconds(1))
-                .with_timezone(&tz_of(state))
-                .format("%Y-%m-%d")
-                .to_string()
+            let tz = zone(state, tz.as_deref());
+            locale::local_time(t.with_timezone(&Utc), tz, lang_of(state).code())
         })
+        .unwrap_or_else(|_| raw.to_owned())
+}
+
+/// `{{ capture.review_due_at|lastday }}`: a deadline stored as the instant it becomes overdue
+/// (local midnight after its last day, TIME-02) shown as that last day, as people say it; in
+/// the viewer's unit time zone or the zone given, as `localtime`.
+#[allow(clippy::needless_pass_by_value)] // minijinja hands filter arguments over by value
+fn last_day(state: &State, value: Value, tz: Option<String>) -> String {
+    let Some(raw) = value.as_str() else {
+        return String::new();
+    };
+    DateTime::parse_from_rfc3339(raw)
+        .map(|t| {
+            let last = (t.with_timezone(&Utc) - chrono::Duration::seconds(1))
+                .with_timezone(&zone(state, tz.as_deref()))
+                .date_naive();
+            locale::date(last, lang_of(state).code())
+        })
+        .unwrap_or_else(|_| raw.to_owned())
+}
+
+/// `{{ v.handle_by|day }}`: a calendar day (`2026-12-03`, as the API gives it) in the page
+/// language's way; anything that is not a day is shown as it is.
+#[allow(clippy::needless_pass_by_value)] // minijinja hands filter arguments over by value
+fn day(state: &State, value: Value) -> String {
+    let Some(raw) = value.as_str() else {
+        return if value.is_none() || value.is_undefined() {
+            String::new()
+        } else {
+            value.to_string()
+        };
+    };
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+        .map(|d| locale::date(d, lang_of(state).code()))
         .unwrap_or_else(|_| raw.to_owned())
 }
 
 /// `{{ entry.at_micros|micros }}`: audit times, with seconds.
 fn micros_to_local(state: &State, value: i64) -> String {
     DateTime::from_timestamp_micros(value)
-        .map(|t| {
-            t.with_timezone(&tz_of(state))
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string()
-        })
+        .map(|t| locale::local_time_seconds(t, tz_of(state), lang_of(state).code()))
         .unwrap_or_default()
 }
 
@@ -211,5 +240,46 @@ mod tests {
             html.contains("&lt;b&gt;x&lt;&#x2f;b&gt;") || html.contains("&lt;b&gt;x&lt;/b&gt;"),
             "{html}"
         );
+    }
+
+    /// Issue 14 item 7: dates, times and money follow the page's language.
+    #[test]
+    fn filters_write_dates_the_page_languages_way() {
+        let source = "{{ at|localtime }} | {{ due|lastday }} | {{ day|day }} | {{ micros|micros }}";
+        let shown = |lang: &str| {
+            env()
+                .render_str(
+                    source,
+                    minijinja::context! {
+                        lang => lang, tz => "Asia/Ho_Chi_Minh",
+                        at => "2026-12-03T07:05:00Z",
+                        // Quảng Trị's midnight after 18 December 2026.
+                        due => "2026-12-18T17:00:00Z",
+                        day => "2026-01-09",
+                        micros => 1_796_281_509_000_000_i64,
+                    },
+                )
+                .unwrap()
+        };
+        assert_eq!(
+            shown("vi"),
+            "03/12/2026 14:05 | 18/12/2026 | 09/01/2026 | 03/12/2026 14:05:09"
+        );
+        assert_eq!(
+            shown("zh-CN"),
+            "2026-12-03 14:05 | 2026-12-18 | 2026-01-09 | 2026-12-03 14:05:09"
+        );
+        assert_eq!(
+            shown("en"),
+            "3 Dec 2026 14:05 | 18 Dec 2026 | 9 Jan 2026 | 3 Dec 2026 14:05:09"
+        );
+        // A record of another zone than the viewer's (a public page defaults to Shanghai).
+        let other = env()
+            .render_str(
+                "{{ at|localtime('Asia/Ho_Chi_Minh') }} | {{ at|localtime }}",
+                minijinja::context! { lang => "vi", at => "2026-12-03T07:05:00Z" },
+            )
+            .unwrap();
+        assert_eq!(other, "03/12/2026 14:05 | 03/12/2026 15:05");
     }
 }

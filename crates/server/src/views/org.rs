@@ -15,6 +15,8 @@ pub struct UnitView {
     pub kind: String,
     pub country: String,
     pub time_zone: String,
+    /// The number owners call about the unit's records (empty when none is given).
+    pub contact_phone: String,
     pub depth: usize,
     pub created_at: DateTime<Utc>,
 }
@@ -30,6 +32,7 @@ impl From<&Unit> for UnitView {
             kind: u.kind.as_str().into(),
             country: u.country.code().into(),
             time_zone: u.time_zone.clone(),
+            contact_phone: u.contact_phone.clone(),
             depth: u.path.depth(),
             created_at: u.created_at,
         }

@@ -6,6 +6,7 @@ mod audit;
 mod calendar;
 mod captures;
 mod deadlines;
+mod demo;
 mod devices;
 mod edges;
 mod evidence;

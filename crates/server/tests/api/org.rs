@@ -140,3 +140,44 @@ async fn org_05_outside_bodies_are_units_with_narrow_roles() {
         .await;
     assert_eq!(status, 201);
 }
+
+/// Issue 14 item 8: a unit keeps the telephone its letters print, given when it is made or
+/// later by an administrator in scope; a malformed number names the field.
+#[tokio::test]
+async fn org_01_a_unit_keeps_its_contact_phone_for_its_letters() {
+    let app = TestApp::spawn().await;
+    let o = org(&app.state).await;
+    let root = app.token(&o.root_admin.0, &o.root_admin.1).await;
+    let (status, body) = app
+        .post("/api/v1/units", &root, &json!({ "parent_id": o.county.id.0, "code": "330522-08", "name": "八中队", "level": "squad", "kind": "police", "contact_phone": " 0572-6021122 " }))
+        .await;
+    assert_eq!(status, 201, "{body}");
+    assert_eq!(body["contact_phone"], "0572-6021122");
+    let id = body["id"].as_i64().unwrap();
+    let patch = |phone: &str| {
+        app.client
+            .patch(app.url(&format!("/api/v1/units/{id}")))
+            .bearer_auth(&root)
+            .json(&json!({ "contact_phone": phone }))
+            .send()
+    };
+    let resp = patch("0572 602 1133").await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let (_, shown) = app.get(&format!("/api/v1/units/{id}"), &root).await;
+    assert_eq!(shown["contact_phone"], "0572 602 1133");
+    let resp = patch("call the desk").await.unwrap();
+    assert_eq!(resp.status().as_u16(), 422);
+    let body: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(body["error"]["field"], "contact_phone");
+    // ORG-02: another county's administrator cannot reach it.
+    let county = app.token(&o.county_admin.0, &o.county_admin.1).await;
+    let resp = app
+        .client
+        .patch(app.url(&format!("/api/v1/units/{}", o.sibling_county.id.0)))
+        .bearer_auth(&county)
+        .json(&json!({ "contact_phone": "0572 000 0000" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 404);
+}

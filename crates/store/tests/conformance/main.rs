@@ -170,6 +170,28 @@ async fn org_02_subtree_queries_never_return_siblings() {
 }
 
 #[tokio::test]
+async fn org_01_a_unit_keeps_its_contact_phone() {
+    let db = Db::fresh().await;
+    let p = unit(&db.store, None, "33", Level::Province).await;
+    assert_eq!(p.contact_phone, "", "none until one is given");
+    let mut tx = db.store.begin().await.unwrap();
+    assert!(units::set_contact_phone(&mut tx, p.id, "0571-87280000")
+        .await
+        .unwrap());
+    assert!(
+        !units::set_contact_phone(&mut tx, UnitId(p.id.0 + 999), "1")
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+    let mut tx = db.store.begin_read().await.unwrap();
+    let read = units::get(&mut tx, p.id).await.unwrap().unwrap();
+    assert_eq!(read.contact_phone, "0571-87280000");
+    drop(tx);
+    db.done().await;
+}
+
+#[tokio::test]
 async fn sec_01_identity_number_and_username_are_unique() {
     let db = Db::fresh().await;
     let p = unit(&db.store, None, "33", Level::Province).await;

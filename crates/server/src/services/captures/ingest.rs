@@ -445,10 +445,12 @@ async fn prepare(
             200,
             false,
         )?,
+        // Defaults to the device's unit code, which may be as long as any unit code (32):
+        // Quảng Trị's `VN-45-DH-CSGT` is 13 characters.
         division_code: text(
             "division_code",
             i.division_code.as_deref().unwrap_or(&device.unit_code),
-            12,
+            32,
             false,
         )?,
         road_code: text("road_code", &i.road_code, 32, false)?,

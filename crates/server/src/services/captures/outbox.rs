@@ -11,9 +11,9 @@ use std::io::Cursor;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use futures::stream::{self, StreamExt};
-use roadwarden_domain::calendar::format_local;
 use roadwarden_domain::capture::notice::{handle_by, ViolationState};
 use roadwarden_domain::capture::review::Outcome;
+use roadwarden_domain::locale;
 use roadwarden_domain::UnitId;
 use roadwarden_store::units::Unit;
 use roadwarden_store::violations::{self, Lease, Notice, Vehicle, Violation};
@@ -157,7 +157,8 @@ async fn prepare(ctx: &ServiceContext, batch: &[Notice]) -> AppResult<Vec<Prepar
     Ok(out)
 }
 
-/// The notice's words (NOT-02, APL-02, APL-03), in the unit's language.
+/// The notice's words (NOT-02, APL-02, APL-03), in the unit's language, with the time, the
+/// amount and the owners' page written the way that language writes them.
 fn text(
     ctx: &ServiceContext,
     v: &Violation,
@@ -165,12 +166,12 @@ fn text(
     lang: &str,
     deadline: NaiveDate,
 ) -> (String, String) {
-    let when = format_local(v.occurred_at, unit.tz());
+    let when = locale::local_time(v.occurred_at, unit.tz(), lang);
     let what = roadwarden_domain::device::violations::lookup(&v.violation_code)
         .map(|t| t.name(lang))
         .unwrap_or_default();
     let fine = money_of(v).display(lang);
-    let url = &ctx.settings.notices.public_url;
+    let url = ctx.settings.owners_page_url();
     let reference = reference(v);
     if v.outcome == Outcome::Warning {
         return match lang {
@@ -294,15 +295,21 @@ fn letter(ctx: &ServiceContext, p: &Prepared) -> roadwarden_letter::Letter {
             .map(|t| t.name(lang).to_owned())
             .unwrap_or_default(),
         violation_code: v.violation_code.clone(),
-        occurred_at: format_local(v.occurred_at, tz),
+        occurred_at: locale::local_time(v.occurred_at, tz, lang),
         place: v.place.clone(),
         device_number: p.device_number.clone(),
         fine: money_of(v).display(lang),
         points: u8::try_from(v.points).ok().filter(|p| *p > 0),
         handle_by: p.handle_by,
+        // Issue 14 item 8: the office, its telephone and the issuer are the unit that handles
+        // the record (the place of the violation), the address the configured public one.
         handling_office: p.unit.name.clone(),
-        office_phone: "—".into(),
-        objection_url: ctx.settings.notices.public_url.clone(),
+        office_phone: if p.unit.contact_phone.is_empty() {
+            "—".into()
+        } else {
+            p.unit.contact_phone.clone()
+        },
+        objection_url: ctx.settings.owners_page_url(),
         issuing_unit: p.unit.name.clone(),
     }
 }

@@ -217,7 +217,8 @@ pub fn vehicle_of(input: &VehicleInput) -> AppResult<Vehicle> {
         owner_address: text("owner_address", &input.owner_address, 300, false)?,
         owner_phone: text("owner_phone", &input.owner_phone, 32, false)?,
         owner_email: email,
-        division_code: text("division_code", &input.division_code, 12, false)?,
+        // NOT-02f matches it against unit codes, which run to 32 characters.
+        division_code: text("division_code", &input.division_code, 32, false)?,
         unit_path: String::new(),
     })
 }

@@ -159,6 +159,7 @@ pub(crate) async fn second_country(app: &TestApp) -> roadwarden_store::units::Un
         kind: "police".into(),
         country: Some("VN".into()),
         time_zone: None,
+        contact_phone: None,
     };
     let root = create_unit(
         &app.state,

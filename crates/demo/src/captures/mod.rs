@@ -3,30 +3,35 @@
 //! generated road photos); the county reviewer approves and rejects; the outbox writes the
 //! letters; the clerk records service, handling and payment; an owner objects; the objection
 //! office decides. About thirty captures stay in the review queue for the visitor.
+//!
+//! Changxing's story is told here; Quảng Trị's (`quang_tri`) goes through the same code paths
+//! (`push`), in Vietnamese, with đồng and its own cameras.
+
+mod push;
+mod quang_tri;
 
 use std::collections::HashMap;
 
 use bytes::Bytes;
-use chrono::{Duration, Utc};
+use chrono::Duration;
+use roadwarden_domain::org::Country;
 use roadwarden_server::auth::Principal;
 use roadwarden_server::context::RequestMeta;
-use roadwarden_server::services::captures::ingest::{
-    self, CaptureInput, DeviceCredential, RawImage, Submission, Via,
-};
+use roadwarden_server::services::captures::ingest::DeviceCredential;
 use roadwarden_server::services::captures::objections::{self, ObjectionDecision, ObjectionInput};
 use roadwarden_server::services::captures::outbox;
 use roadwarden_server::services::captures::review::{self, DecisionInput, DecisionOutcome};
 use roadwarden_server::services::captures::violations::{self as records, ClerkAction};
-use roadwarden_server::services::devices::credentials;
 use roadwarden_server::AppState;
-use roadwarden_store::devices;
-use roadwarden_store::violations::{upsert_vehicle, Vehicle};
 
-use crate::scene::{render_capture, render_with_plate, PlateTint, SceneSpec};
+use crate::scene::render_with_plate;
 use crate::seed::principal;
+use push::{
+    issue_credentials, push_isapi, push_json, register_vehicles, spec, vin_tail, Owner, Push,
+};
 
-/// (plate, colour, VIN, owner, address, phone)
-const VEHICLES: &[(&str, &str, &str, &str, &str, &str)] = &[
+/// Changxing's registered vehicles.
+const VEHICLES: &[Owner] = &[
     (
         "浙E12345",
         "blue",
@@ -103,17 +108,32 @@ const MORE_PLATES: &[&str] = &[
     "浙EF86420",
 ];
 
+/// What to try on the owner's page, in each country.
 pub struct Hint {
     pub plate: &'static str,
     pub vin_tail: &'static str,
+    /// Quảng Trị's owner.
+    pub vn_plate: &'static str,
+    pub vn_vin_tail: &'static str,
 }
 
-/// The chain from a camera's push to a fine and an objection; returns what to try on the
-/// owner's page.
+/// The chain from a camera's push to a fine and an objection, in Changxing and then in Quảng
+/// Trị; returns what to try on the owner's page.
 pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
     let clerk = principal(state, "cx.clerk").await?;
-    register_vehicles(state, &clerk).await?;
-    let creds = issue_credentials(state).await?;
+    register_vehicles(state, &clerk, Country::China, "330522", VEHICLES).await?;
+    let creds = issue_credentials(
+        state,
+        "zc.device",
+        &[
+            "330522010001",
+            "330522010002",
+            "330522010003",
+            "330522020105",
+            "330522010016",
+        ],
+    )
+    .await?;
     let pushed = push_traffic(state, &creds).await?;
     let approved = review_some(state, &pushed).await?;
     // The outbox writes the letters (no SMS gateway or SMTP relay in the demo).
@@ -121,75 +141,13 @@ pub async fn seed(state: &AppState) -> anyhow::Result<Hint> {
     let ids: Vec<i64> = approved.iter().filter_map(|o| o.violation_id).collect();
     clerk_steps(state, &clerk, &ids).await?;
     objections(state, &ids).await?;
+    let (vn_plate, vn_vin) = quang_tri::seed(state).await?;
     Ok(Hint {
         plate: "浙E12345",
         vin_tail: "123456",
+        vn_plate,
+        vn_vin_tail: vin_tail(vn_vin),
     })
-}
-
-/// The registered vehicles and their owners, in the county clerk's scope.
-async fn register_vehicles(state: &AppState, clerk: &Principal) -> anyhow::Result<()> {
-    let mut tx = state.store.begin().await?;
-    for (plate, colour, vin, owner, address, phone) in VEHICLES {
-        upsert_vehicle(
-            &mut tx,
-            &Vehicle {
-                id: 0,
-                plate_key: (*plate).to_owned(),
-                plate: (*plate).to_owned(),
-                plate_colour: (*colour).to_owned(),
-                country: "CN".into(),
-                vehicle_type: if *colour == "yellow" {
-                    "truck"
-                } else {
-                    "small_car"
-                }
-                .into(),
-                vin: (*vin).to_owned(),
-                owner_name: (*owner).to_owned(),
-                owner_address: (*address).to_owned(),
-                owner_phone: (*phone).to_owned(),
-                owner_email: String::new(),
-                division_code: "330522".into(),
-                unit_path: clerk.scope().as_str().to_owned(),
-            },
-            clerk.scope().as_str(),
-        )
-        .await?;
-    }
-    tx.commit().await?;
-    Ok(())
-}
-
-/// Push credentials, as the device manager issues them.
-async fn issue_credentials(
-    state: &AppState,
-) -> anyhow::Result<HashMap<&'static str, DeviceCredential>> {
-    let meta = RequestMeta::default();
-    let manager = principal(state, "zc.device").await?;
-    let mut creds = HashMap::new();
-    for number in [
-        "330522010001",
-        "330522010002",
-        "330522010003",
-        "330522020105",
-        "330522010016",
-    ] {
-        let mut tx = state.store.begin_read().await?;
-        let d = devices::get_by_number(&mut tx, number)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("demo device {number}"))?;
-        drop(tx);
-        let issued = credentials::issue(state, &manager, &meta, d.id).await?;
-        creds.insert(
-            number,
-            DeviceCredential {
-                key_id: issued.key_id,
-                secret: issued.secret,
-            },
-        );
-    }
-    Ok(creds)
 }
 
 /// What the devices pushed: the ISAPI capture, the JSON ones, and the trial device's.
@@ -229,25 +187,19 @@ async fn push_traffic(
         };
         // Seconds apart, as a busy crossing sends them (a minute off would flag the clock).
         let at = now - Duration::seconds(40 - i as i64);
-        receipts.push(push_json(state, &creds[number], plate, code, at, i).await?);
+        receipts.push(push_json(state, &creds[number], &Push::cn(plate, code, at, i)).await?);
     }
     // A trial device's capture (a warning at most, CAP-03) and a suspended device's (CAP-04).
     let trial = push_json(
         state,
         &creds["330522020105"],
-        "浙E6K218",
-        "1039",
-        state.clock.now(),
-        100,
+        &Push::cn("浙E6K218", "1039", state.clock.now(), 100),
     )
     .await?;
     push_json(
         state,
         &creds["330522010016"],
-        "浙E3N597",
-        "1301",
-        now - Duration::minutes(2),
-        101,
+        &Push::cn("浙E3N597", "1301", now - Duration::minutes(2), 101),
     )
     .await?;
     Ok(Pushed {
@@ -399,7 +351,7 @@ async fn objections(state: &AppState, ids: &[i64]) -> anyhow::Result<()> {
                 ObjectionInput {
                     violation_id: v.id,
                     plate: v.plate.clone(),
-                    vin_tail: owner.2[owner.2.len() - 6..].to_owned(),
+                    vin_tail: vin_tail(owner.2).to_owned(),
                     text: "车辆当天借给朋友使用，且照片中号牌被遮挡，无法确认是本车。".into(),
                     contact: owner.5.to_owned(),
                     photos: Vec::new(),
@@ -409,138 +361,4 @@ async fn objections(state: &AppState, ids: &[i64]) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-fn spec(plate: &str, seed: u64) -> SceneSpec<'_> {
-    SceneSpec {
-        plate,
-        tint: PlateTint::for_plate(plate),
-        seed,
-        width: 1280,
-        height: 720,
-        caption: "",
-        quality: 78,
-        vehicle_colour: None,
-        violation: None,
-    }
-}
-
-/// A JSON push with a generated scene and plate crop.
-async fn push_json(
-    state: &AppState,
-    cred: &DeviceCredential,
-    plate: &str,
-    code: &str,
-    at: chrono::DateTime<Utc>,
-    seed: u64,
-) -> anyhow::Result<i64> {
-    let colour = ["white", "black", "silver", "red"][seed as usize % 4];
-    // The photos show the record: the car in its colour, the pedestrian it did not yield to,
-    // three photos of a red light.
-    let photos = render_capture(&SceneSpec {
-        vehicle_colour: Some(colour),
-        violation: Some(code),
-        ..spec(plate, seed)
-    });
-    let mut images: Vec<RawImage> = photos
-        .scenes
-        .into_iter()
-        .map(|scene| RawImage {
-            kind: "scene".into(),
-            bytes: scene.jpeg.into(),
-            plate_rect: Some(scene.plate_rect),
-        })
-        .collect();
-    images.push(RawImage {
-        kind: "plate".into(),
-        bytes: photos.plate.into(),
-        plate_rect: None,
-    });
-    let input = CaptureInput {
-        event_id: Some(format!("demo-{seed}")),
-        plate: plate.to_owned(),
-        plate_colour: if plate.chars().count() == 8 {
-            "green"
-        } else {
-            "blue"
-        }
-        .into(),
-        vehicle_type: "small_car".into(),
-        vehicle_colour: colour.into(),
-        violation_code: code.to_owned(),
-        captured_at: at.with_timezone(&chrono_tz::Asia::Shanghai).to_rfc3339(),
-        lane: Some(1 + (seed % 3) as i32),
-        direction: "northbound".into(),
-        confidence: Some(92 + (seed % 8) as i32),
-        ..CaptureInput::default()
-    };
-    let receipt = ingest::ingest(
-        state,
-        cred,
-        Submission {
-            via: Via::Json,
-            input,
-            images,
-            camera_time: None,
-        },
-    )
-    .await?;
-    Ok(receipt.capture_id)
-}
-
-/// An ISAPI `EventNotificationAlert` with its two JPEG parts, through the same mapping the
-/// HTTP endpoint uses.
-async fn push_isapi(
-    state: &AppState,
-    cred: &DeviceCredential,
-    plate: &str,
-    at: chrono::DateTime<Utc>,
-) -> anyhow::Result<i64> {
-    // A white car (as the alert says) running the red light: three photos.
-    let photos = render_capture(&SceneSpec {
-        vehicle_colour: Some("white"),
-        violation: Some("1625"),
-        ..spec(plate, 4242)
-    });
-    let mut scenes = photos.scenes.into_iter();
-    let scene = scenes
-        .next()
-        .ok_or_else(|| anyhow::anyhow!("demo ISAPI event: no photo"))?;
-    let crop = photos.plate;
-    let [x, y, w, h] = scene.plate_rect;
-    let time = at.with_timezone(&chrono_tz::Asia::Shanghai).to_rfc3339();
-    let xml = format!(
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<EventNotificationAlert version="2.0" xmlns="http://www.hikvision.com/ver20/XMLSchema">
-<ipAddress>10.33.5.21</ipAddress><portNo>80</portNo><protocol>HTTP</protocol>
-<macAddress>bc:5e:33:62:2a:5c</macAddress><channelID>1</channelID>
-<dateTime>{time}</dateTime><activePostCount>1</activePostCount><eventType>ANPR</eventType>
-<eventState>active</eventState><eventDescription>ANPR</eventDescription>
-<ANPR><country>3</country><licensePlate>{plate}</licensePlate><line>2</line><direction>forward</direction>
-<confidenceLevel>98</confidenceLevel><plateType>92TypeCivil</plateType><plateColor>blue</plateColor>
-<vehicleType>vehicle</vehicleType><vehicleInfo><color>white</color></vehicleInfo>
-<pictureInfoList>
-<pictureInfo><fileName>licensePlatePicture.jpg</fileName><type>licensePlatePicture</type></pictureInfo>
-<pictureInfo><fileName>vehiclePicture.jpg</fileName><type>vehiclePicture</type>
-<plateRect><X>{x}</X><Y>{y}</Y><width>{w}</width><height>{h}</height></plateRect></pictureInfo>
-</pictureInfoList><originalLicensePlate>{plate}</originalLicensePlate></ANPR>
-<UUID>demo-isapi-0001</UUID><picNum>2</picNum><isDataRetransmission>false</isDataRetransmission>
-</EventNotificationAlert>"#
-    );
-    let alert = roadwarden_isapi::parse_alert(xml.as_bytes())
-        .map_err(|e| anyhow::anyhow!("demo ISAPI event: {e}"))?;
-    let mut files = vec![
-        ("licensePlatePicture.jpg".into(), Bytes::from(crop)),
-        ("vehiclePicture.jpg".into(), Bytes::from(scene.jpeg)),
-    ];
-    // The red light's further photos travel as extra pictures, filed as scenes.
-    for (i, more) in scenes.enumerate() {
-        files.push((format!("scene{}.jpg", i + 2), Bytes::from(more.jpeg)));
-    }
-    let sub = roadwarden_server::api::ingest::submission_of(&alert, "1625".into(), files);
-    let mut tx = state.store.begin_read().await?;
-    let device = ingest::authenticate(&mut tx, cred).await?;
-    ingest::check_isapi_identity(&mut tx, &device, &alert.mac, &alert.channel).await?;
-    let receipt = ingest::ingest_for(state, tx, device, sub).await?;
-    Ok(receipt.capture_id)
 }
