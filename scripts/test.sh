@@ -51,8 +51,9 @@ if [ -z "${SKIP_POSTGRES:-}" ]; then
     for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -q && break; sleep 1; done
   fi
   say "cargo test (PostgreSQL at ${PG_URL%%@*}@…)"
-  ROADWARDEN_TEST_DATABASE_URL="$PG_URL" cargo test --locked \
-    -p roadwarden-store -p roadwarden-server
+  # The whole workspace again (not `-p store -p server`: selecting packages changes feature
+  # unification and rebuilds every dependency, about 20 minutes on a 2-core machine).
+  ROADWARDEN_TEST_DATABASE_URL="$PG_URL" cargo test --workspace --locked
 fi
 
 # BWC-05: a real tus client (tuspy, from PyPI) uploads while the server is killed twice, and
@@ -62,7 +63,7 @@ if ! python3 -c "import tusclient" 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check tuspy
 fi
 say "tus resume test (tuspy client, server killed twice)"
-cargo build --locked -p roadwarden-cli
+cargo build --locked --workspace --all-targets
 python3 scripts/tus_resume_test.py --bin "${CARGO_TARGET_DIR:-$PWD/target}/debug/roadwarden" --size-mib 64 --kills 2
 
 # The OpenAPI document against the running server: schemathesis (from PyPI) generates requests
@@ -77,7 +78,7 @@ ROADWARDEN_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/roadwarden" bash scripts/
 if [ -z "${SKIP_BROWSER:-}" ]; then
   apt_install chromium fonts-noto-cjk
   say "browser test (headless Chromium)"
-  cargo build --locked -p roadwarden-cli
+  cargo build --locked --workspace --all-targets
   export ROADWARDEN_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/roadwarden"
   (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && node --test e2e.test.mjs walk.test.mjs)
   echo "screenshots: tests/browser/screenshots/"

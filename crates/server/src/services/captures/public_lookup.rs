@@ -38,6 +38,8 @@ pub struct PublicRecord {
     pub extended_until: Option<chrono::NaiveDate>,
     pub late_fee: String,
     pub handling_unit: String,
+    /// The handling unit's time zone (IANA name): the times above are read in it (TIME-02).
+    pub time_zone: String,
     pub objection_open: bool,
     /// APL-02: the owner's objections to this record with the office's answer.
     pub objections: Vec<PublicObjection>,
@@ -90,6 +92,7 @@ pub async fn public_lookup(
         let unit = units::get(&mut tx, UnitId(v.unit_id)).await?;
         let objections = violations::objections_of(&mut tx, v.id).await?;
         let tz = unit.as_ref().map_or(chrono_tz::Asia::Shanghai, |u| u.tz());
+        let zone = tz.name().to_owned();
         let mut record = public_record(
             &v,
             unit.map(|u| u.name).unwrap_or_default(),
@@ -97,6 +100,7 @@ pub async fn public_lookup(
             lang,
             now.with_timezone(&tz).date_naive(),
         );
+        record.time_zone = zone;
         let expires = (now + chrono::Duration::minutes(PHOTO_LINK_MINUTES)).timestamp();
         for image in captures::images(&mut tx, v.capture_id).await? {
             let token = ctx.link_key.sign(PhotoLink {
@@ -144,6 +148,7 @@ pub fn public_record(
         extended_until: v.extended_until,
         late_fee: fee.display(lang),
         handling_unit,
+        time_zone: String::new(),
         objection_open: objections
             .iter()
             .any(|o| o.state == ObjectionState::Received),
