@@ -145,3 +145,37 @@ pub async fn last_passed_check(
         .fetch_one(c).await?),
     )
 }
+
+/// BWC-01, BWC-12: recorders past a 24-hour limit that were not reported yet for this hand-out
+/// or this damage: held since before `held_before` (issued, not handed back), or damaged
+/// before `held_before` and not sent to logistics. At most `limit` of each.
+pub async fn overdue_unreported(
+    tx: &mut Tx,
+    held_before: DateTime<Utc>,
+    limit: i64,
+) -> Result<(Vec<Recorder>, Vec<Recorder>)> {
+    let held = format!(
+        "SELECT {COLUMNS} FROM recorders WHERE state = 'issued' AND issued_at < $1 \
+         AND (hold_reported_at IS NULL OR hold_reported_at < issued_at) ORDER BY id LIMIT $2"
+    );
+    let damaged = format!(
+        "SELECT {COLUMNS} FROM recorders WHERE state = 'damaged' AND damaged_at < $1 \
+         AND (repair_reported_at IS NULL OR repair_reported_at < damaged_at) ORDER BY id LIMIT $2"
+    );
+    let held: Vec<Recorder> = on!(tx, c => sqlx::query_as(&held)
+        .bind(held_before).bind(limit).fetch_all(c).await?);
+    let damaged: Vec<Recorder> = on!(tx, c => sqlx::query_as(&damaged)
+        .bind(held_before).bind(limit).fetch_all(c).await?);
+    Ok((held, damaged))
+}
+
+/// Remembers that the recorder's overdue hold (`repair` false) or unsent repair was reported.
+pub async fn mark_reported(tx: &mut Tx, id: i64, repair: bool, at: DateTime<Utc>) -> Result<()> {
+    let sql = if repair {
+        "UPDATE recorders SET repair_reported_at = $1 WHERE id = $2"
+    } else {
+        "UPDATE recorders SET hold_reported_at = $1 WHERE id = $2"
+    };
+    on!(tx, c => sqlx::query(sql).bind(at).bind(id).execute(c).await?.rows_affected());
+    Ok(())
+}

@@ -158,6 +158,7 @@ impl Default for JobSettings {
             ("device_calibration_check", "0 5 0 * * *"),
             ("device_cleanup", "0 0 3 1 1 *"),
             ("capture_escalation", "0 */15 * * * *"),
+            ("recorder_overdue", "0 */30 * * * *"),
             ("notice_outbox", "*/10 * * * * *"),
             ("violation_overdue", "0 30 2 * * *"),
             ("deadline_escalation", "0 */15 * * * *"),

@@ -49,6 +49,8 @@ pub enum Job {
     EvidenceVerify,
     /// Discard resumable uploads abandoned past their expiry.
     EvidenceUploadCleanup,
+    /// BWC-01, BWC-12: report recorders held over 24 hours, or damaged and not sent for repair.
+    RecorderOverdue,
 }
 
 impl Job {
@@ -69,6 +71,7 @@ impl Job {
             Job::EvidencePurge => "evidence_purge",
             Job::EvidenceVerify => "evidence_verify",
             Job::EvidenceUploadCleanup => "evidence_upload_cleanup",
+            Job::RecorderOverdue => "recorder_overdue",
         }
     }
 
@@ -110,6 +113,7 @@ impl Job {
             "evidence_purge" => Some(Job::EvidencePurge),
             "evidence_verify" => Some(Job::EvidenceVerify),
             "evidence_upload_cleanup" => Some(Job::EvidenceUploadCleanup),
+            "recorder_overdue" => Some(Job::RecorderOverdue),
             _ => None,
         }
     }

@@ -67,6 +67,14 @@ pub async fn run(state: &AppState, job: &Job) -> AppResult<()> {
             }
             Ok(())
         }
+        Job::RecorderOverdue => {
+            let (held, repair) =
+                crate::services::evidence::recorders::report_overdue(state).await?;
+            if held + repair > 0 {
+                tracing::info!(held, repair, "overdue recorders reported");
+            }
+            Ok(())
+        }
         Job::EvidencePurge => {
             let report = crate::services::evidence::retention::purge(state).await?;
             tracing::info!(?report, "evidence purge");

@@ -542,3 +542,38 @@ impl LedgerStep {
         })
     }
 }
+
+/// BWC-01, BWC-12: the `recorder_overdue` job. A recorder held past 24 hours without being
+/// handed back, or damaged and not sent to logistics within 24 hours, is reported once (per
+/// hand-out, per damage) in the audit trail against its unit, where the unit head and the
+/// discipline office read it. Returns (held, repair) counts.
+pub async fn report_overdue(ctx: &ServiceContext) -> AppResult<(usize, usize)> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let (held, damaged) =
+        store::overdue_unreported(&mut tx, now - chrono::Duration::hours(24), 500).await?;
+    for (rows, repair, action) in [
+        (&held, false, "recorder.not_handed_back"),
+        (&damaged, true, "recorder.repair_not_sent"),
+    ] {
+        for r in rows {
+            let since = if repair { r.damaged_at } else { r.issued_at };
+            record(
+                &mut tx,
+                &Actor::system(),
+                Event {
+                    action,
+                    object_type: "recorder",
+                    object_id: r.id.to_string(),
+                    unit_id: Some(UnitId(r.unit_id)),
+                    detail: json!({ "number": r.number, "holder": r.holder_id, "since": since }),
+                },
+                now,
+            )
+            .await?;
+            store::mark_reported(&mut tx, r.id, repair, now).await?;
+        }
+    }
+    tx.commit().await?;
+    Ok((held.len(), damaged.len()))
+}

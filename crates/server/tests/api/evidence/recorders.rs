@@ -222,3 +222,75 @@ async fn bwc_01_a_recorder_goes_only_to_an_officer_not_to_an_interface_account()
     assert!(page.contains("sq.officer"), "the officer is offered");
     assert!(!page.contains("jc.station"), "the station account is not");
 }
+
+/// BWC-01, BWC-12: the limits have a job behind them. A recorder held past 24 hours, and one
+/// damaged and not sent for repair within 24 hours, are each reported once in the audit trail.
+#[tokio::test]
+async fn bwc_01_bwc_12_the_overdue_job_reports_each_late_recorder_once() {
+    use roadwarden_server::jobs::worker::run_one;
+    use roadwarden_server::jobs::{enqueue, Job};
+    let w = world().await;
+    let mut ids = Vec::new();
+    for number in ["ZJ-BWC-0101", "ZJ-BWC-0102"] {
+        let (_, rec) = w
+            .app
+            .post(
+                "/api/v1/recorders",
+                &w.admin,
+                &json!({"number": number, "brand": "Hikvision", "model": "X"}),
+            )
+            .await;
+        ids.push(rec["recorder"]["id"].as_i64().unwrap());
+    }
+    let held = format!("/api/v1/recorders/{}/ledger", ids[0]);
+    let check = json!({"step": "check", "officer_id": w.officer_id, "fault_free": true,
+        "main_battery_charged": true, "spare_battery_charged": true, "storage_sufficient": true,
+        "time_and_place_stamp_correct": true});
+    assert_eq!(w.app.post(&held, &w.admin, &check).await.0, 200);
+    let issue = json!({"step": "issue", "officer_id": w.officer_id, "condition": "good"});
+    assert_eq!(w.app.post(&held, &w.admin, &issue).await.0, 200);
+    let damaged = format!("/api/v1/recorders/{}/ledger", ids[1]);
+    let damage = json!({"step": "damage", "condition": "screen cracked"});
+    assert_eq!(w.app.post(&damaged, &w.admin, &damage).await.0, 200);
+
+    let run = || async {
+        enqueue(&w.app.state, &Job::RecorderOverdue, None, w.clock.now())
+            .await
+            .unwrap();
+        while run_one(&w.app.state).await.unwrap().is_some() {}
+    };
+    let root = w.app.token(&w.o.root_admin.0, &w.o.root_admin.1).await;
+    let reported = |audit: Value| -> Vec<String> {
+        let mut v: Vec<String> = audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    w.clock.advance(Duration::hours(23));
+    run().await;
+    let (_, audit) = w.app.get("/api/v1/audit?action=recorder.not_", &root).await;
+    assert!(
+        reported(audit).is_empty(),
+        "within 24 hours nothing is late"
+    );
+    let (_, audit) = w
+        .app
+        .get("/api/v1/audit?action=recorder.repair_", &root)
+        .await;
+    assert!(reported(audit).is_empty());
+
+    w.clock.advance(Duration::hours(2));
+    run().await;
+    run().await;
+    let (_, audit) = w.app.get("/api/v1/audit?action=recorder.not_", &root).await;
+    assert_eq!(reported(audit), ["recorder.not_handed_back"], "once");
+    let (_, audit) = w
+        .app
+        .get("/api/v1/audit?action=recorder.repair_", &root)
+        .await;
+    assert_eq!(reported(audit), ["recorder.repair_not_sent"], "once");
+}
