@@ -52,3 +52,13 @@ pub async fn calendar(
     ctx.calendars.put(country, c.clone());
     Ok(c)
 }
+
+/// The bytes of a stored picture (a capture image, a letter, an objection's photo), by the
+/// blob id its row keeps. A row naming a blob that cannot be read is an internal error.
+pub(crate) async fn read_blob(ctx: &ServiceContext, blob_id: &str) -> AppResult<Vec<u8>> {
+    let id = roadwarden_blob::BlobId::parse(blob_id).map_err(crate::error::AppError::internal)?;
+    ctx.blobs
+        .get(&id)
+        .await
+        .map_err(crate::error::AppError::internal)
+}

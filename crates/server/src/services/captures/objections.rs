@@ -446,6 +446,5 @@ pub async fn photo(
     )
     .await?;
     tx.commit().await?;
-    let blob = roadwarden_blob::BlobId::parse(&blob).map_err(AppError::internal)?;
-    ctx.blobs.get(&blob).await.map_err(AppError::internal)
+    super::read_blob(ctx, &blob).await
 }

@@ -201,6 +201,5 @@ pub async fn public_photo(
     )
     .await?;
     tx.commit().await?;
-    let blob = roadwarden_blob::BlobId::parse(&image.blob_id).map_err(AppError::internal)?;
-    ctx.blobs.get(&blob).await.map_err(AppError::internal)
+    super::read_blob(ctx, &image.blob_id).await
 }

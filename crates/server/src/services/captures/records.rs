@@ -158,8 +158,7 @@ pub async fn letter_bytes(
     )
     .await?;
     tx.commit().await?;
-    let id = roadwarden_blob::BlobId::parse(&blob).map_err(AppError::internal)?;
-    ctx.blobs.get(&id).await.map_err(AppError::internal)
+    super::read_blob(ctx, &blob).await
 }
 
 /// The notices of this person's units in one state (SEC-05: recipients are personal data, so

@@ -424,8 +424,7 @@ pub async fn image(
         .ok_or(AppError::NotFound("image"))?;
     record_read(&mut tx, p, meta, &c, "capture.image", now).await?;
     tx.commit().await?;
-    let id = roadwarden_blob::BlobId::parse(&img.blob_id).map_err(AppError::internal)?;
-    ctx.blobs.get(&id).await.map_err(AppError::internal)
+    super::read_blob(ctx, &img.blob_id).await
 }
 
 /// REV-01: captures past their review deadline go to the unit head's attention once.
