@@ -58,7 +58,7 @@ pub struct Held {
 
 #[derive(Debug, Clone)]
 pub enum Assessment {
-    Accepted(AcceptedFace),
+    Accepted(Box<AcceptedFace>),
     Held(Held),
 }
 
@@ -111,9 +111,10 @@ pub fn assess_image(
         return Ok(Assessment::held(reason, vec![face], Some(quality)));
     }
     let descriptor = engine.encode(image, &face)?;
-    Ok(Assessment::Accepted(AcceptedFace {
+    let accepted = AcceptedFace {
         detection: face,
         quality,
         descriptor,
-    }))
+    };
+    Ok(Assessment::Accepted(Box::new(accepted)))
 }

@@ -8,7 +8,10 @@ use serde::Deserialize;
 use crate::{Detection, FaceImage, HoldReason, Landmarks5};
 
 /// The thresholds, from configuration. Defaults were calibrated on the registry test images
-/// (see the crate's tests).
+/// with the dlib engine: sharp faces measure 135 (astronaut.png) to 432 (obama.jpg); a Gaussian
+/// blur of σ 3 px on a 260-310 px face brings them to 19-32; frontal portraits measure roll
+/// 0-13° and yaw 0.00-0.14; obama.jpg turned 35° measures roll 35.5°. dlib's HOG boxes come
+/// in steps (72, 86, 104 px...): a face box under 80 px is held.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct QualityGates {

@@ -44,9 +44,11 @@ fn fixture() -> Option<&'static Fixture> {
                         std::env::var("CI").as_deref() != Ok("1"),
                         "face models or images missing under CI=1: {why}"
                     );
-                    eprintln!(
-                        "\n!!!! SKIPPED: face tests need `bash scripts/face-models.sh`: {why}\n"
+                    // Past the test harness's capture, so that the skip is seen.
+                    let loud = format!(
+                        "\n!!!! SKIPPED: the face tests need `bash scripts/face-models.sh`: {why}\n"
                     );
+                    let _ = std::io::Write::write_all(&mut std::io::stderr(), loud.as_bytes());
                     None
                 }
             }
@@ -211,5 +213,36 @@ fn rid_04_a_blank_image_has_no_face() {
     assert_eq!(
         outcome.hold_reason().map(HoldReason::code),
         Some("face.none")
+    );
+}
+
+/// `src` turned by `degrees` about its centre (nearest pixel, white outside).
+fn rotate(src: &RgbImage, degrees: f32) -> RgbImage {
+    let (w, h) = src.dimensions();
+    let (cos, sin) = (degrees.to_radians().cos(), degrees.to_radians().sin());
+    let (cx, cy) = (w as f32 / 2.0, h as f32 / 2.0);
+    RgbImage::from_fn(w, h, |x, y| {
+        let (dx, dy) = (x as f32 - cx, y as f32 - cy);
+        let (sx, sy) = (cos * dx + sin * dy + cx, -sin * dx + cos * dy + cy);
+        let inside = sx >= 0.0 && sy >= 0.0 && (sx as u32) < w && (sy as u32) < h;
+        if inside {
+            *src.get_pixel(sx as u32, sy as u32)
+        } else {
+            Rgb([255, 255, 255])
+        }
+    })
+}
+
+#[test]
+fn rid_04_a_tilted_head_is_held_for_its_pose() {
+    let Some(f) = fixture() else { return };
+    let obama = f.image("obama.jpg");
+    let slight = f.assess(&FaceImage::from_rgb(rotate(obama.rgb(), 15.0)));
+    assert!(matches!(slight, Assessment::Accepted(_)), "{slight:?}");
+    let tilted = f.assess(&FaceImage::from_rgb(rotate(obama.rgb(), 35.0)));
+    assert_eq!(
+        tilted.hold_reason().map(HoldReason::code),
+        Some("face.pose"),
+        "{tilted:?}"
     );
 }
