@@ -6,6 +6,8 @@
 #     shape_predictor_5_face_landmarks.dat    5-point landmarks
 #     dlib_face_recognition_resnet_model_v1.dat  the ResNet 128-d descriptor
 #     shape_predictor_68_face_landmarks.dat, mmod_human_face_detector.dat  (kept for later use)
+#   onnxruntime/libonnxruntime.so, from the PyPI onnxruntime 1.31.1 wheel (MIT), for the ONNX
+#     backend (loaded at run time from a configured path; a site brings its own model)
 #   test images (ROADWARDEN_FACE_TESTDATA, default target/face-testdata):
 #     obama.jpg obama2.jpg obama3.jpg biden.jpg ... from the face_recognition 1.3.0 source
 #     package (MIT; the portraits are official US government photos, public domain),
@@ -62,6 +64,30 @@ else
   cp "$WORK"/models/face_recognition_models-0.3.0/face_recognition_models/models/*.dat "$MODELS/"
   cp "$WORK"/models/face_recognition_models-0.3.0/LICENSE "$MODELS/LICENSE.face_recognition_models"
   verify "$MODELS" "$MODEL_SUMS"
+fi
+
+ORT="$MODELS/onnxruntime/libonnxruntime.so"
+if [ -f "$ORT" ]; then
+  echo "ONNX Runtime: present at $ORT"
+else
+  echo "ONNX Runtime: fetching the onnxruntime 1.31.1 wheel from PyPI into $MODELS/onnxruntime"
+  mkdir -p "$MODELS/onnxruntime"
+  "${PIP[@]}" --only-binary :all: onnxruntime==1.31.1 -d "$WORK/ort"
+  python3 - "$WORK"/ort/onnxruntime-*.whl "$MODELS/onnxruntime" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as wheel:
+    for name in wheel.namelist():
+        if name.startswith("onnxruntime/capi/libonnxruntime.so."):
+            target = "libonnxruntime.so"
+        elif name == "onnxruntime/LICENSE":
+            target = "LICENSE.onnxruntime"
+        else:
+            continue
+        with open(f"{sys.argv[2]}/{target}.part", "wb") as out:
+            out.write(wheel.read(name))
+PY
+  mv "$MODELS/onnxruntime/LICENSE.onnxruntime.part" "$MODELS/onnxruntime/LICENSE.onnxruntime"
+  mv "$MODELS/onnxruntime/libonnxruntime.so.part" "$ORT"
 fi
 
 if all_present "$TESTDATA" "$IMAGE_SUMS" && [ -f "$TESTDATA/astronaut.png" ]; then

@@ -8,6 +8,9 @@
 //! [`HoldReason`], never matched. Two descriptors are compared with [`distance`] and
 //! [`same_person`] against [`DLIB_THRESHOLD`].
 //!
+//! An [`OnnxEngine`] runs a site's own licensed encoder through ONNX Runtime, loaded at run
+//! time from a configured path, behind the same trait and the same gates.
+//!
 //! Nothing here downloads anything: the models are files on disk, named in configuration.
 
 mod assess;
@@ -15,6 +18,7 @@ mod decode;
 mod distance;
 mod dlib;
 mod engine;
+mod onnx;
 mod quality;
 
 pub use assess::{assess, assess_image, AcceptedFace, Assessment, Held, HoldReason};
@@ -22,4 +26,5 @@ pub use decode::{DecodeLimits, FaceImage};
 pub use distance::{distance, same_person, Descriptor, DESCRIPTOR_LEN, DLIB_THRESHOLD};
 pub use dlib::{DlibEngine, DlibModels};
 pub use engine::{Detection, EngineError, FaceBox, FaceEngine, Landmarks5};
+pub use onnx::{OnnxConfig, OnnxEngine};
 pub use quality::{sharpness, Quality, QualityGates};

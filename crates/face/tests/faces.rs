@@ -2,6 +2,8 @@
 //! RID-04 (detection and its quality gates) and RID-05 (a face's descriptor identifies one
 //! person, and only one).
 
+mod common;
+
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -11,47 +13,23 @@ use roadwarden_face::{
     DlibModels, FaceEngine, FaceImage, HoldReason, QualityGates, DLIB_THRESHOLD,
 };
 
-fn workspace_dir(var: &str, default: &str) -> PathBuf {
-    std::env::var_os(var).map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../..")
-            .join(default)
-    })
-}
-
 struct Fixture {
     engine: DlibEngine,
     data: PathBuf,
 }
 
-/// The engine and the test images, or `None` (with a loud message) when
-/// scripts/face-models.sh was not run. Under CI (any value, as the S3 tests) a missing file
-/// fails the test instead.
+/// The engine and the test images, or `None` when scripts/face-models.sh was not run.
 fn fixture() -> Option<&'static Fixture> {
     static FIXTURE: OnceLock<Option<Fixture>> = OnceLock::new();
     FIXTURE
         .get_or_init(|| {
-            let models = workspace_dir("ROADWARDEN_FACE_MODELS", "target/face-models");
-            let data = workspace_dir("ROADWARDEN_FACE_TESTDATA", "target/face-testdata");
-            let ready = data.join("astronaut.png").exists() && data.join("biden.jpg").exists();
-            match DlibEngine::open(&DlibModels::in_dir(&models)) {
-                Ok(engine) if ready => Some(Fixture { engine, data }),
-                outcome => {
-                    let why = outcome.err().map_or_else(
-                        || format!("test images missing in {}", data.display()),
-                        |e| e.to_string(),
-                    );
-                    assert!(
-                        std::env::var_os("CI").is_none(),
-                        "face models or images missing under CI: {why}"
-                    );
-                    // Past the test harness's capture, so that the skip is seen.
-                    let loud = format!(
-                        "\n!!!! SKIPPED: the face tests need `bash scripts/face-models.sh`: {why}\n"
-                    );
-                    let _ = std::io::Write::write_all(&mut std::io::stderr(), loud.as_bytes());
-                    None
-                }
+            let data = common::testdata_dir();
+            if !data.join("astronaut.png").exists() || !data.join("biden.jpg").exists() {
+                return common::missing(&format!("test images missing in {}", data.display()));
+            }
+            match DlibEngine::open(&DlibModels::in_dir(&common::models_dir())) {
+                Ok(engine) => Some(Fixture { engine, data }),
+                Err(e) => common::missing(&e.to_string()),
             }
         })
         .as_ref()
