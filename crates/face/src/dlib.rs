@@ -174,3 +174,24 @@ impl FaceEngine for DlibEngine {
             .ok_or_else(|| EngineError(format!("descriptor of {} values", values.len())))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_or_foreign_model_file_is_an_error_not_a_crash() {
+        let dir = std::env::temp_dir().join(format!("roadwarden-face-dlib-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let models = DlibModels::in_dir(&dir);
+        let missing = DlibEngine::open(&models).expect_err("no files");
+        assert!(missing.to_string().contains("missing"), "{missing}");
+        std::fs::write(&models.landmarks, b"not a dlib model at all").expect("written");
+        let foreign = DlibEngine::open(&models).expect_err("not a model");
+        assert!(
+            foreign.to_string().contains("not a dlib model"),
+            "{foreign}"
+        );
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}

@@ -1,7 +1,9 @@
 //! Detection + embedding per face on one core, with the dlib engine.
 //!
-//!   bash scripts/face-models.sh
-//!   cargo run --release -p roadwarden-face --bin face-bench -- [IMAGE] [ROUNDS]
+//! ```text
+//! bash scripts/face-models.sh
+//! cargo run --release -p roadwarden-face --bin face-bench -- [IMAGE] [ROUNDS]
+//! ```
 //!
 //! Runs itself again pinned to one core (`taskset -c 0` when present) with
 //! OPENBLAS_NUM_THREADS=1, since OpenBLAS reads that variable when it loads.
