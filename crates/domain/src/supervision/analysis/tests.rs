@@ -30,8 +30,8 @@ fn clean(date: NaiveDate) -> DayFigures {
     day.rejected
         .add(RejectReason::VehicleUnidentifiable, rejected - rejected / 2);
     day.second_reviews = 5;
-    day.objections_filed = u32::from(date.ordinal() % 10 == 0);
-    day.objections_upheld = u32::from(date.ordinal() % 60 == 0);
+    day.objections_filed = u32::from(date.ordinal().is_multiple_of(10));
+    day.objections_upheld = u32::from(date.ordinal().is_multiple_of(60));
     day.unidentifiable = captures / 20;
     day.clock_drift_seconds = 2;
     day.heartbeat_gap_hours = 1;

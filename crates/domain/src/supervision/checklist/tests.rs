@@ -209,7 +209,7 @@ fn sup_03_steps_out_of_order_are_refused() {
     assert_eq!(e.code, "supervision.step_out_of_order");
     let e = apply(&item, Action::Accept, &actor(2, city()), on(3, 3)).unwrap_err();
     assert_eq!(e.code, "supervision.step_out_of_order");
-    let mut closed = item.clone();
+    let mut closed = item;
     closed.state = ItemState::Accepted;
     assert!(apply(&closed, recheck(None), &officer, on(3, 3)).is_err());
 }
