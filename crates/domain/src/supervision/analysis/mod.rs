@@ -7,11 +7,12 @@
 //! with the device's own history and with an absolute ceiling. A device with no history gets
 //! only the absolute findings. Every division is guarded, so no figure is ever NaN or infinite.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::Calendar;
 use crate::capture::review::RejectReason;
 use crate::FieldError;
 
@@ -309,6 +310,9 @@ pub(super) struct Series {
     pub to: NaiveDate,
     /// The first day the device has any figures for, before the period.
     pub history_since: Option<NaiveDate>,
+    /// Holidays and make-up working days (TIME-01): traffic on them follows no weekday, so
+    /// volume comparisons leave them out on both sides.
+    pub special: BTreeSet<NaiveDate>,
 }
 
 impl Series {
@@ -338,8 +342,15 @@ impl Series {
 /// SUP-02: the analysis of one device over `period`, looked at on `today` (the unit's local
 /// date). `days` are the device's daily figures, in any order, the period's and its history;
 /// days without a row count as days without captures. Rows dated after `today` are ignored and
-/// reported (`FutureDated`): a device clock running ahead.
-pub fn analyse(days: &[DayFigures], period: Period, today: NaiveDate, t: &Thresholds) -> Analysis {
+/// reported (`FutureDated`): a device clock running ahead. `calendar` names the holidays and
+/// make-up working days, which volume comparisons leave out.
+pub fn analyse(
+    days: &[DayFigures],
+    period: Period,
+    today: NaiveDate,
+    calendar: &Calendar,
+    t: &Thresholds,
+) -> Analysis {
     let oldest = period
         .first
         .checked_sub_days(chrono::Days::new(u64::from(t.max_history_days)))
@@ -369,11 +380,17 @@ pub fn analyse(days: &[DayFigures], period: Period, today: NaiveDate, t: &Thresh
         };
     }
     let history_since = by_date.range(..period.first).next().map(|(d, _)| *d);
+    let special = oldest
+        .iter_days()
+        .take_while(|d| *d <= to)
+        .filter(|d| calendar.is_working_day(*d) == is_weekend(*d))
+        .collect();
     let d = Series {
         by_date,
         period,
         to,
         history_since,
+        special,
     };
     findings.extend(volume::findings(&d, t));
     findings.extend(rates::findings(&d, t));
@@ -400,6 +417,10 @@ fn future_dated(future: &[&DayFigures]) -> Option<Finding> {
         .with_days(first, last)
         .with_sample(captures),
     )
+}
+
+fn is_weekend(d: NaiveDate) -> bool {
+    matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
 /// `d` minus `n` days, or the earliest date.

@@ -2,6 +2,7 @@ use chrono::{Datelike, NaiveDate, Weekday};
 use proptest::prelude::*;
 
 use super::*;
+use crate::calendar::DayKind;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -58,7 +59,13 @@ fn history_and(march_day: impl Fn(DayFigures) -> DayFigures) -> Vec<DayFigures> 
 }
 
 fn run(days: &[DayFigures]) -> Analysis {
-    analyse(days, march(), today(), &Thresholds::default())
+    analyse(
+        days,
+        march(),
+        today(),
+        &Calendar::default(),
+        &Thresholds::default(),
+    )
 }
 
 fn kinds(a: &Analysis) -> Vec<FindingKind> {
@@ -146,6 +153,22 @@ fn sup_02_a_drop_late_in_the_month_is_caught_on_the_last_days() {
 }
 
 #[test]
+fn sup_02_holidays_are_compared_with_nothing() {
+    // A holiday week at the end of the month, quiet as holidays are: a drop on the last days
+    // unless the calendar says they are holidays.
+    let days = history_and(|x| if x.date.day() >= 25 { scaled(x, 30) } else { x });
+    assert!(kinds(&run(&days)).contains(&FindingKind::VolumeDrop));
+    let holidays = Calendar::new(
+        d(2026, 3, 25)
+            .iter_days()
+            .take(7)
+            .map(|x| (x, DayKind::Holiday)),
+    );
+    let a = analyse(&days, march(), today(), &holidays, &Thresholds::default());
+    assert_eq!(kinds(&a), vec![]);
+}
+
+#[test]
 fn sup_02_volume_rise_after_a_signal_retiming() {
     let a = run(&history_and(|x| scaled(x, 260)));
     let f = only(&a, FindingKind::VolumeRise);
@@ -180,7 +203,13 @@ fn sup_02_a_month_with_no_captures() {
     assert_eq!(f.severity, Severity::Serious);
     assert_eq!(f.change_percent, Some(-100.0));
     // No history either: abnormal, with nothing to compare with, and no rate divides by zero.
-    let a = analyse(&[], march(), today(), &Thresholds::default());
+    let a = analyse(
+        &[],
+        march(),
+        today(),
+        &Calendar::default(),
+        &Thresholds::default(),
+    );
     assert_eq!(kinds(&a), vec![FindingKind::NoCaptures]);
     assert_eq!(a.findings[0].severity, Severity::Abnormal);
     assert_eq!(a.findings[0].baseline_source, BaselineSource::None);
@@ -364,11 +393,23 @@ fn sup_02_figures_dated_in_the_future_are_ignored_and_reported() {
 #[test]
 fn sup_02_a_running_month_is_analysed_to_today_and_a_future_one_not_at_all() {
     let days = history_and(|x| x);
-    let a = analyse(&days, march(), d(2026, 3, 15), &Thresholds::default());
+    let a = analyse(
+        &days,
+        march(),
+        d(2026, 3, 15),
+        &Calendar::default(),
+        &Thresholds::default(),
+    );
     assert_eq!(a.analysed_to, Some(d(2026, 3, 15)));
     // The rows after the 15th are "in the future" on the 15th.
     assert_eq!(kinds(&a), vec![FindingKind::FutureDated]);
-    let a = analyse(&days, march(), d(2026, 2, 15), &Thresholds::default());
+    let a = analyse(
+        &days,
+        march(),
+        d(2026, 2, 15),
+        &Calendar::default(),
+        &Thresholds::default(),
+    );
     assert_eq!(a.analysed_to, None);
     assert_eq!(kinds(&a), vec![FindingKind::FutureDated]);
 }
@@ -443,7 +484,13 @@ fn sup_02_a_nan_in_the_configuration_does_not_poison_the_arithmetic() {
         noise_sigmas: f64::NAN,
         ..Thresholds::default()
     };
-    let a = analyse(&history_and(|x| scaled(x, 21)), march(), today(), &t);
+    let a = analyse(
+        &history_and(|x| scaled(x, 21)),
+        march(),
+        today(),
+        &Calendar::default(),
+        &t,
+    );
     assert!(kinds(&a).contains(&FindingKind::VolumeDrop));
 }
 
@@ -483,7 +530,7 @@ proptest! {
     fn sup_02_never_panics_and_every_number_is_finite(
         days in proptest::collection::vec(any_day(), 0..80)
     ) {
-        let a = analyse(&days, march(), today(), &Thresholds::default());
+        let a = analyse(&days, march(), today(), &Calendar::default(), &Thresholds::default());
         for f in &a.findings {
             prop_assert!(f.figure.is_finite() && f.baseline.is_finite(), "{f:?}");
             prop_assert!(f.change_percent.is_none_or(f64::is_finite));

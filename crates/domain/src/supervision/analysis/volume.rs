@@ -75,6 +75,15 @@ pub(super) fn findings(s: &Series, t: &Thresholds) -> Vec<Finding> {
     };
     let mut out = Vec::new();
     out.extend(silent_days(s, &days, &b, t));
+    // Holidays and make-up working days are compared with nothing.
+    let days: Vec<NaiveDate> = days
+        .into_iter()
+        .filter(|d| !s.special.contains(d))
+        .collect();
+    if days.is_empty() {
+        return out;
+    }
+    let actual: u64 = days.iter().map(|d| u64::from(s.get(*d).captures)).sum();
     for dir in [Direction::Drop, Direction::Rise] {
         let found = whole(&days, actual, &b, dir, t)
             .or_else(|| trailing(s, &days, &b, dir, t))
@@ -85,7 +94,8 @@ pub(super) fn findings(s: &Series, t: &Thresholds) -> Vec<Finding> {
 }
 
 /// The median of each weekday over the `baseline_weeks` weeks before the period, counting a
-/// day without a row as a day without captures, but only from the device's first figures on.
+/// day without a row as a day without captures, but only from the device's first figures on,
+/// and leaving out holidays and make-up working days.
 fn baseline(s: &Series, t: &Thresholds) -> Option<Baseline> {
     let since = s.history_since?;
     let mut values: [Vec<u32>; 7] = Default::default();
@@ -93,6 +103,9 @@ fn baseline(s: &Series, t: &Thresholds) -> Option<Baseline> {
         let d = days_before(s.period.first(), back);
         if d < since {
             break;
+        }
+        if s.special.contains(&d) {
+            continue;
         }
         values[slot(d.weekday())].push(s.get(d).captures);
     }
