@@ -20,6 +20,8 @@ pub enum FindingKind {
     SilentDays,
     /// The share of reviewed captures rejected rose against the device's own history.
     RejectionRateRise,
+    /// The rejection rate crept up: against the start of the history window, not the whole.
+    RejectionRateDrift,
     /// The share of reviewed captures rejected is above the configured ceiling.
     RejectionRateHigh,
     /// Second reviews disagreeing with the first, above the ceiling.
@@ -41,12 +43,13 @@ pub enum FindingKind {
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 14] = [
+    pub const ALL: [FindingKind; 15] = [
         FindingKind::VolumeDrop,
         FindingKind::VolumeRise,
         FindingKind::NoCaptures,
         FindingKind::SilentDays,
         FindingKind::RejectionRateRise,
+        FindingKind::RejectionRateDrift,
         FindingKind::RejectionRateHigh,
         FindingKind::SecondReviewDisagreement,
         FindingKind::ObjectionsUpheld,
@@ -65,6 +68,7 @@ impl FindingKind {
             FindingKind::NoCaptures => "no_captures",
             FindingKind::SilentDays => "silent_days",
             FindingKind::RejectionRateRise => "rejection_rate_rise",
+            FindingKind::RejectionRateDrift => "rejection_rate_drift",
             FindingKind::RejectionRateHigh => "rejection_rate_high",
             FindingKind::SecondReviewDisagreement => "second_review_disagreement",
             FindingKind::ObjectionsUpheld => "objections_upheld",
@@ -92,6 +96,7 @@ impl FindingKind {
             }
             FindingKind::SilentDays | FindingKind::FutureDated => FigureUnit::Days,
             FindingKind::RejectionRateRise
+            | FindingKind::RejectionRateDrift
             | FindingKind::RejectionRateHigh
             | FindingKind::SecondReviewDisagreement
             | FindingKind::LateUploads
@@ -157,6 +162,9 @@ pub enum BaselineSource {
     SameWeekdayMedian,
     /// The device's own figure over `history_days` days before the period.
     OwnHistory,
+    /// The device's own figure over the first 30 days of the `history_days` before the period
+    /// (where a slow drift started from).
+    OwnHistoryStart,
     /// The configured ceiling.
     Ceiling,
     /// Nothing to compare with: the figure speaks for itself (no captures, future dates).

@@ -23,6 +23,8 @@ mod volume;
 pub use finding::{BaselineSource, FigureUnit, Finding, FindingKind, Severity};
 
 #[cfg(test)]
+mod planted;
+#[cfg(test)]
 mod tests;
 
 /// Rejected captures per REV-03 reason.
@@ -202,6 +204,9 @@ pub struct Thresholds {
     /// Volume: a change must also exceed this many standard deviations of counting noise
     /// (√expected), so small devices do not raise alarms by chance.
     pub noise_sigmas: f64,
+    /// Shares against a ceiling (rejections, disagreement, late uploads, unidentifiable) must
+    /// exceed it by this many standard errors of a share at the ceiling.
+    pub ceiling_sigmas: f64,
     /// Consecutive days without captures on days whose median is at least one capture.
     pub silent_days: u32,
     pub silent_days_serious: u32,
@@ -210,6 +215,9 @@ pub struct Thresholds {
     /// Rates: fewer reviewed captures than this, in the period or the history, say nothing.
     pub min_reviewed: u32,
     pub rejection_rise_points: u32,
+    /// A slow drift counts from a smaller rise, measured against the start of the history
+    /// window (and still beyond counting noise).
+    pub rejection_drift_points: u32,
     pub rejection_ceiling_percent: u32,
     pub rejection_serious_percent: u32,
     pub min_second_reviews: u32,
@@ -248,11 +256,13 @@ impl Default for Thresholds {
             volume_min_expected: 20,
             trailing_days: 7,
             noise_sigmas: 4.0,
+            ceiling_sigmas: 2.0,
             silent_days: 2,
             silent_days_serious: 7,
             rate_history_days: 180,
             min_reviewed: 30,
             rejection_rise_points: 10,
+            rejection_drift_points: 6,
             rejection_ceiling_percent: 30,
             rejection_serious_percent: 60,
             min_second_reviews: 20,

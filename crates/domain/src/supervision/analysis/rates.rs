@@ -17,7 +17,10 @@ pub(super) fn findings(s: &Series, t: &Thresholds) -> Vec<Finding> {
         .history_since
         .map(|since| (s.period.first() - since.max(history_from)).num_days() as u32);
     let mut out = Vec::new();
-    out.extend(rejection_rise(&now, &past, history_days, t));
+    match rejection_rise(&now, &past, history_days, t) {
+        Some(f) => out.push(f),
+        None => out.extend(rejection_drift(s, &now, t)),
+    }
     out.extend(rejection_high(&now, t));
     out.extend(disagreement(&now, t));
     out.extend(objections_upheld(&now, &past, history_days, t));
@@ -65,6 +68,14 @@ fn severity(figure: f64, serious_at: u32) -> Severity {
     }
 }
 
+/// A share above its ceiling by more than sampling noise: `ceiling_sigmas` standard errors of
+/// a share at the ceiling, so a device with few cases is not flagged by chance.
+fn above_ceiling(p: f64, n: u64, ceiling: u32, t: &Thresholds) -> bool {
+    let c = f64::from(ceiling.min(100)) / 100.0;
+    let se = (c * (1.0 - c) / n.max(1) as f64).sqrt() * 100.0;
+    p >= f64::from(ceiling) && p - f64::from(ceiling) >= t.ceiling_sigmas.max(0.0) * se
+}
+
 fn with_reason(mut f: Finding, rejected: &ReasonCounts) -> Finding {
     if let Some((reason, n)) = rejected.dominant() {
         f.reason = Some(reason);
@@ -81,6 +92,46 @@ fn rejection_rise(
     history_days: Option<u32>,
     t: &Thresholds,
 ) -> Option<Finding> {
+    rate_rise(
+        now,
+        past,
+        (FindingKind::RejectionRateRise, BaselineSource::OwnHistory),
+        (history_days, t.rejection_rise_points),
+        t,
+    )
+}
+
+/// A slow drift: a rise that the whole history window hides because the window has drifted
+/// too, seen against the window's first `DRIFT_BASE_DAYS` days. Only for a device with figures
+/// over the whole window.
+fn rejection_drift(s: &Series, now: &DayFigures, t: &Thresholds) -> Option<Finding> {
+    let from = days_before(s.period.first(), t.rate_history_days);
+    if s.history_since? > from || t.rate_history_days < 2 * DRIFT_BASE_DAYS {
+        return None;
+    }
+    let start = s.total(from, from + chrono::Days::new(u64::from(DRIFT_BASE_DAYS)));
+    rate_rise(
+        now,
+        &start,
+        (
+            FindingKind::RejectionRateDrift,
+            BaselineSource::OwnHistoryStart,
+        ),
+        (Some(t.rate_history_days), t.rejection_drift_points),
+        t,
+    )
+}
+
+/// How many days at the start of the history window a drift is measured from.
+const DRIFT_BASE_DAYS: u32 = 30;
+
+fn rate_rise(
+    now: &DayFigures,
+    past: &DayFigures,
+    (kind, source): (FindingKind, BaselineSource),
+    (history_days, points): (Option<u32>, u32),
+    t: &Thresholds,
+) -> Option<Finding> {
     let (n1, n2) = (reviewed(now), reviewed(past));
     let min = u64::from(t.min_reviewed.max(1));
     if n1 < min || n2 < min {
@@ -92,15 +143,15 @@ fn rejection_rise(
     let pooled = (r1 + r2) as f64 / (n1 + n2) as f64;
     let se = (pooled * (1.0 - pooled) * (1.0 / n1 as f64 + 1.0 / n2 as f64)).sqrt() * 100.0;
     let rise = p1 - p2;
-    if rise < f64::from(t.rejection_rise_points) || rise < t.noise_sigmas.max(0.0) * se {
+    if rise < f64::from(points) || rise < t.noise_sigmas.max(0.0) * se {
         return None;
     }
     let mut f = Finding::new(
-        FindingKind::RejectionRateRise,
+        kind,
         severity(p1, t.rejection_serious_percent),
         p1,
         p2,
-        BaselineSource::OwnHistory,
+        source,
     )
     .with_change(p1, p2)
     .with_sample(n1);
@@ -114,7 +165,7 @@ fn rejection_high(now: &DayFigures, t: &Thresholds) -> Option<Finding> {
         return None;
     }
     let p = percent(now.rejected.total(), n)?;
-    if p < f64::from(t.rejection_ceiling_percent) {
+    if !above_ceiling(p, n, t.rejection_ceiling_percent, t) {
         return None;
     }
     let f = Finding::new(
@@ -137,7 +188,7 @@ fn disagreement(now: &DayFigures, t: &Thresholds) -> Option<Finding> {
         u64::from(now.second_review_disagreements.min(now.second_reviews)),
         n,
     )?;
-    if p < f64::from(t.disagreement_ceiling_percent) {
+    if !above_ceiling(p, n, t.disagreement_ceiling_percent, t) {
         return None;
     }
     Some(
@@ -229,7 +280,7 @@ fn share_of_captures(
         return None;
     }
     let p = percent(u64::from(part).min(n), n)?;
-    if p < f64::from(ceiling) {
+    if !above_ceiling(p, n, ceiling, t) {
         return None;
     }
     Some(

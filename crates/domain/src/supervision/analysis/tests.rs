@@ -258,6 +258,32 @@ fn sup_02_rejection_rate_rise_against_the_devices_own_history() {
 }
 
 #[test]
+fn sup_02_a_slow_drift_in_rejections_is_seen_against_the_start_of_the_history() {
+    // One more point of rejections every fortnight since September: the last 180 days have
+    // drifted too, so only the start of the window shows how far it has gone.
+    let days = history_and(|x| x)
+        .into_iter()
+        .map(|mut x| {
+            let steps = ((x.date - d(2025, 9, 1)).num_days() / 14) as u32;
+            let extra = x.approved * steps / 100;
+            x.approved -= extra;
+            x.rejected.add(RejectReason::ProcedureCondition, extra);
+            x
+        })
+        .collect::<Vec<_>>();
+    let a = run(&days);
+    assert!(
+        !kinds(&a).contains(&FindingKind::RejectionRateRise),
+        "{:?}",
+        kinds(&a)
+    );
+    let f = only(&a, FindingKind::RejectionRateDrift);
+    assert_eq!(f.baseline_source, BaselineSource::OwnHistoryStart);
+    assert_eq!(f.history_days, Some(180));
+    assert!(f.figure - f.baseline >= 10.0, "{f:?}");
+}
+
+#[test]
 fn sup_02_rejection_rate_above_the_ceiling() {
     let a = run(&history_and(|mut x| {
         let extra = x.approved * 6 / 10;

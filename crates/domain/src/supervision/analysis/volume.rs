@@ -12,8 +12,13 @@ use super::finding::change_percent;
 use super::*;
 
 /// The median of each weekday (Monday first) over the weeks before the period.
+///
+/// The median is what a finding reports ("the median of the last 8 Tuesdays"); the mean is a
+/// second opinion a change must also pass, because the median of small counts is coarse (the
+/// median of 0, 0, 1, 1, 2 is 1, not 0.8) and would otherwise raise alarms on quiet devices.
 struct Baseline {
     median: [f64; 7],
+    mean: [f64; 7],
     /// The fewest weeks any weekday's median was taken over.
     weeks: u32,
 }
@@ -25,6 +30,14 @@ impl Baseline {
 
     fn expected(&self, days: &[NaiveDate]) -> f64 {
         days.iter().map(|d| self.of(*d)).sum()
+    }
+
+    fn mean_of(&self, d: NaiveDate) -> f64 {
+        self.mean[slot(d.weekday())]
+    }
+
+    fn mean_expected(&self, days: &[NaiveDate]) -> f64 {
+        days.iter().map(|d| self.mean_of(*d)).sum()
     }
 }
 
@@ -114,10 +127,21 @@ fn baseline(s: &Series, t: &Thresholds) -> Option<Baseline> {
         return None;
     }
     let mut median = [0.0; 7];
-    for (m, v) in median.iter_mut().zip(values.iter_mut()) {
+    let mut mean = [0.0; 7];
+    for ((m, a), v) in median
+        .iter_mut()
+        .zip(mean.iter_mut())
+        .zip(values.iter_mut())
+    {
+        // Never empty here: every weekday has at least `weeks` ≥ 1 values.
+        *a = v.iter().map(|n| f64::from(*n)).sum::<f64>() / v.len().max(1) as f64;
         *m = median_of(v);
     }
-    Some(Baseline { median, weeks })
+    Some(Baseline {
+        median,
+        mean,
+        weeks,
+    })
 }
 
 /// The median of a non-empty list (the mean of the middle two for an even count); 0 if empty.
@@ -193,6 +217,7 @@ fn whole(
 ) -> Option<Finding> {
     let expected = b.expected(days);
     let severity = judge(actual as f64, expected, dir, t)?;
+    judge(actual as f64, b.mean_expected(days), dir, t)?;
     let span = (*days.first()?, *days.last()?);
     Some(volume_finding(
         dir,
@@ -219,6 +244,7 @@ fn trailing(
     let actual: u64 = tail.iter().map(|d| u64::from(s.get(*d).captures)).sum();
     let expected = b.expected(tail);
     let severity = judge(actual as f64, expected, dir, t)?;
+    judge(actual as f64, b.mean_expected(tail), dir, t)?;
     let span = (*tail.first()?, *tail.last()?);
     Some(volume_finding(
         dir,
@@ -254,6 +280,9 @@ fn weekday(
         let Some(severity) = judge(actual, expected, dir, t) else {
             continue;
         };
+        if judge(actual, b.mean_of(same[0]), dir, t).is_none() {
+            continue;
+        }
         let change = change_percent(actual, expected).unwrap_or(0.0).abs();
         if worst.as_ref().is_none_or(|(c, _)| change > *c) {
             let span = (same[0], same[same.len() - 1]);
