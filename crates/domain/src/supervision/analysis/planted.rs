@@ -5,6 +5,7 @@
 use chrono::{Datelike, NaiveDate, Weekday};
 
 use super::*;
+use crate::capture::review::RejectReason;
 
 /// xorshift64: deterministic, so the test gives the same figures every run.
 struct Rng(u64);

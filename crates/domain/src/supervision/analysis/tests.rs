@@ -3,6 +3,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::calendar::DayKind;
+use crate::capture::review::RejectReason;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
