@@ -40,10 +40,13 @@ pub enum FindingKind {
     HeartbeatGap,
     /// Figures dated after today: ignored, and a sign of a wrong clock.
     FutureDated,
+    /// Captures moved between hours of the day against the last weeks (a clock set to the
+    /// wrong hour, night captures gone, a retimed signal).
+    HourShift,
 }
 
 impl FindingKind {
-    pub const ALL: [FindingKind; 15] = [
+    pub const ALL: [FindingKind; 16] = [
         FindingKind::VolumeDrop,
         FindingKind::VolumeRise,
         FindingKind::NoCaptures,
@@ -59,6 +62,7 @@ impl FindingKind {
         FindingKind::ClockDrift,
         FindingKind::HeartbeatGap,
         FindingKind::FutureDated,
+        FindingKind::HourShift,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -78,6 +82,7 @@ impl FindingKind {
             FindingKind::ClockDrift => "clock_drift",
             FindingKind::HeartbeatGap => "heartbeat_gap",
             FindingKind::FutureDated => "future_dated",
+            FindingKind::HourShift => "hour_shift",
         }
     }
 
@@ -100,7 +105,8 @@ impl FindingKind {
             | FindingKind::RejectionRateHigh
             | FindingKind::SecondReviewDisagreement
             | FindingKind::LateUploads
-            | FindingKind::Unidentifiable => FigureUnit::Percent,
+            | FindingKind::Unidentifiable
+            | FindingKind::HourShift => FigureUnit::Percent,
             FindingKind::ObjectionsUpheld | FindingKind::Complaints => FigureUnit::Count,
             FindingKind::ClockDrift => FigureUnit::Seconds,
             FindingKind::HeartbeatGap => FigureUnit::Hours,
@@ -208,6 +214,14 @@ pub struct Finding {
     pub reason: Option<RejectReason>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason_share_percent: Option<f64>,
+    /// For an hour shift: the hour of the day (0..=23) that changed most, its share of the
+    /// period's captures and its usual share.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hour: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hour_share_percent: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hour_baseline_share_percent: Option<f64>,
 }
 
 impl Finding {
@@ -235,6 +249,9 @@ impl Finding {
             sample: None,
             reason: None,
             reason_share_percent: None,
+            hour: None,
+            hour_share_percent: None,
+            hour_baseline_share_percent: None,
         }
     }
 

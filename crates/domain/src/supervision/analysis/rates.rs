@@ -219,9 +219,14 @@ fn objections_upheld(
     let f = if past.approved > 0 && history_days.is_some() {
         let expected =
             f64::from(past.objections_upheld) / f64::from(past.approved) * f64::from(now.approved);
-        let noise = t.noise_sigmas.max(0.0) * expected.max(1.0).sqrt();
         let factor = f64::from(t.upheld_rise_factor.max(1));
-        if upheld < factor * expected || upheld - expected < noise {
+        // Upheld objections are rare: the Poisson tail, not a normal approximation, says
+        // whether this many could be chance (a history that saw few counts as at least one
+        // half, so one lucky quiet history does not make every objection look abnormal).
+        let chance = poisson_tail(now.objections_upheld, expected.max(0.5));
+        // A NaN p-value in the configuration flags nothing.
+        let unlikely = chance.partial_cmp(&t.rare_count_p_value) == Some(std::cmp::Ordering::Less);
+        if upheld < factor * expected || !unlikely {
             return None;
         }
         let mut f = Finding::new(
@@ -244,6 +249,44 @@ fn objections_upheld(
         )
     };
     Some(f.with_sample(u64::from(now.objections_filed)))
+}
+
+/// P(X ≥ k) for X ~ Poisson(mean), mean > 0: the terms from k on, summed until they no longer
+/// matter. Computed in logarithms so large counts neither overflow nor underflow to NaN.
+pub(super) fn poisson_tail(k: u32, mean: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    if !mean.is_finite() || mean <= 0.0 {
+        return 0.0;
+    }
+    if f64::from(k) <= mean {
+        // At or below the mean the tail is large; its exact size does not matter here.
+        return 1.0;
+    }
+    let ln_k_factorial = ln_factorial(k);
+    let mut term = (-mean + f64::from(k) * mean.ln() - ln_k_factorial).exp();
+    let mut sum = 0.0;
+    let mut i = f64::from(k);
+    // Past the mean each term is smaller than the last; 10 000 terms is far past any need.
+    for _ in 0..10_000 {
+        sum += term;
+        i += 1.0;
+        term *= mean / i;
+        if term <= sum * 1e-12 {
+            break;
+        }
+    }
+    sum.min(1.0)
+}
+
+/// ln(k!): summed for small k, Stirling's series beyond (exact to far below 1e-9 there).
+fn ln_factorial(k: u32) -> f64 {
+    if k <= 256 {
+        return (2..=k).map(|i| f64::from(i).ln()).sum();
+    }
+    let k = f64::from(k);
+    k * k.ln() - k + 0.5 * (2.0 * std::f64::consts::PI * k).ln() + 1.0 / (12.0 * k)
 }
 
 /// A count at or above its ceiling.

@@ -335,6 +335,19 @@ fn sup_02_objections_upheld_rise() {
 }
 
 #[test]
+fn sup_02_the_poisson_tail_is_finite_and_right() {
+    assert_eq!(rates::poisson_tail(0, 3.0), 1.0);
+    assert!((rates::poisson_tail(5, 0.9) - 0.002_25).abs() < 0.000_1);
+    assert!((rates::poisson_tail(10, 2.0) - 0.000_046_5).abs() < 0.000_001);
+    assert_eq!(rates::poisson_tail(3, 0.0), 0.0);
+    assert_eq!(rates::poisson_tail(3, f64::NAN), 0.0);
+    let far = rates::poisson_tail(u32::MAX, 1.0);
+    assert!(far.is_finite() && far < 1e-100);
+    let big = rates::poisson_tail(1_300, 1_000.0);
+    assert!(big > 0.0 && big < 1e-15, "{big}");
+}
+
+#[test]
 fn sup_02_complaints() {
     let a = run(&history_and(|mut x| {
         x.complaints = u32::from(x.date.day() <= 3);
@@ -395,6 +408,58 @@ fn sup_02_heartbeat_gaps() {
     let f = only(&a, FindingKind::HeartbeatGap);
     assert_eq!((f.figure, f.baseline), (49.0, 24.0));
     assert_eq!(f.last_day, Some(d(2026, 3, 9)));
+}
+
+/// Spreads the day's captures over the hours: quiet nights, morning and evening peaks, the
+/// whole profile turned `shift` hours later (a device clock set to the wrong hour).
+fn with_hours(mut day: DayFigures, shift: usize) -> DayFigures {
+    let weight = |h: usize| match h {
+        7 | 8 | 17 | 18 => 7,
+        6..=21 => 3,
+        _ => 1,
+    };
+    let sum: u32 = (0..24).map(weight).sum();
+    let mut hours = [0u32; 24];
+    for (h, slot) in hours.iter_mut().enumerate() {
+        *slot = day.captures * weight((h + 24 - shift) % 24) / sum;
+    }
+    hours[12] += day.captures - hours.iter().sum::<u32>();
+    day.captures_by_hour = Some(hours);
+    day
+}
+
+#[test]
+fn sup_02_hour_shift_against_the_same_weeks() {
+    let steady = history_and(|x| x)
+        .into_iter()
+        .map(|x| with_hours(x, 0))
+        .collect::<Vec<_>>();
+    assert_eq!(kinds(&run(&steady)), vec![]);
+    let shifted = steady
+        .iter()
+        .cloned()
+        .map(|x| {
+            if march().contains(x.date) {
+                with_hours(x, 3)
+            } else {
+                x
+            }
+        })
+        .collect::<Vec<_>>();
+    let a = run(&shifted);
+    let f = only(&a, FindingKind::HourShift);
+    assert!(f.figure >= 30.0, "{f:?}");
+    assert_eq!(f.history_weeks, Some(8));
+    let h = f.hour.unwrap();
+    assert!(f.hour_share_percent != f.hour_baseline_share_percent, "{h}");
+    // Without hours, or with too few captures to tell, nothing is said.
+    assert_eq!(kinds(&run(&history_and(|x| x))), vec![]);
+    let t = Thresholds {
+        hour_min_captures: 1_000_000,
+        ..Thresholds::default()
+    };
+    let a = analyse(&shifted, march(), today(), &Calendar::default(), &t);
+    assert_eq!(kinds(&a), vec![]);
 }
 
 #[test]

@@ -25,6 +25,12 @@ pub struct Thresholds {
     /// Shares against a ceiling (rejections, disagreement, late uploads, unidentifiable) must
     /// exceed it by this many standard errors of a share at the ceiling.
     pub ceiling_sigmas: f64,
+    /// Hour seasonality: the share of captures that moved to other hours of the day (the total
+    /// variation between the hour profiles), in percent, beyond counting noise.
+    pub hour_shift_percent: u32,
+    pub hour_shift_serious_percent: u32,
+    /// Hour seasonality needs this many captures with hours, in the period and in the history.
+    pub hour_min_captures: u32,
     /// Consecutive days without captures on days whose median is at least one capture.
     pub silent_days: u32,
     pub silent_days_serious: u32,
@@ -46,6 +52,9 @@ pub struct Thresholds {
     pub upheld_min: u32,
     pub upheld_serious: u32,
     pub upheld_rise_factor: u32,
+    /// Rare counts (upheld objections) are abnormal only if chance would give that many less
+    /// often than this (Poisson tail).
+    pub rare_count_p_value: f64,
     pub complaints_ceiling: u32,
     pub complaints_serious: u32,
     /// Shares of captures (late uploads, unidentifiable) need this many captures.
@@ -75,6 +84,9 @@ impl Default for Thresholds {
             trailing_days: 7,
             noise_sigmas: 4.0,
             ceiling_sigmas: 2.0,
+            hour_shift_percent: 15,
+            hour_shift_serious_percent: 40,
+            hour_min_captures: 500,
             silent_days: 2,
             silent_days_serious: 7,
             rate_history_days: 180,
@@ -89,6 +101,7 @@ impl Default for Thresholds {
             upheld_min: 3,
             upheld_serious: 10,
             upheld_rise_factor: 2,
+            rare_count_p_value: 0.0001,
             complaints_ceiling: 3,
             complaints_serious: 10,
             min_captures_for_shares: 30,
