@@ -10,7 +10,7 @@ use super::*;
 pub(super) fn finding(s: &Series, t: &Thresholds) -> Option<Finding> {
     let usable = |d: &NaiveDate| !s.special.contains(d);
     let period = profile(s, s.period_days().filter(usable));
-    let from = days_before(s.period.first, t.baseline_weeks.saturating_mul(7));
+    let from = s.before_period(t.baseline_weeks.saturating_mul(7));
     let history_days = from
         .iter_days()
         .take_while(|d| *d < s.period.first)

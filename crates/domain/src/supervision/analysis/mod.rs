@@ -30,11 +30,15 @@ mod planted;
 #[cfg(test)]
 mod tests;
 
+/// The most history `analyse` reads before the period (about three years).
+pub const MAX_HISTORY_DAYS: u32 = 1100;
+
 /// What the analysis of one device found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Analysis {
     pub period: Period,
-    /// The last day of the period that was looked at (today, when the period is running).
+    /// The last day of the period that was looked at: its last day, or yesterday while the
+    /// period is running (today's figures are not complete). None before the period began.
     pub analysed_to: Option<NaiveDate>,
     pub findings: Vec<Finding>,
 }
@@ -59,8 +63,10 @@ impl Analysis {
 pub(super) struct Series {
     pub by_date: BTreeMap<NaiveDate, DayFigures>,
     pub period: Period,
-    /// The last day of the period that has begun (≤ today).
+    /// The last complete day of the period (before today).
     pub to: NaiveDate,
+    /// The oldest day read: every window looking back stops here.
+    pub oldest: NaiveDate,
     /// The first day the device has any figures for, before the period.
     pub history_since: Option<NaiveDate>,
     /// Holidays and make-up working days (TIME-01): traffic on them follows no weekday, so
@@ -82,6 +88,11 @@ impl Series {
         self.period.first.iter_days().take_while(|d| *d <= self.to)
     }
 
+    /// `n` days before the period, but not before the oldest day read.
+    pub fn before_period(&self, n: u32) -> NaiveDate {
+        days_before(self.period.first, n).max(self.oldest)
+    }
+
     /// The sum of the days `from..to` (end exclusive) that are known.
     pub fn total(&self, from: NaiveDate, to: NaiveDate) -> DayFigures {
         let mut sum = DayFigures::empty(from);
@@ -94,9 +105,11 @@ impl Series {
 
 /// SUP-02: the analysis of one device over `period`, looked at on `today` (the unit's local
 /// date). `days` are the device's daily figures, in any order, the period's and its history;
-/// days without a row count as days without captures. Rows dated after `today` are ignored and
-/// reported (`FutureDated`): a device clock running ahead. `calendar` names the holidays and
-/// make-up working days, which volume comparisons leave out.
+/// days without a row count as days without captures. Today is not complete, so a running
+/// period is analysed to yesterday. Rows dated after `today` are ignored and reported
+/// (`FutureDated`): a device clock running ahead. `calendar` names the holidays and make-up
+/// working days, which volume comparisons leave out. At most `MAX_HISTORY_DAYS` before the
+/// period are read, whatever the configuration says.
 pub fn analyse(
     days: &[DayFigures],
     period: Period,
@@ -104,10 +117,7 @@ pub fn analyse(
     calendar: &Calendar,
     t: &Thresholds,
 ) -> Analysis {
-    let oldest = period
-        .first
-        .checked_sub_days(chrono::Days::new(u64::from(t.max_history_days)))
-        .unwrap_or(NaiveDate::MIN);
+    let oldest = days_before(period.first, t.max_history_days.min(MAX_HISTORY_DAYS));
     let mut by_date: BTreeMap<NaiveDate, DayFigures> = BTreeMap::new();
     let mut future: Vec<&DayFigures> = Vec::new();
     for day in days {
@@ -124,7 +134,7 @@ pub fn analyse(
     if let Some(f) = future_dated(&future) {
         findings.push(f);
     }
-    let to = period.last.min(today);
+    let to = period.last.min(today.pred_opt().unwrap_or(today));
     if to < period.first {
         return Analysis {
             period,
@@ -142,6 +152,7 @@ pub fn analyse(
         by_date,
         period,
         to,
+        oldest,
         history_since,
         special,
     };
@@ -158,7 +169,7 @@ pub fn analyse(
 fn future_dated(future: &[&DayFigures]) -> Option<Finding> {
     let first = future.iter().map(|d| d.date).min()?;
     let last = future.iter().map(|d| d.date).max()?;
-    let dates: std::collections::BTreeSet<NaiveDate> = future.iter().map(|d| d.date).collect();
+    let dates: BTreeSet<NaiveDate> = future.iter().map(|d| d.date).collect();
     let captures: u64 = future.iter().map(|d| u64::from(d.captures)).sum();
     Some(
         Finding::new(

@@ -11,7 +11,7 @@ use super::*;
 
 pub(super) fn findings(s: &Series, t: &Thresholds) -> Vec<Finding> {
     let now = s.total(s.period.first(), next_day(s.to));
-    let history_from = days_before(s.period.first(), t.rate_history_days);
+    let history_from = s.before_period(t.rate_history_days);
     let past = s.total(history_from, s.period.first());
     let history_days = s
         .history_since
@@ -105,7 +105,7 @@ fn rejection_rise(
 /// too, seen against the window's first `DRIFT_BASE_DAYS` days. Only for a device with figures
 /// over the whole window.
 fn rejection_drift(s: &Series, now: &DayFigures, t: &Thresholds) -> Option<Finding> {
-    let from = days_before(s.period.first(), t.rate_history_days);
+    let from = s.before_period(t.rate_history_days);
     if s.history_since? > from || t.rate_history_days < 2 * DRIFT_BASE_DAYS {
         return None;
     }

@@ -483,18 +483,20 @@ fn sup_02_figures_dated_in_the_future_are_ignored_and_reported() {
 }
 
 #[test]
-fn sup_02_a_running_month_is_analysed_to_today_and_a_future_one_not_at_all() {
+fn sup_02_a_running_month_is_analysed_to_yesterday_and_a_future_one_not_at_all() {
     let days = history_and(|x| x);
     let a = analyse(
         &days,
         march(),
-        d(2026, 3, 15),
+        d(2026, 3, 16),
         &Calendar::default(),
         &Thresholds::default(),
     );
+    // Today (the 16th) is not complete: compared, it would look like a drop.
     assert_eq!(a.analysed_to, Some(d(2026, 3, 15)));
-    // The rows after the 15th are "in the future" on the 15th.
+    // The rows after the 16th are "in the future" on the 16th.
     assert_eq!(kinds(&a), vec![FindingKind::FutureDated]);
+    assert_eq!(a.findings[0].first_day, Some(d(2026, 3, 17)));
     let a = analyse(
         &days,
         march(),
@@ -504,6 +506,24 @@ fn sup_02_a_running_month_is_analysed_to_today_and_a_future_one_not_at_all() {
     );
     assert_eq!(a.analysed_to, None);
     assert_eq!(kinds(&a), vec![FindingKind::FutureDated]);
+}
+
+#[test]
+fn sup_02_a_huge_history_setting_is_bounded() {
+    let t = Thresholds {
+        max_history_days: u32::MAX,
+        baseline_weeks: u32::MAX,
+        rate_history_days: u32::MAX,
+        ..Thresholds::default()
+    };
+    let a = analyse(
+        &history_and(|x| x),
+        march(),
+        today(),
+        &Calendar::default(),
+        &t,
+    );
+    assert!(a.findings.iter().all(|f| f.figure.is_finite()));
 }
 
 #[test]

@@ -114,7 +114,7 @@ fn baseline(s: &Series, t: &Thresholds) -> Option<Baseline> {
     let mut values: [Vec<u32>; 7] = Default::default();
     for back in 1..=t.baseline_weeks.saturating_mul(7) {
         let d = days_before(s.period.first(), back);
-        if d < since {
+        if d < since || d < s.oldest {
             break;
         }
         if s.special.contains(&d) {
