@@ -273,15 +273,21 @@ impl Action {
     }
 }
 
-fn new_item(origin: Origin, device_unit: UnitPath, by: &Actor, today: NaiveDate) -> Item {
+fn new_item(
+    origin: Origin,
+    device_unit: UnitPath,
+    raised_by: (&UnitPath, Option<UserId>),
+    today: NaiveDate,
+    cfg: &ListConfig,
+) -> Item {
     Item {
         state: ItemState::Raised,
         origin,
         device_unit,
-        raised_by_unit: by.unit.clone(),
-        raised_by: Some(by.user),
+        raised_by_unit: raised_by.0.clone(),
+        raised_by: raised_by.1,
         raised_on: today,
-        deadline: today,
+        deadline: cfg.recheck_deadline(today),
         planned_by: None,
         fixed_by: None,
         suspended_for: None,
@@ -290,20 +296,15 @@ fn new_item(origin: Origin, device_unit: UnitPath, by: &Actor, today: NaiveDate)
 }
 
 /// SUP-02: the analysis found abnormal data; the device joins its managing unit's check list.
+/// The findings themselves are kept with the item by the caller.
 pub fn raise_from_analysis(device_unit: UnitPath, now: Moment, cfg: &ListConfig) -> Transition {
-    let item = Item {
-        state: ItemState::Raised,
-        origin: Origin::Analysis,
-        raised_by_unit: device_unit.clone(),
-        device_unit: device_unit.clone(),
-        raised_by: None,
-        raised_on: now.today,
-        deadline: cfg.recheck_deadline(now.today),
-        planned_by: None,
-        fixed_by: None,
-        suspended_for: None,
-        progress_percent: 0,
-    };
+    let item = new_item(
+        Origin::Analysis,
+        device_unit.clone(),
+        (&device_unit, None),
+        now.today,
+        cfg,
+    );
     Transition {
         item,
         record: StepRecord {
@@ -328,8 +329,13 @@ pub fn raise_warning(
     cfg: &ListConfig,
 ) -> Result<Transition, RuleViolation> {
     check_oversight(&warner.unit, &device_unit, Oversight::Above, "warn")?;
-    let mut item = new_item(Origin::Warning, device_unit, warner, now.today);
-    item.deadline = cfg.recheck_deadline(now.today);
+    let item = new_item(
+        Origin::Warning,
+        device_unit,
+        (&warner.unit, Some(warner.user)),
+        now.today,
+        cfg,
+    );
     Ok(Transition {
         item,
         record: StepRecord {
