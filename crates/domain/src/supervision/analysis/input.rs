@@ -9,11 +9,16 @@ use crate::FieldError;
 
 /// Rejected captures per REV-03 reason.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReasonCounts(pub [u32; 5]);
+pub struct ReasonCounts(pub [u32; REASONS]);
+
+/// One count per REV-03 reason, in the order of `RejectReason::ALL`.
+pub const REASONS: usize = RejectReason::ALL.len();
 
 impl ReasonCounts {
     fn slot(reason: RejectReason) -> usize {
-        usize::from(reason.item()).saturating_sub(1).min(4)
+        usize::from(reason.item())
+            .saturating_sub(1)
+            .min(REASONS - 1)
     }
 
     pub fn add(&mut self, reason: RejectReason, n: u32) {
