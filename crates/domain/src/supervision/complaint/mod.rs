@@ -242,6 +242,20 @@ pub enum ComplaintStep {
 }
 
 impl ComplaintStep {
+    pub const ALL: [ComplaintStep; 4] = [
+        ComplaintStep::Register,
+        ComplaintStep::StartCheck,
+        ComplaintStep::Answer,
+        ComplaintStep::Close,
+    ];
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new("step", "is not a complaint step"))
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ComplaintStep::Register => "register",
@@ -251,6 +265,8 @@ impl ComplaintStep {
         }
     }
 }
+
+crate::stored_as_text!(ComplaintStep);
 
 /// One step as the complaint's history keeps it: who, when, what was written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -119,6 +119,9 @@ fn aud_09_words_and_targets_round_trip() {
     for s in ComplaintState::ALL {
         assert_eq!(ComplaintState::try_from(s.as_str().to_owned()), Ok(s));
     }
+    for s in ComplaintStep::ALL {
+        assert_eq!(ComplaintStep::try_from(s.as_str().to_owned()), Ok(s));
+    }
     for o in Outcome::ALL {
         assert_eq!(Outcome::try_from(o.as_str().to_owned()), Ok(o));
     }
