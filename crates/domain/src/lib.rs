@@ -18,6 +18,7 @@ pub mod org;
 pub mod password;
 pub mod roles;
 pub mod stored;
+pub mod supervision;
 
 pub use error::{FieldError, RuleViolation};
 pub use ids::{DeviceId, UnitId, UserId};
