@@ -171,6 +171,12 @@ impl TierConfig {
         Duration::days(i64::from(self.incorrigible_window_days))
     }
 
+    /// The earliest instant whose events can still matter at `now` (the longer of the long
+    /// window and the incorrigible window back): a recompute reads events after it only.
+    pub fn history_start(&self, now: DateTime<Utc>) -> DateTime<Utc> {
+        now - self.long_window().max(self.incorrigible_window())
+    }
+
     /// How many of a person's most recent events decide their tier: enough to tell whether
     /// each band's edges are reached (a count past every band's upper end changes nothing).
     pub fn state_capacity(&self) -> usize {

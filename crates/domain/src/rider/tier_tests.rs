@@ -156,6 +156,25 @@ fn rid_08_incorrigible_needs_a_violation_after_education_within_365_days() {
 }
 
 #[test]
+fn rid_08_events_before_the_history_start_never_matter() {
+    let config = TierConfig::default();
+    let start = config.history_start(now());
+    assert_eq!(start, now() - days(365));
+    let educated = Some(now() - days(364));
+    let mut events = burst(3, days(2));
+    let with_old = {
+        let mut all = events.clone();
+        all.extend(burst(50, days(365)));
+        all
+    };
+    events.retain(|&t| t > start);
+    assert_eq!(
+        tier_from_history(&events, educated, now(), &config),
+        tier_from_history(&with_old, educated, now(), &config)
+    );
+}
+
+#[test]
 fn rid_08_incorrigible_falls_when_the_education_is_365_days_old() {
     let config = TierConfig::default();
     let educated = now() - days(364);
