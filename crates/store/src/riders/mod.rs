@@ -1,10 +1,12 @@
 //! RID-01..11: the e-bike safe-riding programme's storage: one file per rider (`persons`), the
 //! capture points' events (`events`), the tasks tiers call for (`tasks`) and the face vectors
-//! identity matches on (`faces`).
+//! identity matches on (`faces`), with RID-07 frequency statistics and the nightly tier
+//! rebuild's reads (`stats`).
 
 pub mod events;
 pub mod faces;
 pub mod persons;
+pub mod stats;
 pub mod tasks;
 
 /// Rows of a count before it says "more than" (persons and events can run to millions).

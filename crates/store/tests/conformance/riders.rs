@@ -581,3 +581,129 @@ async fn rid_05_face_vectors_round_trip_and_load_in_pages() {
     tx.commit().await.unwrap();
     db.done().await;
 }
+
+#[tokio::test]
+async fn rid_07_frequency_by_place_device_day_and_count_range() {
+    use roadwarden_store::riders::stats::{self, GroupBy};
+    let db = Db::fresh().await;
+    let county = unit(&db.store, None, "330522", Level::County).await;
+    let point = capture_point(&db.store, &county).await;
+    let mut tx = db.store.begin().await.unwrap();
+    let busy = persons::insert(&mut tx, &person(&county, Some("330522199001011234"), "Li"))
+        .await
+        .unwrap();
+    let quiet = persons::insert(&mut tx, &person(&county, Some("330522199001015678"), "Wu"))
+        .await
+        .unwrap();
+    // t0 is 08:00 UTC = 16:00 in Changxing; +10 h crosses midnight there, not in UTC.
+    let plan = [
+        (busy, "Jinling Road", 0),
+        (busy, "Jinling Road", 10),
+        (busy, "Mingzhu Road", 24),
+        (quiet, "Jinling Road", 1),
+    ];
+    for (i, (who, place, hours)) in plan.into_iter().enumerate() {
+        let mut e = event(point, &county, &format!("evt-{i}"), Some(who));
+        e.place = place.into();
+        e.occurred_at = t0() + Duration::hours(hours);
+        events::insert(&mut tx, &e).await.unwrap();
+    }
+    let mut unconfirmed = event(point, &county, "evt-u", Some(quiet));
+    unconfirmed.match_state = MatchState::Unconfirmed;
+    events::insert(&mut tx, &unconfirmed).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut tx = db.store.begin_read().await.unwrap();
+    let (from, to) = (t0() - Duration::days(1), t0() + Duration::days(2));
+    let by_place = stats::frequency(&mut tx, &county.path, from, to, GroupBy::Place)
+        .await
+        .unwrap();
+    assert_eq!(
+        by_place,
+        vec![
+            ("Jinling Road".to_owned(), 3),
+            ("Mingzhu Road".to_owned(), 1)
+        ]
+    );
+    let by_device = stats::frequency(&mut tx, &county.path, from, to, GroupBy::Device)
+        .await
+        .unwrap();
+    assert_eq!(by_device, vec![("330522070001".to_owned(), 4)]);
+    let shanghai = GroupBy::Day {
+        utc_offset_minutes: 480,
+    };
+    let by_day = stats::frequency(&mut tx, &county.path, from, to, shanghai)
+        .await
+        .unwrap();
+    assert_eq!(
+        by_day,
+        vec![("2026-11-23".to_owned(), 2), ("2026-11-24".to_owned(), 2)]
+    );
+    let utc = GroupBy::Day {
+        utc_offset_minutes: 0,
+    };
+    let by_utc_day = stats::frequency(&mut tx, &county.path, from, to, utc)
+        .await
+        .unwrap();
+    assert_eq!(
+        by_utc_day,
+        vec![("2026-11-23".to_owned(), 3), ("2026-11-24".to_owned(), 1)]
+    );
+    let ranged = stats::persons_by_count(&mut tx, &county.path, from, to, 2, 5)
+        .await
+        .unwrap();
+    assert_eq!(ranged, vec![(busy, 3)]);
+    let all = stats::persons_by_count(&mut tx, &county.path, from, to, 1, 100)
+        .await
+        .unwrap();
+    assert_eq!(all, vec![(busy, 3), (quiet, 1)]);
+    tx.commit().await.unwrap();
+    db.done().await;
+}
+
+#[tokio::test]
+async fn rid_08_the_nightly_rebuild_reads_tiered_persons_and_their_times_in_pages() {
+    use roadwarden_store::riders::stats;
+    let db = Db::fresh().await;
+    let county = unit(&db.store, None, "330522", Level::County).await;
+    let point = capture_point(&db.store, &county).await;
+    let mut tx = db.store.begin().await.unwrap();
+    let mut ids = Vec::new();
+    for i in 0..4 {
+        let id = persons::insert(
+            &mut tx,
+            &person(&county, Some(&format!("33052219900101{i:04}")), "P"),
+        )
+        .await
+        .unwrap();
+        ids.push(id);
+        let mut e = event(point, &county, &format!("evt-{i}"), Some(id));
+        e.occurred_at = t0() - Duration::days(i64::from(i));
+        events::insert(&mut tx, &e).await.unwrap();
+    }
+    for &id in &ids[1..] {
+        persons::set_tier(&mut tx, id, RiderTier::Occasional, t0())
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+
+    let mut tx = db.store.begin_read().await.unwrap();
+    let page = stats::tiered_page(&mut tx, 0, 2).await.unwrap();
+    assert_eq!(
+        page.iter().map(|r| r.id).collect::<Vec<_>>(),
+        ids[1..3].to_vec()
+    );
+    assert!(page.iter().all(|r| r.tier == RiderTier::Occasional));
+    let next = stats::tiered_page(&mut tx, page[1].id.0, 2).await.unwrap();
+    assert_eq!(next.iter().map(|r| r.id).collect::<Vec<_>>(), vec![ids[3]]);
+    let times = stats::tier_times_between(&mut tx, 0, page[1].id.0, t0() - Duration::days(365))
+        .await
+        .unwrap();
+    assert_eq!(
+        times.iter().map(|&(p, _)| p).collect::<Vec<_>>(),
+        ids[..3].to_vec()
+    );
+    tx.commit().await.unwrap();
+    db.done().await;
+}
