@@ -147,6 +147,56 @@ impl Addressee {
 
 crate::stored_as_text!(Addressee);
 
+/// RID-10: where one measure stands. A reminder is sent; a request to an outside system
+/// (party index, civility credit) is sent and then read back to confirm it was applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasureState {
+    Pending,
+    Sent,
+    /// Read back from the outside system: the deduction is in place.
+    Confirmed,
+    /// Gave up after retries; an officer looks at it.
+    Failed,
+}
+
+impl MeasureState {
+    pub const ALL: [MeasureState; 4] = [
+        MeasureState::Pending,
+        MeasureState::Sent,
+        MeasureState::Confirmed,
+        MeasureState::Failed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeasureState::Pending => "pending",
+            MeasureState::Sent => "sent",
+            MeasureState::Confirmed => "confirmed",
+            MeasureState::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new("state", "must be pending, sent, confirmed or failed"))
+    }
+
+    /// Whether the measure is finished: a reminder once sent, an outside request once read
+    /// back (RID-10 "the deduction is read back to confirm").
+    pub fn is_done(self, disposition: Disposition) -> bool {
+        match self {
+            MeasureState::Confirmed | MeasureState::Failed => true,
+            MeasureState::Sent => !disposition.is_cross_agency(),
+            MeasureState::Pending => false,
+        }
+    }
+}
+
+crate::stored_as_text!(MeasureState);
+
 /// What the dispositions need to know about the rider.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct RiderFacts {
@@ -290,6 +340,18 @@ mod tests {
             assert_eq!(visits, tier >= RiderTier::Frequent, "{tier:?}");
         }
         assert_eq!(GridVisitTask.task_kind(), Some(TaskKind::GridVisit));
+    }
+
+    #[test]
+    fn rid_10_outside_requests_are_done_only_once_read_back() {
+        assert!(MeasureState::Sent.is_done(SmsReminder));
+        assert!(!MeasureState::Sent.is_done(PartyIndexDeduction));
+        assert!(!MeasureState::Sent.is_done(CivilityCreditDeduction));
+        assert!(MeasureState::Confirmed.is_done(CivilityCreditDeduction));
+        assert!(!MeasureState::Pending.is_done(SmsReminder));
+        for s in MeasureState::ALL {
+            assert_eq!(MeasureState::try_from(s.as_str().to_owned()), Ok(s));
+        }
     }
 
     #[test]

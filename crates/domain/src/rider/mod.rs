@@ -10,7 +10,8 @@ pub mod tier;
 pub mod violation;
 
 pub use disposition::{
-    dispositions, dispositions_on_change, Addressee, Disposition, RiderFacts, TaskKind,
+    dispositions, dispositions_on_change, Addressee, Disposition, MeasureState, RiderFacts,
+    TaskKind,
 };
 pub use matching::MatchState;
 pub use task::{take_step, TaskActor, TaskFacts, TaskResult, TaskState, TaskStep};

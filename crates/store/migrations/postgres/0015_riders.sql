@@ -17,6 +17,7 @@ CREATE TABLE rider_persons (
     tier               TEXT NOT NULL,                         -- clear, occasional, frequent, incorrigible
     tier_since         TIMESTAMPTZ NOT NULL,
     last_education_at  TIMESTAMPTZ,                                  -- RID-08: education or fine
+    merged_into        BIGINT REFERENCES rider_persons(id),        -- RID-06: merged into that file
     created_at         TIMESTAMPTZ NOT NULL
 );
 CREATE UNIQUE INDEX rider_persons_id_number ON rider_persons(id_number) WHERE id_number IS NOT NULL;
@@ -86,3 +87,31 @@ CREATE TABLE face_vectors (
 );
 CREATE INDEX face_vectors_person ON face_vectors(person_id);
 CREATE INDEX face_vectors_event ON face_vectors(event_id);
+
+-- RID-06: "not this person": the face never joins that file again, whatever later matching
+-- says.
+CREATE TABLE rider_face_exclusions (
+    face_vector_id  BIGINT NOT NULL REFERENCES face_vectors(id),
+    person_id       BIGINT NOT NULL REFERENCES rider_persons(id),
+    decided_by      BIGINT NOT NULL REFERENCES users(id),
+    decided_at      TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (face_vector_id, person_id)
+);
+
+-- RID-09, RID-10: each measure a tier called for: reminders sent, and the requests to outside
+-- systems (party index, civility credit) with their read-back.
+CREATE TABLE rider_dispositions (
+    id            BIGSERIAL PRIMARY KEY,
+    person_id     BIGINT NOT NULL REFERENCES rider_persons(id),
+    disposition   TEXT NOT NULL,          -- sms_reminder … grid_visit_task
+    tier          TEXT NOT NULL,          -- the tier that called for it
+    state         TEXT NOT NULL,          -- pending, sent, confirmed, failed
+    external_ref  TEXT NOT NULL DEFAULT '',
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    detail        TEXT NOT NULL DEFAULT '',
+    created_at    TIMESTAMPTZ NOT NULL,
+    sent_at       TIMESTAMPTZ,
+    confirmed_at  TIMESTAMPTZ
+);
+CREATE INDEX rider_dispositions_open ON rider_dispositions(state, created_at, id);
+CREATE INDEX rider_dispositions_person ON rider_dispositions(person_id, created_at);
