@@ -187,3 +187,21 @@ pub async fn list_by_match_state(
         .bind(window.limit).bind(window.offset).fetch_all(c).await?),
     )
 }
+
+/// SEC-10: forgets the face photos of up to `limit` (at most 1,000) events that happened
+/// before `cutoff`, returning their blob ids for the caller to delete from the blob store.
+pub async fn clear_faces_before(
+    tx: &mut Tx,
+    cutoff: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<String>> {
+    let pick = "SELECT id, face_blob FROM rider_events \
+        WHERE occurred_at < $1 AND face_blob IS NOT NULL ORDER BY id LIMIT $2";
+    let rows: Vec<(i64, String)> = on!(tx, c => sqlx::query_as(pick).bind(cutoff)
+        .bind(limit.clamp(1, 1_000)).fetch_all(&mut *c).await?);
+    let clear = "UPDATE rider_events SET face_blob = NULL WHERE id = $1";
+    for &(id, _) in &rows {
+        on!(tx, c => sqlx::query(clear).bind(id).execute(c).await?.rows_affected());
+    }
+    Ok(rows.into_iter().map(|(_, blob)| blob).collect())
+}

@@ -2,7 +2,7 @@
 //! little-endian `f32`s with their dimension.
 
 use chrono::{DateTime, Utc};
-use roadwarden_domain::{RiderEventId, RiderPersonId};
+use roadwarden_domain::{RiderEventId, RiderPersonId, UserId};
 
 use crate::{on, Result, StoreError, Tx};
 
@@ -117,4 +117,57 @@ pub async fn load_all(tx: &mut Tx) -> Result<Vec<FaceVector>> {
             return Ok(all);
         }
     }
+}
+
+/// RID-06: an officer marked face `face` as "not this person": it never joins that file again.
+pub async fn exclude(
+    tx: &mut Tx,
+    face: i64,
+    person: RiderPersonId,
+    by: UserId,
+    at: DateTime<Utc>,
+) -> Result<()> {
+    let sql = "INSERT INTO rider_face_exclusions (face_vector_id, person_id, decided_by, \
+        decided_at) VALUES ($1,$2,$3,$4) ON CONFLICT (face_vector_id, person_id) DO NOTHING";
+    on!(tx, c => sqlx::query(sql).bind(face).bind(person.0).bind(by.0).bind(at)
+        .execute(c).await?.rows_affected());
+    Ok(())
+}
+
+/// RID-06: every (face, person) "not this person" pair with a face id above `after`, at most
+/// `limit` (up to 10,000) in face order: matching loads them with the vectors.
+pub async fn exclusions_page(
+    tx: &mut Tx,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<(i64, RiderPersonId)>> {
+    let sql = "SELECT face_vector_id, person_id FROM rider_face_exclusions \
+        WHERE face_vector_id > $1 ORDER BY face_vector_id, person_id LIMIT $2";
+    let rows: Vec<(i64, i64)> = on!(tx, c => sqlx::query_as(sql).bind(after)
+        .bind(limit.clamp(1, PAGE)).fetch_all(c).await?);
+    Ok(rows
+        .into_iter()
+        .map(|(f, p)| (f, RiderPersonId(p)))
+        .collect())
+}
+
+/// SEC-10: removes up to `limit` (at most 10,000) vectors created before `cutoff`, with their
+/// exclusions; returns how many vectors went. Call again until it returns 0.
+pub async fn purge_before(tx: &mut Tx, cutoff: DateTime<Utc>, limit: i64) -> Result<u64> {
+    let ids = "SELECT id FROM face_vectors WHERE created_at < $1 ORDER BY id LIMIT $2";
+    let doomed: Vec<i64> = on!(tx, c => sqlx::query_scalar(ids).bind(cutoff)
+        .bind(limit.clamp(1, PAGE)).fetch_all(c).await?);
+    let Some(&last) = doomed.last() else {
+        return Ok(0);
+    };
+    let first = doomed[0];
+    let exclusions = "DELETE FROM rider_face_exclusions WHERE face_vector_id IN \
+        (SELECT id FROM face_vectors WHERE created_at < $1 AND id >= $2 AND id <= $3)";
+    on!(tx, c => sqlx::query(exclusions).bind(cutoff).bind(first).bind(last)
+        .execute(c).await?.rows_affected());
+    let vectors = "DELETE FROM face_vectors WHERE created_at < $1 AND id >= $2 AND id <= $3";
+    Ok(
+        on!(tx, c => sqlx::query(vectors).bind(cutoff).bind(first).bind(last)
+        .execute(c).await?.rows_affected()),
+    )
 }

@@ -1,8 +1,10 @@
 //! RID-01..11: the e-bike safe-riding programme's storage: one file per rider (`persons`), the
-//! capture points' events (`events`), the tasks tiers call for (`tasks`) and the face vectors
+//! capture points' events (`events`), the tasks and other measures tiers call for (`tasks`,
+//! `dispositions`) and the face vectors
 //! identity matches on (`faces`), with RID-07 frequency statistics and the nightly tier
 //! rebuild's reads (`stats`).
 
+pub mod dispositions;
 pub mod events;
 pub mod faces;
 pub mod persons;

@@ -30,12 +30,14 @@ pub struct RiderPerson {
     pub tier: RiderTier,
     pub tier_since: DateTime<Utc>,
     pub last_education_at: Option<DateTime<Utc>>,
+    /// RID-06: this file was merged into that one; lists leave it out.
+    pub merged_into: Option<i64>,
     pub created_at: DateTime<Utc>,
 }
 
 const COLUMNS: &str = "p.id, p.unit_id, p.unit_path, p.id_number, p.name, p.village, \
     p.employer, p.phone, p.party_member, p.provisional, p.tier, p.tier_since, \
-    p.last_education_at, p.created_at";
+    p.last_education_at, p.merged_into, p.created_at";
 
 /// A new file: from the face base library (with an ID number) or a provisional cluster.
 #[derive(Debug, Clone)]
@@ -127,7 +129,8 @@ pub async fn list(
     let tier = filter.tier.map_or("", RiderTier::as_str);
     let provisional = filter.provisional.map_or(-1, i32::from);
     let search = like_pattern(filter.search.as_deref());
-    let condition = "p.unit_path >= $1 AND p.unit_path < $2 AND ($3 = '' OR p.tier = $3) \
+    let condition = "p.unit_path >= $1 AND p.unit_path < $2 AND p.merged_into IS NULL \
+        AND ($3 = '' OR p.tier = $3) \
         AND ($4 = -1 OR (CASE WHEN p.provisional THEN 1 ELSE 0 END) = $4) \
         AND ($5 = '' OR LOWER(p.name) LIKE $5 ESCAPE '\\' OR p.id_number LIKE $5 ESCAPE '\\' \
             OR p.phone LIKE $5 ESCAPE '\\' OR LOWER(p.village) LIKE $5 ESCAPE '\\' \
@@ -153,7 +156,7 @@ pub async fn list(
 pub async fn count_by_tier(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<(RiderTier, i64)>> {
     let (low, high) = path_range(scope.as_str());
     let sql = "SELECT tier, COUNT(*) FROM rider_persons WHERE unit_path >= $1 AND unit_path < $2 \
-        GROUP BY tier ORDER BY tier";
+        AND merged_into IS NULL GROUP BY tier ORDER BY tier";
     let rows: Vec<(String, i64)> =
         on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).fetch_all(c).await?);
     rows.into_iter()
@@ -163,4 +166,36 @@ pub async fn count_by_tier(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<(RiderTi
                 .map_err(crate::StoreError::corrupt)
         })
         .collect()
+}
+
+/// RID-06: merges file `from` into `into`: its events, face vectors, tasks and measures move
+/// over and `from` is marked merged (never deleted, so the history stays). False when `from`
+/// was already merged or is `into`. The caller recomputes `into`'s tier.
+pub async fn merge(tx: &mut Tx, from: RiderPersonId, into: RiderPersonId) -> Result<bool> {
+    if from == into {
+        return Ok(false);
+    }
+    let mark = "UPDATE rider_persons SET merged_into = $2 WHERE id = $1 AND merged_into IS NULL";
+    let n = on!(tx, c => sqlx::query(mark).bind(from.0).bind(into.0).execute(c).await?
+        .rows_affected());
+    if n != 1 {
+        return Ok(false);
+    }
+    for table in [
+        "rider_events",
+        "face_vectors",
+        "rider_tasks",
+        "rider_dispositions",
+    ] {
+        let sql = format!("UPDATE {table} SET person_id = $2 WHERE person_id = $1");
+        on!(tx, c => sqlx::query(&sql).bind(from.0).bind(into.0).execute(c).await?
+            .rows_affected());
+    }
+    // Any "not this person" decision against either file now holds against the merged one.
+    let sql =
+        "INSERT INTO rider_face_exclusions (face_vector_id, person_id, decided_by, decided_at) \
+        SELECT face_vector_id, $2, decided_by, decided_at FROM rider_face_exclusions \
+        WHERE person_id = $1 ON CONFLICT (face_vector_id, person_id) DO NOTHING";
+    on!(tx, c => sqlx::query(sql).bind(from.0).bind(into.0).execute(c).await?.rows_affected());
+    Ok(true)
 }

@@ -103,7 +103,7 @@ pub struct TierRow {
 /// new event a tier can only fall, so only these need the nightly recompute.
 pub async fn tiered_page(tx: &mut Tx, after: i64, limit: i64) -> Result<Vec<TierRow>> {
     let sql = "SELECT id, tier, last_education_at FROM rider_persons \
-        WHERE tier <> $1 AND id > $2 ORDER BY id LIMIT $3";
+        WHERE tier <> $1 AND id > $2 AND merged_into IS NULL ORDER BY id LIMIT $3";
     let rows: Vec<(i64, String, Option<DateTime<Utc>>)> = on!(tx, c => sqlx::query_as(sql)
         .bind(RiderTier::Clear.as_str()).bind(after).bind(limit.clamp(1, MAX_REBUILD_PAGE))
         .fetch_all(c).await?);

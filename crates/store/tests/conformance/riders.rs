@@ -21,7 +21,7 @@ use roadwarden_store::{users, Store, StoreError};
 
 use super::{new_user, t0, unit, Db};
 
-async fn capture_point(store: &Store, u: &Unit) -> DeviceId {
+pub(super) async fn capture_point(store: &Store, u: &Unit) -> DeviceId {
     let mut tx = store.begin().await.unwrap();
     let id = devices::insert(
         &mut tx,
@@ -55,7 +55,7 @@ async fn capture_point(store: &Store, u: &Unit) -> DeviceId {
     id
 }
 
-fn person(u: &Unit, id_number: Option<&str>, name: &str) -> NewRiderPerson {
+pub(super) fn person(u: &Unit, id_number: Option<&str>, name: &str) -> NewRiderPerson {
     NewRiderPerson {
         unit_id: u.id,
         unit_path: u.path.clone(),
@@ -70,7 +70,12 @@ fn person(u: &Unit, id_number: Option<&str>, name: &str) -> NewRiderPerson {
     }
 }
 
-fn event(device: DeviceId, u: &Unit, key: &str, person: Option<RiderPersonId>) -> NewRiderEvent {
+pub(super) fn event(
+    device: DeviceId,
+    u: &Unit,
+    key: &str,
+    person: Option<RiderPersonId>,
+) -> NewRiderEvent {
     NewRiderEvent {
         device_id: device,
         device_event_id: key.into(),
