@@ -1,5 +1,6 @@
--- RID-01..11: the e-bike safe-riding programme (seed 002): one file per rider, the events the
--- capture points send, the tasks the tiers call for, and the face vectors identity matches on.
+-- RID-01..11, SEC-10: the e-bike safe-riding programme (seed 002): one file per rider, the
+-- events the capture points send, the tasks and other measures the tiers call for, the face
+-- vectors identity matches on, and the officers' "not this person" decisions.
 
 -- RID-06: one file per person. A provisional person is a cluster of unmatched faces that no
 -- officer has confirmed yet (no ID number); tiers never rise on an unconfirmed match.
@@ -17,7 +18,7 @@ CREATE TABLE rider_persons (
     tier               TEXT NOT NULL,                         -- clear, occasional, frequent, incorrigible
     tier_since         TEXT NOT NULL,
     last_education_at  TEXT,                                  -- RID-08: education or fine
-    merged_into        INTEGER REFERENCES rider_persons(id),        -- RID-06: merged into that file
+    merged_into        INTEGER REFERENCES rider_persons(id), -- RID-06: merged into that file
     created_at         TEXT NOT NULL
 );
 CREATE UNIQUE INDEX rider_persons_id_number ON rider_persons(id_number) WHERE id_number IS NOT NULL;
