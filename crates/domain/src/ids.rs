@@ -31,6 +31,13 @@ macro_rules! id_type {
             }
         }
 
+        /// Rows read from the database decode straight into the id.
+        impl From<i64> for $name {
+            fn from(raw: i64) -> Self {
+                Self(raw)
+            }
+        }
+
         impl fmt::Display for $name {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 self.0.fmt(f)
@@ -42,6 +49,9 @@ macro_rules! id_type {
 id_type!(UnitId, "unit_id");
 id_type!(UserId, "user_id");
 id_type!(DeviceId, "device_id");
+id_type!(RiderPersonId, "person_id");
+id_type!(RiderEventId, "event_id");
+id_type!(RiderTaskId, "task_id");
 
 #[cfg(test)]
 mod tests {

@@ -16,9 +16,10 @@ pub mod ids;
 pub mod locale;
 pub mod org;
 pub mod password;
+pub mod rider;
 pub mod roles;
 pub mod stored;
 pub mod supervision;
 
 pub use error::{FieldError, RuleViolation};
-pub use ids::{DeviceId, UnitId, UserId};
+pub use ids::{DeviceId, RiderEventId, RiderPersonId, RiderTaskId, UnitId, UserId};

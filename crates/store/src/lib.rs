@@ -20,6 +20,7 @@ pub mod list;
 pub mod messages;
 pub mod public_reports;
 pub mod recorders;
+pub mod riders;
 pub mod sessions;
 pub mod units;
 pub mod users;
