@@ -327,8 +327,21 @@ test("an ISAPI push becomes a reviewed violation, a notice, and an objection dec
   await r.page.screenshot({ path: join(shots, "16-review-desk-zh.png"), fullPage: true });
   await r.page.goto(`${baseUrl}/review?id=${receipt.capture_id}`);
   assert.match(await r.page.textContent("#review-plate"), /浙E12345/);
+  // The desk moves on at once and holds the decision a few seconds for undo (issue 14).
   await r.page.keyboard.press("a");
-  await r.page.waitForURL(/ok=decided_approved/);
+  await r.page.waitForURL(/holding=/);
+  assert.ok(await r.page.isVisible("#undo-bar"), "the undo bar shows the held decision");
+  assert.match(await r.page.textContent("#undo-bar"), /浙E12345/);
+  await r.page.keyboard.press("u");
+  await r.page.waitForURL(new RegExp(`id=${receipt.capture_id}`));
+  assert.match(await r.page.textContent("#review-plate"), /浙E12345/, "undo reopens the capture");
+  const undone = await (await fetch(`${baseUrl}/api/v1/captures/${receipt.capture_id}`, { headers: { authorization: "Bearer " + (await apiToken("cx.reviewer")) } })).json();
+  assert.equal(undone.state, "pending", "an undone decision was never sent");
+  await r.page.keyboard.press("a");
+  await r.page.waitForURL(/holding=/);
+  const landed = await r.page.waitForResponse((resp) => resp.url().endsWith(`/review/${receipt.capture_id}/decision`), { timeout: 15000 });
+  assert.equal(landed.status(), 200);
+  assert.ok(await r.page.isHidden("#undo-bar"));
   await r.context.close();
 
   // The outbox writes the letter; the clerk records it posted.

@@ -46,6 +46,112 @@ if (reviewPanel) {
     }
   });
 }
+// Undo on the review desk (issue 14): a decision is held in this tab for a few seconds before
+// it is sent, and the next capture is shown at once, so the desk stays as fast as before. U (or
+// the button) takes the decision back and reopens the capture. The held decision is sent when
+// its time is up, when the next decision is made, or when the reviewer leaves the desk; if the
+// tab is closed first it is never sent and the capture simply stays in the queue.
+const undoBar = document.getElementById("undo-bar");
+const HELD = "roadwarden.review.held";
+let movingWithinDesk = false;
+function heldDecision() {
+  try {
+    return JSON.parse(sessionStorage.getItem(HELD));
+  } catch {
+    return null;
+  }
+}
+async function sendHeld(held, leaving) {
+  sessionStorage.removeItem(HELD);
+  try {
+    const resp = await fetch(held.action, {
+      method: "POST",
+      body: new URLSearchParams(held.body),
+      headers: { "x-form-errors": "inline" },
+      credentials: "same-origin",
+      keepalive: leaving,
+    });
+    const answer = (resp.headers.get("content-type") || "").startsWith("application/json") ? await resp.json() : {};
+    if (!leaving && answer.error) showHeldFailure(held, answer.error.message);
+  } catch (e) {
+    if (!leaving) showHeldFailure(held, String(e));
+  }
+}
+function showHeldFailure(held, message) {
+  if (!undoBar) return;
+  undoBar.hidden = false;
+  undoBar.className = "flash error undo-bar";
+  undoBar.querySelector(".undo-text").textContent = `${undoBar.dataset.failed} (${held.plate || "#" + held.id}): ${message}`;
+  const button = document.getElementById("undo-button");
+  button.textContent = undoBar.dataset.open;
+  button.onclick = () => window.location.assign(`/review?id=${held.id}`);
+}
+function undoHeld() {
+  const held = heldDecision();
+  if (!held) return false;
+  sessionStorage.removeItem(HELD);
+  movingWithinDesk = true;
+  window.location.assign(`/review?id=${held.id}`);
+  return true;
+}
+if (undoBar) {
+  const held = heldDecision();
+  if (held) {
+    const left = held.due - Date.now();
+    if (left <= 0) {
+      sendHeld(held, false);
+    } else {
+      undoBar.hidden = false;
+      const text = undoBar.querySelector(".undo-text");
+      const label = held.decision === "approve" ? undoBar.dataset.approved : undoBar.dataset.rejected;
+      const tick = () => {
+        const seconds = Math.max(0, Math.ceil((held.due - Date.now()) / 1000));
+        text.textContent = `${label}: ${held.plate || "#" + held.id} · ${seconds} s`;
+      };
+      tick();
+      const timer = setInterval(tick, 250);
+      setTimeout(() => {
+        clearInterval(timer);
+        const still = heldDecision();
+        if (still && still.id === held.id) {
+          undoBar.hidden = true;
+          sendHeld(still, false);
+        }
+      }, left);
+    }
+  }
+  document.getElementById("undo-button").addEventListener("click", undoHeld);
+  document.addEventListener("keydown", (event) => {
+    if (event.ctrlKey || event.metaKey || event.altKey || event.repeat) return;
+    if (event.target.closest("input, textarea, select")) return;
+    if (event.key.toLowerCase() === "u" && undoHeld()) event.preventDefault();
+  });
+  window.addEventListener("pagehide", () => {
+    const held = heldDecision();
+    if (held && !movingWithinDesk) sendHeld(held, true);
+  });
+  ["approve-form", "reject-form"].forEach((id) => {
+    const form = document.getElementById(id);
+    if (!form) return;
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const earlier = heldDecision();
+      if (earlier) sendHeld(earlier, true);
+      const data = new FormData(form);
+      const held = {
+        id: reviewPanel.dataset.capture,
+        plate: reviewPanel.dataset.plate,
+        action: new URL(form.getAttribute("action"), window.location.href).href,
+        decision: data.get("decision"),
+        body: [...data.entries()],
+        due: Date.now() + Number(undoBar.dataset.seconds || 6) * 1000,
+      };
+      sessionStorage.setItem(HELD, JSON.stringify(held));
+      movingWithinDesk = true;
+      window.location.assign(`/review?holding=${held.id}`);
+    });
+  });
+}
 // Errors where the mistake is: a form is posted in the background, so a refusal is shown under
 // the field it names, in the page's language, and what was typed stays. The server answers
 // such a post (header x-form-errors: inline) with {"error": …} or {"redirect": "/where"}; a page

@@ -42,6 +42,9 @@ use crate::views::captures::{
 pub struct NextQuery {
     /// The capture passed over: the next one after it by deadline.
     pub after: Option<String>,
+    /// A capture whose decision the client still holds for undo: stepped over this once,
+    /// kept claimed, and not counted as a skip.
+    pub holding: Option<String>,
 }
 
 /// The next capture to review, held for this reviewer for a few minutes; 204 when none.
@@ -59,10 +62,18 @@ pub async fn next(
         .filter(|s| !s.is_empty())
         .map(|s| record_id("after", s))
         .transpose()?;
-    Ok(match review::next(&state, &user, &meta, after).await? {
-        Some(v) => Json(v).into_response(),
-        None => StatusCode::NO_CONTENT.into_response(),
-    })
+    let holding = q
+        .holding
+        .as_deref()
+        .filter(|s| !s.is_empty())
+        .map(|s| record_id("holding", s))
+        .transpose()?;
+    Ok(
+        match review::next(&state, &user, &meta, after, holding).await? {
+            Some(v) => Json(v).into_response(),
+            None => StatusCode::NO_CONTENT.into_response(),
+        },
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/review/queue", tag = "review", responses((status = 200, body = QueuePage)))]

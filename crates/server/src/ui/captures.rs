@@ -45,6 +45,9 @@ fn violation_name(code: &str, lang: Lang) -> String {
 pub struct ReviewQuery {
     id: Option<String>,
     after: Option<String>,
+    /// The capture whose decision the desk holds for undo: handed over the next one, not
+    /// skipped.
+    holding: Option<String>,
     ok: Option<String>,
 }
 
@@ -66,7 +69,13 @@ pub async fn review_page(
                 .filter(|s| !s.is_empty())
                 .map(|s| record_id("after", s))
                 .transpose()?;
-            review::next(&state, &user, &meta, after).await?
+            let holding = q
+                .holding
+                .as_deref()
+                .filter(|s| !s.is_empty())
+                .map(|s| record_id("holding", s))
+                .transpose()?;
+            review::next(&state, &user, &meta, after, holding).await?
         }
     };
     let page = review::queue(&state, &user, 30).await?;

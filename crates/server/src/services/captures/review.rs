@@ -185,6 +185,7 @@ pub async fn next(
     p: &Principal,
     meta: &RequestMeta,
     after: Option<i64>,
+    holding: Option<i64>,
 ) -> AppResult<Option<CaptureView>> {
     check_role(p)?;
     let now = ctx.clock.now();
@@ -202,13 +203,21 @@ pub async fn next(
         }
         None => None,
     };
-    let skipped = ctx.review_skips.of(p.user.id.0);
+    // A decision the desk still holds for undo (a few seconds, in the browser) keeps its
+    // claim and is stepped over for this one hand-out, without becoming a skip.
+    let mut skipped = ctx.review_skips.of(p.user.id.0);
+    skipped.extend(holding);
     let Some(id) =
         captures::claim_next(&mut tx, p.scope(), p.user.id, now, hold, after, &skipped).await?
     else {
         tx.commit().await?;
         return Ok(None);
     };
+    if holding == Some(id) {
+        // Only the held capture is left: the desk shows the queue as empty until it lands.
+        tx.commit().await?;
+        return Ok(None);
+    }
     let c = readable(&mut tx, p, id).await?;
     record_read(&mut tx, p, meta, &c, "capture.view", now).await?;
     let v = view(&mut tx, p, c).await?;
