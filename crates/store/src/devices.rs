@@ -1,9 +1,6 @@
 //! DEV-01..09: the device registry and its lifecycle columns. Rows are never deleted: a retired
-//! device keeps its number for ever (DEV-08).
-//!
-//! Why this file is long (over 600 lines): it is one job, the registry table's repository. The
-//! row and its column list, the inserts, the lifecycle columns' updates and the scoped, filtered
-//! list all read the same columns; keeping them together keeps that list in one place.
+//! device keeps its number for ever (DEV-08). The row as read is in `row.rs`; the scoped,
+//! filtered lists are in `list.rs`.
 
 use chrono::{DateTime, Utc};
 use roadwarden_domain::device::lifecycle::{AssessmentPurpose, Transition};
@@ -12,9 +9,13 @@ use roadwarden_domain::org::{Country, UnitPath};
 use roadwarden_domain::{DeviceId, UnitId};
 use serde::Serialize;
 
-use crate::list::{Direction, Window};
-use crate::units::escape_like;
-use crate::{on, path_range, Backend, Result, StoreError, Tx};
+use crate::{on, Backend, Result, StoreError, Tx};
+
+mod list;
+mod row;
+
+pub use list::*;
+use row::{DeviceRow, SELECT};
 
 /// A device with its managing unit's name, code, country and time zone.
 #[derive(Debug, Clone, Serialize)]
@@ -73,131 +74,6 @@ impl Device {
             .unwrap_or_else(|_| self.country.default_time_zone())
     }
 }
-
-#[derive(sqlx::FromRow)]
-struct DeviceRow {
-    id: i64,
-    number: String,
-    kind: String,
-    name: String,
-    unit_id: i64,
-    unit_path: String,
-    unit_name: String,
-    unit_code: String,
-    country: String,
-    time_zone: String,
-    maintainer: String,
-    leader: String,
-    department: String,
-    violation_types: String,
-    make: String,
-    model: String,
-    serial: String,
-    mac: String,
-    channel: String,
-    road: String,
-    road_class: String,
-    km_marker: String,
-    place: String,
-    nearest_village: String,
-    direction: String,
-    longitude: Option<f64>,
-    latitude: Option<f64>,
-    measuring: bool,
-    state: String,
-    state_since: DateTime<Utc>,
-    resume_to: Option<String>,
-    suspension_reason: Option<String>,
-    round_purpose: Option<String>,
-    notice_ends_at: Option<DateTime<Utc>>,
-    trial_min_end_at: Option<DateTime<Utc>>,
-    evaluation_due_at: Option<DateTime<Utc>>,
-    in_use_since: Option<DateTime<Utc>>,
-    registered_at: Option<DateTime<Utc>>,
-    platform_ref: String,
-    last_valid_capture_at: Option<DateTime<Utc>>,
-    last_patrol_at: Option<DateTime<Utc>>,
-    installed_at: DateTime<Utc>,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-}
-
-impl TryFrom<DeviceRow> for Device {
-    type Error = StoreError;
-    fn try_from(r: DeviceRow) -> Result<Self> {
-        let state = |s: &str| DeviceState::parse(s).map_err(StoreError::corrupt);
-        Ok(Device {
-            id: DeviceId(r.id),
-            number: r.number,
-            kind: DeviceKind::parse(&r.kind).map_err(StoreError::corrupt)?,
-            name: r.name,
-            unit_id: UnitId(r.unit_id),
-            unit_path: UnitPath::from_stored(r.unit_path),
-            unit_name: r.unit_name,
-            unit_code: r.unit_code,
-            country: Country::parse(&r.country).map_err(StoreError::corrupt)?,
-            time_zone: r.time_zone,
-            maintainer: r.maintainer,
-            leader: r.leader,
-            department: r.department,
-            violation_types: serde_json::from_str(&r.violation_types)
-                .map_err(StoreError::corrupt)?,
-            make: r.make,
-            model: r.model,
-            serial: r.serial,
-            mac: r.mac,
-            channel: r.channel,
-            road: r.road,
-            road_class: if r.road_class.is_empty() {
-                None
-            } else {
-                Some(RoadClass::parse(&r.road_class).map_err(StoreError::corrupt)?)
-            },
-            km_marker: r.km_marker,
-            place: r.place,
-            nearest_village: r.nearest_village,
-            direction: r.direction,
-            longitude: r.longitude,
-            latitude: r.latitude,
-            measuring: r.measuring,
-            state: state(&r.state)?,
-            state_since: r.state_since,
-            resume_to: r.resume_to.as_deref().map(state).transpose()?,
-            suspension_reason: r
-                .suspension_reason
-                .as_deref()
-                .map(SuspensionReason::parse)
-                .transpose()
-                .map_err(StoreError::corrupt)?,
-            round_purpose: r
-                .round_purpose
-                .as_deref()
-                .map(AssessmentPurpose::parse)
-                .transpose()
-                .map_err(StoreError::corrupt)?,
-            notice_ends_at: r.notice_ends_at,
-            trial_min_end_at: r.trial_min_end_at,
-            evaluation_due_at: r.evaluation_due_at,
-            in_use_since: r.in_use_since,
-            registered_at: r.registered_at,
-            platform_ref: r.platform_ref,
-            last_valid_capture_at: r.last_valid_capture_at,
-            last_patrol_at: r.last_patrol_at,
-            installed_at: r.installed_at,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        })
-    }
-}
-
-const SELECT: &str = "SELECT d.id, d.number, d.kind, d.name, d.unit_id, d.unit_path, \
-    u.name AS unit_name, u.code AS unit_code, u.country, u.time_zone, d.maintainer, d.leader, \
-    d.department, d.violation_types, d.make, d.model, d.serial, d.mac, d.channel, d.road, \
-    d.road_class, d.km_marker, d.place, d.nearest_village, d.direction, d.longitude, d.latitude, \
-    d.measuring, d.state, d.state_since, d.resume_to, d.suspension_reason, d.round_purpose, \
-    d.notice_ends_at, d.trial_min_end_at, d.evaluation_due_at, d.in_use_since, d.registered_at, \
-    d.platform_ref, d.last_valid_capture_at, d.last_patrol_at, d.installed_at, d.created_at, \
-    d.updated_at FROM devices d JOIN units u ON u.id = d.unit_id";
 
 /// The descriptive fields of a device, validated by the caller.
 #[derive(Debug, Clone, Default)]
@@ -435,215 +311,6 @@ pub async fn get_by_mac(tx: &mut Tx, mac: &str, channel: &str) -> Result<Option<
     row.map(Device::try_from).transpose()
 }
 
-/// Filters for device lists; every list is scoped to a subtree (ORG-02).
-#[derive(Debug, Clone, Default)]
-pub struct DeviceFilter {
-    pub states: Vec<DeviceState>,
-    pub kind: Option<DeviceKind>,
-    /// A unit inside the scope: only devices managed at or below it.
-    pub unit: Option<UnitPath>,
-    pub search: Option<String>,
-    pub maintainer: Option<String>,
-}
-
-enum Arg {
-    Text(String),
-}
-
-/// Builds `WHERE …` for a scope and filter, with numbered parameters in `args`.
-fn where_clause(scope: &UnitPath, filter: &DeviceFilter, args: &mut Vec<Arg>) -> String {
-    let push = |args: &mut Vec<Arg>, v: String| {
-        args.push(Arg::Text(v));
-        format!("${}", args.len())
-    };
-    let narrowed = match &filter.unit {
-        Some(u) if scope.covers(u) => u,
-        _ => scope,
-    };
-    let (low, high) = path_range(narrowed.as_str());
-    let mut parts = vec![
-        format!("d.unit_path >= {}", push(args, low)),
-        format!("d.unit_path < {}", push(args, high)),
-    ];
-    match filter.states.as_slice() {
-        [] => {}
-        [one] => parts.push(format!("d.state = {}", push(args, one.as_str().into()))),
-        many => {
-            let list: Vec<String> = many.iter().map(|s| push(args, s.as_str().into())).collect();
-            parts.push(format!("d.state IN ({})", list.join(", ")));
-        }
-    }
-    if let Some(kind) = filter.kind {
-        parts.push(format!("d.kind = {}", push(args, kind.as_str().into())));
-    }
-    if let Some(m) = filter.maintainer.as_deref().filter(|m| !m.is_empty()) {
-        parts.push(format!("d.maintainer = {}", push(args, m.to_owned())));
-    }
-    if let Some(s) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        // Lower-cased on both sides: LIKE is case-blind on SQLite but not on PostgreSQL.
-        let p = push(args, format!("%{}%", escape_like(&s.to_lowercase())));
-        parts.push(format!(
-            "(LOWER(d.number) LIKE {p} ESCAPE '\\' OR LOWER(d.name) LIKE {p} ESCAPE '\\' OR LOWER(d.road) LIKE {p} ESCAPE '\\')"
-        ));
-    }
-    parts.join(" AND ")
-}
-
-macro_rules! bind_args {
-    ($q:expr, $args:expr) => {{
-        let mut q = $q;
-        for a in $args {
-            q = match a {
-                Arg::Text(s) => q.bind(s.as_str()),
-            };
-        }
-        q
-    }};
-}
-
-/// Totals above this are reported as "more than" ([`list`] returns `TOTAL_CAP + 1`).
-pub const TOTAL_CAP: i64 = 10_000;
-
-/// A page of devices under `scope` in unit-then-number order, and (when asked) the total,
-/// exact up to [`TOTAL_CAP`] and `TOTAL_CAP + 1` beyond it.
-pub async fn list(
-    tx: &mut Tx,
-    scope: &UnitPath,
-    filter: &DeviceFilter,
-    limit: i64,
-    offset: i64,
-    with_total: bool,
-) -> Result<(Vec<Device>, Option<i64>)> {
-    let mut args = Vec::new();
-    let cond = where_clause(scope, filter, &mut args);
-    let sql = format!(
-        "{SELECT} WHERE {cond} ORDER BY d.unit_path, d.number LIMIT {} OFFSET {}",
-        limit.clamp(1, i64::from(i32::MAX)),
-        offset.max(0)
-    );
-    let rows: Vec<DeviceRow> =
-        on!(tx, c => bind_args!(sqlx::query_as(&sql), &args).fetch_all(&mut *c).await?);
-    let total = if with_total {
-        // Counted up to one past TOTAL_CAP: a page of a very large scope does not pay for
-        // counting every device in it (on PostgreSQL that is a heap scan after each update).
-        let count_sql = format!(
-            "SELECT COUNT(*) FROM (SELECT 1 FROM devices d WHERE {cond} LIMIT {}) capped",
-            TOTAL_CAP + 1
-        );
-        Some(on!(tx, c => bind_args!(sqlx::query_scalar(&count_sql), &args).fetch_one(c).await?))
-    } else {
-        None
-    };
-    let devices = rows
-        .into_iter()
-        .map(Device::try_from)
-        .collect::<Result<_>>()?;
-    Ok((devices, total))
-}
-
-/// The columns the device list sorts by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DeviceSort {
-    /// The managing unit, then the number (the registry's own order).
-    Unit,
-    Number,
-    Name,
-    State,
-}
-
-impl DeviceSort {
-    /// The names a request may use.
-    pub const KEYS: &'static [(&'static str, DeviceSort)] = &[
-        ("unit", DeviceSort::Unit),
-        ("number", DeviceSort::Number),
-        ("name", DeviceSort::Name),
-        ("state", DeviceSort::State),
-    ];
-
-    fn order_by(self, d: Direction) -> String {
-        let d = d.sql();
-        match self {
-            DeviceSort::Unit => format!("d.unit_path {d}, d.number {d}"),
-            DeviceSort::Number => format!("d.number {d}"),
-            DeviceSort::Name => format!("d.name {d}, d.number"),
-            DeviceSort::State => format!("d.state {d}, d.unit_path, d.number"),
-        }
-    }
-}
-
-/// [`list`] sorted by `sort`, with the total counted up to one past [`TOTAL_CAP`].
-pub async fn page(
-    tx: &mut Tx,
-    scope: &UnitPath,
-    filter: &DeviceFilter,
-    sort: DeviceSort,
-    direction: Direction,
-    window: Window,
-) -> Result<(Vec<Device>, i64)> {
-    let mut args = Vec::new();
-    let cond = where_clause(scope, filter, &mut args);
-    let sql = format!(
-        "{SELECT} WHERE {cond} ORDER BY {} LIMIT {} OFFSET {}",
-        sort.order_by(direction),
-        window.limit,
-        window.offset
-    );
-    let rows: Vec<DeviceRow> =
-        on!(tx, c => bind_args!(sqlx::query_as(&sql), &args).fetch_all(&mut *c).await?);
-    let count_sql = format!(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM devices d WHERE {cond} LIMIT {}) capped",
-        TOTAL_CAP + 1
-    );
-    let total: i64 =
-        on!(tx, c => bind_args!(sqlx::query_scalar(&count_sql), &args).fetch_one(c).await?);
-    let devices = rows
-        .into_iter()
-        .map(Device::try_from)
-        .collect::<Result<_>>()?;
-    Ok((devices, total))
-}
-
-/// Counts by state under `scope` (for the overview and the list's chips).
-pub async fn count_by_state(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<(String, i64)>> {
-    let (low, high) = path_range(scope.as_str());
-    let sql = "SELECT state, COUNT(*) FROM devices WHERE unit_path >= $1 AND unit_path < $2 GROUP BY state";
-    Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).fetch_all(c).await?))
-}
-
-/// A point on the map.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
-pub struct MapPoint {
-    pub id: i64,
-    pub number: String,
-    pub name: String,
-    pub state: String,
-    pub kind: String,
-    pub longitude: f64,
-    pub latitude: f64,
-}
-
-pub async fn map_points(
-    tx: &mut Tx,
-    scope: &UnitPath,
-    filter: &DeviceFilter,
-    limit: i64,
-) -> Result<Vec<MapPoint>> {
-    let mut args = Vec::new();
-    let cond = where_clause(scope, filter, &mut args);
-    let sql = format!(
-        "SELECT d.id, d.number, d.name, d.state, d.kind, d.longitude, d.latitude FROM devices d \
-         WHERE {cond} AND d.longitude IS NOT NULL AND d.latitude IS NOT NULL \
-         ORDER BY d.unit_path, d.number LIMIT {}",
-        limit.clamp(1, 100_000)
-    );
-    Ok(on!(tx, c => bind_args!(sqlx::query_as(&sql), &args).fetch_all(c).await?))
-}
-
 /// Devices in `state` whose `column` time has come (for the jobs that move deadlines).
 pub async fn due(
     tx: &mut Tx,
@@ -683,37 +350,6 @@ pub async fn measuring_in_service(tx: &mut Tx) -> Result<Vec<DeviceId>> {
     let sql = "SELECT id FROM devices WHERE measuring = $1 AND state IN ('trial', 'in_use', 'evaluation_due') ORDER BY id";
     let ids: Vec<i64> = on!(tx, c => sqlx::query_scalar(sql).bind(true).fetch_all(c).await?);
     Ok(ids.into_iter().map(DeviceId).collect())
-}
-
-/// Published fixed devices for the public list (DEV-04), by managing unit subtree.
-pub async fn published(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<Device>> {
-    let filter = DeviceFilter {
-        states: vec![
-            DeviceState::PublicNotice,
-            DeviceState::Trial,
-            DeviceState::InUse,
-            DeviceState::EvaluationDue,
-        ],
-        ..DeviceFilter::default()
-    };
-    let (devices, _) = list(tx, scope, &filter, 100_000, 0, false).await?;
-    Ok(devices
-        .into_iter()
-        .filter(|d| d.kind.needs_public_notice())
-        .collect())
-}
-
-/// Every device under `scope`, retired ones included (the clean-up and the ratings walk these).
-pub async fn all_in_scope(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<Device>> {
-    let (devices, _) = list(tx, scope, &DeviceFilter::default(), i64::MAX, 0, false).await?;
-    Ok(devices)
-}
-
-/// The maintaining units named under `scope`, for the report's filter.
-pub async fn maintainers(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<String>> {
-    let (low, high) = path_range(scope.as_str());
-    let sql = "SELECT DISTINCT maintainer FROM devices WHERE unit_path >= $1 AND unit_path < $2 ORDER BY maintainer";
-    Ok(on!(tx, c => sqlx::query_scalar(sql).bind(&low).bind(&high).fetch_all(c).await?))
 }
 
 /// DEV-07: a moved or re-enabled device is registered afresh for its new assessment.

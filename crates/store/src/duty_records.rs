@@ -2,6 +2,7 @@
 //! recordings, for supervision.
 
 use chrono::{DateTime, Utc};
+use roadwarden_domain::evidence::non_recording::{Reason, State};
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::{UnitId, UserId};
 use serde::Serialize;
@@ -75,11 +76,13 @@ pub struct WorkRecord {
     pub unit_id: i64,
     pub unit_path: String,
     pub officer_id: i64,
-    pub reason: String,
+    #[sqlx(try_from = "String")]
+    pub reason: Reason,
     pub basis: String,
     pub stopped_at: DateTime<Utc>,
     pub resumed_at: Option<DateTime<Utc>>,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: State,
     pub filed_at: DateTime<Utc>,
     pub decided_by: Option<i64>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -93,7 +96,7 @@ pub struct NewWorkRecord<'a> {
     pub unit_id: UnitId,
     pub unit_path: &'a UnitPath,
     pub officer_id: UserId,
-    pub reason: &'a str,
+    pub reason: Reason,
     pub basis: &'a str,
     pub stopped_at: DateTime<Utc>,
     pub resumed_at: Option<DateTime<Utc>>,
@@ -107,7 +110,7 @@ pub async fn insert_work_record(
     let sql = "INSERT INTO non_recording_records (unit_id, unit_path, officer_id, reason, basis, \
         stopped_at, resumed_at, state, filed_at) VALUES ($1,$2,$3,$4,$5,$6,$7,'filed',$8) RETURNING id";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
-        .bind(w.unit_id.0).bind(w.unit_path.as_str()).bind(w.officer_id.0).bind(w.reason)
+        .bind(w.unit_id.0).bind(w.unit_path.as_str()).bind(w.officer_id.0).bind(w.reason.as_str())
         .bind(w.basis).bind(w.stopped_at).bind(w.resumed_at).bind(now).fetch_one(c).await?))
 }
 
@@ -119,13 +122,13 @@ pub async fn get_work_record(tx: &mut Tx, id: i64) -> Result<Option<WorkRecord>>
 pub async fn decide_work_record(
     tx: &mut Tx,
     id: i64,
-    state: &str,
+    state: State,
     by: UserId,
     at: DateTime<Utc>,
 ) -> Result<bool> {
     let sql = "UPDATE non_recording_records SET state = $1, decided_by = $2, decided_at = $3 \
         WHERE id = $4 AND state = 'filed'";
-    let n = on!(tx, c => sqlx::query(sql).bind(state).bind(by.0).bind(at).bind(id)
+    let n = on!(tx, c => sqlx::query(sql).bind(state.as_str()).bind(by.0).bind(at).bind(id)
         .execute(c).await?.rows_affected());
     Ok(n == 1)
 }

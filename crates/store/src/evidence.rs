@@ -3,6 +3,9 @@
 //! refuses it) and its hash never changes.
 
 use chrono::{DateTime, Utc};
+use roadwarden_domain::evidence::footage::MediaKind;
+use roadwarden_domain::evidence::retention::{Category, LifeState};
+use roadwarden_domain::evidence::states::{DeletionState, ReasonKind, UploadState};
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::{UnitId, UserId};
 use serde::Serialize;
@@ -24,7 +27,8 @@ pub struct Upload {
     pub upload_offset: i64,
     pub sha256: Option<String>,
     pub metadata: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: UploadState,
     pub failure: String,
     pub evidence_id: Option<i64>,
 }
@@ -40,7 +44,7 @@ pub async fn insert_upload(tx: &mut Tx, u: &Upload) -> Result<()> {
     on!(tx, c => sqlx::query(&sql)
         .bind(&u.id).bind(u.unit_id).bind(&u.unit_path).bind(u.created_by).bind(u.created_at)
         .bind(u.expires_at).bind(u.length).bind(&u.declared_sha256).bind(u.upload_offset)
-        .bind(&u.sha256).bind(&u.metadata).bind(&u.state).bind(&u.failure).bind(u.evidence_id)
+        .bind(&u.sha256).bind(&u.metadata).bind(u.state.as_str()).bind(&u.failure).bind(u.evidence_id)
         .execute(c).await?.rows_affected());
     Ok(())
 }
@@ -81,13 +85,13 @@ pub async fn stalled_complete_uploads(tx: &mut Tx, limit: i64) -> Result<Vec<Upl
 pub async fn finish_upload(
     tx: &mut Tx,
     id: &str,
-    state: &str,
+    state: UploadState,
     failure: &str,
     evidence_id: Option<i64>,
 ) -> Result<bool> {
     let sql = "UPDATE evidence_uploads SET state = $1, failure = $2, evidence_id = $3 \
         WHERE id = $4 AND state = 'receiving'";
-    let n = on!(tx, c => sqlx::query(sql).bind(state).bind(failure).bind(evidence_id).bind(id)
+    let n = on!(tx, c => sqlx::query(sql).bind(state.as_str()).bind(failure).bind(evidence_id).bind(id)
         .execute(c).await?.rows_affected());
     Ok(n == 1)
 }
@@ -106,7 +110,8 @@ pub struct Evidence {
     pub id: i64,
     pub sha256: String,
     pub length: i64,
-    pub media_kind: String,
+    #[sqlx(try_from = "String")]
+    pub media_kind: MediaKind,
     pub mime: String,
     pub file_name: String,
     pub unit_id: i64,
@@ -128,9 +133,11 @@ pub struct Evidence {
     pub uploaded_by: i64,
     pub verified_at: Option<DateTime<Utc>>,
     pub released_at: Option<DateTime<Utc>>,
-    pub retention_category: String,
+    #[sqlx(try_from = "String")]
+    pub retention_category: Category,
     pub purge_from: Option<DateTime<Utc>>,
-    pub life_state: String,
+    #[sqlx(try_from = "String")]
+    pub life_state: LifeState,
     pub purged_at: Option<DateTime<Utc>>,
     pub restore_until: Option<DateTime<Utc>>,
     pub destroyed_at: Option<DateTime<Utc>>,
@@ -145,7 +152,7 @@ const COLUMNS: &str = "id, sha256, length, media_kind, mime, file_name, unit_id,
 pub struct NewEvidence<'a> {
     pub sha256: &'a str,
     pub length: i64,
-    pub media_kind: &'a str,
+    pub media_kind: MediaKind,
     pub mime: &'a str,
     pub file_name: &'a str,
     pub unit_id: UnitId,
@@ -165,7 +172,7 @@ pub struct NewEvidence<'a> {
     pub late_hand_in: bool,
     pub late_storage: bool,
     pub uploaded_by: UserId,
-    pub retention_category: &'a str,
+    pub retention_category: Category,
     pub purge_from: Option<DateTime<Utc>>,
 }
 
@@ -177,12 +184,12 @@ pub async fn insert(tx: &mut Tx, e: &NewEvidence<'_>) -> Result<i64> {
         retention_category, purge_from) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,\
         $16,$17,$18,$19,$20,$21,$22,$23,$24) RETURNING id";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
-        .bind(e.sha256).bind(e.length).bind(e.media_kind).bind(e.mime).bind(e.file_name)
+        .bind(e.sha256).bind(e.length).bind(e.media_kind.as_str()).bind(e.mime).bind(e.file_name)
         .bind(e.unit_id.0).bind(e.unit_path.as_str()).bind(e.officer_id.0).bind(e.recorder_id)
         .bind(e.activity).bind(e.place).bind(e.case_ref).bind(e.violation_id).bind(e.restriction)
         .bind(e.started_at).bind(e.ended_at).bind(e.duty_ended_at).bind(e.handed_in_at)
         .bind(e.stored_at).bind(e.late_hand_in).bind(e.late_storage).bind(e.uploaded_by.0)
-        .bind(e.retention_category).bind(e.purge_from)
+        .bind(e.retention_category.as_str()).bind(e.purge_from)
         .fetch_one(c).await?))
 }
 
@@ -254,11 +261,11 @@ pub async fn unverified(tx: &mut Tx, limit: i64) -> Result<Vec<Evidence>> {
 pub async fn set_retention(
     tx: &mut Tx,
     id: i64,
-    category: &str,
+    category: Category,
     purge_from: Option<DateTime<Utc>>,
 ) -> Result<()> {
     let sql = "UPDATE evidence SET retention_category = $1, purge_from = $2 WHERE id = $3";
-    on!(tx, c => sqlx::query(sql).bind(category).bind(purge_from).bind(id).execute(c).await?.rows_affected());
+    on!(tx, c => sqlx::query(sql).bind(category.as_str()).bind(purge_from).bind(id).execute(c).await?.rows_affected());
     Ok(())
 }
 
@@ -326,7 +333,8 @@ pub async fn mark_destroyed(tx: &mut Tx, id: i64, at: DateTime<Utc>) -> Result<b
 pub struct Reason {
     pub id: i64,
     pub evidence_id: i64,
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: ReasonKind,
     pub reason_code: String,
     pub source: String,
     pub note: String,
@@ -338,7 +346,7 @@ pub struct Reason {
 
 pub struct NewReason<'a> {
     pub evidence_id: i64,
-    pub kind: &'a str,
+    pub kind: ReasonKind,
     pub reason_code: &'a str,
     pub source: &'a str,
     pub note: &'a str,
@@ -349,7 +357,7 @@ pub async fn add_reason(tx: &mut Tx, r: &NewReason<'_>, at: DateTime<Utc>) -> Re
     let sql = "INSERT INTO evidence_reasons (evidence_id, kind, reason_code, source, note, set_by, set_at) \
         VALUES ($1,$2,$3,$4,$5,$6,$7) RETURNING id";
     Ok(on!(tx, c => sqlx::query_scalar(sql)
-        .bind(r.evidence_id).bind(r.kind).bind(r.reason_code).bind(r.source).bind(r.note)
+        .bind(r.evidence_id).bind(r.kind.as_str()).bind(r.reason_code).bind(r.source).bind(r.note)
         .bind(r.set_by.map(|u| u.0)).bind(at).fetch_one(c).await?))
 }
 
@@ -385,7 +393,8 @@ pub struct Deletion {
     pub requested_at: DateTime<Utc>,
     pub first_approver: Option<i64>,
     pub second_approver: Option<i64>,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: DeletionState,
 }
 
 pub async fn open_deletion(tx: &mut Tx, evidence_id: i64) -> Result<Option<Deletion>> {
@@ -417,23 +426,23 @@ pub async fn approve_deletion(tx: &mut Tx, d: &Deletion, approver: UserId) -> Re
         (
             "UPDATE evidence_deletions SET first_approver = $1, state = $2 WHERE id = $3 \
           AND first_approver IS NULL AND state = 'pending'",
-            "pending",
+            DeletionState::Pending,
         )
     } else {
         (
             "UPDATE evidence_deletions SET second_approver = $1, state = $2 WHERE id = $3 \
           AND second_approver IS NULL AND state = 'pending'",
-            "approved",
+            DeletionState::Approved,
         )
     };
-    let n = on!(tx, c => sqlx::query(sql).bind(approver.0).bind(state).bind(d.id)
+    let n = on!(tx, c => sqlx::query(sql).bind(approver.0).bind(state.as_str()).bind(d.id)
         .execute(c).await?.rows_affected());
     Ok(n == 1)
 }
 
-pub async fn close_deletion(tx: &mut Tx, id: i64, state: &str) -> Result<()> {
+pub async fn close_deletion(tx: &mut Tx, id: i64, state: DeletionState) -> Result<()> {
     let sql = "UPDATE evidence_deletions SET state = $1 WHERE id = $2";
-    on!(tx, c => sqlx::query(sql).bind(state).bind(id).execute(c).await?.rows_affected());
+    on!(tx, c => sqlx::query(sql).bind(state.as_str()).bind(id).execute(c).await?.rows_affected());
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! evidence copies made under them.
 
 use chrono::{DateTime, Utc};
+use roadwarden_domain::evidence::access::{AccessState, Purpose, Requester, Restriction};
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::{UnitId, UserId};
 use serde::Serialize;
@@ -14,13 +15,17 @@ pub struct Request {
     pub unit_id: i64,
     pub unit_path: String,
     pub requester_id: i64,
-    pub requester_kind: String,
-    pub purpose: String,
+    #[sqlx(try_from = "String")]
+    pub requester_kind: Requester,
+    #[sqlx(try_from = "String")]
+    pub purpose: Purpose,
     pub reason: String,
     pub register: String,
     pub committee_approval: String,
-    pub restriction: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub restriction: Restriction,
+    #[sqlx(try_from = "String")]
+    pub state: AccessState,
     pub filed_at: DateTime<Utc>,
     pub decided_at: Option<DateTime<Utc>>,
     pub expires_at: Option<DateTime<Utc>>,
@@ -42,12 +47,12 @@ pub struct NewRequest<'a> {
     pub requester_id: UserId,
     /// BWC-08: the requester's own unit, kept with the request.
     pub requesting_unit_id: UnitId,
-    pub requester_kind: &'a str,
-    pub purpose: &'a str,
+    pub requester_kind: Requester,
+    pub purpose: Purpose,
     pub reason: &'a str,
     pub register: &'a str,
     pub committee_approval: &'a str,
-    pub restriction: &'a str,
+    pub restriction: Restriction,
     pub evidence_ids: &'a [i64],
 }
 
@@ -57,9 +62,9 @@ pub async fn insert(tx: &mut Tx, r: &NewRequest<'_>, now: DateTime<Utc>) -> Resu
         reason, register, committee_approval, restriction, state, filed_at, requesting_unit_id) \
         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,'pending',$10,$11) RETURNING id";
     let id: i64 = on!(tx, c => sqlx::query_scalar(sql)
-        .bind(r.unit_id.0).bind(r.unit_path.as_str()).bind(r.requester_id.0).bind(r.requester_kind)
-        .bind(r.purpose).bind(r.reason).bind(r.register).bind(r.committee_approval)
-        .bind(r.restriction).bind(now).bind(r.requesting_unit_id.0).fetch_one(c).await?);
+        .bind(r.unit_id.0).bind(r.unit_path.as_str()).bind(r.requester_id.0).bind(r.requester_kind.as_str())
+        .bind(r.purpose.as_str()).bind(r.reason).bind(r.register).bind(r.committee_approval)
+        .bind(r.restriction.as_str()).bind(now).bind(r.requesting_unit_id.0).fetch_one(c).await?);
     for evidence_id in r.evidence_ids {
         let sql = "INSERT INTO access_request_items (request_id, evidence_id) VALUES ($1,$2)";
         on!(tx, c => sqlx::query(sql).bind(id).bind(evidence_id).execute(c).await?.rows_affected());
@@ -98,7 +103,7 @@ pub async fn add_approval(
 pub async fn decide(
     tx: &mut Tx,
     id: i64,
-    state: &str,
+    state: AccessState,
     at: DateTime<Utc>,
     expires_at: Option<DateTime<Utc>>,
     refusal: &str,
@@ -106,7 +111,7 @@ pub async fn decide(
     let sql =
         "UPDATE access_requests SET state = $1, decided_at = $2, expires_at = $3, refusal = $4 \
         WHERE id = $5 AND state = 'pending'";
-    let n = on!(tx, c => sqlx::query(sql).bind(state).bind(at).bind(expires_at).bind(refusal).bind(id)
+    let n = on!(tx, c => sqlx::query(sql).bind(state.as_str()).bind(at).bind(expires_at).bind(refusal).bind(id)
         .execute(c).await?.rows_affected());
     Ok(n == 1)
 }
@@ -119,14 +124,19 @@ pub async fn revoke(tx: &mut Tx, id: i64, by: UserId, at: DateTime<Utc>) -> Resu
 }
 
 /// The head's inbox: requests about footage in scope, by state.
-pub async fn inbox(tx: &mut Tx, scope: &UnitPath, state: &str, limit: i64) -> Result<Vec<Request>> {
+pub async fn inbox(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    state: AccessState,
+    limit: i64,
+) -> Result<Vec<Request>> {
     let (low, high) = path_range(scope.as_str());
     let sql = format!(
         "SELECT {COLUMNS} FROM access_requests WHERE unit_path >= $1 AND unit_path < $2 \
          AND state = $3 ORDER BY filed_at DESC, id DESC LIMIT $4"
     );
     Ok(
-        on!(tx, c => sqlx::query_as(&sql).bind(&low).bind(&high).bind(state).bind(limit).fetch_all(c).await?),
+        on!(tx, c => sqlx::query_as(&sql).bind(&low).bind(&high).bind(state.as_str()).bind(limit).fetch_all(c).await?),
     )
 }
 

@@ -130,7 +130,7 @@ impl CaptureUse {
     }
 }
 
-crate::stored_as_text!(CaptureUse);
+crate::stored_as_text!(CaptureUse, DeviceState, AssessmentPurpose);
 
 /// The capture gate for a device in `state`.
 pub fn capture_use(state: DeviceState) -> CaptureUse {
@@ -234,6 +234,8 @@ pub enum AssessmentPurpose {
 }
 
 impl AssessmentPurpose {
+    pub const ALL: [AssessmentPurpose; 3] = [Self::Add, Self::Move, Self::ReEnable];
+
     pub fn as_str(self) -> &'static str {
         match self {
             AssessmentPurpose::Add => "add",

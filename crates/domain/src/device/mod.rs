@@ -3,8 +3,10 @@
 //! `kind`, `number` and `location` validate what a device is and where it stands; `lifecycle`
 //! is the state machine and the gate every capture passes (DEV-05, CAP-03, CAP-04); `review`
 //! is the three-department review of DEV-03; `upkeep` holds calibration (DEV-13), the
-//! maintenance ratings (DEV-11) and the yearly clean-up (DEV-12).
+//! maintenance ratings (DEV-11) and the yearly clean-up (DEV-12); `alert` names what a device
+//! alert is about.
 
+pub mod alert;
 pub mod geo;
 pub mod kind;
 pub mod lifecycle;
@@ -14,6 +16,7 @@ pub mod review;
 pub mod upkeep;
 pub mod violations;
 
+pub use alert::AlertKind;
 pub use kind::DeviceKind;
 pub use lifecycle::{CaptureUse, DeviceState, Step, SuspensionReason};
 pub use location::{Location, RoadClass};

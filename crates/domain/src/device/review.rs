@@ -75,6 +75,8 @@ pub enum Decision {
 }
 
 impl Decision {
+    pub const ALL: [Decision; 2] = [Decision::Approve, Decision::Return];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Decision::Approve => "approve",
@@ -187,6 +189,32 @@ pub enum RoundOutcome {
     Approved,
     Returned,
 }
+
+impl RoundOutcome {
+    pub const ALL: [RoundOutcome; 3] = [
+        RoundOutcome::Pending,
+        RoundOutcome::Approved,
+        RoundOutcome::Returned,
+    ];
+
+    /// The assessment's `outcome` as stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RoundOutcome::Pending => "pending",
+            RoundOutcome::Approved => "approved",
+            RoundOutcome::Returned => "returned",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|o| o.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new("outcome", "must be pending, approved or returned"))
+    }
+}
+
+crate::stored_as_text!(Department, Decision, RoundOutcome);
 
 /// DEV-03: all three approve → approved; any return → returned; else pending.
 pub fn round_outcome(decisions: &[(Department, Decision)]) -> RoundOutcome {

@@ -129,6 +129,8 @@ impl ObservedStatus {
     }
 }
 
+crate::stored_as_text!(ObservedStatus);
+
 /// A fault is fixed after it was opened, never before.
 pub fn check_fault_fixed(
     opened_at: DateTime<Utc>,

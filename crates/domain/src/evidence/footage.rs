@@ -65,6 +65,8 @@ pub enum MediaKind {
 }
 
 impl MediaKind {
+    pub const ALL: [MediaKind; 3] = [MediaKind::Video, MediaKind::Audio, MediaKind::Image];
+
     pub fn as_str(self) -> &'static str {
         match self {
             MediaKind::Video => "video",
@@ -72,7 +74,16 @@ impl MediaKind {
             MediaKind::Image => "image",
         }
     }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new("media_kind", "must be video, audio or image"))
+    }
 }
+
+crate::stored_as_text!(Activity, MediaKind);
 
 /// A recognised container: the kind and the MIME type served to players.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -60,6 +60,8 @@ pub enum State {
 }
 
 impl State {
+    pub const ALL: [State; 3] = [State::Filed, State::Approved, State::Refused];
+
     pub fn as_str(self) -> &'static str {
         match self {
             State::Filed => "filed",
@@ -77,6 +79,8 @@ impl State {
         }
     }
 }
+
+crate::stored_as_text!(Reason, State);
 
 /// The work record as the officer files it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -146,6 +146,13 @@ pub enum Category {
 }
 
 impl Category {
+    pub const ALL: [Category; 4] = [
+        Category::General,
+        Category::CaseEvidence,
+        Category::LongTerm,
+        Category::LegalHold,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Category::General => "general",
@@ -153,6 +160,13 @@ impl Category {
             Category::LongTerm => "long_term",
             Category::LegalHold => "legal_hold",
         }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == raw.trim())
+            .ok_or_else(|| FieldError::new("retention_category", "is not a retention category"))
     }
 }
 
@@ -223,6 +237,8 @@ pub enum LifeState {
 }
 
 impl LifeState {
+    pub const ALL: [LifeState; 3] = [LifeState::Kept, LifeState::Purged, LifeState::Destroyed];
+
     pub fn as_str(self) -> &'static str {
         match self {
             LifeState::Kept => "kept",
@@ -240,6 +256,8 @@ impl LifeState {
         }
     }
 }
+
+crate::stored_as_text!(Category, LifeState);
 
 /// An early deletion (before the period ends) approved by two different people (BWC-06).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -18,6 +18,7 @@ use axum::routing::{options, post};
 use axum::Router;
 use base64::Engine;
 use chrono::{DateTime, Utc};
+use roadwarden_domain::evidence::states::UploadState;
 use roadwarden_domain::FieldError;
 
 use crate::auth::{CurrentUser, Require};
@@ -161,7 +162,7 @@ async fn head(
 ) -> AppResult<Response> {
     check_version(&headers)?;
     let u = upload::status(&state, &user, &id).await?;
-    if u.state == "failed" {
+    if u.state == UploadState::Failed {
         return Err(AppError::protocol(
             StatusCode::GONE,
             Code::UploadEnded,

@@ -14,6 +14,8 @@ use roadwarden_store::users::{self, NewUser};
 use roadwarden_store::{Store, StoreError};
 
 mod captures;
+mod device_records;
+mod evidence;
 mod rider_files;
 mod riders;
 

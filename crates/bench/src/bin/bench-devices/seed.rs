@@ -2,6 +2,7 @@
 //! accounts, written straight through the store.
 
 use super::*;
+use roadwarden_domain::device::upkeep::ObservedStatus;
 
 pub(crate) struct Tree {
     pub(crate) province: Unit,
@@ -231,15 +232,35 @@ pub(crate) struct SeededDevices {
     pub(crate) units: usize,
 }
 
-pub(crate) const EVENT_STEPS: [(&str, Option<&str>, Option<&str>); 10] = [
-    ("create", None, Some("draft")),
-    ("assessment_filed", Some("draft"), Some("under_review")),
-    ("review_passed", Some("under_review"), Some("public_notice")),
-    ("notice_ended", Some("public_notice"), Some("trial")),
-    ("formal_use", Some("trial"), Some("in_use")),
+pub(crate) const EVENT_STEPS: [(&str, Option<DeviceState>, Option<DeviceState>); 10] = [
+    ("create", None, Some(DeviceState::Draft)),
+    (
+        "assessment_filed",
+        Some(DeviceState::Draft),
+        Some(DeviceState::UnderReview),
+    ),
+    (
+        "review_passed",
+        Some(DeviceState::UnderReview),
+        Some(DeviceState::PublicNotice),
+    ),
+    (
+        "notice_ended",
+        Some(DeviceState::PublicNotice),
+        Some(DeviceState::Trial),
+    ),
+    (
+        "formal_use",
+        Some(DeviceState::Trial),
+        Some(DeviceState::InUse),
+    ),
     ("registration", None, None),
     ("update", None, None),
-    ("evaluation", Some("in_use"), Some("in_use")),
+    (
+        "evaluation",
+        Some(DeviceState::InUse),
+        Some(DeviceState::InUse),
+    ),
     ("calibration", None, None),
     ("operation", None, None),
 ];
@@ -341,7 +362,11 @@ pub(crate) async fn seed_devices(
                 when,
                 "Officer Wang",
                 conforming,
-                if conforming { "normal" } else { "abnormal" },
+                if conforming {
+                    ObservedStatus::Normal
+                } else {
+                    ObservedStatus::Degraded
+                },
                 if conforming { "" } else { "lens dirty" },
                 None,
                 when,

@@ -75,6 +75,8 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    pub const ALL: [Purpose; 2] = [Purpose::View, Purpose::Copy];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Purpose::View => "view",
@@ -102,6 +104,13 @@ pub enum Restriction {
 }
 
 impl Restriction {
+    pub const ALL: [Restriction; 4] = [
+        Restriction::None,
+        Restriction::StateSecret,
+        Restriction::CommercialSecret,
+        Restriction::Privacy,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Restriction::None => "none",
@@ -141,6 +150,13 @@ pub enum AccessState {
 }
 
 impl AccessState {
+    pub const ALL: [AccessState; 4] = [
+        AccessState::Pending,
+        AccessState::Approved,
+        AccessState::Refused,
+        AccessState::Revoked,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             AccessState::Pending => "pending",
@@ -160,6 +176,8 @@ impl AccessState {
         }
     }
 }
+
+crate::stored_as_text!(Requester, Purpose, Restriction, AccessState);
 
 /// What a request asks, as filed.
 #[derive(Debug, Clone, PartialEq, Eq)]

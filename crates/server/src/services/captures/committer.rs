@@ -7,6 +7,7 @@
 //! delayed waiting for company.
 
 use chrono::{DateTime, Utc};
+use roadwarden_domain::device::AlertKind;
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::DeviceId;
 use roadwarden_store::captures::{self, NewCapture};
@@ -26,7 +27,7 @@ const MAX_BATCH: usize = 512;
 pub struct DeviceAlert {
     pub device_id: DeviceId,
     pub unit_path: UnitPath,
-    pub kind: &'static str,
+    pub kind: AlertKind,
     pub detail: String,
     pub dedupe_key: String,
 }

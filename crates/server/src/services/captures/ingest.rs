@@ -17,7 +17,7 @@ use roadwarden_domain::capture::plate::{plate_key, read_plate, PlateColour, Plat
 use roadwarden_domain::capture::review::{review_deadline, CaptureState};
 use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::upkeep::valid_certificate;
-use roadwarden_domain::device::{text, CaptureUse, DeviceKind, DeviceState};
+use roadwarden_domain::device::{text, AlertKind, CaptureUse, DeviceKind, DeviceState};
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::roles::Role;
 use roadwarden_domain::{FieldError, RuleViolation};
@@ -201,7 +201,7 @@ pub async fn ingest_for(
         Flag::ClockDrift { seconds } => Some(DeviceAlert {
             device_id: device.id,
             unit_path: device.unit_path.clone(),
-            kind: "clock_drift",
+            kind: AlertKind::ClockDrift,
             detail: format!("device clock off by {seconds} s"),
             dedupe_key: format!("clock_drift:{}:{}", device.id.0, now.date_naive()),
         }),

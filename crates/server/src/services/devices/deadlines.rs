@@ -5,7 +5,7 @@
 use chrono::Datelike;
 use roadwarden_domain::device::lifecycle::Step;
 use roadwarden_domain::device::upkeep::{check_calibration, cleanup_reasons, CalibrationCheck};
-use roadwarden_domain::device::{DeviceState, SuspensionReason};
+use roadwarden_domain::device::{AlertKind, DeviceState, SuspensionReason};
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::DeviceId;
 use roadwarden_store::device_records;
@@ -54,7 +54,7 @@ pub async fn move_deadlines(ctx: &ServiceContext) -> AppResult<Moved> {
             alert(
                 ctx,
                 id,
-                "evaluation_due",
+                AlertKind::EvaluationDue,
                 "DEV-06: the effectiveness evaluation is due",
                 &format!("evaluation:{id}:{}", now.date_naive()),
             )
@@ -65,7 +65,7 @@ pub async fn move_deadlines(ctx: &ServiceContext) -> AppResult<Moved> {
         if alert(
             ctx,
             id,
-            "trial_may_end",
+            AlertKind::TrialMayEnd,
             "DEV-05: the minimum trial has run; formal use may start once registered",
             &format!("trial:{id}"),
         )
@@ -118,7 +118,7 @@ async fn step_one(
 async fn alert(
     ctx: &ServiceContext,
     id: DeviceId,
-    kind: &str,
+    kind: AlertKind,
     detail: &str,
     key: &str,
 ) -> AppResult<bool> {
@@ -158,7 +158,7 @@ pub async fn check_calibrations(ctx: &ServiceContext) -> AppResult<(usize, usize
                     &mut tx,
                     id,
                     &device.unit_path,
-                    "calibration_expiring",
+                    AlertKind::CalibrationExpiring,
                     &detail,
                     &format!("calibration:{id}:{valid_until}"),
                     now,
@@ -192,7 +192,7 @@ pub async fn check_calibrations(ctx: &ServiceContext) -> AppResult<(usize, usize
                     &mut tx,
                     id,
                     &device.unit_path,
-                    "calibration_invalid",
+                    AlertKind::CalibrationInvalid,
                     "SUP-05: suspended for want of a valid calibration certificate",
                     &format!("calibration-invalid:{id}:{today}"),
                     now,

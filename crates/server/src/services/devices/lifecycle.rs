@@ -1,23 +1,18 @@
 //! DEV-02..07, SUP-04..06, ORG-03: moving a device through its lifecycle. Every step goes
-//! through the domain's state machine; a refusal names the rule it would break.
-//!
-//! Why this file is just over 600 lines: it is one job, the lifecycle's use cases; each step's
-//! checks (role, scope, state) read top to bottom next to the others, in the order `apply` runs.
+//! through the domain's state machine; a refusal names the rule it would break. The rounds of
+//! assessment and review (DEV-02, DEV-03) are in `rounds.rs`.
 
 use chrono::{DateTime, Utc};
 use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::lifecycle::{
     apply, check_oversight, AssessmentPurpose, Oversight, Step, Transition,
 };
-use roadwarden_domain::device::review::{
-    check_review, round_outcome, Decision, Department, ReviewAttempt, RoundOutcome,
-};
-use roadwarden_domain::device::{text, DeviceState, SuspensionReason};
+use roadwarden_domain::device::{text, AlertKind, DeviceState, SuspensionReason};
 use roadwarden_domain::roles::Role;
 use roadwarden_domain::{DeviceId, FieldError, RuleViolation};
-use roadwarden_store::device_records::{self, NewAssessment, NewReview};
+use roadwarden_store::device_records;
 use roadwarden_store::devices::{self, Device};
-use roadwarden_store::{units, Tx};
+use roadwarden_store::Tx;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -25,9 +20,12 @@ use super::{facts, log_change, readable, Change};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
-use crate::policy::{DeviceActors, DeviceManagers, RoleSet, Supervisors};
+use crate::policy::{DeviceManagers, Supervisors};
 use crate::services::audit::Actor;
 use crate::services::context::ServiceContext;
+
+mod rounds;
+pub use rounds::*;
 
 /// Applies `step` to a locked device and writes the change three ways. Follow-on steps that
 /// are already due (a notice of zero days) are taken at once, as the job would.
@@ -65,8 +63,8 @@ pub async fn run_step(
         &updated,
         Change {
             action: step.name(),
-            from_state: Some(t.from.as_str()),
-            to_state: Some(t.to.as_str()),
+            from_state: Some(t.from),
+            to_state: Some(t.to),
             reason,
             detail,
             registration,
@@ -112,228 +110,6 @@ async fn locked(
     let _ = ctx;
     let device = devices::get_for_update(tx, id).await?;
     readable(tx, p, device).await
-}
-
-/// DEV-02: what an assessment states.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct AssessmentInput {
-    /// Necessity: traffic volume, disorder, accident history at the place.
-    pub necessity: String,
-    /// Rationality and conformity: signals, signs, markings and lighting.
-    pub conditions: String,
-    /// The signals, signs, markings and lighting are in order.
-    #[serde(default)]
-    pub facilities_ok: bool,
-    /// The purpose the device serves.
-    pub goal: String,
-}
-
-pub async fn file_assessment(
-    ctx: &ServiceContext,
-    p: &Principal,
-    meta: &RequestMeta,
-    id: DeviceId,
-    input: &AssessmentInput,
-) -> AppResult<Device> {
-    let necessity = text("necessity", &input.necessity, 2000, true)?;
-    let conditions = text("conditions", &input.conditions, 2000, true)?;
-    let goal = text("goal", &input.goal, 1000, true)?;
-    if !input.facilities_ok {
-        return Err(RuleViolation::new(
-            "DEV-02",
-            Code::DeviceFacilitiesNotInOrder,
-            "signals, signs, markings and lighting must be in order before a device is set, moved or re-enabled",
-        )
-        .into());
-    }
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    let device = locked(ctx, &mut tx, p, id).await?;
-    require(p, Role::DeviceManager, "file an assessment")?;
-    check_oversight(
-        p.scope(),
-        &device.unit_path,
-        Oversight::ManagingOrAbove,
-        "file an assessment",
-    )?;
-    let actor = Actor::user(p, meta);
-    let t = run_step(
-        ctx,
-        &mut tx,
-        &actor,
-        &device,
-        Step::FileAssessment,
-        "",
-        json!({}),
-        now,
-    )
-    .await?;
-    let purpose = t.purpose.map_or("add", |p| p.as_str());
-    device_records::add_assessment(
-        &mut tx,
-        &NewAssessment {
-            device_id: id,
-            purpose,
-            necessity: &necessity,
-            conditions: &conditions,
-            facilities_ok: true,
-            goal: &goal,
-            filed_by: Some(p.user.id),
-            filed_unit: Some(p.user.unit_id),
-        },
-        now,
-    )
-    .await?;
-    tx.commit().await?;
-    get(ctx, id).await
-}
-
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct ReviewInput {
-    /// technology, legal or public_opinion
-    pub department: String,
-    /// approve or return
-    pub decision: String,
-    /// Required when returning.
-    #[serde(default)]
-    pub reason: String,
-}
-
-/// DEV-03: one department's decision on the round under review.
-pub async fn review(
-    ctx: &ServiceContext,
-    p: &Principal,
-    meta: &RequestMeta,
-    id: DeviceId,
-    input: &ReviewInput,
-) -> AppResult<Device> {
-    let department = Department::parse(&input.department)?;
-    let decision = Decision::parse(&input.decision)?;
-    let reason = text("reason", &input.reason, 1000, false)?;
-    let now = ctx.clock.now();
-    let mut tx = ctx.store.begin().await?;
-    let device = locked(ctx, &mut tx, p, id).await?;
-    if device.state != DeviceState::UnderReview {
-        return Err(RuleViolation::new(
-            "DEV-03",
-            Code::DeviceTransitionOutOfOrder,
-            format!(
-                "only an assessment under review is reviewed; this device is '{}'",
-                device.state.as_str()
-            ),
-        )
-        .into());
-    }
-    let assessment = device_records::pending_assessment(&mut tx, id)
-        .await?
-        .ok_or(AppError::NotFound("assessment"))?;
-    let all = device_records::reviews(&mut tx, id).await?;
-    let this_round: Vec<_> = all
-        .iter()
-        .filter(|r| r.assessment_id == assessment.id)
-        .collect();
-    let unit = units::get(&mut tx, p.user.unit_id)
-        .await?
-        .ok_or(AppError::NotFound("unit"))?;
-    let filing_unit = match assessment.filed_unit_id {
-        Some(id) => units::get(&mut tx, roadwarden_domain::UnitId(id)).await?,
-        None => None,
-    };
-    check_review(&ReviewAttempt {
-        department,
-        reviewer: p.user.id,
-        reviewer_roles: &p.roles,
-        reviewer_unit: &unit.path,
-        reviewer_unit_kind: unit.kind,
-        filed_by: assessment.filed_by.map(roadwarden_domain::UserId),
-        filing_unit: filing_unit.as_ref().map(|u| &u.path),
-        decided_other_department: this_round
-            .iter()
-            .any(|r| r.reviewer_user_id == p.user.id.0 && r.department != department.as_str()),
-        managing_unit: &device.unit_path,
-        already_decided: this_round
-            .iter()
-            .any(|r| r.department == department.as_str()),
-        reason: &reason,
-        decision,
-    })?;
-    device_records::add_review(
-        &mut tx,
-        &NewReview {
-            assessment_id: assessment.id,
-            device_id: id,
-            department: department.as_str(),
-            decision: decision.as_str(),
-            reason: &reason,
-            reviewer: p.user.id,
-            reviewer_unit: unit.id,
-        },
-        now,
-    )
-    .await?;
-    let actor = Actor::user(p, meta);
-    log_change(
-        &mut tx,
-        &actor,
-        &device,
-        Change {
-            action: if decision == Decision::Approve {
-                "review_approved"
-            } else {
-                "review_returned_by"
-            },
-            from_state: None,
-            to_state: None,
-            reason: &reason,
-            detail: json!({ "department": department.as_str(), "assessment": assessment.id }),
-            registration: None,
-        },
-        now,
-    )
-    .await?;
-    let mut decisions: Vec<(Department, Decision)> = this_round
-        .iter()
-        .filter_map(|r| {
-            Some((
-                Department::parse(&r.department).ok()?,
-                Decision::parse(&r.decision).ok()?,
-            ))
-        })
-        .collect();
-    decisions.push((department, decision));
-    match round_outcome(&decisions) {
-        RoundOutcome::Approved => {
-            device_records::decide_assessment(&mut tx, assessment.id, "approved", now).await?;
-            run_step(
-                ctx,
-                &mut tx,
-                &Actor::system(),
-                &device,
-                Step::ReviewsApproved,
-                "",
-                json!({ "assessment": assessment.id }),
-                now,
-            )
-            .await?;
-        }
-        RoundOutcome::Returned => {
-            device_records::decide_assessment(&mut tx, assessment.id, "returned", now).await?;
-            run_step(
-                ctx,
-                &mut tx,
-                &actor,
-                &device,
-                Step::ReviewReturned,
-                &reason,
-                json!({ "department": department.as_str() }),
-                now,
-            )
-            .await?;
-        }
-        RoundOutcome::Pending => {}
-    }
-    tx.commit().await?;
-    get(ctx, id).await
 }
 
 /// A step a person asks for by name.
@@ -410,11 +186,16 @@ pub async fn act(
                 now,
             )
             .await?;
+            let kind = if action == "warn" {
+                AlertKind::Warn
+            } else {
+                AlertKind::OrderRectification
+            };
             device_records::add_alert(
                 &mut tx,
                 id,
                 &device.unit_path,
-                action,
+                kind,
                 &reason,
                 &format!("{action}:{}:{}", id, now.timestamp_micros()),
                 now,
@@ -433,12 +214,7 @@ pub async fn act(
                     )?;
                 }
                 Step::Suspend { .. } | Step::Resume => {
-                    if !p.has_any(DeviceActors::ROLES) {
-                        return Err(AppError::forbidden(
-                            Code::RoleMissing,
-                            "this needs the role device_manager or supervisor",
-                        ));
-                    }
+                    // Either of the handler's DeviceActors, at the managing unit or above.
                     check_oversight(
                         p.scope(),
                         &device.unit_path,
@@ -462,9 +238,11 @@ pub async fn act(
             };
             run_step(ctx, &mut tx, &actor, &device, step, &reason, detail, now).await?;
             if step == Step::Resume {
-                device_records::resolve_alerts(&mut tx, id, "calibration_invalid", now).await?;
+                device_records::resolve_alerts(&mut tx, id, AlertKind::CalibrationInvalid, now)
+                    .await?;
                 // DEV-04/05: reviewed; it now serves the notice or trial it had not proven.
-                device_records::resolve_alerts(&mut tx, id, "formal_use_not_proven", now).await?;
+                device_records::resolve_alerts(&mut tx, id, AlertKind::FormalUseNotProven, now)
+                    .await?;
             }
         }
     }
@@ -490,7 +268,6 @@ pub async fn confirm_registration(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let device = locked(ctx, &mut tx, p, id).await?;
-    require(p, Role::DeviceManager, "confirm a registration")?;
     check_oversight(
         p.scope(),
         &device.unit_path,

@@ -19,6 +19,7 @@ use chrono::{DateTime, Utc};
 use roadwarden_domain::device::lifecycle::Facts;
 use roadwarden_domain::device::review::review_scope;
 use roadwarden_domain::device::upkeep::valid_certificate;
+use roadwarden_domain::device::DeviceState;
 use roadwarden_domain::org::UnitPath;
 use roadwarden_store::device_records::{self, NewEvent};
 use roadwarden_store::devices::Device;
@@ -85,8 +86,8 @@ pub async fn facts(tx: &mut Tx, device: &Device, now: DateTime<Utc>) -> AppResul
 /// (DEV-07).
 pub struct Change<'a> {
     pub action: &'a str,
-    pub from_state: Option<&'a str>,
-    pub to_state: Option<&'a str>,
+    pub from_state: Option<DeviceState>,
+    pub to_state: Option<DeviceState>,
     pub reason: &'a str,
     pub detail: serde_json::Value,
     /// The registration change kind, or None when the platform need not hear of it.
@@ -160,7 +161,7 @@ pub async fn log_change(
 pub fn registration_record(
     device: &Device,
     change: &str,
-    to_state: Option<&str>,
+    to_state: Option<DeviceState>,
     detail: &serde_json::Value,
     actor: &str,
     at: DateTime<Utc>,
@@ -185,7 +186,7 @@ pub fn registration_record(
             "longitude": device.longitude,
             "latitude": device.latitude,
             "violation_types": device.violation_types,
-            "state": to_state.unwrap_or(device.state.as_str()),
+            "state": to_state.unwrap_or(device.state).as_str(),
         },
         "changed": detail,
     })

@@ -122,7 +122,7 @@ pub async fn detail(ctx: &ServiceContext, p: &Principal, id: DeviceId) -> AppRes
 
 /// DEV-03: an assessment waiting for a department.
 pub struct InboxEntry {
-    pub department: String,
+    pub department: Department,
     pub assessment_id: i64,
     pub filed_at: DateTime<Utc>,
     pub device: Device,
@@ -157,11 +157,11 @@ pub async fn review_inbox(
         }
         for scope in &scopes {
             for (device_id, assessment_id, filed_at) in
-                device_records::review_inbox(&mut tx, scope, dept.as_str(), 500).await?
+                device_records::review_inbox(&mut tx, scope, dept, 500).await?
             {
                 if items
                     .iter()
-                    .any(|i| i.assessment_id == assessment_id && i.department == dept.as_str())
+                    .any(|i| i.assessment_id == assessment_id && i.department == dept)
                 {
                     continue;
                 }
@@ -171,7 +171,7 @@ pub async fn review_inbox(
                         continue;
                     }
                     items.push(InboxEntry {
-                        department: dept.as_str().into(),
+                        department: dept,
                         assessment_id,
                         filed_at,
                         device,

@@ -219,7 +219,7 @@ pub async fn create_device(
         Change {
             action: "create",
             from_state: None,
-            to_state: Some(DeviceState::Draft.as_str()),
+            to_state: Some(DeviceState::Draft),
             reason: "",
             detail: json!({ "kind": kind.as_str(), "unit": unit.code }),
             registration: Some("create"),

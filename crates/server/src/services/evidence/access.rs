@@ -8,8 +8,9 @@ use roadwarden_blob::{BlobId, Reader};
 use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::text;
 use roadwarden_domain::evidence::access::{
-    self as rules, Application, Approval, Purpose, Requester, Restriction,
+    self as rules, AccessState, Application, Approval, Purpose, Requester, Restriction,
 };
+use roadwarden_domain::evidence::retention::LifeState;
 use roadwarden_domain::{FieldError, RuleViolation, UnitId, UserId};
 use roadwarden_store::evidence::{self as store, Evidence};
 use roadwarden_store::evidence_access::{self as access_store, Export, NewRequest, Request};
@@ -22,7 +23,7 @@ use super::{in_scope, require};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
-use crate::policy::{FootageBrowsers, RecorderAdmins, RequestReaders, RoleSet, UnitHeads};
+use crate::policy::{RecorderAdmins, RequestReaders, RoleSet, UnitHeads};
 use crate::services::audit::{record, record_list_read, Actor, Event};
 use crate::services::context::ServiceContext;
 use crate::views::evidence::{AccessRequestRecord, ExportView};
@@ -58,7 +59,6 @@ pub async fn file(
     meta: &RequestMeta,
     input: RequestInput,
 ) -> AppResult<RequestView> {
-    require(p, FootageBrowsers::ROLES, "asking for footage")?;
     let requester = Requester::parse(&input.requester_kind)?;
     let purpose = Purpose::parse(&input.purpose)?;
     let app = Application {
@@ -88,7 +88,7 @@ pub async fn file(
     }
     for f in &files {
         in_scope(p, &f.unit_path, "footage")?;
-        if f.life_state != "kept" {
+        if f.life_state != LifeState::Kept {
             return Err(AppError::NotFound("footage"));
         }
     }
@@ -113,12 +113,12 @@ pub async fn file(
             unit_path: &unit.path,
             requester_id: p.user.id,
             requesting_unit_id: p.user.unit_id,
-            requester_kind: requester.as_str(),
-            purpose: purpose.as_str(),
+            requester_kind: requester,
+            purpose,
             reason: &app.reason,
             register: app.register.as_deref().unwrap_or(""),
             committee_approval: app.committee_approval.as_deref().unwrap_or(""),
-            restriction: restriction.as_str(),
+            restriction,
             evidence_ids: &ids,
         },
         now,
@@ -183,7 +183,7 @@ async fn view(tx: &mut Tx, r: Request) -> AppResult<RequestView> {
     let evidence_ids = access_store::items(tx, r.id).await?;
     let approvals = access_store::approvals(tx, r.id).await?;
     let exports = access_store::exports_of(tx, r.id).await?;
-    let approvals_needed = Restriction::parse(&r.restriction)?.approvals_needed();
+    let approvals_needed = r.restriction.approvals_needed();
     Ok(RequestView {
         request: r.into(),
         requester_name,
@@ -212,7 +212,7 @@ pub async fn list(
         } else {
             state_filter
         };
-        rules::AccessState::parse(st)?;
+        let st = rules::AccessState::parse(st)?;
         access_store::inbox(&mut tx, p.scope(), st, 200).await?
     } else {
         access_store::mine(&mut tx, p.user.id, 200).await?
@@ -258,7 +258,7 @@ pub async fn decide(
     let r = access_store::get(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("request"))?;
-    let current = rules::AccessState::parse(&r.state)?;
+    let current = r.state;
     let own = r.requester_id == p.user.id.0;
     // The requester may withdraw their own request; everything else is the head's.
     if !(own && matches!(decision, Decision::Revoke)) {
@@ -280,7 +280,7 @@ pub async fn decide(
                 .into_iter()
                 .map(UserId)
                 .collect();
-            let restriction = Restriction::parse(&r.restriction)?;
+            let restriction = r.restriction;
             let outcome = rules::approve(
                 current,
                 UserId(r.requester_id),
@@ -293,8 +293,15 @@ pub async fn decide(
             access_store::add_approval(&mut tx, id, p.user.id, now).await?;
             match outcome {
                 Approval::Granted { expires_at } => {
-                    if !access_store::decide(&mut tx, id, "approved", now, Some(expires_at), "")
-                        .await?
+                    if !access_store::decide(
+                        &mut tx,
+                        id,
+                        AccessState::Approved,
+                        now,
+                        Some(expires_at),
+                        "",
+                    )
+                    .await?
                     {
                         return Err(raced());
                     }
@@ -312,7 +319,7 @@ pub async fn decide(
         Decision::Refuse { reason } => {
             let reason = text("reason", &reason, 500, true)?;
             rules::refuse(current, &reason)?;
-            if !access_store::decide(&mut tx, id, "refused", now, None, &reason).await? {
+            if !access_store::decide(&mut tx, id, AccessState::Refused, now, None, &reason).await? {
                 return Err(raced());
             }
             ("evidence.access_refused", json!({"reason": reason}))
@@ -354,7 +361,7 @@ pub async fn export(
     usable(&r, Purpose::Copy, now)?;
     let ids = access_store::items(&mut tx, request_id).await?;
     let files = store::get_many(&mut tx, &ids).await?;
-    if files.iter().any(|f| f.life_state != "kept") {
+    if files.iter().any(|f| f.life_state != LifeState::Kept) {
         return Err(RuleViolation::new(
             "BWC-06",
             Code::EvidencePurged,
@@ -396,7 +403,7 @@ fn may_provide(p: &Principal, r: &Request) -> AppResult<()> {
         p.user.id,
         is_admin,
         UserId(r.requester_id),
-        Requester::parse(&r.requester_kind)?,
+        r.requester_kind,
     )?;
     Ok(())
 }

@@ -65,7 +65,7 @@ pub async fn sheet(
                     .map(|u| format!("{} ({})", u.full_name, u.username))
                     .unwrap_or_default(),
             ),
-            ("类别 Kind".into(), request.requester_kind.clone()),
+            ("类别 Kind".into(), request.requester_kind.as_str().into()),
             ("申请单位 Requesting unit".into(), requesting_unit),
             ("事由 Reason".into(), request.reason.clone()),
             ("登记 Register".into(), request.register.clone()),

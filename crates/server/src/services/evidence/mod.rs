@@ -16,6 +16,7 @@ pub mod upload;
 use chrono_tz::Tz;
 use roadwarden_domain::codes::Code;
 use roadwarden_domain::evidence::retention::{self as rules, LongTermTrigger, Reasons};
+use roadwarden_domain::evidence::states::ReasonKind;
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::roles::Role;
 use roadwarden_store::evidence::{self as store, Evidence};
@@ -66,9 +67,9 @@ pub(crate) async fn refresh_retention(
         ..Reasons::default()
     };
     for r in active {
-        match r.kind.as_str() {
-            "hold" => facts.holds += 1,
-            _ => {
+        match r.kind {
+            ReasonKind::Hold => facts.holds += 1,
+            ReasonKind::LongTerm => {
                 if let Ok(t) = LongTermTrigger::parse(&r.reason_code) {
                     facts.long_term.push(t);
                 }
@@ -82,7 +83,7 @@ pub(crate) async fn refresh_retention(
         e.ended_at,
         tz,
     );
-    store::set_retention(tx, e.id, retention.category.as_str(), retention.purge_from).await?;
+    store::set_retention(tx, e.id, retention.category, retention.purge_from).await?;
     Ok(retention)
 }
 

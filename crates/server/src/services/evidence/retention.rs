@@ -10,6 +10,7 @@ use roadwarden_domain::evidence::retention::{
     self as rules, check_early_deletion, check_purge, check_restore, EarlyDeletion, LifeState,
     LongTermTrigger,
 };
+use roadwarden_domain::evidence::states::{DeletionState, ReasonKind};
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::{FieldError, RuleViolation, UnitId, UserId};
 use roadwarden_store::evidence::{self as store, Evidence, NewReason};
@@ -17,12 +18,11 @@ use roadwarden_store::Tx;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{in_scope, refresh_retention, require};
+use super::{in_scope, refresh_retention};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::edge::RecordId;
 use crate::error::{AppError, AppResult};
-use crate::policy::{FootageKeepers, RecorderReaders, RoleSet, UnitHeads};
 use crate::services::audit::{record, Actor, Event};
 use crate::services::context::ServiceContext;
 use crate::views::evidence::{DeletionView, EvidenceView};
@@ -45,17 +45,19 @@ pub async fn add_reason(
     trigger: &str,
     note: &str,
 ) -> AppResult<Evidence> {
-    require(p, FootageKeepers::ROLES, "keeping footage longer")?;
     let (kind, code) = match kind {
-        "long_term" => ("long_term", LongTermTrigger::parse(trigger)?.as_str()),
-        "hold" => ("hold", ""),
+        "long_term" => (
+            ReasonKind::LongTerm,
+            LongTermTrigger::parse(trigger)?.as_str(),
+        ),
+        "hold" => (ReasonKind::Hold, ""),
         _ => return Err(FieldError::new("kind", "must be long_term or hold").into()),
     };
-    let note = text("note", note, 500, kind == "hold")?;
+    let note = text("note", note, 500, kind == ReasonKind::Hold)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let e = load(&mut tx, p, id).await?;
-    if e.life_state != LifeState::Kept.as_str() {
+    if e.life_state != LifeState::Kept {
         return Err(RuleViolation::new(
             "BWC-06",
             Code::RetentionNotKept,
@@ -80,7 +82,7 @@ pub async fn add_reason(
     audit(
         &mut tx,
         Actor::user(p, meta),
-        &format!("evidence.{kind}_set"),
+        &format!("evidence.{}_set", kind.as_str()),
         &e,
         json!({
             "reason": reason_id, "trigger": code, "note": note, "category": r.category.as_str(),
@@ -103,7 +105,6 @@ pub async fn release_reason(
     id: i64,
     reason_id: i64,
 ) -> AppResult<Evidence> {
-    require(p, UnitHeads::ROLES, "releasing a hold")?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let e = load(&mut tx, p, id).await?;
@@ -145,7 +146,7 @@ pub async fn on_objection(
             tx,
             &NewReason {
                 evidence_id: e.id,
-                kind: "long_term",
+                kind: ReasonKind::LongTerm,
                 reason_code: LongTermTrigger::PartyObjection.as_str(),
                 source: "objection",
                 note: "",
@@ -181,7 +182,6 @@ pub async fn request_deletion(
     id: i64,
     reason: &str,
 ) -> AppResult<store::Deletion> {
-    require(p, FootageKeepers::ROLES, "asking for an early deletion")?;
     let reason = text("reason", reason, 500, true)?;
     if reason.chars().count() < 10 {
         return Err(FieldError::new("reason", "say why (at least 10 characters)").into());
@@ -219,14 +219,13 @@ pub async fn approve_deletion(
     meta: &RequestMeta,
     id: i64,
 ) -> AppResult<store::Deletion> {
-    require(p, UnitHeads::ROLES, "approving an early deletion")?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let e = load(&mut tx, p, id).await?;
     let d = store::open_deletion(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("early deletion request"))?;
-    if d.state != "pending" {
+    if d.state != DeletionState::Pending {
         return Err(AppError::Conflict {
             field: "already approved by two heads".into(),
         });
@@ -271,12 +270,11 @@ pub async fn restore(
     id: i64,
     note: &str,
 ) -> AppResult<Evidence> {
-    require(p, UnitHeads::ROLES, "restoring purged footage")?;
     let note = text("note", note, 500, true)?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let e = load(&mut tx, p, id).await?;
-    check_restore(LifeState::parse(&e.life_state)?, e.restore_until, now)?;
+    check_restore(e.life_state, e.restore_until, now)?;
     if !store::mark_restored(&mut tx, id).await? {
         return Err(AppError::Conflict {
             field: "footage changed meanwhile; reload".into(),
@@ -286,7 +284,7 @@ pub async fn restore(
         &mut tx,
         &NewReason {
             evidence_id: id,
-            kind: "hold",
+            kind: ReasonKind::Hold,
             reason_code: "",
             source: "restore",
             note: &note,
@@ -418,16 +416,11 @@ async fn purge_one(
         .await?
         .ok_or(AppError::NotFound("footage"))?;
     let retention = refresh_retention(ctx, &mut tx, &fresh).await?;
-    if let Err(v) = check_purge(
-        LifeState::parse(&fresh.life_state)?,
-        retention,
-        early.map(|(d, _)| d),
-        now,
-    ) {
+    if let Err(v) = check_purge(fresh.life_state, retention, early.map(|(d, _)| d), now) {
         if let (Some((_, deletion)), Code::RetentionEarlyDeletionNotGeneral) = (early, v.code) {
             // BWC-06: the footage became case evidence or long term after the approval; the
             // early deletion lapses instead of being retried by every run.
-            store::close_deletion(&mut tx, deletion, "refused").await?;
+            store::close_deletion(&mut tx, deletion, DeletionState::Refused).await?;
             audit(
                 &mut tx,
                 Actor::named("evidence-retention"),
@@ -448,7 +441,7 @@ async fn purge_one(
         return Ok(false);
     }
     if let Some((_, deletion)) = early {
-        store::close_deletion(&mut tx, deletion, "done").await?;
+        store::close_deletion(&mut tx, deletion, DeletionState::Done).await?;
     }
     audit(&mut tx, Actor::named("evidence-retention"), "evidence.purged", e, json!({
         "category": retention.category.as_str(), "restore_until": until, "early_deletion": early.map(|(_, d)| d),
@@ -469,7 +462,6 @@ pub struct Calendar {
 }
 
 pub async fn calendar(ctx: &ServiceContext, p: &Principal, days: i64) -> AppResult<Calendar> {
-    require(p, RecorderReaders::ROLES, "the retention calendar")?;
     let now = ctx.clock.now();
     let days = days.clamp(1, 366);
     let mut tx = ctx.store.begin_read().await?;

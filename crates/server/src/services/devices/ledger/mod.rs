@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use roadwarden_domain::device::upkeep::Certificate;
-use roadwarden_domain::device::{DeviceState, SuspensionReason};
+use roadwarden_domain::device::{AlertKind, DeviceState, SuspensionReason};
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::UnitId;
 use roadwarden_store::device_records::{self, NewCalibration, NewEvent};
@@ -203,7 +203,7 @@ pub async fn import(
                 device_id: id,
                 action: "imported",
                 from_state: None,
-                to_state: Some(row.new.state.as_str()),
+                to_state: Some(row.new.state),
                 actor_user_id: actor.user_id,
                 actor: &actor.name,
                 actor_unit_id: actor.unit_id,
@@ -216,12 +216,12 @@ pub async fn import(
         if row.new.state == DeviceState::Suspended {
             let (kind, detail, key) = match row.new.suspension_reason {
                 Some(SuspensionReason::FormalUseNotProven) => (
-                    "formal_use_not_proven",
+                    AlertKind::FormalUseNotProven,
                     "DEV-04/DEV-05: imported as in use or in trial without the dates that prove its public notice and full trial, so suspended for review",
                     format!("formal-use-not-proven:{id}:import"),
                 ),
                 _ => (
-                    "calibration_invalid",
+                    AlertKind::CalibrationInvalid,
                     "SUP-05: imported with a lapsed calibration certificate, so suspended",
                     format!("calibration-invalid:{id}:import"),
                 ),

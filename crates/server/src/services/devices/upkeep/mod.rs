@@ -9,7 +9,7 @@ use roadwarden_domain::device::lifecycle::{check_oversight, Oversight};
 use roadwarden_domain::device::upkeep::{
     check_fault_fixed, check_not_future, Certificate, ObservedStatus,
 };
-use roadwarden_domain::device::{text, DeviceState};
+use roadwarden_domain::device::{text, AlertKind, DeviceState};
 use roadwarden_domain::{DeviceId, FieldError, RuleViolation};
 use roadwarden_store::device_records::{self, Calibration, NewCalibration};
 use roadwarden_store::devices::{self, Device};
@@ -161,7 +161,7 @@ pub async fn add_calibration(
         now,
     )
     .await?;
-    device_records::resolve_alerts(&mut tx, id, "calibration_expiring", now).await?;
+    device_records::resolve_alerts(&mut tx, id, AlertKind::CalibrationExpiring, now).await?;
     let created = device_records::calibration(&mut tx, cid)
         .await?
         .ok_or(AppError::NotFound("calibration"))?;
@@ -248,7 +248,7 @@ pub async fn add_patrol(
         at,
         &patroller,
         input.conforming,
-        status.as_str(),
+        status,
         &findings,
         Some(p.user.id),
         now,
@@ -398,7 +398,7 @@ pub async fn log_operation(
         id,
         now,
         &action,
-        status.as_str(),
+        status,
         &note,
         Some(p.user.id),
         &p.user.full_name,

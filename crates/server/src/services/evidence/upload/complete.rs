@@ -7,6 +7,7 @@ use roadwarden_blob::BlobId;
 use roadwarden_domain::codes::Code;
 use roadwarden_domain::evidence::footage::{self, sniff};
 use roadwarden_domain::evidence::retention::{self as rules, Reasons};
+use roadwarden_domain::evidence::states::UploadState;
 use roadwarden_domain::{UnitId, UserId};
 use roadwarden_store::evidence::{self as store, NewEvidence, Upload};
 use serde_json::json;
@@ -122,7 +123,7 @@ pub(super) async fn complete(
         &NewEvidence {
             sha256: &sha,
             length: upload.length,
-            media_kind: kind.kind.as_str(),
+            media_kind: kind.kind,
             mime: kind.mime,
             file_name: &meta.file_name,
             unit_id: UnitId(upload.unit_id),
@@ -142,12 +143,20 @@ pub(super) async fn complete(
             late_hand_in: lateness.late_hand_in,
             late_storage: lateness.late_storage,
             uploaded_by: UserId(upload.created_by),
-            retention_category: retention.category.as_str(),
+            retention_category: retention.category,
             purge_from: retention.purge_from,
         },
     )
     .await?;
-    if !store::finish_upload(&mut tx, &upload.id, "completed", "", Some(evidence_id)).await? {
+    if !store::finish_upload(
+        &mut tx,
+        &upload.id,
+        UploadState::Completed,
+        "",
+        Some(evidence_id),
+    )
+    .await?
+    {
         return Err(AppError::Conflict {
             field: "upload already finished".into(),
         });
@@ -186,7 +195,7 @@ pub(super) async fn fail(ctx: &ServiceContext, upload: &Upload, why: &str) -> Ap
     let _ = std::fs::remove_file(&path);
     ctx.uploads.forget(&upload.id);
     let mut tx = ctx.store.begin().await?;
-    if store::finish_upload(&mut tx, &upload.id, "failed", why, None).await? {
+    if store::finish_upload(&mut tx, &upload.id, UploadState::Failed, why, None).await? {
         record(
             &mut tx,
             &Actor::named("evidence-intake"),
@@ -213,7 +222,7 @@ pub async fn terminate(
     id: &str,
 ) -> AppResult<()> {
     let upload = status(ctx, p, id).await?;
-    if upload.state != "receiving" {
+    if upload.state != UploadState::Receiving {
         return Err(refused_after_end(ctx, p, meta, &upload, "delete").await);
     }
     let session = ctx.uploads.get(id);

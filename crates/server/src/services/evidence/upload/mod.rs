@@ -17,16 +17,16 @@ use axum::body::Body;
 use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use roadwarden_blob::BlobId;
+use roadwarden_domain::evidence::states::UploadState;
 use roadwarden_domain::{FieldError, UnitId, UserId};
 use roadwarden_store::evidence::{self as store, Upload};
 use roadwarden_store::users;
 use serde_json::json;
 
-use super::{require, unit_tz};
+use super::unit_tz;
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
-use crate::policy::{RoleSet, Uploaders};
 use crate::services::audit::{record, Actor, Event};
 use crate::services::context::ServiceContext;
 
@@ -53,7 +53,6 @@ pub async fn create(
     length: u64,
     raw: &HashMap<String, String>,
 ) -> AppResult<Upload> {
-    require(p, Uploaders::ROLES, "uploading footage")?;
     if length == 0 {
         return Err(FieldError::new("Upload-Length", "an empty file is not footage").into());
     }
@@ -100,7 +99,7 @@ pub async fn create(
         upload_offset: 0,
         sha256: None,
         metadata: serde_json::to_string(&footage).map_err(|e| AppError::Internal(e.into()))?,
-        state: "receiving".into(),
+        state: UploadState::Receiving,
         failure: String::new(),
         evidence_id: None,
     };
@@ -139,7 +138,7 @@ pub async fn status(ctx: &ServiceContext, p: &Principal, id: &str) -> AppResult<
         .filter(|u| u.created_by == p.user.id.0)
         .ok_or(AppError::NotFound("upload"))?;
     drop(tx);
-    if upload.state == "receiving" && upload.upload_offset == upload.length {
+    if upload.state == UploadState::Receiving && upload.upload_offset == upload.length {
         // The last byte arrived but the server stopped before filing it: finish now.
         complete(ctx, &upload, None).await?;
         return status_row(ctx, id).await;
@@ -173,7 +172,7 @@ pub async fn append(
     body: Body,
 ) -> AppResult<Appended> {
     let upload = status(ctx, p, id).await?;
-    if upload.state != "receiving" {
+    if upload.state != UploadState::Receiving {
         return Err(refused_after_end(ctx, p, meta, &upload, "overwrite").await);
     }
     if upload.expires_at <= ctx.clock.now() {
@@ -270,7 +269,10 @@ pub(super) async fn refused_after_end(
     attempt: &str,
 ) -> AppError {
     let refusal = ended(upload);
-    let Some(evidence_id) = upload.evidence_id.filter(|_| upload.state == "completed") else {
+    let Some(evidence_id) = upload
+        .evidence_id
+        .filter(|_| upload.state == UploadState::Completed)
+    else {
         return refusal;
     };
     let recorded = async {
@@ -299,8 +301,8 @@ pub(super) async fn refused_after_end(
 }
 
 pub(super) fn ended(upload: &Upload) -> AppError {
-    match upload.state.as_str() {
-        "completed" => AppError::protocol(
+    match upload.state {
+        UploadState::Completed => AppError::protocol(
             StatusCode::CONFLICT,
             Code::UploadComplete,
             format!(
