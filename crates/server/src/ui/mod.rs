@@ -7,6 +7,7 @@ pub mod audit;
 mod audit_text;
 pub mod bulk;
 pub mod calendar;
+pub mod capture_list;
 pub mod captures;
 pub mod devices;
 pub mod docs;
@@ -35,7 +36,7 @@ use crate::error::{AppError, RenderedError};
 use crate::i18n::{self, Lang};
 use crate::policy::{
     AccountReaders, Admins, AuditReaders, DeviceReviewers, FootageBrowsers, LegalReviewers,
-    ObjectionReaders, RecorderReaders, Reviewers, ViolationReaders,
+    ObjectionReaders, RecorderReaders, ReviewOverseers, Reviewers, ViolationReaders,
 };
 use crate::state::AppState;
 use roadwarden_domain::codes::Code;
@@ -86,6 +87,8 @@ pub fn router() -> Router<AppState> {
         .route("/device-report", get(devices::report_page))
         .route("/device-cleanup/{item}", post(devices::resolve_cleanup))
         .route("/public/devices", get(devices::public_page))
+        .route("/captures", get(capture_list::captures_page))
+        .route("/captures/export", get(capture_list::captures_export))
         .route("/review", get(captures::review_page))
         .route("/review/{id}/decision", post(captures::decide))
         .route("/violations", get(captures::violations_page))
@@ -226,6 +229,9 @@ pub fn page_context(
         nav.push(("/device-report", "nav.device_report"));
         if p.may::<Reviewers>() {
             nav.push(("/review", "nav.review"));
+        }
+        if p.may::<ReviewOverseers>() {
+            nav.push(("/captures", "nav.captures"));
         }
         if p.may::<ViolationReaders>() {
             nav.push(("/violations", "nav.violations"));
