@@ -32,11 +32,11 @@ use crate::services::captures::review::{
 use crate::services::captures::violation_list::{self, ViolationListQuery};
 use crate::services::captures::violations::{self, ClerkAction};
 use crate::state::AppState;
-use crate::views::lists::CaptureListView;
 use crate::views::captures::{
     views, CreatedId, ExemptionView, NoticeView, ObjectionView, ReviewerStatsView, VehicleRecorded,
     ViolationDetailView, ViolationView,
 };
+use crate::views::lists::CaptureListView;
 
 // ---- review --------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ pub mod captures;
 pub mod devices;
 pub mod docs;
 pub mod evidence;
+pub mod footage;
 pub mod home;
 mod inline_form;
 mod lists;
@@ -120,7 +121,12 @@ pub fn router() -> Router<AppState> {
         )
         .route("/report", get(reports::report_page).post(reports::submit))
         .route("/report/code", post(reports::send_code))
-        .route("/evidence", get(evidence::library_page))
+        .route("/evidence", get(footage::library_page))
+        .route("/evidence/export", get(footage::library_export))
+        .route(
+            "/evidence/selection/export",
+            post(footage::selection_export),
+        )
         .route("/evidence/{id}", get(evidence::item_page))
         .route("/evidence/{id}/reasons", post(evidence::add_reason))
         .route(

@@ -170,7 +170,8 @@ pub async fn send_code(
                     phone: form.phone,
                     ..Entered::default()
                 };
-                let mut resp = page(&state, lang, visitor.csrf(), entered, None, Some(key), None).await?;
+                let mut resp =
+                    page(&state, lang, visitor.csrf(), entered, None, Some(key), None).await?;
                 *resp.status_mut() = e.status();
                 Ok(resp)
             }
@@ -193,7 +194,16 @@ pub async fn submit(
             let Some(key) = refusal_key(&e) else {
                 return Err(e);
             };
-            let mut resp = page(&state, lang, visitor.csrf(), Entered::default(), None, Some(key), None).await?;
+            let mut resp = page(
+                &state,
+                lang,
+                visitor.csrf(),
+                Entered::default(),
+                None,
+                Some(key),
+                None,
+            )
+            .await?;
             *resp.status_mut() = e.status();
             return Ok(resp);
         }
@@ -201,10 +211,22 @@ pub async fn submit(
     lang.code().clone_into(&mut input.lang);
     let entered = Entered::from(&input);
     match public_reports::submit(&state, &meta, Channel::Web, input).await {
-        Ok(receipt) => page(&state, lang, visitor.csrf(), Entered::default(), None, None, Some(receipt)).await,
+        Ok(receipt) => {
+            page(
+                &state,
+                lang,
+                visitor.csrf(),
+                Entered::default(),
+                None,
+                None,
+                Some(receipt),
+            )
+            .await
+        }
         Err(e) => match refusal_key(&e) {
             Some(key) => {
-                let mut resp = page(&state, lang, visitor.csrf(), entered, None, Some(key), None).await?;
+                let mut resp =
+                    page(&state, lang, visitor.csrf(), entered, None, Some(key), None).await?;
                 *resp.status_mut() = e.status();
                 Ok(resp)
             }
