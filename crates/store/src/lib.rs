@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod calendar;
+pub mod capture_list;
 pub mod captures;
 pub mod device_records;
 pub mod devices;
@@ -15,6 +16,7 @@ pub mod duty_records;
 pub mod error;
 pub mod evidence;
 pub mod evidence_access;
+pub mod footage_list;
 pub mod jobs;
 pub mod list;
 pub mod messages;

@@ -17,6 +17,7 @@ use crate::policy::{
     ExemptionKeepers, InterfaceClients, NoticeClerks, ObjectionHandlers, ObjectionReaders,
     ReviewOverseers, Reviewers, ViolationReaders,
 };
+use crate::services::captures::capture_list::{self, CaptureListQuery};
 use crate::services::captures::exemptions::{self, ExemptionInput};
 use crate::services::captures::forms;
 use crate::services::captures::inspection::{self, BlockedPage, InspectionAnswer};
@@ -35,6 +36,7 @@ use crate::views::captures::{
     views, CreatedId, ExemptionView, NoticeView, ObjectionView, ReviewerStatsView, VehicleRecorded,
     ViolationDetailView, ViolationView,
 };
+use crate::views::lists::CaptureListView;
 
 // ---- review --------------------------------------------------------------------------------
 
@@ -139,6 +141,68 @@ pub async fn image(
             (header::CACHE_CONTROL, "private, max-age=300"),
         ],
         bytes,
+    )
+        .into_response())
+}
+
+/// The captures list's query (all text, so a bad value is a 422 naming its field).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct CaptureQuery {
+    /// A capture state: `not_entered`, `pending`, `second_review`, `approved`, `rejected`.
+    pub state: Option<String>,
+    /// A unit inside your scope: its captures and those of the units below it.
+    pub unit_id: Option<String>,
+    /// A device's number, exactly.
+    pub device: Option<String>,
+    /// Part of a plate.
+    pub search: Option<String>,
+    /// First day, YYYY-MM-DD, in your unit's time zone.
+    pub from: Option<String>,
+    /// Last day, YYYY-MM-DD, in your unit's time zone.
+    pub to: Option<String>,
+    /// `time` (default), `plate`, `state`, `device` or `due`.
+    pub sort: Option<String>,
+    /// `asc` or `desc` (default).
+    pub dir: Option<String>,
+    /// The page, from 1.
+    pub page: Option<String>,
+    /// Rows per page, 1 to 200 (default 50).
+    pub per_page: Option<String>,
+}
+
+impl From<CaptureQuery> for CaptureListQuery {
+    fn from(q: CaptureQuery) -> Self {
+        CaptureListQuery {
+            list: ListQuery {
+                search: q.search,
+                from: q.from,
+                to: q.to,
+                sort: q.sort,
+                dir: q.dir,
+                page: q.page,
+                per_page: q.per_page,
+            },
+            state: q.state,
+            unit_id: q.unit_id,
+            device: q.device,
+        }
+    }
+}
+
+/// A page of the captures in your scope (reviewers, unit heads, supervisors);
+/// `X-Total-Count` says how many match (a count past 10,000 reads as 10,001).
+#[utoipa::path(get, path = "/api/v1/captures", tag = "review", params(CaptureQuery), responses((status = 200, body = Vec<CaptureListView>, headers(("X-Total-Count" = i64, description = "Matching captures, up to 10,001"))), (status = 422)))]
+pub async fn list_captures(
+    State(state): State<AppState>,
+    user: Require<ReviewOverseers>,
+    meta: RequestMeta,
+    Query(q): Query<CaptureQuery>,
+) -> AppResult<Response> {
+    let q = CaptureListQuery::from(q).parse()?;
+    let page = capture_list::list_in_scope(&state, &user, &meta, &q).await?;
+    Ok((
+        [("x-total-count", page.total.to_string())],
+        Json(views::<_, CaptureListView>(page.rows)),
     )
         .into_response())
 }

@@ -88,6 +88,7 @@ pub fn router() -> Router<AppState> {
         .route("/review/next", get(captures::next))
         .route("/review/queue", get(captures::queue))
         .route("/review/stats", get(captures::stats))
+        .route("/captures", get(captures::list_captures))
         .route("/captures/{id}", get(captures::show))
         .route("/captures/{id}/decision", post(captures::decide))
         .route("/captures/{id}/images/{position}", get(captures::image))
@@ -106,7 +107,10 @@ pub fn router() -> Router<AppState> {
             "/objections/{id}/decision",
             post(captures::decide_objection),
         )
-        .route("/public/violations", get(captures::public_lookup))
+        .route(
+            "/public/violations",
+            get(captures::public_lookup).post(public::lookup),
+        )
         .route("/public/objections", post(captures::public_objection))
         .route("/public/report-codes", post(public_reports::request_code))
         .route("/public/report-options", get(public_reports::list_options))

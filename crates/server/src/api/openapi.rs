@@ -31,7 +31,8 @@ use utoipa::{Modify, OpenApi};
         super::devices::open_fault, super::devices::fix_fault, super::devices::log_operation,
         super::devices::inbox, super::devices::map, super::devices::report, super::devices::cleanup,
         super::devices::resolve_cleanup, super::devices::registrations, super::devices::import,
-        super::devices::alerts, super::public::feed,
+        super::devices::alerts, super::public::feed, super::public::lookup,
+        super::captures::list_captures,
         super::ingest::push, super::ingest::isapi,
         super::captures::next, super::captures::queue, super::captures::stats, super::captures::show,
         super::captures::decide, super::captures::image, super::captures::list_violations,
@@ -56,12 +57,34 @@ use utoipa::{Modify, OpenApi};
         super::evidence::work_records, super::evidence::decide_work_record, super::evidence::report,
     ),
     components(schemas(crate::error::ErrorEnvelope)),
-    modifiers(&BearerAuth, &PathParameters, &ErrorResponses, &ErrorCodes),
+    modifiers(&BearerAuth, &PathParameters, &ErrorResponses, &ErrorCodes, &Deprecated),
     security(("bearer" = [])),
 )]
 pub struct ApiDoc;
 
 struct BearerAuth;
+
+/// Operations kept for the integrators who use them, with their replacement named: GET
+/// `/api/v1/public/violations` puts the VIN tail in the URL; POST the same path instead.
+struct Deprecated;
+
+impl Modify for Deprecated {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        if let Some(get) = openapi
+            .paths
+            .paths
+            .get_mut("/api/v1/public/violations")
+            .and_then(|item| item.get.as_mut())
+        {
+            get.deprecated = Some(utoipa::openapi::Deprecated::True);
+            get.description = Some(
+                "Deprecated: the VIN tail ends up in URLs and the logs that keep them. \
+                 POST /api/v1/public/violations with a JSON body instead."
+                    .to_owned(),
+            );
+        }
+    }
+}
 
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {

@@ -77,3 +77,25 @@ impl<R: RoleSet, S: Send + Sync> FromRequestParts<S> for Require<R> {
         Ok(Require(p, PhantomData))
     }
 }
+
+/// Whoever opens a public page: nobody, or a signed-in person. A public page asks only for
+/// the CSRF token of a browser session, so that its forms post like any other page's (a
+/// cookie-authenticated write carries the token, `middleware::check_csrf`).
+pub struct Visitor(pub Option<Arc<Principal>>);
+
+impl Visitor {
+    /// The token a form of a public page carries for a signed-in browser, if any.
+    pub fn csrf(&self) -> Option<String> {
+        self.0
+            .as_ref()
+            .filter(|p| p.via == super::AuthVia::Cookie)
+            .map(|p| p.csrf_token.clone())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Visitor {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, AppError> {
+        Ok(Visitor(principal(parts).ok()))
+    }
+}

@@ -9,5 +9,5 @@ pub mod signin_guard;
 pub mod token;
 
 pub use crate::policy::RoleSet;
-pub use extract::{CurrentUser, Require, SignedIn};
+pub use extract::{CurrentUser, Require, SignedIn, Visitor};
 pub use principal::{AuthVia, Principal};

@@ -112,7 +112,11 @@ pub async fn login(
                 AppError::Locked(until) => format!(
                     "{} {}",
                     t(lang, "login.locked"),
-                    roadwarden_domain::calendar::format_local(*until, chrono_tz::Asia::Shanghai)
+                    roadwarden_domain::locale::local_time(
+                        *until,
+                        chrono_tz::Asia::Shanghai,
+                        lang.code()
+                    )
                 ),
                 AppError::Inactive => t(lang, "login.inactive"),
                 _ => t(lang, "login.bad_credentials"),

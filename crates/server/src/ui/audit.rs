@@ -117,7 +117,7 @@ pub async fn export_xlsx(
                 Cell::Number(e.seq as f64),
                 Cell::from(
                     chrono::DateTime::from_timestamp_micros(e.at_micros)
-                        .map(|t| t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S").to_string())
+                        .map(|t| roadwarden_domain::locale::local_time_seconds(t, tz, lang.code()))
                         .unwrap_or_default(),
                 ),
                 Cell::from(e.actor.as_str()),

@@ -16,7 +16,7 @@ use serde::Deserialize;
 use super::lists::{xlsx_download, ListPage};
 use super::views::render;
 use super::{flash, page_context, FormBody};
-use crate::auth::{CurrentUser, Require};
+use crate::auth::{CurrentUser, Require, Visitor};
 use crate::context::RequestMeta;
 use crate::edge::{record_id, Path, RecordId};
 use crate::error::{AppError, AppResult};
@@ -480,11 +480,25 @@ pub struct LookupForm {
 pub async fn public_page(
     State(_state): State<AppState>,
     lang: Lang,
+    visitor: Visitor,
     Query(q): Query<PublicQuery>,
 ) -> AppResult<Response> {
     let plate = q.plate.unwrap_or_default();
     let done = flash(lang, q.ok.as_deref());
-    public_records_page(lang, &plate, "", None, None, done.as_deref())
+    let shown = Shown {
+        plate: &plate,
+        vin_tail: "",
+        csrf: visitor.csrf(),
+    };
+    public_records_page(lang, &shown, None, None, done.as_deref())
+}
+
+/// What the owner's page shows back in its forms.
+struct Shown<'a> {
+    plate: &'a str,
+    vin_tail: &'a str,
+    /// A signed-in visitor's CSRF token: their forms post like any page's.
+    csrf: Option<String>,
 }
 
 /// NOT-02a: an owner looks up their records with the plate and the VIN tail (posted).
@@ -492,9 +506,15 @@ pub async fn public_lookup(
     State(state): State<AppState>,
     lang: Lang,
     meta: RequestMeta,
+    visitor: Visitor,
     FormBody(f): FormBody<LookupForm>,
 ) -> AppResult<Response> {
-    public_answer(&state, lang, &meta, &f.plate, &f.vin_tail, None).await
+    let shown = Shown {
+        plate: &f.plate,
+        vin_tail: &f.vin_tail,
+        csrf: visitor.csrf(),
+    };
+    public_answer(&state, lang, &meta, &shown, None).await
 }
 
 /// Looks the records up and renders them, or the reason they cannot be shown.
@@ -502,15 +522,14 @@ async fn public_answer(
     state: &AppState,
     lang: Lang,
     meta: &RequestMeta,
-    plate: &str,
-    vin_tail: &str,
+    shown: &Shown<'_>,
     flash_text: Option<String>,
 ) -> AppResult<Response> {
     let (records, error) = match crate::services::captures::public_lookup::public_lookup(
         state,
         meta,
-        plate,
-        vin_tail,
+        shown.plate,
+        shown.vin_tail,
         lang.code(),
     )
     .await
@@ -521,20 +540,12 @@ async fn public_answer(
         Err(e) => return Err(e),
     };
     let records = records.map(|r| Value::from_serialize(&r));
-    public_records_page(
-        lang,
-        plate,
-        vin_tail,
-        records.as_ref(),
-        error,
-        flash_text.as_deref(),
-    )
+    public_records_page(lang, shown, records.as_ref(), error, flash_text.as_deref())
 }
 
 fn public_records_page(
     lang: Lang,
-    plate: &str,
-    vin_tail: &str,
+    shown: &Shown<'_>,
     records: Option<&Value>,
     error: Option<&str>,
     flash_text: Option<&str>,
@@ -545,8 +556,9 @@ fn public_records_page(
         "/public/violations",
         context! {
             flash => flash_text,
-            plate => plate,
-            vin_tail => vin_tail,
+            plate => shown.plate,
+            vin_tail => shown.vin_tail,
+            visitor_csrf => shown.csrf,
             records => records,
             error => error,
         },
@@ -569,6 +581,7 @@ pub async fn public_objection(
     State(state): State<AppState>,
     lang: Lang,
     meta: RequestMeta,
+    visitor: Visitor,
     form: Multipart,
 ) -> AppResult<Response> {
     let input = forms::objection_form(form).await?;
@@ -577,5 +590,10 @@ pub async fn public_objection(
     // The records again, with the objection on them: no redirect, which would have to carry
     // the VIN tail in the address.
     let done = flash(lang, Some("objection_lodged"));
-    public_answer(&state, lang, &meta, &plate, &tail, done).await
+    let shown = Shown {
+        plate: &plate,
+        vin_tail: &tail,
+        csrf: visitor.csrf(),
+    };
+    public_answer(&state, lang, &meta, &shown, done).await
 }

@@ -26,7 +26,6 @@ use crate::policy::{
     FootageBrowsers, FootageKeepers, RecorderAdmins, RecorderReaders, RequestReaders, UnitHeads,
 };
 use crate::services::evidence::access::{self, Decision, RequestInput};
-use crate::services::evidence::library::LibraryParams;
 use crate::services::evidence::recorders::LedgerStep;
 use crate::services::evidence::retention::ReasonPath;
 use crate::services::evidence::{library, recorders, retention, supervision, time_zone};
@@ -37,57 +36,7 @@ pub struct OkQuery {
     ok: Option<String>,
 }
 
-// ---- the library ---------------------------------------------------------------------------------
-
-#[derive(Debug, Deserialize, Default)]
-pub struct LibraryPageQuery {
-    #[serde(flatten)]
-    filter: LibraryParams,
-    ok: Option<String>,
-}
-
-pub async fn library_page(
-    State(state): State<AppState>,
-    lang: Lang,
-    user: Require<FootageBrowsers>,
-    meta: RequestMeta,
-    Query(q): Query<LibraryPageQuery>,
-) -> AppResult<Response> {
-    let items = library::list(&state, &user, &meta, &q.filter.parse()?).await?;
-    // BWC-11: filed per day, newest first.
-    let tz = time_zone(&user.user.unit_time_zone);
-    let mut days: Vec<(String, Vec<Value>)> = Vec::new();
-    for item in &items {
-        let day = item
-            .evidence
-            .started_at
-            .with_timezone(&tz)
-            .format("%Y-%m-%d")
-            .to_string();
-        let v = Value::from_serialize(item);
-        match days.last_mut() {
-            Some((d, list)) if *d == day => list.push(v),
-            _ => days.push((day, vec![v])),
-        }
-    }
-    let ctx = page_context(
-        lang,
-        Some(&user),
-        "/evidence",
-        context! {
-            flash => flash(lang, q.ok.as_deref()),
-            days => days.into_iter().map(|(day, files)| context! { day => day, files => files }).collect::<Vec<_>>(),
-            count => items.len(),
-            f => context! {
-                day => q.filter.day, case_ref => q.filter.case_ref, officer_id => q.filter.officer_id,
-                unit_id => q.filter.unit_id, state => q.filter.state,
-            },
-            requesters => Requester::ALL.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-            may_manage => user.may::<RecorderReaders>(),
-        },
-    );
-    Ok(render("evidence.html", ctx)?.into_response())
-}
+// ---- one file (the library itself is `ui::footage`) ------------------------------------------
 
 pub async fn item_page(
     State(state): State<AppState>,

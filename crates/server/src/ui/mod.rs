@@ -7,10 +7,12 @@ pub mod audit;
 mod audit_text;
 pub mod bulk;
 pub mod calendar;
+pub mod capture_list;
 pub mod captures;
 pub mod devices;
 pub mod docs;
 pub mod evidence;
+pub mod footage;
 pub mod home;
 mod inline_form;
 mod lists;
@@ -35,7 +37,7 @@ use crate::error::{AppError, RenderedError};
 use crate::i18n::{self, Lang};
 use crate::policy::{
     AccountReaders, Admins, AuditReaders, DeviceReviewers, FootageBrowsers, LegalReviewers,
-    ObjectionReaders, RecorderReaders, Reviewers, ViolationReaders,
+    ObjectionReaders, RecorderReaders, ReviewOverseers, Reviewers, ViolationReaders,
 };
 use crate::state::AppState;
 use roadwarden_domain::codes::Code;
@@ -86,6 +88,8 @@ pub fn router() -> Router<AppState> {
         .route("/device-report", get(devices::report_page))
         .route("/device-cleanup/{item}", post(devices::resolve_cleanup))
         .route("/public/devices", get(devices::public_page))
+        .route("/captures", get(capture_list::captures_page))
+        .route("/captures/export", get(capture_list::captures_export))
         .route("/review", get(captures::review_page))
         .route("/review/{id}/decision", post(captures::decide))
         .route("/violations", get(captures::violations_page))
@@ -117,7 +121,12 @@ pub fn router() -> Router<AppState> {
         )
         .route("/report", get(reports::report_page).post(reports::submit))
         .route("/report/code", post(reports::send_code))
-        .route("/evidence", get(evidence::library_page))
+        .route("/evidence", get(footage::library_page))
+        .route("/evidence/export", get(footage::library_export))
+        .route(
+            "/evidence/selection/export",
+            post(footage::selection_export),
+        )
         .route("/evidence/{id}", get(evidence::item_page))
         .route("/evidence/{id}/reasons", post(evidence::add_reason))
         .route(
@@ -226,6 +235,9 @@ pub fn page_context(
         nav.push(("/device-report", "nav.device_report"));
         if p.may::<Reviewers>() {
             nav.push(("/review", "nav.review"));
+        }
+        if p.may::<ReviewOverseers>() {
+            nav.push(("/captures", "nav.captures"));
         }
         if p.may::<ViolationReaders>() {
             nav.push(("/violations", "nav.violations"));

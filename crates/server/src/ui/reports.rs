@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::views::render;
 use super::{flash, page_context, FormBody};
+use crate::auth::Visitor;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
@@ -75,6 +76,7 @@ fn refusal_key(e: &AppError) -> Option<String> {
 async fn page(
     state: &AppState,
     lang: Lang,
+    csrf: Option<String>,
     entered: Entered,
     flash_text: Option<String>,
     error: Option<String>,
@@ -106,6 +108,7 @@ async fn page(
             receipt => receipt.map(|r| Value::from_serialize(&r)),
             code_minutes => state.settings.reports.code_minutes,
             max_photos => state.settings.captures.max_images,
+            visitor_csrf => csrf,
         },
     );
     Ok(render("report.html", ctx)?.into_response())
@@ -115,6 +118,7 @@ async fn page(
 pub async fn report_page(
     State(state): State<AppState>,
     lang: Lang,
+    visitor: Visitor,
     Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     let entered = Entered {
@@ -125,6 +129,7 @@ pub async fn report_page(
     page(
         &state,
         lang,
+        visitor.csrf(),
         entered,
         flash(lang, q.ok.as_deref()),
         None,
@@ -143,6 +148,7 @@ pub struct CodeForm {
 pub async fn send_code(
     State(state): State<AppState>,
     lang: Lang,
+    visitor: Visitor,
     meta: RequestMeta,
     FormBody(form): FormBody<CodeForm>,
 ) -> AppResult<Response> {
@@ -164,7 +170,8 @@ pub async fn send_code(
                     phone: form.phone,
                     ..Entered::default()
                 };
-                let mut resp = page(&state, lang, entered, None, Some(key), None).await?;
+                let mut resp =
+                    page(&state, lang, visitor.csrf(), entered, None, Some(key), None).await?;
                 *resp.status_mut() = e.status();
                 Ok(resp)
             }
@@ -177,6 +184,7 @@ pub async fn send_code(
 pub async fn submit(
     State(state): State<AppState>,
     lang: Lang,
+    visitor: Visitor,
     meta: RequestMeta,
     form: Multipart,
 ) -> AppResult<Response> {
@@ -186,7 +194,16 @@ pub async fn submit(
             let Some(key) = refusal_key(&e) else {
                 return Err(e);
             };
-            let mut resp = page(&state, lang, Entered::default(), None, Some(key), None).await?;
+            let mut resp = page(
+                &state,
+                lang,
+                visitor.csrf(),
+                Entered::default(),
+                None,
+                Some(key),
+                None,
+            )
+            .await?;
             *resp.status_mut() = e.status();
             return Ok(resp);
         }
@@ -194,10 +211,22 @@ pub async fn submit(
     lang.code().clone_into(&mut input.lang);
     let entered = Entered::from(&input);
     match public_reports::submit(&state, &meta, Channel::Web, input).await {
-        Ok(receipt) => page(&state, lang, Entered::default(), None, None, Some(receipt)).await,
+        Ok(receipt) => {
+            page(
+                &state,
+                lang,
+                visitor.csrf(),
+                Entered::default(),
+                None,
+                None,
+                Some(receipt),
+            )
+            .await
+        }
         Err(e) => match refusal_key(&e) {
             Some(key) => {
-                let mut resp = page(&state, lang, entered, None, Some(key), None).await?;
+                let mut resp =
+                    page(&state, lang, visitor.csrf(), entered, None, Some(key), None).await?;
                 *resp.status_mut() = e.status();
                 Ok(resp)
             }

@@ -57,6 +57,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "list_th.html",
     "list_pager.html",
     "violations_bulk.html",
+    "captures.html",
 );
 
 pub fn env() -> &'static Environment<'static> {

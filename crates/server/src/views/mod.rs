@@ -8,6 +8,7 @@ pub mod audit;
 pub mod captures;
 pub mod devices;
 pub mod evidence;
+pub mod lists;
 pub mod messages;
 pub mod org;
 pub mod registration;

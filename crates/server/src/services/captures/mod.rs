@@ -6,6 +6,7 @@
 //! `outbox` sends notices, `objections` handles the owner's objections.
 
 pub mod bulk;
+pub mod capture_list;
 pub mod committer;
 pub mod deadlines;
 pub mod device_auth;

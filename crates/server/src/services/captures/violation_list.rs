@@ -6,6 +6,7 @@
 use roadwarden_domain::capture::notice::ViolationState;
 use roadwarden_domain::capture::plate::plate_key;
 use roadwarden_domain::device::violations as codes;
+use roadwarden_domain::locale;
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::UnitId;
 use roadwarden_store::list::{Direction, Window};
@@ -219,7 +220,7 @@ pub async fn export(
                     |c| c.name(lang.code()).to_owned(),
                 )),
                 Cell::from(v.violation_code.as_str()),
-                Cell::from(roadwarden_domain::calendar::format_local(v.occurred_at, tz)),
+                Cell::from(locale::local_time(v.occurred_at, tz, lang.code())),
                 Cell::from(v.place.as_str()),
                 Cell::from(money_of(v).display(lang.code())),
                 Cell::Number(f64::from(v.points)),
@@ -227,7 +228,7 @@ pub async fn export(
                 Cell::from(
                     v.extended_until
                         .or(v.handle_by)
-                        .map(|d| d.to_string())
+                        .map(|d| locale::date(d, lang.code()))
                         .unwrap_or_default(),
                 ),
             ]

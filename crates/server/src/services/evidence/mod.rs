@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod export_sheet;
+pub mod footage_list;
 pub mod library;
 pub mod recorders;
 pub mod retention;

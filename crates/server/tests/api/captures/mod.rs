@@ -8,12 +8,14 @@
 //! file holds the area's world, its typed client and the fixtures other areas borrow
 //! (`notified_record`, `public_objection`, the SMS and SMTP sinks).
 
+mod capture_list;
 mod intake;
 mod lists;
 mod notices;
 mod objections;
 mod owner;
 mod pages;
+mod public_forms;
 mod review;
 mod sinks;
 mod smtp;

@@ -10,6 +10,7 @@
 //! This file holds the area's world and the request helpers they share.
 
 mod access;
+mod footage_list;
 mod library;
 mod recorders;
 mod retention;
