@@ -1,5 +1,10 @@
 //! Distance kernels. simsimd picks AVX2, AVX-512 or VNNI code at run time; the plain loops are
-//! kept for the benchmark that chose between them (see `benches/search.rs`).
+//! kept for the benchmark that chose between them (see `benches/search.rs`, `bench/last-run.txt`).
+//! At 1,000,000 × 128 on one core simsimd won both: f32 130.8 vs 152.1 ms/query (random) and
+//! 187.7 vs 189.9 (clustered) — the f32 scan is memory-bound, so that is close; int8 80.3 vs
+//! 486.2 and 69.0 vs 171.9, where the plain loop (SSE2 only, no unsafe intrinsics allowed)
+//! cannot widen bytes fast. At 20,000 vectors (in cache) the plain f32 loop was faster
+//! (1.12 vs 1.73 ms): the per-call cost of simsimd shows there.
 
 use simsimd::SpatialSimilarity;
 
