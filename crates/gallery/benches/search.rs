@@ -108,6 +108,11 @@ fn run(name: &str, base: Vec<Vector>, queries: &[Vector]) {
     let (exact_ms, exact_top) = time_queries(queries, |q| flat.search(q, 1, inf));
     let (plain_ms, plain_top) = time_queries(queries, |q| flat.search_plain(q, 1, inf));
     assert_eq!(exact_top, plain_top, "both kernels find the same faces");
+    let started = Instant::now();
+    let batch = flat.search_batch(queries, 1, inf);
+    let batch_ms = started.elapsed().as_secs_f64() * 1e3 / queries.len() as f64;
+    let batch_top: Vec<_> = batch.iter().map(|h| h.first().map(|h| h.face)).collect();
+    assert_eq!(batch_top, exact_top, "the batch finds the same faces");
     let int8 = Int8Index::build(flat);
     let (i8_ms, i8_top) = time_queries(queries, |q| int8.search(q, 1, DEFAULT_RERANK, inf));
     let (i8_plain_ms, _) = time_queries(queries, |q| int8.search_plain(q, 1, DEFAULT_RERANK, inf));
@@ -174,6 +179,9 @@ fn main() {
     let base: Vec<Vector> = (0..n).map(|_| rng.unit()).collect();
     let queries: Vec<Vector> = (0..q).map(|_| rng.unit()).collect();
     run("random unit vectors, random queries", base, &queries);
+    if std::env::var("GALLERY_BENCH_ONLY").is_ok_and(|v| v == "random") {
+        return;
+    }
 
     // People as centres, 4 faces each; queries are new faces of people in the gallery.
     let offset = rng.near(&[0.0; DIM], 0.3);

@@ -93,6 +93,28 @@ impl FlatIndex {
         self.scan(query, k, threshold, keep, l2sq_f32)
     }
 
+    /// Many queries at once: the gallery is read in blocks that stay in cache while every
+    /// query is compared with them, so each vector comes from memory once per batch rather
+    /// than once per query. Answers as [`search`](Self::search) for each query.
+    pub fn search_batch(&self, queries: &[Vector], k: usize, threshold: f32) -> Vec<Vec<Hit>> {
+        const BLOCK: usize = 1_024; // 512 KiB of vectors
+        let mut tops: Vec<TopK> = queries
+            .iter()
+            .map(|_| TopK::new(k.min(MAX_K), threshold * threshold))
+            .collect();
+        for (b, block) in self.vectors.chunks(BLOCK).enumerate() {
+            for (query, top) in queries.iter().zip(tops.iter_mut()) {
+                for (i, v) in block.iter().enumerate() {
+                    let d2 = l2sq_f32(query, v);
+                    if d2 < top.bound() {
+                        top.push(d2, b * BLOCK + i);
+                    }
+                }
+            }
+        }
+        tops.into_iter().map(|t| self.hits(t)).collect()
+    }
+
     /// The same scan with the plain loop instead of simsimd (for the benchmark).
     #[doc(hidden)]
     pub fn search_plain(&self, query: &Vector, k: usize, threshold: f32) -> Vec<Hit> {
@@ -163,6 +185,20 @@ mod tests {
         assert_eq!(idx.search(&q, 3, 2.0).len(), 3);
         assert_eq!(idx.search_plain(&q, 3, 2.0), idx.search(&q, 3, 2.0));
         assert!(idx.search(&q, 0, 2.0).is_empty());
+    }
+
+    #[test]
+    fn rid_05_a_batch_answers_as_one_query_at_a_time() {
+        let mut rng = crate::synth::Synth::new(5);
+        let mut idx = FlatIndex::new();
+        for i in 0..3_000 {
+            idx.insert(FaceId(i), rng.unit());
+        }
+        let queries: Vec<Vector> = (0..7).map(|_| rng.unit()).collect();
+        let batch = idx.search_batch(&queries, 4, 1.5);
+        for (q, got) in queries.iter().zip(&batch) {
+            assert_eq!(got, &idx.search(q, 4, 1.5));
+        }
     }
 
     #[test]
