@@ -88,9 +88,8 @@ pub async fn get(tx: &mut Tx, id: i64) -> Result<Option<Correction>> {
 
 /// The requests of one record, oldest first.
 pub async fn of_violation(tx: &mut Tx, violation: i64) -> Result<Vec<Correction>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM corrections WHERE violation_id = $1 ORDER BY id LIMIT 200"
-    );
+    let sql =
+        format!("SELECT {COLUMNS} FROM corrections WHERE violation_id = $1 ORDER BY id LIMIT 200");
     Ok(on!(tx, c => sqlx::query_as(&sql).bind(violation).fetch_all(c).await?))
 }
 
@@ -122,9 +121,11 @@ pub async fn decide(
 ) -> Result<bool> {
     let sql = "UPDATE corrections SET state = $2, decided_by = $3, decided_at = $4, \
         decision_reason = $5 WHERE id = $1 AND state = 'requested'";
-    Ok(on!(tx, c => sqlx::query(sql).bind(id).bind(to.as_str()).bind(by.0).bind(now)
+    Ok(
+        on!(tx, c => sqlx::query(sql).bind(id).bind(to.as_str()).bind(by.0).bind(now)
         .bind(reason).execute(c).await?.rows_affected())
-        == 1)
+            == 1,
+    )
 }
 
 /// The facts a correction writes; `None` keeps the value.

@@ -220,7 +220,10 @@ pub fn check_request(
     }
     let reason = text("reason", reason, 1000, true)?;
     if reason.chars().count() < 5 {
-        return Err(FieldError::new("reason", "say why in at least 5 characters"));
+        return Err(FieldError::new(
+            "reason",
+            "say why in at least 5 characters",
+        ));
     }
     Ok((out, reason))
 }
@@ -347,15 +350,28 @@ mod tests {
         let f = facts();
         let one = vec![(FactField::Place, "Road 2".to_owned())];
         assert!(check_request(&f, &one, "the camera's site was wrong", now()).is_ok());
-        assert_eq!(check_request(&f, &[], "reason given", now()).unwrap_err().field, "changes");
+        assert_eq!(
+            check_request(&f, &[], "reason given", now())
+                .unwrap_err()
+                .field,
+            "changes"
+        );
         let same = vec![(FactField::Place, "Road 1".to_owned())];
-        assert_eq!(check_request(&f, &same, "reason given", now()).unwrap_err().field, "place");
+        assert_eq!(
+            check_request(&f, &same, "reason given", now())
+                .unwrap_err()
+                .field,
+            "place"
+        );
         let twice = vec![
             (FactField::Place, "Road 2".to_owned()),
             (FactField::Place, "Road 3".to_owned()),
         ];
         assert!(check_request(&f, &twice, "reason given", now()).is_err());
-        assert_eq!(check_request(&f, &one, "", now()).unwrap_err().field, "reason");
+        assert_eq!(
+            check_request(&f, &one, "", now()).unwrap_err().field,
+            "reason"
+        );
     }
 
     #[test]

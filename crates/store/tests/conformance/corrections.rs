@@ -54,7 +54,9 @@ async fn sec_06_facts_and_timeline_are_refused_by_the_database_but_corrections_p
     assert!(violations::save(&mut tx, &v, ViolationState::Entered)
         .await
         .unwrap());
-    assert!(violations::flag_notice_late(&mut tx, id, t0()).await.unwrap());
+    assert!(violations::flag_notice_late(&mut tx, id, t0())
+        .await
+        .unwrap());
     tx.commit().await.unwrap();
     db.store
         .raw_execute(&format!(
@@ -113,7 +115,10 @@ async fn sec_06_facts_and_timeline_are_refused_by_the_database_but_corrections_p
     let c = corrections::get(&mut tx, cid).await.unwrap().unwrap();
     assert_eq!(c.state, CorrectionState::Executed);
     assert_eq!(c.changes, changes);
-    assert_eq!(corrections::of_violation(&mut tx, id).await.unwrap().len(), 1);
+    assert_eq!(
+        corrections::of_violation(&mut tx, id).await.unwrap().len(),
+        1
+    );
     drop(tx);
     // Executed, the request no longer opens the door either.
     let sql = format!("UPDATE violations SET place = 'again' WHERE id = {id}");

@@ -8,6 +8,7 @@
 //! file holds the area's world, its typed client and the fixtures other areas borrow
 //! (`notified_record`, `public_objection`, the SMS and SMTP sinks).
 
+mod corrections;
 mod intake;
 mod lists;
 mod notices;
