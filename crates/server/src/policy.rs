@@ -66,6 +66,16 @@ role_sets! {
     /// Who keeps the exemption list (CAP-05).
     ExemptionKeepers = [Supervisor, UnitHead];
 
+    // Data governance (SEC-06, DAT-01).
+    /// Who asks for a correction of a record's facts: the business departments.
+    CorrectionRequesters = [NoticeClerk, Reviewer, ObjectionHandler, UnitHead];
+    /// Who approves or refuses a correction: the business department's head.
+    CorrectionApprovers = [UnitHead];
+    /// Who carries out an approved correction: the technology department and system operators.
+    CorrectionExecutors = [TechReviewer, Admin];
+    /// Who reads corrections: those who ask, decide or carry them out, and supervisors.
+    CorrectionReaders = [NoticeClerk, Reviewer, ObjectionHandler, UnitHead, Supervisor, TechReviewer, Admin];
+
     // Recorders and footage (BWC-*).
     /// Who registers, issues and takes back recorders.
     RecorderAdmins = [RecorderAdmin];

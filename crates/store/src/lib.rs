@@ -10,6 +10,7 @@ pub mod audit;
 pub mod calendar;
 pub mod capture_list;
 pub mod captures;
+pub mod corrections;
 pub mod device_records;
 pub mod devices;
 pub mod duty_records;

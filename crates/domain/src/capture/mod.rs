@@ -4,8 +4,10 @@
 //! `intake` checks what arrives (elements, lateness, clock drift, exemptions, duplicates) and
 //! decides what a capture may become; `plate` reads plates of both countries; `review` is the
 //! separated review of REV-02 and its coded reasons; `penalty` is the tariff; `notice` counts
-//! the owner's deadlines, late fees and the overdue steps; `objection` is APL-02.
+//! the owner's deadlines, late fees and the overdue steps; `objection` is APL-02;
+//! `correction` is the data-modification request of SEC-06 and DAT-01.
 
+pub mod correction;
 pub mod intake;
 pub mod notice;
 pub mod objection;

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod captures;
+pub mod corrections;
 pub mod devices;
 pub mod evidence;
 pub mod evidence_uploads;
@@ -107,6 +108,14 @@ pub fn router() -> Router<AppState> {
             "/objections/{id}/decision",
             post(captures::decide_objection),
         )
+        .route(
+            "/corrections",
+            get(corrections::list).post(corrections::create),
+        )
+        .route("/corrections/{id}", get(corrections::show))
+        .route("/corrections/{id}/approve", post(corrections::approve))
+        .route("/corrections/{id}/refuse", post(corrections::refuse))
+        .route("/corrections/{id}/execute", post(corrections::execute))
         .route(
             "/public/violations",
             get(captures::public_lookup).post(public::lookup),

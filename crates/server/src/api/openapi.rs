@@ -40,6 +40,8 @@ use utoipa::{Modify, OpenApi};
         super::captures::notices, super::captures::retry_notice, super::captures::send_now,
         super::captures::list_objections, super::captures::decide_objection,
         super::captures::lodge_at_window, super::captures::public_lookup,
+        super::corrections::list, super::corrections::create, super::corrections::show,
+        super::corrections::approve, super::corrections::refuse, super::corrections::execute,
         super::captures::public_objection, super::public_reports::request_code,
         super::public_reports::submit, super::public_reports::list_options,
         super::captures::inspection_vehicle,

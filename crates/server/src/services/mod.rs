@@ -8,6 +8,7 @@ pub mod calendar;
 pub mod captures;
 pub mod checkpoints;
 pub mod context;
+pub mod corrections;
 pub mod devices;
 pub mod evidence;
 pub mod export;

@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod calendar;
 pub mod capture_list;
 pub mod captures;
+pub mod corrections;
 pub mod devices;
 pub mod docs;
 pub mod evidence;
@@ -36,8 +37,8 @@ use crate::auth::Principal;
 use crate::error::{AppError, RenderedError};
 use crate::i18n::{self, Lang};
 use crate::policy::{
-    AccountReaders, Admins, AuditReaders, DeviceReviewers, FootageBrowsers, LegalReviewers,
-    ObjectionReaders, RecorderReaders, ReviewOverseers, Reviewers, ViolationReaders,
+    AccountReaders, Admins, AuditReaders, CorrectionReaders, DeviceReviewers, FootageBrowsers,
+    LegalReviewers, ObjectionReaders, RecorderReaders, ReviewOverseers, Reviewers, ViolationReaders,
 };
 use crate::state::AppState;
 use roadwarden_domain::codes::Code;
@@ -102,6 +103,13 @@ pub fn router() -> Router<AppState> {
             post(captures::window_objection),
         )
         .route("/objections", get(captures::objections_page))
+        .route(
+            "/corrections",
+            get(corrections::page).post(corrections::create),
+        )
+        .route("/corrections/{id}/approve", post(corrections::approve))
+        .route("/corrections/{id}/refuse", post(corrections::refuse))
+        .route("/corrections/{id}/execute", post(corrections::execute))
         .route(
             "/objections/{id}/decision",
             post(captures::decide_objection),
@@ -244,6 +252,9 @@ pub fn page_context(
         }
         if p.may::<ObjectionReaders>() {
             nav.push(("/objections", "nav.objections"));
+        }
+        if p.may::<CorrectionReaders>() {
+            nav.push(("/corrections", "nav.corrections"));
         }
         if p.may::<FootageBrowsers>() {
             nav.push(("/evidence", "nav.evidence"));

@@ -43,6 +43,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "violations.html",
     "violation.html",
     "objections.html",
+    "corrections.html",
     "public_violations.html",
     "report.html",
     "evidence.html",

@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod captures;
+pub mod corrections;
 pub mod devices;
 pub mod evidence;
 pub mod lists;

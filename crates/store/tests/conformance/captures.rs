@@ -18,7 +18,7 @@ use roadwarden_store::violations::{self, NewObjection, NewViolation};
 use super::{new_user, t0, unit, Db};
 
 /// A public report (no device), pending review, as the report form writes it.
-fn new_capture(u: &Unit, flags: Flags) -> NewCapture {
+pub(crate) fn new_capture(u: &Unit, flags: Flags) -> NewCapture {
     NewCapture {
         device_id: None,
         unit_id: u.id,
@@ -56,7 +56,7 @@ fn new_capture(u: &Unit, flags: Flags) -> NewCapture {
     }
 }
 
-fn new_violation(u: &Unit, capture_id: i64) -> NewViolation {
+pub(crate) fn new_violation(u: &Unit, capture_id: i64) -> NewViolation {
     NewViolation {
         capture_id,
         unit_id: u.id,

@@ -14,6 +14,7 @@ use roadwarden_store::users::{self, NewUser};
 use roadwarden_store::{Store, StoreError};
 
 mod captures;
+mod corrections;
 mod device_records;
 mod evidence;
 mod rider_files;

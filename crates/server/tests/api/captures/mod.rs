@@ -9,6 +9,7 @@
 //! (`notified_record`, `public_objection`, the SMS and SMTP sinks).
 
 mod capture_list;
+mod corrections;
 mod intake;
 mod lists;
 mod notices;
