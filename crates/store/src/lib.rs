@@ -21,6 +21,7 @@ pub mod messages;
 pub mod public_reports;
 pub mod recorders;
 pub mod sessions;
+pub mod supervision;
 pub mod units;
 pub mod users;
 pub mod violations;
