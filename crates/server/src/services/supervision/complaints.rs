@@ -7,8 +7,8 @@ use roadwarden_domain::codes::Code;
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::supervision::checklist::Note;
 use roadwarden_domain::supervision::complaint::{
-    apply, register as register_rule, Channel, Complaint, ComplaintAction, ComplaintState, Outcome,
-    Target, TargetKind,
+    apply, register as register_rule, Channel, Complaint, ComplaintAction, Outcome, Target,
+    TargetKind,
 };
 use roadwarden_domain::{DeviceId, FieldError, RuleViolation, UnitId, UserId};
 use roadwarden_store::supervision::{self as store, ComplaintChange, NewComplaint};
@@ -215,7 +215,6 @@ pub async fn act(
         .await?
         .ok_or(AppError::NotFound("complaint"))?;
     tx.commit().await?;
-    let _ = ComplaintState::Closed;
     Ok(ComplaintView::of(row, now))
 }
 

@@ -4,7 +4,6 @@
 //! supervisors of the unit above). Unanswered complaints past due are flagged once and go to
 //! the handling unit's head.
 
-use chrono::Utc;
 use roadwarden_domain::supervision::checklist::escalation_level;
 use roadwarden_domain::UnitId;
 use roadwarden_store::messages::{self, NewMessage};
@@ -114,6 +113,5 @@ pub async fn run(ctx: &ServiceContext) -> AppResult<EscalationReport> {
         .await?;
     }
     tx.commit().await?;
-    let _ = Utc::now;
     Ok(report)
 }
