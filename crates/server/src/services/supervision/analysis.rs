@@ -93,8 +93,8 @@ pub async fn run(
     let days = figures(&mut tx, scope, &devices, from, to).await?;
     let mut calendars: HashMap<Country, Calendar> = HashMap::new();
     for d in &devices {
-        if !calendars.contains_key(&d.country) {
-            calendars.insert(d.country, calendar::load(&mut tx, d.country).await?);
+        if let std::collections::hash_map::Entry::Vacant(e) = calendars.entry(d.country) {
+            e.insert(calendar::load(&mut tx, d.country).await?);
         }
     }
     drop(tx);
