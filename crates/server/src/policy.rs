@@ -46,6 +46,16 @@ role_sets! {
     /// Who acts on devices: managers, and supervisors of upper units (SUP-04..06, ORG-03).
     DeviceActors = [DeviceManager, Supervisor];
 
+    // Supervision (SUP-01..03, SUP-07, AUD-09).
+    /// Who reads the check and rectification list: the managing unit's device managers and
+    /// head, supervisors, auditors.
+    CheckListReaders = [DeviceManager, Supervisor, UnitHead, Auditor];
+    /// Who takes steps on the list: the managing unit re-checks and rectifies, the raising
+    /// unit accepts or sends back (the unit is checked in the service).
+    CheckListActors = [DeviceManager, Supervisor, UnitHead];
+    /// Who registers, checks and answers complaints (AUD-09).
+    ComplaintHandlers = [Supervisor, UnitHead, ObjectionHandler];
+
     // Captures and violations (CAP-*, REV-*, NOT-*, OBJ-*).
     /// Who reviews captures (REV-01).
     Reviewers = [Reviewer];

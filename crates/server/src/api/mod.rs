@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod public;
 pub mod public_reports;
+pub mod supervision;
 pub mod units;
 pub mod users;
 
@@ -137,6 +138,23 @@ pub fn router() -> Router<AppState> {
         .route(
             "/recorders",
             get(evidence::list_recorders).post(evidence::register_recorder),
+        )
+        .route("/supervision/items", get(supervision::list))
+        .route("/supervision/items/{id}", get(supervision::show))
+        .route("/supervision/items/{id}/steps", post(supervision::step))
+        .route(
+            "/supervision/items/{id}/circuit-break",
+            post(supervision::circuit_break),
+        )
+        .route("/supervision/warnings", post(supervision::warn))
+        .route("/supervision/analysis", post(supervision::run_analysis))
+        .route(
+            "/supervision/complaints",
+            get(supervision::list_complaints).post(supervision::register_complaint),
+        )
+        .route(
+            "/supervision/complaints/{id}/steps",
+            post(supervision::complaint_step),
         )
         .route("/recorders/{id}", get(evidence::show_recorder))
         .route("/recorders/{id}/ledger", post(evidence::ledger_step))

@@ -11,12 +11,14 @@ use serde::{Deserialize, Serialize};
 mod captures;
 mod evidence;
 mod platform;
+mod supervision;
 
 pub use captures::{CaptureSettings, DeviceSettings, NoticeSettings, ReportSettings, SmtpTls};
 pub use evidence::{BlobSettings, EvidenceSettings};
 pub use platform::{
     AuditSettings, DatabaseSettings, JobSettings, LogSettings, SecuritySettings, ServerSettings,
 };
+pub use supervision::SupervisionSettings;
 
 /// Where owners look up their records and object, under the public base address.
 const OWNERS_PAGE: &str = "/public/violations";
@@ -41,6 +43,7 @@ pub struct Settings {
     pub blobs: BlobSettings,
     pub evidence: EvidenceSettings,
     pub audit: AuditSettings,
+    pub supervision: SupervisionSettings,
 }
 
 impl Default for Settings {
@@ -59,6 +62,7 @@ impl Default for Settings {
             blobs: BlobSettings::default(),
             evidence: EvidenceSettings::default(),
             audit: AuditSettings::default(),
+            supervision: SupervisionSettings::default(),
         }
     }
 }

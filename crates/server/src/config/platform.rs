@@ -159,6 +159,8 @@ impl Default for JobSettings {
             ("device_cleanup", "0 0 3 1 1 *"),
             ("capture_escalation", "0 */15 * * * *"),
             ("recorder_overdue", "0 */30 * * * *"),
+            ("supervision_monthly", "0 30 1 2 * *"),
+            ("supervision_escalation", "0 45 0 * * *"),
             ("notice_outbox", "*/10 * * * * *"),
             ("violation_overdue", "0 30 2 * * *"),
             ("deadline_escalation", "0 */15 * * * *"),

@@ -51,6 +51,10 @@ pub enum Job {
     EvidenceUploadCleanup,
     /// BWC-01, BWC-12: report recorders held over 24 hours, or damaged and not sent for repair.
     RecorderOverdue,
+    /// SUP-02: the monthly analysis of every device in use, for the month before `month_of`.
+    SupervisionMonthly { month_of: chrono::NaiveDate },
+    /// SUP-03, AUD-09: overdue check-list items escalate; overdue complaints are flagged.
+    SupervisionEscalation,
 }
 
 impl Job {
@@ -72,6 +76,8 @@ impl Job {
             Job::EvidenceVerify => "evidence_verify",
             Job::EvidenceUploadCleanup => "evidence_upload_cleanup",
             Job::RecorderOverdue => "recorder_overdue",
+            Job::SupervisionMonthly { .. } => "supervision_monthly",
+            Job::SupervisionEscalation => "supervision_escalation",
         }
     }
 
@@ -114,6 +120,10 @@ impl Job {
             "evidence_verify" => Some(Job::EvidenceVerify),
             "evidence_upload_cleanup" => Some(Job::EvidenceUploadCleanup),
             "recorder_overdue" => Some(Job::RecorderOverdue),
+            "supervision_monthly" => Some(Job::SupervisionMonthly {
+                month_of: fire_time.date_naive(),
+            }),
+            "supervision_escalation" => Some(Job::SupervisionEscalation),
             _ => None,
         }
     }

@@ -75,6 +75,18 @@ pub async fn run(state: &AppState, job: &Job) -> AppResult<()> {
             }
             Ok(())
         }
+        Job::SupervisionMonthly { month_of } => {
+            let report = crate::services::supervision::analysis::monthly(state, *month_of).await?;
+            tracing::info!(?report, "monthly device analysis");
+            Ok(())
+        }
+        Job::SupervisionEscalation => {
+            let report = crate::services::supervision::escalation::run(state).await?;
+            if report != Default::default() {
+                tracing::info!(?report, "supervision escalation");
+            }
+            Ok(())
+        }
         Job::EvidencePurge => {
             let report = crate::services::evidence::retention::purge(state).await?;
             tracing::info!(?report, "evidence purge");

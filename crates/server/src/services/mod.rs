@@ -17,6 +17,7 @@ pub mod link_key;
 pub mod messages;
 pub mod refusals;
 pub mod signin;
+pub mod supervision;
 pub mod units;
 
 pub use authority::Authority;

@@ -8,6 +8,7 @@ mod lifecycle;
 mod pages;
 mod reads;
 mod registry;
+mod supervision;
 mod upkeep;
 
 use chrono::{Duration, TimeZone, Utc};

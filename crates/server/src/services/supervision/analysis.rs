@@ -1,0 +1,271 @@
+//! SUP-01, SUP-02: the analysis of the devices in use under a unit for a period, monthly by the
+//! job and on demand by a supervisor. The figures come from the store in one grouped query per
+//! kind (captures, objections, complaints), are put on each device's local days, analysed by
+//! the domain, and every abnormal device joins its managing unit's check list once per period.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, Days, Duration, Months, NaiveDate, Timelike};
+use chrono_tz::Tz;
+use roadwarden_domain::calendar::{start_of_local_day, Calendar};
+use roadwarden_domain::capture::review::RejectReason;
+use roadwarden_domain::org::Country;
+use roadwarden_domain::supervision::analysis::{analyse, DayFigures, Period, MAX_HISTORY_DAYS};
+use roadwarden_domain::supervision::checklist::{raise_from_analysis, Moment, Origin, StepKind};
+use roadwarden_domain::{DeviceId, UnitId};
+use roadwarden_store::supervision::{self as store, parse_hour, AnalysedDevice, NewCheckItem};
+use roadwarden_store::{calendar, Tx};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::require;
+use super::views::RunReport;
+use crate::auth::Principal;
+use crate::context::RequestMeta;
+use crate::error::AppResult;
+use crate::policy::{RoleSet, Supervisors};
+use crate::services::audit::{record, Actor, Event};
+use crate::services::calendar::parse_date;
+use crate::services::context::ServiceContext;
+
+/// The most devices one run looks at, and the most grouped rows one query returns.
+const MAX_DEVICES: i64 = 5_000;
+const MAX_ROWS: i64 = 2_000_000;
+
+/// An on-demand run: the period's first and last day.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunInput {
+    pub first: String,
+    pub last: String,
+}
+
+/// SUP-02: a supervisor runs the analysis for the devices under their unit.
+pub async fn run_on_demand(
+    ctx: &ServiceContext,
+    p: &Principal,
+    meta: &RequestMeta,
+    input: &RunInput,
+) -> AppResult<RunReport> {
+    require(p, Supervisors::ROLES, "running the device analysis")?;
+    let period = Period::new(
+        parse_date(&input.first, "first")?,
+        parse_date(&input.last, "last")?,
+    )?;
+    run(ctx, p.scope().as_str(), period, &Actor::user(p, meta)).await
+}
+
+/// SUP-02: the monthly run, for the calendar month before `month_of`, over every unit.
+pub async fn monthly(ctx: &ServiceContext, month_of: NaiveDate) -> AppResult<RunReport> {
+    let prev = month_of
+        .with_day(1)
+        .and_then(|d| d.checked_sub_months(Months::new(1)))
+        .unwrap_or(month_of);
+    let period = Period::month(prev.year(), prev.month())?;
+    run(ctx, "/", period, &Actor::system()).await
+}
+
+/// Analyses every device in use under `scope` and raises items for the abnormal ones.
+pub async fn run(
+    ctx: &ServiceContext,
+    scope: &str,
+    period: Period,
+    actor: &Actor,
+) -> AppResult<RunReport> {
+    let t = &ctx.settings.supervision.thresholds;
+    let cfg = &ctx.settings.supervision.list;
+    let now = ctx.clock.now();
+    let history = (t.baseline_weeks * 7)
+        .max(t.rate_history_days)
+        .min(t.max_history_days)
+        .min(MAX_HISTORY_DAYS);
+    let from = start_of_local_day(
+        period
+            .first()
+            .checked_sub_days(Days::new(u64::from(history) + 1))
+            .unwrap_or(period.first()),
+        chrono_tz::UTC,
+    );
+    let to = (start_of_local_day(period.last(), chrono_tz::UTC) + Duration::days(2)).min(now);
+
+    let mut tx = ctx.store.begin_read().await?;
+    let devices = store::devices_in_use(&mut tx, scope, MAX_DEVICES).await?;
+    let days = figures(&mut tx, scope, &devices, from, to).await?;
+    let mut calendars: HashMap<Country, Calendar> = HashMap::new();
+    for d in &devices {
+        if let std::collections::hash_map::Entry::Vacant(e) = calendars.entry(d.country) {
+            e.insert(calendar::load(&mut tx, d.country).await?);
+        }
+    }
+    drop(tx);
+
+    let mut report = RunReport {
+        period_first: Some(period.first()),
+        period_last: Some(period.last()),
+        devices: devices.len(),
+        ..RunReport::default()
+    };
+    let mut tx = ctx.store.begin().await?;
+    for d in &devices {
+        let tz = tz_of(d);
+        let today = now.with_timezone(&tz).date_naive();
+        let rows = days
+            .get(&d.id)
+            .map(|m| m.values().cloned().collect::<Vec<_>>());
+        let cal = calendars.get(&d.country).cloned().unwrap_or_default();
+        let a = analyse(rows.as_deref().unwrap_or(&[]), period, today, &cal, t);
+        if !a.is_abnormal() {
+            continue;
+        }
+        report.abnormal += 1;
+        let unit = roadwarden_domain::org::UnitPath::from_stored(d.unit_path.clone());
+        let tr = raise_from_analysis(unit, Moment::new(now, tz), cfg);
+        let findings = serde_json::to_string(&a.findings).unwrap_or_else(|_| "[]".into());
+        let new = NewCheckItem {
+            device_id: DeviceId(d.id),
+            device_unit_id: UnitId(d.unit_id),
+            device_unit_path: &d.unit_path,
+            raised_unit_id: UnitId(d.unit_id),
+            raised_unit_path: &d.unit_path,
+            raised_by: None,
+            origin: Origin::Analysis,
+            period: Some((period.first(), period.last())),
+            raised_on: tr.item.raised_on,
+            deadline: tr.item.deadline,
+            findings: &findings,
+        };
+        let Some(id) = store::insert_item(&mut tx, &new, now).await? else {
+            continue;
+        };
+        store::add_step(
+            &mut tx,
+            &store::NewCheckStep {
+                item_id: id,
+                kind: StepKind::Raise,
+                actor_user_id: actor.user_id,
+                actor: &actor.name,
+                unit_id: UnitId(d.unit_id),
+                note: None,
+            },
+            now,
+        )
+        .await?;
+        record(
+            &mut tx,
+            actor,
+            Event {
+                action: "supervision.raise",
+                object_type: "check_item",
+                object_id: id.to_string(),
+                unit_id: Some(UnitId(d.unit_id)),
+                detail: json!({
+                    "device_id": d.id, "device_number": d.number,
+                    "period": [period.first(), period.last()],
+                    "findings": a.findings.iter().map(|f| f.kind.as_str()).collect::<Vec<_>>(),
+                    "serious": a.is_serious(),
+                }),
+            },
+            now,
+        )
+        .await?;
+        report.raised.push(id);
+    }
+    record(
+        &mut tx,
+        actor,
+        Event {
+            action: "supervision.analysis_run",
+            object_type: "analysis",
+            object_id: format!("{}..{}", period.first(), period.last()),
+            unit_id: None,
+            detail: json!({
+                "scope": scope, "devices": report.devices, "abnormal": report.abnormal,
+                "raised": report.raised,
+            }),
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(report)
+}
+
+fn tz_of(d: &AnalysedDevice) -> Tz {
+    d.time_zone
+        .parse()
+        .unwrap_or_else(|_| d.country.default_time_zone())
+}
+
+type DeviceDays = HashMap<i64, BTreeMap<NaiveDate, DayFigures>>;
+
+/// The figures of the devices under `scope` in `[from, to)`, per device and local day.
+async fn figures(
+    tx: &mut Tx,
+    scope: &str,
+    devices: &[AnalysedDevice],
+    from: chrono::DateTime<chrono::Utc>,
+    to: chrono::DateTime<chrono::Utc>,
+) -> AppResult<DeviceDays> {
+    let zones: HashMap<i64, Tz> = devices.iter().map(|d| (d.id, tz_of(d))).collect();
+    let mut out: DeviceDays = HashMap::new();
+    for c in store::capture_hours(tx, scope, from, to, MAX_ROWS).await? {
+        let Some((f, h)) = day(&mut out, &zones, c.device_id, &c.hour) else {
+            continue;
+        };
+        let n = count(c.n);
+        f.captures = f.captures.saturating_add(n);
+        let hours = f.captures_by_hour.get_or_insert([0; 24]);
+        hours[h.min(23)] = hours[h.min(23)].saturating_add(n);
+        f.unidentifiable = f.unidentifiable.saturating_add(count(c.unidentified));
+        match c.state.as_str() {
+            "approved" => {
+                f.approved = f.approved.saturating_add(n);
+                f.second_reviews = f.second_reviews.saturating_add(count(c.second));
+            }
+            "rejected" => {
+                if let Ok(r) = RejectReason::parse(&c.reason) {
+                    f.rejected.add(r, n);
+                }
+                f.second_reviews = f.second_reviews.saturating_add(count(c.second));
+                f.second_review_disagreements = f
+                    .second_review_disagreements
+                    .saturating_add(count(c.second));
+            }
+            _ => {}
+        }
+    }
+    for o in store::objection_hours(tx, scope, from, to, MAX_ROWS).await? {
+        if let Some((f, _)) = day(&mut out, &zones, o.device_id, &o.hour) {
+            f.objections_filed = f.objections_filed.saturating_add(count(o.filed));
+            f.objections_upheld = f.objections_upheld.saturating_add(count(o.upheld));
+        }
+    }
+    for k in store::complaint_hours(tx, scope, from, to, MAX_ROWS).await? {
+        if let Some((f, _)) = day(&mut out, &zones, k.device_id, &k.hour) {
+            f.complaints = f.complaints.saturating_add(count(k.n));
+        }
+    }
+    Ok(out)
+}
+
+/// The device's local day (and hour of the day) a UTC hour falls on.
+fn day<'a>(
+    out: &'a mut DeviceDays,
+    zones: &HashMap<i64, Tz>,
+    device: i64,
+    hour: &str,
+) -> Option<(&'a mut DayFigures, usize)> {
+    let tz = zones.get(&device)?;
+    let local = parse_hour(hour)?.with_timezone(tz);
+    let date = local.date_naive();
+    let f = out
+        .entry(device)
+        .or_default()
+        .entry(date)
+        .or_insert_with(|| DayFigures::empty(date));
+    Some((f, local.hour() as usize))
+}
+
+fn count(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}

@@ -1,0 +1,148 @@
+//! SUP-02: the figures the monthly analysis reads, for the devices in use under a unit. Each
+//! kind of figure is one grouped query over the window, counted per device and UTC hour; the
+//! caller turns hours into the device's local days (and hours of the day). Bounded by `limit`
+//! rows per query.
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use roadwarden_domain::org::Country;
+use roadwarden_domain::DeviceId;
+use serde::Serialize;
+
+use crate::{on, path_range, Backend, Result, Tx};
+
+/// A device the analysis looks at.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AnalysedDevice {
+    pub id: i64,
+    pub number: String,
+    pub unit_id: i64,
+    pub unit_path: String,
+    pub time_zone: String,
+    #[sqlx(try_from = "String")]
+    pub country: Country,
+}
+
+/// Devices in use (or on trial) managed in `scope`, at most `limit`.
+pub async fn devices_in_use(tx: &mut Tx, scope: &str, limit: i64) -> Result<Vec<AnalysedDevice>> {
+    let (low, high) = path_range(scope);
+    let sql =
+        "SELECT d.id, d.number, d.unit_id, d.unit_path, u.time_zone, u.country FROM devices d \
+        JOIN units u ON u.id = d.unit_id WHERE d.unit_path >= $1 AND d.unit_path < $2 \
+        AND d.state IN ('in_use', 'trial') ORDER BY d.id LIMIT $3";
+    Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(limit).fetch_all(c).await?))
+}
+
+/// One group of captures: a device's captures in one UTC hour with one state and reason.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct CaptureHour {
+    pub device_id: i64,
+    pub hour: String,
+    pub state: String,
+    pub reason: String,
+    pub n: i64,
+    /// Without an identifiable plate.
+    pub unidentified: i64,
+    /// Seen by a second reviewer (a first reviewer is recorded).
+    pub second: i64,
+}
+
+impl CaptureHour {
+    pub fn device(&self) -> DeviceId {
+        DeviceId(self.device_id)
+    }
+}
+
+/// The hour a timestamp column falls in, as `YYYY-MM-DDTHH` in UTC, on either backend.
+fn hour_of(backend: Backend, column: &str) -> String {
+    match backend {
+        // SQLite keeps RFC 3339 text in UTC: the first 13 characters are the hour.
+        Backend::Sqlite => format!("substr({column}, 1, 13)"),
+        Backend::Postgres => format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24')"),
+    }
+}
+
+/// Reads a `YYYY-MM-DDTHH` hour back.
+pub fn parse_hour(raw: &str) -> Option<DateTime<Utc>> {
+    NaiveDateTime::parse_from_str(&format!("{raw}:00:00"), "%Y-%m-%dT%H:%M:%S")
+        .ok()
+        .map(|t| t.and_utc())
+}
+
+/// Captures of the devices managed in `scope`, taken in `[from, to)`.
+pub async fn capture_hours(
+    tx: &mut Tx,
+    scope: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<CaptureHour>> {
+    let (low, high) = path_range(scope);
+    let hour = hour_of(tx.backend(), "c.captured_at");
+    let sql = format!(
+        "SELECT c.device_id, {hour} AS hour, c.state, COALESCE(c.reject_reason, '') AS reason, \
+         COUNT(*) AS n, SUM(CASE WHEN c.plate = '' THEN 1 ELSE 0 END) AS unidentified, \
+         SUM(CASE WHEN c.first_reviewer IS NOT NULL THEN 1 ELSE 0 END) AS second \
+         FROM captures c JOIN devices d ON d.id = c.device_id \
+         WHERE d.unit_path >= $1 AND d.unit_path < $2 AND c.captured_at >= $3 \
+         AND c.captured_at < $4 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2 LIMIT $5"
+    );
+    Ok(on!(tx, c => sqlx::query_as(&sql)
+        .bind(&low).bind(&high).bind(from).bind(to).bind(limit).fetch_all(c).await?))
+}
+
+/// Objections against records of one device, lodged in one UTC hour.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ObjectionHour {
+    pub device_id: i64,
+    pub hour: String,
+    pub filed: i64,
+    pub upheld: i64,
+}
+
+pub async fn objection_hours(
+    tx: &mut Tx,
+    scope: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<ObjectionHour>> {
+    let (low, high) = path_range(scope);
+    let hour = hour_of(tx.backend(), "o.received_at");
+    let sql = format!(
+        "SELECT c.device_id, {hour} AS hour, COUNT(*) AS filed, \
+         SUM(CASE WHEN o.state = 'upheld' THEN 1 ELSE 0 END) AS upheld \
+         FROM objections o JOIN violations v ON v.id = o.violation_id \
+         JOIN captures c ON c.id = v.capture_id JOIN devices d ON d.id = c.device_id \
+         WHERE d.unit_path >= $1 AND d.unit_path < $2 AND o.received_at >= $3 \
+         AND o.received_at < $4 GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $5"
+    );
+    Ok(on!(tx, c => sqlx::query_as(&sql)
+        .bind(&low).bind(&high).bind(from).bind(to).bind(limit).fetch_all(c).await?))
+}
+
+/// Complaints against one device, registered in one UTC hour (AUD-09 feeds SUP-02).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ComplaintHour {
+    pub device_id: i64,
+    pub hour: String,
+    pub n: i64,
+}
+
+pub async fn complaint_hours(
+    tx: &mut Tx,
+    scope: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<ComplaintHour>> {
+    let (low, high) = path_range(scope);
+    let hour = hour_of(tx.backend(), "k.registered_at");
+    let sql = format!(
+        "SELECT k.device_id, {hour} AS hour, COUNT(*) AS n FROM complaints k \
+         JOIN devices d ON d.id = k.device_id \
+         WHERE d.unit_path >= $1 AND d.unit_path < $2 AND k.registered_at >= $3 \
+         AND k.registered_at < $4 GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $5"
+    );
+    Ok(on!(tx, c => sqlx::query_as(&sql)
+        .bind(&low).bind(&high).bind(from).bind(to).bind(limit).fetch_all(c).await?))
+}
