@@ -1,6 +1,7 @@
 //! BWC-01, BWC-04, BWC-12: recorders and their ledger (checks, hand-overs, damage, repairs).
 
 use chrono::{DateTime, Utc};
+use roadwarden_domain::evidence::ledger::RecorderState;
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::{UnitId, UserId};
 use serde::Serialize;
@@ -15,7 +16,8 @@ pub struct Recorder {
     pub unit_path: String,
     pub brand: String,
     pub model: String,
-    pub state: String,
+    #[sqlx(try_from = "String")]
+    pub state: RecorderState,
     pub holder_id: Option<i64>,
     pub issued_at: Option<DateTime<Utc>>,
     pub damaged_at: Option<DateTime<Utc>>,
@@ -60,19 +62,24 @@ pub async fn list(tx: &mut Tx, scope: &UnitPath, limit: i64) -> Result<Vec<Recor
 /// The recorder's new state after a ledger step. `expected` is the state the caller checked:
 /// a concurrent step that got there first makes this return false and nothing changes.
 pub struct StateChange {
-    pub state: &'static str,
+    pub state: RecorderState,
     pub holder_id: Option<UserId>,
     pub issued_at: Option<DateTime<Utc>>,
     pub damaged_at: Option<DateTime<Utc>>,
     pub sent_for_repair_at: Option<DateTime<Utc>>,
 }
 
-pub async fn change_state(tx: &mut Tx, id: i64, expected: &str, to: &StateChange) -> Result<bool> {
+pub async fn change_state(
+    tx: &mut Tx,
+    id: i64,
+    expected: RecorderState,
+    to: &StateChange,
+) -> Result<bool> {
     let sql = "UPDATE recorders SET state = $1, holder_id = $2, issued_at = $3, damaged_at = $4, \
         sent_for_repair_at = $5 WHERE id = $6 AND state = $7";
     let n = on!(tx, c => sqlx::query(sql)
-        .bind(to.state).bind(to.holder_id.map(|u| u.0)).bind(to.issued_at).bind(to.damaged_at)
-        .bind(to.sent_for_repair_at).bind(id).bind(expected)
+        .bind(to.state.as_str()).bind(to.holder_id.map(|u| u.0)).bind(to.issued_at).bind(to.damaged_at)
+        .bind(to.sent_for_repair_at).bind(id).bind(expected.as_str())
         .execute(c).await?.rows_affected());
     Ok(n == 1)
 }

@@ -48,6 +48,8 @@ impl RecorderState {
     }
 }
 
+crate::stored_as_text!(RecorderState);
+
 /// BWC-01: a recorder number: letters, digits and dashes, 4 to 32 characters.
 pub fn parse_number(raw: &str) -> Result<String, FieldError> {
     let n = raw.trim().to_uppercase();

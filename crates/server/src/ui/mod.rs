@@ -38,7 +38,8 @@ use crate::error::{AppError, RenderedError};
 use crate::i18n::{self, Lang};
 use crate::policy::{
     AccountReaders, Admins, AuditReaders, CorrectionReaders, DeviceReviewers, FootageBrowsers,
-    LegalReviewers, ObjectionReaders, RecorderReaders, ReviewOverseers, Reviewers, ViolationReaders,
+    LegalReviewers, ObjectionReaders, RecorderReaders, ReviewOverseers, Reviewers,
+    ViolationReaders,
 };
 use crate::state::AppState;
 use roadwarden_domain::codes::Code;

@@ -244,7 +244,7 @@ impl From<Recorder> for RecorderRecord {
             unit_path: r.unit_path,
             brand: r.brand,
             model: r.model,
-            state: r.state,
+            state: r.state.as_str().into(),
             holder_id: r.holder_id,
             issued_at: r.issued_at,
             damaged_at: r.damaged_at,

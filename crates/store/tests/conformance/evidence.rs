@@ -372,3 +372,57 @@ async fn footage_and_its_bookkeeping_come_back_with_their_domain_values() {
     }
     db.done().await;
 }
+
+/// BWC-04: a recorder's ledger state comes back as the domain's `RecorderState`; a step whose
+/// expected state is out of date changes nothing; an unknown stored word is refused on read.
+#[tokio::test]
+async fn recorders_come_back_with_their_ledger_state() {
+    use roadwarden_domain::evidence::ledger::RecorderState;
+    use roadwarden_store::recorders::{self, NewRecorder, StateChange};
+
+    let db = Db::fresh().await;
+    let county = unit(&db.store, None, "330522", Level::County).await;
+    let mut tx = db.store.begin().await.unwrap();
+    let r = NewRecorder {
+        number: "DSJ-0001",
+        unit_id: county.id,
+        unit_path: &county.path,
+        brand: "Hikvision",
+        model: "DS-MH2311",
+    };
+    let id = recorders::insert(&mut tx, &r, t0()).await.unwrap();
+    let got = recorders::get(&mut tx, id).await.unwrap().unwrap();
+    assert_eq!(got.state, RecorderState::InStore);
+    let to = |state| StateChange {
+        state,
+        holder_id: None,
+        issued_at: None,
+        damaged_at: None,
+        sent_for_repair_at: None,
+    };
+    for (from, next) in [
+        (RecorderState::InStore, RecorderState::Issued),
+        (RecorderState::Issued, RecorderState::Damaged),
+        (RecorderState::Damaged, RecorderState::InRepair),
+        (RecorderState::InRepair, RecorderState::Retired),
+    ] {
+        assert!(recorders::change_state(&mut tx, id, from, &to(next))
+            .await
+            .unwrap());
+        let got = recorders::get(&mut tx, id).await.unwrap().unwrap();
+        assert_eq!(got.state, next);
+    }
+    let back = to(RecorderState::InStore);
+    let stale = recorders::change_state(&mut tx, id, RecorderState::Issued, &back)
+        .await
+        .unwrap();
+    assert!(!stale, "a stale expected state changes nothing");
+    tx.commit().await.unwrap();
+    refused(
+        &db.store,
+        "recorders",
+        ("state", "lost", "retired"),
+        |mut tx| async move { recorders::get(&mut tx, id).await },
+    )
+    .await;
+}

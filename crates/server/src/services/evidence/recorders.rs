@@ -173,7 +173,7 @@ pub async fn show(ctx: &ServiceContext, p: &Principal, id: i64) -> AppResult<Rec
 
 async fn view(tx: &mut Tx, r: Recorder, now: DateTime<Utc>) -> AppResult<RecorderView> {
     let facts = LedgerFacts {
-        state: RecorderState::parse(&r.state)?,
+        state: r.state,
         issued_at: r.issued_at,
         check_before_issue: match r.issued_at {
             Some(at) => store::last_passed_check(tx, r.id, at).await?,
@@ -233,9 +233,9 @@ pub async fn step(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let r = load(&mut tx, p, id).await?;
-    let current = RecorderState::parse(&r.state)?;
+    let current = r.state;
     let keep = |state: RecorderState| StateChange {
-        state: state.as_str(),
+        state,
         holder_id: r.holder_id.map(UserId),
         issued_at: r.issued_at,
         damaged_at: r.damaged_at,
@@ -282,7 +282,7 @@ pub async fn step(
             check_issue(current, last, now)?;
             let condition = text("condition", &condition, 200, false)?;
             let change = StateChange {
-                state: RecorderState::Issued.as_str(),
+                state: RecorderState::Issued,
                 holder_id: Some(officer),
                 issued_at: Some(now),
                 damaged_at: None,
@@ -309,7 +309,7 @@ pub async fn step(
             check_return(current)?;
             let condition = text("condition", &condition, 200, true)?;
             let change = StateChange {
-                state: RecorderState::InStore.as_str(),
+                state: RecorderState::InStore,
                 holder_id: None,
                 issued_at: None,
                 damaged_at: None,
@@ -331,7 +331,7 @@ pub async fn step(
             check_report_damage(current)?;
             let condition = text("condition", &condition, 200, true)?;
             let change = StateChange {
-                state: RecorderState::Damaged.as_str(),
+                state: RecorderState::Damaged,
                 holder_id: None,
                 issued_at: None,
                 damaged_at: Some(now),
@@ -384,7 +384,7 @@ pub async fn step(
             }
             let condition = text("condition", &condition, 200, true)?;
             let change = StateChange {
-                state: RecorderState::InStore.as_str(),
+                state: RecorderState::InStore,
                 holder_id: None,
                 issued_at: None,
                 damaged_at: None,
@@ -404,7 +404,7 @@ pub async fn step(
         }
     };
     if let Some(change) = change {
-        if !store::change_state(&mut tx, id, &r.state, &change).await? {
+        if !store::change_state(&mut tx, id, r.state, &change).await? {
             return Err(AppError::Conflict {
                 field: "recorder changed meanwhile; reload".into(),
             });
