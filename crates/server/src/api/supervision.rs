@@ -30,7 +30,8 @@ pub struct ListQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/supervision/items", tag = "supervision", params(ListQuery),
-    responses((status = 200, body = Vec<ItemView>)))]
+    responses((status = 200, body = Vec<ItemView>),
+        (status = 404, description = "the device asked for is not in your units", body = crate::error::ErrorEnvelope)))]
 pub async fn list(
     State(state): State<AppState>,
     user: Require<CheckListReaders>,
