@@ -373,3 +373,22 @@ fn sup_03_list_words_round_trip() {
     }
     assert!(ItemState::parse("lost").is_err());
 }
+
+/// SUP-01: data screening never closes an item by itself: what the analysis raises waits on
+/// the managing unit, whose first step must be the on-site re-check; it cannot be fixed or
+/// accepted before someone has looked.
+#[test]
+fn sup_01_screening_raises_an_item_that_waits_for_an_on_site_recheck() {
+    let cfg = ListConfig::default();
+    let t = raise_from_analysis(county(), on(3, 1), &cfg);
+    assert_eq!(t.item.state, ItemState::Raised);
+    assert_eq!(waiting_on(&t.item), Party::ManagingUnit);
+    let officer = actor(20, county());
+    let fix = Action::FixOnSpot {
+        done: note("cleaned the lens"),
+    };
+    assert!(apply(&t.item, fix, &officer, on(3, 2)).is_err());
+    assert!(apply(&t.item, Action::Accept, &actor(21, county()), on(3, 2)).is_err());
+    let checked = step(&t.item, recheck(None), &officer, on(3, 2));
+    assert_eq!(checked.state, ItemState::Rechecked);
+}
