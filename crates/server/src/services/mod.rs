@@ -14,6 +14,7 @@ pub mod evidence;
 pub mod export;
 pub mod home;
 pub mod link_key;
+pub(crate) mod lists;
 pub mod messages;
 pub mod refusals;
 pub mod signin;

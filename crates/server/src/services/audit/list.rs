@@ -13,6 +13,7 @@ use crate::context::RequestMeta;
 use crate::edge::{search_text, Direction, ListParams, ListQuery, SortSpec, Window};
 use crate::error::AppResult;
 use crate::services::context::ServiceContext;
+use crate::services::lists::reader_time_zone;
 
 /// The audit page's sort keys: newest first unless asked.
 pub const SORT: SortSpec<AuditSort> = SortSpec {
@@ -66,13 +67,6 @@ impl AuditListQuery {
     }
 }
 
-fn time_zone(p: &Principal) -> chrono_tz::Tz {
-    p.user
-        .unit_time_zone
-        .parse()
-        .unwrap_or(chrono_tz::Asia::Shanghai)
-}
-
 /// What was asked, for the entry that records the search or the export.
 fn asked(q: &AuditList) -> serde_json::Value {
     json!({
@@ -99,7 +93,7 @@ async fn read(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let installation = reads_installation_entries(ctx, &mut tx, p).await?;
-    let (from, to) = q.params.instants(time_zone(p));
+    let (from, to) = q.params.instants(reader_time_zone(p));
     let filter = AuditFilter {
         from,
         // The day after the last, exclusive; the store's bound is inclusive.

@@ -8,7 +8,6 @@ use roadwarden_domain::capture::review::CaptureState;
 use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::violations as codes;
 use roadwarden_domain::locale;
-use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::{FieldError, UnitId};
 use roadwarden_store::capture_list::{self as store, CaptureFilter, CaptureRow, CaptureSort};
 use roadwarden_store::list::{Direction, Window};
@@ -25,6 +24,7 @@ use crate::policy::ReviewOverseers;
 use crate::services::audit::record_list_read;
 use crate::services::context::ServiceContext;
 use crate::services::export::{self, Cell};
+use crate::services::lists::{reader_time_zone, unit_in_scope};
 
 /// The captures list's sort keys: newest first unless asked.
 pub const SORT: SortSpec<CaptureSort> = SortSpec {
@@ -103,26 +103,10 @@ fn check_reader(p: &Principal) -> AppResult<()> {
     }
 }
 
-fn time_zone(p: &Principal) -> chrono_tz::Tz {
-    p.user
-        .unit_time_zone
-        .parse()
-        .unwrap_or(chrono_tz::Asia::Shanghai)
-}
-
 /// The store's filter for `q`, with the unit checked against the reader's scope (ORG-02).
 async fn filter_of(tx: &mut Tx, p: &Principal, q: &CaptureList) -> AppResult<CaptureFilter> {
-    let unit: Option<UnitPath> = match q.unit_id {
-        None => None,
-        Some(id) => {
-            let u = roadwarden_store::units::get(tx, id)
-                .await?
-                .filter(|u| p.covers(&u.path))
-                .ok_or(AppError::NotFound("unit"))?;
-            Some(u.path)
-        }
-    };
-    let (from, until) = q.params.instants(time_zone(p));
+    let unit = unit_in_scope(tx, p, q.unit_id).await?;
+    let (from, until) = q.params.instants(reader_time_zone(p));
     Ok(CaptureFilter {
         state: q.state,
         plate: q
@@ -206,7 +190,7 @@ pub async fn export(
     lang: Lang,
 ) -> AppResult<Vec<u8>> {
     let found = rows(ctx, p, meta, q, Window::export(), "capture.export").await?;
-    let tz = time_zone(p);
+    let tz = reader_time_zone(p);
     let t = |k: &str| i18n::t(lang, k);
     let headings: Vec<String> = [
         "export.number",

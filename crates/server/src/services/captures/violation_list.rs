@@ -7,7 +7,6 @@ use roadwarden_domain::capture::notice::ViolationState;
 use roadwarden_domain::capture::plate::plate_key;
 use roadwarden_domain::device::violations as codes;
 use roadwarden_domain::locale;
-use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::UnitId;
 use roadwarden_store::list::{Direction, Window};
 use roadwarden_store::violations::{
@@ -22,11 +21,12 @@ use super::violations::money_of;
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::edge::{ListParams, ListQuery, SortSpec};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::i18n::{self, Lang};
 use crate::services::audit::record_list_read;
 use crate::services::context::ServiceContext;
 use crate::services::export::{self, Cell};
+use crate::services::lists::{reader_time_zone, unit_in_scope};
 
 /// The violations list's sort keys: newest first unless asked.
 pub const SORT: SortSpec<ViolationSort> = SortSpec {
@@ -76,26 +76,10 @@ pub struct ViolationPage {
     pub total: i64,
 }
 
-fn time_zone(p: &Principal) -> chrono_tz::Tz {
-    p.user
-        .unit_time_zone
-        .parse()
-        .unwrap_or(chrono_tz::Asia::Shanghai)
-}
-
 /// The store's filter for `q`, with the unit checked against the reader's scope (ORG-02).
 async fn filter_of(tx: &mut Tx, p: &Principal, q: &ViolationList) -> AppResult<ViolationFilter> {
-    let unit: Option<UnitPath> = match q.unit_id {
-        None => None,
-        Some(id) => {
-            let u = roadwarden_store::units::get(tx, id)
-                .await?
-                .filter(|u| p.covers(&u.path))
-                .ok_or(AppError::NotFound("unit"))?;
-            Some(u.path)
-        }
-    };
-    let (from, until) = q.params.instants(time_zone(p));
+    let unit = unit_in_scope(tx, p, q.unit_id).await?;
+    let (from, until) = q.params.instants(reader_time_zone(p));
     Ok(ViolationFilter {
         state: q.state,
         plate: q
@@ -187,7 +171,7 @@ pub async fn export(
     )
     .await?;
     tx.commit().await?;
-    let tz = time_zone(p);
+    let tz = reader_time_zone(p);
     let t = |k: &str| i18n::t(lang, k);
     let headings: Vec<String> = [
         "export.number",

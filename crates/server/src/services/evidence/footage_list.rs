@@ -8,7 +8,6 @@
 use roadwarden_domain::evidence::access::Purpose;
 use roadwarden_domain::evidence::retention::{Category, LifeState};
 use roadwarden_domain::locale;
-use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::{FieldError, UnitId};
 use roadwarden_store::footage_list::{self as store, FootageFilter, FootageRow, FootageSort};
 use roadwarden_store::list::{Direction, Window};
@@ -17,16 +16,17 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::library::live_grant;
-use super::{require, time_zone};
+use super::require;
 use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::edge::{record_id, ListParams, ListQuery, SortSpec};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::i18n::{self, Lang};
 use crate::policy::{FootageBrowsers, RoleSet};
 use crate::services::audit::record_list_read;
 use crate::services::context::ServiceContext;
 use crate::services::export::{self, Cell};
+use crate::services::lists::{reader_time_zone, unit_in_scope};
 
 /// The footage list's sort keys: newest first unless asked.
 pub const SORT: SortSpec<FootageSort> = SortSpec {
@@ -146,17 +146,8 @@ async fn filter_of(
     q: &FootageList,
     ids: Vec<i64>,
 ) -> AppResult<FootageFilter> {
-    let unit: Option<UnitPath> = match q.unit_id {
-        None => None,
-        Some(id) => {
-            let u = roadwarden_store::units::get(tx, id)
-                .await?
-                .filter(|u| p.covers(&u.path))
-                .ok_or(AppError::NotFound("unit"))?;
-            Some(u.path)
-        }
-    };
-    let (from, until) = q.params.instants(time_zone(&p.user.unit_time_zone));
+    let unit = unit_in_scope(tx, p, q.unit_id).await?;
+    let (from, until) = q.params.instants(reader_time_zone(p));
     Ok(FootageFilter {
         search: q.params.search.clone(),
         officer_id: q.officer_id,
@@ -271,7 +262,7 @@ pub async fn export(
     )
     .await?;
     tx.commit().await?;
-    let tz = time_zone(&p.user.unit_time_zone);
+    let tz = reader_time_zone(p);
     let t = |k: &str| i18n::t(lang, k);
     let headings: Vec<String> = [
         "export.number",
