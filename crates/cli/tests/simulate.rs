@@ -179,7 +179,11 @@ async fn refusals_are_counted_by_their_error_code() {
     // connection, so a sender still writing a large ISAPI body may see a broken pipe instead
     // of the 401: that push counts as a transport error, never as accepted.
     assert_eq!(s.refused_total() + s.errors, 6, "{s}");
-    assert!(s.refused.contains_key("422 capture.violation_not_published"), "{s}");
+    assert!(
+        s.refused
+            .contains_key("422 capture.violation_not_published"),
+        "{s}"
+    );
     assert!(!s.clean());
     let codes: Vec<&str> = s.refused.keys().map(String::as_str).collect();
     assert!(

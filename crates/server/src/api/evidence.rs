@@ -22,11 +22,13 @@ use crate::services::evidence::library::{self, EvidencePage, LibraryItem, Librar
 use crate::state::AppState;
 
 mod duties;
+mod footage;
 mod keeping;
 mod ledger;
 mod requests;
 
 pub use duties::*;
+pub use footage::*;
 pub use keeping::*;
 pub use ledger::*;
 pub use requests::*;

@@ -159,11 +159,13 @@ pub fn router() -> Router<AppState> {
         .route("/recorders/{id}", get(evidence::show_recorder))
         .route("/recorders/{id}/ledger", post(evidence::ledger_step))
         .route("/evidence", get(evidence::list))
+        .route("/footage", get(evidence::list_footage))
         .route(
             "/evidence/{id}",
             get(evidence::show).delete(evidence::delete),
         )
         .route("/evidence/{id}/content", get(evidence::content))
+        .route("/evidence/{id}/thumbnail", get(evidence::thumbnail))
         .route("/evidence/{id}/reasons", post(evidence::add_reason))
         .route(
             "/evidence/{id}/reasons/{reason}/release",

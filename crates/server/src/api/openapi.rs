@@ -52,8 +52,8 @@ use utoipa::{Modify, OpenApi};
         super::supervision::run_analysis, super::supervision::list_complaints,
         super::supervision::register_complaint, super::supervision::complaint_step,
         super::evidence::list_recorders, super::evidence::register_recorder,
-        super::evidence::show_recorder, super::evidence::ledger_step, super::evidence::list,
-        super::evidence::show, super::evidence::delete, super::evidence::content,
+        super::evidence::show_recorder, super::evidence::ledger_step, super::evidence::list, super::evidence::list_footage,
+        super::evidence::show, super::evidence::delete, super::evidence::content, super::evidence::thumbnail,
         super::evidence::add_reason, super::evidence::release_reason,
         super::evidence::request_deletion, super::evidence::approve_deletion,
         super::evidence::restore, super::evidence::calendar, super::evidence::file_request,
@@ -70,24 +70,33 @@ pub struct ApiDoc;
 
 struct BearerAuth;
 
-/// Operations kept for the integrators who use them, with their replacement named: GET
-/// `/api/v1/public/violations` puts the VIN tail in the URL; POST the same path instead.
+/// Operations kept for the integrators who use them, with their replacement named.
 struct Deprecated;
 
 impl Modify for Deprecated {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        if let Some(get) = openapi
-            .paths
-            .paths
-            .get_mut("/api/v1/public/violations")
-            .and_then(|item| item.get.as_mut())
-        {
-            get.deprecated = Some(utoipa::openapi::Deprecated::True);
-            get.description = Some(
+        const REPLACED: [(&str, &str); 2] = [
+            (
+                "/api/v1/public/violations",
                 "Deprecated: the VIN tail ends up in URLs and the logs that keep them. \
-                 POST /api/v1/public/violations with a JSON body instead."
-                    .to_owned(),
-            );
+                 POST /api/v1/public/violations with a JSON body instead.",
+            ),
+            (
+                "/api/v1/evidence",
+                "Deprecated: one day at most, 500 files, unsorted. \
+                 GET /api/v1/footage instead (search, sort, pages, X-Total-Count).",
+            ),
+        ];
+        for (path, why) in REPLACED {
+            if let Some(get) = openapi
+                .paths
+                .paths
+                .get_mut(path)
+                .and_then(|item| item.get.as_mut())
+            {
+                get.deprecated = Some(utoipa::openapi::Deprecated::True);
+                get.description = Some(why.to_owned());
+            }
         }
     }
 }

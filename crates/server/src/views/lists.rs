@@ -2,6 +2,8 @@
 
 use chrono::{DateTime, Utc};
 use roadwarden_store::capture_list::CaptureRow;
+
+use crate::services::evidence::footage_list::FootageItem;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -43,6 +45,66 @@ impl From<CaptureRow> for CaptureListView {
             review_due_at: r.review_due_at,
             reviewed_at: r.reviewed_at,
             reject_reason: r.reject_reason,
+        }
+    }
+}
+
+/// One file in the footage list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FootageListView {
+    pub id: i64,
+    /// video, audio or image.
+    pub media_kind: String,
+    pub mime: String,
+    /// Bytes.
+    pub length: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub officer_id: i64,
+    pub officer_name: String,
+    pub recorder_number: Option<String>,
+    pub activity: String,
+    pub place: String,
+    pub case_ref: String,
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    /// general, case_evidence, long_term or legal_hold.
+    pub retention_category: String,
+    /// BWC-06: when the file may be purged, unless something keeps it.
+    pub purge_from: Option<DateTime<Utc>>,
+    /// BWC-05: handed in or stored later than the rule allows.
+    pub late_hand_in: bool,
+    pub late_storage: bool,
+    /// kept, purged or destroyed.
+    pub life_state: String,
+    /// A photo under your live approval to view (BWC-08): its small picture's address.
+    pub thumbnail: Option<String>,
+}
+
+impl From<FootageItem> for FootageListView {
+    fn from(item: FootageItem) -> Self {
+        let r = item.row;
+        Self {
+            id: r.id,
+            media_kind: r.media_kind,
+            mime: r.mime,
+            length: r.length,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            officer_id: r.officer_id,
+            officer_name: r.officer_name,
+            recorder_number: r.recorder_number,
+            activity: r.activity,
+            place: r.place,
+            case_ref: r.case_ref,
+            started_at: r.started_at,
+            ended_at: r.ended_at,
+            retention_category: r.retention_category,
+            purge_from: r.purge_from,
+            late_hand_in: r.late_hand_in,
+            late_storage: r.late_storage,
+            life_state: r.life_state,
+            thumbnail: item.thumbnail,
         }
     }
 }

@@ -203,7 +203,7 @@ pub async fn list_in_scope(
         let thumbnail = if row.media_kind == "image" && row.life_state == "kept" {
             live_grant(&mut tx, p.user.id, row.id, Purpose::View, now)
                 .await?
-                .map(|_| format!("/api/v1/evidence/{}/content", row.id))
+                .map(|_| format!("/api/v1/evidence/{}/thumbnail", row.id))
         } else {
             None
         };

@@ -12,6 +12,7 @@ pub mod library;
 pub mod recorders;
 pub mod retention;
 pub mod supervision;
+pub mod thumbnail;
 pub mod upload;
 
 use chrono_tz::Tz;

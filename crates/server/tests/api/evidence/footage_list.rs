@@ -125,7 +125,7 @@ async fn bwc_08_a_photo_thumbnail_shows_only_under_an_approval_and_each_viewing_
     let w = world().await;
     let (_, photo) = two_files(&w).await;
     // As the page writes it (minijinja escapes '/' in attributes).
-    let thumb = format!("&#x2f;api&#x2f;v1&#x2f;evidence&#x2f;{photo}&#x2f;content");
+    let thumb = format!("&#x2f;api&#x2f;v1&#x2f;evidence&#x2f;{photo}&#x2f;thumbnail");
     let page = w.app.page("/evidence", Some(&w.reviewer)).await;
     assert!(!page.contains(&thumb), "no approval, no picture");
     let (status, req) = request(&w, &w.reviewer, &[photo], "view").await;
@@ -136,10 +136,19 @@ async fn bwc_08_a_photo_thumbnail_shows_only_under_an_approval_and_each_viewing_
         page.contains(&format!("class=\"thumb\" src=\"{thumb}\"")),
         "{page}"
     );
-    // The thumbnail loads through the footage read path: the bytes, and an entry.
-    let resp = content(&w, &w.reviewer, photo, None).await;
+    // The thumbnail loads through the footage read path: a small JPEG, and an entry.
+    let resp = w
+        .app
+        .client
+        .get(w.app.url(&format!("/api/v1/evidence/{photo}/thumbnail")))
+        .bearer_auth(&w.reviewer)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
-    assert_eq!(resp.bytes().await.unwrap().as_ref(), PHOTO);
+    assert_eq!(resp.headers()["content-type"], "image/jpeg");
+    let small = resp.bytes().await.unwrap();
+    assert!(small.starts_with(&[0xFF, 0xD8, 0xFF]));
     let root = w.app.token(&w.o.root_admin.0, &w.o.root_admin.1).await;
     let (_, views) = w.app.get("/api/v1/audit?action=evidence.view", &root).await;
     assert_eq!(views.as_array().unwrap().len(), 1);
@@ -218,4 +227,48 @@ async fn sec_05_the_footage_export_and_the_selection_export_are_workbooks_and_au
     let selected: Value = serde_json::from_str(entries[1]["detail"].as_str().unwrap()).unwrap();
     assert_eq!(selected["selected"], json!([photo]));
     assert_eq!(selected["rows"], 1);
+}
+
+#[tokio::test]
+async fn bwc_11_the_footage_list_answers_over_the_api_with_its_count_and_a_field_error() {
+    let w = world().await;
+    let (video, photo) = two_files(&w).await;
+    let resp = w
+        .app
+        .client
+        .get(w.app.url("/api/v1/footage?sort=time&dir=asc&per_page=1"))
+        .bearer_auth(&w.admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    assert_eq!(resp.headers()["x-total-count"], "2");
+    let rows: serde_json::Value = resp.json().await.unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(rows[0]["id"], video);
+    assert_eq!(rows[0]["media_kind"], "video");
+    let (status, rows) = w
+        .app
+        .get("/api/v1/footage?case_ref=2026-200", &w.admin)
+        .await;
+    assert_eq!(status, 200);
+    let ids: Vec<i64> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![video]);
+    assert!(!ids.contains(&photo));
+    let (status, err) = w
+        .app
+        .get("/api/v1/footage?category=forever", &w.admin)
+        .await;
+    assert_eq!(status, 422, "{err}");
+    assert!(err.to_string().contains("category"), "{err}");
+    // A device manager does not browse footage (FootageBrowsers).
+    let device = w
+        .person(&w.o.county, "cx.devices", 41, &["device_manager"])
+        .await;
+    assert_eq!(status_of(&w, "/api/v1/footage", &device).await, 403);
 }
