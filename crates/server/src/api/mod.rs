@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod public;
 pub mod public_reports;
+pub mod riders;
 pub mod supervision;
 pub mod units;
 pub mod users;
@@ -198,6 +199,7 @@ pub fn router() -> Router<AppState> {
             "/non-recording/{id}/decision",
             post(evidence::decide_work_record),
         )
+        .merge(riders::routes())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { AppError::NotFound("endpoint") })
 }
