@@ -228,11 +228,9 @@ pub async fn list_in_scope(
          AND (($3 = '' AND state <> $4) OR state = $3) ORDER BY due_at, id LIMIT $5 OFFSET $6"
     );
     let window = Window::new(window.limit.min(crate::list::MAX_PER_PAGE), window.offset);
-    Ok(
-        on!(tx, c => sqlx::query_as(&sql).bind(&low).bind(&high)
+    Ok(on!(tx, c => sqlx::query_as(&sql).bind(&low).bind(&high)
         .bind(state.map_or("", TaskState::as_str)).bind(TaskState::Passed.as_str())
-        .bind(window.limit).bind(window.offset).fetch_all(c).await?),
-    )
+        .bind(window.limit).bind(window.offset).fetch_all(c).await?))
 }
 
 /// RID-10 c: open tasks past their due date at `now`, counted per unit of `scope`, most first.

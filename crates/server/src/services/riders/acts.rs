@@ -105,11 +105,17 @@ pub async fn confirm_match(
     let e = event_in_scope(&mut tx, p, event).await?;
     let person = match (e.match_state, e.person()) {
         (MatchState::Unconfirmed, Some(person)) => person,
-        _ => return Err(not_open("only an uncertain match with a file can be confirmed")),
+        _ => {
+            return Err(not_open(
+                "only an uncertain match with a file can be confirmed",
+            ))
+        }
     };
     let file = person_in_scope(&mut tx, p, person).await?;
     if file.merged_into.is_some() {
-        return Err(not_open("the file was merged; confirm into the file it was merged into"));
+        return Err(not_open(
+            "the file was merged; confirm into the file it was merged into",
+        ));
     }
     event_rows::set_match(
         &mut tx,
@@ -209,7 +215,9 @@ pub async fn confirm_person(
     let mut tx = ctx.store.begin().await?;
     let file = person_in_scope(&mut tx, p, RiderPersonId(id)).await?;
     if !file.provisional || file.merged_into.is_some() {
-        return Err(not_open("only a provisional file that was not merged can be confirmed"));
+        return Err(not_open(
+            "only a provisional file that was not merged can be confirmed",
+        ));
     }
     let unit = units::get(&mut tx, file.unit_id)
         .await?
@@ -280,7 +288,9 @@ pub async fn merge(
         .into());
     }
     if from.merged_into.is_some() || into.merged_into.is_some() {
-        return Err(not_open("a file that was merged cannot take part in another merge"));
+        return Err(not_open(
+            "a file that was merged cannot take part in another merge",
+        ));
     }
     if !person_rows::merge(&mut tx, from.id, into.id).await? {
         return Err(not_open("the file was merged meanwhile"));
@@ -326,8 +336,13 @@ pub async fn split(
         let e = event_rows::get(&mut tx, RiderEventId(event))
             .await?
             .filter(|e| e.person() == Some(file.id))
-            .ok_or_else(|| FieldError::new("events", format!("{event} is not an event of the file")))?;
-        if !moving.iter().any(|m: &roadwarden_store::riders::events::RiderEvent| m.id == e.id) {
+            .ok_or_else(|| {
+                FieldError::new("events", format!("{event} is not an event of the file"))
+            })?;
+        if !moving
+            .iter()
+            .any(|m: &roadwarden_store::riders::events::RiderEvent| m.id == e.id)
+        {
             moving.push(e);
         }
     }

@@ -62,8 +62,7 @@ fn party(raw: &str) -> Result<bool, FieldError> {
 fn phone(raw: &str) -> Result<String, FieldError> {
     let p = raw.trim();
     let ok = p.len() <= 20
-        && p
-            .chars()
+        && p.chars()
             .enumerate()
             .all(|(i, c)| c.is_ascii_digit() || (i == 0 && c == '+') || c == '-');
     if ok {
@@ -189,9 +188,8 @@ pub async fn import(
             unit_cache[&code].clone()
         };
         let checked = (|| -> Result<Row, FieldError> {
-            let unit = unit.ok_or_else(|| {
-                FieldError::new("unit_code", "is not a unit within yours")
-            })?;
+            let unit =
+                unit.ok_or_else(|| FieldError::new("unit_code", "is not a unit within yours"))?;
             let id = IdNumber::parse(&cell("id_number"), unit.country)?;
             Ok(Row {
                 line,

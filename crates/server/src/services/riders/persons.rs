@@ -24,7 +24,8 @@ use crate::views::riders::{
     TierCount, TierReason, TimelineEntry,
 };
 
-const READERS: &str = "rider files are for e-bike officers, grid workers, unit heads and supervisors";
+const READERS: &str =
+    "rider files are for e-bike officers, grid workers, unit heads and supervisors";
 
 /// Which files a list shows.
 #[derive(Debug, Clone, Default)]
@@ -107,12 +108,11 @@ pub async fn file(
         .map(|u| u.name)
         .unwrap_or_default();
     let config = tier_config();
-    let times: Vec<_> =
-        event_rows::tier_event_times(&mut tx, person.id, config.history_start(now))
-            .await?
-            .into_iter()
-            .map(|(_, at)| at)
-            .collect();
+    let times: Vec<_> = event_rows::tier_event_times(&mut tx, person.id, config.history_start(now))
+        .await?
+        .into_iter()
+        .map(|(_, at)| at)
+        .collect();
     let decision = tier_from_history(&times, person.last_education_at, now, &config);
     let unconfirmed = event_reads::unconfirmed_of_person(&mut tx, person.id)
         .await?
@@ -206,11 +206,7 @@ pub async fn file(
 
 /// An event the reader may act on or look at: from a point in their units, or in a file of
 /// their units (ORG-02); otherwise "not found".
-pub(crate) async fn event_in_scope(
-    tx: &mut Tx,
-    p: &Principal,
-    id: i64,
-) -> AppResult<RiderEvent> {
+pub(crate) async fn event_in_scope(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<RiderEvent> {
     let e = event_rows::get(tx, RiderEventId(id))
         .await?
         .ok_or(AppError::NotFound("event"))?;
@@ -302,8 +298,8 @@ pub async fn queue(
         Window::new(limit, 0),
     )
     .await?;
-    let total = event_reads::count_by_match_state(&mut tx, p.scope(), MatchState::Unconfirmed)
-        .await?;
+    let total =
+        event_reads::count_by_match_state(&mut tx, p.scope(), MatchState::Unconfirmed).await?;
     let a = audience(p);
     let mut items = Vec::with_capacity(rows.len());
     for e in rows {

@@ -18,9 +18,9 @@ use roadwarden_domain::rider::{
 };
 use roadwarden_domain::{FieldError, RiderTaskId, UnitId};
 use roadwarden_store::list::Window;
+use roadwarden_store::riders::dispositions;
 use roadwarden_store::riders::persons::{self as person_rows, RiderPerson};
 use roadwarden_store::riders::tasks::{self as task_rows, NewRiderTask, RiderTask, TaskChange};
-use roadwarden_store::riders::dispositions;
 use roadwarden_store::units;
 use roadwarden_store::Tx;
 use serde_json::json;
@@ -311,8 +311,15 @@ pub async fn assessment(
     meta: &RequestMeta,
     month: Option<&str>,
 ) -> AppResult<Assessment> {
-    need::<RiderAssessors>(p, "the assessment is for officers, unit heads and supervisors")?;
-    let tz: chrono_tz::Tz = p.user.unit_time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai);
+    need::<RiderAssessors>(
+        p,
+        "the assessment is for officers, unit heads and supervisors",
+    )?;
+    let tz: chrono_tz::Tz = p
+        .user
+        .unit_time_zone
+        .parse()
+        .unwrap_or(chrono_tz::Asia::Shanghai);
     let now = ctx.clock.now();
     let (year, mon) = match month.map(str::trim).filter(|m| !m.is_empty()) {
         None => {
@@ -322,7 +329,10 @@ pub async fn assessment(
         Some(m) => {
             let bad = || FieldError::new("month", "must be YYYY-MM");
             let (y, mo) = m.split_once('-').ok_or_else(bad)?;
-            (y.parse().map_err(|_| bad())?, mo.parse().map_err(|_| bad())?)
+            (
+                y.parse().map_err(|_| bad())?,
+                mo.parse().map_err(|_| bad())?,
+            )
         }
     };
     let (start, end) = month_bounds(year, mon, tz)?;

@@ -4,8 +4,8 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use minijinja::{context, Value};
 
-use super::super::views::render;
 use super::super::page_context;
+use super::super::views::render;
 use crate::auth::Require;
 use crate::context::RequestMeta;
 use crate::edge::MultipartBody;
@@ -16,7 +16,11 @@ use crate::services::riders::library::{self, COLUMNS};
 use crate::state::AppState;
 use roadwarden_domain::FieldError;
 
-fn page_with(lang: Lang, user: &crate::auth::Principal, report: Option<Value>) -> AppResult<Response> {
+fn page_with(
+    lang: Lang,
+    user: &crate::auth::Principal,
+    report: Option<Value>,
+) -> AppResult<Response> {
     let ctx = page_context(
         lang,
         Some(user),

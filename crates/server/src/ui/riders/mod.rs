@@ -32,7 +32,10 @@ pub fn router() -> Router<AppState> {
         .route("/riders/{id}", get(persons::file_page))
         .route("/riders/{id}/confirm", post(persons::confirm))
         .route("/riders/{id}/split", post(persons::split))
-        .route("/riders/{id}/events/{event}/decision", post(persons::event_decision))
+        .route(
+            "/riders/{id}/events/{event}/decision",
+            post(persons::event_decision),
+        )
         .route("/static/riders.js", get(script))
         .route("/static/riders.css", get(style))
 }

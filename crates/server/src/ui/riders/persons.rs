@@ -233,6 +233,8 @@ pub(super) async fn decide(
             acts::reject_match(state, user, meta, event).await?;
             Ok("rider_match_rejected")
         }
-        _ => Err(roadwarden_domain::FieldError::new("decision", "must be confirm or reject").into()),
+        _ => {
+            Err(roadwarden_domain::FieldError::new("decision", "must be confirm or reject").into())
+        }
     }
 }

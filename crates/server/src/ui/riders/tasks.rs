@@ -103,11 +103,9 @@ pub async fn evaluate(
         "pass" => StepInput::Pass,
         "send_back" => StepInput::SendBack { reason: f.reason },
         _ => {
-            return Err(roadwarden_domain::FieldError::new(
-                "decision",
-                "must be pass or send_back",
+            return Err(
+                roadwarden_domain::FieldError::new("decision", "must be pass or send_back").into(),
             )
-            .into())
         }
     };
     tasks::step(&state, &user, &meta, id, input).await?;

@@ -136,7 +136,13 @@ impl Riders {
 
     /// An event of `person` (or none) `hours_ago` before the clock's now, in `state`, with a
     /// face and a scene photo in the blob store and a face vector.
-    pub async fn event(&self, person: Option<i64>, key: &str, hours_ago: i64, state: MatchState) -> i64 {
+    pub async fn event(
+        &self,
+        person: Option<i64>,
+        key: &str,
+        hours_ago: i64,
+        state: MatchState,
+    ) -> i64 {
         let blobs = &self.w.app.state.blobs;
         let n = key.bytes().fold(0u8, |a, b| a.wrapping_add(b));
         let face = blobs

@@ -7,31 +7,63 @@ use super::*;
 #[tokio::test]
 async fn rid_pages_render_in_three_languages_and_ask_for_a_purpose_first() {
     let r = riders().await;
-    let id = r.person(Some(&roadwarden_testkit::cn_id(541)), "Li Hua", "").await;
+    let id = r
+        .person(Some(&roadwarden_testkit::cn_id(541)), "Li Hua", "")
+        .await;
     let e = r.event(Some(id), "pg-1", 2, MatchState::Unconfirmed).await;
     let app = &r.w.app;
     for (lang, purpose_word, list_word) in [
         ("zh-CN", "请先选择用途", "骑行人员档案"),
         ("en", "Choose the purpose first", "E-bike rider files"),
-        ("vi", "Hãy chọn mục đích trước", "Hồ sơ người điều khiển xe đạp điện"),
+        (
+            "vi",
+            "Hãy chọn mục đích trước",
+            "Hồ sơ người điều khiển xe đạp điện",
+        ),
     ] {
-        let page = app.page(&format!("/riders?lang={lang}"), Some(&r.officer)).await;
+        let page = app
+            .page(&format!("/riders?lang={lang}"), Some(&r.officer))
+            .await;
         assert!(page.contains("rider-purpose-needed"), "{lang}");
         assert!(page.contains(purpose_word), "{lang}");
-        assert!(!page.contains("rider-table"), "{lang}: nothing is read without a purpose");
+        assert!(
+            !page.contains("rider-table"),
+            "{lang}: nothing is read without a purpose"
+        );
         let page = app
-            .page(&format!("/riders?lang={lang}&purpose=enforcement"), Some(&r.officer))
+            .page(
+                &format!("/riders?lang={lang}&purpose=enforcement"),
+                Some(&r.officer),
+            )
             .await;
-        assert!(page.contains(list_word) && page.contains("Li Hua"), "{lang}");
-        assert!(page.contains("13800001111"), "{lang}: officers see the phone");
+        assert!(
+            page.contains(list_word) && page.contains("Li Hua"),
+            "{lang}"
+        );
+        assert!(
+            page.contains("13800001111"),
+            "{lang}: officers see the phone"
+        );
         let page = app
-            .page(&format!("/riders/{id}?lang={lang}&purpose=enforcement"), Some(&r.officer))
+            .page(
+                &format!("/riders/{id}?lang={lang}&purpose=enforcement"),
+                Some(&r.officer),
+            )
             .await;
-        assert!(page.contains("tier-reason") && page.contains(&format!("event-{e}")), "{lang}");
+        assert!(
+            page.contains("tier-reason") && page.contains(&format!("event-{e}")),
+            "{lang}"
+        );
         let page = app
-            .page(&format!("/riders/matches?lang={lang}&purpose=enforcement"), Some(&r.officer))
+            .page(
+                &format!("/riders/matches?lang={lang}&purpose=enforcement"),
+                Some(&r.officer),
+            )
             .await;
-        assert!(page.contains("match-confirm-form") && page.contains("/static/riders.js"), "{lang}");
+        assert!(
+            page.contains("match-confirm-form") && page.contains("/static/riders.js"),
+            "{lang}"
+        );
         for path in ["/riders/tasks", "/riders/library", "/riders/assessment"] {
             let resp = app
                 .client
@@ -42,7 +74,9 @@ async fn rid_pages_render_in_three_languages_and_ask_for_a_purpose_first() {
                 .unwrap();
             assert_eq!(resp.status().as_u16(), 200, "{lang} {path}");
         }
-        let page = app.page(&format!("/riders/tasks?lang={lang}"), Some(&r.grid)).await;
+        let page = app
+            .page(&format!("/riders/tasks?lang={lang}"), Some(&r.grid))
+            .await;
         assert!(page.contains("task-board"), "{lang}");
     }
     // The head's list hides the phone (SEC-08).

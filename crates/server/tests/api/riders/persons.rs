@@ -6,7 +6,9 @@ use super::*;
 #[tokio::test]
 async fn sec_08_a_person_file_read_without_a_purpose_is_refused() {
     let r = riders().await;
-    let id = r.person(Some(&roadwarden_testkit::cn_id(501)), "Li Hua", "").await;
+    let id = r
+        .person(Some(&roadwarden_testkit::cn_id(501)), "Li Hua", "")
+        .await;
     for path in [
         format!("/api/v1/riders/{id}"),
         format!("/api/v1/riders/{id}?purpose=curiosity"),
@@ -19,7 +21,10 @@ async fn sec_08_a_person_file_read_without_a_purpose_is_refused() {
         assert_eq!(e["error"]["code"], "rider.purpose_required", "{path}");
         assert_eq!(e["error"]["rule"], "SEC-08", "{path}");
     }
-    assert!(r.audited("rider.read").await.is_empty(), "a refused read reads nothing");
+    assert!(
+        r.audited("rider.read").await.is_empty(),
+        "a refused read reads nothing"
+    );
 
     let f = r.file(id, &r.officer).await;
     assert_eq!(f["person"]["name"], "Li Hua");
@@ -27,17 +32,22 @@ async fn sec_08_a_person_file_read_without_a_purpose_is_refused() {
     let entries = r.audited("rider.read").await;
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0]["object_id"], id.to_string());
-    assert!(entries[0]["detail"].as_str().unwrap().contains("enforcement"));
+    assert!(entries[0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("enforcement"));
 
-    let (status, list) = r
-        .w
-        .app
-        .get("/api/v1/riders?purpose=traffic_order", &r.officer)
-        .await;
+    let (status, list) =
+        r.w.app
+            .get("/api/v1/riders?purpose=traffic_order", &r.officer)
+            .await;
     assert_eq!(status, 200, "{list}");
     assert_eq!(list["total"], 1);
     let listed = r.audited("rider.list").await;
-    assert!(listed[0]["detail"].as_str().unwrap().contains("traffic_order"));
+    assert!(listed[0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("traffic_order"));
 }
 
 #[tokio::test]
@@ -66,32 +76,35 @@ async fn sec_08_phone_numbers_and_face_photos_only_for_the_roles_that_need_them(
         let (status, _) = r.w.app.get(&face, token).await;
         assert_eq!(status, 403);
     }
-    let resp = r
-        .w
-        .app
-        .client
-        .get(r.w.app.url(&face))
-        .bearer_auth(&r.officer)
-        .send()
-        .await
-        .unwrap();
+    let resp =
+        r.w.app
+            .client
+            .get(r.w.app.url(&face))
+            .bearer_auth(&r.officer)
+            .send()
+            .await
+            .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(resp.headers()["content-type"], "image/jpeg");
-    let (status, e) = r
-        .w
-        .app
-        .get(&format!("/api/v1/rider-events/{event}/photos/face"), &r.officer)
-        .await;
-    assert_eq!((status, e["error"]["code"].as_str()), (422, Some("rider.purpose_required")));
-    let resp = r
-        .w
-        .app
-        .client
-        .get(r.w.app.url(&scene))
-        .bearer_auth(&r.head)
-        .send()
-        .await
-        .unwrap();
+    let (status, e) =
+        r.w.app
+            .get(
+                &format!("/api/v1/rider-events/{event}/photos/face"),
+                &r.officer,
+            )
+            .await;
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (422, Some("rider.purpose_required"))
+    );
+    let resp =
+        r.w.app
+            .client
+            .get(r.w.app.url(&scene))
+            .bearer_auth(&r.head)
+            .send()
+            .await
+            .unwrap();
     assert_eq!(resp.status().as_u16(), 200);
     assert_eq!(r.audited("rider_event.photo").await.len(), 2);
 }
@@ -99,27 +112,39 @@ async fn sec_08_phone_numbers_and_face_photos_only_for_the_roles_that_need_them(
 #[tokio::test]
 async fn rid_06_the_list_shows_files_by_tier_and_search_within_the_readers_units() {
     let r = riders().await;
-    let a = r.person(Some(&roadwarden_testkit::cn_id(503)), "Zhao Lei", "Changxing Textiles").await;
-    let b = r.person(None, "", "").await;
-    let (status, list) = r
-        .w
-        .app
-        .get("/api/v1/riders?purpose=enforcement&search=textiles", &r.officer)
+    let a = r
+        .person(
+            Some(&roadwarden_testkit::cn_id(503)),
+            "Zhao Lei",
+            "Changxing Textiles",
+        )
         .await;
+    let b = r.person(None, "", "").await;
+    let (status, list) =
+        r.w.app
+            .get(
+                "/api/v1/riders?purpose=enforcement&search=textiles",
+                &r.officer,
+            )
+            .await;
     assert_eq!(status, 200, "{list}");
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(list["items"][0]["id"], a);
-    let (_, list) = r
-        .w
-        .app
-        .get("/api/v1/riders?purpose=enforcement&provisional=true", &r.officer)
-        .await;
+    let (_, list) =
+        r.w.app
+            .get(
+                "/api/v1/riders?purpose=enforcement&provisional=true",
+                &r.officer,
+            )
+            .await;
     assert_eq!(list["items"][0]["id"], b);
-    let (_, list) = r
-        .w
-        .app
-        .get("/api/v1/riders?purpose=enforcement&tier=frequent", &r.officer)
-        .await;
+    let (_, list) =
+        r.w.app
+            .get(
+                "/api/v1/riders?purpose=enforcement&tier=frequent",
+                &r.officer,
+            )
+            .await;
     assert_eq!(list["total"], 0);
     let clear = list["tiers"]
         .as_array()
@@ -129,31 +154,32 @@ async fn rid_06_the_list_shows_files_by_tier_and_search_within_the_readers_units
         .unwrap()
         .clone();
     assert_eq!(clear["count"], 2);
-    let (status, e) = r
-        .w
-        .app
-        .get("/api/v1/riders?purpose=enforcement&tier=awful", &r.officer)
-        .await;
+    let (status, e) =
+        r.w.app
+            .get("/api/v1/riders?purpose=enforcement&tier=awful", &r.officer)
+            .await;
     assert_eq!((status, e["error"]["field"].as_str()), (422, Some("tier")));
     // ORG-02: the sibling county's officer sees none of them, and a file is "not found".
-    let (_, list) = r
-        .w
-        .app
-        .get("/api/v1/riders?purpose=enforcement", &r.stranger)
-        .await;
+    let (_, list) =
+        r.w.app
+            .get("/api/v1/riders?purpose=enforcement", &r.stranger)
+            .await;
     assert_eq!(list["total"], 0);
-    let (status, _) = r
-        .w
-        .app
-        .get(&format!("/api/v1/riders/{a}?purpose=enforcement"), &r.stranger)
-        .await;
+    let (status, _) =
+        r.w.app
+            .get(
+                &format!("/api/v1/riders/{a}?purpose=enforcement"),
+                &r.stranger,
+            )
+            .await;
     assert_eq!(status, 404);
     // Roles without rider work are refused.
-    let clerk = r.w.person(&r.w.o.county, "cx.clerk", 45, &["notice_clerk"]).await;
-    let (status, _) = r
-        .w
-        .app
-        .get("/api/v1/riders?purpose=enforcement", &clerk)
-        .await;
+    let clerk =
+        r.w.person(&r.w.o.county, "cx.clerk", 45, &["notice_clerk"])
+            .await;
+    let (status, _) =
+        r.w.app
+            .get("/api/v1/riders?purpose=enforcement", &clerk)
+            .await;
     assert_eq!(status, 403);
 }
