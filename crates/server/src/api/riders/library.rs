@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use roadwarden_domain::FieldError;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::Require;
 use crate::context::RequestMeta;
@@ -23,6 +23,15 @@ pub struct LibraryQuery {
     pub skip_bad_rows: Option<String>,
 }
 
+/// A refused import: the report naming the bad rows, or the error body for a wrong parameter.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // documentation only
+pub enum LibraryRefusal {
+    Report(LibraryReport),
+    Error(crate::error::ErrorEnvelope),
+}
+
 /// RID-05: imports residents (CSV in UTF-8 or GBK, or XLSX) sent as the body: id_number,
 /// name, unit_code, village, employer, party_member, phone, photo (or the Chinese headings).
 /// Bad rows are reported with their line and reason; nothing is written unless
@@ -30,7 +39,7 @@ pub struct LibraryQuery {
 #[utoipa::path(post, path = "/api/v1/rider-library", tag = "riders", params(LibraryQuery),
     request_body(content = Vec<u8>, content_type = "application/octet-stream"),
     responses((status = 201, body = LibraryReport), (status = 403),
-              (status = 422, body = LibraryReport, description = "bad rows (the report), or a wrong parameter (the error)")))]
+              (status = 422, body = LibraryRefusal, description = "bad rows (the report), or a wrong parameter (the error)")))]
 pub async fn import(
     State(state): State<AppState>,
     user: Require<RiderOfficers>,

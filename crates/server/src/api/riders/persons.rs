@@ -51,7 +51,7 @@ pub async fn list(
     meta: RequestMeta,
     Query(q): Query<RiderListQuery>,
 ) -> AppResult<Json<RiderList>> {
-    let purpose = Purpose::require(q.purpose.as_deref())?;
+    let purpose = Purpose::named(q.purpose.as_deref())?;
     let tier = match q.tier.as_deref().filter(|s| !s.is_empty()) {
         Some(t) => Some(RiderTier::parse(t)?),
         None => None,
@@ -86,7 +86,7 @@ pub async fn show(
     Path(RecordId(id)): Path<RecordId>,
     Query(q): Query<PurposeQuery>,
 ) -> AppResult<Json<RiderFile>> {
-    let purpose = Purpose::require(q.purpose.as_deref())?;
+    let purpose = Purpose::named(q.purpose.as_deref())?;
     Ok(Json(
         persons::file(&state, &user, &meta, id, purpose).await?,
     ))
@@ -106,7 +106,7 @@ pub async fn photo(
 ) -> AppResult<Response> {
     let (RecordId(id), kind) = params;
     let kind = PhotoKind::parse(&kind)?;
-    let purpose = Purpose::require(q.purpose.as_deref())?;
+    let purpose = Purpose::named(q.purpose.as_deref())?;
     let bytes = persons::photo(&state, &user, &meta, id, kind, purpose).await?;
     Ok(super::jpeg(bytes))
 }
@@ -129,7 +129,7 @@ pub async fn queue(
     meta: RequestMeta,
     Query(q): Query<QueueQuery>,
 ) -> AppResult<Json<MatchQueue>> {
-    let purpose = Purpose::require(q.purpose.as_deref())?;
+    let purpose = Purpose::named(q.purpose.as_deref())?;
     let (limit, _) = paging(q.limit.as_deref(), None, 200)?;
     Ok(Json(
         persons::queue(&state, &user, &meta, purpose, limit).await?,

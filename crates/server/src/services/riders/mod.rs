@@ -54,7 +54,7 @@ impl Purpose {
     }
 
     /// The purpose a request names; none (or an unknown one) is refused under SEC-08.
-    pub fn require(raw: Option<&str>) -> AppResult<Self> {
+    pub fn named(raw: Option<&str>) -> AppResult<Self> {
         let raw = raw.map(str::trim).unwrap_or_default();
         Self::ALL
             .into_iter()

@@ -68,5 +68,5 @@ fn purposes() -> Vec<&'static str> {
 
 /// The purpose a page was asked with, if any and known; the page asks for one otherwise.
 fn purpose_of(raw: Option<&str>) -> Option<Purpose> {
-    raw.and_then(|r| Purpose::require(Some(r)).ok())
+    raw.and_then(|r| Purpose::named(Some(r)).ok())
 }
