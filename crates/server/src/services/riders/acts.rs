@@ -103,13 +103,10 @@ pub async fn confirm_match(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let e = event_in_scope(&mut tx, p, event).await?;
-    let person = match (e.match_state, e.person()) {
-        (MatchState::Unconfirmed, Some(person)) => person,
-        _ => {
-            return Err(not_open(
-                "only an uncertain match with a file can be confirmed",
-            ))
-        }
+    let (MatchState::Unconfirmed, Some(person)) = (e.match_state, e.person()) else {
+        return Err(not_open(
+            "only an uncertain match with a file can be confirmed",
+        ));
     };
     let file = person_in_scope(&mut tx, p, person).await?;
     if file.merged_into.is_some() {
@@ -159,9 +156,9 @@ pub async fn reject_match(
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let e = event_in_scope(&mut tx, p, event).await?;
-    let person = match (e.match_state, e.person()) {
-        (MatchState::Unconfirmed | MatchState::Matched, Some(person)) => person,
-        _ => return Err(not_open("only an event in a file can be taken out of it")),
+    let (MatchState::Unconfirmed | MatchState::Matched, Some(person)) = (e.match_state, e.person())
+    else {
+        return Err(not_open("only an event in a file can be taken out of it"));
     };
     let file = person_in_scope(&mut tx, p, person).await?;
     let faces_of_event = event_reads::face_ids_of_event(&mut tx, e.id).await?;

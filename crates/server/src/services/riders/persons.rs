@@ -147,7 +147,7 @@ pub async fn file(
                 kind: kind.into(),
                 what: t.kind.clone(),
                 id: t.id,
-            })
+            });
         };
         push(t.created_at, "task_dispatched");
         if let Some(at) = t.reported_at {

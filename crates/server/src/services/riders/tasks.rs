@@ -91,22 +91,28 @@ pub(crate) async fn task_views(
     let mut unit_names: HashMap<i64, String> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for t in rows {
-        if !people.contains_key(&t.person_id.0) {
-            let name = person_rows::get(tx, t.person_id)
-                .await?
-                .map(|p| p.name)
-                .unwrap_or_default();
-            people.insert(t.person_id.0, name);
-        }
-        if !unit_names.contains_key(&t.unit_id.0) {
-            let name = units::get(tx, t.unit_id)
-                .await?
-                .map(|u| u.name)
-                .unwrap_or_default();
-            unit_names.insert(t.unit_id.0, name);
-        }
-        let person = people[&t.person_id.0].clone();
-        let unit = unit_names[&t.unit_id.0].clone();
+        let person = match people.get(&t.person_id.0) {
+            Some(name) => name.clone(),
+            None => {
+                let name = person_rows::get(tx, t.person_id)
+                    .await?
+                    .map(|p| p.name)
+                    .unwrap_or_default();
+                people.insert(t.person_id.0, name.clone());
+                name
+            }
+        };
+        let unit = match unit_names.get(&t.unit_id.0) {
+            Some(name) => name.clone(),
+            None => {
+                let name = units::get(tx, t.unit_id)
+                    .await?
+                    .map(|u| u.name)
+                    .unwrap_or_default();
+                unit_names.insert(t.unit_id.0, name.clone());
+                name
+            }
+        };
         out.push(RiderTaskView::new(t, person, unit, now));
     }
     Ok(out)

@@ -19,7 +19,7 @@ use roadwarden_domain::FieldError;
 fn page_with(
     lang: Lang,
     user: &crate::auth::Principal,
-    report: Option<Value>,
+    report: Option<&Value>,
 ) -> AppResult<Response> {
     let ctx = page_context(
         lang,
@@ -27,7 +27,7 @@ fn page_with(
         "/riders/library",
         context! {
             columns => COLUMNS.iter().map(|(en, zh)| context! { en => en, zh => zh }).collect::<Vec<_>>(),
-            report => report,
+            report => report.cloned(),
         },
     );
     Ok(render("riders/library.html", ctx)?.into_response())
@@ -63,5 +63,5 @@ pub async fn import(
         return Err(FieldError::new("file", "choose a CSV or XLSX file").into());
     }
     let report = library::import(&state, &user, &meta, &name, &bytes, skip).await?;
-    page_with(lang, &user, Some(Value::from_serialize(&report)))
+    page_with(lang, &user, Some(&Value::from_serialize(&report)))
 }

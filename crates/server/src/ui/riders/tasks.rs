@@ -44,7 +44,7 @@ pub async fn board_page(
             None => overdue.push((t.unit_name.clone(), 1)),
         }
     }
-    overdue.sort_by(|a, b| b.1.cmp(&a.1));
+    overdue.sort_by_key(|o| std::cmp::Reverse(o.1));
     let ctx = page_context(
         lang,
         Some(&user),
