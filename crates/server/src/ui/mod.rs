@@ -18,6 +18,7 @@ pub mod home;
 mod inline_form;
 mod lists;
 pub mod reports;
+pub mod supervision;
 pub mod units;
 pub mod users;
 pub mod views;
@@ -37,9 +38,9 @@ use crate::auth::Principal;
 use crate::error::{AppError, RenderedError};
 use crate::i18n::{self, Lang};
 use crate::policy::{
-    AccountReaders, Admins, AuditReaders, CorrectionReaders, DeviceReviewers, FootageBrowsers,
-    LegalReviewers, ObjectionReaders, RecorderReaders, ReviewOverseers, Reviewers,
-    ViolationReaders,
+    AccountReaders, Admins, AuditReaders, CheckListReaders, ComplaintHandlers, CorrectionReaders,
+    DeviceReviewers, FootageBrowsers, LegalReviewers, ObjectionReaders, RecorderReaders,
+    ReviewOverseers, Reviewers, ViolationReaders,
 };
 use crate::state::AppState;
 use roadwarden_domain::codes::Code;
@@ -170,6 +171,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/recorders/{id}", get(evidence::recorder_page))
         .route("/recorders/{id}/ledger", post(evidence::ledger_step))
+        .merge(supervision::router())
         .route("/api/docs", get(docs::page))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
@@ -268,6 +270,12 @@ pub fn page_context(
         if p.may::<RecorderReaders>() || p.may::<LegalReviewers>() {
             nav.push(("/evidence/supervision", "nav.evidence_supervision"));
         }
+        if p.may::<CheckListReaders>() {
+            nav.push(("/supervision", "nav.supervision"));
+        }
+        if p.may::<ComplaintHandlers>() {
+            nav.push(("/supervision/complaints", "nav.complaints"));
+        }
         if p.may::<AccountReaders>() {
             nav.push(("/users", "nav.users"));
         }
@@ -282,7 +290,9 @@ pub fn page_context(
         .map(|(href, key)| NavItem {
             href,
             key,
-            active: if href == "/" || href == "/evidence" {
+            active: if href == "/supervision" {
+                current == href
+            } else if href == "/" || href == "/evidence" {
                 current == href
                     || (href == "/evidence"
                         && current.starts_with("/evidence/")
@@ -304,7 +314,10 @@ pub fn page_context(
     let tz = principal.map_or("Asia/Shanghai".to_owned(), |p| {
         p.user.unit_time_zone.clone()
     });
+    // The header's inbox badge: counted once per page request by `html_errors`.
+    let unread = UNREAD.try_with(|n| *n).ok().flatten().filter(|n| *n > 0);
     context! {
+        unread => unread,
         lang => lang.code(),
         langs => Lang::ALL.iter().map(|l| l.code()).collect::<Vec<_>>(),
         me => me,
@@ -316,9 +329,17 @@ pub fn page_context(
     }
 }
 
+/// The most unread messages the header counts ("99+" past it).
+const UNREAD_CAP: i64 = 100;
+
+tokio::task_local! {
+    /// The signed-in person's unread messages while their page request is served.
+    static UNREAD: Option<usize>;
+}
+
 /// Turns error responses of UI pages into pages: sign-in and password-change redirects, and an
 /// error page in the person's language. API responses keep their JSON.
-pub async fn html_errors(State(_state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let path_and_query = req
         .uri()
@@ -335,7 +356,19 @@ pub async fn html_errors(State(_state): State<AppState>, req: Request, next: Nex
         .cloned()
         .flatten();
     let inline = inline_form::wanted(req.headers());
-    let resp = next.run(req).await;
+    let unread = match &principal {
+        Some(p)
+            if req.method() == axum::http::Method::GET
+                && !path.starts_with("/api/")
+                && !path.starts_with("/static/") =>
+        {
+            crate::services::supervision::pages::unread_count(&state, p, UNREAD_CAP)
+                .await
+                .ok()
+        }
+        _ => None,
+    };
+    let resp = UNREAD.scope(unread, next.run(req)).await;
     if path.starts_with("/api/v1") || matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") {
         return resp;
     }

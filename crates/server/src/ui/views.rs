@@ -59,6 +59,10 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "list_pager.html",
     "violations_bulk.html",
     "captures.html",
+    "supervision.html",
+    "supervision_item.html",
+    "supervision_complaints.html",
+    "supervision_decisions.html",
 );
 
 pub fn env() -> &'static Environment<'static> {
