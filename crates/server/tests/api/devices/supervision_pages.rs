@@ -501,3 +501,50 @@ async fn aud_09_complaint_forms_register_check_and_answer_with_errors_under_the_
         assert_eq!(raw_key(&text(&page)), None, "{lang}");
     }
 }
+
+#[tokio::test]
+async fn sup_02_an_analysis_item_shows_its_findings_in_words() {
+    let w = world().await;
+    let id = w.in_use("33052201000206").await;
+    for n in 0..3 {
+        let (status, v) = w
+            .app
+            .post(
+                "/api/v1/supervision/complaints",
+                &w.city_supervisor,
+                &json!({ "channel": "phone", "target_kind": "device", "target_id": id, "summary": format!("投诉 {n}：抓拍错误") }),
+            )
+            .await;
+        assert_eq!(status, 201, "{v}");
+    }
+    w.clock.advance(Duration::days(20));
+    let today = w.clock.now().date_naive();
+    let period =
+        json!({ "first": (today - Duration::days(25)).to_string(), "last": today.to_string() });
+    let (status, r) = w
+        .app
+        .post("/api/v1/supervision/analysis", &w.city_supervisor, &period)
+        .await;
+    assert_eq!(status, 200, "{r}");
+    let item = r["raised"][0].as_i64().expect("raised");
+    let words = [
+        ("en", "3 complaints, at or above the ceiling of"),
+        ("zh-CN", "收到投诉 3 件"),
+        ("vi", "3 phản ánh"),
+    ];
+    for (lang, want) in words {
+        let (status, page) = get(
+            &w,
+            &w.manager,
+            &format!("/supervision/items/{item}?lang={lang}"),
+        )
+        .await;
+        assert_eq!(status, 200, "{page}");
+        let seen = text(&page);
+        assert!(seen.contains(want), "{lang}: {seen}");
+        assert_eq!(raw_key(&seen), None, "{lang}");
+        // The list gives the same reason in words.
+        let (_, list) = get(&w, &w.manager, &format!("/supervision?lang={lang}")).await;
+        assert!(text(&list).contains(want), "{lang}");
+    }
+}
