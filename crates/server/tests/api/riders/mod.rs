@@ -163,6 +163,7 @@ impl Riders {
                 unit_id: self.w.o.county.id,
                 person_id: person.map(RiderPersonId),
                 violation: RiderViolation::NoHelmet,
+                usage: roadwarden_domain::device::CaptureUse::Enforce,
                 occurred_at: now - Duration::hours(hours_ago),
                 place: "Jinling Road / Mingzhu Road".into(),
                 latitude: Some(31.02),
