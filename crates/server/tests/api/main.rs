@@ -16,6 +16,6 @@ mod org;
 mod pages;
 mod platform;
 mod public_reports;
-mod riders_intake;
 mod riders;
+mod riders_intake;
 mod signin;

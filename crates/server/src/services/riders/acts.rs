@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use roadwarden_domain::account::IdNumber;
 use roadwarden_domain::codes::Code;
 use roadwarden_domain::org::UnitPath;
-use roadwarden_domain::rider::{tier_from_history, MatchState, RiderTier};
+use roadwarden_domain::rider::{tier_from_history, MatchState, RiderTier, TierConfig};
 use roadwarden_domain::{FieldError, RiderEventId, RiderPersonId, RuleViolation};
 use roadwarden_store::riders::events::{self as event_rows};
 use roadwarden_store::riders::persons::{self as person_rows, NewRiderPerson};
@@ -59,19 +59,19 @@ pub struct SplitInput {
 /// what the new tier calls for (RID-09). Returns the tier and the tasks dispatched.
 pub(crate) async fn recompute(
     tx: &mut Tx,
+    config: &TierConfig,
     id: RiderPersonId,
     now: DateTime<Utc>,
 ) -> AppResult<(RiderTier, Vec<i64>)> {
     let person = person_rows::get(tx, id)
         .await?
         .ok_or(AppError::NotFound("person"))?;
-    let config = tier_config();
     let times: Vec<_> = event_rows::tier_event_times(tx, id, config.history_start(now))
         .await?
         .into_iter()
         .map(|(_, at)| at)
         .collect();
-    let decision = tier_from_history(&times, person.last_education_at, now, &config);
+    let decision = tier_from_history(&times, person.last_education_at, now, config);
     let mut dispatched = Vec::new();
     if person_rows::set_tier(tx, id, decision.tier, now).await? {
         dispatched = super::tasks::dispatch(tx, &person, person.tier, decision.tier, now).await?;
@@ -126,7 +126,7 @@ pub async fn confirm_match(
     for face in event_reads::face_ids_of_event(&mut tx, e.id).await? {
         faces::set_person(&mut tx, face, Some(person)).await?;
     }
-    let (tier, dispatched) = recompute(&mut tx, person, now).await?;
+    let (tier, dispatched) = recompute(&mut tx, &tier_config(ctx), person, now).await?;
     audit(
         &mut tx,
         p,
@@ -140,6 +140,7 @@ pub async fn confirm_match(
     )
     .await?;
     tx.commit().await?;
+    refresh_gallery(ctx).await;
     Ok(outcome(person, tier, dispatched))
 }
 
@@ -175,7 +176,7 @@ pub async fn reject_match(
         None,
     )
     .await?;
-    let (tier, _) = recompute(&mut tx, person, now).await?;
+    let (tier, _) = recompute(&mut tx, &tier_config(ctx), person, now).await?;
     audit(
         &mut tx,
         p,
@@ -190,6 +191,7 @@ pub async fn reject_match(
     )
     .await?;
     tx.commit().await?;
+    refresh_gallery(ctx).await;
     Ok(ActOutcome {
         person_id: None,
         tier: Some(tier.as_str().to_owned()),
@@ -242,7 +244,7 @@ pub async fn confirm_person(
         )
         .await?;
     }
-    let (tier, dispatched) = recompute(&mut tx, file.id, now).await?;
+    let (tier, dispatched) = recompute(&mut tx, &tier_config(ctx), file.id, now).await?;
     audit(
         &mut tx,
         p,
@@ -256,6 +258,7 @@ pub async fn confirm_person(
     )
     .await?;
     tx.commit().await?;
+    refresh_gallery(ctx).await;
     Ok(outcome(file.id, tier, dispatched))
 }
 
@@ -292,7 +295,7 @@ pub async fn merge(
     if !person_rows::merge(&mut tx, from.id, into.id).await? {
         return Err(not_open("the file was merged meanwhile"));
     }
-    let (tier, dispatched) = recompute(&mut tx, into.id, now).await?;
+    let (tier, dispatched) = recompute(&mut tx, &tier_config(ctx), into.id, now).await?;
     audit(
         &mut tx,
         p,
@@ -306,6 +309,7 @@ pub async fn merge(
     )
     .await?;
     tx.commit().await?;
+    refresh_gallery(ctx).await;
     Ok(outcome(into.id, tier, dispatched))
 }
 
@@ -375,7 +379,7 @@ pub async fn split(
             faces::set_person(&mut tx, face, Some(new)).await?;
         }
     }
-    let (tier, _) = recompute(&mut tx, file.id, now).await?;
+    let (tier, _) = recompute(&mut tx, &tier_config(ctx), file.id, now).await?;
     let moved: Vec<i64> = moving.iter().map(|e| e.id.0).collect();
     audit(
         &mut tx,
@@ -390,9 +394,20 @@ pub async fn split(
     )
     .await?;
     tx.commit().await?;
+    refresh_gallery(ctx).await;
     Ok(ActOutcome {
         person_id: Some(new.0),
         tier: Some(tier.as_str().to_owned()),
         dispatched: Vec::new(),
     })
+}
+
+/// After an act commits, the in-memory gallery and clusters are rebuilt from the database, so
+/// the next event is matched against the files as they now stand (a confirmed face joins its
+/// file, an excluded one never again). The act itself has committed: a failed rebuild is
+/// logged and the index catches up at the next act or restart.
+async fn refresh_gallery(ctx: &ServiceContext) {
+    if let Err(e) = super::identity::reload(ctx).await {
+        tracing::error!(error = %e, "rebuilding the face index after an identity act");
+    }
 }

@@ -32,6 +32,7 @@ use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::policy::{RiderFaceReaders, RiderPhoneReaders, RoleSet};
 use crate::services::audit::{record, Actor, Event};
+use crate::services::context::ServiceContext;
 use crate::views::riders::Audience;
 
 /// SEC-08: what a read of rider data serves. Data serve only traffic order, patrol and
@@ -79,10 +80,10 @@ impl Purpose {
     }
 }
 
-/// RID-08 windows and bands. The defaults are Table 1; a site's configuration takes their
-/// place once the programme's settings land (intake owns them).
-pub(crate) fn tier_config() -> TierConfig {
-    TierConfig::default()
+/// RID-08 windows and bands: the site's `[riders.tiers]` (Table 1 by default), the same
+/// settings intake and the nightly rebuild use, so every path computes the same tier.
+pub(crate) fn tier_config(ctx: &ServiceContext) -> TierConfig {
+    ctx.settings.riders.tiers.clone()
 }
 
 /// RID-10 c: the assessment's points (the defaults until the programme's settings land).

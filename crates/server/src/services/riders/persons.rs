@@ -107,7 +107,7 @@ pub async fn file(
         .await?
         .map(|u| u.name)
         .unwrap_or_default();
-    let config = tier_config();
+    let config = tier_config(ctx);
     let times: Vec<_> = event_rows::tier_event_times(&mut tx, person.id, config.history_start(now))
         .await?
         .into_iter()
