@@ -59,6 +59,8 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "list_pager.html",
     "violations_bulk.html",
     "captures.html",
+    "report_monthly.html",
+    "cockpit.html",
 );
 
 pub fn env() -> &'static Environment<'static> {
