@@ -99,7 +99,7 @@ pub async fn events(
     user: Require<CockpitViewers>,
 ) -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
     let scope = Scope::of(&user);
-    let principal = user.0.clone();
+    let principal = user.0;
     let registration = Registration::open(principal.session_id);
     let started = Instant::now();
     let stream = futures::stream::unfold((registration, true), move |(registration, first)| {

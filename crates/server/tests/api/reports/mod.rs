@@ -79,7 +79,7 @@ async fn download(w: &World, token: &str, path: &str) -> (u16, String, Vec<u8>) 
 fn sheets(bytes: Vec<u8>) -> Vec<Range<Data>> {
     let mut book: Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("an XLSX workbook");
-    let names = book.sheet_names().to_vec();
+    let names = book.sheet_names();
     names
         .iter()
         .map(|n| book.worksheet_range(n).unwrap())
