@@ -119,4 +119,10 @@ role_sets! {
     RiderTaskActors = [EbikeOfficer, GridWorker];
     /// Who reads the township's assessment of its villages (RID-10 c).
     RiderAssessors = [EbikeOfficer, UnitHead, Supervisor];
+
+    // Reports and the cockpit (issue 16: DEV-11, SUP-07a, SUP-03, AUD-09, RID-13).
+    /// Who reads the monthly supervision reports: they rate units and devices, never officers.
+    ReportReaders = [Supervisor, UnitHead, DeviceManager, Auditor];
+    /// Who watches the cockpit, the command centre's wall (RID-13).
+    CockpitViewers = [Supervisor, UnitHead, Admin];
 }

@@ -18,4 +18,5 @@ mod platform;
 mod public_reports;
 mod riders;
 mod riders_intake;
+mod reports;
 mod signin;
