@@ -15,6 +15,7 @@ pub mod messages;
 pub mod metrics;
 pub mod openapi;
 pub mod partner;
+pub mod partner_soap;
 pub mod public;
 pub mod public_reports;
 pub mod sharing;
@@ -140,6 +141,8 @@ pub fn router() -> Router<AppState> {
         .route("/sharing/grants/{id}/refuse", post(sharing::grant_refuse))
         .route("/sharing/grants/{id}/revoke", post(sharing::grant_revoke))
         .route("/partner/query", small_body(post(partner::query)))
+        .route("/soap/TmriOutAccess", post(partner_soap::call))
+        .route("/soap/TmriOutAccess.wsdl", get(partner_soap::wsdl))
         .route(
             "/public/violations",
             get(captures::public_lookup).post(public::lookup),

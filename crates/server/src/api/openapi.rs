@@ -47,6 +47,7 @@ use utoipa::{Modify, OpenApi};
         super::sharing::interfaces, super::sharing::partners_list, super::sharing::partner_create,
         super::sharing::partner_show, super::sharing::grant_create, super::sharing::grant_approve,
         super::sharing::grant_refuse, super::sharing::grant_revoke, super::partner::query,
+        super::partner_soap::call, super::partner_soap::wsdl,
         super::captures::public_objection, super::public_reports::request_code,
         super::public_reports::submit, super::public_reports::list_options,
         super::captures::inspection_vehicle,

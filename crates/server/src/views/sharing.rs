@@ -132,7 +132,7 @@ impl From<&Interface> for InterfaceView {
             code: i.code.into(),
             jkid: i.jkid.into(),
             dataset: i.dataset.as_str().into(),
-            protocols: i.protocols.iter().map(|p| word(p)).collect(),
+            protocols: i.protocols.iter().map(word).collect(),
             path: i.path.into(),
             access: word(i.access),
             fields: catalogue::fields(i.dataset)

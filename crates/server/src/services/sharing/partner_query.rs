@@ -140,3 +140,28 @@ async fn commit(tx: Tx) -> AppResult<()> {
     tx.commit().await?;
     Ok(())
 }
+
+/// The SOAP caller names an interface (`jkid`), not a grant: the partner's newest approved
+/// grant on that interface, or 0 (which the query refuses and audits) when there is none.
+pub async fn grant_for(ctx: &ServiceContext, key: &str, jkid: &str) -> AppResult<i64> {
+    let Some(interface) = roadwarden_domain::sharing::catalogue::INTERFACES
+        .iter()
+        .find(|i| !i.jkid.is_empty() && i.jkid == jkid.trim())
+    else {
+        return Ok(0);
+    };
+    let mut tx = ctx.store.begin_read().await?;
+    let Some(partner) =
+        partners::partner_by_key(&mut tx, &sha256_hex(key.trim().as_bytes())).await?
+    else {
+        return Ok(0);
+    };
+    Ok(partners::grants_of(&mut tx, partner.id)
+        .await?
+        .into_iter()
+        .find(|g| {
+            g.interface == interface.code
+                && g.state == roadwarden_domain::sharing::GrantState::Approved
+        })
+        .map_or(0, |g| g.id))
+}

@@ -6,6 +6,7 @@
 mod applications;
 mod exports;
 mod partners;
+mod soap;
 
 use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};

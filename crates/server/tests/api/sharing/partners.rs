@@ -20,7 +20,7 @@ async fn partner_call(w: &World, key: &str, body: &Value) -> (u16, Value) {
 
 /// A partner with an approved grant of id, plate (masked), occurred_at, fine_minor and place
 /// over the county for the month, expiring in 10 days: (partner id, key, grant id).
-async fn granted(w: &World, ps: &People) -> (i64, String, i64) {
+pub(super) async fn granted(w: &World, ps: &People) -> (i64, String, i64) {
     let (status, p) = w
         .app
         .post(
