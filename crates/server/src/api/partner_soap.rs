@@ -211,7 +211,7 @@ fn app_fault(soap12: bool, e: &AppError) -> Response {
 #[utoipa::path(post, path = "/api/v1/soap/TmriOutAccess", tag = "sharing",
     request_body(content = String, content_type = "text/xml", description = "A SOAP 1.1 or 1.2 envelope calling queryObjectOut(xtlb, jkxlh, jkid, UTF8XmlDoc)"),
     responses((status = 200, content_type = "text/xml", body = String, description = "The envelope with queryObjectOutReturn: the URL-encoded result XML"),
-              (status = 400, content_type = "text/xml", body = String, description = "a SOAP Fault: malformed, oversized or DOCTYPE envelope, unknown jkxlh, expired grant, field outside the grant")))]
+              (status = 400, description = "a refusal (SOAP Fault, normalised to the error body by the API layer): malformed, oversized or DOCTYPE envelope, unknown jkxlh, expired grant, field outside the grant")))]
 pub async fn call(State(state): State<AppState>, meta: RequestMeta, body: Bytes) -> Response {
     let soap12_hint = body.windows(SOAP12.len()).any(|w| w == SOAP12.as_bytes());
     let (leaves, root_ns) = match leaves(&body) {
