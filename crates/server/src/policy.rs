@@ -125,4 +125,18 @@ role_sets! {
     ReportReaders = [Supervisor, UnitHead, DeviceManager, Auditor];
     /// Who watches the cockpit, the command centre's wall (RID-13).
     CockpitViewers = [Supervisor, UnitHead, Admin];
+
+    // Data sharing (DAT-02, DAT-03, SEC-07, SHR-01, SHR-02).
+    /// Who files an outside body's query or statistics application, or an export application.
+    SharingApplicants = [NoticeClerk, Reviewer, ObjectionHandler, DeviceManager, Supervisor, UnitHead, TechReviewer];
+    /// Who signs off applications and consents to hand results over: the providing unit's head.
+    SharingApprovers = [UnitHead];
+    /// Who runs an approved query: the technology department and system operators.
+    SharingOperators = [TechReviewer, Admin];
+    /// Who reads applications: those who file, decide or run them, and auditors.
+    SharingReaders = [NoticeClerk, Reviewer, ObjectionHandler, DeviceManager, Supervisor, UnitHead, TechReviewer, Admin, Auditor];
+    /// Who registers partners and proposes or approves their grants (two different people).
+    PartnerKeepers = [Admin, TechReviewer, UnitHead];
+    /// Who reads the interface registry, partners, grants and their usage.
+    PartnerReaders = [Admin, TechReviewer, UnitHead, Supervisor, Auditor];
 }

@@ -27,6 +27,7 @@ pub mod recorders;
 pub mod reports;
 pub mod riders;
 pub mod sessions;
+pub mod sharing;
 pub mod supervision;
 pub mod units;
 pub mod users;

@@ -20,6 +20,7 @@ pub mod messages;
 pub mod refusals;
 pub mod riders;
 pub mod reports;
+pub mod sharing;
 pub mod signin;
 pub mod supervision;
 pub mod units;

@@ -19,4 +19,5 @@ mod public_reports;
 mod riders;
 mod riders_intake;
 mod reports;
+mod sharing;
 mod signin;
