@@ -38,6 +38,14 @@ apt_install poppler-utils
 apt_install libdlib-dev libopenblas-dev
 bash scripts/face-models.sh
 
+# RID-01: the spoken-warning tests publish to a real MQTT broker at 127.0.0.1:1883 (Debian's
+# Mosquitto; the tests start it themselves too if it is down).
+apt_install mosquitto
+if ! (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; then
+  say "starting Mosquitto"
+  mosquitto -d -c /etc/mosquitto/mosquitto.conf
+fi
+
 # The S3 blob-store tests run against a real S3-compatible server: moto in server mode, from
 # PyPI, started by the tests themselves on a free port.
 if ! python3 -c "import moto.server" 2>/dev/null; then
@@ -46,6 +54,9 @@ if ! python3 -c "import moto.server" 2>/dev/null; then
 fi
 export CI="${CI:-1}"  # the S3 tests fail instead of skipping when moto is missing
 
+# The face crate is a workspace member with its `dlib` feature on by default, so every
+# `--workspace` build here unifies it into the server: the rider tests run with the dlib engine
+# (no `--features` flag, which would make the later `cargo build --workspace` a second build).
 say "cargo test (SQLite)"
 cargo test --workspace --locked
 

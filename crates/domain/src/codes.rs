@@ -142,6 +142,8 @@ codes! {
     ReviewReasonRequired = "review.reason_required",
     ReviewRoleMissing = "review.role_missing",
     ReviewSecondByFirst = "review.second_by_first",
+    RiderPointNotEbike = "rider.point_not_ebike",
+    RiderPointNotInService = "rider.point_not_in_service",
     RiderTaskNotGridWorker = "rider.task_not_grid_worker",
     RiderTaskNotOfficer = "rider.task_not_officer",
     RiderTaskOutOfOrder = "rider.task_out_of_order",

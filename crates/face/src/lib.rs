@@ -16,15 +16,37 @@
 mod assess;
 mod decode;
 mod distance;
+#[cfg(feature = "dlib")]
 mod dlib;
 mod engine;
+#[cfg(feature = "dlib")]
 mod onnx;
 mod quality;
 
 pub use assess::{assess, assess_image, AcceptedFace, Assessment, Held, HoldReason};
 pub use decode::{DecodeLimits, FaceImage};
 pub use distance::{distance, same_person, Descriptor, DESCRIPTOR_LEN, DLIB_THRESHOLD};
+#[cfg(feature = "dlib")]
 pub use dlib::{DlibEngine, DlibModels};
 pub use engine::{Detection, EngineError, FaceBox, FaceEngine, Landmarks5};
+#[cfg(feature = "dlib")]
 pub use onnx::{OnnxConfig, OnnxEngine};
+
+/// Whether this build has the dlib engine (the crate's `dlib` feature).
+pub const HAS_DLIB: bool = cfg!(feature = "dlib");
+
+/// The default engine on the model files in `dir` (as `scripts/face-models.sh` lays them out):
+/// `Ok(None)` in a build without the `dlib` feature, so a caller needs no feature of its own.
+pub fn open_dlib(dir: &std::path::Path) -> Result<Option<Box<dyn FaceEngine>>, EngineError> {
+    #[cfg(feature = "dlib")]
+    {
+        let engine = DlibEngine::open(&DlibModels::in_dir(dir))?;
+        Ok(Some(Box::new(engine)))
+    }
+    #[cfg(not(feature = "dlib"))]
+    {
+        let _ = dir;
+        Ok(None)
+    }
+}
 pub use quality::{sharpness, Quality, QualityGates};

@@ -40,7 +40,12 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<AppS
     crate::services::calendar::merge_shipped_tables(&store, now).await?;
     let blobs = open_blobs(&settings).await?;
     std::fs::create_dir_all(settings.upload_dir())?;
-    Ok(AppState::new(store, blobs, settings, clock))
+    let state = AppState::new(store, blobs, settings, clock);
+    // RID-05: the in-memory gallery and clusters, rebuilt from the stored face vectors.
+    crate::services::riders::identity::reload(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!("rebuilding the face gallery: {e}"))?;
+    Ok(state)
 }
 
 /// The blob store the settings name: the local folder or S3-compatible object storage. An

@@ -21,7 +21,7 @@ use crate::services::captures::isapi;
 use crate::state::AppState;
 
 /// The device's credential from the request headers.
-fn credential(headers: &HeaderMap) -> AppResult<DeviceCredential> {
+pub(crate) fn credential(headers: &HeaderMap) -> AppResult<DeviceCredential> {
     let header = |name: &str| {
         headers
             .get(name)
@@ -48,14 +48,14 @@ fn credential(headers: &HeaderMap) -> AppResult<DeviceCredential> {
     }
 }
 
-fn is_multipart(headers: &HeaderMap) -> bool {
+pub(crate) fn is_multipart(headers: &HeaderMap) -> bool {
     headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/"))
 }
 
-async fn read_body(state: &AppState, req: Request) -> AppResult<Bytes> {
+pub(crate) async fn read_body(state: &AppState, req: Request) -> AppResult<Bytes> {
     Bytes::from_request(req, state)
         .await
         .map_err(|_| AppError::TooLarge(state.settings.server.max_body_bytes))
@@ -129,7 +129,10 @@ pub async fn push(
 }
 
 /// A part that could not be read: too large (413) or a malformed form (422).
-fn multipart_error(state: &AppState, e: &axum::extract::multipart::MultipartError) -> AppError {
+pub(crate) fn multipart_error(
+    state: &AppState,
+    e: &axum::extract::multipart::MultipartError,
+) -> AppError {
     if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         AppError::TooLarge(state.settings.server.max_body_bytes)
     } else {

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod public;
 pub mod public_reports;
+pub mod riders;
 pub mod supervision;
 pub mod units;
 pub mod users;
@@ -87,6 +88,7 @@ pub fn router() -> Router<AppState> {
         .route("/public/devices", get(public::feed))
         .route("/captures/push", post(ingest::push))
         .route("/isapi/events", post(ingest::isapi))
+        .route("/riders/events/push", post(riders::intake::push))
         .route("/review/next", get(captures::next))
         .route("/review/queue", get(captures::queue))
         .route("/review/stats", get(captures::stats))

@@ -33,7 +33,7 @@ use utoipa::{Modify, OpenApi};
         super::devices::resolve_cleanup, super::devices::registrations, super::devices::import,
         super::devices::alerts, super::public::feed, super::public::lookup,
         super::captures::list_captures,
-        super::ingest::push, super::ingest::isapi,
+        super::ingest::push, super::ingest::isapi, super::riders::intake::push,
         super::captures::next, super::captures::queue, super::captures::stats, super::captures::show,
         super::captures::decide, super::captures::image, super::captures::list_violations,
         super::captures::show_violation, super::captures::act, super::captures::letter,

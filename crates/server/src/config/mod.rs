@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 mod captures;
 mod evidence;
 mod platform;
+mod riders;
 mod supervision;
 
 pub use captures::{CaptureSettings, DeviceSettings, NoticeSettings, ReportSettings, SmtpTls};
@@ -18,6 +19,7 @@ pub use evidence::{BlobSettings, EvidenceSettings};
 pub use platform::{
     AuditSettings, DatabaseSettings, JobSettings, LogSettings, SecuritySettings, ServerSettings,
 };
+pub use riders::{FaceSettings, QualityGatesConfig, RiderSettings, WarningSettings};
 pub use supervision::SupervisionSettings;
 
 /// Where owners look up their records and object, under the public base address.
@@ -44,6 +46,7 @@ pub struct Settings {
     pub evidence: EvidenceSettings,
     pub audit: AuditSettings,
     pub supervision: SupervisionSettings,
+    pub riders: RiderSettings,
 }
 
 impl Default for Settings {
@@ -63,6 +66,7 @@ impl Default for Settings {
             evidence: EvidenceSettings::default(),
             audit: AuditSettings::default(),
             supervision: SupervisionSettings::default(),
+            riders: RiderSettings::default(),
         }
     }
 }

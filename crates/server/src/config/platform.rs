@@ -161,6 +161,7 @@ impl Default for JobSettings {
             ("recorder_overdue", "0 */30 * * * *"),
             ("supervision_monthly", "0 30 1 2 * *"),
             ("supervision_escalation", "0 45 0 * * *"),
+            ("rider_tier_rebuild", "0 15 3 * * *"),
             ("notice_outbox", "*/10 * * * * *"),
             ("violation_overdue", "0 30 2 * * *"),
             ("deadline_escalation", "0 */15 * * * *"),

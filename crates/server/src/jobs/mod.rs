@@ -55,6 +55,8 @@ pub enum Job {
     SupervisionMonthly { month_of: chrono::NaiveDate },
     /// SUP-03, AUD-09: overdue check-list items escalate; overdue complaints are flagged.
     SupervisionEscalation,
+    /// RID-08: every rider's tier recomputed as the windows roll (tiers fall without events).
+    RiderTierRebuild,
 }
 
 impl Job {
@@ -78,6 +80,7 @@ impl Job {
             Job::RecorderOverdue => "recorder_overdue",
             Job::SupervisionMonthly { .. } => "supervision_monthly",
             Job::SupervisionEscalation => "supervision_escalation",
+            Job::RiderTierRebuild => "rider_tier_rebuild",
         }
     }
 
@@ -124,6 +127,7 @@ impl Job {
                 month_of: fire_time.date_naive(),
             }),
             "supervision_escalation" => Some(Job::SupervisionEscalation),
+            "rider_tier_rebuild" => Some(Job::RiderTierRebuild),
             _ => None,
         }
     }
@@ -182,6 +186,7 @@ mod tests {
             Job::DeviceDeadlines,
             Job::DeviceCalibrationCheck,
             Job::DeviceCleanup,
+            Job::RiderTierRebuild,
         ] {
             assert_eq!(Job::from_stored(job.kind(), &job.payload()).unwrap(), job);
         }

@@ -80,6 +80,11 @@ pub async fn run(state: &AppState, job: &Job) -> AppResult<()> {
             tracing::info!(?report, "monthly device analysis");
             Ok(())
         }
+        Job::RiderTierRebuild => {
+            let report = crate::services::riders::tiers::rebuild(state).await?;
+            tracing::info!(?report, "rider tiers rebuilt");
+            Ok(())
+        }
         Job::SupervisionEscalation => {
             let report = crate::services::supervision::escalation::run(state).await?;
             if report != Default::default() {

@@ -25,6 +25,7 @@ use crate::services::captures::skips::ReviewSkips;
 use crate::services::evidence::upload::sessions::Sessions;
 use crate::services::link_key::LinkKey;
 use crate::services::refusals::log::RefusalLog;
+use crate::services::riders::identity::state::IdentityState;
 
 /// Cheap to clone: one shared allocation.
 #[derive(Clone)]
@@ -52,6 +53,8 @@ pub struct Inner {
     pub link_key: LinkKey,
     /// REV-01: the captures each reviewer passed over, kept from coming straight back.
     pub review_skips: ReviewSkips,
+    /// RID-05, RID-06: the face engine and the in-memory gallery and clusters, behind a lock.
+    pub identity: IdentityState,
 }
 
 impl std::ops::Deref for ServiceContext {
@@ -65,6 +68,11 @@ impl ServiceContext {
     pub fn new(store: Store, blobs: Arc<dyn BlobStore>, settings: Settings, clock: Clock) -> Self {
         // `open_state` checks the pattern first; a bad one here falls back to the default rule.
         let number_rule = NumberRule::new(&settings.devices.number_pattern).unwrap_or_default();
+        let face = &settings.riders.face;
+        let identity = IdentityState::new(roadwarden_gallery::ClusterSettings {
+            threshold: face.cluster_threshold,
+            min_faces: face.cluster_min_faces.max(1),
+        });
         Self(Arc::new(Inner {
             number_rule,
             store,
@@ -79,6 +87,7 @@ impl ServiceContext {
             refusals: Default::default(),
             link_key: LinkKey::default(),
             review_skips: ReviewSkips::default(),
+            identity,
         }))
     }
 

@@ -17,6 +17,7 @@ pub mod link_key;
 pub(crate) mod lists;
 pub mod messages;
 pub mod refusals;
+pub mod riders;
 pub mod signin;
 pub mod supervision;
 pub mod units;

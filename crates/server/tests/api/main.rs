@@ -16,4 +16,5 @@ mod org;
 mod pages;
 mod platform;
 mod public_reports;
+mod riders_intake;
 mod signin;

@@ -1,6 +1,7 @@
 //! RID-01, RID-03, RID-05: the events e-bike capture points send, kept once per device event.
 
 use chrono::{DateTime, Utc};
+use roadwarden_domain::device::CaptureUse;
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::rider::{MatchState, RiderViolation};
 use roadwarden_domain::{DeviceId, RiderEventId, RiderPersonId, UnitId};
@@ -37,6 +38,9 @@ pub struct RiderEvent {
     pub match_reason: String,
     pub match_score: Option<f64>,
     pub received_at: DateTime<Utc>,
+    /// RID-01, DEV-05: `WarnOnly` from a point in trial: never counts toward a tier.
+    #[sqlx(try_from = "String")]
+    pub usage: CaptureUse,
 }
 
 impl RiderEvent {
@@ -47,7 +51,7 @@ impl RiderEvent {
 
 const COLUMNS: &str = "e.id, e.device_id, e.device_event_id, e.unit_id, e.person_id, \
     e.violation, e.occurred_at, e.place, e.latitude, e.longitude, e.face_blob, e.scene_blob, \
-    e.clip_blob, e.match_state, e.match_reason, e.match_score, e.received_at";
+    e.clip_blob, e.match_state, e.match_reason, e.match_score, e.received_at, e.usage";
 
 /// An event as intake writes it.
 #[derive(Debug, Clone)]
@@ -69,6 +73,8 @@ pub struct NewRiderEvent {
     pub match_reason: String,
     pub match_score: Option<f64>,
     pub received_at: DateTime<Utc>,
+    /// `Enforce` or `WarnOnly` (a point in trial); a refused point's events are not stored.
+    pub usage: CaptureUse,
 }
 
 /// What [`insert`] did.
@@ -91,8 +97,8 @@ impl Inserted {
 pub async fn insert(tx: &mut Tx, new: &NewRiderEvent) -> Result<Inserted> {
     let sql = "INSERT INTO rider_events (device_id, device_event_id, unit_id, person_id, \
         violation, occurred_at, place, latitude, longitude, face_blob, scene_blob, clip_blob, \
-        match_state, match_reason, match_score, received_at) \
-        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16) \
+        match_state, match_reason, match_score, received_at, usage) \
+        VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17) \
         ON CONFLICT (device_id, device_event_id) DO NOTHING RETURNING id";
     let fresh: Option<i64> = on!(tx, c => sqlx::query_scalar(sql)
         .bind(new.device_id.0).bind(&new.device_event_id).bind(new.unit_id.0)
@@ -100,7 +106,7 @@ pub async fn insert(tx: &mut Tx, new: &NewRiderEvent) -> Result<Inserted> {
         .bind(&new.place).bind(new.latitude).bind(new.longitude).bind(new.face_blob.as_deref())
         .bind(new.scene_blob.as_deref()).bind(new.clip_blob.as_deref())
         .bind(new.match_state.as_str()).bind(&new.match_reason).bind(new.match_score)
-        .bind(new.received_at).fetch_optional(c).await?);
+        .bind(new.received_at).bind(new.usage.as_str()).fetch_optional(c).await?);
     if let Some(id) = fresh {
         return Ok(Inserted::New(RiderEventId(id)));
     }
@@ -108,6 +114,21 @@ pub async fn insert(tx: &mut Tx, new: &NewRiderEvent) -> Result<Inserted> {
     let id: i64 = on!(tx, c => sqlx::query_scalar(sql).bind(new.device_id.0)
         .bind(&new.device_event_id).fetch_one(c).await?);
     Ok(Inserted::Existing(RiderEventId(id)))
+}
+
+/// The event a point sent under its own id `device_event_id`, if it did.
+pub async fn by_device_event(
+    tx: &mut Tx,
+    device: DeviceId,
+    device_event_id: &str,
+) -> Result<Option<RiderEvent>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM rider_events e WHERE e.device_id = $1 AND e.device_event_id = $2"
+    );
+    Ok(
+        on!(tx, c => sqlx::query_as(&sql).bind(device.0).bind(device_event_id)
+        .fetch_optional(c).await?),
+    )
 }
 
 pub async fn get(tx: &mut Tx, id: RiderEventId) -> Result<Option<RiderEvent>> {
@@ -132,18 +153,19 @@ pub async fn set_match(
 }
 
 /// RID-08: the times of a person's confirmed events after `since` (the longest window back),
-/// oldest first, at most [`MAX_TIER_EVENTS`] (the newest). Unconfirmed matches never count.
+/// oldest first, at most [`MAX_TIER_EVENTS`] (the newest). Unconfirmed matches never count,
+/// nor do events from a point in trial (DEV-05: warnings only).
 pub async fn tier_event_times(
     tx: &mut Tx,
     person: RiderPersonId,
     since: DateTime<Utc>,
 ) -> Result<Vec<(RiderEventId, DateTime<Utc>)>> {
     let sql = "SELECT id, occurred_at FROM rider_events \
-        WHERE person_id = $1 AND match_state = $2 AND occurred_at > $3 \
+        WHERE person_id = $1 AND match_state = $2 AND occurred_at > $3 AND usage = $5 \
         ORDER BY occurred_at DESC, id DESC LIMIT $4";
     let mut rows: Vec<(i64, DateTime<Utc>)> = on!(tx, c => sqlx::query_as(sql).bind(person.0)
         .bind(MatchState::Matched.as_str()).bind(since).bind(MAX_TIER_EVENTS)
-        .fetch_all(c).await?);
+        .bind(CaptureUse::Enforce.as_str()).fetch_all(c).await?);
     rows.reverse();
     Ok(rows
         .into_iter()
@@ -204,4 +226,16 @@ pub async fn clear_faces_before(
         on!(tx, c => sqlx::query(clear).bind(id).execute(c).await?.rows_affected());
     }
     Ok(rows.into_iter().map(|(_, blob)| blob).collect())
+}
+
+/// RID-06: a cluster of unmatched faces became the provisional person `person`: the events of
+/// its faces (those still unmatched) name that person, unconfirmed (an officer confirms).
+pub async fn file_unmatched_under(tx: &mut Tx, person: RiderPersonId) -> Result<u64> {
+    let sql = "UPDATE rider_events SET person_id = $1, match_state = $2, match_reason = $3 \
+        WHERE match_state = $4 AND id IN (SELECT event_id FROM face_vectors WHERE person_id = $1)";
+    Ok(
+        on!(tx, c => sqlx::query(sql).bind(person.0).bind(MatchState::Unconfirmed.as_str())
+        .bind("cluster").bind(MatchState::Unmatched.as_str()).execute(c).await?
+        .rows_affected()),
+    )
 }

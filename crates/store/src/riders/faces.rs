@@ -171,3 +171,61 @@ pub async fn purge_before(tx: &mut Tx, cutoff: DateTime<Utc>, limit: i64) -> Res
         .execute(c).await?.rows_affected()),
     )
 }
+
+/// A stored vector with what identity needs to place it on start: whether its person is
+/// provisional (a cluster no officer confirmed) or merged away, and its event's match state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdentityRow {
+    pub face: FaceVector,
+    /// `None` without a person.
+    pub provisional: Option<bool>,
+    /// The file was merged into another; the vector's person was moved with it (RID-06).
+    pub merged: bool,
+    /// `None` for a library photo (no event).
+    pub match_state: Option<roadwarden_domain::rider::MatchState>,
+}
+
+#[derive(sqlx::FromRow)]
+struct IdentityRowRaw {
+    #[sqlx(flatten)]
+    row: Row,
+    provisional: Option<bool>,
+    merged_into: Option<i64>,
+    match_state: Option<String>,
+}
+
+/// RID-05, RID-06: up to `limit` (at most 10,000) vectors with ids above `after`, in id order,
+/// with their person's and event's state: the start-up rebuild of the gallery and clusters.
+pub async fn identity_page(tx: &mut Tx, after: i64, limit: i64) -> Result<Vec<IdentityRow>> {
+    let sql = "SELECT f.id, f.person_id, f.event_id, f.dims, f.vector, f.created_at, \
+        p.provisional, p.merged_into, e.match_state FROM face_vectors f \
+        LEFT JOIN rider_persons p ON p.id = f.person_id \
+        LEFT JOIN rider_events e ON e.id = f.event_id \
+        WHERE f.id > $1 ORDER BY f.id LIMIT $2";
+    let rows: Vec<IdentityRowRaw> = on!(tx, c => sqlx::query_as(sql).bind(after)
+        .bind(limit.clamp(1, PAGE)).fetch_all(c).await?);
+    rows.into_iter()
+        .map(|raw| {
+            let match_state = raw
+                .match_state
+                .as_deref()
+                .map(roadwarden_domain::rider::MatchState::parse)
+                .transpose()
+                .map_err(StoreError::corrupt)?;
+            Ok(IdentityRow {
+                face: FaceVector::try_from(raw.row)?,
+                provisional: raw.provisional,
+                merged: raw.merged_into.is_some(),
+                match_state,
+            })
+        })
+        .collect()
+}
+
+/// The vector stored for an event's face, if any.
+pub async fn of_event(tx: &mut Tx, event: RiderEventId) -> Result<Option<FaceVector>> {
+    let sql = "SELECT id, person_id, event_id, dims, vector, created_at FROM face_vectors \
+        WHERE event_id = $1 ORDER BY id LIMIT 1";
+    let row: Option<Row> = on!(tx, c => sqlx::query_as(sql).bind(event.0).fetch_optional(c).await?);
+    row.map(FaceVector::try_from).transpose()
+}

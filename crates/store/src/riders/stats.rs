@@ -120,6 +120,7 @@ pub async fn tiered_page(tx: &mut Tx, after: i64, limit: i64) -> Result<Vec<Tier
 
 /// RID-08: the confirmed event times after `since` of the persons with ids in
 /// `(after, up_to]`, grouped by person (ORDER BY person): one query for a rebuild page.
+/// Events from a point in trial never count (DEV-05).
 pub async fn tier_times_between(
     tx: &mut Tx,
     after: i64,
@@ -128,9 +129,10 @@ pub async fn tier_times_between(
 ) -> Result<Vec<(RiderPersonId, DateTime<Utc>)>> {
     let sql = "SELECT person_id, occurred_at FROM rider_events \
         WHERE person_id > $1 AND person_id <= $2 AND match_state = $3 AND occurred_at > $4 \
-        ORDER BY person_id, occurred_at";
+        AND usage = $5 ORDER BY person_id, occurred_at";
     let rows: Vec<(i64, DateTime<Utc>)> = on!(tx, c => sqlx::query_as(sql).bind(after)
-        .bind(up_to).bind(MatchState::Matched.as_str()).bind(since).fetch_all(c).await?);
+        .bind(up_to).bind(MatchState::Matched.as_str()).bind(since)
+        .bind(roadwarden_domain::device::CaptureUse::Enforce.as_str()).fetch_all(c).await?);
     Ok(rows
         .into_iter()
         .map(|(p, at)| (RiderPersonId(p), at))

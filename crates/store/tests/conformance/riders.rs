@@ -93,6 +93,7 @@ pub(super) fn event(
         match_reason: String::new(),
         match_score: Some(0.31),
         received_at: t0(),
+        usage: roadwarden_domain::device::CaptureUse::Enforce,
     }
 }
 

@@ -1,0 +1,3 @@
+//! RID: the e-bike programme's endpoints.
+
+pub mod intake;

@@ -1,0 +1,152 @@
+//! RID-05, RID-06: who rode. A face photo passes the quality gates, then a 1:N search over the
+//! gallery of persons' faces (respecting "not this person"); a face above the threshold is an
+//! **unconfirmed** match an officer confirms, anything else clusters with the other unmatched
+//! faces until a cluster is large enough to be filed as a provisional person.
+//!
+//! The vectors live in `face_vectors`; the in-memory index is rebuilt from them on start
+//! ([`reload`]) and changed under its lock in the same breath as the rows it mirrors. An act
+//! that changes identity outside intake (confirm, merge, split, "not this person", a library
+//! import) calls [`reload`] after its commit.
+
+pub(crate) mod file;
+mod rebuild;
+pub mod state;
+
+use std::sync::Arc;
+
+use roadwarden_domain::RiderPersonId;
+use roadwarden_face::{assess, Assessment, DecodeLimits};
+use roadwarden_gallery::{ClusterSettings, FaceId};
+use roadwarden_store::riders::faces::{self, NewFaceVector};
+
+pub(crate) use file::{file_face, Filed};
+pub use state::{EngineMissing, EngineSlot, IdentityIndex, IdentityState};
+
+use crate::error::{AppError, AppResult};
+use crate::services::context::ServiceContext;
+
+/// The clustering settings from configuration.
+pub fn cluster_settings(ctx: &ServiceContext) -> ClusterSettings {
+    let f = &ctx.settings.riders.face;
+    ClusterSettings {
+        threshold: f.cluster_threshold,
+        min_faces: f.cluster_min_faces.max(1),
+    }
+}
+
+/// The face engine, loaded on first use (a second or so of model loading, off the async
+/// threads); the same answer for the life of the process.
+pub async fn engine(ctx: &ServiceContext) -> EngineSlot {
+    ctx.identity
+        .engine
+        .get_or_init(|| async {
+            let face = &ctx.settings.riders.face;
+            if face.engine.trim() != "dlib" {
+                return Err(EngineMissing::NotConfigured);
+            }
+            let dir = face.models_dir.clone();
+            let opened = tokio::task::spawn_blocking(move || roadwarden_face::open_dlib(&dir))
+                .await
+                .map_err(|_| EngineMissing::FailedToLoad)?;
+            match opened {
+                Ok(Some(engine)) => Ok(Arc::from(engine)),
+                Ok(None) => {
+                    tracing::warn!(
+                        "riders.face.engine is dlib but this build has no dlib engine (build with \
+                         the face-dlib feature): rider events are held, never matched"
+                    );
+                    Err(EngineMissing::NotConfigured)
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "the face engine could not be loaded: rider events are held");
+                    Err(EngineMissing::FailedToLoad)
+                }
+            }
+        })
+        .await
+        .clone()
+}
+
+/// A face photo assessed: accepted with its descriptor, or held with the gate it failed.
+pub async fn describe(
+    ctx: &ServiceContext,
+    photo: bytes::Bytes,
+) -> AppResult<Result<Assessment, EngineMissing>> {
+    let engine = match engine(ctx).await {
+        Ok(engine) => engine,
+        Err(missing) => return Ok(Err(missing)),
+    };
+    let limits = DecodeLimits {
+        max_bytes: ctx.settings.riders.face.max_photo_bytes,
+        ..DecodeLimits::default()
+    };
+    let gates = ctx.settings.riders.face.gates.gates();
+    let assessed =
+        tokio::task::spawn_blocking(move || assess(engine.as_ref(), &photo, &limits, &gates))
+            .await
+            .map_err(AppError::internal)?
+            .map_err(AppError::internal)?;
+    Ok(Ok(assessed))
+}
+
+/// Rebuilds the in-memory gallery and clusters from the database (on start, and after any act
+/// that changed identity outside intake). Answers how many faces were placed.
+pub async fn reload(ctx: &ServiceContext) -> AppResult<usize> {
+    let mut index = ctx.identity.index.lock().await;
+    let mut tx = ctx.store.begin_read().await?;
+    let fresh = rebuild::load(&mut tx, cluster_settings(ctx)).await?;
+    drop(tx);
+    let placed = fresh.gallery.len() + fresh.clusters.len();
+    *index = fresh;
+    Ok(placed)
+}
+
+/// The index as the database holds it, read in the caller's transaction.
+pub(crate) async fn rebuild_in(
+    tx: &mut roadwarden_store::Tx,
+    settings: ClusterSettings,
+) -> AppResult<IdentityIndex> {
+    rebuild::load(tx, settings).await
+}
+
+/// What a library photo gave.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Enrolled {
+    /// The stored face (a `face_vectors` id), now in the gallery.
+    Face(i64),
+    /// Held: the gate's code (`face.none`, `face.blurred` …), or why there is no engine.
+    Held(&'static str),
+}
+
+/// RID-05: a confirmed person's photo (the face base library) joins the gallery. The caller
+/// audits the import it belongs to.
+pub async fn enrol(
+    ctx: &ServiceContext,
+    person: RiderPersonId,
+    photo: bytes::Bytes,
+) -> AppResult<Enrolled> {
+    let accepted = match describe(ctx, photo).await? {
+        Err(missing) => return Ok(Enrolled::Held(missing.code())),
+        Ok(Assessment::Held(held)) => return Ok(Enrolled::Held(held.reason.code())),
+        Ok(Assessment::Accepted(face)) => face,
+    };
+    let vector = accepted.descriptor.0;
+    let mut index = ctx.identity.index.lock().await;
+    let mut tx = ctx.store.begin().await?;
+    let id = faces::insert(
+        &mut tx,
+        &NewFaceVector {
+            person_id: Some(person),
+            event_id: None,
+            values: &vector,
+            created_at: ctx.clock.now(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    // A face could only be excluded once it has an id: a fresh one never is.
+    if let Err(e) = index.gallery.add(FaceId(id), person, vector) {
+        tracing::warn!(error = %e, "library face not added to the gallery");
+    }
+    Ok(Enrolled::Face(id))
+}
