@@ -103,4 +103,20 @@ role_sets! {
     UnitHeads = [UnitHead];
     /// Legal reviewers read the duties' supervision list too (BWC-12).
     LegalReviewers = [LegalReviewer];
+
+    // The e-bike programme (RID-*, SEC-08).
+    /// E-bike officers: confirm identities, run the programme, evaluate tasks (RID-05, RID-11).
+    RiderOfficers = [EbikeOfficer];
+    /// Grid workers of a village or community: take and answer visit tasks (RID-10 c, RID-11).
+    GridWorkers = [GridWorker];
+    /// Who reads rider files, always with a purpose (SEC-08).
+    RiderReaders = [EbikeOfficer, GridWorker, UnitHead, Supervisor];
+    /// Who sees a rider's phone number: those who call or visit them (SEC-08, SEC-10).
+    RiderPhoneReaders = [EbikeOfficer, GridWorker];
+    /// Who sees face photos: the officers who confirm identities (SEC-08, SEC-10).
+    RiderFaceReaders = [EbikeOfficer];
+    /// Who works the task board: officers evaluate, grid workers answer (RID-11).
+    RiderTaskActors = [EbikeOfficer, GridWorker];
+    /// Who reads the township's assessment of its villages (RID-10 c).
+    RiderAssessors = [EbikeOfficer, UnitHead, Supervisor];
 }

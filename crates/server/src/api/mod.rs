@@ -202,6 +202,7 @@ pub fn router() -> Router<AppState> {
             "/non-recording/{id}/decision",
             post(evidence::decide_work_record),
         )
+        .merge(riders::routes())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { AppError::NotFound("endpoint") })
 }

@@ -18,6 +18,7 @@ pub mod home;
 mod inline_form;
 mod lists;
 pub mod reports;
+pub mod riders;
 pub mod units;
 pub mod users;
 pub mod views;
@@ -41,6 +42,7 @@ use crate::policy::{
     LegalReviewers, ObjectionReaders, RecorderReaders, ReviewOverseers, Reviewers,
     ViolationReaders,
 };
+use crate::policy::{RiderAssessors, RiderOfficers, RiderReaders, RiderTaskActors};
 use crate::state::AppState;
 use roadwarden_domain::codes::Code;
 
@@ -170,6 +172,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/recorders/{id}", get(evidence::recorder_page))
         .route("/recorders/{id}/ledger", post(evidence::ledger_step))
+        .merge(riders::router())
         .route("/api/docs", get(docs::page))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
@@ -268,6 +271,19 @@ pub fn page_context(
         if p.may::<RecorderReaders>() || p.may::<LegalReviewers>() {
             nav.push(("/evidence/supervision", "nav.evidence_supervision"));
         }
+        if p.may::<RiderReaders>() {
+            nav.push(("/riders", "nav.riders"));
+        }
+        if p.may::<RiderOfficers>() {
+            nav.push(("/riders/matches", "nav.rider_matches"));
+            nav.push(("/riders/library", "nav.rider_library"));
+        }
+        if p.may::<RiderTaskActors>() {
+            nav.push(("/riders/tasks", "nav.rider_tasks"));
+        }
+        if p.may::<RiderAssessors>() {
+            nav.push(("/riders/assessment", "nav.rider_assessment"));
+        }
         if p.may::<AccountReaders>() {
             nav.push(("/users", "nav.users"));
         }
@@ -282,7 +298,10 @@ pub fn page_context(
         .map(|(href, key)| NavItem {
             href,
             key,
-            active: if href == "/" || href == "/evidence" {
+            active: if href == "/riders" {
+                // The rider pages below it have their own menu lines.
+                current == href
+            } else if href == "/" || href == "/evidence" {
                 current == href
                     || (href == "/evidence"
                         && current.starts_with("/evidence/")

@@ -59,6 +59,12 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "list_pager.html",
     "violations_bulk.html",
     "captures.html",
+    "riders/list.html",
+    "riders/person.html",
+    "riders/matches.html",
+    "riders/tasks.html",
+    "riders/library.html",
+    "riders/assessment.html",
 );
 
 pub fn env() -> &'static Environment<'static> {

@@ -13,3 +13,4 @@ pub mod lists;
 pub mod messages;
 pub mod org;
 pub mod registration;
+pub mod riders;

@@ -17,4 +17,5 @@ mod pages;
 mod platform;
 mod public_reports;
 mod riders_intake;
+mod riders;
 mod signin;

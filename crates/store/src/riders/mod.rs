@@ -5,6 +5,7 @@
 //! rebuild's reads (`stats`).
 
 pub mod dispositions;
+pub mod event_reads;
 pub mod events;
 pub mod faces;
 pub mod persons;

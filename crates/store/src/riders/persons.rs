@@ -132,7 +132,7 @@ pub async fn list(
     let condition = "p.unit_path >= $1 AND p.unit_path < $2 AND p.merged_into IS NULL \
         AND ($3 = '' OR p.tier = $3) \
         AND ($4 = -1 OR (CASE WHEN p.provisional THEN 1 ELSE 0 END) = $4) \
-        AND ($5 = '' OR LOWER(p.name) LIKE $5 ESCAPE '\\' OR p.id_number LIKE $5 ESCAPE '\\' \
+        AND ($5 = '' OR LOWER(p.name) LIKE $5 ESCAPE '\\' OR LOWER(p.id_number) LIKE $5 ESCAPE '\\' \
             OR p.phone LIKE $5 ESCAPE '\\' OR LOWER(p.village) LIKE $5 ESCAPE '\\' \
             OR LOWER(p.employer) LIKE $5 ESCAPE '\\')";
     let list_sql = format!(
@@ -198,4 +198,31 @@ pub async fn merge(tx: &mut Tx, from: RiderPersonId, into: RiderPersonId) -> Res
         WHERE person_id = $1 ON CONFLICT (face_vector_id, person_id) DO NOTHING";
     on!(tx, c => sqlx::query(sql).bind(from.0).bind(into.0).execute(c).await?.rows_affected());
     Ok(true)
+}
+
+/// The face base library's facts about a resident (RID-05), as an import writes them.
+#[derive(Debug, Clone)]
+pub struct LibraryFacts<'a> {
+    pub unit_id: UnitId,
+    pub unit_path: &'a UnitPath,
+    pub name: &'a str,
+    pub village: &'a str,
+    pub employer: &'a str,
+    pub phone: &'a str,
+    pub party_member: bool,
+}
+
+/// RID-05: a re-import brings a known resident's facts up to date (never their tier, events
+/// or ID number). False when no file has that id.
+pub async fn update_library_facts(
+    tx: &mut Tx,
+    id: RiderPersonId,
+    f: &LibraryFacts<'_>,
+) -> Result<bool> {
+    let sql = "UPDATE rider_persons SET unit_id = $2, unit_path = $3, name = $4, village = $5, \
+        employer = $6, phone = $7, party_member = $8 WHERE id = $1";
+    let n = on!(tx, c => sqlx::query(sql).bind(id.0).bind(f.unit_id.0).bind(f.unit_path.as_str())
+        .bind(f.name).bind(f.village).bind(f.employer).bind(f.phone).bind(f.party_member)
+        .execute(c).await?.rows_affected());
+    Ok(n == 1)
 }

@@ -213,3 +213,45 @@ pub async fn assessed_tasks(
         .map(|(unit, due_at, passed_at)| (UnitId(unit), AssessedTask { due_at, passed_at }))
         .collect())
 }
+
+/// The task board of an officer: tasks in `scope` in `state` (or all open ones), soonest due
+/// first.
+pub async fn list_in_scope(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    state: Option<TaskState>,
+    window: Window,
+) -> Result<Vec<RiderTask>> {
+    let (low, high) = path_range(scope.as_str());
+    let sql = format!(
+        "SELECT {COLUMNS} FROM rider_tasks WHERE unit_path >= $1 AND unit_path < $2 \
+         AND (($3 = '' AND state <> $4) OR state = $3) ORDER BY due_at, id LIMIT $5 OFFSET $6"
+    );
+    let window = Window::new(window.limit.min(crate::list::MAX_PER_PAGE), window.offset);
+    Ok(on!(tx, c => sqlx::query_as(&sql).bind(&low).bind(&high)
+        .bind(state.map_or("", TaskState::as_str)).bind(TaskState::Passed.as_str())
+        .bind(window.limit).bind(window.offset).fetch_all(c).await?))
+}
+
+/// RID-10 c: open tasks past their due date at `now`, counted per unit of `scope`, most first.
+pub async fn overdue_by_unit(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    now: DateTime<Utc>,
+) -> Result<Vec<(UnitId, i64)>> {
+    let (low, high) = path_range(scope.as_str());
+    let sql = "SELECT unit_id, COUNT(*) FROM rider_tasks WHERE state <> $1 AND due_at < $2 \
+        AND unit_path >= $3 AND unit_path < $4 GROUP BY unit_id ORDER BY 2 DESC, 1 LIMIT $5";
+    let rows: Vec<(i64, i64)> = on!(tx, c => sqlx::query_as(sql)
+        .bind(TaskState::Passed.as_str()).bind(now).bind(&low).bind(&high)
+        .bind(crate::list::MAX_PER_PAGE).fetch_all(c).await?);
+    Ok(rows.into_iter().map(|(u, n)| (UnitId(u), n)).collect())
+}
+
+/// Whether `person` already has an open task of `kind` (a tier rising twice dispatches once).
+pub async fn has_open(tx: &mut Tx, person: RiderPersonId, kind: TaskKind) -> Result<bool> {
+    let sql = "SELECT COUNT(*) FROM rider_tasks WHERE person_id = $1 AND kind = $2 AND state <> $3";
+    let n: i64 = on!(tx, c => sqlx::query_scalar(sql).bind(person.0).bind(kind.as_str())
+        .bind(TaskState::Passed.as_str()).fetch_one(c).await?);
+    Ok(n > 0)
+}
