@@ -18,6 +18,7 @@ pub mod org;
 pub mod password;
 pub mod rider;
 pub mod roles;
+pub mod sharing;
 pub mod stored;
 pub mod supervision;
 

@@ -119,4 +119,17 @@ role_sets! {
     RiderTaskActors = [EbikeOfficer, GridWorker];
     /// Who reads the township's assessment of its villages (RID-10 c).
     RiderAssessors = [EbikeOfficer, UnitHead, Supervisor];
+    // Data sharing (DAT-02, DAT-03, SEC-07, SHR-01, SHR-02).
+    /// Who files an outside body's query or statistics application, or an export application.
+    SharingApplicants = [NoticeClerk, Reviewer, ObjectionHandler, DeviceManager, Supervisor, UnitHead, TechReviewer];
+    /// Who signs off applications and consents to hand results over: the providing unit's head.
+    SharingApprovers = [UnitHead];
+    /// Who runs an approved query: the technology department and system operators.
+    SharingOperators = [TechReviewer, Admin];
+    /// Who reads applications: those who file, decide or run them, and auditors.
+    SharingReaders = [NoticeClerk, Reviewer, ObjectionHandler, DeviceManager, Supervisor, UnitHead, TechReviewer, Admin, Auditor];
+    /// Who registers partners and proposes or approves their grants (two different people).
+    PartnerKeepers = [Admin, TechReviewer, UnitHead];
+    /// Who reads the interface registry, partners, grants and their usage.
+    PartnerReaders = [Admin, TechReviewer, UnitHead, Supervisor, Auditor];
 }

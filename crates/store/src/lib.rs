@@ -25,6 +25,7 @@ pub mod public_reports;
 pub mod recorders;
 pub mod riders;
 pub mod sessions;
+pub mod sharing;
 pub mod supervision;
 pub mod units;
 pub mod users;

@@ -402,14 +402,21 @@ pub struct RegistrationQuery {
     /// json (default) or csv
     pub format: Option<String>,
     pub limit: Option<String>,
+    /// SEC-07: with `format=csv`, the approved export application this file is made under.
+    pub application: Option<String>,
 }
 
 /// DEV-07: registration records for the command platform, in order, in the documented format.
+/// SEC-07: the CSV file is a bulk export: it needs an approved export application of
+/// `device_registrations` filed by the caller (`application=<id>`), used once; its SHA-256 is
+/// recorded, and a refusal (`sharing.export_needs_approval`, `sharing.export_used`) is audited.
 #[utoipa::path(get, path = "/api/v1/device-registrations", tag = "devices", params(RegistrationQuery),
-    responses((status = 200, body = Vec<RegistrationView>, description = "JSON, or CSV with `format=csv`")))]
+    responses((status = 200, body = Vec<RegistrationView>, description = "JSON, or CSV with `format=csv`"),
+              (status = 422, description = "a wrong parameter, or a CSV export without an approved export application")))]
 pub async fn registrations(
     State(state): State<AppState>,
     user: CurrentUser,
+    meta: RequestMeta,
     Query(q): Query<RegistrationQuery>,
 ) -> AppResult<Response> {
     let records = reads::registrations(
@@ -421,6 +428,26 @@ pub async fn registrations(
     .await?;
     if q.format.as_deref() == Some("csv") {
         let body = reads::registrations_csv(&records)?;
+        let application = match q.application.as_deref().filter(|s| !s.is_empty()) {
+            Some(_) => Some(number_param(
+                "application",
+                q.application.as_deref(),
+                0,
+                i64::MAX,
+            )?),
+            None => None,
+        };
+        let rows = i64::try_from(records.len()).unwrap_or(i64::MAX);
+        let file = ("device-registrations.csv", body.as_slice(), rows);
+        crate::services::sharing::applications::export(
+            &state,
+            &user,
+            &meta,
+            application,
+            roadwarden_domain::sharing::Dataset::DeviceRegistrations,
+            file,
+        )
+        .await?;
         return Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response());
     }
     Ok(Json(reads::registration_views(&records)?).into_response())

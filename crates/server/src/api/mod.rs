@@ -14,9 +14,11 @@ pub mod ingest;
 pub mod messages;
 pub mod metrics;
 pub mod openapi;
+pub mod partner;
 pub mod public;
 pub mod public_reports;
 pub mod riders;
+pub mod sharing;
 pub mod supervision;
 pub mod units;
 pub mod users;
@@ -119,6 +121,27 @@ pub fn router() -> Router<AppState> {
         .route("/corrections/{id}/approve", post(corrections::approve))
         .route("/corrections/{id}/refuse", post(corrections::refuse))
         .route("/corrections/{id}/execute", post(corrections::execute))
+        .route(
+            "/sharing/applications",
+            get(sharing::list).post(sharing::create),
+        )
+        .route("/sharing/applications/{id}", get(sharing::show))
+        .route("/sharing/applications/{id}/approve", post(sharing::approve))
+        .route("/sharing/applications/{id}/refuse", post(sharing::refuse))
+        .route("/sharing/applications/{id}/run", post(sharing::run))
+        .route("/sharing/applications/{id}/release", post(sharing::release))
+        .route("/sharing/applications/{id}/result", get(sharing::result))
+        .route("/sharing/interfaces", get(sharing::interfaces))
+        .route(
+            "/sharing/partners",
+            get(sharing::partners_list).post(sharing::partner_create),
+        )
+        .route("/sharing/partners/{id}", get(sharing::partner_show))
+        .route("/sharing/partners/{id}/grants", post(sharing::grant_create))
+        .route("/sharing/grants/{id}/approve", post(sharing::grant_approve))
+        .route("/sharing/grants/{id}/refuse", post(sharing::grant_refuse))
+        .route("/sharing/grants/{id}/revoke", post(sharing::grant_revoke))
+        .route("/partner/query", small_body(post(partner::query)))
         .route(
             "/public/violations",
             get(captures::public_lookup).post(public::lookup),

@@ -18,6 +18,7 @@ pub(crate) mod lists;
 pub mod messages;
 pub mod refusals;
 pub mod riders;
+pub mod sharing;
 pub mod signin;
 pub mod supervision;
 pub mod units;

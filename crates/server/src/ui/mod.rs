@@ -19,6 +19,7 @@ mod inline_form;
 mod lists;
 pub mod reports;
 pub mod riders;
+pub mod sharing;
 pub mod units;
 pub mod users;
 pub mod views;
@@ -113,6 +114,33 @@ pub fn router() -> Router<AppState> {
         .route("/corrections/{id}/approve", post(corrections::approve))
         .route("/corrections/{id}/refuse", post(corrections::refuse))
         .route("/corrections/{id}/execute", post(corrections::execute))
+        .route("/sharing", get(sharing::page).post(sharing::create))
+        .route("/sharing/{id}/approve", post(sharing::approve))
+        .route("/sharing/{id}/refuse", post(sharing::refuse))
+        .route("/sharing/{id}/run", post(sharing::run))
+        .route("/sharing/{id}/release", post(sharing::release))
+        .route("/sharing/{id}/result", get(sharing::result))
+        .route(
+            "/sharing/partners",
+            get(sharing::partners::page).post(sharing::partners::register),
+        )
+        .route("/sharing/partners/{id}", get(sharing::partners::partner))
+        .route(
+            "/sharing/partners/{id}/grants",
+            post(sharing::partners::propose),
+        )
+        .route(
+            "/sharing/grants/{id}/approve",
+            post(sharing::partners::approve),
+        )
+        .route(
+            "/sharing/grants/{id}/refuse",
+            post(sharing::partners::refuse),
+        )
+        .route(
+            "/sharing/grants/{id}/revoke",
+            post(sharing::partners::revoke),
+        )
         .route(
             "/objections/{id}/decision",
             post(captures::decide_objection),
@@ -259,6 +287,12 @@ pub fn page_context(
         }
         if p.may::<CorrectionReaders>() {
             nav.push(("/corrections", "nav.corrections"));
+        }
+        if p.may::<crate::policy::SharingReaders>() {
+            nav.push(("/sharing", "nav.sharing"));
+        }
+        if p.may::<crate::policy::PartnerReaders>() {
+            nav.push(("/sharing/partners", "nav.sharing_partners"));
         }
         if p.may::<FootageBrowsers>() {
             nav.push(("/evidence", "nav.evidence"));

@@ -44,6 +44,8 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "violation.html",
     "objections.html",
     "corrections.html",
+    "sharing.html",
+    "sharing_partners.html",
     "public_violations.html",
     "report.html",
     "evidence.html",

@@ -14,3 +14,4 @@ pub mod messages;
 pub mod org;
 pub mod registration;
 pub mod riders;
+pub mod sharing;

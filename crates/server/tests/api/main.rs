@@ -18,4 +18,5 @@ mod platform;
 mod public_reports;
 mod riders_intake;
 mod riders;
+mod sharing;
 mod signin;

@@ -39,10 +39,30 @@ async fn dev_07_every_change_is_registered_and_exported() {
         .await;
     assert_eq!(newer.as_array().unwrap().len(), 1);
     assert_eq!(newer[0]["device"]["state"], "stopped");
+    // SEC-07: the CSV file is an export under an approved export application.
+    let head = w.person(&w.o.county, "cx.head", 40, &["unit_head"]).await;
+    let now = w.clock.now();
+    let ask = json!({ "kind": "export", "dataset": "device_registrations", "purpose": "traffic_management",
+        "purpose_text": "向综合指挥平台报送设备备案", "span_from": (now - chrono::Duration::days(1)).to_rfc3339(),
+        "span_to": now.to_rfc3339() });
+    let (_, a) = w
+        .app
+        .post("/api/v1/sharing/applications", &w.manager, &ask)
+        .await;
+    let app = a["id"].as_i64().unwrap();
+    w.app
+        .post(
+            &format!("/api/v1/sharing/applications/{app}/approve"),
+            &head,
+            &json!({}),
+        )
+        .await;
     let resp = w
         .app
         .client
-        .get(w.app.url("/api/v1/device-registrations?format=csv"))
+        .get(w.app.url(&format!(
+            "/api/v1/device-registrations?format=csv&application={app}"
+        )))
         .bearer_auth(&w.manager)
         .send()
         .await

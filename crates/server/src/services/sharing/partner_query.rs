@@ -1,0 +1,142 @@
+//! SHR-02: a partner's query, whatever the protocol (JSON over HTTP, SOAP): the key names the
+//! partner, the grant must be the partner's, approved and unexpired; the store reads the
+//! grant's unit and span, and the domain's one projection builds the answer. Every call —
+//! answered or refused — is counted for the usage view and audited with the grant, the
+//! caller, the purpose and the ids of the records returned.
+
+use roadwarden_domain::codes::Code;
+use roadwarden_domain::sharing::grant::{project, Answer, PartnerQuery};
+use roadwarden_domain::{RuleViolation, UnitId};
+use roadwarden_store::sharing::{partners, records};
+use roadwarden_store::Tx;
+use serde_json::json;
+
+use super::sha256_hex;
+use crate::context::RequestMeta;
+use crate::error::{AppError, AppResult};
+use crate::services::audit::{record, Actor, Event};
+use crate::services::context::ServiceContext;
+
+/// Which protocol carried the call, for the usage view and the audit entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    Http,
+    Soap,
+}
+
+impl Protocol {
+    fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Http => "http",
+            Protocol::Soap => "soap",
+        }
+    }
+}
+
+/// The refusal of an unknown or inactive key.
+pub fn bad_key() -> AppError {
+    AppError::protocol(
+        axum::http::StatusCode::UNAUTHORIZED,
+        Code::SharingBadPartnerKey,
+        "unknown partner key",
+    )
+}
+
+/// Answers `query` under the partner's grant `grant_id`.
+pub async fn query(
+    ctx: &ServiceContext,
+    meta: &RequestMeta,
+    key: &str,
+    protocol: Protocol,
+    grant_id: i64,
+    query: &PartnerQuery,
+) -> AppResult<Answer> {
+    let now = ctx.clock.now();
+    let mut tx = ctx.store.begin().await?;
+    let Some(partner) =
+        partners::partner_by_key(&mut tx, &sha256_hex(key.trim().as_bytes())).await?
+    else {
+        let actor = Actor {
+            ip: meta.ip.clone(),
+            request_id: meta.request_id.clone(),
+            ..Actor::named("partner")
+        };
+        let detail = json!({ "protocol": protocol.as_str(), "refused": Code::SharingBadPartnerKey.as_str() });
+        let event = Event {
+            action: "partner.refused",
+            object_type: "partner",
+            object_id: String::new(),
+            unit_id: None,
+            detail,
+        };
+        record(&mut tx, &actor, event, now).await?;
+        tx.commit().await?;
+        return Err(bad_key());
+    };
+    let actor = Actor {
+        ip: meta.ip.clone(),
+        request_id: meta.request_id.clone(),
+        unit_id: Some(UnitId(partner.unit_id)),
+        ..Actor::named(&format!("partner:{}", partner.id))
+    };
+    let grant = partners::grant(&mut tx, grant_id)
+        .await?
+        .filter(|g| g.partner_id == partner.id);
+    let answer = match &grant {
+        Some(g) => {
+            let found = records::violations(&mut tx, &g.scope_path, g.span_from, g.span_to).await?;
+            project(&g.grant(), query, found, now)
+        }
+        None => Err(RuleViolation::new(
+            "SHR-02",
+            Code::SharingGrantNotApproved,
+            "this partner holds no such grant",
+        )),
+    };
+    let known = grant.as_ref().map(|g| g.id);
+    let purpose = grant.as_ref().map(|g| g.purpose.as_str());
+    let fields: Vec<&str> = query.filters.iter().map(|f| f.field.as_str()).collect();
+    let (action, outcome, rows, detail) = match &answer {
+        Ok(a) => (
+            "partner.query",
+            "ok",
+            a.ids.len(),
+            json!({ "grant": known, "purpose": purpose, "protocol": protocol.as_str(),
+                    "filters": fields, "sort": query.sort.as_ref().map(|s| &s.field),
+                    "ids": a.ids }),
+        ),
+        Err(e) => (
+            "partner.refused",
+            e.code.as_str(),
+            0,
+            json!({ "grant": grant_id, "purpose": purpose, "protocol": protocol.as_str(),
+                    "filters": fields, "sort": query.sort.as_ref().map(|s| &s.field),
+                    "refused": e.code.as_str() }),
+        ),
+    };
+    partners::record_call(
+        &mut tx,
+        partner.id,
+        known,
+        protocol.as_str(),
+        i64::try_from(rows).unwrap_or(i64::MAX),
+        outcome,
+        now,
+    )
+    .await?;
+    let event = Event {
+        action,
+        object_type: "partner",
+        object_id: partner.id.to_string(),
+        unit_id: Some(UnitId(partner.unit_id)),
+        detail,
+    };
+    record(&mut tx, &actor, event, now).await?;
+    commit(tx).await?;
+    Ok(answer?)
+}
+
+async fn commit(tx: Tx) -> AppResult<()> {
+    tx.commit().await?;
+    Ok(())
+}
