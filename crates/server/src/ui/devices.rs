@@ -294,6 +294,12 @@ pub async fn detail_page(
     let can_manage = user.may::<DeviceManagers>()
         && user.covers(&device.unit_path)
         && device.state != DeviceState::Retired;
+    // SUP-02, SUP-07: an upper unit's warning form and the history of decisions link.
+    let may_warn = user.may::<crate::policy::Supervisors>()
+        && user.scope() != &device.unit_path
+        && user.covers(&device.unit_path)
+        && device.state != DeviceState::Retired;
+    let may_decisions = user.may::<crate::policy::CheckListReaders>();
     let (tz, capture, kind_violations) = (
         device.time_zone.clone(),
         capture_label(device.kind, device.state),
@@ -315,6 +321,8 @@ pub async fn detail_page(
             can_review => can_review,
             departments => my_departments,
             can_manage => can_manage,
+            may_warn => may_warn,
+            may_decisions => may_decisions,
             // DEV-04/05: "formal use not proven" is set by the ledger import, not chosen by hand.
             reasons => SuspensionReason::ALL.iter().filter(|r| **r != SuspensionReason::FormalUseNotProven).map(|r| r.as_str()).collect::<Vec<_>>(),
             today => state.clock.now().date_naive().to_string(),

@@ -20,6 +20,7 @@ mod lists;
 pub mod reports;
 pub mod riders;
 pub mod sharing;
+pub mod supervision;
 pub mod units;
 pub mod users;
 pub mod views;
@@ -39,9 +40,9 @@ use crate::auth::Principal;
 use crate::error::{AppError, RenderedError};
 use crate::i18n::{self, Lang};
 use crate::policy::{
-    AccountReaders, Admins, AuditReaders, CorrectionReaders, DeviceReviewers, FootageBrowsers,
-    LegalReviewers, ObjectionReaders, RecorderReaders, ReviewOverseers, Reviewers,
-    ViolationReaders,
+    AccountReaders, Admins, AuditReaders, CheckListReaders, ComplaintHandlers, CorrectionReaders,
+    DeviceReviewers, FootageBrowsers, LegalReviewers, ObjectionReaders, RecorderReaders,
+    ReviewOverseers, Reviewers, ViolationReaders,
 };
 use crate::policy::{RiderAssessors, RiderOfficers, RiderReaders, RiderTaskActors};
 use crate::state::AppState;
@@ -201,6 +202,7 @@ pub fn router() -> Router<AppState> {
         .route("/recorders/{id}", get(evidence::recorder_page))
         .route("/recorders/{id}/ledger", post(evidence::ledger_step))
         .merge(riders::router())
+        .merge(supervision::router())
         .route("/api/docs", get(docs::page))
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
@@ -318,6 +320,12 @@ pub fn page_context(
         if p.may::<RiderAssessors>() {
             nav.push(("/riders/assessment", "nav.rider_assessment"));
         }
+        if p.may::<CheckListReaders>() {
+            nav.push(("/supervision", "nav.supervision"));
+        }
+        if p.may::<ComplaintHandlers>() {
+            nav.push(("/supervision/complaints", "nav.complaints"));
+        }
         if p.may::<AccountReaders>() {
             nav.push(("/users", "nav.users"));
         }
@@ -332,8 +340,8 @@ pub fn page_context(
         .map(|(href, key)| NavItem {
             href,
             key,
-            active: if href == "/riders" {
-                // The rider pages below it have their own menu lines.
+            // The rider and supervision pages below these have their own menu lines.
+            active: if href == "/riders" || href == "/supervision" {
                 current == href
             } else if href == "/" || href == "/evidence" {
                 current == href
@@ -357,7 +365,10 @@ pub fn page_context(
     let tz = principal.map_or("Asia/Shanghai".to_owned(), |p| {
         p.user.unit_time_zone.clone()
     });
+    // The header's inbox badge: counted once per page request by `html_errors`.
+    let unread = UNREAD.try_with(|n| *n).ok().flatten().filter(|n| *n > 0);
     context! {
+        unread => unread,
         lang => lang.code(),
         langs => Lang::ALL.iter().map(|l| l.code()).collect::<Vec<_>>(),
         me => me,
@@ -369,9 +380,17 @@ pub fn page_context(
     }
 }
 
+/// The most unread messages the header counts ("99+" past it).
+const UNREAD_CAP: i64 = 100;
+
+tokio::task_local! {
+    /// The signed-in person's unread messages while their page request is served.
+    static UNREAD: Option<usize>;
+}
+
 /// Turns error responses of UI pages into pages: sign-in and password-change redirects, and an
 /// error page in the person's language. API responses keep their JSON.
-pub async fn html_errors(State(_state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn html_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let path_and_query = req
         .uri()
@@ -388,7 +407,19 @@ pub async fn html_errors(State(_state): State<AppState>, req: Request, next: Nex
         .cloned()
         .flatten();
     let inline = inline_form::wanted(req.headers());
-    let resp = next.run(req).await;
+    let unread = match &principal {
+        Some(p)
+            if req.method() == axum::http::Method::GET
+                && !path.starts_with("/api/")
+                && !path.starts_with("/static/") =>
+        {
+            crate::services::supervision::pages::unread_count(&state, p, UNREAD_CAP)
+                .await
+                .ok()
+        }
+        _ => None,
+    };
+    let resp = UNREAD.scope(unread, next.run(req)).await;
     if path.starts_with("/api/v1") || matches!(path.as_str(), "/healthz" | "/readyz" | "/metrics") {
         return resp;
     }

@@ -67,6 +67,10 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "riders/tasks.html",
     "riders/library.html",
     "riders/assessment.html",
+    "supervision.html",
+    "supervision_item.html",
+    "supervision_complaints.html",
+    "supervision_decisions.html",
 );
 
 pub fn env() -> &'static Environment<'static> {

@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod complaints;
 pub mod escalation;
 pub mod items;
+pub mod pages;
 pub mod views;
 
 use roadwarden_domain::device::SuspensionReason;

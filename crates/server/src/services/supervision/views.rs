@@ -29,6 +29,13 @@ pub struct FindingView {
     /// The most frequent REV-03 rejection reason behind a rejection finding.
     pub reason: Option<String>,
     pub hour: Option<u8>,
+    /// The share of the rejections the most frequent reason makes, in percent.
+    pub reason_share_percent: Option<f64>,
+    /// mon..sun when one weekday alone is abnormal ("the last 8 Tuesdays").
+    pub weekday: Option<String>,
+    /// For an hour shift: the hour's share of the period's captures and its usual share.
+    pub hour_share_percent: Option<f64>,
+    pub hour_baseline_share_percent: Option<f64>,
 }
 
 impl From<&Finding> for FindingView {
@@ -51,6 +58,13 @@ impl From<&Finding> for FindingView {
             sample: f.sample,
             reason: f.reason.map(|r| r.as_str().to_owned()),
             hour: f.hour,
+            reason_share_percent: f.reason_share_percent,
+            weekday: f.weekday.map(|w| {
+                ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][w.num_days_from_monday() as usize]
+                    .to_owned()
+            }),
+            hour_share_percent: f.hour_share_percent,
+            hour_baseline_share_percent: f.hour_baseline_share_percent,
         }
     }
 }

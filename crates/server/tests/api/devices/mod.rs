@@ -9,6 +9,7 @@ mod pages;
 mod reads;
 mod registry;
 mod supervision;
+mod supervision_pages;
 mod upkeep;
 
 use chrono::{Duration, TimeZone, Utc};
