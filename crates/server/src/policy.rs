@@ -119,6 +119,7 @@ role_sets! {
     RiderTaskActors = [EbikeOfficer, GridWorker];
     /// Who reads the township's assessment of its villages (RID-10 c).
     RiderAssessors = [EbikeOfficer, UnitHead, Supervisor];
+
     // Data sharing (DAT-02, DAT-03, SEC-07, SHR-01, SHR-02).
     /// Who files an outside body's query or statistics application, or an export application.
     SharingApplicants = [NoticeClerk, Reviewer, ObjectionHandler, DeviceManager, Supervisor, UnitHead, TechReviewer];
@@ -132,4 +133,10 @@ role_sets! {
     PartnerKeepers = [Admin, TechReviewer, UnitHead];
     /// Who reads the interface registry, partners, grants and their usage.
     PartnerReaders = [Admin, TechReviewer, UnitHead, Supervisor, Auditor];
+
+    // Reports and the cockpit (issue 16: DEV-11, SUP-07a, SUP-03, AUD-09, RID-13).
+    /// Who reads the monthly supervision reports: they rate units and devices, never officers.
+    ReportReaders = [Supervisor, UnitHead, DeviceManager, Auditor];
+    /// Who watches the cockpit, the command centre's wall (RID-13).
+    CockpitViewers = [Supervisor, UnitHead, Admin];
 }

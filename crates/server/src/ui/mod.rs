@@ -9,6 +9,7 @@ pub mod bulk;
 pub mod calendar;
 pub mod capture_list;
 pub mod captures;
+pub mod cockpit;
 pub mod corrections;
 pub mod devices;
 pub mod docs;
@@ -40,9 +41,9 @@ use crate::auth::Principal;
 use crate::error::{AppError, RenderedError};
 use crate::i18n::{self, Lang};
 use crate::policy::{
-    AccountReaders, Admins, AuditReaders, CheckListReaders, ComplaintHandlers, CorrectionReaders,
-    DeviceReviewers, FootageBrowsers, LegalReviewers, ObjectionReaders, RecorderReaders,
-    ReviewOverseers, Reviewers, ViolationReaders,
+    AccountReaders, Admins, AuditReaders, CheckListReaders, CockpitViewers, ComplaintHandlers,
+    CorrectionReaders, DeviceReviewers, FootageBrowsers, LegalReviewers, ObjectionReaders,
+    RecorderReaders, ReportReaders, ReviewOverseers, Reviewers, ViolationReaders,
 };
 use crate::policy::{RiderAssessors, RiderOfficers, RiderReaders, RiderTaskActors};
 use crate::state::AppState;
@@ -161,6 +162,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/report", get(reports::report_page).post(reports::submit))
         .route("/report/code", post(reports::send_code))
+        .route("/reports", get(reports::monthly::index))
+        .route("/reports/{kind}", get(reports::monthly::page))
+        .route("/reports/{kind}/export", get(reports::monthly::export))
+        .route("/cockpit", get(cockpit::page))
+        .route("/cockpit/events", get(cockpit::events))
         .route("/evidence", get(footage::library_page))
         .route("/evidence/export", get(footage::library_export))
         .route(
@@ -207,6 +213,8 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .route("/static/logo.svg", get(logo))
+        .route("/static/cockpit.css", get(cockpit::css))
+        .route("/static/cockpit.js", get(cockpit::js))
 }
 
 async fn css() -> impl IntoResponse {
@@ -275,6 +283,12 @@ pub fn page_context(
             nav.push(("/device-reviews", "nav.device_reviews"));
         }
         nav.push(("/device-report", "nav.device_report"));
+        if p.may::<ReportReaders>() {
+            nav.push(("/reports", "nav.reports"));
+        }
+        if p.may::<CockpitViewers>() {
+            nav.push(("/cockpit", "nav.cockpit"));
+        }
         if p.may::<Reviewers>() {
             nav.push(("/review", "nav.review"));
         }

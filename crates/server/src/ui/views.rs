@@ -71,6 +71,8 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "supervision_item.html",
     "supervision_complaints.html",
     "supervision_decisions.html",
+    "report_monthly.html",
+    "cockpit.html",
 );
 
 pub fn env() -> &'static Environment<'static> {

@@ -19,4 +19,5 @@ mod public_reports;
 mod riders_intake;
 mod riders;
 mod sharing;
+mod reports;
 mod signin;

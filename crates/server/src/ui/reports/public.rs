@@ -7,8 +7,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{context, Value};
 use serde::{Deserialize, Serialize};
 
-use super::views::render;
-use super::{flash, page_context, FormBody};
 use crate::auth::Visitor;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
@@ -19,6 +17,8 @@ use crate::services::captures::public_reports::{
     self, Channel, CodeRequest, ReportInput, ReportReceipt,
 };
 use crate::state::AppState;
+use crate::ui::views::render;
+use crate::ui::{flash, page_context, FormBody};
 
 #[derive(Debug, Default, Deserialize, Serialize)]
 pub struct ReportQuery {

@@ -1,0 +1,148 @@
+//! RID-13: the cockpit page in three languages for the command centre's roles, its event
+//! stream's first snapshot, and the refusal for everyone else.
+
+use std::time::Duration as StdDuration;
+
+use serde_json::Value;
+
+use super::*;
+
+/// Reads the event stream at `path` until its first event: the event's JSON data.
+async fn first_event(w: &World, token: &str) -> (u16, String, Option<Value>) {
+    let mut resp = w
+        .app
+        .client
+        .get(w.app.url("/cockpit/events"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    let mime = resp
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    if status != 200 {
+        return (status, mime, None);
+    }
+    let mut text = String::new();
+    let read = async {
+        while let Some(chunk) = resp.chunk().await.unwrap() {
+            text.push_str(&String::from_utf8_lossy(&chunk));
+            if text.contains("\n\n") {
+                break;
+            }
+        }
+    };
+    tokio::time::timeout(StdDuration::from_secs(10), read)
+        .await
+        .expect("a first event within seconds");
+    assert!(text.starts_with("event: snapshot\n"), "{text}");
+    let data = text
+        .lines()
+        .find_map(|l| l.strip_prefix("data: "))
+        .expect("a data line");
+    (status, mime, Some(serde_json::from_str(data).unwrap()))
+}
+
+#[tokio::test]
+async fn rid_13_cockpit_renders_in_three_languages_for_the_command_centre() {
+    let w = world().await;
+    let p = people(&w).await;
+    let admin = w.app.token(&w.o.county_admin.0, &w.o.county_admin.1).await;
+    for token in [&p.supervisor, &p.head, &admin] {
+        for (lang, l) in [("zh-CN", Lang::ZhCn), ("en", Lang::En), ("vi", Lang::Vi)] {
+            let page = w
+                .app
+                .page(&format!("/cockpit?lang={lang}"), Some(token))
+                .await;
+            assert!(page.contains(&format!("<html lang=\"{lang}\">")), "{page}");
+            assert!(page.contains(&t(l, "cockpit.title")), "{lang}");
+            assert!(page.contains(&t(l, "cockpit.captures_today")), "{lang}");
+            // No e-bike figures yet: the panel says so.
+            assert!(page.contains(&t(l, "cockpit.ebikes_none")), "{lang}");
+            assert!(page.contains("data-k=\"review.waiting\""));
+        }
+    }
+    // The county's head sees the camera on the map (it has a position in the ledger).
+    let page = w.app.page("/cockpit", Some(&p.head)).await;
+    assert!(page.contains("id=\"cockpit-map\""), "{page}");
+    let css = w.app.page("/static/cockpit.css", None).await;
+    assert!(css.contains(".ck-grid"));
+}
+
+#[tokio::test]
+async fn rid_13_cockpit_events_send_a_first_snapshot_of_the_viewers_units() {
+    let w = world().await;
+    let p = people(&w).await;
+    push_captures(&w, 2).await;
+    let (status, mime, snapshot) = first_event(&w, &p.head).await;
+    assert_eq!(status, 200);
+    assert!(mime.starts_with("text/event-stream"), "{mime}");
+    let s = snapshot.unwrap();
+    assert_eq!(s["captures_today"], 2, "{s}");
+    assert_eq!(s["review"]["waiting"], 2, "{s}");
+    assert_eq!(s["ebikes"], Value::Null);
+    assert!(s["devices_total"].as_i64().unwrap() >= 4, "{s}");
+    // The sibling county manages none of it: its cockpit is empty, not an error.
+    let (status, _, snapshot) = first_event(&w, &p.sibling_head).await;
+    assert_eq!(status, 200);
+    let s = snapshot.unwrap();
+    assert_eq!(s["captures_today"], 0);
+    assert_eq!(s["devices_total"], 0);
+    assert_eq!(s["footage"]["percent"], Value::Null);
+}
+
+#[tokio::test]
+async fn rid_13_cockpit_refuses_other_roles() {
+    let w = world().await;
+    for token in [&w.reviewer, &w.clerk, &w.manager] {
+        let (status, _, _) = first_event(&w, token).await;
+        assert_eq!(status, 403);
+        let resp = w
+            .app
+            .client
+            .get(w.app.url("/cockpit"))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status().as_u16(), 403);
+    }
+}
+
+#[tokio::test]
+async fn rid_13_a_new_stream_of_the_same_session_ends_the_old_one() {
+    let w = world().await;
+    let p = people(&w).await;
+    let mut old = w
+        .app
+        .client
+        .get(w.app.url("/cockpit/events"))
+        .bearer_auth(&p.head)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status().as_u16(), 200);
+    // Its first event, then a second stream on the same session.
+    let _ = old.chunk().await.unwrap();
+    let (status, _, _) = first_event(&w, &p.head).await;
+    assert_eq!(status, 200);
+    // At its next tick the old stream finds itself replaced and ends.
+    let ended = tokio::time::timeout(StdDuration::from_secs(30), async {
+        loop {
+            match old.chunk().await {
+                Ok(Some(c)) if String::from_utf8_lossy(&c).contains("event: snapshot") => {
+                    return false
+                }
+                Ok(Some(_)) => continue,
+                Ok(None) | Err(_) => return true,
+            }
+        }
+    })
+    .await
+    .expect("the old stream ends within a tick");
+    assert!(ended, "the old stream kept sending");
+}

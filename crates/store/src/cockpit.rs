@@ -1,0 +1,101 @@
+//! RID-13: the cockpit's figures, each one count on an indexed range over the unit subtree, so
+//! a refresh at a province scope stays cheap; and whether a session is still live (the
+//! cockpit's event stream ends with its session).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use crate::{on, path_range, Result, Tx};
+
+/// A count under a name (a state, a kind).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Named {
+    pub name: String,
+    pub n: i64,
+}
+
+/// Devices managed in `scope` by state.
+pub async fn devices_by_state(tx: &mut Tx, scope: &str) -> Result<Vec<Named>> {
+    let (low, high) = path_range(scope);
+    let sql = "SELECT state AS name, COUNT(*) AS n FROM devices \
+        WHERE unit_path >= $1 AND unit_path < $2 GROUP BY state ORDER BY state";
+    Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).fetch_all(c).await?))
+}
+
+/// Captures taken since `since` by devices managed in `scope` (the per-device index).
+pub async fn captures_since(tx: &mut Tx, scope: &str, since: DateTime<Utc>) -> Result<i64> {
+    let (low, high) = path_range(scope);
+    let sql = "SELECT COUNT(*) FROM captures c JOIN devices d ON d.id = c.device_id \
+        WHERE d.unit_path >= $1 AND d.unit_path < $2 AND c.captured_at >= $3";
+    Ok(on!(tx, c => sqlx::query_scalar(sql).bind(&low).bind(&high).bind(since).fetch_one(c).await?))
+}
+
+/// The review backlog in `scope`: waiting, and of those past their deadline at `now`.
+#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow)]
+pub struct Backlog {
+    pub waiting: i64,
+    pub overdue: i64,
+}
+
+pub async fn review_backlog(tx: &mut Tx, scope: &str, now: DateTime<Utc>) -> Result<Backlog> {
+    let (low, high) = path_range(scope);
+    // The partial queue index covers exactly these rows.
+    let sql = "SELECT COUNT(*) AS waiting, \
+        COALESCE(SUM(CASE WHEN review_due_at < $3 THEN 1 ELSE 0 END), 0) AS overdue \
+        FROM captures WHERE unit_path >= $1 AND unit_path < $2 \
+        AND state IN ('pending', 'second_review')";
+    Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(now).fetch_one(c).await?))
+}
+
+/// Open check-list items in `scope` and those past the deadline on `today`.
+pub async fn open_check_items(tx: &mut Tx, scope: &str, today: NaiveDate) -> Result<Vec<Named>> {
+    let (low, high) = path_range(scope);
+    let sql =
+        "SELECT CASE WHEN deadline < $3 THEN 'overdue' ELSE state END AS name, COUNT(*) AS n \
+        FROM check_items WHERE device_unit_path >= $1 AND device_unit_path < $2 \
+        AND state <> 'accepted' GROUP BY 1 ORDER BY 1";
+    Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(today).fetch_all(c).await?))
+}
+
+/// Complaints in `scope` not yet answered, and of those past due at `now`.
+pub async fn open_complaints(tx: &mut Tx, scope: &str, now: DateTime<Utc>) -> Result<Backlog> {
+    let (low, high) = path_range(scope);
+    let sql = "SELECT COUNT(*) AS waiting, \
+        COALESCE(SUM(CASE WHEN due_at < $3 THEN 1 ELSE 0 END), 0) AS overdue \
+        FROM complaints WHERE handling_unit_path >= $1 AND handling_unit_path < $2 \
+        AND state IN ('registered', 'checking')";
+    Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(now).fetch_one(c).await?))
+}
+
+/// Unresolved device alerts in `scope` by kind (the anomaly alerts).
+pub async fn open_alerts(tx: &mut Tx, scope: &str) -> Result<Vec<Named>> {
+    let (low, high) = path_range(scope);
+    let sql = "SELECT kind AS name, COUNT(*) AS n FROM device_alerts \
+        WHERE unit_path >= $1 AND unit_path < $2 AND resolved_at IS NULL \
+        GROUP BY kind ORDER BY kind";
+    Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).fetch_all(c).await?))
+}
+
+/// Recorder footage recorded since `since` in `scope`: all, and handed in and stored in time
+/// (BWC-05).
+#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow)]
+pub struct Footage {
+    pub files: i64,
+    pub in_time: i64,
+}
+
+pub async fn footage_since(tx: &mut Tx, scope: &str, since: DateTime<Utc>) -> Result<Footage> {
+    let (low, high) = path_range(scope);
+    let sql = "SELECT COUNT(*) AS files, \
+        COALESCE(SUM(CASE WHEN late_hand_in OR late_storage THEN 0 ELSE 1 END), 0) AS in_time \
+        FROM evidence WHERE unit_path >= $1 AND unit_path < $2 AND started_at >= $3";
+    Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(since).fetch_one(c).await?))
+}
+
+/// Whether session `id` is still live at `now` (not revoked, not expired).
+pub async fn session_live(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<bool> {
+    let sql =
+        "SELECT COUNT(*) FROM sessions WHERE id = $1 AND revoked_at IS NULL AND expires_at > $2";
+    let n: i64 = on!(tx, c => sqlx::query_scalar(sql).bind(id).bind(now).fetch_one(c).await?);
+    Ok(n > 0)
+}
