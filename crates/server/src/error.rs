@@ -245,12 +245,17 @@ pub async fn api_json_errors(
     let api = req.uri().path().starts_with("/api/v1/");
     let resp = next.run(req).await;
     let status = resp.status();
+    // A handler's own answer in the caller's protocol stays: JSON (an import's report of bad
+    // rows) and SOAP Faults (a WebService caller reads a Fault, never a JSON envelope).
     let json = resp
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    // Errors and JSON answers of the handlers themselves (an import's report of bad rows) stay.
+        .is_some_and(|v| {
+            v.starts_with("application/json")
+                || v.starts_with("text/xml")
+                || v.starts_with("application/soap+xml")
+        });
     if !api
         || !(status.is_client_error() || status.is_server_error())
         || resp.extensions().get::<RenderedError>().is_some()

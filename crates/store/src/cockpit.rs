@@ -99,3 +99,34 @@ pub async fn session_live(tx: &mut Tx, id: i64, now: DateTime<Utc>) -> Result<bo
     let n: i64 = on!(tx, c => sqlx::query_scalar(sql).bind(id).bind(now).fetch_one(c).await?);
     Ok(n > 0)
 }
+
+/// RID-13: the e-bike programme in `scope`: events since `since` and events waiting for an
+/// officer (uncertain matches and held photos) at points managed there, and rider files above
+/// `clear` by tier (`events_today`, `to_confirm`, then the tiers).
+pub async fn rider_figures(tx: &mut Tx, scope: &str, since: DateTime<Utc>) -> Result<Vec<Named>> {
+    let (low, high) = path_range(scope);
+    let events = "SELECT COALESCE(SUM(CASE WHEN e.occurred_at >= $3 THEN 1 ELSE 0 END), 0) AS today, \
+        COALESCE(SUM(CASE WHEN e.match_state IN ('unconfirmed', 'held') THEN 1 ELSE 0 END), 0) AS waiting \
+        FROM rider_events e JOIN devices d ON d.id = e.device_id \
+        WHERE d.unit_path >= $1 AND d.unit_path < $2 \
+        AND (e.occurred_at >= $3 OR e.match_state IN ('unconfirmed', 'held'))";
+    let (today, waiting): (i64, i64) =
+        on!(tx, c => sqlx::query_as(events).bind(&low).bind(&high).bind(since).fetch_one(c).await?);
+    let tiers = "SELECT tier AS name, COUNT(*) AS n FROM rider_persons \
+        WHERE unit_path >= $1 AND unit_path < $2 AND merged_into IS NULL AND tier <> 'clear' \
+        GROUP BY tier ORDER BY tier";
+    let by_tier: Vec<Named> =
+        on!(tx, c => sqlx::query_as(tiers).bind(&low).bind(&high).fetch_all(c).await?);
+    let mut out = vec![
+        Named {
+            name: "events_today".into(),
+            n: today,
+        },
+        Named {
+            name: "to_confirm".into(),
+            n: waiting,
+        },
+    ];
+    out.extend(by_tier);
+    Ok(out)
+}

@@ -77,7 +77,8 @@ pub struct Snapshot {
     /// Everything past its deadline: reviews, check items, complaints.
     pub overdue_total: i64,
     pub footage: FootageCompliance,
-    /// The e-bike programme's figures: none until that programme records any.
+    /// The e-bike programme's figures (`events_today`, `to_confirm`, then rider files by tier
+    /// above clear): none until the programme has recorded anything in the scope.
     pub ebikes: Option<Vec<Count>>,
 }
 
@@ -105,6 +106,7 @@ pub async fn snapshot(ctx: &ServiceContext, scope: &Scope) -> AppResult<Snapshot
     let complaints = store::open_complaints(&mut tx, path, now).await?;
     let alerts = counts(store::open_alerts(&mut tx, path).await?);
     let footage = store::footage_since(&mut tx, path, now - Duration::days(7)).await?;
+    let riders = counts(store::rider_figures(&mut tx, path, midnight).await?);
     drop(tx);
     let sum = |c: &[Count]| c.iter().map(|c| c.n).sum::<i64>();
     let checks_overdue = checks
@@ -143,7 +145,7 @@ pub async fn snapshot(ctx: &ServiceContext, scope: &Scope) -> AppResult<Snapshot
             in_time: footage.in_time,
             percent: super::reports::percent(footage.in_time, footage.files),
         },
-        ebikes: None,
+        ebikes: riders.iter().any(|c| c.n > 0).then_some(riders),
     })
 }
 

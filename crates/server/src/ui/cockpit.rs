@@ -146,7 +146,7 @@ pub async fn page(
     let checks: Vec<Value> = ItemState::ALL
         .iter()
         .filter(|i| i.is_open())
-        .map(|i| context! { key => format!("checks.{}", i.as_str()), name => t(lang, &format!("rpt.item_state.{}", i.as_str())), n => count(&s.checks, i.as_str()) })
+        .map(|i| context! { key => format!("checks.{}", i.as_str()), name => t(lang, &format!("supervision.state.{}", i.as_str())), n => count(&s.checks, i.as_str()) })
         .chain(std::iter::once(context! { key => "checks.overdue", name => t(lang, "rpt.checks.overdue"), n => count(&s.checks, "overdue"), bad => true }))
         .collect();
     let alerts: Vec<Value> = AlertKind::ALL
@@ -162,6 +162,15 @@ pub async fn page(
             devices => devices,
             checks => checks,
             alerts => alerts,
+            ebikes => s.ebikes.as_ref().map(|list| list.iter().map(|c| context! {
+                key => format!("ebikes.{}", c.name),
+                name => if c.name == "events_today" || c.name == "to_confirm" {
+                    t(lang, &format!("cockpit.ebike.{}", c.name))
+                } else {
+                    t(lang, &format!("rider_tier.{}", c.name))
+                },
+                n => c.n,
+            }).collect::<Vec<_>>()),
             map => map::map_svg(&points, &state.settings.devices.map_tile_url),
             every => EVERY.as_secs(),
         },

@@ -103,7 +103,7 @@ pub async fn report(ctx: &ServiceContext, p: &Principal, period: &Period) -> App
                 .iter()
                 .map(|s| {
                     vec![
-                        Fig::Key(format!("rpt.item_state.{}", s.as_str())),
+                        Fig::Key(format!("supervision.state.{}", s.as_str())),
                         Fig::Count(state_count(*s)),
                     ]
                 })
@@ -118,7 +118,7 @@ pub async fn report(ctx: &ServiceContext, p: &Principal, period: &Period) -> App
             kind: ChartKind::Bar,
             labels: ItemState::ALL
                 .iter()
-                .map(|s| Fig::Key(format!("rpt.item_state.{}", s.as_str())))
+                .map(|s| Fig::Key(format!("supervision.state.{}", s.as_str())))
                 .collect(),
             series: vec![Series {
                 name: "rpt.count".into(),

@@ -5,6 +5,7 @@
 //! a capture point, files in the village, events with photos in the blob store.
 
 mod acts;
+mod cockpit;
 mod library;
 mod pages;
 mod persons;
