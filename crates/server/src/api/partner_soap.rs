@@ -210,8 +210,10 @@ fn app_fault(soap12: bool, e: &AppError) -> Response {
 /// SHR-01: `queryObjectOut` over SOAP 1.1 or 1.2.
 #[utoipa::path(post, path = "/api/v1/soap/TmriOutAccess", tag = "sharing",
     request_body(content = String, content_type = "text/xml", description = "A SOAP 1.1 or 1.2 envelope calling queryObjectOut(xtlb, jkxlh, jkid, UTF8XmlDoc)"),
-    responses((status = 200, content_type = "text/xml", body = String, description = "The envelope with queryObjectOutReturn: the URL-encoded result XML"),
-              (status = 400, description = "a refusal (SOAP Fault, normalised to the error body by the API layer): malformed, oversized or DOCTYPE envelope, unknown jkxlh, expired grant, field outside the grant")))]
+    responses((status = 200, description = "The envelope with queryObjectOutReturn: the URL-encoded result XML (SOAP 1.1 as text/xml, 1.2 as application/soap+xml)",
+                  content((String = "text/xml"), (String = "application/soap+xml"))),
+              (status = 400, description = "a refusal as a SOAP Fault naming the code: malformed, oversized or DOCTYPE envelope, unknown jkxlh, expired grant, field outside the grant (a refusal before the envelope is read is the usual error body)",
+                  content((String = "text/xml"), (String = "application/soap+xml"), (crate::error::ErrorEnvelope = "application/json")))))]
 pub async fn call(State(state): State<AppState>, meta: RequestMeta, body: Bytes) -> Response {
     let soap12_hint = body.windows(SOAP12.len()).any(|w| w == SOAP12.as_bytes());
     let (leaves, root_ns) = match leaves(&body) {

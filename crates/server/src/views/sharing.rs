@@ -167,8 +167,10 @@ impl From<Partner> for PartnerView {
     }
 }
 
-/// A grant (SHR-02).
+/// A grant (SHR-02). Named `PartnerGrantView` in the OpenAPI document: `GrantView` is an
+/// account's role grant.
 #[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = PartnerGrantView)]
 pub struct GrantView {
     pub id: i64,
     pub partner_id: i64,
