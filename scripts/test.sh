@@ -54,6 +54,14 @@ if ! python3 -c "import moto.server" 2>/dev/null; then
 fi
 export CI="${CI:-1}"  # the S3 tests fail instead of skipping when moto is missing
 
+# SHR-01: a real SOAP client (zeep, from PyPI) calls both SOAP styles against the served WSDLs
+# (scripts/soap_zeep_client.py, run by the API test shr_01_a_zeep_client_…; with CI set it
+# fails instead of skipping when zeep is missing).
+if ! python3 -c "import zeep" 2>/dev/null; then
+  say "installing zeep"
+  python3 -m pip install --quiet --disable-pip-version-check zeep
+fi
+
 # The face crate is a workspace member with its `dlib` feature on by default, so every
 # `--workspace` build here unifies it into the server: the rider tests run with the dlib engine
 # (no `--features` flag, which would make the later `cargo build --workspace` a second build).
@@ -96,6 +104,6 @@ if [ -z "${SKIP_BROWSER:-}" ]; then
   say "browser test (headless Chromium)"
   cargo build --locked --workspace --all-targets
   export ROADWARDEN_BIN="${CARGO_TARGET_DIR:-$PWD/target}/debug/roadwarden"
-  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && node --test e2e.test.mjs walk.test.mjs)
+  (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error && node --test e2e.test.mjs rider-public.test.mjs walk.test.mjs)
   echo "screenshots: tests/browser/screenshots/"
 fi

@@ -4,6 +4,7 @@ mod backup;
 mod blobs;
 mod device;
 mod evidence;
+mod ferry;
 mod logging;
 mod serve;
 mod setup;
@@ -67,6 +68,10 @@ enum Command {
     /// The blob store (images and footage): copy to another store, verify every blob.
     #[command(subcommand)]
     Blobs(blobs::BlobsCommand),
+    /// The gateway ferry to systems on other networks (SHR-05): our public key, a pass now,
+    /// sealing an answer.
+    #[command(subcommand)]
+    Ferry(ferry::FerryCommand),
     /// Configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -120,7 +125,8 @@ enum ConfigCommand {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    match run(cli).await {
+    // Boxed: the commands' future holds the settings and grows with every section.
+    match Box::pin(run(cli)).await {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -162,7 +168,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
             let mut settings = load()?;
             settings.data_dir = data_dir;
             settings.server.bind = bind;
-            demo(settings, reset, no_serve).await?;
+            Box::pin(demo(settings, reset, no_serve)).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Migrate => {
@@ -183,6 +189,7 @@ async fn run(cli: Cli) -> anyhow::Result<std::process::ExitCode> {
         Command::Device(cmd) => device::run(load()?, cmd).await,
         Command::Evidence(cmd) => evidence::run(load()?, cmd).await,
         Command::Blobs(cmd) => blobs::run(load()?, cmd).await,
+        Command::Ferry(cmd) => ferry::run(load()?, cmd).await,
         Command::Backup { out } => backup::backup(load()?, &out).await,
         Command::Restore { from, force } => backup::restore(load()?, &from, force).await,
         Command::Simulate(args) => roadwarden_demo::simulate::main(args).await,

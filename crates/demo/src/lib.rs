@@ -8,9 +8,11 @@ pub mod captures;
 pub mod devices;
 pub mod evidence;
 pub mod org;
+pub mod riders;
 pub mod scene;
 pub mod seed;
 pub mod simulate;
+pub mod supervision;
 
 use std::path::{Path, PathBuf};
 
@@ -53,6 +55,8 @@ pub async fn prepare(settings: &mut Settings, reset: bool) -> anyhow::Result<Pre
         devices::seed(&state, settings).await?;
         let hint = captures::seed(&state).await?;
         evidence::seed(settings).await?;
+        riders::seed(&state, settings).await?;
+        supervision::seed(&state, settings).await?;
         Some((logins, hint))
     } else {
         None
@@ -118,6 +122,11 @@ fn print_banner(
             );
             println!(
                 "  Push captures: roadwarden simulate --help (device credentials: a device's page)"
+            );
+            println!(
+                "  E-bike riders: cx.ebike (files, the match queue, tasks), cd.grid (城东社区's \
+                 grid worker: a task to take and report); supervision: hz.supervisor (warnings, \
+                 acceptance), zc.device (re-checks and plans), cx.head (complaints)"
             );
             println!(
                 "  Body-worn footage: sign in as cx.recadmin (provides copies), zc.head (decides \

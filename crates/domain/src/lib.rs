@@ -15,6 +15,7 @@ pub mod evidence;
 pub mod ids;
 pub mod locale;
 pub mod org;
+pub mod outside;
 pub mod password;
 pub mod rider;
 pub mod roles;

@@ -77,13 +77,15 @@ impl Role {
             .ok_or_else(|| FieldError::new("role", "is not a known role"))
     }
 
-    /// Roles that only a police officer may hold (SEC-04 operators, REV-02 reviewers,
-    /// collectors and unit heads of police units).
-    pub fn requires_police_officer(self) -> bool {
-        matches!(
-            self,
-            Role::Admin | Role::Reviewer | Role::Collector | Role::UnitHead
-        )
+    /// Roles that only a police officer may hold in a unit of `kind` (SEC-04 operators, REV-02
+    /// reviewers, collectors, and the heads of police units; a township's or village's head is
+    /// not a police officer).
+    pub fn requires_police_officer(self, kind: UnitKind) -> bool {
+        match self {
+            Role::Admin | Role::Reviewer | Role::Collector => true,
+            Role::UnitHead => kind.is_police(),
+            _ => false,
+        }
     }
 
     /// Which kinds of unit a role can be held in (ORG-05: outside bodies have narrow roles).
@@ -102,6 +104,9 @@ impl Role {
                 )
             }
             Role::InterfaceClient | Role::Auditor => true,
+            // RID-10, RID-11: the township's head assesses its villages and grid workers and
+            // hears of overdue tasks; the village's (community's) head is told of them too.
+            Role::UnitHead => matches!(kind, K::Police | K::Township | K::Village),
             _ => kind.is_police(),
         }
     }
@@ -205,7 +210,7 @@ pub fn check_role_fits(
             ),
         ));
     }
-    if role.requires_police_officer() && !is_police_officer {
+    if role.requires_police_officer(unit_kind) && !is_police_officer {
         return Err(RuleViolation::new(
             "SEC-04",
             Code::RoleRequiresPoliceOfficer,
@@ -285,6 +290,18 @@ mod tests {
         assert!(check_role_fits(Role::GridWorker, UnitKind::Village, false).is_ok());
         assert!(check_role_fits(Role::InterfaceClient, UnitKind::InspectionStation, false).is_ok());
         assert!(check_role_fits(Role::GridWorker, UnitKind::Court, false).is_err());
+    }
+
+    /// RID-10, RID-11: a township's or village's head holds `unit_head` there without being a
+    /// police officer; a police unit's head is still an officer, and no other body has one.
+    #[test]
+    fn rid_10_township_and_village_heads_are_unit_heads_without_a_badge() {
+        assert!(check_role_fits(Role::UnitHead, UnitKind::Township, false).is_ok());
+        assert!(check_role_fits(Role::UnitHead, UnitKind::Village, false).is_ok());
+        let err = check_role_fits(Role::UnitHead, UnitKind::Police, false).unwrap_err();
+        assert_eq!(err.rule, "SEC-04");
+        let err = check_role_fits(Role::UnitHead, UnitKind::Employer, false).unwrap_err();
+        assert_eq!(err.rule, "ORG-05");
     }
 
     #[test]

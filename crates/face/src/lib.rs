@@ -21,6 +21,7 @@ mod dlib;
 mod engine;
 #[cfg(feature = "dlib")]
 mod onnx;
+mod onnx_config;
 mod quality;
 
 pub use assess::{assess, assess_image, AcceptedFace, Assessment, Held, HoldReason};
@@ -30,7 +31,8 @@ pub use distance::{distance, same_person, Descriptor, DESCRIPTOR_LEN, DLIB_THRES
 pub use dlib::{DlibEngine, DlibModels};
 pub use engine::{Detection, EngineError, FaceBox, FaceEngine, Landmarks5};
 #[cfg(feature = "dlib")]
-pub use onnx::{OnnxConfig, OnnxEngine};
+pub use onnx::OnnxEngine;
+pub use onnx_config::OnnxConfig;
 
 /// Whether this build has the dlib engine (the crate's `dlib` feature).
 pub const HAS_DLIB: bool = cfg!(feature = "dlib");
@@ -41,6 +43,42 @@ pub fn open_dlib(dir: &std::path::Path) -> Result<Option<Box<dyn FaceEngine>>, E
     #[cfg(feature = "dlib")]
     {
         let engine = DlibEngine::open(&DlibModels::in_dir(dir))?;
+        Ok(Some(Box::new(engine)))
+    }
+    #[cfg(not(feature = "dlib"))]
+    {
+        let _ = dir;
+        Ok(None)
+    }
+}
+
+/// The ONNX engine: dlib's detector and landmarks from `dir`, the site's encoder through ONNX
+/// Runtime. A missing runtime library or model file is a clear error naming the path (never a
+/// panic); `Ok(None)` in a build without the `dlib` feature.
+pub fn open_onnx(
+    dir: &std::path::Path,
+    config: &OnnxConfig,
+) -> Result<Option<Box<dyn FaceEngine>>, EngineError> {
+    for (what, path) in [
+        ("ONNX Runtime library", &config.runtime),
+        ("ONNX model", &config.model),
+    ] {
+        if path.as_os_str().is_empty() {
+            return Err(EngineError(format!(
+                "{what}: no path configured (riders.face.onnx)"
+            )));
+        }
+        if !path.is_file() {
+            return Err(EngineError(format!(
+                "{what} not found at {}",
+                path.display()
+            )));
+        }
+    }
+    #[cfg(feature = "dlib")]
+    {
+        let detector = DlibEngine::open(&DlibModels::in_dir(dir))?;
+        let engine = OnnxEngine::open(config.clone(), detector)?;
         Ok(Some(Box::new(engine)))
     }
     #[cfg(not(feature = "dlib"))]

@@ -176,3 +176,33 @@ fn rid_05_a_site_model_of_another_size_is_refused_with_the_size() {
     let detector = DlibEngine::open(&DlibModels::in_dir(&common::models_dir())).expect("dlib");
     assert!(OnnxEngine::open(missing, detector).is_err());
 }
+
+#[test]
+fn rid_04_open_onnx_names_a_missing_runtime_or_model_and_opens_a_present_one() {
+    let Some(setup) = setup() else { return };
+    let models = common::models_dir();
+    let model = setup.dir.join("encoder-open.onnx");
+    write_model(&model, 112, 128);
+    let config = |runtime: PathBuf, model: PathBuf| OnnxConfig {
+        runtime,
+        model,
+        ..OnnxConfig::default()
+    };
+    let error = |c: OnnxConfig| match roadwarden_face::open_onnx(&models, &c) {
+        Ok(_) => panic!("opened without its files: {c:?}"),
+        Err(e) => e.to_string(),
+    };
+    let no_runtime = error(config(setup.dir.join("libonnxruntime.so"), model.clone()));
+    assert!(
+        no_runtime.contains("ONNX Runtime library not found at"),
+        "{no_runtime}"
+    );
+    let no_model = error(config(setup.runtime.clone(), setup.dir.join("absent.onnx")));
+    assert!(no_model.contains("ONNX model not found at"), "{no_model}");
+    let unset = error(config(setup.runtime.clone(), PathBuf::new()));
+    assert!(unset.contains("no path configured"), "{unset}");
+    let engine = roadwarden_face::open_onnx(&models, &config(setup.runtime, model))
+        .expect("opens")
+        .expect("a dlib build has the engine");
+    assert_eq!(engine.name(), "dlib-hog+onnx");
+}

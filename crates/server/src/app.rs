@@ -29,6 +29,11 @@ use crate::{api, auth, ui, AppState, Clock, Settings};
 pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<AppState> {
     roadwarden_domain::device::NumberRule::new(&settings.devices.number_pattern)
         .map_err(|e| anyhow::anyhow!(e))?;
+    settings.riders.validate().map_err(|e| anyhow::anyhow!(e))?;
+    settings
+        .outside
+        .validate()
+        .map_err(|e| anyhow::anyhow!(e))?;
     prepare_data_dir(&settings.data_dir)?;
     let options = ConnectOptions {
         max_connections: settings.database.max_connections,
@@ -41,10 +46,19 @@ pub async fn open_state(settings: Settings, clock: Clock) -> anyhow::Result<AppS
     let blobs = open_blobs(&settings).await?;
     std::fs::create_dir_all(settings.upload_dir())?;
     let state = AppState::new(store, blobs, settings, clock);
+    // NOT-02a: the owner's photo links are signed with the installation's key, not the
+    // process's, so they survive a restart and work on every server (issue 14).
+    state
+        .link_key
+        .install(crate::services::link_key::load_shared(&state.store, now).await?);
     // RID-05: the in-memory gallery and clusters, rebuilt from the stored face vectors.
     crate::services::riders::identity::reload(&state)
         .await
         .map_err(|e| anyhow::anyhow!("rebuilding the face gallery: {e}"))?;
+    // RID-04: a configured ONNX engine must load now, or the start fails with the reason.
+    crate::services::riders::identity::check_at_start(&state)
+        .await
+        .map_err(|e| anyhow::anyhow!(e))?;
     Ok(state)
 }
 

@@ -15,6 +15,10 @@ use serde::Serialize;
 pub enum AppError {
     #[error(transparent)]
     BadInput(#[from] FieldError),
+    /// Bad input in one row of a form of several (a request's third record): the field is
+    /// named with its row, `records[2].plate`, so the page shows it next to that row's input.
+    #[error("{field}: {reason}")]
+    BadRow { field: String, reason: String },
     #[error(transparent)]
     Rule(#[from] RuleViolation),
     #[error("sign in first")]
@@ -96,7 +100,9 @@ impl AppError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            AppError::BadInput(_) | AppError::Rule(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::BadInput(_) | AppError::BadRow { .. } | AppError::Rule(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
             AppError::Unauthenticated | AppError::BadCredentials | AppError::DeviceAuth(_) => {
                 StatusCode::UNAUTHORIZED
             }
@@ -118,7 +124,7 @@ impl AppError {
     /// The stable machine-readable code clients can branch on.
     pub fn code(&self) -> Code {
         match self {
-            AppError::BadInput(_) => Code::InputInvalid,
+            AppError::BadInput(_) | AppError::BadRow { .. } => Code::InputInvalid,
             AppError::Rule(v) => v.code,
             AppError::Unauthenticated => Code::AuthRequired,
             AppError::DeviceAuth(_) => Code::DeviceAuth,
@@ -148,6 +154,7 @@ impl AppError {
             },
             field: match self {
                 AppError::BadInput(e) => Some(e.field.to_owned()),
+                AppError::BadRow { field, .. } => Some(field.clone()),
                 AppError::Conflict { field } => Some(field.clone()),
                 _ => None,
             },

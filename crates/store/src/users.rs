@@ -219,6 +219,17 @@ pub async fn count_active_holders(tx: &mut Tx, role: Role, scope: &UnitPath) -> 
         .bind(&low).bind(&high).fetch_one(c).await?))
 }
 
+/// The units where at least one active account holds `role` (who to address a unit-wide
+/// message to), in id order.
+pub async fn units_with_active_holders(tx: &mut Tx, role: Role) -> Result<Vec<UnitId>> {
+    let sql = "SELECT DISTINCT u.unit_id FROM users u \
+        JOIN role_grants g ON g.user_id = u.id AND g.revoked_at IS NULL \
+        WHERE g.role = $1 AND u.status = $2 ORDER BY u.unit_id";
+    let ids: Vec<i64> = on!(tx, c => sqlx::query_scalar(sql)
+        .bind(role.as_str()).bind(AccountStatus::Active.as_str()).fetch_all(c).await?);
+    Ok(ids.into_iter().map(UnitId).collect())
+}
+
 /// SEC-02: a failed attempt, and the lock it may bring.
 pub async fn record_failure(
     tx: &mut Tx,

@@ -20,14 +20,15 @@ impl World {
     /// The app at `start`, with `adjust` applied after the long-lived tokens and passwords.
     pub async fn at(start: DateTime<Utc>, adjust: impl FnOnce(&mut Settings)) -> Self {
         let clock = Clock::manual(start);
-        let app = TestApp::spawn_with(
+        // Boxed: the app's settings are large, and every test's world would carry them.
+        let app = Box::pin(TestApp::spawn_with(
             |s| {
                 s.security.api_token_days = 3650;
                 s.security.password_max_age_days = 0;
                 adjust(s);
             },
             clock.clone(),
-        )
+        ))
         .await;
         let o = org(&app.state).await;
         Self { app, clock, o }

@@ -148,6 +148,48 @@ pub fn capture_jpeg(plate_text: &str, seed: u64, width: u16, height: u16) -> Sce
     })
 }
 
+/// A neutral placeholder drawn where the demo has no photo it may use: a grey card with
+/// diagonal stripes and `label` in block letters (never a face, never a real person). Used for
+/// rider events when the registry packages' test portraits are absent, and for the photos a
+/// grid worker attaches to a result.
+pub fn placeholder_jpeg(width: u16, height: u16, seed: u64, label: &str) -> Vec<u8> {
+    let (w, h) = (i32::from(width.max(32)), i32::from(height.max(32)));
+    let mut c = canvas::Canvas::new(w, h);
+    let mut rng = canvas::Rng(seed);
+    let k = rng.range(0.0, 1.0);
+    let top = canvas::lerp([196, 202, 208], [214, 206, 190], k);
+    c.rect_gradient(0, 0, w, h, top, canvas::shade(top, 0.85));
+    let mut x = -h;
+    while x < w {
+        c.segment(
+            (x as f32, h as f32),
+            ((x + h) as f32, 0.0),
+            3.0,
+            canvas::shade(top, 0.93),
+        );
+        x += 24;
+    }
+    c.rect(0, 0, w, 4, [120, 126, 134]);
+    c.rect(0, h - 4, w, h, [120, 126, 134]);
+    c.rect(0, 0, 4, h, [120, 126, 134]);
+    c.rect(w - 4, 0, w, h, [120, 126, 134]);
+    let scale = (w / 160).max(1);
+    let y = h / 2 - 4 * scale;
+    for (i, line) in label.split('\n').enumerate() {
+        let width = line.chars().count() as i32 * 6 * scale;
+        let at = ((w - width) / 2).max(6);
+        c.text(
+            at,
+            y + i as i32 * 10 * scale,
+            line,
+            scale,
+            scale,
+            [60, 64, 70],
+        );
+    }
+    c.encode(82)
+}
+
 /// The (first) photo described by `spec`.
 pub fn render(spec: &SceneSpec<'_>) -> Scene {
     let (canvas, rect) = paint(spec, 0);

@@ -92,8 +92,29 @@ impl CorrectionState {
 
 crate::stored_as_text!(CorrectionState);
 
-/// At most this many fields in one request.
+/// At most this many fields of one record in one request.
 pub const MAX_CHANGES: usize = 5;
+
+/// At most this many records in one request (DAT-01: a request names the records). The
+/// form's hint (`corrections.rows_hint`) says 50.
+pub const MAX_RECORDS: usize = 50;
+
+/// At most this many files attached to one request, each at most [`MAX_ATTACHMENT_BYTES`]:
+/// together they fit in the server's 16 MiB body limit (`corrections.files_hint` says 5 and
+/// 3 MiB).
+pub const MAX_ATTACHMENTS: usize = 5;
+pub const MAX_ATTACHMENT_BYTES: usize = 3 << 20;
+
+/// DAT-01: what an attachment is, read from its first bytes (never from its name or the type
+/// the client claims): a PDF, a JPEG or a PNG; anything else is refused.
+pub fn attachment_type(head: &[u8]) -> Result<&'static str, FieldError> {
+    match head {
+        [b'%', b'P', b'D', b'F', b'-', ..] => Ok("application/pdf"),
+        [0xff, 0xd8, 0xff, ..] => Ok("image/jpeg"),
+        [0x89, b'P', b'N', b'G', 0x0d, 0x0a, 0x1a, 0x0a, ..] => Ok("image/png"),
+        _ => Err(FieldError::new("files", "must be a PDF, JPEG or PNG file")),
+    }
+}
 
 /// The facts of a record as they stand, which a change is checked against.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -310,6 +331,22 @@ mod tests {
 
     fn now() -> DateTime<Utc> {
         "2026-03-10T08:00:00Z".parse().unwrap()
+    }
+
+    #[test]
+    fn dat_01_an_attachment_is_a_pdf_jpeg_or_png_by_its_magic_bytes() {
+        assert_eq!(attachment_type(b"%PDF-1.7\n").unwrap(), "application/pdf");
+        assert_eq!(
+            attachment_type(&[0xff, 0xd8, 0xff, 0xe0]).unwrap(),
+            "image/jpeg"
+        );
+        assert_eq!(
+            attachment_type(b"\x89PNG\r\n\x1a\n\0").unwrap(),
+            "image/png"
+        );
+        for bad in [&b"GIF89a"[..], b"PK\x03\x04", b"", b"%PD"] {
+            assert_eq!(attachment_type(bad).unwrap_err().field, "files");
+        }
     }
 
     #[test]

@@ -5,6 +5,7 @@
 pub mod assessment;
 pub mod disposition;
 pub mod matching;
+pub mod reminder;
 pub mod task;
 pub mod tier;
 pub mod violation;
@@ -14,6 +15,7 @@ pub use disposition::{
     TaskKind,
 };
 pub use matching::MatchState;
+pub use reminder::{reminder_language, reminder_text, ReminderKind};
 pub use task::{take_step, TaskActor, TaskFacts, TaskResult, TaskState, TaskStep};
 pub use tier::{tier_from_history, RiderTier, TierConfig, TierDecision, TierState, WindowCounts};
 pub use violation::RiderViolation;

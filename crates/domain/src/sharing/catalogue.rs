@@ -117,11 +117,81 @@ pub const REGISTRATION_FIELDS: &[DataField] = &[
     field("state", FieldKind::Code, "device state", false),
 ];
 
-/// The fields of a data type.
+/// SHR-03: the rider file as shared — exactly name, ID number, place, date, count of
+/// violations and village or community. One record per rider; place and date are those of the
+/// rider's latest confirmed violation inside the grant's span, the count those in the span.
+pub const RIDER_FIELDS: &[DataField] = &[
+    field("name", FieldKind::Text, "the rider's name", true),
+    field(
+        "id_number",
+        FieldKind::Text,
+        "resident ID number (18)",
+        true,
+    ),
+    field(
+        "place",
+        FieldKind::Text,
+        "place of the latest violation",
+        false,
+    ),
+    field(
+        "date",
+        FieldKind::Timestamp,
+        "time of the latest violation, RFC 3339, UTC",
+        false,
+    ),
+    field(
+        "violations",
+        FieldKind::Integer,
+        "confirmed violations in the span",
+        false,
+    ),
+    field(
+        "village",
+        FieldKind::Text,
+        "village or community (the file's unit when not recorded)",
+        false,
+    ),
+];
+
+/// DAT-01 / SEC-06: what a partner submits through a write interface: a request to correct a
+/// fact of a violation, which becomes a data-modification request (never a direct write).
+pub const CORRECTION_REQUEST_FIELDS: &[DataField] = &[
+    field(
+        "violation_id",
+        FieldKind::Integer,
+        "the record's number",
+        false,
+    ),
+    field(
+        "field",
+        FieldKind::Code,
+        "plate, plate_colour, violation_code, occurred_at or place",
+        false,
+    ),
+    field(
+        "value",
+        FieldKind::Text,
+        "the new value (times RFC 3339)",
+        false,
+    ),
+    field(
+        "reason",
+        FieldKind::Text,
+        "why, 4 to 1000 characters",
+        false,
+    ),
+];
+
+/// The fields of a data type. `lists` (the lists' and reports' exports) has no fixed columns:
+/// each list writes its own headings.
 pub fn fields(dataset: Dataset) -> &'static [DataField] {
     match dataset {
         Dataset::Violations => VIOLATION_FIELDS,
         Dataset::DeviceRegistrations => REGISTRATION_FIELDS,
+        Dataset::Riders => RIDER_FIELDS,
+        Dataset::CorrectionRequests => CORRECTION_REQUEST_FIELDS,
+        Dataset::Lists => &[],
     }
 }
 
@@ -148,6 +218,9 @@ pub enum Protocol {
 pub enum Access {
     /// A partner's approved, unexpired grant (SHR-02).
     Grant,
+    /// A partner's approved, unexpired grant to submit records (`writeObjectOut`): what it
+    /// submits becomes a request the platform's people decide, never a direct write (SEC-06).
+    WriteGrant,
     /// An approved export application, used once (SEC-07).
     ExportApplication,
     /// A query application, signed off, run and released with the head's consent (DAT-02/03).
@@ -179,6 +252,22 @@ pub const INTERFACES: &[Interface] = &[
         access: Access::Grant,
     },
     Interface {
+        code: "riders.query",
+        jkid: "04C02",
+        dataset: Dataset::Riders,
+        protocols: &[Protocol::Http, Protocol::Soap],
+        path: "/api/v1/partner/query",
+        access: Access::Grant,
+    },
+    Interface {
+        code: "violations.correction",
+        jkid: "04W01",
+        dataset: Dataset::CorrectionRequests,
+        protocols: &[Protocol::Soap],
+        path: "/api/v1/soap/TmriOutAccess",
+        access: Access::WriteGrant,
+    },
+    Interface {
         code: "violations.application",
         jkid: "",
         dataset: Dataset::Violations,
@@ -192,6 +281,14 @@ pub const INTERFACES: &[Interface] = &[
         dataset: Dataset::DeviceRegistrations,
         protocols: &[Protocol::Http, Protocol::File],
         path: "/api/v1/device-registrations",
+        access: Access::ExportApplication,
+    },
+    Interface {
+        code: "lists.export",
+        jkid: "",
+        dataset: Dataset::Lists,
+        protocols: &[Protocol::File],
+        path: "/{list}/export",
         access: Access::ExportApplication,
     },
 ];
@@ -221,5 +318,32 @@ mod tests {
         let i = interface("violations.query").unwrap();
         assert!(i.protocols.contains(&Protocol::Http) && i.protocols.contains(&Protocol::Soap));
         assert!(interface("nope").is_none());
+    }
+
+    #[test]
+    fn shr_03_the_rider_interface_shares_exactly_the_six_fields() {
+        let i = interface("riders.query").unwrap();
+        let names: Vec<&str> = fields(i.dataset).iter().map(|f| f.name).collect();
+        assert_eq!(
+            names,
+            [
+                "name",
+                "id_number",
+                "place",
+                "date",
+                "violations",
+                "village"
+            ]
+        );
+        assert!(i.protocols.contains(&Protocol::Soap) && i.access == Access::Grant);
+        let jkids: Vec<&str> = INTERFACES
+            .iter()
+            .map(|i| i.jkid)
+            .filter(|j| !j.is_empty())
+            .collect();
+        let mut unique = jkids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(jkids.len(), unique.len(), "a jkid names one interface");
     }
 }

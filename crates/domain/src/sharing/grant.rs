@@ -105,7 +105,9 @@ pub fn check_grant(
     expires_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<Dataset, RuleViolation> {
-    let Some(i) = catalogue::interface(interface).filter(|i| i.access == Access::Grant) else {
+    let Some(i) = catalogue::interface(interface)
+        .filter(|i| matches!(i.access, Access::Grant | Access::WriteGrant))
+    else {
         return Err(refusal(
             Code::SharingUnknownInterface,
             format!("{interface} is not a registered interface a grant can open"),
@@ -130,7 +132,7 @@ pub fn check_grant(
                 format!("{} is listed twice", f.field),
             ));
         }
-        if f.mask.is_some() && d.kind != FieldKind::Text {
+        if f.mask.is_some() && (d.kind != FieldKind::Text || i.access == Access::WriteGrant) {
             return Err(refusal(
                 Code::SharingUnknownField,
                 format!("{} is not text and cannot be masked", f.field),
@@ -374,6 +376,7 @@ pub fn project(
 ) -> Result<Answer, RuleViolation> {
     usable(grant, now)?;
     let dataset = catalogue::interface(&grant.interface)
+        .filter(|i| i.access == Access::Grant)
         .map(|i| i.dataset)
         .ok_or_else(|| {
             refusal(
@@ -446,189 +449,62 @@ pub fn project(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
+/// At most this many records one `writeObjectOut` submits.
+pub const MAX_WRITE_ROWS: usize = 100;
 
-    fn t(d: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, d, 0, 0, 0).unwrap()
+/// One submitted record: (field, value) in the order sent.
+pub type Submitted = Vec<(String, String)>;
+
+/// SHR-02, SEC-06: a partner's submission under `grant`. The grant is usable and opens a
+/// write interface; 1 to [`MAX_WRITE_ROWS`] records, each naming only catalogued fields of
+/// the grant, each at most once, with a value of at most 1000 characters. What the records
+/// say is checked by the interface's own rule (a correction request's, DAT-01).
+pub fn check_write(
+    grant: &Grant,
+    rows: &[Submitted],
+    now: DateTime<Utc>,
+) -> Result<Dataset, RuleViolation> {
+    usable(grant, now)?;
+    let Some(i) = catalogue::interface(&grant.interface).filter(|i| i.access == Access::WriteGrant)
+    else {
+        return Err(refusal(
+            Code::SharingUnknownInterface,
+            "this grant does not open a write interface",
+        ));
+    };
+    if rows.is_empty() || rows.len() > MAX_WRITE_ROWS {
+        return Err(refusal(
+            Code::SharingBadFilter,
+            format!("a submission holds 1 to {MAX_WRITE_ROWS} records"),
+        ));
     }
-
-    fn grant() -> Grant {
-        Grant {
-            id: 1,
-            interface: "violations.query".into(),
-            scope_path: "/0000000001/0000000002/".into(),
-            span: (t(1), t(20)),
-            categories: vec!["16".into()],
-            fields: vec![
-                FieldGrant {
-                    field: "id".into(),
-                    mask: None,
-                },
-                FieldGrant {
-                    field: "plate".into(),
-                    mask: Some(Mask {
-                        keep_start: 2,
-                        keep_end: 1,
-                    }),
-                },
-                FieldGrant {
-                    field: "occurred_at".into(),
-                    mask: None,
-                },
-                FieldGrant {
-                    field: "fine_minor".into(),
-                    mask: None,
-                },
-            ],
-            purpose: Purpose::Enforcement,
-            expires_at: t(30),
-            state: GrantState::Approved,
+    for row in rows {
+        for (n, (name, value)) in row.iter().enumerate() {
+            if catalogue::find(i.dataset, name).is_none() {
+                return Err(refusal(
+                    Code::SharingUnknownField,
+                    format!("{name} is not a field of {}", i.dataset.as_str()),
+                ));
+            }
+            if !grant.fields.iter().any(|f| &f.field == name) {
+                return Err(refusal(
+                    Code::SharingFieldNotGranted,
+                    format!("{name} is not in this grant"),
+                ));
+            }
+            if row[..n].iter().any(|(m, _)| m == name) || value.chars().count() > 1000 {
+                return Err(refusal(
+                    Code::SharingBadFilter,
+                    format!("{name} is given twice or is longer than 1000 characters"),
+                ));
+            }
+        }
+        if row.is_empty() {
+            return Err(refusal(Code::SharingBadFilter, "a record names its fields"));
         }
     }
-
-    fn record(id: i64, path: &str, day: u32, code: &str, fine: i64) -> Record {
-        let mut values = BTreeMap::new();
-        values.insert("id", Value::Int(id));
-        values.insert("plate", Value::Text("浙E12345".into()));
-        values.insert("occurred_at", Value::Time(t(day)));
-        values.insert("fine_minor", Value::Int(fine));
-        values.insert("owner_name", Value::Text("张三".into()));
-        values.insert("violation_code", Value::Text(code.into()));
-        Record {
-            id,
-            unit_path: path.into(),
-            at: t(day),
-            category: code.into(),
-            values,
-        }
-    }
-
-    fn records() -> Vec<Record> {
-        vec![
-            record(1, "/0000000001/0000000002/", 5, "1625", 20000),
-            record(2, "/0000000001/0000000002/0000000003/", 6, "1625", 10000),
-            record(3, "/0000000001/0000000009/", 6, "1625", 20000),
-            record(4, "/0000000001/0000000002/", 25, "1625", 20000),
-            record(5, "/0000000001/0000000002/", 7, "1039", 20000),
-        ]
-    }
-
-    #[test]
-    fn shr_02_only_granted_fields_masked_and_only_records_in_scope() {
-        let a = project(&grant(), &PartnerQuery::default(), records(), t(21)).unwrap();
-        assert_eq!(a.fields, ["id", "plate", "occurred_at", "fine_minor"]);
-        assert_eq!(
-            a.ids,
-            [1, 2],
-            "other unit, outside the span, other category are left out"
-        );
-        assert_eq!(a.rows[0][1], Value::Text("浙E****5".into()));
-        assert!(a.rows.iter().all(|r| r.len() == 4));
-    }
-
-    #[test]
-    fn shr_02_a_field_outside_the_grant_can_be_neither_read_filtered_nor_sorted() {
-        let q = |filters: Vec<Filter>, sort: Option<Sort>| PartnerQuery {
-            filters,
-            sort,
-            limit: None,
-        };
-        let f = |field: &str, op, value: &str| Filter {
-            field: field.into(),
-            op,
-            value: value.into(),
-        };
-        let e = project(
-            &grant(),
-            &q(vec![f("owner_name", FilterOp::Eq, "张三")], None),
-            records(),
-            t(21),
-        );
-        assert_eq!(e.unwrap_err().code, Code::SharingFieldNotGranted);
-        let s = Sort {
-            field: "owner_name".into(),
-            descending: false,
-        };
-        let e = project(&grant(), &q(vec![], Some(s)), records(), t(21));
-        assert_eq!(e.unwrap_err().code, Code::SharingFieldNotGranted);
-        let e = project(
-            &grant(),
-            &q(vec![f("plate", FilterOp::Prefix, "浙E1")], None),
-            records(),
-            t(21),
-        );
-        assert_eq!(e.unwrap_err().code, Code::SharingFieldMasked);
-        let e = project(
-            &grant(),
-            &q(vec![f("shoe_size", FilterOp::Eq, "1")], None),
-            records(),
-            t(21),
-        );
-        assert_eq!(e.unwrap_err().code, Code::SharingUnknownField);
-        // A granted, unmasked field filters and sorts.
-        let s = Sort {
-            field: "fine_minor".into(),
-            descending: false,
-        };
-        let a = project(
-            &grant(),
-            &q(vec![f("fine_minor", FilterOp::From, "5000")], Some(s)),
-            records(),
-            t(21),
-        )
-        .unwrap();
-        assert_eq!(a.ids, [2, 1]);
-        // Nothing outside the grant appears in any row.
-        assert!(a.rows.iter().flatten().all(|v| v.text() != "张三"));
-    }
-
-    #[test]
-    fn shr_02_an_expired_or_unapproved_grant_answers_nothing() {
-        let e = project(&grant(), &PartnerQuery::default(), records(), t(30));
-        assert_eq!(e.unwrap_err().code, Code::SharingGrantExpired);
-        let mut g = grant();
-        g.state = GrantState::Proposed;
-        let e = project(&g, &PartnerQuery::default(), records(), t(21));
-        assert_eq!(e.unwrap_err().code, Code::SharingGrantNotApproved);
-    }
-
-    #[test]
-    fn shr_02_a_grant_names_known_fields_and_is_approved_by_a_second_person() {
-        let fields = grant().fields;
-        assert!(check_grant("violations.query", &fields, &[], (t(1), t(2)), t(30), t(21)).is_ok());
-        let bad = vec![FieldGrant {
-            field: "shoe_size".into(),
-            mask: None,
-        }];
-        let e = check_grant("violations.query", &bad, &[], (t(1), t(2)), t(30), t(21));
-        assert_eq!(e.unwrap_err().code, Code::SharingUnknownField);
-        let e = check_grant(
-            "device_registrations.export",
-            &fields,
-            &[],
-            (t(1), t(2)),
-            t(30),
-            t(21),
-        );
-        assert_eq!(e.unwrap_err().code, Code::SharingUnknownInterface);
-        let e = approve_grant(GrantState::Proposed, UserId(1), UserId(1)).unwrap_err();
-        assert_eq!(e.code, Code::SharingSelfApproval);
-        assert_eq!(
-            approve_grant(GrantState::Proposed, UserId(1), UserId(2)),
-            Ok(GrantState::Approved)
-        );
-    }
-
-    #[test]
-    fn shr_02_a_mask_never_shows_a_value_whole() {
-        let m = Mask {
-            keep_start: 6,
-            keep_end: 4,
-        };
-        assert_eq!(m.apply("330522199001011234"), "330522********1234");
-        assert_eq!(m.apply("张三"), "张*");
-    }
+    Ok(i.dataset)
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,22 +1,60 @@
-//! SEC-06, DAT-01: data-modification requests. Asked for by the business, approved or refused
-//! by the unit head, carried out by the technology department; the service checks unit scope.
+//! SEC-06, DAT-01: data-modification requests of one or more records, with files attached.
+//! Asked for by the business, approved or refused by the unit head, carried out by the
+//! technology department; the service checks unit scope.
 
-use axum::extract::State;
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::Response;
 use axum::Json;
 use roadwarden_domain::capture::correction::CorrectionState;
 use serde::Deserialize;
 
 use crate::auth::Require;
 use crate::context::RequestMeta;
-use crate::edge::{JsonBody, Path, Query, RecordId};
-use crate::error::AppResult;
+use crate::edge::{JsonBody, MultipartBody, Path, Query, RecordId};
+use crate::error::{AppError, AppResult};
 use crate::policy::{
     CorrectionApprovers, CorrectionExecutors, CorrectionReaders, CorrectionRequesters,
 };
-use crate::services::corrections::{self, CorrectionInput, Refusal};
+use crate::services::corrections::{self, form, CorrectionInput, Refusal};
 use crate::state::AppState;
-use crate::views::corrections::CorrectionView;
+use crate::views::corrections::{attachment_response, CorrectionView};
+
+/// A request with files (multipart/form-data).
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct CorrectionForm {
+    /// The request as JSON (the same as the JSON body).
+    #[schema(value_type = CorrectionInput)]
+    request: String,
+    /// Up to 5 files, PDF, JPEG or PNG (read from their first bytes), at most 3 MiB each.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    files: Vec<Vec<u8>>,
+}
+
+/// The request as JSON, or as multipart with files.
+pub enum CorrectionBody {
+    Json(CorrectionInput),
+    Form(axum::extract::Multipart),
+}
+
+impl FromRequest<AppState> for CorrectionBody {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
+        let multipart = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|t| t.starts_with("multipart/form-data"));
+        if multipart {
+            let MultipartBody(m) = MultipartBody::from_request(req, state).await?;
+            Ok(CorrectionBody::Form(m))
+        } else {
+            let JsonBody(input) = JsonBody::from_request(req, state).await?;
+            Ok(CorrectionBody::Json(input))
+        }
+    }
+}
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct CorrectionQuery {
@@ -41,18 +79,42 @@ pub async fn list(
     Ok(Json(rows.into_iter().map(CorrectionView::from).collect()))
 }
 
-/// DAT-01: asks for a change of a record's facts (plate, plate colour, violation code, time,
-/// place), each new value checked as at intake.
-#[utoipa::path(post, path = "/api/v1/corrections", tag = "corrections", request_body = CorrectionInput,
-    responses((status = 201, body = CorrectionView), (status = 404, description = "no such violation in your units"), (status = 422)))]
+/// DAT-01: asks for a change of the facts (plate, plate colour, violation code, time, place)
+/// of one or more records (at most 50, none twice), each new value checked as at intake. As
+/// multipart, the request comes with files attached (PDF, JPEG, PNG; at most 5 of 3 MiB).
+#[utoipa::path(post, path = "/api/v1/corrections", tag = "corrections",
+    request_body(content((CorrectionInput = "application/json"), (CorrectionForm = "multipart/form-data"))),
+    responses((status = 201, body = CorrectionView), (status = 404, description = "no such violation in your units"),
+        (status = 413, description = "a file over 3 MiB"), (status = 422)))]
 pub async fn create(
     State(state): State<AppState>,
     user: Require<CorrectionRequesters>,
     meta: RequestMeta,
-    JsonBody(input): JsonBody<CorrectionInput>,
+    body: CorrectionBody,
 ) -> AppResult<(StatusCode, Json<CorrectionView>)> {
-    let c = corrections::request(&state, &user, &meta, &input).await?;
+    let (input, files) = match body {
+        CorrectionBody::Json(input) => (input, Vec::new()),
+        CorrectionBody::Form(m) => form::api_form(m).await?,
+    };
+    let c = corrections::request(&state, &user, &meta, &input, files).await?;
     Ok((StatusCode::CREATED, Json(c.into())))
+}
+
+/// DAT-01: a file of a request, for its requester, the unit heads and the technology
+/// department in the request's units; the read is recorded.
+#[utoipa::path(get, path = "/api/v1/corrections/{id}/attachments/{attachment}", tag = "corrections",
+    params(("id" = i64, Path, description = "The request"), ("attachment" = i64, Path, description = "The file")),
+    responses((status = 200, description = "the file as attached", content(("application/pdf"), ("image/jpeg"), ("image/png"))),
+        (status = 403), (status = 404)))]
+pub async fn attachment(
+    State(state): State<AppState>,
+    user: Require<CorrectionReaders>,
+    meta: RequestMeta,
+    Path(ids): Path<(RecordId, RecordId)>,
+) -> AppResult<Response> {
+    let (RecordId(id), RecordId(aid)) = ids;
+    let (a, bytes) = corrections::attachment(&state, &user, &meta, id, aid).await?;
+    Ok(attachment_response(&a, bytes))
 }
 
 #[utoipa::path(get, path = "/api/v1/corrections/{id}", tag = "corrections", params(("id" = i64, Path, description = "The request")),

@@ -214,6 +214,18 @@ pub async fn isapi(
     Ok((status_of(&receipt), Json(receipt)))
 }
 
+/// A device says it is alive (SUP-02): for devices that push JSON and have nothing to send for a
+/// while. ISAPI cameras send their own heartbeats to `/api/v1/isapi/events`. The body is
+/// ignored; only the credential counts.
+#[utoipa::path(post, path = "/api/v1/devices/heartbeat", tag = "captures", security(("device" = [])),
+    responses((status = 204, description = "heard; the device's presence is recorded (once a minute at most)"),
+        (status = 401, description = "unknown or revoked device credential")))]
+pub async fn heartbeat(State(state): State<AppState>, headers: HeaderMap) -> AppResult<StatusCode> {
+    let cred = credential(&headers)?;
+    ingest::authenticate_device(&state, &cred).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 fn isapi_error(e: IsapiError) -> AppError {
     match e {
         IsapiError::TooLarge(n) => AppError::TooLarge(n),

@@ -18,6 +18,8 @@ pub mod partner;
 pub mod partner_soap;
 pub mod public;
 pub mod public_reports;
+pub mod public_riders;
+pub mod reports;
 pub mod riders;
 pub mod sharing;
 pub mod supervision;
@@ -58,6 +60,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/deadline", get(calendar::deadline))
         .route("/messages", get(messages::list))
+        .route("/messages/read-all", post(messages::read_all))
         .route("/messages/{id}/read", post(messages::read))
         .route("/audit", get(audit::list))
         .route("/devices", get(devices::list).post(devices::create))
@@ -91,6 +94,7 @@ pub fn router() -> Router<AppState> {
         .route("/public/devices", get(public::feed))
         .route("/captures/push", post(ingest::push))
         .route("/isapi/events", post(ingest::isapi))
+        .route("/devices/heartbeat", post(ingest::heartbeat))
         .route("/riders/events/push", post(riders::intake::push))
         .route("/review/next", get(captures::next))
         .route("/review/queue", get(captures::queue))
@@ -119,6 +123,10 @@ pub fn router() -> Router<AppState> {
             get(corrections::list).post(corrections::create),
         )
         .route("/corrections/{id}", get(corrections::show))
+        .route(
+            "/corrections/{id}/attachments/{attachment}",
+            get(corrections::attachment),
+        )
         .route("/corrections/{id}/approve", post(corrections::approve))
         .route("/corrections/{id}/refuse", post(corrections::refuse))
         .route("/corrections/{id}/execute", post(corrections::execute))
@@ -154,6 +162,31 @@ pub fn router() -> Router<AppState> {
         .route("/public/report-options", get(public_reports::list_options))
         .route("/public/reports", post(public_reports::submit))
         .route(
+            "/public/riders/codes",
+            small_body(post(public_riders::request_code)),
+        )
+        .route(
+            "/public/riders/session",
+            small_body(post(public_riders::open_session)).delete(public_riders::end_session),
+        )
+        .route("/public/riders/me", get(public_riders::me))
+        .route(
+            "/public/riders/me/events/{id}/photos/{kind}",
+            get(public_riders::photo),
+        )
+        .route("/public/riders/cases", get(public_riders::cases))
+        .route("/public/riders/penalties", get(public_riders::penalties))
+        .route("/public/riders/quiz", post(public_riders::start_quiz))
+        .route(
+            "/public/riders/quiz/{id}/answers",
+            small_body(post(public_riders::answer_quiz)),
+        )
+        .route(
+            "/public/riders/surveys",
+            small_body(post(public_riders::give_survey)),
+        )
+        .route("/rider-surveys", get(public_riders::survey_summary))
+        .route(
             "/inspection/vehicles/{plate}",
             get(captures::inspection_vehicle),
         )
@@ -175,6 +208,8 @@ pub fn router() -> Router<AppState> {
             post(supervision::circuit_break),
         )
         .route("/supervision/warnings", post(supervision::warn))
+        .route("/reports/{kind}", get(reports::monthly))
+        .route("/cockpit", get(reports::cockpit_now))
         .route("/supervision/analysis", post(supervision::run_analysis))
         .route(
             "/supervision/complaints",

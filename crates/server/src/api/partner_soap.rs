@@ -1,23 +1,27 @@
 //! SHR-01: the partner interface as a WebService, in the shape of the traffic-management
 //! integrated platform's external access interface: `queryObjectOut(xtlb, jkxlh, jkid,
-//! UTF8XmlDoc)`, where `jkxlh` is the partner's key, `jkid` the interface id of the registry
+//! UTF8XmlDoc)` and `writeObjectOut(xtlb, jkxlh, jkid, UTF8XmlDoc)`, where `jkxlh` is the partner's key, `jkid` the interface id of the registry
 //! and `UTF8XmlDoc` a URL-encoded `<root><QueryCondition>…</QueryCondition></root>`. The answer
 //! is a URL-encoded `<root><head><code/><message/><rownum/></head><body><row>…</row></body>
-//! </root>`. SOAP 1.1 and 1.2 envelopes, document/literal or rpc (the operation's children are
-//! read by local name). Bodies are size-limited; a DOCTYPE (and so any entity) is refused.
+//! </root>`. A write sends `<root><row>…</row>…</root>`, each record only the write grant's
+//! fields; what it writes becomes a request the platform decides (SEC-06). SOAP 1.1 and 1.2
+//! envelopes, document/literal or rpc/encoded as Axis 1 sends it (arguments unqualified, with
+//! `xsi:type`, possibly multi-referenced); the answer follows the request's style. Envelopes
+//! and documents are size- and depth-limited; a DOCTYPE (and so any entity) is refused.
 //! Errors are SOAP Faults. The answer comes from the same grant projection as the JSON one.
 
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use quick_xml::events::Event;
 use quick_xml::Reader;
-use roadwarden_domain::sharing::grant::{Filter, FilterOp, PartnerQuery, Sort};
+use roadwarden_domain::sharing::grant::{Filter, FilterOp, PartnerQuery, Sort, Submitted};
 
 use crate::context::RequestMeta;
 use crate::error::AppError;
 use crate::services::sharing::partner_query::{self, Protocol};
+use crate::services::sharing::partner_write;
 use crate::state::AppState;
 
 /// The largest envelope accepted, and the deepest nesting.
@@ -28,20 +32,46 @@ const SOAP11: &str = "http://schemas.xmlsoap.org/soap/envelope/";
 const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
 const TNS: &str = "http://roadwarden/TmriOutAccess";
 
-/// One element with text: its local name and its parent's local name.
+/// One element with text: its local name, its parent's local name, its depth (the root is
+/// 1), whether its name is namespace-qualified, and the `id` / `href` attributes an Axis 1
+/// rpc/encoded request uses for multi-referenced values.
 struct Leaf {
     name: String,
     parent: String,
+    depth: usize,
+    qualified: bool,
+    id: Option<String>,
+    href: Option<String>,
     text: String,
 }
 
-/// Reads the elements of a small XML document: refuses a DOCTYPE, too deep or too big.
+/// An element's `id` and `href` attributes, and whether it declares a default namespace.
+fn element_attrs(e: &quick_xml::events::BytesStart<'_>) -> (Option<String>, Option<String>, bool) {
+    let (mut id, mut href, mut default_ns) = (None, None, false);
+    for a in e.attributes().flatten() {
+        let value = String::from_utf8_lossy(&a.value).into_owned();
+        match a.key.as_ref() {
+            b"id" => id = Some(value),
+            b"href" => href = Some(value),
+            b"xmlns" => default_ns = !value.is_empty(),
+            _ => {}
+        }
+    }
+    (id, href, default_ns)
+}
+
+/// Reads the elements of a small XML document: refuses a DOCTYPE (and so any entity
+/// declaration), too deep or too big.
 fn leaves(xml: &[u8]) -> Result<(Vec<Leaf>, String), String> {
     if xml.len() > MAX_ENVELOPE {
         return Err(format!("the document is larger than {MAX_ENVELOPE} bytes"));
     }
     let mut reader = Reader::from_reader(xml);
-    let mut stack: Vec<String> = Vec::new();
+    // (local name, qualified, id, href) of each open element.
+    type Open = (String, bool, Option<String>, Option<String>);
+    let mut stack: Vec<Open> = Vec::new();
+    // Whether a default namespace is in force, per open element.
+    let mut default_ns: Vec<bool> = Vec::new();
     let mut out = Vec::new();
     let mut text = String::new();
     let mut root_ns = String::new();
@@ -55,27 +85,45 @@ fn leaves(xml: &[u8]) -> Result<(Vec<Leaf>, String), String> {
                 {
                     root_ns = SOAP12.into();
                 }
-                stack.push(String::from_utf8_lossy(e.local_name().as_ref()).into_owned());
+                let (id, href, declares) = element_attrs(&e);
+                let inherited = declares || default_ns.last().copied().unwrap_or(false);
+                let qualified = e.name().prefix().is_some() || inherited;
+                stack.push((
+                    String::from_utf8_lossy(e.local_name().as_ref()).into_owned(),
+                    qualified,
+                    id,
+                    href,
+                ));
+                default_ns.push(inherited);
                 if stack.len() > MAX_DEPTH {
                     return Err("the document is nested too deeply".into());
                 }
                 text.clear();
             }
             Event::Empty(e) => {
-                let name = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
-                let parent = stack.last().cloned().unwrap_or_default();
+                let (id, href, declares) = element_attrs(&e);
+                let inherited = declares || default_ns.last().copied().unwrap_or(false);
                 out.push(Leaf {
-                    name,
-                    parent,
+                    name: String::from_utf8_lossy(e.local_name().as_ref()).into_owned(),
+                    parent: stack.last().map(|s| s.0.clone()).unwrap_or_default(),
+                    depth: stack.len() + 1,
+                    qualified: e.name().prefix().is_some() || inherited,
+                    id,
+                    href,
                     text: String::new(),
                 });
             }
             Event::End(_) => {
-                let name = stack.pop().unwrap_or_default();
-                let parent = stack.last().cloned().unwrap_or_default();
+                let depth = stack.len();
+                let (name, qualified, id, href) = stack.pop().unwrap_or_default();
+                default_ns.pop();
                 out.push(Leaf {
                     name,
-                    parent,
+                    parent: stack.last().map(|s| s.0.clone()).unwrap_or_default(),
+                    depth,
+                    qualified,
+                    id,
+                    href,
                     text: text.trim().to_owned(),
                 });
                 text.clear();
@@ -207,12 +255,136 @@ fn app_fault(soap12: bool, e: &AppError) -> Response {
     fault(soap12, client, e.code().as_str(), &e.to_string())
 }
 
-/// SHR-01: `queryObjectOut` over SOAP 1.1 or 1.2.
+/// The two operations of the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Operation {
+    Query,
+    Write,
+}
+
+impl Operation {
+    fn name(self) -> &'static str {
+        match self {
+            Operation::Query => "queryObjectOut",
+            Operation::Write => "writeObjectOut",
+        }
+    }
+}
+
+/// A call as read from the envelope.
+#[derive(Debug)]
+struct Call {
+    op: Operation,
+    /// rpc style (the arguments are unqualified, as Axis 1 rpc/encoded sends them): the answer
+    /// is in rpc shape too.
+    rpc: bool,
+    jkxlh: String,
+    jkid: String,
+    doc: String,
+}
+
+const ARGS: [&str; 4] = ["xtlb", "jkxlh", "jkid", "UTF8XmlDoc"];
+
+/// Reads the operation and its arguments: by name (document/literal, and rpc with named
+/// parts), else by position (Axis `in0`..`in3`); an Axis multi-reference (`href="#id0"`) is
+/// the text of the element whose `id` it names. `xsi:type` and other attributes are ignored.
+fn read_call(leaves: &[Leaf]) -> Result<Call, String> {
+    let Some((op, op_leaf)) = leaves.iter().find_map(|l| {
+        let op = match l.name.as_str() {
+            "queryObjectOut" => Operation::Query,
+            "writeObjectOut" => Operation::Write,
+            _ => return None,
+        };
+        (l.parent == "Body").then_some((op, l))
+    }) else {
+        return Err("the body calls queryObjectOut or writeObjectOut".into());
+    };
+    let args: Vec<&Leaf> = leaves
+        .iter()
+        .filter(|l| l.parent == op_leaf.name && l.depth == op_leaf.depth + 1)
+        .collect();
+    let value = |l: &Leaf| match l.href.as_deref().and_then(|h| h.strip_prefix('#')) {
+        Some(id) => leaves
+            .iter()
+            .find(|m| m.id.as_deref() == Some(id))
+            .map(|m| m.text.clone())
+            .ok_or_else(|| format!("href #{id} names no element")),
+        None => Ok(l.text.clone()),
+    };
+    let mut found: [Option<String>; 4] = Default::default();
+    for (slot, name) in found.iter_mut().zip(ARGS) {
+        if let Some(l) = args.iter().find(|l| l.name == name) {
+            *slot = Some(value(l)?);
+        }
+    }
+    if found.iter().all(Option::is_none) && args.len() == ARGS.len() {
+        for (slot, l) in found.iter_mut().zip(&args) {
+            *slot = Some(value(l)?);
+        }
+    }
+    let [_, jkxlh, jkid, doc] = found;
+    let (Some(jkxlh), Some(jkid)) = (jkxlh, jkid) else {
+        return Err("jkxlh and jkid are required".into());
+    };
+    Ok(Call {
+        op,
+        rpc: args.iter().any(|l| !l.qualified),
+        jkxlh,
+        jkid,
+        doc: url_decode(&doc.unwrap_or_default())?,
+    })
+}
+
+/// The records of a `writeObjectOut` document: each child of `<root>` is one record and its
+/// children are the fields, e.g. `<root><row><violation_id>7</violation_id>…</row></root>`.
+fn records(doc: &str) -> Result<Vec<Submitted>, String> {
+    let (inner, _) = leaves(doc.as_bytes())?;
+    if inner.last().map(|l| l.name.as_str()) != Some("root") {
+        return Err("the document is <root> with one element per record".into());
+    }
+    let mut out = Vec::new();
+    let mut current = Vec::new();
+    for l in &inner {
+        match l.depth {
+            3 => current.push((l.name.clone(), l.text.clone())),
+            2 => out.push(std::mem::take(&mut current)),
+            1 => {}
+            _ => return Err("a record's fields hold text, not elements".into()),
+        }
+    }
+    Ok(out)
+}
+
+/// The answer envelope: `{op}Response` with `{op}Return`, the URL-encoded result document;
+/// qualified for document/literal, unqualified and typed for rpc/encoded.
+fn answer(soap12: bool, op: Operation, rpc: bool, xml: &str) -> Response {
+    let name = op.name();
+    let body = if rpc {
+        let style = if soap12 {
+            String::new()
+        } else {
+            " soap:encodingStyle=\"http://schemas.xmlsoap.org/soap/encoding/\"".to_owned()
+        };
+        format!(
+            "<ns:{name}Response xmlns:ns=\"{TNS}\" xmlns:xsd=\"http://www.w3.org/2001/XMLSchema\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"{style}><{name}Return xsi:type=\"xsd:string\">{}</{name}Return></ns:{name}Response>",
+            url_encode(xml)
+        )
+    } else {
+        format!(
+            "<ns:{name}Response xmlns:ns=\"{TNS}\"><ns:{name}Return>{}</ns:{name}Return></ns:{name}Response>",
+            url_encode(xml)
+        )
+    };
+    envelope(soap12, &body)
+}
+
+/// SHR-01: `queryObjectOut` and `writeObjectOut` over SOAP 1.1 or 1.2, document/literal or
+/// rpc/encoded.
 #[utoipa::path(post, path = "/api/v1/soap/TmriOutAccess", tag = "sharing",
-    request_body(content = String, content_type = "text/xml", description = "A SOAP 1.1 or 1.2 envelope calling queryObjectOut(xtlb, jkxlh, jkid, UTF8XmlDoc)"),
-    responses((status = 200, description = "The envelope with queryObjectOutReturn: the URL-encoded result XML (SOAP 1.1 as text/xml, 1.2 as application/soap+xml)",
+    request_body(content = String, content_type = "text/xml", description = "A SOAP 1.1 or 1.2 envelope, document/literal or rpc/encoded (Axis 1), calling queryObjectOut(xtlb, jkxlh, jkid, UTF8XmlDoc) with <root><QueryCondition>…</QueryCondition></root>, or writeObjectOut(xtlb, jkxlh, jkid, UTF8XmlDoc) with <root><row>field elements</row>…</root> (at most 100 records, only the write grant's fields; each record of the correction interface 04W01 becomes a data-modification request)"),
+    responses((status = 200, description = "The envelope with queryObjectOutReturn or writeObjectOutReturn: the URL-encoded <root><head><code/><message/><rownum/></head><body><row>…</row></body></root> (SOAP 1.1 as text/xml, 1.2 as application/soap+xml)",
                   content((String = "text/xml"), (String = "application/soap+xml"))),
-              (status = 400, description = "a refusal as a SOAP Fault naming the code: malformed, oversized or DOCTYPE envelope, unknown jkxlh, expired grant, field outside the grant (a refusal before the envelope is read is the usual error body)",
+              (status = 400, description = "a refusal as a SOAP Fault naming the code: malformed, oversized or DOCTYPE envelope or document, unknown jkxlh, no or expired grant, field outside the grant, a record outside the grant's scope (a refusal before the envelope is read is the usual error body)",
                   content((String = "text/xml"), (String = "application/soap+xml"), (crate::error::ErrorEnvelope = "application/json")))))]
 pub async fn call(State(state): State<AppState>, meta: RequestMeta, body: Bytes) -> Response {
     let soap12_hint = body.windows(SOAP12.len()).any(|w| w == SOAP12.as_bytes());
@@ -221,68 +393,66 @@ pub async fn call(State(state): State<AppState>, meta: RequestMeta, body: Bytes)
         Err(m) => return fault(soap12_hint, true, "request.malformed", &m),
     };
     let soap12 = root_ns == SOAP12 || soap12_hint;
-    let get = |name: &str| {
-        leaves
-            .iter()
-            .find(|l| l.name == name)
-            .map(|l| l.text.clone())
+    let c = match read_call(&leaves) {
+        Ok(c) => c,
+        Err(m) => return fault(soap12, true, "request.malformed", &m),
     };
-    if !leaves
-        .iter()
-        .any(|l| l.name == "queryObjectOut" || l.parent == "queryObjectOut")
-    {
-        return fault(
-            soap12,
-            true,
-            "request.malformed",
-            "only queryObjectOut is offered",
-        );
+    let outcome = match c.op {
+        Operation::Query => query(&state, &meta, &c).await,
+        Operation::Write => write(&state, &meta, &c).await,
+    };
+    match outcome {
+        Ok(xml) => answer(soap12, c.op, c.rpc, &xml),
+        Err(Refusal::Malformed(m)) => fault(soap12, true, "request.malformed", &m),
+        Err(Refusal::App(e)) => app_fault(soap12, &e),
     }
-    let (Some(key), Some(jkid)) = (get("jkxlh"), get("jkid")) else {
-        return fault(
-            soap12,
-            true,
-            "request.malformed",
-            "jkxlh and jkid are required",
-        );
-    };
-    let doc = match url_decode(&get("UTF8XmlDoc").unwrap_or_default()) {
-        Ok(d) => d,
-        Err(m) => return fault(soap12, true, "request.malformed", &m),
-    };
-    let (query, grant) = match leaves_of(&doc) {
-        Ok(v) => v,
-        Err(m) => return fault(soap12, true, "request.malformed", &m),
-    };
+}
+
+enum Refusal {
+    Malformed(String),
+    App(AppError),
+}
+
+impl From<AppError> for Refusal {
+    fn from(e: AppError) -> Self {
+        Refusal::App(e)
+    }
+}
+
+async fn query(state: &AppState, meta: &RequestMeta, c: &Call) -> Result<String, Refusal> {
+    let (query, grant) = leaves_of(&c.doc).map_err(Refusal::Malformed)?;
     let grant = match grant {
         Some(g) => g,
-        None => match partner_query::grant_for(&state, &key, &jkid).await {
-            Ok(g) => g,
-            Err(e) => return app_fault(soap12, &e),
-        },
+        None => partner_query::grant_for(state, &c.jkxlh, &c.jkid).await?,
     };
-    match partner_query::query(&state, &meta, &key, Protocol::Soap, grant, &query).await {
-        Ok(a) => {
-            let mut xml = format!(
-                "<root><head><code>1</code><message>ok</message><rownum>{}</rownum></head><body>",
-                a.rows.len()
-            );
-            for row in &a.rows {
-                xml.push_str("<row>");
-                for (name, v) in a.fields.iter().zip(row) {
-                    xml.push_str(&format!("<{name}>{}</{name}>", escape(&v.text())));
-                }
-                xml.push_str("</row>");
-            }
-            xml.push_str("</body></root>");
-            let body = format!(
-                "<ns:queryObjectOutResponse xmlns:ns=\"{TNS}\"><ns:queryObjectOutReturn>{}</ns:queryObjectOutReturn></ns:queryObjectOutResponse>",
-                url_encode(&xml)
-            );
-            envelope(soap12, &body)
+    let a = partner_query::query(state, meta, &c.jkxlh, Protocol::Soap, grant, &query).await?;
+    let mut xml = format!(
+        "<root><head><code>1</code><message>ok</message><rownum>{}</rownum></head><body>",
+        a.rows.len()
+    );
+    for row in &a.rows {
+        xml.push_str("<row>");
+        for (name, v) in a.fields.iter().zip(row) {
+            xml.push_str(&format!("<{name}>{}</{name}>", escape(&v.text())));
         }
-        Err(e) => app_fault(soap12, &e),
+        xml.push_str("</row>");
     }
+    xml.push_str("</body></root>");
+    Ok(xml)
+}
+
+async fn write(state: &AppState, meta: &RequestMeta, c: &Call) -> Result<String, Refusal> {
+    let rows = records(&c.doc).map_err(Refusal::Malformed)?;
+    let done = partner_write::write(state, meta, &c.jkxlh, Protocol::Soap, &c.jkid, &rows).await?;
+    let mut xml = format!(
+        "<root><head><code>1</code><message>accepted as requests for the platform to decide</message><rownum>{}</rownum></head><body>",
+        done.ids.len()
+    );
+    for id in &done.ids {
+        xml.push_str(&format!("<row><id>{id}</id><state>requested</state></row>"));
+    }
+    xml.push_str("</body></root>");
+    Ok(xml)
 }
 
 fn leaves_of(doc: &str) -> Result<(PartnerQuery, Option<i64>), String> {
@@ -290,13 +460,27 @@ fn leaves_of(doc: &str) -> Result<(PartnerQuery, Option<i64>), String> {
     conditions(&inner)
 }
 
-/// The WSDL of the service (document/literal, SOAP 1.1 and 1.2 bindings).
+/// Which description: document/literal (the default) or rpc/encoded (`?style=rpc`).
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct WsdlQuery {
+    /// `rpc` for the rpc/encoded description Axis 1 clients generate stubs from.
+    #[serde(default)]
+    pub style: Option<String>,
+}
+
+/// The WSDL of the service (document/literal, or rpc/encoded with `?style=rpc`; SOAP 1.1 and
+/// 1.2 bindings each). The endpoint accepts either style whichever description a client read.
 #[utoipa::path(get, path = "/api/v1/soap/TmriOutAccess.wsdl", tag = "sharing",
+    params(WsdlQuery),
     responses((status = 200, content_type = "text/xml", body = String)))]
-pub async fn wsdl(State(state): State<AppState>) -> Response {
+pub async fn wsdl(State(state): State<AppState>, Query(q): Query<WsdlQuery>) -> Response {
     let base = state.settings.public_base_url();
-    let xml = include_str!("partner_soap.wsdl")
-        .replace("{{ADDRESS}}", &format!("{base}/api/v1/soap/TmriOutAccess"));
+    let template = if q.style.as_deref().map(str::trim) == Some("rpc") {
+        include_str!("partner_soap_rpc.wsdl")
+    } else {
+        include_str!("partner_soap.wsdl")
+    };
+    let xml = template.replace("{{ADDRESS}}", &format!("{base}/api/v1/soap/TmriOutAccess"));
     ([(header::CONTENT_TYPE, "text/xml; charset=utf-8")], xml).into_response()
 }
 
@@ -315,5 +499,54 @@ mod tests {
         assert_eq!(q.filters.len(), 1);
         assert!(q.sort.unwrap().descending);
         assert!(leaves(&vec![b'<'; MAX_ENVELOPE + 1]).is_err());
+    }
+
+    /// An envelope as Axis 1 sends it (rpc/encoded): unqualified, `xsi:type`d arguments, one
+    /// of them multi-referenced.
+    const AXIS: &str = r##"<?xml version="1.0" encoding="UTF-8"?>
+<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+ <soapenv:Body>
+  <ns1:writeObjectOut soapenv:encodingStyle="http://schemas.xmlsoap.org/soap/encoding/" xmlns:ns1="http://roadwarden/TmriOutAccess">
+   <xtlb xsi:type="xsd:string">04</xtlb>
+   <jkxlh xsi:type="xsd:string">KEY</jkxlh>
+   <jkid xsi:type="soapenc:string" xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/">04W01</jkid>
+   <UTF8XmlDoc href="#id0"/>
+  </ns1:writeObjectOut>
+  <multiRef id="id0" soapenc:root="0" xsi:type="xsd:string" xmlns:soapenc="http://schemas.xmlsoap.org/soap/encoding/">%3Croot%3E%3Crow%3E%3Cviolation_id%3E7%3C%2Fviolation_id%3E%3C%2Frow%3E%3C%2Froot%3E</multiRef>
+ </soapenv:Body>
+</soapenv:Envelope>"##;
+
+    #[test]
+    fn shr_01_rpc_encoded_and_document_literal_calls_read_alike() {
+        let (l, _) = leaves(AXIS.as_bytes()).unwrap();
+        let c = read_call(&l).unwrap();
+        assert_eq!(c.op, Operation::Write);
+        assert!(c.rpc, "unqualified arguments answer in rpc shape");
+        assert_eq!((c.jkxlh.as_str(), c.jkid.as_str()), ("KEY", "04W01"));
+        assert_eq!(
+            records(&c.doc).unwrap(),
+            vec![vec![("violation_id".to_owned(), "7".to_owned())]]
+        );
+        // Document/literal with a default namespace: qualified.
+        let doc = "<Envelope xmlns=\"http://www.w3.org/2003/05/soap-envelope\"><Body>\
+            <queryObjectOut xmlns=\"http://roadwarden/TmriOutAccess\"><xtlb>04</xtlb>\
+            <jkxlh>K</jkxlh><jkid>04C02</jkid><UTF8XmlDoc>%3Croot%2F%3E</UTF8XmlDoc>\
+            </queryObjectOut></Body></Envelope>";
+        let (l, ns) = leaves(doc.as_bytes()).unwrap();
+        assert_eq!(ns, SOAP12);
+        let c = read_call(&l).unwrap();
+        assert!(c.op == Operation::Query && !c.rpc && c.doc == "<root/>");
+        // Axis positional parts in0..in3.
+        let pos = "<s:Envelope xmlns:s=\"http://schemas.xmlsoap.org/soap/envelope/\"><s:Body>\
+            <n:queryObjectOut xmlns:n=\"x\"><in0>04</in0><in1>K</in1><in2>04C01</in2>\
+            <in3></in3></n:queryObjectOut></s:Body></s:Envelope>";
+        let (l, _) = leaves(pos.as_bytes()).unwrap();
+        let c = read_call(&l).unwrap();
+        assert_eq!((c.jkxlh.as_str(), c.jkid.as_str()), ("K", "04C01"));
+        // Another operation, or records nested deeper than fields: refused.
+        let other = pos.replace("queryObjectOut", "deleteObjectOut");
+        assert!(read_call(&leaves(other.as_bytes()).unwrap().0).is_err());
+        assert!(records("<root><row><a><b>1</b></a></row></root>").is_err());
+        assert!(records("<other/>").is_err());
     }
 }

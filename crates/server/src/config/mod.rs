@@ -10,20 +10,27 @@ use serde::{Deserialize, Serialize};
 
 mod captures;
 mod evidence;
+mod outside;
 mod platform;
 mod riders;
 mod supervision;
 
 pub use captures::{CaptureSettings, DeviceSettings, NoticeSettings, ReportSettings, SmtpTls};
 pub use evidence::{BlobSettings, EvidenceSettings};
+pub use outside::{OutsideSettings, OutsideSystemSettings};
 pub use platform::{
     AuditSettings, DatabaseSettings, JobSettings, LogSettings, SecuritySettings, ServerSettings,
 };
-pub use riders::{FaceSettings, QualityGatesConfig, RiderSettings, WarningSettings};
+pub use riders::{
+    FaceSettings, PublicRiderSettings, QualityGatesConfig, RiderSettings, WarningSettings,
+    FACE_RETENTION_FLOOR_DAYS,
+};
 pub use supervision::SupervisionSettings;
 
 /// Where owners look up their records and object, under the public base address.
 const OWNERS_PAGE: &str = "/public/violations";
+/// RID-12: the rider services page (case studies, the safety quiz, one's own record).
+const RIDER_SERVICES_PAGE: &str = "/public/riders";
 
 /// The commented example printed by `roadwarden config example`.
 pub const EXAMPLE: &str = include_str!("../../../../config/example.toml");
@@ -47,6 +54,7 @@ pub struct Settings {
     pub audit: AuditSettings,
     pub supervision: SupervisionSettings,
     pub riders: RiderSettings,
+    pub outside: OutsideSettings,
 }
 
 impl Default for Settings {
@@ -67,6 +75,7 @@ impl Default for Settings {
             audit: AuditSettings::default(),
             supervision: SupervisionSettings::default(),
             riders: RiderSettings::default(),
+            outside: OutsideSettings::default(),
         }
     }
 }
@@ -116,6 +125,11 @@ impl Settings {
     /// object online (APL-02).
     pub fn owners_page_url(&self) -> String {
         format!("{}{OWNERS_PAGE}", self.public_base_url())
+    }
+
+    /// RID-09, RID-12: the rider services page a reminder sends the rider to.
+    pub fn rider_services_url(&self) -> String {
+        format!("{}{RIDER_SERVICES_PAGE}", self.public_base_url())
     }
 
     pub fn blob_dir(&self) -> PathBuf {
@@ -255,9 +269,11 @@ mod tests {
         s.database.url = Secret::new("postgres://rw:hunter2@db/roadwarden");
         s.blobs.s3_secret_access_key = Secret::new("s3-hunter3");
         s.notices.smtp_password = Secret::new("smtp-hunter4");
+        s.outside.grassroots.credential = Secret::new("grassroots-hunter5");
         let printed = format!("{s:?}");
         assert!(!printed.contains("hunter2"), "{printed}");
         assert!(!printed.contains("s3-hunter3"), "{printed}");
         assert!(!printed.contains("smtp-hunter4"), "{printed}");
+        assert!(!printed.contains("grassroots-hunter5"), "{printed}");
     }
 }

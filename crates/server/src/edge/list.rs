@@ -30,6 +30,8 @@ pub struct ListQuery {
     pub page: Option<String>,
     /// Rows per page, 1 to 200.
     pub per_page: Option<String>,
+    /// SEC-07: the approved export application a bulk export uses (`/…/export` only).
+    pub application: Option<String>,
 }
 
 /// A list's sort keys and its default order.
@@ -59,6 +61,8 @@ pub struct ListParams<K> {
     pub direction: Direction,
     pub page: i64,
     pub per_page: i64,
+    /// SEC-07: the export application named for a bulk export (`services::export`).
+    pub application: Option<i64>,
 }
 
 fn text(v: Option<&String>) -> Option<&str> {
@@ -126,6 +130,12 @@ impl ListQuery {
                 .filter(|n| (1..=last_page).contains(n))
                 .ok_or_else(|| FieldError::new("page", format!("must be 1 to {last_page}")))?,
         };
+        let application = text(self.application.as_ref())
+            .map(|s| {
+                s.parse::<i64>()
+                    .map_err(|_| FieldError::new("application", "must be a number"))
+            })
+            .transpose()?;
         Ok(ListParams {
             search,
             from,
@@ -134,6 +144,7 @@ impl ListQuery {
             direction,
             page,
             per_page,
+            application,
         })
     }
 }

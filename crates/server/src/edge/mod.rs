@@ -6,6 +6,7 @@ mod body;
 mod list;
 mod path;
 mod query;
+mod rider_session;
 
 pub use body::{
     body_limit, small_body, JsonBody, MultipartBody, RouteBodyLimit, SIGN_IN_BODY_BYTES,
@@ -15,3 +16,4 @@ pub use list::{
 };
 pub use path::{record_id, Path, RecordId};
 pub use query::{paging, search_text, Query, SEARCH_MAX_CHARS};
+pub use rider_session::{rider_cookie, rider_cookie_cleared, RiderToken, RIDER_COOKIE};

@@ -57,6 +57,17 @@ pub enum Job {
     SupervisionEscalation,
     /// RID-08: every rider's tier recomputed as the windows roll (tiers fall without events).
     RiderTierRebuild,
+    /// RID-10, SHR-04: requests to outside systems sent, retried and read back.
+    OutsideOutbox,
+    /// SHR-04: today's lists of riders by tier to the grassroots-governance platform.
+    GrassrootsLists,
+    /// RID-10, RID-11: open rider tasks: reminded before they are due, flagged once overdue,
+    /// escalated to the township later.
+    RiderTaskDeadlines,
+    /// RID-09, RID-10: pending SMS and voice reminders sent through the gateways.
+    RiderReminders,
+    /// SEC-10: face photos and descriptors past the configured retention are purged.
+    RiderFaceRetention,
 }
 
 impl Job {
@@ -81,6 +92,11 @@ impl Job {
             Job::SupervisionMonthly { .. } => "supervision_monthly",
             Job::SupervisionEscalation => "supervision_escalation",
             Job::RiderTierRebuild => "rider_tier_rebuild",
+            Job::OutsideOutbox => "outside_outbox",
+            Job::GrassrootsLists => "grassroots_lists",
+            Job::RiderTaskDeadlines => "rider_task_deadlines",
+            Job::RiderReminders => "rider_reminders",
+            Job::RiderFaceRetention => "rider_face_retention",
         }
     }
 
@@ -128,6 +144,11 @@ impl Job {
             }),
             "supervision_escalation" => Some(Job::SupervisionEscalation),
             "rider_tier_rebuild" => Some(Job::RiderTierRebuild),
+            "outside_outbox" => Some(Job::OutsideOutbox),
+            "grassroots_lists" => Some(Job::GrassrootsLists),
+            "rider_task_deadlines" => Some(Job::RiderTaskDeadlines),
+            "rider_reminders" => Some(Job::RiderReminders),
+            "rider_face_retention" => Some(Job::RiderFaceRetention),
             _ => None,
         }
     }
@@ -187,6 +208,11 @@ mod tests {
             Job::DeviceCalibrationCheck,
             Job::DeviceCleanup,
             Job::RiderTierRebuild,
+            Job::OutsideOutbox,
+            Job::GrassrootsLists,
+            Job::RiderTaskDeadlines,
+            Job::RiderReminders,
+            Job::RiderFaceRetention,
         ] {
             assert_eq!(Job::from_stored(job.kind(), &job.payload()).unwrap(), job);
         }

@@ -78,11 +78,51 @@ pub async fn run(state: &AppState, job: &Job) -> AppResult<()> {
         Job::SupervisionMonthly { month_of } => {
             let report = crate::services::supervision::analysis::monthly(state, *month_of).await?;
             tracing::info!(?report, "monthly device analysis");
+            // Then the month's reports are ready: their readers are told.
+            let told = crate::services::reports::announce::announce(state, *month_of).await?;
+            tracing::info!(messages = told, "monthly reports announced");
             Ok(())
         }
         Job::RiderTierRebuild => {
             let report = crate::services::riders::tiers::rebuild(state).await?;
             tracing::info!(?report, "rider tiers rebuilt");
+            Ok(())
+        }
+        Job::OutsideOutbox => {
+            // Boxed: the sender's future is large, and every caller of `run` would carry it.
+            let report = Box::pin(crate::services::outside::drain(state)).await?;
+            if report != Default::default() {
+                tracing::info!(?report, "outside requests sent and read back");
+            }
+            Ok(())
+        }
+        Job::GrassrootsLists => {
+            let n = Box::pin(crate::services::outside::queue_lists(state)).await?;
+            if n > 0 {
+                tracing::info!(
+                    lists = n,
+                    "riders' lists queued for the grassroots platform"
+                );
+            }
+            Ok(())
+        }
+        Job::RiderTaskDeadlines => {
+            let report = crate::services::riders::deadlines::run(state).await?;
+            if report != Default::default() {
+                tracing::info!(?report, "rider task deadlines");
+            }
+            Ok(())
+        }
+        Job::RiderReminders => {
+            let report = crate::services::riders::reminders::run(state).await?;
+            if report != Default::default() {
+                tracing::info!(?report, "rider reminders sent");
+            }
+            Ok(())
+        }
+        Job::RiderFaceRetention => {
+            let report = crate::services::riders::retention::run(state).await?;
+            tracing::info!(?report, "rider face data past retention purged");
             Ok(())
         }
         Job::SupervisionEscalation => {

@@ -21,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::Settings;
 use crate::error::{AppError, AppResult};
 use crate::services::context::ServiceContext;
+use crate::services::signing_key;
 
 /// A checkpoint with its signature, as stored in the blob store and written for witnesses.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,59 +93,14 @@ impl AnchoredReport {
     }
 }
 
-fn key_error(path: &Path, what: &str) -> AppError {
-    AppError::internal(anyhow::anyhow!(
-        "audit checkpoint key {}: {what}",
-        path.display()
-    ))
-}
-
 /// The signing key, if its file exists. The key itself is never logged.
 pub fn load_key(settings: &Settings) -> AppResult<Option<SigningKey>> {
-    let path = settings.checkpoint_key_file();
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(key_error(&path, &e.to_string())),
-    };
-    let seed: [u8; 32] = hex::decode(text.trim())
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| key_error(&path, "is not 32 bytes in hex"))?;
-    Ok(Some(SigningKey::from_bytes(&seed)))
+    signing_key::load(&settings.checkpoint_key_file())
 }
 
 /// The signing key, created with mode 0600 on first use.
 pub fn load_or_create_key(settings: &Settings) -> AppResult<SigningKey> {
-    if let Some(key) = load_key(settings)? {
-        return Ok(key);
-    }
-    let path = settings.checkpoint_key_file();
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| key_error(&path, &e.to_string()))?;
-    }
-    let seed: [u8; 32] = rand::random();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    match options.open(&path) {
-        Ok(mut file) => {
-            file.write_all(format!("{}\n", hex::encode(seed)).as_bytes())
-                .and_then(|()| file.sync_all())
-                .map_err(|e| key_error(&path, &e.to_string()))?;
-            tracing::info!(path = %path.display(), "created the audit checkpoint key");
-            Ok(SigningKey::from_bytes(&seed))
-        }
-        // Another process created it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            load_key(settings)?.ok_or_else(|| key_error(&path, "vanished after it was created"))
-        }
-        Err(e) => Err(key_error(&path, &e.to_string())),
-    }
+    signing_key::load_or_create(&settings.checkpoint_key_file())
 }
 
 /// Signs a checkpoint of the chain as it ends now, stores it in the blob store, indexes it

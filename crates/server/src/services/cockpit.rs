@@ -34,21 +34,24 @@ impl Scope {
 }
 
 /// A count under a name (a device state, an alert kind, a list state).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = CockpitCount)]
 pub struct Count {
     pub name: String,
     pub n: i64,
 }
 
 /// Waiting items and those of them past their deadline.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = CockpitWaiting)]
 pub struct Waiting {
     pub waiting: i64,
     pub overdue: i64,
 }
 
 /// BWC-05: footage recorded in the last seven days, and handed in and stored in time.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = CockpitFootage)]
 pub struct FootageCompliance {
     pub files: i64,
     pub in_time: i64,
@@ -57,7 +60,8 @@ pub struct FootageCompliance {
 }
 
 /// RID-13: what the command centre's wall shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = CockpitSnapshot)]
 pub struct Snapshot {
     pub at: DateTime<Utc>,
     pub devices: Vec<Count>,

@@ -21,7 +21,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::metrics::Metrics;
 use crate::services::captures::committer::Committer;
-use crate::services::captures::skips::ReviewSkips;
+use crate::services::devices::presence::throttle::PresenceThrottle;
 use crate::services::evidence::upload::sessions::Sessions;
 use crate::services::link_key::LinkKey;
 use crate::services::refusals::log::RefusalLog;
@@ -51,8 +51,8 @@ pub struct Inner {
     pub refusals: RefusalLog,
     /// NOT-02a: signs the owner's short-lived photo links.
     pub link_key: LinkKey,
-    /// REV-01: the captures each reviewer passed over, kept from coming straight back.
-    pub review_skips: ReviewSkips,
+    /// SUP-02: when each device's presence was last written (once a minute at most).
+    pub presence: PresenceThrottle,
     /// RID-05, RID-06: the face engine and the in-memory gallery and clusters, behind a lock.
     pub identity: IdentityState,
 }
@@ -86,7 +86,7 @@ impl ServiceContext {
             signin_guard: Default::default(),
             refusals: Default::default(),
             link_key: LinkKey::default(),
-            review_skips: ReviewSkips::default(),
+            presence: PresenceThrottle::default(),
             identity,
         }))
     }

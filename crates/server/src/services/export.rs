@@ -1,10 +1,80 @@
 //! Lists exported as XLSX workbooks: one sheet, the headings in the reader's language in bold
 //! on a frozen first row, then at most `roadwarden_store::list::MAX_ROWS` rows. The services
-//! that export a list write its audit entry (SEC-05); this only lays out the cells.
+//! that export a list write its audit entry (SEC-05) and lay out the cells here.
+//!
+//! SEC-07, DAT-02 (S3 art. 5.5 and 7.4, S1 art. 14(4)): [`deliver`] is the one line every
+//! list export crosses before its file leaves the platform. A working copy — at most
+//! [`INSTANT_ROWS`] rows, or at most [`INSTANT_PERSONAL_ROWS`] when the file holds personal
+//! data (plates, names, ID numbers, phones, accounts) — is handed out at once, audited by the
+//! list's service. Anything larger is a bulk copy of the platform's data: it needs the
+//! exporter's own approved, unused export application for `lists` (`?application=<id>`),
+//! which records the file's name, row count and SHA-256 (the same consent and record as the
+//! registrations CSV); without one it is refused with `sharing.export_needs_approval` and the
+//! refusal is audited.
 
+use roadwarden_domain::sharing::Dataset;
 use rust_xlsxwriter::{Format, Workbook};
 
+use crate::auth::Principal;
+use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
+use crate::services::context::ServiceContext;
+
+/// The most rows a list export without personal data hands out without an application.
+pub const INSTANT_ROWS: usize = 200;
+/// The most rows a list export holding personal data hands out without an application.
+pub const INSTANT_PERSONAL_ROWS: usize = 50;
+
+/// What an export holds, for the consent line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Export<'a> {
+    /// The list, as in the file's name (`violations`, `devices`, …).
+    pub what: &'a str,
+    pub rows: usize,
+    /// Whether the file holds personal data.
+    pub personal: bool,
+    /// The export application the exporter named, if any.
+    pub application: Option<i64>,
+}
+
+/// SEC-07: whether an export of `rows` rows is a bulk copy that needs an approved export
+/// application (more than a working copy: [`INSTANT_ROWS`], or [`INSTANT_PERSONAL_ROWS`]
+/// with personal data).
+pub fn needs_application(rows: usize, personal: bool) -> bool {
+    rows > if personal {
+        INSTANT_PERSONAL_ROWS
+    } else {
+        INSTANT_ROWS
+    }
+}
+
+/// SEC-07, DAT-02: hands `bytes` out when the export is a working copy; a bulk export uses
+/// the exporter's approved export application of `lists` (recording the file's name, rows
+/// and SHA-256 on it and in the audit chain) or is refused with a code, the refusal audited.
+/// Called by every list export's service after its own audit entry.
+pub async fn deliver(
+    ctx: &ServiceContext,
+    p: &Principal,
+    meta: &RequestMeta,
+    export: &Export<'_>,
+    bytes: Vec<u8>,
+) -> AppResult<Vec<u8>> {
+    if !needs_application(export.rows, export.personal) {
+        return Ok(bytes);
+    }
+    let name = file_name(export.what, ctx.clock.now());
+    let rows = i64::try_from(export.rows).unwrap_or(i64::MAX);
+    crate::services::sharing::applications::export(
+        ctx,
+        p,
+        meta,
+        export.application,
+        Dataset::Lists,
+        (&name, &bytes, rows),
+    )
+    .await?;
+    Ok(bytes)
+}
 
 /// One cell of an exported row.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,6 +142,17 @@ pub fn file_name(what: &str, now: chrono::DateTime<chrono::Utc>) -> String {
 mod tests {
     use super::*;
     use calamine::{Data, Reader, Xlsx};
+
+    #[test]
+    fn sec_07_a_working_copy_is_instant_and_a_bulk_or_personal_copy_needs_consent() {
+        assert!(!needs_application(INSTANT_ROWS, false));
+        assert!(needs_application(INSTANT_ROWS + 1, false));
+        assert!(!needs_application(INSTANT_PERSONAL_ROWS, true));
+        assert!(needs_application(INSTANT_PERSONAL_ROWS + 1, true));
+    }
+
+    // Personal data makes the working copy smaller, never larger.
+    const _: () = assert!(INSTANT_PERSONAL_ROWS < INSTANT_ROWS);
 
     #[test]
     fn a_workbook_reads_back() {

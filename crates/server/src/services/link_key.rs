@@ -1,11 +1,17 @@
 //! Short-lived signed links: a capture photo shown to an owner who has proved the vehicle is
 //! theirs (plate + VIN tail, NOT-02a). The proof travels in a form body once; the page then
 //! loads each photo from a link that names the record and the picture, expires, and carries an
-//! HMAC-SHA256 under a key made when the process starts (a restart only ends open pages' links).
+//! HMAC-SHA256 under the installation's key, made once and kept in the database (issue 14), so
+//! a link works after a restart and on every server of a cluster. Until [`LinkKey::install`]
+//! is given that key (at start, `app::open_state`), a key made by the process is used.
 //!
 //! A leaf module: the service context holds the key and this file imports nothing of it.
 
+use std::sync::RwLock;
+
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
+use roadwarden_store::{server_keys, Store};
 use sha2::Sha256;
 
 type HmacSha256 = Hmac<Sha256>;
@@ -22,12 +28,35 @@ pub struct PhotoLink {
     pub expires: i64,
 }
 
-pub struct LinkKey([u8; 32]);
+pub struct LinkKey(RwLock<[u8; 32]>);
 
 impl Default for LinkKey {
     fn default() -> Self {
-        Self(rand::random())
+        Self(RwLock::new(rand::random()))
     }
+}
+
+/// The name of the photo-link key in `server_keys`.
+const KEY_NAME: &str = "photo_link";
+
+/// The installation's photo-link key: the stored one, or a fresh one stored now (the first
+/// server to start makes it; a concurrent start reads the winner's).
+pub async fn load_shared(store: &Store, now: DateTime<Utc>) -> roadwarden_store::Result<[u8; 32]> {
+    let fresh = hex::encode(rand::random::<[u8; 32]>());
+    let mut tx = store.begin().await?;
+    let stored = server_keys::get_or_insert(&mut tx, KEY_NAME, &fresh, now).await?;
+    tx.commit().await?;
+    let mut key = [0u8; 32];
+    match hex::decode(stored.trim()) {
+        Ok(bytes) if bytes.len() == 32 => key.copy_from_slice(&bytes),
+        // A damaged row is not guessed around: links signed now would not verify later.
+        _ => {
+            return Err(roadwarden_store::StoreError::Corrupt(
+                "server_keys.photo_link is not 32 bytes in hex".into(),
+            ))
+        }
+    }
+    Ok(key)
 }
 
 impl std::fmt::Debug for LinkKey {
@@ -37,9 +66,15 @@ impl std::fmt::Debug for LinkKey {
 }
 
 impl LinkKey {
+    /// Signs and verifies with `key` from now on (the installation's shared key).
+    pub fn install(&self, key: [u8; 32]) {
+        *self.0.write().unwrap_or_else(|p| p.into_inner()) = key;
+    }
+
     fn mac(&self, message: &str) -> HmacSha256 {
+        let key = *self.0.read().unwrap_or_else(|p| p.into_inner());
         // HMAC takes a key of any length: this cannot fail.
-        let mut mac = HmacSha256::new_from_slice(&self.0).expect("HMAC takes any key length");
+        let mut mac = HmacSha256::new_from_slice(&key).expect("HMAC takes any key length");
         mac.update(message.as_bytes());
         mac
     }

@@ -17,11 +17,13 @@ pub mod home;
 pub mod link_key;
 pub(crate) mod lists;
 pub mod messages;
+pub mod outside;
 pub mod refusals;
 pub mod reports;
 pub mod riders;
 pub mod sharing;
 pub mod signin;
+pub mod signing_key;
 pub mod supervision;
 pub mod units;
 

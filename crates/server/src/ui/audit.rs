@@ -132,5 +132,14 @@ pub async fn export_xlsx(
         })
         .collect();
     let bytes = export::workbook(&t("audit.title"), &headings, &rows)?;
+    // SEC-07: the trail names people and addresses; more than a working copy needs an
+    // approved export application, like every list export.
+    let file = export::Export {
+        what: "audit",
+        rows: rows.len(),
+        personal: true,
+        application: parsed.params.application,
+    };
+    let bytes = export::deliver(&state, &reader, &meta, &file, bytes).await?;
     Ok(xlsx_download("audit", state.clock.now(), bytes))
 }

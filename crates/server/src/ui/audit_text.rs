@@ -24,6 +24,10 @@ pub fn action(lang: Lang, action: &str) -> String {
     let timeline = match action.split_once('.') {
         Some(("device", step)) => translated(lang, &format!("event.{step}")),
         Some(("violation", step)) => translated(lang, &format!("vevent.{step}")),
+        // SUP-03: a check-list step reads as the item's own history names it.
+        Some(("supervision", step)) => translated(lang, &format!("supervision.step.{step}")),
+        // AUD-09: a complaint's step reads as its button did.
+        Some(("complaint", step)) => translated(lang, &format!("complaint.{step}")),
         _ => None,
     };
     translated(lang, &format!("audit_action.{action}"))
@@ -94,21 +98,43 @@ fn code_text(lang: Lang, key: &str, s: &str) -> String {
             "violation_state.",
             "capture_state.",
             "recorder_state.",
+            "supervision.state.",
+            "complaint.state.",
+            "rider_task_state.",
+            "ferry_answer.",
         ],
-        "kind" => &["kind.", "device.kind.", "ledger_kind."],
+        "kind" | "task_kind" => &[
+            "kind.",
+            "device.kind.",
+            "ledger_kind.",
+            "rider_task_kind.",
+            "rpt.kind.",
+            "outside_kind.",
+        ],
+        "system" | "outside_system" => &["outside_system."],
+        "violation" => &["rider_violation."],
+        "tier" | "from_tier" | "to_tier" => &["rider_tier."],
+        "usage" => &["state."],
+        "match_state" => &["rider_match."],
+        "match_reason" => &["rider.hold."],
+        "step" => &["supervision.step.", "complaint."],
+        "outcome" => &["complaint.outcome."],
         "person_kind" | "officer_kind" => &["person_kind."],
         "requester" | "requester_kind" => &["requester."],
         "purpose" => &["purpose."],
         "department" => &["department."],
-        "channel" => &["channel."],
+        "channel" => &["channel.", "complaint.channel."],
         "level" => &["level."],
         "status" => &["status."],
         "category" | "retention" => &["retention."],
         "restriction" => &["restriction."],
         "trigger" => &["trigger."],
         "activity" => &["activity."],
-        "reason" | "reason_code" => &["suspension.", "reject.", "eliminate.", "stop_reason."],
+        "reason" | "reason_code" | "suspend_for" => {
+            &["suspension.", "reject.", "eliminate.", "stop_reason."]
+        }
         "action" => &["audit_action."],
+        "refusal" => &["refusal."],
         "sort" => &["sort."],
         "dir" => &["dir."],
         _ => &[],
@@ -149,6 +175,31 @@ mod tests {
         assert_eq!(action(Lang::ZhCn, "session.sign_in"), "登录");
         assert_eq!(action(Lang::En, "session.sign_in"), "Signed in");
         assert_eq!(action(Lang::ZhCn, "no.such_action"), "no.such_action");
+        assert_eq!(action(Lang::ZhCn, "supervision.fix_on_spot"), "立行立改");
+    }
+
+    #[test]
+    fn rider_and_check_list_codes_read_as_words() {
+        let lines = detail(
+            Lang::ZhCn,
+            r#"{"violation":"no_helmet","from":"rechecked","to":"fixed_on_spot","match_reason":"face.several"}"#,
+        );
+        let values: Vec<&str> = lines.iter().map(|l| l.value.as_str()).collect();
+        assert!(values.contains(&"未佩戴头盔"), "{values:?}");
+        assert!(values.contains(&"已立行立改"), "{values:?}");
+        assert!(values.contains(&"照片中有多张人脸"), "{values:?}");
+    }
+
+    #[test]
+    fn ferry_refusals_read_as_words() {
+        assert_eq!(action(Lang::En, "ferry.refused"), "Ferry file refused");
+        let lines = detail(
+            Lang::Vi,
+            r#"{"system":"grassroots","refusal":"ferry.bad_signature","file":"a.json"}"#,
+        );
+        let values: Vec<&str> = lines.iter().map(|l| l.value.as_str()).collect();
+        assert!(values.contains(&"Nền tảng quản trị cơ sở"), "{values:?}");
+        assert!(values.iter().any(|v| v.starts_with("Chữ ký")), "{values:?}");
     }
 
     #[test]

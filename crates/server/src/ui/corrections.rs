@@ -1,34 +1,44 @@
-//! SEC-06, DAT-01 pages: the data-modification form (reached from a violation record), the
-//! requests with their before/after values, and the head's and the technology department's
-//! buttons. Every form goes through `services::corrections`, as the API does.
+//! SEC-06, DAT-01 pages: the data-modification form (repeated rows, one per record, and files
+//! to attach), the requests with their records' before/after values, one request's page with
+//! its files, and the head's and the technology department's buttons. Every form goes through
+//! `services::corrections`, as the API does.
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use minijinja::{context, Value};
-use roadwarden_domain::capture::correction::{CorrectionState, FactField};
+use roadwarden_domain::capture::correction::{self as rule, CorrectionState, FactField};
 use serde::Deserialize;
 
 use super::views::render;
 use super::{flash, page_context, FormBody};
 use crate::auth::Require;
 use crate::context::RequestMeta;
-use crate::edge::{record_id, Path, RecordId};
+use crate::edge::{record_id, MultipartBody, Path, RecordId};
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::policy::{
     CorrectionApprovers, CorrectionExecutors, CorrectionReaders, CorrectionRequesters,
 };
-use crate::services::corrections::{self, CorrectionInput, FieldChange, Refusal};
+use crate::services::corrections::{self, form, Refusal};
 use crate::state::AppState;
 use crate::views::corrections::CorrectionView;
 
 #[derive(Debug, Deserialize, Default)]
 pub struct ListQuery {
     violation: Option<String>,
+    /// How many record rows the form shows (a link adds more).
+    rows: Option<String>,
     ok: Option<String>,
 }
 
-/// The requests in scope; with `violation`, that record's requests and the form to ask.
+/// The form's rows: three by default, never more than a request may name.
+fn row_count(raw: Option<&str>) -> Option<usize> {
+    raw.filter(|s| !s.is_empty())
+        .map(|s| s.parse::<usize>().unwrap_or(3).clamp(1, rule::MAX_RECORDS))
+}
+
+/// The requests in scope; with `violation`, that record's requests and the form to ask
+/// (its first row naming the record); with `rows`, the form alone.
 pub async fn page(
     State(state): State<AppState>,
     lang: Lang,
@@ -45,6 +55,7 @@ pub async fn page(
         None => corrections::list(&state, &user, &meta, None).await?,
     };
     let rows: Vec<CorrectionView> = rows.into_iter().map(CorrectionView::from).collect();
+    let form_rows = row_count(q.rows.as_deref()).or(violation.map(|_| 3));
     let ctx = page_context(
         lang,
         Some(&user),
@@ -53,6 +64,8 @@ pub async fn page(
             flash => flash(lang, q.ok.as_deref()),
             rows => Value::from_serialize(&rows),
             violation => violation,
+            form_rows => form_rows.map(|n| (0..n).collect::<Vec<_>>()),
+            more_rows => form_rows.map(|n| (n + 5).min(rule::MAX_RECORDS)),
             fields => FactField::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
             may_ask => user.may::<CorrectionRequesters>(),
             may_decide => user.may::<CorrectionApprovers>(),
@@ -64,52 +77,66 @@ pub async fn page(
     Ok(render("corrections.html", ctx)?.into_response())
 }
 
-/// The form: one input per fact field; a field left empty is not changed.
-#[derive(Debug, Deserialize)]
-pub struct RequestForm {
-    violation_id: String,
-    reason: String,
-    #[serde(default)]
-    plate: String,
-    #[serde(default)]
-    plate_colour: String,
-    #[serde(default)]
-    violation_code: String,
-    #[serde(default)]
-    occurred_at: String,
-    #[serde(default)]
-    place: String,
+#[derive(Debug, Deserialize, Default)]
+pub struct ShowQuery {
+    ok: Option<String>,
 }
 
+/// One request: its records with before/after, its files, and the buttons.
+pub async fn show(
+    State(state): State<AppState>,
+    lang: Lang,
+    user: Require<CorrectionReaders>,
+    Path(RecordId(id)): Path<RecordId>,
+    Query(q): Query<ShowQuery>,
+) -> AppResult<Response> {
+    let c = corrections::get(&state, &user, id).await?;
+    let may_files = corrections::may_read_files(&user, c.request.requested_by);
+    let c = CorrectionView::from(c);
+    let ctx = page_context(
+        lang,
+        Some(&user),
+        "/corrections",
+        context! {
+            flash => flash(lang, q.ok.as_deref()),
+            c => Value::from_serialize(&c),
+            may_files => may_files,
+            may_decide => user.may::<CorrectionApprovers>(),
+            may_execute => user.may::<CorrectionExecutors>(),
+            requested => CorrectionState::Requested.as_str(),
+            approved => CorrectionState::Approved.as_str(),
+        },
+    );
+    Ok(render("correction.html", ctx)?.into_response())
+}
+
+/// A file of a request, shown in the browser (the read is recorded).
+pub async fn attachment(
+    State(state): State<AppState>,
+    user: Require<CorrectionReaders>,
+    meta: RequestMeta,
+    Path(ids): Path<(RecordId, RecordId)>,
+) -> AppResult<Response> {
+    let (RecordId(id), RecordId(aid)) = ids;
+    let (a, bytes) = corrections::attachment(&state, &user, &meta, id, aid).await?;
+    Ok(crate::views::corrections::attachment_response(&a, bytes))
+}
+
+/// The form (multipart): rows `records[i].violation_id` and one input per fact field (a field
+/// left empty is not changed, a row left empty is skipped), the reason and the files.
 pub async fn create(
     State(state): State<AppState>,
     user: Require<CorrectionRequesters>,
     meta: RequestMeta,
-    FormBody(f): FormBody<RequestForm>,
+    MultipartBody(body): MultipartBody,
 ) -> AppResult<Response> {
-    let violation_id = record_id("violation_id", &f.violation_id)?;
-    let changes = [
-        ("plate", f.plate),
-        ("plate_colour", f.plate_colour),
-        ("violation_code", f.violation_code),
-        ("occurred_at", f.occurred_at),
-        ("place", f.place),
-    ]
-    .into_iter()
-    .filter(|(_, v)| !v.trim().is_empty())
-    .map(|(field, value)| FieldChange {
-        field: field.to_owned(),
-        value,
-    })
-    .collect();
-    let input = CorrectionInput {
-        violation_id,
-        changes,
-        reason: f.reason,
-    };
-    corrections::request(&state, &user, &meta, &input).await?;
+    let f = form::page_form(body).await?;
+    let c = corrections::request(&state, &user, &meta, &f.input, f.files)
+        .await
+        .map_err(|e| form::on_page(e, &f.rows))?;
     Ok(Redirect::to(&format!(
-        "/corrections?violation={violation_id}&ok=correction_requested"
+        "/corrections/{}?ok=correction_requested",
+        c.request.id
     ))
     .into_response())
 }

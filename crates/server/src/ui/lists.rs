@@ -129,6 +129,14 @@ impl<K: Copy + PartialEq> ListPage<'_, K> {
                 let q = self.query(current, None);
                 format!("{}/export{}{q}", self.path, if q.is_empty() { "" } else { "?" })
             }),
+            // SEC-07: the export is a small GET form so that a bulk export can name its
+            // approved application; the list's query rides along as hidden fields.
+            export_fields => self.export.then(|| {
+                url::form_urlencoded::parse(self.query(current, None).as_bytes())
+                    .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                    .collect::<Vec<_>>()
+            }),
+            export_action => format!("{}/export", self.path),
         }
     }
 }

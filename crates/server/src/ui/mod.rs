@@ -16,6 +16,7 @@ pub mod docs;
 pub mod evidence;
 pub mod footage;
 pub mod home;
+pub mod inbox;
 mod inline_form;
 mod lists;
 pub mod reports;
@@ -53,6 +54,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(home::page))
         .route("/messages/{id}/read", post(home::mark_read))
+        .route("/inbox", get(inbox::page))
+        .route("/inbox/read-all", post(inbox::mark_all_read))
+        .route("/inbox/{id}/read", post(inbox::mark_read))
         .route(
             "/login",
             get(account::login_page).merge(crate::edge::small_body(post(account::login))),
@@ -112,6 +116,11 @@ pub fn router() -> Router<AppState> {
         .route(
             "/corrections",
             get(corrections::page).post(corrections::create),
+        )
+        .route("/corrections/{id}", get(corrections::show))
+        .route(
+            "/corrections/{id}/attachments/{attachment}",
+            get(corrections::attachment),
         )
         .route("/corrections/{id}/approve", post(corrections::approve))
         .route("/corrections/{id}/refuse", post(corrections::refuse))
@@ -278,6 +287,7 @@ pub fn page_context(
 ) -> Value {
     let mut nav = vec![("/", "nav.home"), ("/units", "nav.units")];
     if let Some(p) = principal {
+        nav.push(("/inbox", "nav.inbox"));
         nav.push(("/devices", "nav.devices"));
         if p.may::<DeviceReviewers>() {
             nav.push(("/device-reviews", "nav.device_reviews"));
@@ -333,6 +343,7 @@ pub fn page_context(
         }
         if p.may::<RiderAssessors>() {
             nav.push(("/riders/assessment", "nav.rider_assessment"));
+            nav.push(("/riders/surveys", "nav.rider_surveys"));
         }
         if p.may::<CheckListReaders>() {
             nav.push(("/supervision", "nav.supervision"));

@@ -23,11 +23,39 @@ pub struct MessageView {
     pub detail: String,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
+    /// The page of what it is about, when there is one.
+    pub link: Option<String>,
+}
+
+/// The page of a message's subject (a device, a check-list item, a rider task...).
+pub fn subject_link(subject_type: &str, subject_id: &str) -> Option<String> {
+    // A month's reports (`2026-11`): the month's device report.
+    if subject_type == "report_month" {
+        let month = subject_id.len() == 7
+            && subject_id
+                .char_indices()
+                .all(|(i, c)| if i == 4 { c == '-' } else { c.is_ascii_digit() });
+        return month.then(|| format!("/reports/device?month={subject_id}"));
+    }
+    if subject_id.is_empty() || !subject_id.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some(match subject_type {
+        "violation" => format!("/violations/{subject_id}"),
+        "objection" => "/objections".to_owned(),
+        "device" => format!("/devices/{subject_id}"),
+        "check_item" => format!("/supervision/items/{subject_id}"),
+        "complaint" => format!("/supervision/complaints#complaint-{subject_id}"),
+        "rider_task" => format!("/riders/tasks#task-{subject_id}"),
+        "rider_person" => format!("/riders/{subject_id}"),
+        _ => return None,
+    })
 }
 
 impl From<Message> for MessageView {
     fn from(m: Message) -> Self {
         Self {
+            link: subject_link(&m.subject_type, &m.subject_id),
             id: m.id,
             unit_id: m.unit_id,
             role: m.role,

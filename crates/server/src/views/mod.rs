@@ -12,6 +12,7 @@ pub mod evidence;
 pub mod lists;
 pub mod messages;
 pub mod org;
+pub mod outside;
 pub mod registration;
 pub mod riders;
 pub mod sharing;

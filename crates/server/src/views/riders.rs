@@ -206,10 +206,19 @@ pub struct DispositionView {
     pub tier: String,
     /// pending, sent, confirmed or failed.
     pub state: String,
+    /// RID-09 reminders: why it is where it is, as a stable code (`no_phone`, `retrying`,
+    /// `gateway_failed`, or `no_gateway` / `no_voice_gateway` while its gateway is not
+    /// configured); empty otherwise.
+    pub reason: String,
+    /// Attempts made (reminders and outside requests).
+    pub attempts: i32,
+    /// The last error or the read-back, as the outside system or gateway gave it.
     pub detail: String,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub confirmed_at: Option<DateTime<Utc>>,
+    /// A reminder to be tried again: when.
+    pub next_at: Option<DateTime<Utc>>,
 }
 
 impl From<RiderDisposition> for DispositionView {
@@ -219,6 +228,9 @@ impl From<RiderDisposition> for DispositionView {
             disposition: d.disposition.as_str().to_owned(),
             tier: d.tier.as_str().to_owned(),
             state: d.state.as_str().to_owned(),
+            next_at: (d.reason == "retrying").then_some(d.next_at).flatten(),
+            reason: d.reason,
+            attempts: d.attempts,
             detail: d.detail,
             created_at: d.created_at,
             sent_at: d.sent_at,
@@ -266,6 +278,8 @@ pub struct RiderFile {
     pub events_total: i64,
     pub tasks: Vec<RiderTaskView>,
     pub measures: Vec<DispositionView>,
+    /// RID-10, SHR-04: the requests to outside systems about this rider, and the systems off.
+    pub outside: super::outside::OutsideOnFile,
     pub timeline: Vec<TimelineEntry>,
     pub purpose: String,
 }
@@ -303,6 +317,10 @@ pub struct LibraryRowError {
     pub line: usize,
     pub field: String,
     pub reason: String,
+    /// For a photo: the reason's code the pages translate (`rider.hold.face.none`,
+    /// `rider_library.photo.missing` …).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 /// What a face base library import did (RID-05).
@@ -314,8 +332,11 @@ pub struct LibraryReport {
     pub created: usize,
     pub updated: usize,
     pub skipped: usize,
-    /// Rows naming a photo file (the photo is enrolled by the face pipeline).
+    /// Rows naming a photo file.
     pub with_photo: usize,
+    /// Photos that passed the quality gates and were enrolled (a photo the person already
+    /// has is not enrolled twice). Without a photo archive, none.
+    pub enrolled: usize,
     pub errors: Vec<LibraryRowError>,
     /// False when bad rows stopped the import (nothing was written).
     pub committed: bool,

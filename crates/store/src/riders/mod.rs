@@ -9,7 +9,10 @@ pub mod event_reads;
 pub mod events;
 pub mod faces;
 pub mod persons;
+pub mod public;
+pub mod retention;
 pub mod stats;
+pub mod task_deadlines;
 pub mod tasks;
 
 /// Rows of a count before it says "more than" (persons and events can run to millions).

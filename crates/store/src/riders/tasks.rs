@@ -77,10 +77,22 @@ pub async fn get(tx: &mut Tx, id: RiderTaskId) -> Result<Option<RiderTask>> {
 /// A step checked by `roadwarden_domain::rider::take_step`, with what it records.
 #[derive(Debug, Clone, Copy)]
 pub enum TaskChange<'a> {
-    Accept { by: UserId },
-    Report { by: UserId, result: &'a TaskResult },
-    Pass { by: UserId },
-    SendBack { by: UserId, reason: &'a str },
+    /// `by` is none when the grassroots-governance platform took the step for the village
+    /// (SHR-04): the grid worker is the platform's, not an account here.
+    Accept {
+        by: Option<UserId>,
+    },
+    Report {
+        by: Option<UserId>,
+        result: &'a TaskResult,
+    },
+    Pass {
+        by: UserId,
+    },
+    SendBack {
+        by: UserId,
+        reason: &'a str,
+    },
 }
 
 impl TaskChange<'_> {
@@ -109,16 +121,16 @@ pub async fn transition(
             let sql = format!(
                 "UPDATE rider_tasks SET state = $3, accepted_by = $4, accepted_at = $5 {guard}"
             );
-            on!(tx, c => sqlx::query(&sql).bind(id.0).bind(from.as_str()).bind(to).bind(by.0)
-                .bind(at).execute(c).await?.rows_affected())
+            on!(tx, c => sqlx::query(&sql).bind(id.0).bind(from.as_str()).bind(to)
+                .bind(by.map(|u| u.0)).bind(at).execute(c).await?.rows_affected())
         }
         TaskChange::Report { by, result } => {
             let sql = format!(
                 "UPDATE rider_tasks SET state = $3, reported_by = $4, reported_at = $5, \
                  result = $6, photos = $7 {guard}"
             );
-            on!(tx, c => sqlx::query(&sql).bind(id.0).bind(from.as_str()).bind(to).bind(by.0)
-                .bind(at).bind(&result.text).bind(result.photos.to_json())
+            on!(tx, c => sqlx::query(&sql).bind(id.0).bind(from.as_str()).bind(to)
+                .bind(by.map(|u| u.0)).bind(at).bind(&result.text).bind(result.photos.to_json())
                 .execute(c).await?.rows_affected())
         }
         TaskChange::Pass { by } => {

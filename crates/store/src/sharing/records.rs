@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use roadwarden_domain::rider::MatchState;
 use roadwarden_domain::sharing::grant::{Record, Value};
 
 use crate::{on, path_range, Result, Tx};
@@ -78,4 +79,81 @@ fn record(r: Row) -> Record {
         category: r.violation_code,
         values,
     }
+}
+
+#[derive(sqlx::FromRow)]
+struct RiderRow {
+    id: i64,
+    unit_path: String,
+    name: String,
+    id_number: Option<String>,
+    village: String,
+    unit_name: String,
+    occurred_at: DateTime<Utc>,
+    place: String,
+    violation: String,
+}
+
+/// SHR-03: the confirmed rider files under `scope_path` with a confirmed violation in
+/// `[from, to)`, one record each: name, ID number, the place and time of the latest violation
+/// in the span, how many there were, and the village or community (the file's unit when none
+/// is written). Provisional files (no ID number yet) and merged files are left out; the
+/// record's category is the latest violation's kind. Reads at most [`MAX_READ`] events.
+pub async fn riders(
+    tx: &mut Tx,
+    scope_path: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Record>> {
+    let (low, high) = path_range(scope_path);
+    let sql = "SELECT p.id, p.unit_path, p.name, p.id_number, p.village, u.name AS unit_name, \
+        e.occurred_at, e.place, e.violation \
+        FROM rider_events e JOIN rider_persons p ON p.id = e.person_id \
+        JOIN units u ON u.id = p.unit_id \
+        WHERE p.unit_path >= $1 AND p.unit_path < $2 AND p.merged_into IS NULL \
+        AND p.id_number IS NOT NULL AND e.match_state = $3 \
+        AND e.occurred_at >= $4 AND e.occurred_at < $5 \
+        ORDER BY p.id, e.occurred_at, e.id LIMIT $6";
+    let rows: Vec<RiderRow> = on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high)
+        .bind(MatchState::Matched.as_str()).bind(from).bind(to).bind(MAX_READ)
+        .fetch_all(c).await?);
+    let mut out: Vec<Record> = Vec::new();
+    for r in rows {
+        let village = if r.village.trim().is_empty() {
+            r.unit_name.clone()
+        } else {
+            r.village.clone()
+        };
+        match out.last_mut().filter(|last| last.id == r.id) {
+            Some(last) => {
+                // Rows come oldest first: the later one is the latest so far.
+                let n = match last.values.get("violations") {
+                    Some(Value::Int(n)) => *n,
+                    _ => 0,
+                };
+                last.values.insert("violations", Value::Int(n + 1));
+                last.values.insert("place", Value::Text(r.place));
+                last.values.insert("date", Value::Time(r.occurred_at));
+                last.at = r.occurred_at;
+                last.category = r.violation;
+            }
+            None => {
+                let mut values = BTreeMap::new();
+                values.insert("name", text(Some(r.name)));
+                values.insert("id_number", text(r.id_number));
+                values.insert("place", Value::Text(r.place));
+                values.insert("date", Value::Time(r.occurred_at));
+                values.insert("violations", Value::Int(1));
+                values.insert("village", Value::Text(village));
+                out.push(Record {
+                    id: r.id,
+                    unit_path: r.unit_path,
+                    at: r.occurred_at,
+                    category: r.violation,
+                    values,
+                });
+            }
+        }
+    }
+    Ok(out)
 }

@@ -20,15 +20,19 @@ pub struct AnalysedDevice {
     pub time_zone: String,
     #[sqlx(try_from = "String")]
     pub country: Country,
+    /// When the device was last heard from (any authenticated push), if ever.
+    pub last_seen_at: Option<DateTime<Utc>>,
 }
 
-/// Devices in use (or on trial) managed in `scope`, at most `limit`.
+/// Devices that capture (in use, on trial, or in use with the yearly evaluation due) managed
+/// in `scope`, at most `limit`.
 pub async fn devices_in_use(tx: &mut Tx, scope: &str, limit: i64) -> Result<Vec<AnalysedDevice>> {
     let (low, high) = path_range(scope);
     let sql =
-        "SELECT d.id, d.number, d.unit_id, d.unit_path, u.time_zone, u.country FROM devices d \
-        JOIN units u ON u.id = d.unit_id WHERE d.unit_path >= $1 AND d.unit_path < $2 \
-        AND d.state IN ('in_use', 'trial') ORDER BY d.id LIMIT $3";
+        "SELECT d.id, d.number, d.unit_id, d.unit_path, u.time_zone, u.country, p.last_seen_at \
+        FROM devices d JOIN units u ON u.id = d.unit_id \
+        LEFT JOIN device_presence p ON p.device_id = d.id WHERE d.unit_path >= $1 AND d.unit_path < $2 \
+        AND d.state IN ('in_use', 'trial', 'evaluation_due') ORDER BY d.id LIMIT $3";
     Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(limit).fetch_all(c).await?))
 }
 
@@ -142,6 +146,86 @@ pub async fn complaint_hours(
          JOIN devices d ON d.id = k.device_id \
          WHERE d.unit_path >= $1 AND d.unit_path < $2 AND k.registered_at >= $3 \
          AND k.registered_at < $4 GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $5"
+    );
+    Ok(on!(tx, c => sqlx::query_as(&sql)
+        .bind(&low).bind(&high).bind(from).bind(to).bind(limit).fetch_all(c).await?))
+}
+
+/// The flagged captures of one device in one UTC hour: uploaded late (CAP-02), and the device
+/// clock's largest difference either way (seconds; positive when it runs ahead).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct FlagHour {
+    pub device_id: i64,
+    pub hour: String,
+    pub late: i64,
+    pub drift_max: Option<i64>,
+    pub drift_min: Option<i64>,
+}
+
+/// The clock-drift seconds of one capture's flags (JSON), NULL without that flag.
+fn drift_of(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => {
+            "(SELECT json_extract(j.value, '$.seconds') FROM json_each(c.flags) j \
+             WHERE json_extract(j.value, '$.flag') = 'clock_drift' LIMIT 1)"
+        }
+        Backend::Postgres => {
+            "(SELECT (j->>'seconds')::bigint FROM jsonb_array_elements(c.flags::jsonb) j \
+             WHERE j->>'flag' = 'clock_drift' LIMIT 1)"
+        }
+    }
+}
+
+/// Late uploads and clock drift of the devices managed in `scope`, captured in `[from, to)`:
+/// only captures that carry one of the two flags are read.
+pub async fn flag_hours(
+    tx: &mut Tx,
+    scope: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<FlagHour>> {
+    let (low, high) = path_range(scope);
+    let hour = hour_of(tx.backend(), "c.captured_at");
+    let drift = drift_of(tx.backend());
+    let sql = format!(
+        "SELECT f.device_id, f.hour, SUM(f.late) AS late, MAX(f.drift) AS drift_max, \
+         MIN(f.drift) AS drift_min FROM ( \
+           SELECT c.device_id, {hour} AS hour, \
+             CASE WHEN c.flags LIKE '%\"late_upload\"%' THEN 1 ELSE 0 END AS late, \
+             {drift} AS drift \
+           FROM captures c JOIN devices d ON d.id = c.device_id \
+           WHERE d.unit_path >= $1 AND d.unit_path < $2 AND c.captured_at >= $3 \
+           AND c.captured_at < $4 \
+           AND (c.flags LIKE '%\"late_upload\"%' OR c.flags LIKE '%\"clock_drift\"%') \
+         ) f GROUP BY f.device_id, f.hour ORDER BY 1, 2 LIMIT $5"
+    );
+    Ok(on!(tx, c => sqlx::query_as(&sql)
+        .bind(&low).bind(&high).bind(from).bind(to).bind(limit).fetch_all(c).await?))
+}
+
+/// The longest silence of one device that ended in one UTC hour, in whole hours.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct SilenceHour {
+    pub device_id: i64,
+    pub hour: String,
+    pub hours: i64,
+}
+
+/// Silences of the devices managed in `scope` that ended in `[from, to)`.
+pub async fn silence_hours(
+    tx: &mut Tx,
+    scope: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<SilenceHour>> {
+    let (low, high) = path_range(scope);
+    let hour = hour_of(tx.backend(), "s.ended_at");
+    let sql = format!(
+        "SELECT s.device_id, {hour} AS hour, MAX(s.hours) AS hours FROM device_silences s \
+         WHERE s.unit_path >= $1 AND s.unit_path < $2 AND s.ended_at >= $3 AND s.ended_at < $4 \
+         GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $5"
     );
     Ok(on!(tx, c => sqlx::query_as(&sql)
         .bind(&low).bind(&high).bind(from).bind(to).bind(limit).fetch_all(c).await?))

@@ -5,7 +5,9 @@ use roadwarden_domain::capture::correction::CorrectionState;
 use roadwarden_domain::capture::intake::Flags;
 use roadwarden_domain::capture::notice::ViolationState;
 use roadwarden_domain::org::Level;
-use roadwarden_store::corrections::{self, Change, Changes, FactUpdate, NewCorrection};
+use roadwarden_store::corrections::{
+    self, Change, Changes, FactUpdate, NewCorrection, NewRecord, RecordUpdate,
+};
 use roadwarden_store::{captures, users, violations};
 
 use super::captures::{new_capture, new_violation};
@@ -27,6 +29,13 @@ async fn sec_06_facts_and_timeline_are_refused_by_the_database_but_corrections_p
         .unwrap()
         .unwrap();
     let id = violations::insert(&mut tx, &new_violation(&county, capture))
+        .await
+        .unwrap();
+    let capture = captures::insert(&mut tx, &new_capture(&county, Flags::default()))
+        .await
+        .unwrap()
+        .unwrap();
+    let other = violations::insert(&mut tx, &new_violation(&county, capture))
         .await
         .unwrap();
     violations::add_event(&mut tx, id, "entered", None, "system", "", t0())
@@ -75,39 +84,57 @@ async fn sec_06_facts_and_timeline_are_refused_by_the_database_but_corrections_p
     let cid = corrections::insert(
         &mut tx,
         &NewCorrection {
-            violation_id: id,
             unit_id: county.id.0,
             unit_path: county.path.as_str(),
-            changes: &changes,
+            records: &[NewRecord {
+                violation_id: id,
+                unit_id: county.id.0,
+                unit_path: county.path.as_str(),
+                changes: changes.clone(),
+            }],
             reason: "wrong site",
             requested_by: asker,
             requested_at: t0(),
+            partner_id: None,
         },
     )
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let update = FactUpdate {
-        place: Some("Mingzhu Road 2".into()),
-        ..FactUpdate::default()
+    let update = |violation_id| {
+        [RecordUpdate {
+            position: 0,
+            violation_id,
+            facts: FactUpdate {
+                place: Some("Mingzhu Road 2".into()),
+                ..FactUpdate::default()
+            },
+            changes: changes.clone(),
+        }]
     };
     let mut tx = db.store.begin().await.unwrap();
-    let refused = corrections::execute(&mut tx, cid, id, &update, &changes, head, t0()).await;
+    let refused = corrections::execute(&mut tx, cid, &update(id), head, t0()).await;
     assert!(refused.is_err(), "an unapproved request changes nothing");
     drop(tx);
 
-    // Approved, it passes, in one transaction, and the mark is gone after.
     let mut tx = db.store.begin().await.unwrap();
     assert!(
         corrections::decide(&mut tx, cid, CorrectionState::Approved, head, "", t0())
             .await
             .unwrap()
     );
-    assert!(
-        corrections::execute(&mut tx, cid, id, &update, &changes, head, t0())
-            .await
-            .unwrap()
-    );
+    tx.commit().await.unwrap();
+    // Approved, it opens the door only to the records it names (0028's trigger).
+    let mut tx = db.store.begin().await.unwrap();
+    let refused = corrections::execute(&mut tx, cid, &update(other), head, t0()).await;
+    assert!(refused.is_err(), "a record the request does not name");
+    drop(tx);
+
+    // It passes, in one transaction, and the mark is gone after.
+    let mut tx = db.store.begin().await.unwrap();
+    assert!(corrections::execute(&mut tx, cid, &update(id), head, t0())
+        .await
+        .unwrap());
     tx.commit().await.unwrap();
     let mut tx = db.store.begin_read().await.unwrap();
     let v = violations::get(&mut tx, id).await.unwrap().unwrap();
@@ -115,6 +142,8 @@ async fn sec_06_facts_and_timeline_are_refused_by_the_database_but_corrections_p
     let c = corrections::get(&mut tx, cid).await.unwrap().unwrap();
     assert_eq!(c.state, CorrectionState::Executed);
     assert_eq!(c.changes, changes);
+    let records = corrections::records(&mut tx, cid).await.unwrap();
+    assert_eq!((records.len(), &records[0].changes), (1, &changes));
     assert_eq!(
         corrections::of_violation(&mut tx, id).await.unwrap().len(),
         1

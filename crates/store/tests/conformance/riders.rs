@@ -398,7 +398,7 @@ async fn rid_11_tasks_follow_the_loop_and_overdue_ones_are_listed() {
         &mut tx,
         task,
         TaskState::Dispatched,
-        TaskChange::Accept { by: w },
+        TaskChange::Accept { by: Some(w) },
         at
     )
     .await
@@ -408,7 +408,7 @@ async fn rid_11_tasks_follow_the_loop_and_overdue_ones_are_listed() {
         &mut tx,
         task,
         TaskState::Dispatched,
-        TaskChange::Accept { by: w },
+        TaskChange::Accept { by: Some(w) },
         at
     )
     .await
@@ -423,7 +423,7 @@ async fn rid_11_tasks_follow_the_loop_and_overdue_ones_are_listed() {
         task,
         TaskState::Accepted,
         TaskChange::Report {
-            by: w,
+            by: Some(w),
             result: &result
         },
         at
@@ -451,7 +451,7 @@ async fn rid_11_tasks_follow_the_loop_and_overdue_ones_are_listed() {
         task,
         TaskState::Accepted,
         TaskChange::Report {
-            by: w,
+            by: Some(w),
             result: &result
         },
         at

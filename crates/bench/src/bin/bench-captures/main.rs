@@ -16,8 +16,12 @@
 //! 3. **Notices**: 100,000 queued SMS notices drained through the outbox
 //!    (`services::captures::outbox::drain`) to a local HTTP sink in under 60 s.
 //!
+//! 4. **Cockpit** (issue 16, RID-13): the wall screen's data refresh at a province scope over
+//!    part 2's world, p99 under 100 ms (`cockpit.rs`).
+//!
 //! Figures and commands are recorded in BENCHMARKS.md ("Captures (issue 4)").
 
+mod cockpit;
 mod ingest;
 mod notices;
 mod push;
@@ -32,6 +36,7 @@ use std::time::Duration;
 use clap::Parser;
 use roadwarden_bench::with_database;
 
+use crate::cockpit::run_cockpit;
 use crate::ingest::run_ingest;
 use crate::notices::run_notices;
 use crate::review::run_review;
@@ -45,12 +50,15 @@ const DISK_SHARE_TARGET: f64 = 0.5;
 const NEXT_P99_TARGET: Duration = Duration::from_millis(50);
 /// Target 3: the whole drain.
 const DRAIN_TARGET: Duration = Duration::from_secs(60);
+/// Target 4: p99 of the cockpit's data refresh at a province scope.
+const COCKPIT_P99_TARGET: Duration = Duration::from_millis(100);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Part {
     Ingest,
     Review,
     Notices,
+    Cockpit,
 }
 
 #[derive(Debug, Parser)]
@@ -132,6 +140,17 @@ struct Args {
     /// `notices.concurrency`: notices sent at once.
     #[arg(long, default_value_t = 32)]
     concurrency: usize,
+
+    // -- part 4: the cockpit (uses --pending and --counties of part 2)
+    /// Refreshes timed, back to back and (shared out) across the screens.
+    #[arg(long, default_value_t = 500)]
+    cockpit_refreshes: usize,
+    /// Refreshes before timing.
+    #[arg(long, default_value_t = 20)]
+    cockpit_warm_up: usize,
+    /// Wall screens refreshing at once in the second measurement.
+    #[arg(long, default_value_t = 8)]
+    cockpit_viewers: usize,
 }
 
 #[tokio::main]
@@ -165,6 +184,14 @@ async fn main() -> anyhow::Result<()> {
         .await?;
         (backend, notices) = (b, Some(r));
     }
+    let mut cockpit = None;
+    if wants(Part::Cockpit) {
+        let (b, r) = with_database(url.as_deref(), args.keep_database, |url, _, b| async move {
+            Ok((b, Box::pin(run_cockpit(a, url, b)).await?))
+        })
+        .await?;
+        (backend, cockpit) = (b, Some(r));
+    }
     print_summary(
         backend,
         &args,
@@ -172,5 +199,25 @@ async fn main() -> anyhow::Result<()> {
         review.as_ref(),
         notices.as_ref(),
     );
+    if let Some(r) = &cockpit {
+        println!(
+            "target 4: cockpit refresh at the province p99 < {}",
+            roadwarden_bench::ms(COCKPIT_P99_TARGET)
+        );
+        println!(
+            "  {} devices, {} pending captures ({} today): one screen {}  {}",
+            r.devices,
+            r.pending,
+            r.captures_today,
+            cockpit::line(&r.alone),
+            summary::verdict(r.alone.p99 < COCKPIT_P99_TARGET)
+        );
+        println!(
+            "  {} screens at once: {}  {}",
+            r.viewers,
+            cockpit::line(&r.together),
+            summary::verdict(r.together.p99 < COCKPIT_P99_TARGET)
+        );
+    }
     Ok(())
 }

@@ -50,6 +50,13 @@ impl Raw {
         })
     }
 
+    pub(crate) async fn text(&self, sql: &str) -> anyhow::Result<String> {
+        Ok(match self {
+            Self::Sqlite(p) => sqlx::query_scalar(sql).fetch_one(p).await?,
+            Self::Postgres(p) => sqlx::query_scalar(sql).fetch_one(p).await?,
+        })
+    }
+
     pub(crate) async fn ids(&self, sql: &str) -> anyhow::Result<Vec<i64>> {
         Ok(match self {
             Self::Sqlite(p) => sqlx::query_scalar(sql).fetch_all(p).await?,

@@ -238,7 +238,11 @@ async fn measure_review(
 /// The backlog of `--pending` captures awaiting review, with deadlines from 2 days ago to 8
 /// days ahead (so a fifth is overdue) and one scene image row each, as ingest writes them.
 /// Returns the rows written and the seconds taken.
-async fn seed_backlog(args: &Args, raw: &Raw, now: DateTime<Utc>) -> anyhow::Result<(u64, f64)> {
+pub(crate) async fn seed_backlog(
+    args: &Args,
+    raw: &Raw,
+    now: DateTime<Utc>,
+) -> anyhow::Result<(u64, f64)> {
     let started = Instant::now();
     let seeded = insert_captures(
         raw,

@@ -8,7 +8,7 @@ use crate::notices::NoticeResult;
 use crate::review::ReviewResult;
 use crate::{Args, DISK_SHARE_TARGET, DRAIN_TARGET, INGEST_TARGET, NEXT_P99_TARGET};
 
-fn verdict(met: bool) -> &'static str {
+pub(crate) fn verdict(met: bool) -> &'static str {
     if met {
         "MET"
     } else {

@@ -59,6 +59,7 @@ impl From<FootageQuery> for FootageListQuery {
                 dir: q.dir,
                 page: q.page,
                 per_page: q.per_page,
+                application: None,
             },
             unit_id: q.unit_id,
             officer_id: q.officer_id,

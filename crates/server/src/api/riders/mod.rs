@@ -34,6 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/rider-tasks/{id}/send-back", post(tasks::send_back))
         .route("/rider-tasks/{id}/photos/{n}", get(tasks::photo))
         .route("/rider-assessment", get(tasks::assessment))
+        .route(
+            "/rider-outside-requests/{id}/requeue",
+            post(persons::requeue_outside),
+        )
 }
 
 /// A photo answered to a person: private to their browser, kept a few minutes.

@@ -201,3 +201,19 @@ pub async fn split(
 ) -> AppResult<Json<ActOutcome>> {
     Ok(Json(acts::split(&state, &user, &meta, id, &input).await?))
 }
+
+#[utoipa::path(post, path = "/api/v1/rider-outside-requests/{id}/requeue", tag = "riders",
+    params(("id" = i64, Path, description = "The outside request, failed")),
+    responses((status = 200, body = crate::views::outside::OutsideRequestView), (status = 403),
+        (status = 404, description = "no such request in your units"),
+        (status = 422, description = "the request has not failed (`rider.outside_not_failed`)")))]
+pub async fn requeue_outside(
+    State(state): State<AppState>,
+    user: Require<RiderOfficers>,
+    meta: RequestMeta,
+    Path(RecordId(id)): Path<RecordId>,
+) -> AppResult<Json<crate::views::outside::OutsideRequestView>> {
+    Ok(Json(
+        crate::services::outside::requeue(&state, &user, &meta, id).await?,
+    ))
+}

@@ -9,6 +9,7 @@ use crate::auth::token::constant_time_eq;
 use crate::error::{AppError, AppResult};
 use crate::services::context::ServiceContext;
 use crate::services::devices::credentials::hash_secret;
+use crate::services::devices::presence;
 
 /// The credential a device pushes with (HTTP Basic `key:secret`, or the two headers).
 #[derive(Debug, Clone)]
@@ -54,6 +55,8 @@ pub async fn authenticate_device(
     let mut tx = ctx.store.begin_read().await?;
     let device = authenticate(&mut tx, cred).await?;
     drop(tx);
+    // SUP-02: every proven push is a sign of life (heartbeat gaps in the monthly analysis).
+    presence::heard_from(ctx, &device).await;
     Ok(Authenticated(device))
 }
 

@@ -87,7 +87,7 @@ pub async fn report_form(ctx: &ServiceContext, mut form: Multipart) -> AppResult
     Ok(input)
 }
 
-async fn read_capped(field: &mut Field<'_>, cap: usize) -> AppResult<Bytes> {
+pub(crate) async fn read_capped(field: &mut Field<'_>, cap: usize) -> AppResult<Bytes> {
     let mut buf = BytesMut::new();
     while let Some(chunk) = field.chunk().await.map_err(|e| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {

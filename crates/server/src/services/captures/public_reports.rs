@@ -207,15 +207,28 @@ pub async fn request_code(
 /// Sends the code through the SMS gateway, or (development only, when configured so) writes
 /// it to the log's `roadwarden::dev_sms` channel. The code appears nowhere else.
 async fn deliver(ctx: &ServiceContext, phone: &str, code: &str) -> AppResult<()> {
-    let n = &ctx.settings.notices;
     let minutes = ctx.settings.reports.code_minutes;
     let text = format!(
         "【交警】您的举报验证码为 {code}，{minutes} 分钟内有效。Your report code: {code} \
          ({minutes} min). Mã xác minh: {code}."
     );
+    send_code_sms(ctx, phone, code, &text, "public-report-code").await
+}
+
+/// A one-time code's text message through the notices' SMS gateway (also the rider services'
+/// proof, RID-12); without a gateway, in development only, the code goes to the log's
+/// `roadwarden::dev_sms` channel.
+pub(crate) async fn send_code_sms(
+    ctx: &ServiceContext,
+    phone: &str,
+    code: &str,
+    text: &str,
+    reference: &str,
+) -> AppResult<()> {
+    let n = &ctx.settings.notices;
     if n.sms_gateway_url.is_empty() {
-        tracing::warn!(target: "roadwarden::dev_sms", to = %phone, %code,
-            "public report code (no SMS gateway: development delivery through the log)");
+        tracing::warn!(target: "roadwarden::dev_sms", to = %phone, %code, %reference,
+            "one-time code (no SMS gateway: development delivery through the log)");
         return Ok(());
     }
     let client = reqwest::Client::builder()
@@ -224,7 +237,7 @@ async fn deliver(ctx: &ServiceContext, phone: &str, code: &str) -> AppResult<()>
         .map_err(AppError::internal)?;
     let mut req = client
         .post(&n.sms_gateway_url)
-        .json(&json!({ "to": phone, "text": text, "reference": "public-report-code" }));
+        .json(&json!({ "to": phone, "text": text, "reference": reference }));
     if !n.sms_gateway_token.expose().is_empty() {
         req = req.bearer_auth(n.sms_gateway_token.expose());
     }
@@ -232,7 +245,7 @@ async fn deliver(ctx: &ServiceContext, phone: &str, code: &str) -> AppResult<()>
     if sent.unwrap_or(false) {
         Ok(())
     } else {
-        tracing::warn!("the SMS gateway did not take a public report code");
+        tracing::warn!(%reference, "the SMS gateway did not take a one-time code");
         Err(AppError::protocol(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             Code::ReportSmsFailed,

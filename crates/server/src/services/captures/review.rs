@@ -21,6 +21,7 @@ use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::policy::{ReviewOverseers, Reviewers, RoleSet, ViolationReaders};
 use crate::services::audit::{record, Actor, Event};
+use crate::services::captures::skips;
 use crate::services::context::ServiceContext;
 use crate::views::captures::{
     flag_views, views, CaptureImageView, CaptureRecordView, FlagView, QueueItemView,
@@ -195,7 +196,7 @@ pub async fn next(
         Some(id) => {
             // A skip sticks (issue 14): the capture is let go for others and does not come
             // straight back to this reviewer after their next decision.
-            ctx.review_skips.add(p.user.id.0, id);
+            skips::add(&mut tx, p.user.id.0, id, now).await?;
             captures::release_claim(&mut tx, id, p.user.id).await?;
             captures::get(&mut tx, id)
                 .await?
@@ -205,7 +206,7 @@ pub async fn next(
     };
     // A decision the desk still holds for undo (a few seconds, in the browser) keeps its
     // claim and is stepped over for this one hand-out, without becoming a skip.
-    let mut skipped = ctx.review_skips.of(p.user.id.0);
+    let mut skipped = skips::sticking(&mut tx, p.user.id.0, now).await?;
     skipped.extend(holding);
     let Some(id) =
         captures::claim_next(&mut tx, p.scope(), p.user.id, now, hold, after, &skipped).await?

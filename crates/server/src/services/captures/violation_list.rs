@@ -218,5 +218,13 @@ pub async fn export(
             ]
         })
         .collect();
-    export::workbook(&t("violations.title"), &headings, &cells)
+    let bytes = export::workbook(&t("violations.title"), &headings, &cells)?;
+    // SEC-07: a bulk export needs an approved export application.
+    let export = export::Export {
+        what: "violations",
+        rows: cells.len(),
+        personal: true,
+        application: q.params.application,
+    };
+    export::deliver(ctx, p, meta, &export, bytes).await
 }

@@ -72,6 +72,8 @@ pub async fn run_step(
         now,
     )
     .await?;
+    // SUP-04..06: the people who must act hear of it.
+    super::messages::after_step(tx, actor, &updated, step, &t, now).await?;
     if t.to == DeviceState::PublicNotice && t.notice_ends_at.is_some_and(|e| e <= now) {
         Box::pin(run_step(
             ctx,
@@ -198,6 +200,26 @@ pub async fn act(
                 kind,
                 &reason,
                 &format!("{action}:{}:{}", id, now.timestamp_micros()),
+                now,
+            )
+            .await?;
+            // ORG-03: the managing unit's device managers and head hear of it.
+            let message = if action == "warn" {
+                "device_warning"
+            } else {
+                "device_rectification_order"
+            };
+            super::messages::about_device(
+                &mut tx,
+                &device,
+                message,
+                "ORG-03",
+                &now.timestamp_micros().to_string(),
+                json!({ "from_unit": p.user.unit_id.0 }),
+                &[
+                    (device.unit_id, Role::DeviceManager),
+                    (device.unit_id, Role::UnitHead),
+                ],
                 now,
             )
             .await?;

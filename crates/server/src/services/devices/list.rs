@@ -107,5 +107,13 @@ pub async fn export(
             ]
         })
         .collect();
-    export::workbook(&t("devices.title"), &headings, &cells)
+    let bytes = export::workbook(&t("devices.title"), &headings, &cells)?;
+    // SEC-07: a bulk export needs an approved export application.
+    let export = export::Export {
+        what: "devices",
+        rows: cells.len(),
+        personal: false,
+        application: params.application,
+    };
+    export::deliver(ctx, p, meta, &export, bytes).await
 }

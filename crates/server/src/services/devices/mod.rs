@@ -10,6 +10,8 @@ pub mod deadlines;
 pub mod ledger;
 pub mod lifecycle;
 pub mod list;
+pub mod messages;
+pub mod presence;
 pub mod public;
 pub mod reads;
 pub mod registry;

@@ -8,8 +8,10 @@
 //! SUP-07a: no report has a person as a row or a fine as a figure; rows are units (or
 //! devices), figures are counts and shares of timeliness, reasons and agreement.
 
+pub mod announce;
 pub mod checks;
 pub mod device;
+pub mod export;
 pub mod objections;
 pub mod pdf;
 pub mod review;
@@ -26,7 +28,8 @@ use crate::services::context::ServiceContext;
 use crate::services::lists::reader_time_zone;
 
 /// The kinds of report, by the word in their address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[schema(as = ReportKind)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Device,
@@ -58,7 +61,8 @@ impl Kind {
 }
 
 /// One cell of a report: what it is decides how the page, the workbook and the PDF show it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+#[schema(as = ReportCell)]
 #[serde(tag = "t", content = "v", rename_all = "snake_case")]
 pub enum Fig {
     /// Shown as it is (a unit's name, a device number).
@@ -94,7 +98,8 @@ pub fn percent(part: i64, whole: i64) -> Option<f64> {
 }
 
 /// A table of the report: its title and headings are message keys.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ReportSection)]
 pub struct Section {
     pub title: String,
     pub headings: Vec<String>,
@@ -104,7 +109,8 @@ pub struct Section {
 }
 
 /// How a chart draws its series.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = ReportChartKind)]
 #[serde(rename_all = "snake_case")]
 pub enum ChartKind {
     Bar,
@@ -112,14 +118,16 @@ pub enum ChartKind {
 }
 
 /// One named series of a chart (its name a message key); a missing value is a gap.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ReportSeries)]
 pub struct Series {
     pub name: String,
     pub values: Vec<Option<f64>>,
 }
 
 /// A chart's data: the page draws it as SVG, nothing is computed there.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ReportChart)]
 pub struct Chart {
     pub title: String,
     pub kind: ChartKind,
@@ -130,7 +138,8 @@ pub struct Chart {
 }
 
 /// A report of one kind for one month over the reader's units.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = MonthlyReport)]
 pub struct Report {
     pub kind: Kind,
     /// `YYYY-MM`.

@@ -7,13 +7,18 @@
 //! townships do with the files intake builds. `persons` reads files (always for a purpose,
 //! audited), `acts` confirms, rejects, merges and splits identities (each act audited; a
 //! confirmed match recomputes the tier with the domain's rules), `tasks` runs the task loop
-//! and the assessment, `library` imports the face base library.
+//! and the assessment, `library` imports the face base library with its photos, and
+//! `retention` purges face data past its configured retention (SEC-10).
 
 pub mod acts;
+pub mod deadlines;
 pub mod identity;
 pub mod intake;
 pub mod library;
 pub mod persons;
+pub mod public;
+pub mod reminders;
+pub mod retention;
 pub mod tasks;
 pub mod tiers;
 

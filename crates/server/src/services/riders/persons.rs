@@ -124,8 +124,18 @@ pub async fn file(
     let measures: Vec<DispositionView> = dispositions::list_for_person(&mut tx, person.id)
         .await?
         .into_iter()
-        .map(DispositionView::from)
+        .map(|d| {
+            // RID-09: a reminder waiting for a gateway says so.
+            let waiting = super::reminders::waiting_reason(&ctx.settings, d.disposition, d.state);
+            let mut view = DispositionView::from(d);
+            if let Some(why) = waiting {
+                view.reason = why.to_owned();
+            }
+            view
+        })
         .collect();
+    let outside =
+        crate::services::outside::on_file(&mut tx, &ctx.settings.outside, person.id).await?;
     let mut timeline = vec![TimelineEntry {
         at: person.tier_since,
         kind: "tier".into(),
@@ -199,6 +209,7 @@ pub async fn file(
         events_total,
         tasks,
         measures,
+        outside,
         timeline,
         purpose: purpose.as_str().into(),
     })

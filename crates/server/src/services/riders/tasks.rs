@@ -16,6 +16,7 @@ use roadwarden_domain::rider::{
     dispositions_on_change, take_step, Addressee, RiderFacts, RiderTier, TaskActor, TaskFacts,
     TaskKind, TaskResult, TaskState, TaskStep,
 };
+use roadwarden_domain::roles::Role;
 use roadwarden_domain::{FieldError, RiderTaskId, UnitId};
 use roadwarden_store::list::Window;
 use roadwarden_store::riders::dispositions;
@@ -30,6 +31,7 @@ use crate::auth::Principal;
 use crate::context::RequestMeta;
 use crate::error::{AppError, AppResult};
 use crate::policy::{RiderAssessors, RiderOfficers, RiderTaskActors};
+use crate::services::audit::{record, Actor, Event};
 use crate::services::context::ServiceContext;
 use crate::views::riders::{Assessment, RiderTaskView, VillageAssessment};
 
@@ -178,6 +180,19 @@ impl StepInput {
     }
 }
 
+/// Who takes a step: a person signed in, or the grassroots-governance platform reporting for
+/// the task's village (SHR-04: its grid worker answered there; the result is read back).
+pub(crate) enum Stepper<'a> {
+    Person {
+        p: &'a Principal,
+        meta: &'a RequestMeta,
+    },
+    Platform,
+}
+
+/// The platform acts for the task's own village, as its grid worker.
+const PLATFORM_ROLES: &[Role] = &[Role::GridWorker];
+
 /// RID-11: takes one step of the loop, checked by the domain (a grid worker of the task's
 /// village accepts and reports, an officer evaluates), and audited. A pass of an education or
 /// a visit records that the rider received education (RID-08's incorrigible window).
@@ -189,6 +204,17 @@ pub async fn step(
     input: StepInput,
 ) -> AppResult<RiderTaskView> {
     need::<RiderTaskActors>(p, "tasks are for e-bike officers and grid workers")?;
+    take(ctx, Stepper::Person { p, meta }, id, input).await
+}
+
+/// RID-11, SHR-04: one step by a person or by the grassroots platform, through the same
+/// checks, photo handling and audit.
+pub(crate) async fn take(
+    ctx: &ServiceContext,
+    who: Stepper<'_>,
+    id: i64,
+    input: StepInput,
+) -> AppResult<RiderTaskView> {
     let step = input.step();
     // Photos are checked and stored before the row that names them (stored twice they are
     // one blob), outside the transaction.
@@ -224,7 +250,22 @@ pub async fn step(
     }
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let task = task_in_scope(&mut tx, p, id).await?;
+    let task = match &who {
+        Stepper::Person { p, .. } => task_in_scope(&mut tx, p, id).await?,
+        Stepper::Platform => task_rows::get(&mut tx, RiderTaskId(id))
+            .await?
+            .ok_or(AppError::NotFound("task"))?,
+    };
+    let actor = match &who {
+        Stepper::Person { p, .. } => TaskActor {
+            unit: p.user.unit_id,
+            roles: &p.roles,
+        },
+        Stepper::Platform => TaskActor {
+            unit: task.unit_id,
+            roles: PLATFORM_ROLES,
+        },
+    };
     take_step(
         &TaskFacts {
             state: task.state,
@@ -232,18 +273,20 @@ pub async fn step(
             due_at: task.due_at,
         },
         step,
-        &TaskActor {
-            unit: p.user.unit_id,
-            roles: &p.roles,
-        },
+        &actor,
     )?;
-    let by = p.user.id;
+    let by = match &who {
+        Stepper::Person { p, .. } => Some(p.user.id),
+        Stepper::Platform => None,
+    };
+    // The domain lets only an officer evaluate, and the platform is never one.
+    let officer = || by.ok_or(AppError::NotFound("task"));
     let change = match (step, &result) {
         (TaskStep::Accept, _) => TaskChange::Accept { by },
         (TaskStep::Report, Some(r)) => TaskChange::Report { by, result: r },
-        (TaskStep::Pass, _) => TaskChange::Pass { by },
+        (TaskStep::Pass, _) => TaskChange::Pass { by: officer()? },
         (TaskStep::SendBack, _) => TaskChange::SendBack {
-            by,
+            by: officer()?,
             reason: &reason,
         },
         (TaskStep::Report, None) => return Err(FieldError::new("result", "is missing").into()),
@@ -254,20 +297,42 @@ pub async fn step(
     if step == TaskStep::Pass && matches!(task.kind, TaskKind::Education | TaskKind::GridVisit) {
         person_rows::set_last_education(&mut tx, task.person_id, now).await?;
     }
-    audit(
-        &mut tx,
-        p,
-        meta,
-        &format!("rider_task.{}", step.as_str()),
-        "rider_task",
-        id,
-        Some(task.unit_id),
-        json!({ "person": task.person_id.0, "kind": task.kind.as_str(),
-                "photos": result.as_ref().map_or(0, |r| r.photos.0.len()),
-                "reason": (!reason.is_empty()).then_some(&reason) }),
-        now,
-    )
-    .await?;
+    let action = format!("rider_task.{}", step.as_str());
+    let detail = json!({ "person": task.person_id.0, "kind": task.kind.as_str(),
+            "photos": result.as_ref().map_or(0, |r| r.photos.0.len()),
+            "reason": (!reason.is_empty()).then_some(&reason),
+            "via": matches!(who, Stepper::Platform).then_some("grassroots") });
+    match &who {
+        Stepper::Person { p, meta } => {
+            audit(
+                &mut tx,
+                p,
+                meta,
+                &action,
+                "rider_task",
+                id,
+                Some(task.unit_id),
+                detail,
+                now,
+            )
+            .await?;
+        }
+        Stepper::Platform => {
+            record(
+                &mut tx,
+                &Actor::named("grassroots_platform"),
+                Event {
+                    action: &action,
+                    object_type: "rider_task",
+                    object_id: id.to_string(),
+                    unit_id: Some(task.unit_id),
+                    detail,
+                },
+                now,
+            )
+            .await?;
+        }
+    }
     let row = task_rows::get(&mut tx, task.id)
         .await?
         .ok_or(AppError::NotFound("task"))?;

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use roadwarden_domain::codes::Code;
 use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::sharing::application::{self as rule};
+use roadwarden_domain::sharing::catalogue;
 use roadwarden_domain::sharing::{AppKind, AppState, Dataset, Purpose};
 use roadwarden_domain::{RuleViolation, UnitId, UserId};
 use roadwarden_store::device_records;
@@ -249,8 +250,14 @@ pub async fn run(
     let (bytes, rows) = match a.dataset {
         Dataset::Violations => {
             let found = records::violations(&mut tx, &a.unit_path, a.span_from, a.span_to).await?;
-            results::csv(a.kind, &found)?
+            results::csv(a.kind, catalogue::VIOLATION_FIELDS, &found)?
         }
+        Dataset::Riders => {
+            let found = records::riders(&mut tx, &a.unit_path, a.span_from, a.span_to).await?;
+            results::csv(a.kind, catalogue::RIDER_FIELDS, &found)?
+        }
+        // What partners submit, and the lists' exports, are not run as a query.
+        Dataset::CorrectionRequests | Dataset::Lists => return Err(not_approved()),
         Dataset::DeviceRegistrations => {
             let scope = UnitPath::from_stored(a.unit_path.clone());
             let found = device_records::registrations(&mut tx, &scope, 0, None, 10_000).await?;

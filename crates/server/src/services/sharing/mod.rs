@@ -1,10 +1,12 @@
 //! Data governance and sharing: applications for outside queries and exports with the head's
 //! consent (`applications.rs`, DAT-02, DAT-03, SEC-07, SEC-08; `results.rs` builds their
-//! files), partners and grants (`partners.rs`, SHR-01, SHR-02), and the partner query every
-//! protocol goes through (`partner_query.rs`).
+//! files), partners and grants (`partners.rs`, SHR-01, SHR-02), the partner query every
+//! protocol goes through (`partner_query.rs`) and the partner's submissions
+//! (`partner_write.rs`, `writeObjectOut`).
 
 pub mod applications;
 pub mod partner_query;
+pub mod partner_write;
 pub mod partners;
 mod results;
 

@@ -5,7 +5,9 @@
 //! caller, the purpose and the ids of the records returned.
 
 use roadwarden_domain::codes::Code;
+use roadwarden_domain::sharing::catalogue;
 use roadwarden_domain::sharing::grant::{project, Answer, PartnerQuery};
+use roadwarden_domain::sharing::Dataset;
 use roadwarden_domain::{RuleViolation, UnitId};
 use roadwarden_store::sharing::{partners, records};
 use roadwarden_store::Tx;
@@ -25,7 +27,7 @@ pub enum Protocol {
 }
 
 impl Protocol {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Protocol::Http => "http",
             Protocol::Soap => "soap",
@@ -84,7 +86,18 @@ pub async fn query(
         .filter(|g| g.partner_id == partner.id);
     let answer = match &grant {
         Some(g) => {
-            let found = records::violations(&mut tx, &g.scope_path, g.span_from, g.span_to).await?;
+            // The grant's interface names its data type (SHR-03: riders share through the same
+            // registry and projection); a write interface reads nothing.
+            let dataset = catalogue::interface(&g.interface).map(|i| i.dataset);
+            let found = match dataset {
+                Some(Dataset::Violations) => {
+                    records::violations(&mut tx, &g.scope_path, g.span_from, g.span_to).await?
+                }
+                Some(Dataset::Riders) => {
+                    records::riders(&mut tx, &g.scope_path, g.span_from, g.span_to).await?
+                }
+                _ => Vec::new(),
+            };
             project(&g.grant(), query, found, now)
         }
         None => Err(RuleViolation::new(

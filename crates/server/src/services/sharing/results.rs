@@ -1,15 +1,15 @@
 //! The result files of run applications (DAT-02): CSV, built from the catalogue's fields
 //! (STO-02) so an outside body reads the same names the interfaces use.
 
-use roadwarden_domain::sharing::catalogue::VIOLATION_FIELDS;
+use roadwarden_domain::sharing::catalogue::DataField;
 use roadwarden_domain::sharing::grant::Record;
 use roadwarden_domain::sharing::AppKind;
 
 use crate::error::{AppError, AppResult};
 
-/// A query's records, every catalogued field; a statistics application's counts and fines by
-/// violation code.
-pub fn csv(kind: AppKind, records: &[Record]) -> AppResult<(Vec<u8>, i64)> {
+/// A query's records, every catalogued field of the data type; a statistics application's
+/// counts and fines by violation code (riders: by the latest violation's kind, no fines).
+pub fn csv(kind: AppKind, fields: &[DataField], records: &[Record]) -> AppResult<(Vec<u8>, i64)> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let rows = if kind == AppKind::Statistics {
         let mut by_code: std::collections::BTreeMap<&str, (i64, i64)> = Default::default();
@@ -30,11 +30,11 @@ pub fn csv(kind: AppKind, records: &[Record]) -> AppResult<(Vec<u8>, i64)> {
         }
         by_code.len()
     } else {
-        w.write_record(VIOLATION_FIELDS.iter().map(|f| f.name))
+        w.write_record(fields.iter().map(|f| f.name))
             .map_err(AppError::internal)?;
         for r in records {
             w.write_record(
-                VIOLATION_FIELDS
+                fields
                     .iter()
                     .map(|f| r.values.get(f.name).map(|v| v.text()).unwrap_or_default()),
             )

@@ -1,6 +1,7 @@
 //! SUP-01, SUP-02: the analysis of the devices in use under a unit for a period, monthly by the
 //! job and on demand by a supervisor. The figures come from the store in one grouped query per
-//! kind (captures, objections, complaints), are put on each device's local days, analysed by
+//! kind (captures, objections, complaints, late-upload and clock-drift flags, the silences
+//! between a device's pushes), are put on each device's local days, analysed by
 //! the domain, and every abnormal device joins its managing unit's check list once per period.
 
 use std::collections::{BTreeMap, HashMap};
@@ -244,6 +245,41 @@ async fn figures(
         if let Some((f, _)) = day(&mut out, &zones, k.device_id, &k.hour) {
             f.complaints = f.complaints.saturating_add(count(k.n));
         }
+    }
+    for g in store::flag_hours(tx, scope, from, to, MAX_ROWS).await? {
+        if let Some((f, _)) = day(&mut out, &zones, g.device_id, &g.hour) {
+            f.late_uploads = f.late_uploads.saturating_add(count(g.late));
+            for drift in [g.drift_max, g.drift_min].into_iter().flatten() {
+                if drift.unsigned_abs() > f.clock_drift_seconds.unsigned_abs() {
+                    f.clock_drift_seconds = drift;
+                }
+            }
+        }
+    }
+    for s in store::silence_hours(tx, scope, from, to, MAX_ROWS).await? {
+        if let Some((f, _)) = day(&mut out, &zones, s.device_id, &s.hour) {
+            f.heartbeat_gap_hours = f.heartbeat_gap_hours.max(count(s.hours));
+        }
+    }
+    // A device silent right now has a gap that has not ended: it counts up to `to`, on the
+    // last day the analysis looks at (the day before `to`).
+    for d in devices {
+        let Some(seen) = d.last_seen_at.filter(|s| *s < to) else {
+            continue;
+        };
+        let hours = (to - seen).num_hours();
+        if hours < 1 {
+            continue;
+        }
+        let tz = tz_of(d);
+        let date = (to - Duration::seconds(1)).with_timezone(&tz).date_naive();
+        let last_looked_at = date.pred_opt().unwrap_or(date);
+        let f = out
+            .entry(d.id)
+            .or_default()
+            .entry(last_looked_at)
+            .or_insert_with(|| DayFigures::empty(last_looked_at));
+        f.heartbeat_gap_hours = f.heartbeat_gap_hours.max(count(hours));
     }
     Ok(out)
 }

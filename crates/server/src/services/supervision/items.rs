@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use roadwarden_domain::codes::Code;
 use roadwarden_domain::device::lifecycle::Step;
 use roadwarden_domain::device::SuspensionReason;
+use roadwarden_domain::roles::Role;
 use roadwarden_domain::supervision::checklist::{
     apply, check_circuit_break, circuit_breaker_grounds, raise_warning, waiting_on, Action, Answer,
     ItemState, Moment, Note, Origin, Party, Plan, Recheck, StepKind,
@@ -192,6 +193,22 @@ pub async fn warn(
         now,
     )
     .await?;
+    // SUP-02: the warning reaches the managing unit's device managers and head.
+    let detail = json!({ "device_id": device.id.0, "device_number": device.number,
+                         "device_name": device.name, "deadline": tr.item.deadline,
+                         "from_unit": p.user.unit_id.0 })
+    .to_string();
+    let subject = id.to_string();
+    let note = crate::services::messages::Note {
+        kind: "supervision_warning",
+        rule: "SUP-02",
+        subject: ("check_item", subject.as_str()),
+        event_key: "",
+        detail: &detail,
+    };
+    for role in [Role::DeviceManager, Role::UnitHead] {
+        crate::services::messages::to_role(&mut tx, &note, device.unit_id, role, now).await?;
+    }
     let row = store::item(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound("check item"))?;

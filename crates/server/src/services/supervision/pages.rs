@@ -205,7 +205,15 @@ pub async fn export(
             ]
         })
         .collect();
-    workbook(&t("supervision.title"), &headings, &cells)
+    let bytes = workbook(&t("supervision.title"), &headings, &cells)?;
+    // SEC-07: a bulk export needs an approved export application.
+    let export = crate::services::export::Export {
+        what: "check-list",
+        rows: cells.len(),
+        personal: false,
+        application: params.application,
+    };
+    crate::services::export::deliver(ctx, p, meta, &export, bytes).await
 }
 
 /// SUP-07: one decision on a device, from its lifecycle timeline or a check-list step.

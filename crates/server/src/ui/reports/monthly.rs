@@ -10,11 +10,12 @@ use serde::Deserialize;
 
 use super::chart;
 use crate::auth::Require;
+use crate::context::RequestMeta;
 use crate::edge::Path;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{t, Lang};
 use crate::policy::ReportReaders;
-use crate::services::reports::{self, pdf, xlsx, ChartKind, Fig, Kind, Report};
+use crate::services::reports::{self, export, ChartKind, Fig, Kind, Report};
 use crate::state::AppState;
 use crate::ui::page_context;
 use crate::ui::views::render;
@@ -23,6 +24,8 @@ use crate::ui::views::render;
 pub struct MonthQuery {
     month: Option<String>,
     format: Option<String>,
+    /// SEC-07: the approved export application a large report's export uses.
+    application: Option<String>,
 }
 
 fn kind_of(raw: &str) -> AppResult<Kind> {
@@ -109,48 +112,47 @@ pub async fn page(
     Ok(render("report_monthly.html", ctx)?.into_response())
 }
 
+/// The report as a file (XLSX or PDF) in the reader's language, through the service's audit
+/// and consent line (SEC-07).
 pub async fn export(
     State(state): State<AppState>,
     lang: Lang,
     user: Require<ReportReaders>,
+    meta: RequestMeta,
     Path(kind): Path<String>,
     Query(q): Query<MonthQuery>,
 ) -> AppResult<Response> {
     let kind = kind_of(&kind)?;
-    let report = reports::build(&state, &user, kind, q.month.as_deref()).await?;
-    let (bytes, mime, ext) = match q.format.as_deref().unwrap_or("xlsx") {
-        "xlsx" => (
-            xlsx::workbook(&report, lang)?,
-            crate::services::export::XLSX,
-            "xlsx",
-        ),
-        "pdf" => {
-            let footer = format!(
-                "{} ({}) · {}",
-                user.user.full_name,
-                user.user.unit_name,
-                state.clock.now().format("%Y-%m-%d %H:%M UTC")
-            );
-            (
-                pdf::document(&report, lang, footer).await?,
-                "application/pdf",
-                "pdf",
-            )
-        }
-        _ => {
-            return Err(roadwarden_domain::FieldError::new("format", "must be xlsx or pdf").into())
-        }
+    let application =
+        match q
+            .application
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
+            None => None,
+            Some(raw) => Some(raw.parse::<i64>().map_err(|_| {
+                roadwarden_domain::FieldError::new("application", "must be a number")
+            })?),
+        };
+    let request = export::Request {
+        kind,
+        month: q.month.as_deref(),
+        format: export::Format::parse(q.format.as_deref())?,
+        lang,
+        application,
     };
+    let file = export::export(&state, &user, &meta, &request).await?;
     Ok((
         [
-            (header::CONTENT_TYPE, mime.to_owned()),
+            (header::CONTENT_TYPE, file.mime.to_owned()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", xlsx::file_name(&report, ext)),
+                format!("attachment; filename=\"{}\"", file.name),
             ),
             (header::CACHE_CONTROL, "no-store".to_owned()),
         ],
-        bytes,
+        file.bytes,
     )
         .into_response())
 }

@@ -1,4 +1,5 @@
-//! RID-05: the face base library import page: a file, the per-row errors, the counts.
+//! RID-05: the face base library import page: a list and a ZIP of photos (or one ZIP holding
+//! both), the per-row errors, the counts.
 
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
@@ -47,6 +48,7 @@ pub async fn import(
     let bad = || FieldError::new("file", "is not a readable upload");
     let mut name = String::from("library");
     let mut bytes = Vec::new();
+    let mut photos = None;
     let mut skip = false;
     while let Some(field) = form.next_field().await.map_err(|_| bad())? {
         let field_name = field.name().unwrap_or_default().to_owned();
@@ -55,6 +57,11 @@ pub async fn import(
                 name = field.file_name().unwrap_or("library").to_owned();
                 bytes = field.bytes().await.map_err(|_| bad())?.to_vec();
             }
+            "photos" => {
+                let zip = field.bytes().await.map_err(|_| bad())?;
+                // An empty file input sends an empty part.
+                photos = Some(zip).filter(|z| !z.is_empty());
+            }
             "skip_bad_rows" => skip = field.text().await.map_err(|_| bad())? == "true",
             _ => {}
         }
@@ -62,6 +69,11 @@ pub async fn import(
     if bytes.is_empty() {
         return Err(FieldError::new("file", "choose a CSV or XLSX file").into());
     }
-    let report = library::import(&state, &user, &meta, &name, &bytes, skip).await?;
+    let upload = library::Upload {
+        file_name: &name,
+        bytes: &bytes,
+        photos: photos.as_deref(),
+    };
+    let report = library::import(&state, &user, &meta, upload, skip).await?;
     page_with(lang, &user, Some(&Value::from_serialize(&report)))
 }

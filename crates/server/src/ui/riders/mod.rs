@@ -7,6 +7,7 @@
 mod library;
 mod matches;
 mod persons;
+mod public;
 mod tasks;
 
 use axum::http::header;
@@ -29,8 +30,24 @@ pub fn router() -> Router<AppState> {
         .route("/riders/tasks/{id}/report", post(tasks::report))
         .route("/riders/tasks/{id}/evaluate", post(tasks::evaluate))
         .route("/riders/assessment", get(tasks::assessment_page))
+        .route("/riders/surveys", get(public::surveys_page))
+        .route("/public/riders", get(public::page_get))
+        .route("/public/riders/code", post(public::send_code))
+        .route("/public/riders/verify", post(public::verify))
+        .route("/public/riders/sign-out", post(public::sign_out))
+        .route(
+            "/public/riders/events/{id}/photos/{kind}",
+            get(public::photo),
+        )
+        .route("/public/riders/quiz", post(public::quiz_start))
+        .route("/public/riders/quiz/{id}", post(public::quiz_answer))
+        .route("/public/riders/survey", post(public::survey_give))
         .route("/riders/{id}", get(persons::file_page))
         .route("/riders/{id}/confirm", post(persons::confirm))
+        .route(
+            "/riders/outside/{id}/requeue",
+            post(persons::requeue_outside),
+        )
         .route("/riders/{id}/split", post(persons::split))
         .route(
             "/riders/{id}/events/{event}/decision",

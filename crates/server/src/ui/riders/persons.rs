@@ -238,3 +238,24 @@ pub(super) async fn decide(
         }
     }
 }
+
+#[derive(Debug, Deserialize)]
+pub struct RequeueForm {
+    /// The rider file the request is shown on (to return to).
+    person: String,
+    #[serde(default)]
+    purpose: String,
+}
+
+/// RID-10: an e-bike officer sends a failed outside request again from the rider's file.
+pub async fn requeue_outside(
+    State(state): State<AppState>,
+    user: Require<RiderOfficers>,
+    meta: RequestMeta,
+    Path(RecordId(id)): Path<RecordId>,
+    FormBody(f): FormBody<RequeueForm>,
+) -> AppResult<Response> {
+    let person = record_id("person", &f.person)?;
+    crate::services::outside::requeue(&state, &user, &meta, id).await?;
+    Ok(back(person, &f.purpose, "outside_requeued"))
+}

@@ -48,7 +48,12 @@ pub async fn page(
             flash => flash(lang, q.ok.as_deref()),
             rows => Value::from_serialize(&rows),
             kinds => AppKind::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
-            datasets => Dataset::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
+            // What partners submit is never applied for.
+            datasets => Dataset::ALL
+                .iter()
+                .filter(|d| **d != Dataset::CorrectionRequests)
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>(),
             purposes => Purpose::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
             may_apply => user.may::<SharingApplicants>(),
             may_decide => user.may::<SharingApprovers>(),

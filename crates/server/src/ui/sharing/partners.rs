@@ -18,6 +18,7 @@ use crate::edge::{Path, RecordId};
 use crate::error::AppResult;
 use crate::i18n::Lang;
 use crate::policy::{PartnerKeepers, PartnerReaders};
+use crate::services::outside::ferry;
 use crate::services::sharing::partners::{
     self, FieldInput, GrantInput, GrantStep, MaskInput, NewPartner, PartnerInput,
 };
@@ -47,6 +48,7 @@ async fn show(
         None => (Vec::new(), Vec::new()),
     };
     let interfaces: Vec<InterfaceView> = INTERFACES.iter().map(Into::into).collect();
+    let ferry = ferry::overview(state, user).await?;
     let ctx = page_context(
         lang,
         Some(user),
@@ -57,6 +59,7 @@ async fn show(
             grants => Value::from_serialize(&grants),
             usage => Value::from_serialize(&usage),
             interfaces => Value::from_serialize(&interfaces),
+            ferry => Value::from_serialize(&ferry),
             purposes => Purpose::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),
             new_key => new_key.map(|k| context! { id => k.id, name => k.name, key => k.key }),
             may_keep => user.may::<PartnerKeepers>(),

@@ -30,6 +30,7 @@ use crate::policy::{CheckListActors, CheckListReaders, Supervisors};
 use crate::services::supervision::items::{self, BreakInput, StepInput, WarnInput};
 use crate::services::supervision::pages::{self, ItemFilter, SORT};
 use crate::services::supervision::views::ItemView;
+use crate::services::supervision::views::StepView;
 use crate::services::units;
 use crate::state::AppState;
 
@@ -218,13 +219,36 @@ pub async fn item_page(
             raised_by_unit => raised_by_unit,
             overdue => pages::is_overdue(&page.item, today),
             findings => findings,
-            steps => Value::from_serialize(&page.steps),
+            steps => step_views(lang, &page.steps),
             actions => page.actions,
             reasons => SuspensionReason::ALL.iter().filter(|r| **r != SuspensionReason::FormalUseNotProven).map(|r| r.as_str()).collect::<Vec<_>>(),
             today => today.to_string(),
         },
     );
     Ok(render("supervision_item.html", ctx)?.into_response())
+}
+
+/// The steps as the page shows them: a re-check's answers (kept as JSON, SUP-03) become
+/// labelled lines in the reader's language; every other note is the officer's own text.
+fn step_views(lang: Lang, steps: &[StepView]) -> Vec<Value> {
+    steps
+        .iter()
+        .map(|s| {
+            let recheck = s.kind == "recheck";
+            let lines = match (&s.note, recheck) {
+                (Some(note), true) => crate::ui::audit_text::detail(lang, note),
+                _ => Vec::new(),
+            };
+            context! {
+                kind => s.kind,
+                by => s.by,
+                unit_name => s.unit_name,
+                at => s.at,
+                note => if recheck { None } else { s.note.clone() },
+                lines => lines,
+            }
+        })
+        .collect()
 }
 
 /// A step as the page's forms post it: all text, so that a bad value is refused on its field.

@@ -185,7 +185,7 @@ async fn sec_05_the_captures_page_and_its_export_keep_the_filter_and_are_audited
     assert!(page.contains("浙E12345") && !page.contains("浙A00001"));
     assert!(page.contains("aria-sort=\"descending\""));
     assert!(
-        page.contains("export?search=E123"),
+        page.contains(r#"<input type="hidden" name="search" value="E123">"#),
         "the export keeps the filter"
     );
     assert!(

@@ -9,7 +9,9 @@
 //! (`notified_record`, `public_objection`, the SMS and SMTP sinks).
 
 mod capture_list;
+mod correction_records;
 mod corrections;
+mod device_health;
 mod intake;
 mod lists;
 mod notices;
@@ -277,7 +279,7 @@ impl World {
         }
     }
 
-    fn cred(&self, number: &str) -> (String, String) {
+    pub(crate) fn cred(&self, number: &str) -> (String, String) {
         let (_, k, s) = &self.devices[number];
         (k.clone(), s.clone())
     }
@@ -318,7 +320,7 @@ impl World {
     }
 
     /// Queues `job` now and runs every job due, as the worker would.
-    async fn run_job(&self, job: Job) {
+    pub(crate) async fn run_job(&self, job: Job) {
         enqueue(&self.app.state, &job, None, self.clock.now())
             .await
             .unwrap();

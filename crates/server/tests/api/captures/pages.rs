@@ -183,3 +183,48 @@ async fn those_who_decide_see_the_evidence_and_each_view_is_audited() {
         .await;
     assert_eq!(audit.as_array().unwrap().len(), 1, "{audit}");
 }
+
+/// Issue 14: the owner's photo links are signed with the installation's key, kept in the
+/// database, so a link still opens after a restart (and on any server of a cluster).
+#[tokio::test]
+async fn not_02a_an_owners_photo_link_outlives_a_restart() {
+    let mut w = world().await;
+    notified_record(&w, 3).await;
+    let resp = w
+        .app
+        .client
+        .post(w.app.url("/public/violations/lookup?lang=en"))
+        .form(&[("plate", "浙E12345"), ("vin_tail", "123456")])
+        .send()
+        .await
+        .unwrap();
+    let page = resp.text().await.unwrap().replace("&#x2f;", "/");
+    let link = page
+        .split("src=\"/public/violations/photos/")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .map(|t| format!("/public/violations/photos/{t}"))
+        .expect("a photo link on the owner's page");
+    let status = |app: &roadwarden_testkit::TestApp, path: String| {
+        let req = app.client.get(app.url(&path));
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    assert_eq!(status(&w.app, link.clone()).await, 200);
+    w.base.app = w.base.app.restart().await;
+    assert_eq!(
+        status(&w.app, link.clone()).await,
+        200,
+        "the same key after a restart"
+    );
+    let forged = format!("{}A", &link[..link.len() - 1]);
+    let forged = if forged == link {
+        format!("{}B", &link[..link.len() - 1])
+    } else {
+        forged
+    };
+    assert_eq!(
+        status(&w.app, forged).await,
+        404,
+        "a changed tag never opens"
+    );
+}

@@ -290,6 +290,27 @@ async fn rev_01_a_skip_sticks_for_that_reviewer() {
     );
 }
 
+/// Issue 14: a skip is kept in the database, so it still sticks after a restart.
+#[tokio::test]
+async fn rev_01_a_skip_sticks_across_a_restart() {
+    let mut w = world().await;
+    let mut ids = Vec::new();
+    for (n, plate) in [(1, "浙E12345"), (2, "浙E12346"), (3, "浙E12347")] {
+        let (_, c) = w.push("330522010201", &w.capture(plate, "1625", n)).await;
+        ids.push(c["capture_id"].as_i64().unwrap());
+        w.clock.advance(Duration::hours(1));
+    }
+    let (_, first) = w.app.get("/api/v1/review/next", &w.reviewer).await;
+    assert_eq!(first["id"], ids[0]);
+    let after = format!("/api/v1/review/next?after={}", ids[0]);
+    let (_, second) = w.app.get(&after, &w.reviewer).await;
+    assert_eq!(second["id"], ids[1], "skipped");
+    w.base.app = w.base.app.restart().await;
+    w.approve(ids[1]).await;
+    let (_, third) = w.app.get("/api/v1/review/next", &w.reviewer).await;
+    assert_eq!(third["id"], ids[2], "the skip outlived the restart");
+}
+
 /// Undo on the desk (issue 14): while the desk holds a decision for a few seconds, the next
 /// capture is handed out past it; the held capture stays claimed by this reviewer (nobody else
 /// takes it) and is not a skip, so an undo finds it waiting and it never comes back as skipped.

@@ -3,6 +3,7 @@
 
 mod credentials;
 mod deadlines;
+mod inbox;
 mod ledger;
 mod lifecycle;
 mod pages;

@@ -146,3 +146,19 @@ async fn rid_13_a_new_stream_of_the_same_session_ends_the_old_one() {
     .expect("the old stream ends within a tick");
     assert!(ended, "the old stream kept sending");
 }
+
+#[tokio::test]
+async fn rid_13_cockpit_figures_as_json_for_the_viewers_units() {
+    let w = world().await;
+    let p = people(&w).await;
+    push_captures(&w, 2).await;
+    let (status, s) = w.app.get("/api/v1/cockpit", &p.head).await;
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(s["captures_today"], 2, "{s}");
+    assert_eq!(s["review"]["waiting"], 2, "{s}");
+    let (status, s) = w.app.get("/api/v1/cockpit", &p.sibling_head).await;
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(s["captures_today"], 0, "{s}");
+    let (status, _) = w.app.get("/api/v1/cockpit", &w.reviewer).await;
+    assert_eq!(status, 403);
+}

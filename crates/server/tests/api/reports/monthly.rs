@@ -2,6 +2,7 @@
 //! workbooks in the reader's language, and the empty month or unit.
 
 use super::*;
+use serde_json::Value;
 
 const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
@@ -214,4 +215,86 @@ impl World {
     async fn download_as(&self, token: &str, path: &str) -> (u16, String, Vec<u8>) {
         download(self, token, path).await
     }
+}
+
+#[tokio::test]
+async fn sup_07a_reports_as_json_carry_the_same_figures_as_the_workbook() {
+    let w = world().await;
+    let p = people(&w).await;
+    let ids = push_captures(&w, 2).await;
+    w.approve(ids[0]).await;
+    w.approve(ids[1]).await;
+    let (status, r) = w.app.get("/api/v1/reports/review", &p.head).await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(r["kind"], "review");
+    assert_eq!(r["empty"], false, "{r}");
+    let by_unit = &r["sections"][0];
+    let total = by_unit["total"].as_array().expect("a total row");
+    assert_eq!(total[0], json!({ "t": "key", "v": "rpt.total" }));
+    assert_eq!(total[1], json!({ "t": "count", "v": 2 }));
+    // Every kind answers, and a month with nothing in it is a report of dashes, not an error.
+    for kind in ["device", "review", "objections", "checks"] {
+        let (status, r) = w
+            .app
+            .get(&format!("/api/v1/reports/{kind}?month=2020-01"), &p.head)
+            .await;
+        assert_eq!(status, 200, "{kind}: {r}");
+        assert_eq!(r["month"], "2020-01");
+    }
+    // A bad month or kind is a field error; an officer is refused (they read no report).
+    let (status, e) = w
+        .app
+        .get("/api/v1/reports/review?month=2026-13", &p.head)
+        .await;
+    assert_eq!(status, 422, "{e}");
+    assert_eq!(e["error"]["field"], "month", "{e}");
+    let (status, _) = w.app.get("/api/v1/reports/fines", &p.head).await;
+    assert_eq!(status, 422);
+    let (status, _) = w.app.get("/api/v1/reports/review", &w.reviewer).await;
+    assert_eq!(status, 403);
+}
+
+#[tokio::test]
+async fn sup_01_the_monthly_job_tells_supervisors_and_heads_their_reports_are_ready() {
+    use roadwarden_server::jobs::Job;
+    let w = world().await;
+    let p = people(&w).await;
+    let month_of = w.clock.now().date_naive();
+    w.run_job(Job::SupervisionMonthly { month_of }).await;
+    let month = roadwarden_server::services::reports::announce::reported_month(month_of);
+    for token in [&p.head, &p.supervisor, &p.sibling_head] {
+        let (status, list) = w.app.get("/api/v1/messages", token).await;
+        assert_eq!(status, 200, "{list}");
+        let told: Vec<&Value> = list
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["kind"] == "monthly_reports")
+            .collect();
+        assert_eq!(told.len(), 1, "{list}");
+        assert_eq!(told[0]["rule"], "SUP-01");
+        assert_eq!(
+            told[0]["link"],
+            format!("/reports/device?month={month}").as_str()
+        );
+    }
+    // A re-run of the month's job tells no one twice; a reviewer is not told.
+    w.run_job(Job::SupervisionMonthly { month_of }).await;
+    let (_, list) = w.app.get("/api/v1/messages", &p.head).await;
+    let n = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "monthly_reports")
+        .count();
+    assert_eq!(n, 1);
+    let (_, list) = w.app.get("/api/v1/messages", &w.reviewer).await;
+    assert!(!list.to_string().contains("monthly_reports"), "{list}");
+    // The inbox shows it in words with the month, and links the report.
+    let page = w.app.page("/inbox?lang=zh-CN", Some(&p.head)).await;
+    assert!(
+        page.contains(&t(Lang::ZhCn, "message.monthly_reports")),
+        "{page}"
+    );
+    assert!(page.contains(&month), "{page}");
 }

@@ -6,9 +6,14 @@
 
 mod acts;
 mod cockpit;
+mod deadlines;
+mod ferry;
 mod library;
+mod outside;
 mod pages;
 mod persons;
+mod public;
+mod reminders;
 mod tasks;
 
 use std::io::Cursor;
@@ -53,7 +58,14 @@ pub(crate) struct Riders {
 }
 
 pub(crate) async fn riders() -> Riders {
-    let w = World::at(t0(), |_| {}).await;
+    riders_with(|_| {}).await
+}
+
+/// The riders' world with `adjust` applied to the settings (outside systems' addresses).
+pub(crate) async fn riders_with(
+    adjust: impl FnOnce(&mut roadwarden_server::config::Settings),
+) -> Riders {
+    let w = World::at(t0(), adjust).await;
     let officer = w
         .person(&w.o.county, "cx.ebike", 41, &["ebike_officer"])
         .await;

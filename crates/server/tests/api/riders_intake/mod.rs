@@ -4,7 +4,9 @@
 //! tiers follow the confirmed events (`tiers`).
 
 mod identity;
+mod library_photos;
 mod push;
+mod retention;
 mod tiers;
 mod warning;
 

@@ -1,11 +1,13 @@
 //! DAT-02, DAT-03, SEC-07, SEC-08, SHR-01, SHR-02, STO-02 through the API: outside queries by
 //! application and consent (`applications`), exports under approval (`exports`), partners,
-//! grants and the one projection (`partners`). The area borrows the captures world and its
+//! grants and the one projection (`partners`), the SOAP service (`soap`) and the shared rider
+//! files (`riders`, SHR-03). The area borrows the captures world and its
 //! records (a notified violation at the county).
 
 mod applications;
 mod exports;
 mod partners;
+mod riders;
 mod soap;
 
 use chrono::{DateTime, Duration, Utc};

@@ -15,7 +15,7 @@ pub mod state;
 use std::sync::Arc;
 
 use roadwarden_domain::RiderPersonId;
-use roadwarden_face::{assess, Assessment, DecodeLimits};
+use roadwarden_face::{assess, Assessment, DecodeLimits, EngineError, FaceEngine};
 use roadwarden_gallery::{ClusterSettings, FaceId};
 use roadwarden_store::riders::faces::{self, NewFaceVector};
 
@@ -34,26 +34,35 @@ pub fn cluster_settings(ctx: &ServiceContext) -> ClusterSettings {
     }
 }
 
-/// The face engine, loaded on first use (a second or so of model loading, off the async
-/// threads); the same answer for the life of the process.
+/// The configured engine, loaded now (a second or so of model loading: call it off the async
+/// threads). `Ok(None)` for `none`, or a build without the dlib feature.
+fn load(face: &crate::config::FaceSettings) -> Result<Option<Box<dyn FaceEngine>>, EngineError> {
+    match face.engine.trim() {
+        "dlib" => roadwarden_face::open_dlib(&face.models_dir),
+        "onnx" => roadwarden_face::open_onnx(&face.models_dir, &face.onnx),
+        _ => Ok(None),
+    }
+}
+
+/// The face engine, loaded on first use (off the async threads); the same answer for the life
+/// of the process.
 pub async fn engine(ctx: &ServiceContext) -> EngineSlot {
     ctx.identity
         .engine
         .get_or_init(|| async {
-            let face = &ctx.settings.riders.face;
-            if face.engine.trim() != "dlib" {
+            let face = ctx.settings.riders.face.clone();
+            if face.engine.trim() == "none" {
                 return Err(EngineMissing::NotConfigured);
             }
-            let dir = face.models_dir.clone();
-            let opened = tokio::task::spawn_blocking(move || roadwarden_face::open_dlib(&dir))
+            let opened = tokio::task::spawn_blocking(move || load(&face))
                 .await
                 .map_err(|_| EngineMissing::FailedToLoad)?;
             match opened {
                 Ok(Some(engine)) => Ok(Arc::from(engine)),
                 Ok(None) => {
                     tracing::warn!(
-                        "riders.face.engine is dlib but this build has no dlib engine (build with \
-                         the face-dlib feature): rider events are held, never matched"
+                        "riders.face.engine needs a build with the face-dlib feature: rider \
+                         events are held, never matched"
                     );
                     Err(EngineMissing::NotConfigured)
                 }
@@ -65,6 +74,31 @@ pub async fn engine(ctx: &ServiceContext) -> EngineSlot {
         })
         .await
         .clone()
+}
+
+/// At start: the `onnx` engine is loaded at once, and a missing runtime library or model (or
+/// a build that cannot run it) stops the start with the reason. `dlib` keeps loading on first
+/// use, as before; `none` needs nothing.
+pub async fn check_at_start(ctx: &ServiceContext) -> Result<(), String> {
+    let face = ctx.settings.riders.face.clone();
+    if face.engine.trim() != "onnx" {
+        return Ok(());
+    }
+    let opened = tokio::task::spawn_blocking(move || load(&face))
+        .await
+        .map_err(|e| format!("riders.face.engine = \"onnx\": loading failed: {e}"))?;
+    match opened {
+        Ok(Some(engine)) => {
+            let _ = ctx.identity.engine.set(Ok(Arc::from(engine)));
+            Ok(())
+        }
+        Ok(None) => Err(
+            "riders.face.engine = \"onnx\" needs a build with the face-dlib feature \
+             (the ONNX engine detects faces with dlib)"
+                .into(),
+        ),
+        Err(e) => Err(format!("riders.face.engine = \"onnx\": {e}")),
+    }
 }
 
 /// A face photo assessed: accepted with its descriptor, or held with the gate it failed.

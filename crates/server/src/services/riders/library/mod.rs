@@ -6,19 +6,28 @@
 //! written unless the caller asks to skip bad rows. A known ID number updates that resident's
 //! facts. One transaction, one audit entry.
 
+pub mod archive;
+
 use std::collections::{HashMap, HashSet};
 
+use bytes::Bytes;
 use roadwarden_domain::account::IdNumber;
 use roadwarden_domain::FieldError;
+use roadwarden_face::Assessment;
+use roadwarden_gallery::Vector;
+use roadwarden_store::riders::faces::{self, NewFaceVector};
 use roadwarden_store::riders::persons::{self as person_rows, LibraryFacts, NewRiderPerson};
+use roadwarden_store::riders::retention as library_rows;
 use roadwarden_store::units::{self, Unit};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 
+use self::archive::{PhotoArchive, Refusal};
+use super::identity;
 use super::{audit, need};
 use crate::auth::Principal;
 use crate::context::RequestMeta;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::policy::RiderOfficers;
 use crate::services::context::ServiceContext;
 use crate::services::devices::ledger::read_table;
@@ -49,6 +58,21 @@ struct Row {
     party_member: bool,
     phone: String,
     photo: String,
+}
+
+/// A named photo, assessed: the bytes and descriptor to enrol, or the row's error.
+enum Photo {
+    Accepted { bytes: Bytes, vector: Box<Vector> },
+    Refused { code: String, reason: String },
+}
+
+/// What an upload holds: the sheet, and the photo archive if one came (beside it or around it).
+#[derive(Debug, Clone, Copy)]
+pub struct Upload<'a> {
+    pub file_name: &'a str,
+    pub bytes: &'a [u8],
+    /// A ZIP of photos sent beside the sheet.
+    pub photos: Option<&'a [u8]>,
 }
 
 fn party(raw: &str) -> Result<bool, FieldError> {
@@ -96,12 +120,11 @@ pub async fn import(
     ctx: &ServiceContext,
     p: &Principal,
     meta: &RequestMeta,
-    file_name: &str,
-    bytes: &[u8],
+    upload: Upload<'_>,
     skip_bad_rows: bool,
 ) -> AppResult<LibraryReport> {
     need::<RiderOfficers>(p, "the face base library is kept by e-bike officers")?;
-    let file_name = roadwarden_domain::device::text("file_name", file_name, 200, false)?;
+    let file_name = roadwarden_domain::device::text("file_name", upload.file_name, 200, false)?;
     let mut report = LibraryReport {
         file_name: file_name.clone(),
         encoding: String::new(),
@@ -110,9 +133,53 @@ pub async fn import(
         updated: 0,
         skipped: 0,
         with_photo: 0,
+        enrolled: 0,
         errors: Vec::new(),
         committed: false,
     };
+    let refused = |mut report: LibraryReport, r: Refusal| {
+        report.errors.push(LibraryRowError {
+            line: 0,
+            field: "photos".into(),
+            reason: r.reason,
+            code: Some(format!("rider_library.photo.{}", r.code)),
+        });
+        report
+    };
+    // The sheet and the archive: a bundle (a ZIP that is no workbook) holds both.
+    let mut photos = match upload.photos {
+        Some(zip) => match PhotoArchive::open(Bytes::copy_from_slice(zip)) {
+            Ok(a) => Some(a),
+            Err(r) => return Ok(refused(report, r)),
+        },
+        None => None,
+    };
+    let mut sheet = upload.bytes.to_vec();
+    if archive::is_zip(upload.bytes) {
+        match PhotoArchive::open(Bytes::copy_from_slice(upload.bytes)) {
+            Ok(a) if a.is_workbook() => {}
+            Ok(_) if photos.is_some() => {
+                return Ok(refused(
+                    report,
+                    Refusal {
+                        code: "archive_twice",
+                        reason: "send a list with a photo archive, or one archive holding both"
+                            .into(),
+                    },
+                ))
+            }
+            Ok(mut bundle) => match bundle.sheet() {
+                Ok((_, bytes)) => {
+                    sheet = bytes;
+                    photos = Some(bundle);
+                }
+                Err(r) => return Ok(refused(report, r)),
+            },
+            // Not a readable archive: the sheet reader says what is wrong with it.
+            Err(_) => {}
+        }
+    }
+    let bytes = sheet.as_slice();
     let table = match read_table(bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -120,6 +187,7 @@ pub async fn import(
                 line: e.line,
                 field: e.field,
                 reason: e.reason,
+                code: None,
             });
             return Ok(report);
         }
@@ -141,6 +209,7 @@ pub async fn import(
                 line: 1,
                 field: required.into(),
                 reason: "this column is missing from the header".into(),
+                code: None,
             });
         }
     }
@@ -149,11 +218,17 @@ pub async fn import(
             line: 0,
             field: "file".into(),
             reason: format!("at most {MAX_ROWS} rows per import"),
+            code: None,
         });
     }
     if !report.errors.is_empty() {
         return Ok(report);
     }
+    // The photos, before the transaction: finding faces takes a while.
+    let assessed = match photos.as_mut() {
+        Some(archive) => assess_photos(ctx, archive, &table.rows, columns.get("photo")).await?,
+        None => HashMap::new(),
+    };
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
     let own = units::get(&mut tx, p.user.unit_id)
@@ -214,13 +289,25 @@ pub async fn import(
                     line,
                     field: "id_number".into(),
                     reason: "appears twice in the file".into(),
+                    code: None,
                 });
             }
-            Ok(row) => rows.push(row),
+            Ok(row) => match assessed.get(&row.photo) {
+                Some(Photo::Refused { code, reason }) if !row.photo.is_empty() => {
+                    report.errors.push(LibraryRowError {
+                        line,
+                        field: "photo".into(),
+                        reason: format!("{}: {reason}", row.photo),
+                        code: Some(code.clone()),
+                    });
+                }
+                _ => rows.push(row),
+            },
             Err(e) => report.errors.push(LibraryRowError {
                 line,
                 field: e.field.to_string(),
                 reason: e.reason,
+                code: None,
             }),
         }
     }
@@ -238,6 +325,7 @@ pub async fn import(
                     line: row.line,
                     field: "id_number".into(),
                     reason: "this resident is filed under a unit outside yours".into(),
+                    code: None,
                 });
             }
             e => writes.push((row, e.map(|e| e.id))),
@@ -251,7 +339,7 @@ pub async fn import(
         if !row.photo.is_empty() {
             report.with_photo += 1;
         }
-        match existing {
+        let person = match existing {
             Some(id) => {
                 person_rows::update_library_facts(
                     &mut tx,
@@ -268,9 +356,10 @@ pub async fn import(
                 )
                 .await?;
                 report.updated += 1;
+                *id
             }
             None => {
-                person_rows::insert(
+                let id = person_rows::insert(
                     &mut tx,
                     &NewRiderPerson {
                         unit_id: row.unit.id,
@@ -287,10 +376,17 @@ pub async fn import(
                 )
                 .await?;
                 report.created += 1;
+                id
+            }
+        };
+        if let Some(Photo::Accepted { bytes, vector }) = assessed.get(&row.photo) {
+            if enrol(ctx, &mut tx, person, bytes.clone(), vector, now).await? {
+                report.enrolled += 1;
             }
         }
     }
-    let sha256 = hex::encode(Sha256::digest(bytes));
+    let sha256 = hex::encode(Sha256::digest(upload.bytes));
+    let photos_sha256 = upload.photos.map(|z| hex::encode(Sha256::digest(z)));
     audit(
         &mut tx,
         p,
@@ -301,11 +397,96 @@ pub async fn import(
         None,
         json!({ "file": file_name, "sha256": sha256, "rows": report.rows,
                 "created": report.created, "updated": report.updated,
-                "skipped": report.skipped, "with_photo": report.with_photo }),
+                "skipped": report.skipped, "with_photo": report.with_photo,
+                "enrolled": report.enrolled, "photos_sha256": photos_sha256 }),
         now,
     )
     .await?;
     tx.commit().await?;
     report.committed = true;
+    // The gallery learns the new faces (and forgets the superseded ones).
+    if report.enrolled > 0 {
+        identity::reload(ctx).await?;
+    }
     Ok(report)
+}
+
+/// Every photo the sheet names, read from the archive and assessed once per file name.
+async fn assess_photos(
+    ctx: &ServiceContext,
+    archive: &mut PhotoArchive,
+    rows: &[Vec<String>],
+    column: Option<&usize>,
+) -> AppResult<HashMap<String, Photo>> {
+    let mut out = HashMap::new();
+    let Some(&column) = column else {
+        return Ok(out);
+    };
+    let max = ctx.settings.riders.face.max_photo_bytes;
+    for cells in rows {
+        let Some(name) = cells.get(column).map(|c| c.trim()) else {
+            continue;
+        };
+        if name.is_empty() || out.contains_key(name) || photo(name).is_err() {
+            continue;
+        }
+        let assessed = match archive.read(name, max) {
+            Err(r) => Photo::Refused {
+                code: format!("rider_library.photo.{}", r.code),
+                reason: r.reason,
+            },
+            Ok(bytes) => match identity::describe(ctx, bytes.clone()).await? {
+                Err(missing) => Photo::Refused {
+                    code: format!("rider.hold.{}", missing.code()),
+                    reason: missing.note().to_owned(),
+                },
+                Ok(Assessment::Held(held)) => Photo::Refused {
+                    code: format!("rider.hold.{}", held.reason.code()),
+                    reason: format!("held by the quality gates ({})", held.reason.code()),
+                },
+                Ok(Assessment::Accepted(face)) => Photo::Accepted {
+                    bytes,
+                    vector: Box::new(face.descriptor.0),
+                },
+            },
+        };
+        out.insert(name.to_owned(), assessed);
+    }
+    Ok(out)
+}
+
+/// RID-05: the photo in the blob store (write-once, by its hash) and its descriptor enrolled
+/// for the person, superseding an earlier library photo. The same photo again changes
+/// nothing (answers false).
+async fn enrol(
+    ctx: &ServiceContext,
+    tx: &mut roadwarden_store::Tx,
+    person: roadwarden_domain::RiderPersonId,
+    bytes: Bytes,
+    vector: &Vector,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<bool> {
+    let stored = ctx
+        .blobs
+        .put_bytes(bytes)
+        .await
+        .map_err(AppError::internal)?;
+    let blob = stored.id.as_str().to_owned();
+    let current = library_rows::library_photos(tx, person).await?;
+    if current.iter().any(|(_, b)| *b == blob) {
+        return Ok(false);
+    }
+    let id = faces::insert(
+        tx,
+        &NewFaceVector {
+            person_id: Some(person),
+            event_id: None,
+            values: vector,
+            created_at: now,
+        },
+    )
+    .await?;
+    library_rows::set_photo_blob(tx, id, &blob).await?;
+    library_rows::supersede_library(tx, person, id, now).await?;
+    Ok(true)
 }
