@@ -355,14 +355,20 @@ mod tests {
         let Some(before) = CpuSnapshot::take() else {
             return;
         };
+        // Busy for long enough that the kernel's 10 ms ticks are small against the span: the
+        // machine's counters and this process's are read from two files at slightly different
+        // moments, so over a few ticks they may disagree by a tick or two.
         let mut x = 0u64;
-        for i in 0..5_000_000u64 {
-            x = x.wrapping_mul(31).wrapping_add(i);
+        let start = std::time::Instant::now();
+        while start.elapsed() < Duration::from_millis(400) {
+            for i in 0..10_000u64 {
+                x = x.wrapping_mul(31).wrapping_add(i);
+            }
         }
         std::hint::black_box(x);
         let usage = CpuSnapshot::take().expect("second snapshot").since(&before);
         assert!((0.0..=100.0).contains(&usage.machine_busy), "{usage}");
-        assert!(usage.own <= usage.machine_busy + 1.0, "{usage}");
+        assert!(usage.own <= usage.machine_busy + 10.0, "{usage}");
     }
 
     #[test]
