@@ -4,11 +4,13 @@
 //! sent it, so a slow sender never overwrites a newer attempt.
 
 use chrono::{DateTime, Utc};
+use roadwarden_domain::org::UnitPath;
 use roadwarden_domain::outside::{OutsideKind, OutsideState, OutsideSystem};
 use roadwarden_domain::rider::{Disposition, RiderTier};
 use roadwarden_domain::RiderPersonId;
 
-use crate::{on, Result, Tx};
+use crate::list::{Window, MAX_PER_PAGE};
+use crate::{on, path_range, Result, Tx};
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct OutsideRequest {
@@ -152,9 +154,60 @@ pub async fn list_for_person(tx: &mut Tx, person: RiderPersonId) -> Result<Vec<O
          ORDER BY created_at DESC, id DESC LIMIT $2"
     );
     Ok(
-        on!(tx, c => sqlx::query_as(&sql).bind(person.0).bind(crate::list::MAX_PER_PAGE)
+        on!(tx, c => sqlx::query_as(&sql).bind(person.0).bind(MAX_PER_PAGE)
         .fetch_all(c).await?),
     )
+}
+
+/// Which requests the outbox lists: one state, one system, or all of them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct OutboxFilter {
+    pub state: Option<OutsideState>,
+    pub system: Option<OutsideSystem>,
+}
+
+/// The requests about the units under `scope`.
+const IN_SCOPE: &str = "unit_id IN (SELECT id FROM units WHERE path >= $1 AND path < $2)";
+
+/// RID-10, SHR-04: the outbox of the units under `scope` as `filter` narrows it, newest
+/// first (a page of at most [`MAX_PER_PAGE`]).
+pub async fn list_in_scope(
+    tx: &mut Tx,
+    scope: &UnitPath,
+    filter: OutboxFilter,
+    window: Window,
+) -> Result<Vec<OutsideRequest>> {
+    let (low, high) = path_range(scope.as_str());
+    let sql = format!(
+        "SELECT {COLUMNS} FROM outside_requests WHERE {IN_SCOPE} \
+         AND ($3 = '' OR state = $3) AND ($4 = '' OR system = $4) \
+         ORDER BY created_at DESC, id DESC LIMIT $5 OFFSET $6"
+    );
+    let window = Window::new(window.limit.min(MAX_PER_PAGE), window.offset);
+    Ok(on!(tx, c => sqlx::query_as(&sql).bind(&low).bind(&high)
+        .bind(filter.state.map_or("", OutsideState::as_str))
+        .bind(filter.system.map_or("", OutsideSystem::as_str))
+        .bind(window.limit).bind(window.offset).fetch_all(c).await?))
+}
+
+/// How many requests of one system are in one state.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct OutboxCount {
+    #[sqlx(try_from = "String")]
+    pub system: OutsideSystem,
+    #[sqlx(try_from = "String")]
+    pub state: OutsideState,
+    pub n: i64,
+}
+
+/// RID-10, SHR-04: the outbox of the units under `scope` counted by system and state.
+pub async fn count_in_scope(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<OutboxCount>> {
+    let (low, high) = path_range(scope.as_str());
+    let sql = format!(
+        "SELECT system, state, COUNT(*) AS n FROM outside_requests WHERE {IN_SCOPE} \
+         GROUP BY system, state ORDER BY system, state"
+    );
+    Ok(on!(tx, c => sqlx::query_as(&sql).bind(&low).bind(&high).fetch_all(c).await?))
 }
 
 /// A cross-agency measure that has no request yet.

@@ -73,7 +73,7 @@ use utoipa::{Modify, OpenApi};
         super::riders::persons::list, super::riders::persons::show, super::riders::persons::photo,
         super::riders::persons::queue, super::riders::persons::confirm_match,
         super::riders::persons::reject_match, super::riders::persons::confirm_person,
-        super::riders::persons::requeue_outside,
+        super::riders::persons::requeue_outside, super::riders::outbox::outbox,
         super::riders::persons::merge, super::riders::persons::split,
         super::riders::library::import, super::riders::tasks::board, super::riders::tasks::accept,
         super::riders::tasks::report, super::riders::tasks::pass, super::riders::tasks::send_back,

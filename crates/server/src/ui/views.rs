@@ -66,6 +66,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "riders/list.html",
     "riders/person.html",
     "riders/outside.html",
+    "riders/outbox.html",
     "riders/matches.html",
     "riders/tasks.html",
     "riders/library.html",

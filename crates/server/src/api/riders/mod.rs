@@ -4,6 +4,7 @@
 
 pub mod intake;
 pub mod library;
+pub mod outbox;
 pub mod persons;
 pub mod tasks;
 
@@ -34,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/rider-tasks/{id}/send-back", post(tasks::send_back))
         .route("/rider-tasks/{id}/photos/{n}", get(tasks::photo))
         .route("/rider-assessment", get(tasks::assessment))
+        .route("/rider-outside-requests", get(outbox::outbox))
         .route(
             "/rider-outside-requests/{id}/requeue",
             post(persons::requeue_outside),

@@ -20,6 +20,7 @@
 mod attention;
 pub mod ferry;
 mod http;
+mod outbox;
 mod queue;
 mod send;
 
@@ -32,6 +33,9 @@ use utoipa::ToSchema;
 
 pub use attention::requeue;
 pub use http::{Failure, ReadBack};
+pub use outbox::{
+    filter as outbox_filter, outbox, Outbox, OutboxCount, OutboxRow, PAGE_SIZE as OUTBOX_PAGE_SIZE,
+};
 pub use queue::queue_lists;
 pub use send::drain;
 

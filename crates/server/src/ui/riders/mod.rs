@@ -6,6 +6,7 @@
 
 mod library;
 mod matches;
+mod outbox;
 mod persons;
 mod public;
 mod tasks;
@@ -30,6 +31,8 @@ pub fn router() -> Router<AppState> {
         .route("/riders/tasks/{id}/report", post(tasks::report))
         .route("/riders/tasks/{id}/evaluate", post(tasks::evaluate))
         .route("/riders/assessment", get(tasks::assessment_page))
+        .route("/riders/outbox", get(outbox::page))
+        .route("/riders/outbox/{id}/requeue", post(outbox::requeue))
         .route("/riders/surveys", get(public::surveys_page))
         .route("/public/riders", get(public::page_get))
         .route("/public/riders/code", post(public::send_code))

@@ -671,3 +671,101 @@ async fn rid_10_a_failed_request_tells_the_officers_and_an_officer_sends_it_agai
         "this one has not failed now"
     );
 }
+
+/// RID-10, SHR-04: the outbox lists the requests about the officer's units, counted by system
+/// and state and narrowed by either; another county's officer sees none of them, a grid
+/// worker is refused, an unknown word is a 422, and each read is audited. The page reads in
+/// three languages and offers "send again" on a failed line.
+#[tokio::test]
+async fn rid_10_the_outbox_lists_the_units_requests_by_system_and_state() {
+    let (r, fake) = connected().await;
+    fake.lock().unwrap().refuse = true;
+    let id = incorrigible(&r, 612).await;
+    drain(&r.w.app.state).await.unwrap();
+
+    let (status, all) =
+        r.w.app
+            .get("/api/v1/rider-outside-requests", &r.officer)
+            .await;
+    assert_eq!(status, 200, "{all}");
+    let credit = all["counts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["system"] == "civility_credit")
+        .unwrap_or_else(|| panic!("{all}"));
+    assert_eq!(credit["failed"], 1, "{all}");
+    let listed = all["requests"].as_array().unwrap();
+    assert!(listed
+        .iter()
+        .any(|q| q["person_id"] == id && q["system"] == "civility_credit"));
+    assert!(listed.iter().all(|q| q["unit_name"].as_str().is_some()));
+    assert_eq!(all["page"], 1);
+
+    let (_, failed) =
+        r.w.app
+            .get(
+                "/api/v1/rider-outside-requests?state=failed&system=civility_credit",
+                &r.officer,
+            )
+            .await;
+    let failed = failed["requests"].as_array().unwrap();
+    assert_eq!(failed.len(), 1);
+    assert!(failed[0]["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("unknown person"));
+    let (_, party) =
+        r.w.app
+            .get(
+                "/api/v1/rider-outside-requests?system=party_index",
+                &r.officer,
+            )
+            .await;
+    assert!(party["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|q| q["system"] == "party_index"));
+
+    let (status, theirs) =
+        r.w.app
+            .get("/api/v1/rider-outside-requests", &r.stranger)
+            .await;
+    assert_eq!(status, 200);
+    assert_eq!(theirs["requests"], json!([]), "another county's requests");
+    assert_eq!(theirs["counts"], json!([]));
+    let (status, _) = r.w.app.get("/api/v1/rider-outside-requests", &r.grid).await;
+    assert_eq!(status, 403, "a grid worker does not read the outbox");
+    let (status, e) =
+        r.w.app
+            .get("/api/v1/rider-outside-requests?state=lost", &r.officer)
+            .await;
+    assert_eq!(status, 422, "{e}");
+    let (status, _) =
+        r.w.app
+            .get("/api/v1/rider-outside-requests?system=bank", &r.officer)
+            .await;
+    assert_eq!(status, 422);
+    assert!(!r.audited("outside.outbox_read").await.is_empty());
+
+    for (lang, words) in [
+        ("zh-CN", "外部系统请求"),
+        ("en", "Requests to outside systems"),
+        ("vi", "Yêu cầu gửi hệ thống bên ngoài"),
+    ] {
+        let page =
+            r.w.app
+                .page(
+                    &format!("/riders/outbox?lang={lang}&state=failed"),
+                    Some(&r.officer),
+                )
+                .await;
+        assert!(page.contains(words), "{lang}");
+        assert!(page.contains("id=\"outbox-list\""), "{lang}");
+        assert!(
+            page.contains("requeue-form"),
+            "{lang}: a failed line is sent again"
+        );
+    }
+}
