@@ -27,12 +27,26 @@ pub struct Prepared {
     /// The owners' page the seeded letters name (`Settings::owners_page_url`).
     letters_url: String,
     seeded: Option<(Vec<Login>, captures::Hint)>,
+    /// The face engine the served demo has, or why it has none.
+    face: Result<&'static str, &'static str>,
 }
 
 impl Prepared {
     /// Prints the logins and where to start; `url` is empty when the demo is not served.
     pub fn print_banner(&self, url: &str) {
         print_banner(url, &self.letters_url, &self.dir, self.seeded.as_ref());
+        match self.face {
+            Ok(engine) => println!(
+                "  Face engine: {engine}. Rider events pushed to an e-bike point now are detected, \
+                 quality-checked and matched by the model (the seeded sixty days were matched by \
+                 the story)."
+            ),
+            Err(why) => println!(
+                "  No face engine: {why}. New rider events are held for a person to look at; \
+                 `bash scripts/demo.sh` builds the demo with it."
+            ),
+        }
+        println!("════════════════════════════════════════════════════════════════════════════");
     }
 }
 
@@ -67,6 +81,7 @@ pub async fn prepare(settings: &mut Settings, reset: bool) -> anyhow::Result<Pre
         dir,
         letters_url: settings.owners_page_url(),
         seeded,
+        face: roadwarden_server::services::riders::identity::engine_outlook(&settings.riders.face),
     })
 }
 
@@ -140,5 +155,4 @@ fn print_banner(
              Run `roadwarden demo --reset` to start again with new passwords."
         ),
     }
-    println!("════════════════════════════════════════════════════════════════════════════");
 }

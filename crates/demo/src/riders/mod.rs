@@ -4,9 +4,10 @@
 //! 城东社区's grid worker `cd.grid`).
 //!
 //! The story is told in order on a manual clock that ends at the real time the demo is made.
-//! Events go through the real intake (`intake::receive`). The demo binary is built without the
-//! dlib face engine, so intake holds every face ("engine.none") and nothing is matched by a
-//! model; the seeding state turns the engine off in any build so every build seeds the same.
+//! Events go through the real intake (`intake::receive`). The seeding state turns the face
+//! engine off in every build (`scripts/demo.sh` serves with dlib; plain `cargo run … demo`
+//! without), so intake holds every seeded face ("engine.none") and every build seeds the same;
+//! the engine works on the events that arrive once the demo serves.
 //! The identity outcomes a model would have proposed (a likely library person, a cluster
 //! filed as a provisional person) are therefore written with the store's own `set_match`, as
 //! unconfirmed, and everything after that is an officer's or grid worker's act through the

@@ -25,6 +25,30 @@ pub use state::{EngineMissing, EngineSlot, IdentityIndex, IdentityState};
 use crate::error::{AppError, AppResult};
 use crate::services::context::ServiceContext;
 
+/// Whether this build has the dlib face engine (`--features face-dlib`, or any build that turns
+/// on the face crate's `dlib` feature).
+pub const ENGINE_BUILT: bool = roadwarden_face::HAS_DLIB;
+
+/// What the configured engine can do in this build, in a line for an operator: "dlib", "onnx"
+/// (loadable at start), or why rider events will be held.
+pub fn engine_outlook(face: &crate::config::FaceSettings) -> Result<&'static str, &'static str> {
+    match face.engine.trim() {
+        "none" => Err("riders.face.engine is none"),
+        _ if !ENGINE_BUILT => {
+            Err("this build has no face engine (build with --features face-dlib)")
+        }
+        _ if !face
+            .models_dir
+            .join("dlib_face_recognition_resnet_model_v1.dat")
+            .exists() =>
+        {
+            Err("the face models are missing (run scripts/face-models.sh)")
+        }
+        "onnx" => Ok("onnx"),
+        _ => Ok("dlib"),
+    }
+}
+
 /// The clustering settings from configuration.
 pub fn cluster_settings(ctx: &ServiceContext) -> ClusterSettings {
     let f = &ctx.settings.riders.face;
