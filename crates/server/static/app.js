@@ -280,3 +280,31 @@ document.addEventListener("click", (event) => {
   dialog.replaceChildren(img);
   dialog.showModal();
 });
+// DAT-01: "More rows" on the correction form adds empty records in place (up to the rule's
+// limit, `data-max`), so what was already typed stays; without this file the link reloads
+// the form with more rows.
+document.addEventListener("click", (event) => {
+  const more = event.target.closest("#correction-more-rows");
+  const form = document.getElementById("correction-form");
+  if (!more || !form) return;
+  const rows = form.querySelectorAll("fieldset.correction-row");
+  if (!rows.length) return;
+  event.preventDefault();
+  const max = Number(more.dataset.max) || 50;
+  const last = rows[rows.length - 1];
+  let n = rows.length;
+  for (let k = 0; k < 5 && n < max; k += 1, n += 1) {
+    const row = last.cloneNode(true);
+    row.id = "correction-row-" + n;
+    const legend = row.querySelector("legend");
+    if (legend) legend.textContent = legend.textContent.replace(/\d+\s*$/, String(n + 1));
+    row.querySelectorAll("input").forEach((input) => {
+      input.name = input.name.replace(/^records\[\d+\]/, "records[" + n + "]");
+      input.value = "";
+    });
+    form.insertBefore(row, more.closest("p"));
+  }
+  if (n >= max) more.closest("p").hidden = true;
+  const first = form.querySelector("#correction-row-" + rows.length + " input");
+  if (first) first.focus();
+});

@@ -259,6 +259,8 @@ pub async fn violation_page(
         context! {
             flash => flash(lang, q.ok.as_deref()),
             d => Value::from_serialize(&d),
+            // DAT-01: a correction's before and after in words, not as its JSON.
+            event_details => d.events.iter().map(|e| super::timeline_text::detail(lang, &e.detail)).collect::<Vec<_>>(),
             v => Value::from_serialize(v),
             paid => v.paid_minor.map(|m| Money { minor: m, ..records::money_of(v) }.display(lang.code())),
             late_fee_paid => v.late_fee_minor.map(|m| Money { minor: m, ..records::money_of(v) }.display(lang.code())),

@@ -66,6 +66,7 @@ pub async fn page(
             violation => violation,
             form_rows => form_rows.map(|n| (0..n).collect::<Vec<_>>()),
             more_rows => form_rows.map(|n| (n + 5).min(rule::MAX_RECORDS)),
+            max_rows => rule::MAX_RECORDS,
             fields => FactField::ALL.iter().map(|f| f.as_str()).collect::<Vec<_>>(),
             may_ask => user.may::<CorrectionRequesters>(),
             may_decide => user.may::<CorrectionApprovers>(),

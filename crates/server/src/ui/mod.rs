@@ -23,6 +23,7 @@ pub mod reports;
 pub mod riders;
 pub mod sharing;
 pub mod supervision;
+mod timeline_text;
 pub mod units;
 pub mod users;
 pub mod views;
@@ -337,6 +338,7 @@ pub fn page_context(
         if p.may::<RiderOfficers>() {
             nav.push(("/riders/matches", "nav.rider_matches"));
             nav.push(("/riders/library", "nav.rider_library"));
+            nav.push(("/riders/outbox", "nav.rider_outbox"));
         }
         if p.may::<RiderTaskActors>() {
             nav.push(("/riders/tasks", "nav.rider_tasks"));

@@ -85,7 +85,7 @@ async fn page(
             rec => rec.as_ref().map(Value::from_serialize),
             step => shown.step,
             id_number => shown.id_number,
-            flash => shown.flash,
+            rider_flash => shown.flash,
             error => shown.error,
             cases => Value::from_serialize(content::cases(lang)),
             penalties => Value::from_serialize(content::penalties(lang)),

@@ -95,6 +95,17 @@ async fn dat_01_asked_approved_and_executed_with_before_and_after_on_the_record(
         .page(&format!("/violations/{vid}"), Some(&w.clerk))
         .await;
     assert!(record.contains(&format!("/corrections?violation={vid}")));
+    // Its timeline reads the before and after in words, not as JSON.
+    assert!(record.contains("明珠路口 → 明珠路口北"), "{record}");
+    assert!(!record.contains("{&quot;changes") && !record.contains("\"changes\""));
+    let record_en = w
+        .app
+        .page(&format!("/violations/{vid}?lang=en"), Some(&w.clerk))
+        .await;
+    assert!(
+        record_en.contains("Place: 明珠路口 → 明珠路口北"),
+        "{record_en}"
+    );
     let page = w
         .app
         .page(&format!("/corrections?violation={vid}"), Some(&w.clerk))
