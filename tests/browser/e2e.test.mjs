@@ -504,3 +504,204 @@ test("a citizen reports a violation from a phone in three languages, and it reac
   await desk.close();
 });
 
+
+test("a correction is asked on its form, approved by the head, carried out, and shows before and after on the record (SEC-06, DAT-01)", async () => {
+  // The clerk finds a record and opens its correction form.
+  const clerk = await as("cx.clerk");
+  await clerk.page.goto(baseUrl + "/violations");
+  await clerk.page.click("table a.plate >> nth=0");
+  await clerk.page.waitForURL(/\/violations\/\d+$/);
+  const recordUrl = clerk.page.url();
+  const id = recordUrl.match(/\/violations\/(\d+)$/)[1];
+  const token = await apiToken("cx.clerk");
+  const before = await (await fetch(`${baseUrl}/api/v1/violations/${id}`, {
+    headers: { authorization: "Bearer " + token },
+  })).json();
+  assert.ok(before.violation?.place, "the record has a place: " + JSON.stringify(before).slice(0, 300));
+  await clerk.page.click("#corrections-link");
+  await clerk.page.waitForSelector("#correction-form");
+  assert.equal(await clerk.page.inputValue("input[name='records[0].violation_id']"), id);
+  const place = "雉城街道金陵北路与长兴大道交叉口（更正）";
+  await clerk.page.fill("input[name='records[0].place']", place);
+  // "More rows" adds rows in place: what was typed stays.
+  await clerk.page.click("#correction-more-rows");
+  assert.ok(await clerk.page.isVisible("#correction-row-3"), "more rows were added");
+  assert.equal(await clerk.page.inputValue("input[name='records[0].place']"), place);
+  assert.equal(await clerk.page.inputValue("input[name='records[3].place']"), "");
+  await clerk.page.fill("textarea[name=reason]", "现场勘查核实，抓拍地点录入有误，按勘查记录更正");
+  await clerk.page.screenshot({ path: join(shots, "30-correction-form-zh.png"), fullPage: true });
+  await clerk.page.click("#correction-form button[type=submit]");
+  await clerk.page.waitForURL(/\/corrections\/\d+\?ok=correction_requested/);
+  const cid = clerk.page.url().match(/\/corrections\/(\d+)/)[1];
+  await clerk.page.goto(baseUrl + "/corrections");
+  assert.equal(await clerk.page.locator(`#correction-${cid} form[action$='/approve']`).count(), 0,
+    "the one who asks does not approve");
+  await clerk.context.close();
+
+  // The head approves it.
+  const head = await as("cx.head");
+  await head.page.goto(baseUrl + "/corrections");
+  await head.page.click(`#correction-${cid} form[action$='/approve'] button`);
+  await head.page.waitForURL(/ok=correction_decided/);
+  await head.context.close();
+
+  // The operator carries it out; the record's facts change only now.
+  const op = await as("cx.admin");
+  op.page.on("dialog", (d) => d.accept());
+  await op.page.goto(baseUrl + "/corrections");
+  await op.page.click(`#correction-${cid} form[action$='/execute'] button`);
+  await op.page.waitForURL(/ok=correction_executed/);
+  await op.context.close();
+  const reader = await as("cx.clerk");
+  await reader.page.goto(`${recordUrl}?lang=en`);
+  const timeline = await reader.page.textContent("#violation-timeline");
+  assert.ok(timeline.includes(place), "the timeline shows the new place: " + timeline);
+  assert.ok(timeline.includes(before.violation.place), "and the place before: " + timeline);
+  await reader.page.screenshot({ path: join(shots, "31-correction-on-record-en.png"), fullPage: true });
+  await reader.context.close();
+});
+
+test("a warning becomes a check, a plan and an acceptance, and the device is back in use; the cockpit fills a wall (SUP-02, SUP-03, SUP-07, RID-13)", async () => {
+  // The city warns about a squad's camera from its page.
+  const sup = await as("hz.supervisor");
+  const token = await apiToken("zc.device");
+  const devices = await (await fetch(baseUrl + "/api/v1/devices", {
+    headers: { authorization: "Bearer " + token },
+  })).json();
+  const rows = devices.items ?? devices.rows ?? devices;
+  const items = await (await fetch(baseUrl + "/api/v1/supervision/items", {
+    headers: { authorization: "Bearer " + (await apiToken("hz.supervisor")) },
+  })).json();
+  const watched = new Set(items.filter((i) => i.state !== "accepted").map((i) => i.device_id));
+  const camera = rows.find((d) => d.state === "in_use" && d.kind === "fixed_enforcement" && !watched.has(d.id));
+  assert.ok(camera, "a camera in use with no open check item");
+  await sup.page.goto(`${baseUrl}/devices/${camera.id}`);
+  await sup.page.fill("#warn-form textarea[name=notice]", "该设备本月抓拍量较前8周同期中位数下降79%，请核查必要性、合理性和合规性。");
+  await sup.page.click("#warn-form button[type=submit]");
+  await sup.page.waitForURL(/\/supervision\/items\/\d+\?ok=supervision_warned/);
+  const itemUrl = sup.page.url().split("?")[0];
+
+  // The squad re-checks it, suspends the camera while it is fixed, plans and reports.
+  const mgr = await as("zc.device");
+  await mgr.page.goto(itemUrl);
+  const why = {
+    necessity: "路口事故多发，仍需抓拍",
+    rationality: "位置与标志标线设置合理",
+    conformity: "抓拍参数被误改，需厂家重新标定",
+  };
+  for (const [a, text] of Object.entries(why)) {
+    await mgr.page.check(`#recheck-form input[name=${a}_holds][value=yes]`);
+    await mgr.page.fill(`#recheck-form textarea[name=${a}]`, text);
+  }
+  const reason = await mgr.page.$eval("#recheck-form select[name=suspend_for] option:nth-child(2)", (o) => o.value);
+  await mgr.page.selectOption("#recheck-form select[name=suspend_for]", reason);
+  await mgr.page.click("#recheck-form button[type=submit]");
+  await mgr.page.waitForURL(/ok=supervision_step/);
+  await mgr.page.goto(`${baseUrl}/devices/${camera.id}`);
+  assert.equal(await stateOf(mgr.page), "suspended", "suspended until the warning unit accepts");
+  await mgr.page.goto(itemUrl);
+  const deadline = new Date(Date.now() + 7 * 86400e3).toISOString().slice(0, 10);
+  await mgr.page.fill("#plan-form textarea[name=note]", "联系厂家于一周内重新标定并复核抓拍样本");
+  await mgr.page.fill("#plan-form input[name=deadline]", deadline);
+  await mgr.page.click("#plan-form button[type=submit]");
+  await mgr.page.waitForURL(/ok=supervision_step/);
+  await mgr.page.fill("#submit-form textarea[name=note]", "已重新标定，抽查50张抓拍无误");
+  await mgr.page.click("#submit-form button[type=submit]");
+  await mgr.page.waitForURL(/ok=supervision_step/);
+  await mgr.context.close();
+
+  // The city accepts: the camera is back in use, and every step names who took it.
+  await sup.page.goto(itemUrl);
+  await sup.page.click("#accept-form button[type=submit]");
+  await sup.page.waitForURL(/ok=supervision_step/);
+  assert.equal(await sup.page.getAttribute("#item-state", "data-state"), "accepted");
+  const steps = await sup.page.textContent("#steps");
+  assert.ok(steps.length > 0);
+  await sup.page.screenshot({ path: join(shots, "40-supervision-accepted-zh.png"), fullPage: true });
+  await sup.page.goto(`${baseUrl}/devices/${camera.id}`);
+  assert.equal(await stateOf(sup.page), "in_use");
+  await sup.context.close();
+
+  // The cockpit on a 1080p and a 4K wall.
+  for (const [w, h] of [[1920, 1080], [3840, 2160]]) {
+    const context = await browser.newContext({ viewport: { width: w, height: h } });
+    const page = await context.newPage();
+    await signIn(page, "hz.supervisor", logins["hz.supervisor"]);
+    await page.waitForURL(baseUrl + "/");
+    await page.goto(baseUrl + "/cockpit");
+    assert.ok(await page.isVisible("#cockpit-map"));
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `no horizontal scroll at ${w}x${h}, got ${overflow}`);
+    await page.screenshot({ path: join(shots, `41-cockpit-${w}x${h}-zh.png`) });
+    await context.close();
+  }
+});
+
+test("an officer confirms a rider's events, the tier rises, a grid worker reports a task from a phone and the officer passes it; a fallen tier reads on its file (RID-05..11)", async () => {
+  const officerToken = await apiToken("cx.ebike");
+  const api = async (path, token) =>
+    (await fetch(baseUrl + path, { headers: { authorization: "Bearer " + token } })).json();
+  // The waiting identities: the library resident with the most events to confirm.
+  const queue = await api("/api/v1/rider-matches?purpose=enforcement", officerToken);
+  const byPerson = new Map();
+  for (const it of queue.items) {
+    if (it.person.provisional || it.person.tier !== "clear") continue;
+    byPerson.set(it.person.id, [...(byPerson.get(it.person.id) ?? []), it.event.id]);
+  }
+  const [personId, events] = [...byPerson.entries()].sort((a, b) => b[1].length - a[1].length)[0];
+  assert.ok(events.length > 0, "a clear resident has events waiting");
+
+  // Identity confirmation on the match desk, one event after another.
+  const officer = await as("cx.ebike");
+  for (const e of events) {
+    await officer.page.goto(`${baseUrl}/riders/matches?purpose=enforcement&id=${e}`);
+    assert.equal(await officer.page.getAttribute("#match-panel", "data-event"), String(e));
+    await officer.page.click("#match-confirm-form button");
+    await officer.page.waitForURL(/ok=/);
+  }
+  await officer.page.goto(`${baseUrl}/riders/${personId}?purpose=enforcement`);
+  const tier = await officer.page.textContent("#rider-tier h2 .badge");
+  assert.ok(!/无|^\s*$/.test(tier), "the confirmed events raised the tier: " + tier);
+  await officer.page.screenshot({ path: join(shots, "50-rider-file-zh.png"), fullPage: true });
+
+  // A grid worker takes a task on a phone and reports what was done, with a photo.
+  const grid = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const phone = await grid.newPage();
+  await signIn(phone, "cd.grid", logins["cd.grid"]);
+  await phone.waitForURL(baseUrl + "/");
+  await phone.goto(baseUrl + "/riders/tasks");
+  const card = phone.locator(".task-card:has(form[action$='/accept'])").first();
+  const taskId = (await card.getAttribute("id")).replace("task-", "");
+  await card.locator("form[action$='/accept'] button").click();
+  await phone.waitForURL(/ok=rider_task_accepted/);
+  await phone.fill(`#report-form-${taskId} textarea[name=result]`, "已上门走访，讲解头盔佩戴规定，本人签字承诺");
+  await phone.setInputFiles(`#report-form-${taskId} input[name=photos]`, {
+    name: "visit.jpg", mimeType: "image/jpeg", buffer: Buffer.from(greyJpeg(7)),
+  });
+  await phone.click(`#report-form-${taskId} button[type=submit]`);
+  await phone.waitForURL(/ok=rider_task_reported/);
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, "the task board fits a phone, got " + overflow);
+  await phone.screenshot({ path: join(shots, "51-grid-task-phone-zh.png"), fullPage: true });
+  await grid.close();
+
+  // The officer evaluates the result and passes the task: the loop is closed.
+  await officer.page.goto(baseUrl + "/riders/tasks?state=reported");
+  await officer.page.click(`#task-${taskId} form[action$='/evaluate'] input[value=pass] ~ button`);
+  await officer.page.waitForURL(/ok=rider_task_evaluated/);
+  await officer.page.goto(baseUrl + "/riders/tasks?state=passed");
+  assert.ok(await officer.page.isVisible(`#task-${taskId}`), "the task is passed");
+
+  // Tiers fall as their windows roll (the nightly rebuild): a resident whose events are
+  // confirmed reads "clear" now, with the fall on the file's timeline.
+  const riders = await api("/api/v1/riders?purpose=enforcement&per_page=200", officerToken);
+  const fallen = [];
+  for (const r of riders.items.filter((x) => x.tier === "clear" && !x.provisional)) {
+    const f = await api(`/api/v1/riders/${r.id}?purpose=enforcement`, officerToken);
+    if (f.events.some((e) => e.match_state === "confirmed" || e.match_state === "matched")) fallen.push(r.id);
+  }
+  assert.ok(fallen.length > 0, "a resident's tier has fallen back to clear");
+  await officer.page.goto(`${baseUrl}/riders/${fallen[0]}?purpose=enforcement&lang=en`);
+  assert.match(await officer.page.textContent("#rider-timeline"), /Tier: Clear|Tier: clear|Tier/);
+  await officer.context.close();
+});
