@@ -83,6 +83,9 @@ role_sets! {
     CorrectionApprovers = [UnitHead];
     /// Who carries out an approved correction: the technology department and system operators.
     CorrectionExecutors = [TechReviewer, Admin];
+    /// Who, seated in the technology department, acts on corrections for the bureau the
+    /// department belongs to (its parent unit's records), as it reviews devices there (DEV-03).
+    CorrectionDepartmentActors = [TechReviewer];
     /// Who reads corrections: those who ask, decide or carry them out, and supervisors.
     CorrectionReaders = [NoticeClerk, Reviewer, ObjectionHandler, UnitHead, Supervisor, TechReviewer, Admin];
 

@@ -172,9 +172,10 @@ pub(crate) async fn violation_in_scope(
     p: &Principal,
     id: i64,
 ) -> AppResult<Violation> {
+    let scope = super::scope::acting_scope(tx, p).await?;
     violations::get(tx, id)
         .await?
-        .filter(|v| p.covers(&UnitPath::from_stored(v.unit_path.clone())))
+        .filter(|v| scope.covers(&UnitPath::from_stored(v.unit_path.clone())))
         .ok_or(AppError::NotFound("violation"))
 }
 

@@ -8,6 +8,7 @@
 mod attachments;
 pub mod form;
 mod input;
+mod scope;
 
 use std::collections::HashMap;
 
@@ -63,9 +64,10 @@ fn need<R: RoleSet>(p: &Principal, what: &str) -> AppResult<()> {
 
 /// A request in the person's scope (ORG-02), or "not found".
 pub(crate) async fn in_scope(tx: &mut Tx, p: &Principal, id: i64) -> AppResult<Correction> {
+    let scope = scope::acting_scope(tx, p).await?;
     corrections::get(tx, id)
         .await?
-        .filter(|c| p.covers(&UnitPath::from_stored(c.unit_path.clone())))
+        .filter(|c| scope.covers(&UnitPath::from_stored(c.unit_path.clone())))
         .ok_or(AppError::NotFound("correction"))
 }
 
@@ -224,14 +226,15 @@ pub async fn list(
     )?;
     let now = ctx.clock.now();
     let mut tx = ctx.store.begin().await?;
-    let rows = corrections::in_scope(&mut tx, p.scope(), state, 200).await?;
+    let scope = scope::acting_scope(&mut tx, p).await?;
+    let rows = corrections::in_scope(&mut tx, &scope, state, 200).await?;
     let since = rows.last().map_or(i64::MAX, |c| c.id);
     let mut records: HashMap<i64, Vec<CorrectionRecord>> = HashMap::new();
-    for r in corrections::records_in_scope(&mut tx, p.scope(), state, since).await? {
+    for r in corrections::records_in_scope(&mut tx, &scope, state, since).await? {
         records.entry(r.correction_id).or_default().push(r);
     }
     let mut files: HashMap<i64, Vec<Attachment>> = HashMap::new();
-    for a in corrections::attachments_in_scope(&mut tx, p.scope(), state, since).await? {
+    for a in corrections::attachments_in_scope(&mut tx, &scope, state, since).await? {
         files.entry(a.correction_id).or_default().push(a);
     }
     record_list_read(
@@ -307,10 +310,10 @@ pub async fn refuse(
 
 /// DAT-01: every record of the request lies in the person's units; otherwise nothing is done,
 /// naming the record.
-fn all_in_scope(p: &Principal, records: &[CorrectionRecord]) -> AppResult<()> {
+fn all_in_scope(scope: &UnitPath, records: &[CorrectionRecord]) -> AppResult<()> {
     match records
         .iter()
-        .find(|r| !p.covers(&UnitPath::from_stored(r.unit_path.clone())))
+        .find(|r| !scope.covers(&UnitPath::from_stored(r.unit_path.clone())))
     {
         None => Ok(()),
         Some(r) => Err(RuleViolation::new(
@@ -349,7 +352,7 @@ async fn decide(
             "correction.refuse",
         ),
     };
-    all_in_scope(p, &records)?;
+    all_in_scope(&scope::acting_scope(&mut tx, p).await?, &records)?;
     if !corrections::decide(&mut tx, id, to, p.user.id, &reason, now).await? {
         return Err(RuleViolation::new(
             "DAT-01",
@@ -429,7 +432,7 @@ pub async fn execute(
     let c = in_scope(&mut tx, p, id).await?;
     rule::execute(c.state, UserId(c.requested_by), p.user.id)?;
     let records = corrections::records(&mut tx, id).await?;
-    all_in_scope(p, &records)?;
+    all_in_scope(&scope::acting_scope(&mut tx, p).await?, &records)?;
     let mut updates = Vec::with_capacity(records.len());
     for r in &records {
         let v = violations::get(&mut tx, r.violation_id)

@@ -318,3 +318,67 @@ async fn sec_06_bad_fields_values_roles_and_scope_are_refused() {
     let (_, list) = w.app.get("/api/v1/corrections", &far_head).await;
     assert!(list.as_array().unwrap().is_empty());
 }
+
+/// DAT-01: the technology department carries out its bureau's corrections although its staff
+/// sit in the department, beside the squads whose records they correct; another county's
+/// technology department does not see them.
+#[tokio::test]
+async fn dat_01_the_technology_department_carries_out_its_bureaus_corrections() {
+    let w = world().await;
+    let vid = notified_record(&w, 1).await;
+    let s = &w.app.state;
+    let kj = roadwarden_testkit::unit(
+        s,
+        Some(&w.o.county),
+        "330522-KJ",
+        "county",
+        "technology_department",
+    )
+    .await;
+    let other_kj = roadwarden_testkit::unit(
+        s,
+        Some(&w.o.sibling_county),
+        "330502-KJ",
+        "county",
+        "technology_department",
+    )
+    .await;
+    let tech = w.person(&kj, "kj.tech", 31, &["tech_reviewer"]).await;
+    let stranger = w.person(&other_kj, "ax.tech", 32, &["tech_reviewer"]).await;
+    let head = w.person(&w.o.county, "cx.head", 21, &["unit_head"]).await;
+    let (status, c) = w
+        .app
+        .post(
+            "/api/v1/corrections",
+            &w.clerk,
+            &ask(vid, "place", "明珠路口东"),
+        )
+        .await;
+    assert_eq!(status, 201, "{c}");
+    let id = c["id"].as_i64().unwrap();
+    let (status, _) = w
+        .app
+        .post(
+            &format!("/api/v1/corrections/{id}/approve"),
+            &head,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+
+    let (_, listed) = w.app.get("/api/v1/corrections", &tech).await;
+    assert!(
+        listed.as_array().unwrap().iter().any(|x| x["id"] == id),
+        "the department sees its bureau's requests: {listed}"
+    );
+    let (_, theirs) = w.app.get("/api/v1/corrections", &stranger).await;
+    assert_eq!(theirs, json!([]), "another county's department sees none");
+    let path = format!("/api/v1/corrections/{id}/execute");
+    let (status, _) = w.app.post(&path, &stranger, &json!({})).await;
+    assert_eq!(status, 404, "outside its bureau the request does not exist");
+    let (status, x) = w.app.post(&path, &tech, &json!({})).await;
+    assert_eq!(status, 200, "{x}");
+    assert_eq!(x["state"], "executed");
+    let detail = w.captures(&w.clerk).violation(vid).await;
+    assert_eq!(detail["violation"]["place"], "明珠路口东");
+}
