@@ -533,6 +533,13 @@ test("a correction is asked on its form, approved by the head, carried out, and 
   await clerk.page.click("#correction-form button[type=submit]");
   await clerk.page.waitForURL(/\/corrections\/\d+\?ok=correction_requested/);
   const cid = clerk.page.url().match(/\/corrections\/(\d+)/)[1];
+  // A scan that arrived later is added before the head decides.
+  await clerk.page.setInputFiles("#add-files-form input[name=files]", {
+    name: "licence-scan.jpg", mimeType: "image/jpeg", buffer: Buffer.from(greyJpeg(9)),
+  });
+  await clerk.page.click("#add-files-form button[type=submit]");
+  await clerk.page.waitForURL(/ok=correction_files_added/);
+  assert.match(await clerk.page.textContent("#correction-files"), /licence-scan\.jpg/);
   await clerk.page.goto(baseUrl + "/corrections");
   assert.equal(await clerk.page.locator(`#correction-${cid} form[action$='/approve']`).count(), 0,
     "the one who asks does not approve");

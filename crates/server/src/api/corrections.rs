@@ -100,6 +100,37 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(c.into())))
 }
 
+/// Files added to a filed request (multipart/form-data).
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct FilesForm {
+    /// One or more files, PDF, JPEG or PNG (read from their first bytes), at most 3 MiB each;
+    /// the request holds at most 5 in all.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    files: Vec<Vec<u8>>,
+}
+
+/// DAT-01: the requester adds files to their request while it awaits the head's decision.
+#[utoipa::path(post, path = "/api/v1/corrections/{id}/attachments", tag = "corrections",
+    params(("id" = i64, Path, description = "The request")),
+    request_body(content((FilesForm = "multipart/form-data"))),
+    responses((status = 200, body = CorrectionView),
+        (status = 403, description = "not the one who asked"),
+        (status = 404, description = "no such request in your units"),
+        (status = 413, description = "a file over 3 MiB"),
+        (status = 422, description = "decided already (`correction.not_pending`), no file, a file that is not PDF, JPEG or PNG, or more than 5 in all")))]
+pub async fn add_files(
+    State(state): State<AppState>,
+    user: Require<CorrectionRequesters>,
+    meta: RequestMeta,
+    Path(RecordId(id)): Path<RecordId>,
+    MultipartBody(m): MultipartBody,
+) -> AppResult<Json<CorrectionView>> {
+    let files = form::files_form(m).await?;
+    let c = corrections::add_files(&state, &user, &meta, id, files).await?;
+    Ok(Json(c.into()))
+}
+
 /// DAT-01: a file of a request, for its requester, the unit heads and the technology
 /// department in the request's units; the read is recorded.
 #[utoipa::path(get, path = "/api/v1/corrections/{id}/attachments/{attachment}", tag = "corrections",

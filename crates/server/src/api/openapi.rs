@@ -43,7 +43,7 @@ use utoipa::{Modify, OpenApi};
         super::captures::lodge_at_window, super::captures::public_lookup,
         super::corrections::list, super::corrections::create, super::corrections::show,
         super::corrections::approve, super::corrections::refuse, super::corrections::execute,
-        super::corrections::attachment,
+        super::corrections::attachment, super::corrections::add_files,
         super::sharing::list, super::sharing::create, super::sharing::show, super::sharing::approve,
         super::sharing::refuse, super::sharing::run, super::sharing::release, super::sharing::result,
         super::sharing::interfaces, super::sharing::partners_list, super::sharing::partner_create,

@@ -93,6 +93,10 @@ pub async fn show(
 ) -> AppResult<Response> {
     let c = corrections::get(&state, &user, id).await?;
     let may_files = corrections::may_read_files(&user, c.request.requested_by);
+    // DAT-01: the one who asked adds files while the head has not decided.
+    let may_add_files = c.request.requested_by == user.user.id.0
+        && c.request.state == CorrectionState::Requested
+        && c.attachments.len() < rule::MAX_ATTACHMENTS;
     let c = CorrectionView::from(c);
     let ctx = page_context(
         lang,
@@ -102,6 +106,7 @@ pub async fn show(
             flash => flash(lang, q.ok.as_deref()),
             c => Value::from_serialize(&c),
             may_files => may_files,
+            may_add_files => may_add_files,
             may_decide => user.may::<CorrectionApprovers>(),
             may_execute => user.may::<CorrectionExecutors>(),
             requested => CorrectionState::Requested.as_str(),
@@ -109,6 +114,19 @@ pub async fn show(
         },
     );
     Ok(render("correction.html", ctx)?.into_response())
+}
+
+/// DAT-01: the requester adds files to a request still awaiting the head's decision.
+pub async fn add_files(
+    State(state): State<AppState>,
+    user: Require<CorrectionRequesters>,
+    meta: RequestMeta,
+    Path(RecordId(id)): Path<RecordId>,
+    MultipartBody(body): MultipartBody,
+) -> AppResult<Response> {
+    let files = form::files_form(body).await?;
+    corrections::add_files(&state, &user, &meta, id, files).await?;
+    Ok(Redirect::to(&format!("/corrections/{id}?ok=correction_files_added")).into_response())
 }
 
 /// A file of a request, shown in the browser (the read is recorded).

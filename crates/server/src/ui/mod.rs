@@ -120,6 +120,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/corrections/{id}", get(corrections::show))
         .route(
+            "/corrections/{id}/attachments",
+            post(corrections::add_files),
+        )
+        .route(
             "/corrections/{id}/attachments/{attachment}",
             get(corrections::attachment),
         )

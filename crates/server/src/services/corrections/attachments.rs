@@ -98,16 +98,19 @@ pub(crate) async fn store(
     Ok(out)
 }
 
-/// Notes the stored files on request `id`; answers their SHA-256 for the audit.
+/// Notes the stored files on request `id` after the `already` it holds; answers their
+/// SHA-256 for the audit.
 pub(crate) async fn note(
     tx: &mut Tx,
     id: i64,
+    already: usize,
     files: &[StoredFile],
     by: UserId,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Vec<String>> {
     let mut hashes = Vec::with_capacity(files.len());
-    for (position, f) in (0i32..).zip(files) {
+    let first = i32::try_from(already).unwrap_or(i32::MAX);
+    for (position, f) in (first..).zip(files) {
         corrections::add_attachment(
             tx,
             &NewAttachment {

@@ -37,6 +37,18 @@ async fn file(
     Ok(())
 }
 
+/// Files added to a filed request: only `files` parts (the page's `csrf_token` and anything else
+/// is skipped).
+pub async fn files_form(mut form: Multipart) -> AppResult<Vec<NewFile>> {
+    let mut files = Vec::new();
+    while let Some(mut field) = form.next_field().await.map_err(|_| bad())? {
+        if field.name() == Some("files") {
+            file(&mut field, &mut files).await?;
+        }
+    }
+    Ok(files)
+}
+
 /// The API's multipart request: `request` (JSON) and up to five `files`.
 pub async fn api_form(mut form: Multipart) -> AppResult<(CorrectionInput, Vec<NewFile>)> {
     let mut input = None;

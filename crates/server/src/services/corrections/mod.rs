@@ -5,6 +5,7 @@
 //! path the database lets through and appends the before/after values to each record's
 //! timeline. Every step is audited; a record outside the person's units is "not found".
 
+mod add_files;
 mod attachments;
 pub mod form;
 mod input;
@@ -27,6 +28,7 @@ use roadwarden_store::Tx;
 use serde::Deserialize;
 use serde_json::json;
 
+pub use add_files::add_files;
 pub use attachments::{may_read_files, read as attachment, NewFile};
 use input::{Checked, Finder};
 pub use input::{CorrectionInput, FieldChange, RecordInput};
@@ -162,7 +164,7 @@ pub async fn request(
     let mut tx = ctx.store.begin().await?;
     let checked = input::check(&mut tx, input, now, Finder::Person(p)).await?;
     let id = file(&mut tx, &checked, p.user.id, None, now).await?;
-    let hashes = attachments::note(&mut tx, id, &stored, p.user.id, now).await?;
+    let hashes = attachments::note(&mut tx, id, 0, &stored, p.user.id, now).await?;
     let records = named(checked.records.iter().map(|r| (r.violation.id, &r.changes)));
     let unit = checked.scope.unit_id().map_or(0, |u| u.0);
     step(

@@ -447,3 +447,96 @@ async fn dat_01_the_page_form_takes_several_rows_and_files_and_names_a_bad_row()
     assert!(page.contains(&format!("correction-record-{v2}")));
     assert!(page.contains(&sha256_hex(&pdf())));
 }
+
+/// `POST /api/v1/corrections/{id}/attachments`: files added to a filed request.
+async fn add_files(w: &World, token: &str, id: i64, files: Vec<(&str, Vec<u8>)>) -> (u16, Value) {
+    let mut form = reqwest::multipart::Form::new();
+    for (name, bytes) in files {
+        form = form.part(
+            "files",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+    }
+    let resp = w
+        .app
+        .client
+        .post(w.app.url(&format!("/api/v1/corrections/{id}/attachments")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = resp.status().as_u16();
+    (status, resp.json().await.unwrap_or(Value::Null))
+}
+
+/// DAT-01: the one who asked adds files after filing, while the head has not decided; nobody
+/// else, never after the decision, never more than five in all, never a file that is not a
+/// PDF, JPEG or PNG. Each addition is audited with its SHA-256.
+#[tokio::test]
+async fn dat_01_the_requester_adds_files_until_the_head_decides() {
+    let w = world().await;
+    let v1 = notified_record(&w, 1).await;
+    let head = w.person(&w.o.county, "cx.head", 21, &["unit_head"]).await;
+    let other_clerk = w
+        .person(&w.o.county, "cx.clerk2", 24, &["notice_clerk"])
+        .await;
+    let request = json!({ "reason": REASON, "violation_id": v1,
+        "changes": [{ "field": "plate", "value": "浙E54321" }] });
+    let (status, c) = ask_with_files(&w, &w.clerk, &request, vec![("scan.pdf", pdf())]).await;
+    assert_eq!(status, 201, "{c}");
+    let id = c["id"].as_i64().unwrap();
+
+    let (status, got) = add_files(&w, &w.clerk, id, vec![("plate.png", png())]).await;
+    assert_eq!(status, 200, "{got}");
+    let files = got["attachments"].as_array().unwrap();
+    assert_eq!(files.len(), 2);
+    assert_eq!(files[1]["file_name"], "plate.png");
+    assert_eq!(files[1]["mime"], "image/png");
+
+    let (status, _) = add_files(&w, &other_clerk, id, vec![("x.png", png())]).await;
+    assert_eq!(status, 403, "only the one who asked");
+    let (status, e) = add_files(&w, &w.clerk, id, vec![("notes.txt", b"hello".to_vec())]).await;
+    assert_eq!(status, 422, "{e}");
+    let (status, e) = add_files(&w, &w.clerk, id, vec![]).await;
+    assert_eq!(status, 422, "{e}");
+    let four = (0..4).map(|_| ("more.png", png())).collect();
+    let (status, e) = add_files(&w, &w.clerk, id, four).await;
+    assert_eq!(
+        (status, e["error"]["field"].as_str()),
+        (422, Some("files")),
+        "five in all: {e}"
+    );
+
+    let (status, _) = w
+        .app
+        .post(
+            &format!("/api/v1/corrections/{id}/approve"),
+            &head,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(status, 200);
+    let (status, e) = add_files(&w, &w.clerk, id, vec![("late.png", png())]).await;
+    assert_eq!(
+        (status, e["error"]["code"].as_str()),
+        (422, Some("correction.not_pending"))
+    );
+    let root = w.o.root_admin_token(&w.app).await;
+    let (_, audit) = w
+        .app
+        .get("/api/v1/audit?action=correction.attach", &root)
+        .await;
+    let attach: Vec<&Value> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] == "correction.attach")
+        .collect();
+    assert_eq!(attach.len(), 1, "{audit}");
+    let page = w
+        .app
+        .page(&format!("/corrections/{id}?lang=en"), Some(&w.clerk))
+        .await;
+    assert!(!page.contains("add-files-form"), "decided: no more files");
+}
