@@ -21,6 +21,7 @@ use crate::clock::Clock;
 use crate::config::Settings;
 use crate::metrics::Metrics;
 use crate::services::captures::committer::Committer;
+use crate::services::cockpit::shared::{SharedSnapshots, SHARED_FOR};
 use crate::services::devices::presence::throttle::PresenceThrottle;
 use crate::services::evidence::upload::sessions::Sessions;
 use crate::services::link_key::LinkKey;
@@ -55,6 +56,8 @@ pub struct Inner {
     pub presence: PresenceThrottle,
     /// RID-05, RID-06: the face engine and the in-memory gallery and clusters, behind a lock.
     pub identity: IdentityState,
+    /// RID-13: the cockpit's snapshots, shared by the screens watching one scope.
+    pub cockpit: SharedSnapshots,
 }
 
 impl std::ops::Deref for ServiceContext {
@@ -87,6 +90,7 @@ impl ServiceContext {
             refusals: Default::default(),
             link_key: LinkKey::default(),
             presence: PresenceThrottle::default(),
+            cockpit: SharedSnapshots::new(SHARED_FOR),
             identity,
         }))
     }

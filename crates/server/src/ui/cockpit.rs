@@ -120,7 +120,7 @@ pub async fn events(
                 return None;
             }
             // A failed read ends the stream; the browser reconnects after its delay.
-            let snapshot = cockpit::snapshot(&state, &scope).await.ok()?;
+            let snapshot = cockpit::shared_snapshot(&state, &scope).await.ok()?;
             Some((Ok(event_of(&snapshot)), (registration, false)))
         }
     });

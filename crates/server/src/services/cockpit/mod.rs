@@ -5,16 +5,22 @@
 //! refresh writes no audit entry. The page draws it; the event stream sends it every few
 //! seconds.
 
-use chrono::{DateTime, Duration, Utc};
+mod figures;
+pub mod shared;
+
+use std::sync::Arc;
+
+use chrono::Duration;
 use chrono_tz::Tz;
 use roadwarden_domain::org::UnitPath;
 use roadwarden_store::cockpit as store;
-use serde::Serialize;
 
 use crate::auth::Principal;
 use crate::error::AppResult;
 use crate::services::context::ServiceContext;
 use crate::services::lists::reader_time_zone;
+
+pub use figures::{Count, FootageCompliance, Snapshot, Waiting};
 
 /// Whose figures: a unit subtree, and the time zone its "today" is read in.
 #[derive(Debug, Clone)]
@@ -31,59 +37,6 @@ impl Scope {
             tz: reader_time_zone(p),
         }
     }
-}
-
-/// A count under a name (a device state, an alert kind, a list state).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = CockpitCount)]
-pub struct Count {
-    pub name: String,
-    pub n: i64,
-}
-
-/// Waiting items and those of them past their deadline.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
-#[schema(as = CockpitWaiting)]
-pub struct Waiting {
-    pub waiting: i64,
-    pub overdue: i64,
-}
-
-/// BWC-05: footage recorded in the last seven days, and handed in and stored in time.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, utoipa::ToSchema)]
-#[schema(as = CockpitFootage)]
-pub struct FootageCompliance {
-    pub files: i64,
-    pub in_time: i64,
-    /// Percent in time; none without footage (never a division by zero).
-    pub percent: Option<f64>,
-}
-
-/// RID-13: what the command centre's wall shows.
-#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-#[schema(as = CockpitSnapshot)]
-pub struct Snapshot {
-    pub at: DateTime<Utc>,
-    pub devices: Vec<Count>,
-    pub devices_total: i64,
-    pub devices_in_use: i64,
-    /// Captures since local midnight.
-    pub captures_today: i64,
-    pub review: Waiting,
-    /// Open check and rectification items by state (`overdue` for those past the deadline).
-    pub checks: Vec<Count>,
-    pub checks_open: i64,
-    pub checks_overdue: i64,
-    pub complaints: Waiting,
-    /// Unresolved device alerts by kind (the anomaly alerts).
-    pub alerts: Vec<Count>,
-    pub alerts_total: i64,
-    /// Everything past its deadline: reviews, check items, complaints.
-    pub overdue_total: i64,
-    pub footage: FootageCompliance,
-    /// The e-bike programme's figures (`events_today`, `to_confirm`, then rider files by tier
-    /// above clear): none until the programme has recorded anything in the scope.
-    pub ebikes: Option<Vec<Count>>,
 }
 
 fn counts(rows: Vec<store::Named>) -> Vec<Count> {
@@ -151,6 +104,15 @@ pub async fn snapshot(ctx: &ServiceContext, scope: &Scope) -> AppResult<Snapshot
         },
         ebikes: riders.iter().any(|c| c.n > 0).then_some(riders),
     })
+}
+
+/// RID-13: the figures for `scope` as the event stream sends them: computed at most once per
+/// scope every [`shared::SHARED_FOR`], whatever the number of screens watching it.
+pub async fn shared_snapshot(ctx: &ServiceContext, scope: &Scope) -> AppResult<Arc<Snapshot>> {
+    let key = format!("{}|{}", scope.path.as_str(), scope.tz.name());
+    ctx.cockpit
+        .get_or_compute(&key, || snapshot(ctx, scope))
+        .await
 }
 
 /// Whether the viewer's session is still live: the event stream stops when it is not
