@@ -139,9 +139,10 @@ fn print_banner(
                 "  Push captures: roadwarden simulate --help (device credentials: a device's page)"
             );
             println!(
-                "  E-bike riders: cx.ebike (files, the match queue, tasks), cd.grid (城东社区's \
-                 grid worker: a task to take and report); supervision: hz.supervisor (warnings, \
-                 acceptance), zc.device (re-checks and plans), cx.head (complaints)"
+                "  E-bike riders: cx.ebike (files, the match queue, tasks, the recognition \
+                 system's screened offenders), cd.grid (城东社区's grid worker: a task to take \
+                 and report); supervision: hz.supervisor (warnings, acceptance), zc.device \
+                 (re-checks and plans), cx.head (complaints)"
             );
             println!(
                 "  Body-worn footage: sign in as cx.recadmin (provides copies), zc.head (decides \

@@ -19,6 +19,7 @@
 //! placeholder card marked "DEMO PLACEHOLDER" (not a face).
 
 mod people;
+mod screened;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -206,6 +207,8 @@ pub async fn seed(state: &AppState, settings: &Settings) -> anyhow::Result<()> {
     result?;
     // RID-08: the nightly rebuild at the real time lets 刘洋's tier fall.
     tiers::rebuild(state).await?;
+    // SHR-04: what the recognition system screened this week, on the officer's desk.
+    screened::seed(state).await?;
     Ok(())
 }
 

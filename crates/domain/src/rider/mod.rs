@@ -6,6 +6,7 @@ pub mod assessment;
 pub mod disposition;
 pub mod matching;
 pub mod reminder;
+pub mod screened;
 pub mod task;
 pub mod tier;
 pub mod violation;

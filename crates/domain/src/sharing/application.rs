@@ -47,13 +47,15 @@ word_enum!(
 word_enum!(
     /// The data an application covers; each is a data type of the catalogue. `riders` is the
     /// shared rider file (SHR-03); `correction_requests` is what partners submit (DAT-01, never
-    /// read out); `lists` covers the lists' and reports' bulk exports (SEC-07).
+    /// read out), `screened_offenders` what the recognition system sends in (SHR-04, never read
+    /// out); `lists` covers the lists' and reports' bulk exports (SEC-07).
     Dataset, "dataset" {
         Violations = "violations",
         DeviceRegistrations = "device_registrations",
         Riders = "riders",
         CorrectionRequests = "correction_requests",
         Lists = "lists",
+        ScreenedOffenders = "screened_offenders",
     }
 );
 

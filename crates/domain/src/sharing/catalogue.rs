@@ -183,6 +183,44 @@ pub const CORRECTION_REQUEST_FIELDS: &[DataField] = &[
     ),
 ];
 
+/// SHR-04: what the non-motor-vehicle recognition system sends in, one screened offender per
+/// record (checked by `rider::screened::parse`).
+pub const SCREENED_OFFENDER_FIELDS: &[DataField] = &[
+    field(
+        "source_ref",
+        FieldKind::Text,
+        "the sender's own record reference; sent again, it is the same entry",
+        false,
+    ),
+    field(
+        "id_number",
+        FieldKind::Text,
+        "resident ID number of the person identified",
+        true,
+    ),
+    field("name", FieldKind::Text, "the person's name", true),
+    field(
+        "violation",
+        FieldKind::Code,
+        "no_helmet, wrong_way or red_light",
+        false,
+    ),
+    field("occurred_at", FieldKind::Timestamp, "RFC 3339", false),
+    field("place", FieldKind::Text, "road and place", false),
+    field(
+        "point",
+        FieldKind::Text,
+        "the capture point's number or name",
+        false,
+    ),
+    field(
+        "similarity",
+        FieldKind::Text,
+        "face-match similarity from 0 to 1, optional",
+        false,
+    ),
+];
+
 /// The fields of a data type. `lists` (the lists' and reports' exports) has no fixed columns:
 /// each list writes its own headings.
 pub fn fields(dataset: Dataset) -> &'static [DataField] {
@@ -192,6 +230,7 @@ pub fn fields(dataset: Dataset) -> &'static [DataField] {
         Dataset::Riders => RIDER_FIELDS,
         Dataset::CorrectionRequests => CORRECTION_REQUEST_FIELDS,
         Dataset::Lists => &[],
+        Dataset::ScreenedOffenders => SCREENED_OFFENDER_FIELDS,
     }
 }
 
@@ -263,8 +302,16 @@ pub const INTERFACES: &[Interface] = &[
         code: "violations.correction",
         jkid: "04W01",
         dataset: Dataset::CorrectionRequests,
-        protocols: &[Protocol::Soap],
-        path: "/api/v1/soap/TmriOutAccess",
+        protocols: &[Protocol::Http, Protocol::Soap],
+        path: "/api/v1/partner/write",
+        access: Access::WriteGrant,
+    },
+    Interface {
+        code: "riders.screened",
+        jkid: "04W02",
+        dataset: Dataset::ScreenedOffenders,
+        protocols: &[Protocol::Http, Protocol::Soap],
+        path: "/api/v1/partner/write",
         access: Access::WriteGrant,
     },
     Interface {

@@ -445,11 +445,14 @@ async fn write(state: &AppState, meta: &RequestMeta, c: &Call) -> Result<String,
     let rows = records(&c.doc).map_err(Refusal::Malformed)?;
     let done = partner_write::write(state, meta, &c.jkxlh, Protocol::Soap, &c.jkid, &rows).await?;
     let mut xml = format!(
-        "<root><head><code>1</code><message>accepted as requests for the platform to decide</message><rownum>{}</rownum></head><body>",
-        done.ids.len()
+        "<root><head><code>1</code><message>accepted for the platform to decide</message><rownum>{}</rownum></head><body>",
+        done.rows.len()
     );
-    for id in &done.ids {
-        xml.push_str(&format!("<row><id>{id}</id><state>requested</state></row>"));
+    for r in &done.rows {
+        xml.push_str(&format!(
+            "<row><id>{}</id><state>{}</state></row>",
+            r.id, r.state
+        ));
     }
     xml.push_str("</body></root>");
     Ok(xml)

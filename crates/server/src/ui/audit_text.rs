@@ -137,6 +137,10 @@ fn code_text(lang: Lang, key: &str, s: &str) -> String {
         "refusal" => &["refusal."],
         "sort" => &["sort."],
         "dir" => &["dir."],
+        // SHR-01, SHR-04: a partner's calls and the screened entries' verdicts.
+        "verdict" | "states" => &["screened_state.", "detail_value."],
+        "fields" => &["sharing.field."],
+        "refused" => &["error.code."],
         _ => &[],
     };
     prefixes

@@ -343,6 +343,7 @@ pub fn page_context(
             nav.push(("/riders/matches", "nav.rider_matches"));
             nav.push(("/riders/library", "nav.rider_library"));
             nav.push(("/riders/outbox", "nav.rider_outbox"));
+            nav.push(("/riders/screened", "nav.rider_screened"));
         }
         if p.may::<RiderTaskActors>() {
             nav.push(("/riders/tasks", "nav.rider_tasks"));

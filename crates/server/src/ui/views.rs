@@ -67,6 +67,7 @@ pub const TEMPLATES: &[(&str, &str)] = templates!(
     "riders/person.html",
     "riders/outside.html",
     "riders/outbox.html",
+    "riders/screened.html",
     "riders/matches.html",
     "riders/tasks.html",
     "riders/library.html",

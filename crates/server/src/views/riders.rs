@@ -280,6 +280,9 @@ pub struct RiderFile {
     pub measures: Vec<DispositionView>,
     /// RID-10, SHR-04: the requests to outside systems about this rider, and the systems off.
     pub outside: super::outside::OutsideOnFile,
+    /// SHR-04: what the recognition system screened under this rider's ID number, newest
+    /// first (corroboration only: never counted toward the tier).
+    pub screened: Vec<crate::services::riders::screened::ScreenedView>,
     pub timeline: Vec<TimelineEntry>,
     pub purpose: String,
 }

@@ -11,6 +11,7 @@ pub mod faces;
 pub mod persons;
 pub mod public;
 pub mod retention;
+pub mod screened;
 pub mod stats;
 pub mod task_deadlines;
 pub mod tasks;

@@ -168,8 +168,8 @@ pub async fn count_by_tier(tx: &mut Tx, scope: &UnitPath) -> Result<Vec<(RiderTi
         .collect()
 }
 
-/// RID-06: merges file `from` into `into`: its events, face vectors, tasks and measures move
-/// over and `from` is marked merged (never deleted, so the history stays). False when `from`
+/// RID-06: merges file `from` into `into`: its events, face vectors, tasks, measures and screened
+/// entries move over and `from` is marked merged (never deleted, so the history stays). False when `from`
 /// was already merged or is `into`. The caller recomputes `into`'s tier.
 pub async fn merge(tx: &mut Tx, from: RiderPersonId, into: RiderPersonId) -> Result<bool> {
     if from == into {
@@ -186,6 +186,7 @@ pub async fn merge(tx: &mut Tx, from: RiderPersonId, into: RiderPersonId) -> Res
         "face_vectors",
         "rider_tasks",
         "rider_dispositions",
+        "screened_offenders",
     ] {
         let sql = format!("UPDATE {table} SET person_id = $2 WHERE person_id = $1");
         on!(tx, c => sqlx::query(&sql).bind(from.0).bind(into.0).execute(c).await?

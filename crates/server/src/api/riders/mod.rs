@@ -6,6 +6,7 @@ pub mod intake;
 pub mod library;
 pub mod outbox;
 pub mod persons;
+pub mod screened;
 pub mod tasks;
 
 use axum::http::header;
@@ -36,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/rider-tasks/{id}/photos/{n}", get(tasks::photo))
         .route("/rider-assessment", get(tasks::assessment))
         .route("/rider-outside-requests", get(outbox::outbox))
+        .route("/rider-screened", get(screened::desk))
+        .route("/rider-screened/{id}/decision", post(screened::decide))
         .route(
             "/rider-outside-requests/{id}/requeue",
             post(persons::requeue_outside),

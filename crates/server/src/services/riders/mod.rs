@@ -19,6 +19,7 @@ pub mod persons;
 pub mod public;
 pub mod reminders;
 pub mod retention;
+pub mod screened;
 pub mod tasks;
 pub mod tiers;
 

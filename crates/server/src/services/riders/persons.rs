@@ -136,6 +136,11 @@ pub async fn file(
         .collect();
     let outside =
         crate::services::outside::on_file(&mut tx, &ctx.settings.outside, person.id).await?;
+    let screened = roadwarden_store::riders::screened::of_person(&mut tx, person.id.0)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
     let mut timeline = vec![TimelineEntry {
         at: person.tier_since,
         kind: "tier".into(),
@@ -210,6 +215,7 @@ pub async fn file(
         tasks,
         measures,
         outside,
+        screened,
         timeline,
         purpose: purpose.as_str().into(),
     })

@@ -257,7 +257,9 @@ pub async fn run(
             results::csv(a.kind, catalogue::RIDER_FIELDS, &found)?
         }
         // What partners submit, and the lists' exports, are not run as a query.
-        Dataset::CorrectionRequests | Dataset::Lists => return Err(not_approved()),
+        Dataset::CorrectionRequests | Dataset::Lists | Dataset::ScreenedOffenders => {
+            return Err(not_approved())
+        }
         Dataset::DeviceRegistrations => {
             let scope = UnitPath::from_stored(a.unit_path.clone());
             let found = device_records::registrations(&mut tx, &scope, 0, None, 10_000).await?;

@@ -25,11 +25,19 @@ use crate::services::audit::{record, Actor, Event};
 use crate::services::context::ServiceContext;
 use crate::services::corrections::{self, CorrectionInput, FieldChange};
 
-/// What a submission created: one correction request per record, in the order sent.
+/// What a submission created, one line per record in the order sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Accepted {
     pub grant: i64,
-    pub ids: Vec<i64>,
+    pub rows: Vec<AcceptedRow>,
+}
+
+/// One record as filed: a correction request (`requested`), a screened entry (`received`), or
+/// a screened entry the sender had sent before (`duplicate`: the first one stands).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AcceptedRow {
+    pub id: i64,
+    pub state: &'static str,
 }
 
 fn refusal(code: Code, message: impl Into<String>) -> AppError {
@@ -102,12 +110,14 @@ pub async fn write(
         }
     };
     let (action, result, count, detail) = match &outcome {
-        Ok(ids) => (
+        Ok(done) => (
             "partner.write",
             "ok",
-            ids.len(),
+            done.len(),
             json!({ "grant": known, "purpose": purpose, "protocol": protocol.as_str(),
-                    "jkid": jkid, "fields": fields, "corrections": ids }),
+                    "jkid": jkid, "fields": fields,
+                    "ids": done.iter().map(|r| r.id).collect::<Vec<_>>(),
+                    "states": done.iter().map(|r| r.state).collect::<Vec<_>>() }),
         ),
         Err(e) => (
             "partner.refused",
@@ -137,10 +147,10 @@ pub async fn write(
     };
     record(&mut tx, &actor, event, now).await?;
     tx.commit().await?;
-    let ids = outcome?;
+    let rows = outcome?;
     Ok(Accepted {
         grant: known.unwrap_or_default(),
-        ids,
+        rows,
     })
 }
 
@@ -167,17 +177,47 @@ async fn submit(
     g: &GrantRow,
     rows: &[Submitted],
     now: chrono::DateTime<chrono::Utc>,
-) -> AppResult<Vec<i64>> {
+) -> AppResult<Vec<AcceptedRow>> {
     let grant = g.grant();
     match check_write(&grant, rows, now)? {
-        Dataset::CorrectionRequests => {}
-        other => {
-            return Err(refusal(
-                Code::SharingUnknownInterface,
-                format!("{} is not written through an interface", other.as_str()),
-            ))
+        Dataset::CorrectionRequests => {
+            let ids = corrections_of(tx, actor, partner, g, rows, now).await?;
+            Ok(ids
+                .into_iter()
+                .map(|id| AcceptedRow {
+                    id,
+                    state: "requested",
+                })
+                .collect())
         }
+        Dataset::ScreenedOffenders => {
+            let filed = crate::services::riders::screened::file(tx, g, rows, now).await?;
+            Ok(filed
+                .into_iter()
+                .map(|f| AcceptedRow {
+                    id: f.id,
+                    state: if f.fresh { "received" } else { "duplicate" },
+                })
+                .collect())
+        }
+        other => Err(refusal(
+            Code::SharingUnknownInterface,
+            format!("{} is not written through an interface", other.as_str()),
+        )),
     }
+}
+
+/// DAT-01: each record becomes a data-modification request on a violation in the grant's
+/// scope.
+async fn corrections_of(
+    tx: &mut Tx,
+    actor: &Actor,
+    partner: &Partner,
+    g: &GrantRow,
+    rows: &[Submitted],
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<Vec<i64>> {
+    let grant = g.grant();
     let mut ids = Vec::with_capacity(rows.len());
     for row in rows {
         let get = |name: &str| {

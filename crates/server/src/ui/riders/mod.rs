@@ -9,6 +9,7 @@ mod matches;
 mod outbox;
 mod persons;
 mod public;
+mod screened;
 mod tasks;
 
 use axum::http::header;
@@ -33,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/riders/assessment", get(tasks::assessment_page))
         .route("/riders/outbox", get(outbox::page))
         .route("/riders/outbox/{id}/requeue", post(outbox::requeue))
+        .route("/riders/screened", get(screened::page))
+        .route("/riders/screened/{id}/decision", post(screened::decide))
         .route("/riders/surveys", get(public::surveys_page))
         .route("/public/riders", get(public::page_get))
         .route("/public/riders/code", post(public::send_code))

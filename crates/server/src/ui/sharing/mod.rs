@@ -51,7 +51,7 @@ pub async fn page(
             // What partners submit is never applied for.
             datasets => Dataset::ALL
                 .iter()
-                .filter(|d| **d != Dataset::CorrectionRequests)
+                .filter(|d| !matches!(d, Dataset::CorrectionRequests | Dataset::ScreenedOffenders))
                 .map(|k| k.as_str())
                 .collect::<Vec<_>>(),
             purposes => Purpose::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>(),

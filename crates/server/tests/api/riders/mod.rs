@@ -14,6 +14,7 @@ mod pages;
 mod persons;
 mod public;
 mod reminders;
+mod screened;
 mod tasks;
 
 use std::io::Cursor;

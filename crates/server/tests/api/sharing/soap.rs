@@ -352,7 +352,8 @@ async fn shr_01_write_object_out_files_correction_requests_and_never_writes_a_fa
     );
     let written = audit(&w, "partner.write").await;
     assert_eq!(written.len(), 1);
-    assert_eq!(written[0]["detail"]["corrections"], json!([cid]));
+    assert_eq!(written[0]["detail"]["ids"], json!([cid]));
+    assert_eq!(written[0]["detail"]["states"], json!(["requested"]));
     assert_eq!(written[0]["detail"]["purpose"], "traffic_order");
     let refused = audit(&w, "partner.refused").await;
     assert!(

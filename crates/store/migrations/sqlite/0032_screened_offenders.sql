@@ -1,0 +1,29 @@
+-- SHR-04: the non-motor-vehicle recognition system's screened offenders, taken one way in
+-- through a partner's write grant. One row per entry the system sent; the same reference sent
+-- again by the same partner is the same entry (its retries are safe). unit_path is the grant's
+-- scope: the e-bike officers there decide the entry (agreed or disputed). person_id is the
+-- resident of the face base library with that ID number in the scope, when there is one.
+CREATE TABLE screened_offenders (
+    id           INTEGER PRIMARY KEY,
+    partner_id   INTEGER NOT NULL REFERENCES partners(id),
+    grant_id     INTEGER NOT NULL REFERENCES partner_grants(id),
+    unit_id      INTEGER NOT NULL REFERENCES units(id),
+    unit_path    TEXT NOT NULL,
+    source_ref   TEXT NOT NULL,
+    id_number    TEXT NOT NULL,
+    name         TEXT NOT NULL,
+    violation    TEXT NOT NULL,
+    occurred_at  TEXT NOT NULL,
+    place        TEXT NOT NULL,
+    point        TEXT NOT NULL,
+    similarity   REAL,
+    person_id    INTEGER REFERENCES rider_persons(id),
+    state        TEXT NOT NULL DEFAULT 'received',
+    decided_by   INTEGER REFERENCES users(id),
+    decided_at   TEXT,
+    note         TEXT NOT NULL DEFAULT '',
+    received_at  TEXT NOT NULL,
+    UNIQUE (partner_id, source_ref)
+);
+CREATE INDEX screened_offenders_scope ON screened_offenders(unit_path, received_at);
+CREATE INDEX screened_offenders_person ON screened_offenders(person_id);
