@@ -365,15 +365,33 @@ pub fn in_scope(grant: &Grant, r: &Record) -> bool {
                 .any(|c| r.category.starts_with(c.as_str())))
 }
 
-/// SHR-02: builds the answer to `query` from `records` under `grant`, for every protocol.
-/// Refuses an unusable grant, and a filter or sort on a field outside the grant or masked;
-/// keeps only records in the grant's scope; returns only the granted fields, masked as granted.
-pub fn project(
+/// One of a partner's conditions, checked against the grant: a granted, unmasked field of the
+/// catalogue, a comparison its kind allows and a value of that kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    pub field: &'static str,
+    pub op: FilterOp,
+    pub value: Value,
+}
+
+/// A partner's query made safe by the grant: what the store may narrow and order by (only
+/// catalogued, granted, unmasked fields ever reach it) and how many rows the answer holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub dataset: Dataset,
+    pub conditions: Vec<Condition>,
+    /// The field to order by and whether descending; ties and no order go by record id.
+    pub sort: Option<(&'static str, bool)>,
+    pub limit: usize,
+}
+
+/// SHR-02: checks `query` against `grant`: refuses an unusable grant, and a filter or sort on
+/// a field outside the grant or masked, or a value the field's kind cannot take.
+pub fn plan(
     grant: &Grant,
     query: &PartnerQuery,
-    records: Vec<Record>,
     now: DateTime<Utc>,
-) -> Result<Answer, RuleViolation> {
+) -> Result<Plan, RuleViolation> {
     usable(grant, now)?;
     let dataset = catalogue::interface(&grant.interface)
         .filter(|i| i.access == Access::Grant)
@@ -387,9 +405,14 @@ pub fn project(
     let mut conditions = Vec::with_capacity(query.filters.len());
     for f in &query.filters {
         usable_field(grant, &f.field, dataset)?;
-        let kind = catalogue::find(dataset, &f.field).map_or(FieldKind::Text, |d| d.kind);
-        let name = catalogue::find(dataset, &f.field).map_or("", |d| d.name);
-        conditions.push((name, f.op, filter_value(f, kind)?));
+        let Some(d) = catalogue::find(dataset, &f.field) else {
+            return Err(bad_filter(f));
+        };
+        conditions.push(Condition {
+            field: d.name,
+            op: f.op,
+            value: filter_value(f, d.kind)?,
+        });
     }
     let sort = match &query.sort {
         Some(s) => {
@@ -398,17 +421,32 @@ pub fn project(
         }
         None => None,
     };
-    let limit = query.limit.map_or(100, |l| l as usize).clamp(1, MAX_ROWS);
+    Ok(Plan {
+        dataset,
+        conditions,
+        sort,
+        limit: query.limit.map_or(100, |l| l as usize).clamp(1, MAX_ROWS),
+    })
+}
+
+/// SHR-02: the answer under `grant` from `records` (which the store may have narrowed by the
+/// plan already): only records in the grant's scope that meet every condition, in the plan's
+/// order, at most its limit, with only the granted fields, masked as granted.
+pub fn answer(grant: &Grant, plan: &Plan, records: Vec<Record>) -> Answer {
     let mut kept: Vec<Record> = records
         .into_iter()
         .filter(|r| in_scope(grant, r))
         .filter(|r| {
-            conditions.iter().all(|(name, op, want)| {
-                matches(r.values.get(name).unwrap_or(&Value::Null), *op, want)
+            plan.conditions.iter().all(|c| {
+                matches(
+                    r.values.get(c.field).unwrap_or(&Value::Null),
+                    c.op,
+                    &c.value,
+                )
             })
         })
         .collect();
-    match sort {
+    match plan.sort {
         Some((name, descending)) => kept.sort_by(|a, b| {
             let o = a
                 .values
@@ -419,7 +457,7 @@ pub fn project(
         }),
         None => kept.sort_by_key(|r| r.id),
     }
-    kept.truncate(limit);
+    kept.truncate(plan.limit);
     let rows = kept
         .iter()
         .map(|r| {
@@ -442,11 +480,23 @@ pub fn project(
                 .collect()
         })
         .collect();
-    Ok(Answer {
+    Answer {
         fields: grant.fields.iter().map(|f| f.field.clone()).collect(),
         rows,
         ids: kept.iter().map(|r| r.id).collect(),
-    })
+    }
+}
+
+/// SHR-02: builds the answer to `query` from `records` under `grant`, for every protocol:
+/// [`plan`], then [`answer`].
+pub fn project(
+    grant: &Grant,
+    query: &PartnerQuery,
+    records: Vec<Record>,
+    now: DateTime<Utc>,
+) -> Result<Answer, RuleViolation> {
+    let plan = plan(grant, query, now)?;
+    Ok(answer(grant, &plan, records))
 }
 
 /// At most this many records one `writeObjectOut` submits.

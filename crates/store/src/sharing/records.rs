@@ -1,6 +1,6 @@
-//! The violation records a grant may cover, read as the catalogue's fields (STO-02) for the
-//! one projection (SHR-02). The store narrows by the grant's unit and span only; categories,
-//! the partner's conditions, order and fields are the projection's.
+//! The records an application's result file holds (DAT-02), read as the catalogue's fields
+//! (STO-02), by the application's unit and span. A partner's query reads through
+//! `narrowed.rs` instead.
 
 use std::collections::BTreeMap;
 
@@ -11,7 +11,7 @@ use roadwarden_domain::sharing::grant::{Record, Value};
 use crate::{on, path_range, Result, Tx};
 
 #[derive(sqlx::FromRow)]
-struct Row {
+pub(super) struct Row {
     id: i64,
     unit_path: String,
     unit_code: String,
@@ -29,16 +29,19 @@ struct Row {
     owner_phone: Option<String>,
 }
 
-/// At most this many records are read for one call.
+/// At most this many records (rider events for `riders`) go into one result file. The reads
+/// below fetch one more, so that the caller can tell "exactly this many" from "more" and refuse
+/// instead of handing over a cut-off file.
 pub const MAX_READ: i64 = 10_000;
 
-/// The violation records under `scope_path` that occurred in `[from, to)`, oldest first.
+/// The violation records under `scope_path` that occurred in `[from, to)`, oldest first; none
+/// when there are more than [`MAX_READ`].
 pub async fn violations(
     tx: &mut Tx,
     scope_path: &str,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<Record>> {
+) -> Result<Option<Vec<Record>>> {
     let (low, high) = path_range(scope_path);
     let sql = "SELECT v.id, v.unit_path, u.code AS unit_code, v.country, v.plate, v.plate_colour, \
         v.violation_code, v.occurred_at, v.place, v.fine_minor, v.points, v.state, v.driver_name, \
@@ -48,15 +51,18 @@ pub async fn violations(
         WHERE v.unit_path >= $1 AND v.unit_path < $2 AND v.occurred_at >= $3 AND v.occurred_at < $4 \
         ORDER BY v.id LIMIT $5";
     let rows: Vec<Row> = on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(from)
-        .bind(to).bind(MAX_READ).fetch_all(c).await?);
-    Ok(rows.into_iter().map(record).collect())
+        .bind(to).bind(MAX_READ + 1).fetch_all(c).await?);
+    if rows.len() as i64 > MAX_READ {
+        return Ok(None);
+    }
+    Ok(Some(rows.into_iter().map(record).collect()))
 }
 
-fn text(s: Option<String>) -> Value {
+pub(super) fn text(s: Option<String>) -> Value {
     s.filter(|s| !s.is_empty()).map_or(Value::Null, Value::Text)
 }
 
-fn record(r: Row) -> Record {
+pub(super) fn record(r: Row) -> Record {
     let mut values = BTreeMap::new();
     values.insert("id", Value::Int(r.id));
     values.insert("unit_code", Value::Text(r.unit_code));
@@ -98,13 +104,14 @@ struct RiderRow {
 /// `[from, to)`, one record each: name, ID number, the place and time of the latest violation
 /// in the span, how many there were, and the village or community (the file's unit when none
 /// is written). Provisional files (no ID number yet) and merged files are left out; the
-/// record's category is the latest violation's kind. Reads at most [`MAX_READ`] events.
+/// record's category is the latest violation's kind. None when the span holds more than
+/// [`MAX_READ`] events: never a file with some riders cut off.
 pub async fn riders(
     tx: &mut Tx,
     scope_path: &str,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<Record>> {
+) -> Result<Option<Vec<Record>>> {
     let (low, high) = path_range(scope_path);
     let sql = "SELECT p.id, p.unit_path, p.name, p.id_number, p.village, u.name AS unit_name, \
         e.occurred_at, e.place, e.violation \
@@ -115,8 +122,11 @@ pub async fn riders(
         AND e.occurred_at >= $4 AND e.occurred_at < $5 \
         ORDER BY p.id, e.occurred_at, e.id LIMIT $6";
     let rows: Vec<RiderRow> = on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high)
-        .bind(MatchState::Matched.as_str()).bind(from).bind(to).bind(MAX_READ)
+        .bind(MatchState::Matched.as_str()).bind(from).bind(to).bind(MAX_READ + 1)
         .fetch_all(c).await?);
+    if rows.len() as i64 > MAX_READ {
+        return Ok(None);
+    }
     let mut out: Vec<Record> = Vec::new();
     for r in rows {
         let village = if r.village.trim().is_empty() {
@@ -155,5 +165,5 @@ pub async fn riders(
             }
         }
     }
-    Ok(out)
+    Ok(Some(out))
 }

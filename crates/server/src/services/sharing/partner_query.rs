@@ -5,11 +5,11 @@
 //! caller, the purpose and the ids of the records returned.
 
 use roadwarden_domain::codes::Code;
-use roadwarden_domain::sharing::catalogue;
-use roadwarden_domain::sharing::grant::{project, Answer, PartnerQuery};
+use roadwarden_domain::sharing::grant::{answer, plan, Answer, PartnerQuery};
 use roadwarden_domain::sharing::Dataset;
 use roadwarden_domain::{RuleViolation, UnitId};
-use roadwarden_store::sharing::{partners, records};
+use roadwarden_store::sharing::narrowed::{self, Narrowing};
+use roadwarden_store::sharing::partners;
 use roadwarden_store::Tx;
 use serde_json::json;
 
@@ -88,17 +88,27 @@ pub async fn query(
         Some(g) => {
             // The grant's interface names its data type (SHR-03: riders share through the same
             // registry and projection); a write interface reads nothing.
-            let dataset = catalogue::interface(&g.interface).map(|i| i.dataset);
-            let found = match dataset {
-                Some(Dataset::Violations) => {
-                    records::violations(&mut tx, &g.scope_path, g.span_from, g.span_to).await?
+            // The plan checks the query against the grant before anything is read; the
+            // database narrows by it, the projection decides.
+            let grant = g.grant();
+            match plan(&grant, query, now) {
+                Ok(p) => {
+                    let n = Narrowing {
+                        span: grant.span,
+                        categories: &grant.categories,
+                        plan: &p,
+                    };
+                    let found = match p.dataset {
+                        Dataset::Violations => {
+                            narrowed::violations(&mut tx, &g.scope_path, n).await?
+                        }
+                        Dataset::Riders => narrowed::riders(&mut tx, &g.scope_path, n).await?,
+                        _ => Vec::new(),
+                    };
+                    Ok(answer(&grant, &p, found))
                 }
-                Some(Dataset::Riders) => {
-                    records::riders(&mut tx, &g.scope_path, g.span_from, g.span_to).await?
-                }
-                _ => Vec::new(),
-            };
-            project(&g.grant(), query, found, now)
+                Err(e) => Err(e),
+            }
         }
         None => Err(RuleViolation::new(
             "SHR-02",

@@ -6,6 +6,7 @@
 
 mod applications;
 mod exports;
+mod narrowing;
 mod partners;
 mod riders;
 mod soap;
