@@ -181,6 +181,7 @@ codes! {
     SharingPurposeRequired = "sharing.purpose_required",
     SharingSelfApproval = "sharing.self_approval",
     SharingSpanInvalid = "sharing.span_invalid",
+    SharingTooMany = "sharing.too_many",
     SharingUnknownField = "sharing.unknown_field",
     SharingUnknownInterface = "sharing.unknown_interface",
     SupervisionBreakerNotDue = "supervision.breaker_not_due",

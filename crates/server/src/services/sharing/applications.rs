@@ -250,11 +250,11 @@ pub async fn run(
     let (bytes, rows) = match a.dataset {
         Dataset::Violations => {
             let found = records::violations(&mut tx, &a.unit_path, a.span_from, a.span_to).await?;
-            results::csv(a.kind, catalogue::VIOLATION_FIELDS, &found)?
+            results::csv(a.kind, catalogue::VIOLATION_FIELDS, &too_many(found)?)?
         }
         Dataset::Riders => {
             let found = records::riders(&mut tx, &a.unit_path, a.span_from, a.span_to).await?;
-            results::csv(a.kind, catalogue::RIDER_FIELDS, &found)?
+            results::csv(a.kind, catalogue::RIDER_FIELDS, &too_many(found)?)?
         }
         // What partners submit, and the lists' exports, are not run as a query.
         Dataset::CorrectionRequests | Dataset::Lists | Dataset::ScreenedOffenders => {
@@ -283,6 +283,23 @@ pub async fn run(
     let a = reload(&mut tx, id).await?;
     tx.commit().await?;
     Ok(a)
+}
+
+/// DAT-02: a span with more records than one result file carries is refused, never cut off
+/// (a cut-off file, or statistics over part of the span, would be wrong without saying so).
+fn too_many<T>(found: Option<Vec<T>>) -> AppResult<Vec<T>> {
+    found.ok_or_else(|| {
+        RuleViolation::new(
+            "DAT-02",
+            Code::SharingTooMany,
+            format!(
+                "the span holds more than {} records, more than one result file carries; \
+                 file applications over shorter spans",
+                records::MAX_READ
+            ),
+        )
+        .into()
+    })
 }
 
 fn not_approved() -> AppError {
@@ -424,5 +441,18 @@ pub async fn export(
             Err(e.into())
         }
         (Ok(_), None) => Err(AppError::NotFound("application")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dat_02_a_span_too_large_for_one_file_is_refused_not_cut_off() {
+        assert_eq!(too_many(Some(vec![1, 2])).unwrap(), vec![1, 2]);
+        let refused = too_many::<i64>(None).unwrap_err();
+        assert_eq!(refused.code(), Code::SharingTooMany);
+        assert!(refused.to_string().contains("10000"), "{refused}");
     }
 }
