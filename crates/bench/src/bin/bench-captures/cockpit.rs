@@ -5,13 +5,16 @@
 //! cost part 2 measures). The database holds part 2's world: a province, one city, the
 //! counties and their squads, their devices and `--pending` captures waiting for review, a
 //! tenth of them captured today. The viewer is at the province, so every count covers every
-//! unit. Measured twice: one wall screen refreshing back to back, and `--viewers` screens at
-//! once (each its own task), as a command centre with several walls and desks would.
+//! unit. Measured twice: one wall screen refreshing back to back (the computation itself), and
+//! `--viewers` screens whose ticks fall together, each waiting for its figures as the event
+//! stream does (`shared_snapshot`: computed once per scope and tick and shared).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use roadwarden_bench::LatencyStats;
 use roadwarden_domain::org::UnitPath;
+use roadwarden_server::services::cockpit::shared::{SharedSnapshots, SHARED_FOR};
 use roadwarden_server::services::cockpit::{snapshot, Scope};
 use roadwarden_server::AppState;
 
@@ -68,17 +71,27 @@ pub(crate) async fn run_cockpit(
     let alone = LatencyStats::of(&alone).ok_or_else(|| anyhow::anyhow!("no refreshes"))?;
     println!("one screen, back to back: {}", line(&alone));
 
+    // Eight screens whose ticks fall together, each waiting for the figures as its event
+    // stream does (`shared_snapshot`: one computation per scope and tick, shared).
     let viewers = args.cockpit_viewers.max(1);
-    let per_viewer = args.cockpit_refreshes.div_ceil(viewers);
-    let tasks: Vec<_> = (0..viewers)
-        .map(|_| {
-            let (state, scope) = (state.clone(), scope.clone());
-            tokio::spawn(async move { refreshes(&state, &scope, per_viewer).await })
-        })
-        .collect();
+    let ticks = args.cockpit_refreshes.div_ceil(viewers);
     let mut together = Vec::new();
-    for task in tasks {
-        together.extend(task.await??);
+    for _ in 0..ticks {
+        let tick = Arc::new(SharedSnapshots::new(SHARED_FOR));
+        let tasks: Vec<_> = (0..viewers)
+            .map(|_| {
+                let (state, scope, tick) = (state.clone(), scope.clone(), tick.clone());
+                tokio::spawn(async move {
+                    let started = Instant::now();
+                    tick.get_or_compute("province", || snapshot(&state, &scope))
+                        .await
+                        .map(|_| started.elapsed())
+                })
+            })
+            .collect();
+        for task in tasks {
+            together.push(task.await??);
+        }
     }
     let together = LatencyStats::of(&together).ok_or_else(|| anyhow::anyhow!("no refreshes"))?;
     println!("{viewers} screens at once: {}", line(&together));

@@ -19,6 +19,10 @@
 //! 4. **Cockpit** (issue 16, RID-13): the wall screen's data refresh at a province scope over
 //!    part 2's world, p99 under 100 ms (`cockpit.rs`).
 //!
+//! 5. **Partner interface** (issue 17, SHR-02): with 100,000 records in a grant's scope, the
+//!    grant projection's cost against the same read without it (≤ 10% at p99), and a SOAP
+//!    call of 100 rows against the same call over JSON (≤ 2× at p99) (`sharing.rs`).
+//!
 //! Figures and commands are recorded in BENCHMARKS.md ("Captures (issue 4)").
 
 mod cockpit;
@@ -27,6 +31,7 @@ mod notices;
 mod push;
 mod raw;
 mod review;
+mod sharing;
 mod stages;
 mod summary;
 mod world;
@@ -40,6 +45,7 @@ use crate::cockpit::run_cockpit;
 use crate::ingest::run_ingest;
 use crate::notices::run_notices;
 use crate::review::run_review;
+use crate::sharing::run_sharing;
 use crate::summary::print_summary;
 
 /// Target 1: captures acknowledged per second (SQLite).
@@ -59,6 +65,7 @@ enum Part {
     Review,
     Notices,
     Cockpit,
+    Sharing,
 }
 
 #[derive(Debug, Parser)]
@@ -151,6 +158,17 @@ struct Args {
     /// Wall screens refreshing at once in the second measurement.
     #[arg(long, default_value_t = 8)]
     cockpit_viewers: usize,
+
+    // -- part 5: the partner interface (issue 17)
+    /// Violation records in the partner's grant scope.
+    #[arg(long, default_value_t = 100_000)]
+    shared_records: u32,
+    /// Queries timed for each measurement.
+    #[arg(long, default_value_t = 500)]
+    sharing_queries: usize,
+    /// Queries before timing.
+    #[arg(long, default_value_t = 20)]
+    sharing_warm_up: usize,
 }
 
 #[tokio::main]
@@ -191,6 +209,13 @@ async fn main() -> anyhow::Result<()> {
         })
         .await?;
         (backend, cockpit) = (b, Some(r));
+    }
+    if wants(Part::Sharing) {
+        let (b, _) = with_database(url.as_deref(), args.keep_database, |url, _, b| async move {
+            Ok((b, Box::pin(run_sharing(a, url, b)).await?))
+        })
+        .await?;
+        backend = b;
     }
     print_summary(
         backend,

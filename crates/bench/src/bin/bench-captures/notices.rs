@@ -206,7 +206,7 @@ fn print_notices(r: &NoticeResult) {
 
 /// `n` approved captures, each with a registered vehicle (owner's phone), a violation record
 /// in state `entered` and a queued SMS notice, as `violations::enter` leaves them.
-async fn seed_notices(raw: &Raw, n: u32, now: DateTime<Utc>) -> anyhow::Result<()> {
+pub(crate) async fn seed_notices(raw: &Raw, n: u32, now: DateTime<Utc>) -> anyhow::Result<()> {
     let plate = raw.plate("seq.n");
     let vehicles = raw.series_insert(
         u64::from(n),
