@@ -380,7 +380,8 @@ pub struct Condition {
 pub struct Plan {
     pub dataset: Dataset,
     pub conditions: Vec<Condition>,
-    /// The field to order by and whether descending; ties and no order go by record id.
+    /// The field to order by and whether descending; ties go by record id in the same
+    /// direction, no order by record id.
     pub sort: Option<(&'static str, bool)>,
     pub limit: usize,
 }
@@ -453,7 +454,14 @@ pub fn answer(grant: &Grant, plan: &Plan, records: Vec<Record>) -> Answer {
                 .get(name)
                 .unwrap_or(&Value::Null)
                 .order(b.values.get(name).unwrap_or(&Value::Null));
-            (if descending { o.reverse() } else { o }).then(a.id.cmp(&b.id))
+            // Ties go by record number in the same direction, so that an index on the field
+            // (with the row id after it) gives this order without a sort.
+            let o = o.then(a.id.cmp(&b.id));
+            if descending {
+                o.reverse()
+            } else {
+                o
+            }
         }),
         None => kept.sort_by_key(|r| r.id),
     }

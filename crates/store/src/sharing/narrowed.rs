@@ -5,6 +5,10 @@
 //! at most the plan's limit. The domain's `answer` then applies the same conditions, order and
 //! masks again to what was read, so the database only ever narrows, it never decides.
 //!
+//! The statements are not kept prepared: PostgreSQL's generic plan for a kept statement guesses
+//! the scope and span to hold a couple of rows and sorts the whole scope (400 ms at 100,000
+//! records), where the plan for the actual values walks the time index for the page (0.2 ms).
+//!
 //! Before, the store read the first 10,000 records of the grant's span and the projection
 //! filtered those: a record past the first 10,000 could not be found at all.
 
@@ -12,7 +16,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use roadwarden_domain::rider::MatchState;
-use roadwarden_domain::sharing::grant::{FilterOp, Plan, Record, Value};
+use roadwarden_domain::sharing::grant::{FilterOp, Plan, Record, Value, MAX_ROWS};
 
 use super::records::{record, Row};
 use crate::{on, path_range, Result, StoreError, Tx};
@@ -152,7 +156,7 @@ impl Clause {
     }
 
     /// ORDER BY the plan's field (text in byte order, nulls first ascending, as the domain
-    /// orders), then the record id; and the limit.
+    /// orders), then the record id in the same direction; and the limit.
     fn order_and_limit(
         &mut self,
         columns: &[(&str, &'static str)],
@@ -160,28 +164,35 @@ impl Clause {
         plan: &Plan,
         pg: bool,
     ) -> Result<()> {
-        let mut order = String::new();
-        if let Some((field, descending)) = plan.sort {
-            let col = Self::column(columns, field)?;
-            let collate = if pg { " COLLATE \"C\"" } else { "" };
-            let text = !matches!(
-                field,
-                "id" | "fine_minor" | "points" | "occurred_at" | "date" | "violations"
-            );
-            let col = if text && pg {
-                format!("{col}{collate}")
-            } else {
-                col.to_owned()
-            };
-            order = if descending {
-                format!("{col} DESC NULLS LAST, ")
-            } else {
-                format!("{col} ASC NULLS FIRST, ")
-            };
-        }
-        let limit = self.param(Bind::Int(i64::try_from(plan.limit).unwrap_or(500)));
+        let order = match plan.sort {
+            Some((field, descending)) => {
+                let col = Self::column(columns, field)?;
+                let text = !matches!(
+                    field,
+                    "id" | "fine_minor" | "points" | "occurred_at" | "date" | "violations"
+                );
+                let col = if text && pg {
+                    format!("{col} COLLATE \"C\"")
+                } else {
+                    col.to_owned()
+                };
+                // SQLite puts nulls first going up and last going down, as the domain does;
+                // PostgreSQL is told so.
+                match (descending, pg) {
+                    (true, true) => format!("{col} DESC NULLS LAST, {id} DESC"),
+                    (true, false) => format!("{col} DESC, {id} DESC"),
+                    (false, true) => format!("{col} ASC NULLS FIRST, {id}"),
+                    (false, false) => format!("{col}, {id}"),
+                }
+            }
+            None => id.to_owned(),
+        };
+        // The limit is written into the statement, not bound: it is a number the plan bounded
+        // (1 to 500), and PostgreSQL's generic plan for a bound limit assumes a tenth of the
+        // table and sorts it all instead of walking an index for the page.
+        let limit = plan.limit.clamp(1, MAX_ROWS);
         self.sql
-            .push_str(&format!(" ORDER BY {order}{id} LIMIT {limit}"));
+            .push_str(&format!(" ORDER BY {order} LIMIT {limit}"));
         Ok(())
     }
 }
@@ -222,7 +233,8 @@ pub async fn violations(tx: &mut Tx, scope_path: &str, n: Narrowing<'_>) -> Resu
         clause.sql
     );
     let rows: Vec<Row> = on!(tx, c => {
-        let q = sqlx::query_as(&sql).bind(&low).bind(&high).bind(n.span.0).bind(n.span.1);
+        let q = sqlx::query_as(&sql).persistent(false).bind(&low).bind(&high).bind(n.span.0)
+            .bind(n.span.1);
         bound!(q, &clause.binds).fetch_all(c).await?
     });
     Ok(rows.into_iter().map(record).collect())
@@ -270,8 +282,8 @@ pub async fn riders(tx: &mut Tx, scope_path: &str, n: Narrowing<'_>) -> Result<V
         clause.sql
     );
     let rows: Vec<RiderSummary> = on!(tx, c => {
-        let q = sqlx::query_as(&sql).bind(&low).bind(&high).bind(MatchState::Matched.as_str())
-            .bind(n.span.0).bind(n.span.1);
+        let q = sqlx::query_as(&sql).persistent(false).bind(&low).bind(&high)
+            .bind(MatchState::Matched.as_str()).bind(n.span.0).bind(n.span.1);
         bound!(q, &clause.binds).fetch_all(c).await?
     });
     Ok(rows

@@ -1,9 +1,8 @@
 //! RID-13: the cockpit's figures for a unit subtree, in one call. Every figure is one count
 //! on an indexed range (devices by state, today's captures through the per-device index, the
 //! review queue's partial index, the check list's and complaints' scope indexes, open alerts,
-//! the week's footage), read in two read transactions side by side (the review backlog in
-//! one, the rest in the other); nothing here reads a person's data, so a refresh writes no
-//! audit entry. The page draws it; the event stream sends it every few
+//! the week's footage), read in one read transaction; nothing here reads a person's data, so a
+//! refresh writes no audit entry. The page draws it; the event stream sends it every few
 //! seconds.
 
 mod figures;
@@ -17,7 +16,7 @@ use roadwarden_domain::org::UnitPath;
 use roadwarden_store::cockpit as store;
 
 use crate::auth::Principal;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::services::context::ServiceContext;
 use crate::services::lists::reader_time_zone;
 
@@ -56,34 +55,16 @@ pub async fn snapshot(ctx: &ServiceContext, scope: &Scope) -> AppResult<Snapshot
     let today = local.date_naive();
     let midnight = roadwarden_domain::calendar::start_of_local_day(today, scope.tz);
     let path = scope.path.as_str();
-    // The review backlog is the one large count (every waiting capture of the scope): it runs
-    // on its own connection, beside the other figures, so a refresh takes the longer of the two
-    // rather than their sum.
-    let backlog = async {
-        let mut tx = ctx.store.begin_read().await?;
-        Ok::<_, AppError>(store::review_backlog(&mut tx, path, now).await?)
-    };
-    let others = async {
-        let mut tx = ctx.store.begin_read().await?;
-        let devices = counts(store::devices_by_state(&mut tx, path).await?);
-        let captures_today = store::captures_since(&mut tx, path, midnight).await?;
-        let checks = counts(store::open_check_items(&mut tx, path, today).await?);
-        let complaints = store::open_complaints(&mut tx, path, now).await?;
-        let alerts = counts(store::open_alerts(&mut tx, path).await?);
-        let footage = store::footage_since(&mut tx, path, now - Duration::days(7)).await?;
-        let riders = counts(store::rider_figures(&mut tx, path, midnight).await?);
-        Ok::<_, AppError>((
-            devices,
-            captures_today,
-            checks,
-            complaints,
-            alerts,
-            footage,
-            riders,
-        ))
-    };
-    let (backlog, (devices, captures_today, checks, complaints, alerts, footage, riders)) =
-        tokio::try_join!(backlog, others)?;
+    let mut tx = ctx.store.begin_read().await?;
+    let devices = counts(store::devices_by_state(&mut tx, path).await?);
+    let captures_today = store::captures_since(&mut tx, path, midnight).await?;
+    let backlog = store::review_backlog(&mut tx, path, now).await?;
+    let checks = counts(store::open_check_items(&mut tx, path, today).await?);
+    let complaints = store::open_complaints(&mut tx, path, now).await?;
+    let alerts = counts(store::open_alerts(&mut tx, path).await?);
+    let footage = store::footage_since(&mut tx, path, now - Duration::days(7)).await?;
+    let riders = counts(store::rider_figures(&mut tx, path, midnight).await?);
+    drop(tx);
     let sum = |c: &[Count]| c.iter().map(|c| c.n).sum::<i64>();
     let checks_overdue = checks
         .iter()

@@ -113,9 +113,10 @@ async fn shr_02_the_database_narrows_exactly_as_the_projection_decides() {
         want.truncate(limit);
         assert_eq!(got, want, "{name}");
     };
-    // Text order is byte order, ties by id; the limit cuts after ordering.
+    // Text order is byte order, ties by id in the same direction; the limit cuts after
+    // ordering.
     let mut by_plate_desc = all.clone();
-    by_plate_desc.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    by_plate_desc.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
     let got = rows(
         &partner_call(
             &w,
@@ -146,7 +147,7 @@ async fn shr_02_the_database_narrows_exactly_as_the_projection_decides() {
         .filter(|r| r.1.starts_with("浙EA"))
         .cloned()
         .collect();
-    zhe_e.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    zhe_e.sort_by(|a, b| b.2.cmp(&a.2).then(b.0.cmp(&a.0)));
     let got = rows(
         &partner_call(
             &w,
