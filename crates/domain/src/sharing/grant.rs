@@ -323,12 +323,19 @@ fn bad_filter(f: &Filter) -> RuleViolation {
     )
 }
 
-/// The filter's value in the field's kind.
+/// The filter's value in the field's kind. Control characters are refused (PostgreSQL cannot
+/// even bind a NUL), and times are kept to the microsecond, the databases' precision, so that
+/// the database and the projection compare the same instant.
 fn filter_value(f: &Filter, kind: FieldKind) -> Result<Value, RuleViolation> {
+    if f.value.chars().any(char::is_control) {
+        return Err(bad_filter(f));
+    }
     match (kind, f.op) {
         (FieldKind::Timestamp, FilterOp::From | FilterOp::To | FilterOp::Eq) => {
             DateTime::parse_from_rfc3339(f.value.trim())
-                .map(|t| Value::Time(t.with_timezone(&Utc)))
+                .map(|t| t.with_timezone(&Utc))
+                .map(|t| DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap_or(t))
+                .map(Value::Time)
                 .map_err(|_| bad_filter(f))
         }
         (FieldKind::Integer, FilterOp::From | FilterOp::To | FilterOp::Eq) => f

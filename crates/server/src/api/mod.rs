@@ -30,7 +30,7 @@ use axum::routing::{delete, get, post, put};
 use axum::Router;
 use serde::Serialize;
 
-use crate::edge::small_body;
+use crate::edge::{partner_body, small_body};
 use crate::error::AppError;
 use crate::state::AppState;
 
@@ -155,7 +155,7 @@ pub fn router() -> Router<AppState> {
         .route("/sharing/grants/{id}/refuse", post(sharing::grant_refuse))
         .route("/sharing/grants/{id}/revoke", post(sharing::grant_revoke))
         .route("/partner/query", small_body(post(partner::query)))
-        .route("/partner/write", post(partner::write))
+        .route("/partner/write", partner_body(post(partner::write)))
         .route("/soap/TmriOutAccess", post(partner_soap::call))
         .route("/soap/TmriOutAccess.wsdl", get(partner_soap::wsdl))
         .route(

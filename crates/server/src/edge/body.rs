@@ -22,6 +22,21 @@ pub fn small_body(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
         .layer::<_, std::convert::Infallible>(axum::Extension(RouteBodyLimit(SIGN_IN_BODY_BYTES)))
 }
 
+/// The most a partner's JSON submission may send: 100 records of a few fields of at most 1,000
+/// characters each fit in well under this; anything larger is refused before it is parsed.
+pub const PARTNER_WRITE_BODY_BYTES: usize = 1024 * 1024;
+
+/// `route` with the partner-submission body limit.
+pub fn partner_body(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route
+        .layer::<_, std::convert::Infallible>(axum::extract::DefaultBodyLimit::max(
+            PARTNER_WRITE_BODY_BYTES,
+        ))
+        .layer::<_, std::convert::Infallible>(axum::Extension(RouteBodyLimit(
+            PARTNER_WRITE_BODY_BYTES,
+        )))
+}
+
 /// A route's body limit below the server's, so that its 413 names the right size.
 #[derive(Debug, Clone, Copy)]
 pub struct RouteBodyLimit(pub usize);

@@ -9,7 +9,8 @@ mod query;
 mod rider_session;
 
 pub use body::{
-    body_limit, small_body, JsonBody, MultipartBody, RouteBodyLimit, SIGN_IN_BODY_BYTES,
+    body_limit, partner_body, small_body, JsonBody, MultipartBody, RouteBodyLimit,
+    PARTNER_WRITE_BODY_BYTES, SIGN_IN_BODY_BYTES,
 };
 pub use list::{
     Direction, ListParams, ListQuery, SortSpec, Window, DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_ROWS,

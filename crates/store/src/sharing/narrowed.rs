@@ -171,10 +171,17 @@ impl Clause {
                     field,
                     "id" | "fine_minor" | "points" | "occurred_at" | "date" | "violations"
                 );
+                // An empty text and a missing one (no vehicle) are both "none" to the domain,
+                // so they sort together, then by id.
+                let col = if EMPTY_IS_NONE.contains(&field) {
+                    format!("COALESCE({col}, '')")
+                } else {
+                    col.to_owned()
+                };
                 let col = if text && pg {
                     format!("{col} COLLATE \"C\"")
                 } else {
-                    col.to_owned()
+                    col
                 };
                 // SQLite puts nulls first going up and last going down, as the domain does;
                 // PostgreSQL is told so.

@@ -54,6 +54,15 @@ pub(crate) async fn file(
     let mut out = Vec::with_capacity(rows_in.len());
     for row in rows_in {
         let entry = screened::parse(row, unit.country, now)?;
+        // The grant's span bounds what may be sent, as it bounds what may be read.
+        if entry.occurred_at < g.span_from || entry.occurred_at >= g.span_to {
+            return Err(RuleViolation::new(
+                "SHR-04",
+                Code::SharingBadValue,
+                "occurred_at lies outside the grant's span",
+            )
+            .into());
+        }
         let person_id = resident_in(tx, &scope, &entry.id_number).await?;
         let filing = Filing {
             partner_id: g.partner_id,

@@ -69,7 +69,7 @@ pub async fn write(
     let partner = partners::partner_by_key(&mut tx, &sha256_hex(key.trim().as_bytes())).await?;
     let Some(partner) = partner else {
         let detail = json!({ "protocol": protocol.as_str(), "operation": "write",
-            "jkid": jkid, "refused": Code::SharingBadPartnerKey.as_str() });
+            "jkid": registered_jkid(jkid), "refused": Code::SharingBadPartnerKey.as_str() });
         let event = Event {
             action: "partner.refused",
             object_type: "partner",
@@ -95,12 +95,20 @@ pub async fn write(
     };
     let known = grant.as_ref().map(|g| g.id);
     let purpose = grant.as_ref().map(|g| g.purpose.as_str());
+    // Only catalogued names go into the audit entry: what a caller invents is counted, not kept.
+    let catalogued = |f: &str| {
+        catalogue::INTERFACES
+            .iter()
+            .any(|i| catalogue::find(i.dataset, f).is_some())
+    };
     let fields: Vec<&str> = rows
         .iter()
         .flat_map(|r| r.iter().map(|(f, _)| f.as_str()))
+        .filter(|f| catalogued(f))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
+    let jkid = registered_jkid(jkid);
     // A refusal undoes every record of the submission, then is kept on its own.
     let mut tx = match outcome {
         Ok(_) => tx,
@@ -152,6 +160,20 @@ pub async fn write(
         grant: known.unwrap_or_default(),
         rows,
     })
+}
+
+/// The interface id as the audit entry keeps it: a registered one whole, anything else only as
+/// "unknown" (a caller's text is never written into the trail at its own length).
+fn registered_jkid(jkid: &str) -> &str {
+    let jkid = jkid.trim();
+    if catalogue::INTERFACES
+        .iter()
+        .any(|i| !i.jkid.is_empty() && i.jkid == jkid)
+    {
+        jkid
+    } else {
+        "unknown"
+    }
 }
 
 /// The partner's newest approved grant on the write interface `jkid`.

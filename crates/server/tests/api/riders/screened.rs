@@ -237,6 +237,18 @@ async fn shr_04_a_bad_screened_submission_is_refused_whole() {
             "sharing.bad_value",
         ),
         (json!([]), "sharing.bad_filter"),
+        // Outside the grant's span.
+        (
+            json!([entry("NMV-6", &good, "张三")
+                .as_object()
+                .map(|o| {
+                    let mut o = o.clone();
+                    o.insert("occurred_at".into(), json!("2024-01-01T08:00:00+08:00"));
+                    o
+                })
+                .unwrap()]),
+            "sharing.bad_value",
+        ),
     ] {
         let (status, e) = send(&r, &key, records).await;
         assert_eq!(
@@ -251,6 +263,10 @@ async fn shr_04_a_bad_screened_submission_is_refused_whole() {
     assert!(r.audited("partner.refused").await.len() >= 4);
     let (status, _) = send(&r, "not-a-key", json!([entry("NMV-1", &good, "张三")])).await;
     assert_eq!(status, 401);
+    // A stranger cannot make the server hold megabytes: the body is refused before parsing.
+    let big = "x".repeat(2 * 1024 * 1024);
+    let (status, _) = send(&r, "not-a-key", json!([{ "source_ref": big }])).await;
+    assert_eq!(status, 413);
 
     // SOAP, document/literal, SOAP 1.1.
     let doc = format!(

@@ -198,4 +198,19 @@ async fn shr_02_the_database_narrows_exactly_as_the_projection_decides() {
         .await,
     );
     check("ids from", got, all[10..].to_vec(), 100);
+
+    // A control character in a condition is refused (PostgreSQL could not even bind a NUL).
+    let resp = w
+        .app
+        .client
+        .post(w.app.url("/api/v1/partner/query"))
+        .header("X-Partner-Key", &key)
+        .json(&json!({ "grant": gid,
+            "filters": [{ "field": "plate", "op": "eq", "value": "浙E\u{0}1" }] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 422);
+    let e: Value = resp.json().await.unwrap();
+    assert_eq!(e["error"]["code"], "sharing.bad_filter");
 }
