@@ -1,8 +1,9 @@
-//! RID-13: the cockpit's figures, each one count on an indexed range over the unit subtree, so
-//! a refresh at a province scope stays cheap; and whether a session is still live (the
-//! cockpit's event stream ends with its session).
+//! RID-13: the cockpit's figures, each one count on an indexed range over the unit subtree or
+//! a sum of the hour counts that triggers keep (migration 0034), so a refresh at a province
+//! scope stays cheap; and whether a session is still live (the cockpit's event stream ends
+//! with its session).
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, DurationRound, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::{on, path_range, Result, Tx};
@@ -22,24 +23,85 @@ pub async fn devices_by_state(tx: &mut Tx, scope: &str) -> Result<Vec<Named>> {
     Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).fetch_all(c).await?))
 }
 
-/// Captures taken since `since` by devices managed in `scope` (the per-device index).
+/// The UTC hour `t` falls in, as the counter tables key it (`YYYY-MM-DDTHH`), and its start.
+fn utc_hour(t: DateTime<Utc>) -> (String, DateTime<Utc>) {
+    let start = t.duration_trunc(chrono::Duration::hours(1)).unwrap_or(t);
+    (start.format("%Y-%m-%dT%H").to_string(), start)
+}
+
+/// Captures taken since `since` by devices managed in `scope`: whole hours from the per-device
+/// hour counts (migration 0034), and the part of an hour before them, if `since` is not on
+/// the hour, counted through the per-device index.
 pub async fn captures_since(tx: &mut Tx, scope: &str, since: DateTime<Utc>) -> Result<i64> {
     let (low, high) = path_range(scope);
+    let (hour, start) = utc_hour(since);
+    let counted = "SELECT CAST(COALESCE(SUM(h.n), 0) AS BIGINT) FROM capture_device_hours h \
+        JOIN devices d ON d.id = h.device_id \
+        WHERE d.unit_path >= $1 AND d.unit_path < $2 AND h.hour >= $3";
+    if start == since {
+        return Ok(on!(tx, c => sqlx::query_scalar(counted)
+            .bind(&low).bind(&high).bind(&hour).fetch_one(c).await?));
+    }
+    let next = utc_hour(start + chrono::Duration::hours(1)).0;
+    let whole: i64 = on!(tx, c => sqlx::query_scalar(counted)
+        .bind(&low).bind(&high).bind(&next).fetch_one(c).await?);
+    let part = captures_between(tx, scope, since, start + chrono::Duration::hours(1)).await?;
+    Ok(whole + part)
+}
+
+/// Captures taken in `[from, to)` by devices managed in `scope`, counted one by one through
+/// the per-device index: the reference the hour counts are checked against.
+pub async fn captures_between(
+    tx: &mut Tx,
+    scope: &str,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<i64> {
+    let (low, high) = path_range(scope);
     let sql = "SELECT COUNT(*) FROM captures c JOIN devices d ON d.id = c.device_id \
-        WHERE d.unit_path >= $1 AND d.unit_path < $2 AND c.captured_at >= $3";
-    Ok(on!(tx, c => sqlx::query_scalar(sql).bind(&low).bind(&high).bind(since).fetch_one(c).await?))
+        WHERE d.unit_path >= $1 AND d.unit_path < $2 AND c.captured_at >= $3 \
+        AND c.captured_at < $4";
+    Ok(on!(tx, c => sqlx::query_scalar(sql)
+        .bind(&low).bind(&high).bind(from).bind(to).fetch_one(c).await?))
 }
 
 /// The review backlog in `scope`: waiting, and of those past their deadline at `now`.
-#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Backlog {
     pub waiting: i64,
     pub overdue: i64,
 }
 
+/// The review backlog from the per-unit deadline-hour counts (migration 0034): the hours
+/// before `now`'s are overdue whole; in `now`'s hour only the captures due before `now` are,
+/// counted through the queue index for the few units with work due in that hour.
 pub async fn review_backlog(tx: &mut Tx, scope: &str, now: DateTime<Utc>) -> Result<Backlog> {
     let (low, high) = path_range(scope);
-    // The partial queue index covers exactly these rows.
+    let (hour, start) = utc_hour(now);
+    let counted = "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS waiting, \
+        CAST(COALESCE(SUM(CASE WHEN due_hour < $3 THEN n ELSE 0 END), 0) AS BIGINT) AS overdue \
+        FROM review_backlog_hours WHERE unit_path >= $1 AND unit_path < $2";
+    let mut b: Backlog = on!(tx, c => sqlx::query_as(counted)
+        .bind(&low).bind(&high).bind(&hour).fetch_one(c).await?);
+    let this_hour = "SELECT COUNT(*) FROM captures \
+        WHERE state IN ('pending', 'second_review') AND unit_path IN ( \
+            SELECT unit_path FROM review_backlog_hours \
+            WHERE unit_path >= $1 AND unit_path < $2 AND due_hour = $3) \
+        AND review_due_at >= $4 AND review_due_at < $5";
+    let due_by_now: i64 = on!(tx, c => sqlx::query_scalar(this_hour)
+        .bind(&low).bind(&high).bind(&hour).bind(start).bind(now).fetch_one(c).await?);
+    b.overdue += due_by_now;
+    Ok(b)
+}
+
+/// The review backlog counted one queue entry at a time: the reference the counts are
+/// checked against.
+pub async fn review_backlog_recounted(
+    tx: &mut Tx,
+    scope: &str,
+    now: DateTime<Utc>,
+) -> Result<Backlog> {
+    let (low, high) = path_range(scope);
     let sql = "SELECT COUNT(*) AS waiting, \
         COALESCE(SUM(CASE WHEN review_due_at < $3 THEN 1 ELSE 0 END), 0) AS overdue \
         FROM captures WHERE unit_path >= $1 AND unit_path < $2 \

@@ -1,9 +1,9 @@
 //! RID-13: the cockpit's figures for a unit subtree, in one call. Every figure is one count
-//! on an indexed range (devices by state, today's captures through the per-device index, the
-//! review queue's partial index, the check list's and complaints' scope indexes, open alerts,
-//! the week's footage), read in one read transaction; nothing here reads a person's data, so a
-//! refresh writes no audit entry. The page draws it; the event stream sends it every few
-//! seconds.
+//! on an indexed range (devices by state, the check list's and complaints' scope indexes, open
+//! alerts, the week's footage) or a sum of hour counts kept by triggers (today's captures by
+//! device, the review queue by unit and deadline), read in one read transaction; nothing here
+//! reads a person's data, so a refresh writes no audit entry. The page draws it; the event
+//! stream sends it every few seconds.
 
 mod figures;
 pub mod shared;

@@ -221,7 +221,7 @@ impl CapturesClient<'_> {
     }
 
     /// A review decision on a capture (`{"decision": "approve"}`, a rejection with its reason).
-    async fn decide(&self, capture: i64, body: &Value) -> (u16, Value) {
+    pub(crate) async fn decide(&self, capture: i64, body: &Value) -> (u16, Value) {
         self.app
             .post(
                 &format!("/api/v1/captures/{capture}/decision"),

@@ -162,3 +162,82 @@ async fn rid_13_cockpit_figures_as_json_for_the_viewers_units() {
     let (status, _) = w.app.get("/api/v1/cockpit", &w.reviewer).await;
     assert_eq!(status, 403);
 }
+
+/// The cockpit's counts (hour counts kept by triggers, migration 0034) against the same figures
+/// counted one capture at a time, for `scope` at each of `moments`.
+async fn counts_agree(
+    w: &World,
+    scope: &str,
+    moments: &[chrono::DateTime<chrono::Utc>],
+    when: &str,
+) {
+    use roadwarden_store::cockpit as store;
+    let mut tx = w.app.state.store.begin_read().await.unwrap();
+    let far = w.clock.now() + chrono::Duration::days(3650);
+    for &at in moments {
+        let kept = store::review_backlog(&mut tx, scope, at).await.unwrap();
+        let recounted = store::review_backlog_recounted(&mut tx, scope, at)
+            .await
+            .unwrap();
+        assert_eq!(kept, recounted, "{when}: the backlog in {scope} at {at}");
+        let kept = store::captures_since(&mut tx, scope, at).await.unwrap();
+        let recounted = store::captures_between(&mut tx, scope, at, far)
+            .await
+            .unwrap();
+        assert_eq!(kept, recounted, "{when}: captures in {scope} since {at}");
+    }
+}
+
+#[tokio::test]
+async fn rid_13_the_cockpit_counts_follow_every_change_to_the_queue() {
+    let w = world().await;
+    let p = people(&w).await;
+    let start = w.clock.now();
+    // Moments on and off the hour, before, during and long after the captures' deadlines.
+    let moments: Vec<_> = (0..40)
+        .map(|k| start - Duration::hours(2) + Duration::minutes(37 * k * k))
+        .chain([start, start + Duration::hours(1)])
+        .collect();
+    let scopes = [
+        w.o.province.path.as_str().to_owned(),
+        w.o.county.path.as_str().to_owned(),
+        w.o.sibling_county.path.as_str().to_owned(),
+    ];
+    let check = |when: &'static str| {
+        let (w, moments, scopes) = (&w, &moments, &scopes);
+        async move {
+            for scope in scopes {
+                counts_agree(w, scope, moments, when).await;
+            }
+        }
+    };
+    let ids = push_captures(&w, 5).await;
+    check("after ingest").await;
+    let (_, s) = w.app.get("/api/v1/cockpit", &p.head).await;
+    assert_eq!(s["review"]["waiting"], 5, "{s}");
+    assert_eq!(s["captures_today"], 5, "{s}");
+
+    w.approve(ids[0]).await;
+    let (status, out) = w
+        .captures(&w.reviewer)
+        .decide(
+            ids[1],
+            &json!({ "decision": "reject", "reason": "vehicle_unidentifiable" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{out}");
+    check("after an approval and a rejection").await;
+    let (_, s) = w.app.get("/api/v1/cockpit", &p.head).await;
+    assert_eq!(s["review"]["waiting"], 3, "{s}");
+    assert_eq!(s["captures_today"], 5, "{s}");
+
+    // Well past the deadline (working days) the three still waiting are overdue, and the escalation job (which
+    // marks them) changes no count.
+    w.clock.advance(Duration::days(15));
+    w.run_job(roadwarden_server::jobs::Job::CaptureEscalation)
+        .await;
+    check("after the escalation job").await;
+    let (_, s) = w.app.get("/api/v1/cockpit", &p.head).await;
+    assert_eq!(s["review"]["overdue"], 3, "{s}");
+    assert_eq!(s["captures_today"], 0, "{s}");
+}
