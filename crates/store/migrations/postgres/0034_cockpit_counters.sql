@@ -53,6 +53,7 @@ CREATE TRIGGER captures_backlog_delete AFTER DELETE ON captures
     EXECUTE FUNCTION review_backlog_track();
 
 -- Captures by device and the UTC hour they were taken in (today's captures on the cockpit).
+-- A public report (REV-05) has no device and is not counted here.
 CREATE TABLE capture_device_hours (
     device_id BIGINT NOT NULL,
     hour      TEXT COLLATE "C" NOT NULL,
@@ -61,7 +62,8 @@ CREATE TABLE capture_device_hours (
 );
 
 INSERT INTO capture_device_hours (device_id, hour, n)
-    SELECT device_id, utc_hour(captured_at), COUNT(*) FROM captures GROUP BY 1, 2;
+    SELECT device_id, utc_hour(captured_at), COUNT(*) FROM captures
+    WHERE device_id IS NOT NULL GROUP BY 1, 2;
 
 CREATE FUNCTION capture_hours_track() RETURNS trigger AS $$
 BEGIN
@@ -71,7 +73,7 @@ BEGIN
         DELETE FROM capture_device_hours
         WHERE device_id = OLD.device_id AND hour = utc_hour(OLD.captured_at) AND n <= 0;
     END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.device_id IS NOT NULL THEN
         INSERT INTO capture_device_hours (device_id, hour, n)
         VALUES (NEW.device_id, utc_hour(NEW.captured_at), 1)
         ON CONFLICT (device_id, hour) DO UPDATE SET n = capture_device_hours.n + 1;

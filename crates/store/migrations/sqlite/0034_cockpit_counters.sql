@@ -62,6 +62,7 @@ BEGIN
 END;
 
 -- Captures by device and the UTC hour they were taken in (today's captures on the cockpit).
+-- A public report (REV-05) has no device and is not counted here.
 CREATE TABLE capture_device_hours (
     device_id INTEGER NOT NULL,
     hour      TEXT NOT NULL,
@@ -70,9 +71,11 @@ CREATE TABLE capture_device_hours (
 ) WITHOUT ROWID;
 
 INSERT INTO capture_device_hours (device_id, hour, n)
-    SELECT device_id, substr(captured_at, 1, 13), COUNT(*) FROM captures GROUP BY 1, 2;
+    SELECT device_id, substr(captured_at, 1, 13), COUNT(*) FROM captures
+    WHERE device_id IS NOT NULL GROUP BY 1, 2;
 
 CREATE TRIGGER captures_hours_insert AFTER INSERT ON captures
+WHEN NEW.device_id IS NOT NULL
 BEGIN
     INSERT INTO capture_device_hours (device_id, hour, n)
     VALUES (NEW.device_id, substr(NEW.captured_at, 1, 13), 1)
@@ -87,7 +90,7 @@ BEGIN
     DELETE FROM capture_device_hours
     WHERE device_id = OLD.device_id AND hour = substr(OLD.captured_at, 1, 13) AND n <= 0;
     INSERT INTO capture_device_hours (device_id, hour, n)
-    VALUES (NEW.device_id, substr(NEW.captured_at, 1, 13), 1)
+    SELECT NEW.device_id, substr(NEW.captured_at, 1, 13), 1 WHERE NEW.device_id IS NOT NULL
     ON CONFLICT (device_id, hour) DO UPDATE SET n = n + 1;
 END;
 
