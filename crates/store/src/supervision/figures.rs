@@ -1,7 +1,9 @@
 //! SUP-02: the figures the monthly analysis reads, for the devices in use under a unit. Each
 //! kind of figure is one grouped query over the window, counted per device and UTC hour; the
-//! caller turns hours into the device's local days (and hours of the day). Bounded by `limit`
-//! rows per query.
+//! caller turns hours into the device's local days (and hours of the day). Each read covers a
+//! [`Window`]: a range of device ids (the caller reads a few dozen devices at a time, so a
+//! province of a thousand devices over a year never comes back as one result) and at most
+//! `limit` rows.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use roadwarden_domain::org::Country;
@@ -34,6 +36,17 @@ pub async fn devices_in_use(tx: &mut Tx, scope: &str, limit: i64) -> Result<Vec<
         LEFT JOIN device_presence p ON p.device_id = d.id WHERE d.unit_path >= $1 AND d.unit_path < $2 \
         AND d.state IN ('in_use', 'trial', 'evaluation_due') ORDER BY d.id LIMIT $3";
     Ok(on!(tx, c => sqlx::query_as(sql).bind(&low).bind(&high).bind(limit).fetch_all(c).await?))
+}
+
+/// What one read covers: the devices managed in `scope` whose ids lie in `devices` (both ends
+/// included), over `[from, to)`, at most `limit` grouped rows.
+#[derive(Debug, Clone, Copy)]
+pub struct Window<'a> {
+    pub scope: &'a str,
+    pub devices: (i64, i64),
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub limit: i64,
 }
 
 /// One group of captures: a device's captures in one UTC hour with one state and reason.
@@ -73,14 +86,8 @@ pub fn parse_hour(raw: &str) -> Option<DateTime<Utc>> {
 }
 
 /// Captures of the devices managed in `scope`, taken in `[from, to)`.
-pub async fn capture_hours(
-    tx: &mut Tx,
-    scope: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<CaptureHour>> {
-    let (low, high) = path_range(scope);
+pub async fn capture_hours(tx: &mut Tx, w: Window<'_>) -> Result<Vec<CaptureHour>> {
+    let (low, high) = path_range(w.scope);
     let hour = hour_of(tx.backend(), "c.captured_at");
     let sql = format!(
         "SELECT c.device_id, {hour} AS hour, c.state, COALESCE(c.reject_reason, '') AS reason, \
@@ -88,10 +95,12 @@ pub async fn capture_hours(
          SUM(CASE WHEN c.first_reviewer IS NOT NULL THEN 1 ELSE 0 END) AS second \
          FROM captures c JOIN devices d ON d.id = c.device_id \
          WHERE d.unit_path >= $1 AND d.unit_path < $2 AND c.captured_at >= $3 \
-         AND c.captured_at < $4 GROUP BY 1, 2, 3, 4 ORDER BY 1, 2 LIMIT $5"
+         AND c.captured_at < $4 AND c.device_id >= $6 AND c.device_id <= $7 \
+         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2 LIMIT $5"
     );
     Ok(on!(tx, c => sqlx::query_as(&sql)
-        .bind(&low).bind(&high).bind(from).bind(to).bind(limit).fetch_all(c).await?))
+        .bind(&low).bind(&high).bind(w.from).bind(w.to).bind(w.limit)
+        .bind(w.devices.0).bind(w.devices.1).fetch_all(c).await?))
 }
 
 /// Objections against records of one device, lodged in one UTC hour.
@@ -103,14 +112,8 @@ pub struct ObjectionHour {
     pub upheld: i64,
 }
 
-pub async fn objection_hours(
-    tx: &mut Tx,
-    scope: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<ObjectionHour>> {
-    let (low, high) = path_range(scope);
+pub async fn objection_hours(tx: &mut Tx, w: Window<'_>) -> Result<Vec<ObjectionHour>> {
+    let (low, high) = path_range(w.scope);
     let hour = hour_of(tx.backend(), "o.received_at");
     let sql = format!(
         "SELECT c.device_id, {hour} AS hour, COUNT(*) AS filed, \
@@ -118,10 +121,12 @@ pub async fn objection_hours(
          FROM objections o JOIN violations v ON v.id = o.violation_id \
          JOIN captures c ON c.id = v.capture_id JOIN devices d ON d.id = c.device_id \
          WHERE d.unit_path >= $1 AND d.unit_path < $2 AND o.received_at >= $3 \
-         AND o.received_at < $4 GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $5"
+         AND o.received_at < $4 AND c.device_id >= $6 AND c.device_id <= $7 \
+         GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $5"
     );
     Ok(on!(tx, c => sqlx::query_as(&sql)
-        .bind(&low).bind(&high).bind(from).bind(to).bind(limit).fetch_all(c).await?))
+        .bind(&low).bind(&high).bind(w.from).bind(w.to).bind(w.limit)
+        .bind(w.devices.0).bind(w.devices.1).fetch_all(c).await?))
 }
 
 /// Complaints against one device, registered in one UTC hour (AUD-09 feeds SUP-02).
@@ -132,23 +137,19 @@ pub struct ComplaintHour {
     pub n: i64,
 }
 
-pub async fn complaint_hours(
-    tx: &mut Tx,
-    scope: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<ComplaintHour>> {
-    let (low, high) = path_range(scope);
+pub async fn complaint_hours(tx: &mut Tx, w: Window<'_>) -> Result<Vec<ComplaintHour>> {
+    let (low, high) = path_range(w.scope);
     let hour = hour_of(tx.backend(), "k.registered_at");
     let sql = format!(
         "SELECT k.device_id, {hour} AS hour, COUNT(*) AS n FROM complaints k \
          JOIN devices d ON d.id = k.device_id \
          WHERE d.unit_path >= $1 AND d.unit_path < $2 AND k.registered_at >= $3 \
-         AND k.registered_at < $4 GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $5"
+         AND k.registered_at < $4 AND k.device_id >= $6 AND k.device_id <= $7 \
+         GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $5"
     );
     Ok(on!(tx, c => sqlx::query_as(&sql)
-        .bind(&low).bind(&high).bind(from).bind(to).bind(limit).fetch_all(c).await?))
+        .bind(&low).bind(&high).bind(w.from).bind(w.to).bind(w.limit)
+        .bind(w.devices.0).bind(w.devices.1).fetch_all(c).await?))
 }
 
 /// The flagged captures of one device in one UTC hour: uploaded late (CAP-02), and the device
@@ -178,14 +179,8 @@ fn drift_of(backend: Backend) -> &'static str {
 
 /// Late uploads and clock drift of the devices managed in `scope`, captured in `[from, to)`:
 /// only captures that carry one of the two flags are read.
-pub async fn flag_hours(
-    tx: &mut Tx,
-    scope: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<FlagHour>> {
-    let (low, high) = path_range(scope);
+pub async fn flag_hours(tx: &mut Tx, w: Window<'_>) -> Result<Vec<FlagHour>> {
+    let (low, high) = path_range(w.scope);
     let hour = hour_of(tx.backend(), "c.captured_at");
     let drift = drift_of(tx.backend());
     let sql = format!(
@@ -196,12 +191,13 @@ pub async fn flag_hours(
              {drift} AS drift \
            FROM captures c JOIN devices d ON d.id = c.device_id \
            WHERE d.unit_path >= $1 AND d.unit_path < $2 AND c.captured_at >= $3 \
-           AND c.captured_at < $4 \
+           AND c.captured_at < $4 AND c.device_id >= $6 AND c.device_id <= $7 \
            AND (c.flags LIKE '%\"late_upload\"%' OR c.flags LIKE '%\"clock_drift\"%') \
          ) f GROUP BY f.device_id, f.hour ORDER BY 1, 2 LIMIT $5"
     );
     Ok(on!(tx, c => sqlx::query_as(&sql)
-        .bind(&low).bind(&high).bind(from).bind(to).bind(limit).fetch_all(c).await?))
+        .bind(&low).bind(&high).bind(w.from).bind(w.to).bind(w.limit)
+        .bind(w.devices.0).bind(w.devices.1).fetch_all(c).await?))
 }
 
 /// The longest silence of one device that ended in one UTC hour, in whole hours.
@@ -213,20 +209,15 @@ pub struct SilenceHour {
 }
 
 /// Silences of the devices managed in `scope` that ended in `[from, to)`.
-pub async fn silence_hours(
-    tx: &mut Tx,
-    scope: &str,
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-    limit: i64,
-) -> Result<Vec<SilenceHour>> {
-    let (low, high) = path_range(scope);
+pub async fn silence_hours(tx: &mut Tx, w: Window<'_>) -> Result<Vec<SilenceHour>> {
+    let (low, high) = path_range(w.scope);
     let hour = hour_of(tx.backend(), "s.ended_at");
     let sql = format!(
         "SELECT s.device_id, {hour} AS hour, MAX(s.hours) AS hours FROM device_silences s \
          WHERE s.unit_path >= $1 AND s.unit_path < $2 AND s.ended_at >= $3 AND s.ended_at < $4 \
-         GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $5"
+         AND s.device_id >= $6 AND s.device_id <= $7 GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $5"
     );
     Ok(on!(tx, c => sqlx::query_as(&sql)
-        .bind(&low).bind(&high).bind(from).bind(to).bind(limit).fetch_all(c).await?))
+        .bind(&low).bind(&high).bind(w.from).bind(w.to).bind(w.limit)
+        .bind(w.devices.0).bind(w.devices.1).fetch_all(c).await?))
 }

@@ -32,6 +32,11 @@ use crate::services::context::ServiceContext;
 /// The most devices one run looks at, and the most grouped rows one query returns.
 const MAX_DEVICES: i64 = 5_000;
 const MAX_ROWS: i64 = 2_000_000;
+/// Devices whose figures are read together. A busy device has about 24 × 2 capture groups a
+/// day, so 25 devices over the longest history (400 days) stay under `MAX_ROWS`; a province of
+/// a thousand devices is read in forty steps instead of one result of ten million rows, which
+/// `MAX_ROWS` would have cut short.
+const DEVICES_PER_READ: usize = 25;
 
 /// An on-demand run: the period's first and last day.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
@@ -199,7 +204,8 @@ fn tz_of(d: &AnalysedDevice) -> Tz {
 
 type DeviceDays = HashMap<i64, BTreeMap<NaiveDate, DayFigures>>;
 
-/// The figures of the devices under `scope` in `[from, to)`, per device and local day.
+/// The figures of the devices under `scope` in `[from, to)`, per device and local day, read
+/// [`DEVICES_PER_READ`] devices at a time.
 async fn figures(
     tx: &mut Tx,
     scope: &str,
@@ -208,9 +214,54 @@ async fn figures(
     to: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<DeviceDays> {
     let zones: HashMap<i64, Tz> = devices.iter().map(|d| (d.id, tz_of(d))).collect();
+    let mut ids: Vec<i64> = devices.iter().map(|d| d.id).collect();
+    ids.sort_unstable();
     let mut out: DeviceDays = HashMap::new();
-    for c in store::capture_hours(tx, scope, from, to, MAX_ROWS).await? {
-        let Some((f, h)) = day(&mut out, &zones, c.device_id, &c.hour) else {
+    for chunk in ids.chunks(DEVICES_PER_READ) {
+        let (Some(&first), Some(&last)) = (chunk.first(), chunk.last()) else {
+            continue;
+        };
+        let w = store::Window {
+            scope,
+            devices: (first, last),
+            from,
+            to,
+            limit: MAX_ROWS,
+        };
+        read_figures(tx, w, &zones, &mut out).await?;
+    }
+    // A device silent right now has a gap that has not ended: it counts up to `to`, on the
+    // last day the analysis looks at (the day before `to`).
+    for d in devices {
+        let Some(seen) = d.last_seen_at.filter(|s| *s < to) else {
+            continue;
+        };
+        let hours = (to - seen).num_hours();
+        if hours < 1 {
+            continue;
+        }
+        let tz = tz_of(d);
+        let date = (to - Duration::seconds(1)).with_timezone(&tz).date_naive();
+        let last_looked_at = date.pred_opt().unwrap_or(date);
+        let f = out
+            .entry(d.id)
+            .or_default()
+            .entry(last_looked_at)
+            .or_insert_with(|| DayFigures::empty(last_looked_at));
+        f.heartbeat_gap_hours = f.heartbeat_gap_hours.max(count(hours));
+    }
+    Ok(out)
+}
+
+/// The figures of the devices in window `w`, added to `out`.
+async fn read_figures(
+    tx: &mut Tx,
+    w: store::Window<'_>,
+    zones: &HashMap<i64, Tz>,
+    out: &mut DeviceDays,
+) -> AppResult<()> {
+    for c in store::capture_hours(tx, w).await? {
+        let Some((f, h)) = day(out, zones, c.device_id, &c.hour) else {
             continue;
         };
         let n = count(c.n);
@@ -235,19 +286,19 @@ async fn figures(
             _ => {}
         }
     }
-    for o in store::objection_hours(tx, scope, from, to, MAX_ROWS).await? {
-        if let Some((f, _)) = day(&mut out, &zones, o.device_id, &o.hour) {
+    for o in store::objection_hours(tx, w).await? {
+        if let Some((f, _)) = day(out, zones, o.device_id, &o.hour) {
             f.objections_filed = f.objections_filed.saturating_add(count(o.filed));
             f.objections_upheld = f.objections_upheld.saturating_add(count(o.upheld));
         }
     }
-    for k in store::complaint_hours(tx, scope, from, to, MAX_ROWS).await? {
-        if let Some((f, _)) = day(&mut out, &zones, k.device_id, &k.hour) {
+    for k in store::complaint_hours(tx, w).await? {
+        if let Some((f, _)) = day(out, zones, k.device_id, &k.hour) {
             f.complaints = f.complaints.saturating_add(count(k.n));
         }
     }
-    for g in store::flag_hours(tx, scope, from, to, MAX_ROWS).await? {
-        if let Some((f, _)) = day(&mut out, &zones, g.device_id, &g.hour) {
+    for g in store::flag_hours(tx, w).await? {
+        if let Some((f, _)) = day(out, zones, g.device_id, &g.hour) {
             f.late_uploads = f.late_uploads.saturating_add(count(g.late));
             for drift in [g.drift_max, g.drift_min].into_iter().flatten() {
                 if drift.unsigned_abs() > f.clock_drift_seconds.unsigned_abs() {
@@ -256,32 +307,12 @@ async fn figures(
             }
         }
     }
-    for s in store::silence_hours(tx, scope, from, to, MAX_ROWS).await? {
-        if let Some((f, _)) = day(&mut out, &zones, s.device_id, &s.hour) {
+    for s in store::silence_hours(tx, w).await? {
+        if let Some((f, _)) = day(out, zones, s.device_id, &s.hour) {
             f.heartbeat_gap_hours = f.heartbeat_gap_hours.max(count(s.hours));
         }
     }
-    // A device silent right now has a gap that has not ended: it counts up to `to`, on the
-    // last day the analysis looks at (the day before `to`).
-    for d in devices {
-        let Some(seen) = d.last_seen_at.filter(|s| *s < to) else {
-            continue;
-        };
-        let hours = (to - seen).num_hours();
-        if hours < 1 {
-            continue;
-        }
-        let tz = tz_of(d);
-        let date = (to - Duration::seconds(1)).with_timezone(&tz).date_naive();
-        let last_looked_at = date.pred_opt().unwrap_or(date);
-        let f = out
-            .entry(d.id)
-            .or_default()
-            .entry(last_looked_at)
-            .or_insert_with(|| DayFigures::empty(last_looked_at));
-        f.heartbeat_gap_hours = f.heartbeat_gap_hours.max(count(hours));
-    }
-    Ok(out)
+    Ok(())
 }
 
 /// The device's local day (and hour of the day) a UTC hour falls on.
