@@ -27,6 +27,7 @@ pub use thresholds::Thresholds;
 
 #[cfg(test)]
 mod planted;
+pub mod simulated;
 #[cfg(test)]
 mod tests;
 
