@@ -39,7 +39,16 @@ pub(super) fn finding(s: &Series, t: &Thresholds) -> Option<Finding> {
         null_var += var * (1.0 - 2.0 / std::f64::consts::PI) / 4.0;
     }
     let noise = null_mean + t.noise_sigmas.max(0.0) * null_var.sqrt();
-    if moved < f64::from(t.hour_shift_percent) || moved < noise {
+    // A clock set wrong moves the whole day by its error: one hour on a two-peak day moves
+    // only about 14% of captures, under the general threshold. So a change that the history
+    // rolled by one or two hours explains (leaves a third of it or less) counts from half
+    // the threshold; a change of shape that no roll explains must reach the threshold.
+    let bar = if rolled_fits(&period, n1, &history, n2, moved) {
+        f64::from(t.hour_shift_percent) / 2.0
+    } else {
+        f64::from(t.hour_shift_percent)
+    };
+    if moved < bar || moved < noise {
         return None;
     }
     let severity = if moved >= f64::from(t.hour_shift_serious_percent) {
@@ -61,6 +70,21 @@ pub(super) fn finding(s: &Series, t: &Thresholds) -> Option<Finding> {
     f.hour_share_percent = Some(finding::round1(share(&period, h, n1)));
     f.hour_baseline_share_percent = Some(finding::round1(share(&history, h, n2)));
     Some(f)
+}
+
+/// Whether the history moved one or two hours earlier or later matches the period's profile
+/// far better than as it was: the share still moved is at most a third of `moved`.
+fn rolled_fits(period: &[u64; 24], n1: u64, history: &[u64; 24], n2: u64, moved: f64) -> bool {
+    [1usize, 2, 22, 23].iter().any(|&k| {
+        let rolled: f64 = (0..24)
+            .map(|h| {
+                let now = percent(period[h], n1).unwrap_or(0.0);
+                let then = percent(history[(h + k) % 24], n2).unwrap_or(0.0);
+                (now - then).abs() / 2.0
+            })
+            .sum();
+        rolled * 3.0 <= moved
+    })
 }
 
 /// Captures per hour over `days`, from the days that have hours.

@@ -264,6 +264,64 @@ fn with_hours(mut day: DayFigures, shift: usize) -> DayFigures {
 }
 
 #[test]
+fn sup_02_a_clock_an_hour_off_counts_below_the_general_hour_threshold() {
+    // The profile of `with_hours`, in whole captures (two per unit of weight), so that a
+    // rolled day is exactly the day rolled.
+    fn shaped(mut day: DayFigures, shift: usize) -> DayFigures {
+        let weight = |h: usize| match h {
+            7 | 8 | 17 | 18 => 14,
+            6..=21 => 6,
+            _ => 2,
+        };
+        let mut hours = [0u32; 24];
+        for (h, slot) in hours.iter_mut().enumerate() {
+            *slot = weight((h + 24 - shift) % 24);
+        }
+        day.captures = hours.iter().sum();
+        day.approved = day.approved.min(day.captures);
+        day.captures_by_hour = Some(hours);
+        day
+    }
+    let steady: Vec<_> = history_and(|x| x)
+        .into_iter()
+        .map(|x| shaped(x, 0))
+        .collect();
+    let in_march = |shape: fn(DayFigures) -> DayFigures| {
+        steady
+            .iter()
+            .cloned()
+            .map(|x| {
+                if march().contains(x.date) {
+                    shape(x)
+                } else {
+                    x
+                }
+            })
+            .collect::<Vec<_>>()
+    };
+    // An hour earlier: about 14% of captures move, under the 15% threshold, but the history
+    // rolled by an hour matches, so it is a clock and it counts.
+    let behind = in_march(|x| shaped(x, 23));
+    let a = run(&behind);
+    let f = only(&a, FindingKind::HourShift);
+    assert!(f.figure > 10.0 && f.figure < 15.0, "{f:?}");
+    // The same share moved from the morning peak to the evening one is a change of shape no
+    // roll explains: it must reach the threshold, and does not.
+    let evening = in_march(|x| {
+        let mut x = shaped(x, 0);
+        if let Some(h) = x.captures_by_hour.as_mut() {
+            for (from, to) in [(7, 17), (8, 18)] {
+                let moved = h[from] * 7 / 10;
+                h[from] -= moved;
+                h[to] += moved;
+            }
+        }
+        x
+    });
+    assert_eq!(kinds(&run(&evening)), vec![]);
+}
+
+#[test]
 fn sup_02_hour_shift_against_the_same_weeks() {
     let steady = history_and(|x| x)
         .into_iter()
