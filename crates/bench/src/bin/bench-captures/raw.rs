@@ -36,10 +36,21 @@ impl Raw {
         matches!(self, Self::Postgres(_))
     }
 
+    /// Runs `sql`; an error names the statement's start, so a failed seed says which step.
     pub(crate) async fn exec(&self, sql: &str) -> anyhow::Result<u64> {
-        Ok(match self {
-            Self::Sqlite(p) => sqlx::raw_sql(sql).execute(p).await?.rows_affected(),
-            Self::Postgres(p) => sqlx::raw_sql(sql).execute(p).await?.rows_affected(),
+        let done = match self {
+            Self::Sqlite(p) => sqlx::raw_sql(sql)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()),
+            Self::Postgres(p) => sqlx::raw_sql(sql)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()),
+        };
+        done.map_err(|e| {
+            let start: String = sql.chars().take(120).collect();
+            anyhow::Error::new(e).context(format!("{start} …"))
         })
     }
 
