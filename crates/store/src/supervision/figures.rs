@@ -78,6 +78,20 @@ fn hour_of(backend: Backend, column: &str) -> String {
     }
 }
 
+/// The same hour for a query that groups a great many rows: the expression to group by, and
+/// the one to select (computed per group). On PostgreSQL truncating a timestamp is about a
+/// third cheaper than formatting it, so the text is made once per group, not once per row.
+fn hour_grouped(backend: Backend, column: &str) -> (String, String) {
+    match backend {
+        Backend::Sqlite => (hour_of(backend, column), hour_of(backend, column)),
+        Backend::Postgres => {
+            let group = format!("date_trunc('hour', {column} AT TIME ZONE 'UTC')");
+            let select = format!("to_char({group}, 'YYYY-MM-DD\"T\"HH24')");
+            (group, select)
+        }
+    }
+}
+
 /// Reads a `YYYY-MM-DDTHH` hour back.
 pub fn parse_hour(raw: &str) -> Option<DateTime<Utc>> {
     NaiveDateTime::parse_from_str(&format!("{raw}:00:00"), "%Y-%m-%dT%H:%M:%S")
@@ -88,7 +102,7 @@ pub fn parse_hour(raw: &str) -> Option<DateTime<Utc>> {
 /// Captures of the devices managed in `scope`, taken in `[from, to)`.
 pub async fn capture_hours(tx: &mut Tx, w: Window<'_>) -> Result<Vec<CaptureHour>> {
     let (low, high) = path_range(w.scope);
-    let hour = hour_of(tx.backend(), "c.captured_at");
+    let (group, hour) = hour_grouped(tx.backend(), "c.captured_at");
     let sql = format!(
         "SELECT c.device_id, {hour} AS hour, c.state, COALESCE(c.reject_reason, '') AS reason, \
          COUNT(*) AS n, SUM(CASE WHEN c.plate = '' THEN 1 ELSE 0 END) AS unidentified, \
@@ -96,7 +110,8 @@ pub async fn capture_hours(tx: &mut Tx, w: Window<'_>) -> Result<Vec<CaptureHour
          FROM captures c JOIN devices d ON d.id = c.device_id \
          WHERE d.unit_path >= $1 AND d.unit_path < $2 AND c.captured_at >= $3 \
          AND c.captured_at < $4 AND c.device_id >= $6 AND c.device_id <= $7 \
-         GROUP BY 1, 2, 3, 4 ORDER BY 1, 2 LIMIT $5"
+         GROUP BY c.device_id, {group}, c.state, COALESCE(c.reject_reason, '') \
+         ORDER BY 1, 2 LIMIT $5"
     );
     Ok(on!(tx, c => sqlx::query_as(&sql)
         .bind(&low).bind(&high).bind(w.from).bind(w.to).bind(w.limit)
