@@ -32,7 +32,7 @@ use roadwarden_server::services::audit::Actor;
 use roadwarden_server::services::supervision::analysis;
 
 use crate::raw::Raw;
-use crate::world::{import_devices, seed_tree, start_state, Accounts};
+use crate::world::{import_devices, open_part, Accounts, PartWorld};
 use crate::Args;
 
 /// The devices' local time (the imported ledger's units are in Zhejiang): UTC+8, no DST.
@@ -72,17 +72,13 @@ pub(crate) async fn run_analysis(
     url: String,
     backend: &'static str,
 ) -> anyhow::Result<AnalysisResult> {
-    println!(
-        "\n== bench-captures (monthly analysis over a year) on {backend} ({}) ==",
-        roadwarden_store::redact_url(&url)
-    );
-    let data = tempfile::Builder::new()
-        .prefix("rw-bench-data-")
-        .tempdir()?;
-    let state = start_state(&url, data.path(), |_| {}).await?;
-    let raw = Raw::open(&url).await?;
-    let now = state.clock.now();
-    let tree = seed_tree(&state.store, args.counties, now).await?;
+    let PartWorld {
+        data,
+        state,
+        raw,
+        now,
+        tree,
+    } = open_part("monthly analysis over a year", &url, backend, args.counties).await?;
     let squads: Vec<_> = tree.squads.iter().collect();
     let per_squad = args.analysis_devices.div_ceil(squads.len().max(1));
     let ids = import_devices(&state, &raw, &squads, per_squad).await?;

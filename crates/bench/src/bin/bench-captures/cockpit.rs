@@ -18,9 +18,8 @@ use roadwarden_server::services::cockpit::shared::{SharedSnapshots, SHARED_FOR};
 use roadwarden_server::services::cockpit::{snapshot, Scope};
 use roadwarden_server::AppState;
 
-use crate::raw::Raw;
 use crate::review::seed_backlog;
-use crate::world::{import_devices, seed_tree, start_state};
+use crate::world::{import_devices, open_part, PartWorld};
 use crate::Args;
 
 pub(crate) struct CockpitResult {
@@ -37,17 +36,13 @@ pub(crate) async fn run_cockpit(
     url: String,
     backend: &'static str,
 ) -> anyhow::Result<CockpitResult> {
-    println!(
-        "\n== bench-captures (cockpit refresh) on {backend} ({}) ==",
-        roadwarden_store::redact_url(&url)
-    );
-    let data = tempfile::Builder::new()
-        .prefix("rw-bench-data-")
-        .tempdir()?;
-    let state = start_state(&url, data.path(), |_| {}).await?;
-    let raw = Raw::open(&url).await?;
-    let now = state.clock.now();
-    let tree = seed_tree(&state.store, args.counties, now).await?;
+    let PartWorld {
+        data,
+        state,
+        raw,
+        now,
+        tree,
+    } = open_part("cockpit refresh", &url, backend, args.counties).await?;
     let squads: Vec<_> = tree.squads.iter().collect();
     import_devices(&state, &raw, &squads, 2).await?;
     seed_backlog(args, &raw, now).await?;

@@ -10,7 +10,7 @@ use roadwarden_domain::roles::Role;
 use roadwarden_store::units::Unit;
 
 use crate::raw::{insert_captures, Raw};
-use crate::world::{import_devices, seed_tree, start_server, start_state, Accounts};
+use crate::world::{import_devices, open_part, start_server, Accounts, PartWorld};
 use crate::Args;
 
 pub(crate) struct ShapeResult {
@@ -34,17 +34,13 @@ pub(crate) async fn run_review(
     url: String,
     backend: &'static str,
 ) -> anyhow::Result<ReviewResult> {
-    println!(
-        "\n== bench-captures (review queue) on {backend} ({}) ==",
-        roadwarden_store::redact_url(&url)
-    );
-    let data = tempfile::Builder::new()
-        .prefix("rw-bench-data-")
-        .tempdir()?;
-    let state = start_state(&url, data.path(), |_| {}).await?;
-    let raw = Raw::open(&url).await?;
-    let now = state.clock.now();
-    let tree = seed_tree(&state.store, args.counties, now).await?;
+    let PartWorld {
+        data,
+        state,
+        raw,
+        now,
+        tree,
+    } = open_part("review queue", &url, backend, args.counties).await?;
     let squads: Vec<&Unit> = tree.squads.iter().collect();
     import_devices(&state, &raw, &squads, 2).await?;
 

@@ -29,9 +29,8 @@ use roadwarden_store::sharing::partners::{self, NewGrant};
 use serde_json::json;
 
 use crate::notices::seed_notices;
-use crate::raw::Raw;
 use crate::review::analyze;
-use crate::world::{import_devices, seed_tree, start_server, start_state, Accounts};
+use crate::world::{import_devices, open_part, start_server, Accounts, PartWorld};
 use crate::Args;
 
 const KEY: &str = "bench-partner-key-0123456789";
@@ -64,17 +63,13 @@ pub(crate) async fn run_sharing(
     url: String,
     backend: &'static str,
 ) -> anyhow::Result<()> {
-    println!(
-        "\n== bench-captures (partner interface) on {backend} ({}) ==",
-        roadwarden_store::redact_url(&url)
-    );
-    let data = tempfile::Builder::new()
-        .prefix("rw-bench-data-")
-        .tempdir()?;
-    let state = start_state(&url, data.path(), |_| {}).await?;
-    let raw = Raw::open(&url).await?;
-    let now = state.clock.now();
-    let tree = seed_tree(&state.store, 1, now).await?;
+    let PartWorld {
+        data: _data,
+        state,
+        raw,
+        now,
+        tree,
+    } = open_part("partner interface", &url, backend, 1).await?;
     let squads: Vec<_> = tree.squads.iter().collect();
     import_devices(&state, &raw, &squads, 2).await?;
     let started = Instant::now();

@@ -38,6 +38,44 @@ pub(crate) async fn start_state(
     open_state(settings, Clock::System).await
 }
 
+/// What a part starts from: a data directory, the state on a fresh database, a raw connection
+/// for bulk seeding, the state's clock reading and the unit tree.
+pub(crate) struct PartWorld {
+    /// Kept for the part's length: dropping it removes the data directory.
+    pub(crate) data: tempfile::TempDir,
+    pub(crate) state: AppState,
+    pub(crate) raw: Raw,
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) tree: Tree,
+}
+
+/// Prints the part's heading and opens its world with `counties` counties (jobs off).
+pub(crate) async fn open_part(
+    title: &str,
+    url: &str,
+    backend: &str,
+    counties: u32,
+) -> anyhow::Result<PartWorld> {
+    println!(
+        "\n== bench-captures ({title}) on {backend} ({}) ==",
+        roadwarden_store::redact_url(url)
+    );
+    let data = tempfile::Builder::new()
+        .prefix("rw-bench-data-")
+        .tempdir()?;
+    let state = start_state(url, data.path(), |_| {}).await?;
+    let raw = Raw::open(url).await?;
+    let now = state.clock.now();
+    let tree = seed_tree(&state.store, counties, now).await?;
+    Ok(PartWorld {
+        data,
+        state,
+        raw,
+        now,
+        tree,
+    })
+}
+
 pub(crate) async fn start_server(state: &AppState) -> anyhow::Result<(Running, String)> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let running = serve(listener, state.clone()).await?;
