@@ -1,5 +1,5 @@
 //! RID-13: the cockpit's figures, each one count on an indexed range over the unit subtree or
-//! a sum of the hour counts that triggers keep (migration 0034), so a refresh at a province
+//! a sum of the hour counts that triggers keep (migrations 0034, 0035), so a refresh at a province
 //! scope stays cheap; and whether a session is still live (the cockpit's event stream ends
 //! with its session).
 
@@ -30,12 +30,12 @@ fn utc_hour(t: DateTime<Utc>) -> (String, DateTime<Utc>) {
 }
 
 /// Captures taken since `since` by devices managed in `scope`: whole hours from the per-device
-/// hour counts (migration 0034), and the part of an hour before them, if `since` is not on
+/// hour groups (migration 0035), and the part of an hour before them, if `since` is not on
 /// the hour, counted through the per-device index.
 pub async fn captures_since(tx: &mut Tx, scope: &str, since: DateTime<Utc>) -> Result<i64> {
     let (low, high) = path_range(scope);
     let (hour, start) = utc_hour(since);
-    let counted = "SELECT CAST(COALESCE(SUM(h.n), 0) AS BIGINT) FROM capture_device_hours h \
+    let counted = "SELECT CAST(COALESCE(SUM(h.n), 0) AS BIGINT) FROM capture_hour_groups h \
         JOIN devices d ON d.id = h.device_id \
         WHERE d.unit_path >= $1 AND d.unit_path < $2 AND h.hour >= $3";
     if start == since {

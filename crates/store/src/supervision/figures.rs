@@ -1,11 +1,12 @@
 //! SUP-02: the figures the monthly analysis reads, for the devices in use under a unit. Each
-//! kind of figure is one grouped query over the window, counted per device and UTC hour; the
+//! kind of figure is counted per device and UTC hour (captures from the hour groups kept by
+//! migration 0035, the rarer kinds by one grouped query over the window); the
 //! caller turns hours into the device's local days (and hours of the day). Each read covers a
 //! [`Window`]: a range of device ids (the caller reads a few dozen devices at a time, so a
 //! province of a thousand devices over a year never comes back as one result) and at most
 //! `limit` rows.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Duration, DurationRound, NaiveDateTime, Utc};
 use roadwarden_domain::org::Country;
 use roadwarden_domain::DeviceId;
 use serde::Serialize;
@@ -99,8 +100,66 @@ pub fn parse_hour(raw: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.and_utc())
 }
 
-/// Captures of the devices managed in `scope`, taken in `[from, to)`.
+/// Captures of the devices managed in `scope`, taken in `[from, to)`: the whole hours from
+/// the groups migration 0035's triggers keep, and the part of an hour at either end that is
+/// not whole, grouped from the captures themselves, in no particular order.
 pub async fn capture_hours(tx: &mut Tx, w: Window<'_>) -> Result<Vec<CaptureHour>> {
+    let first_whole = w.from.duration_trunc(Duration::hours(1)).unwrap_or(w.from);
+    let first_whole = if first_whole < w.from {
+        first_whole + Duration::hours(1)
+    } else {
+        first_whole
+    };
+    let end_whole = w.to.duration_trunc(Duration::hours(1)).unwrap_or(w.to);
+    if first_whole >= end_whole {
+        return capture_hours_recounted(tx, w).await;
+    }
+    let mut rows = Vec::new();
+    if w.from < first_whole {
+        rows.extend(
+            capture_hours_recounted(
+                tx,
+                Window {
+                    to: first_whole,
+                    ..w
+                },
+            )
+            .await?,
+        );
+    }
+    let (low, high) = path_range(w.scope);
+    let sql = "SELECT g.device_id, g.hour, g.state, g.reason, g.n, g.unidentified, g.second \
+        FROM capture_hour_groups g JOIN devices d ON d.id = g.device_id \
+        WHERE d.unit_path >= $1 AND d.unit_path < $2 AND g.hour >= $3 AND g.hour < $4 \
+        AND g.device_id >= $6 AND g.device_id <= $7 LIMIT $5";
+    let kept: Vec<CaptureHour> = on!(tx, c => sqlx::query_as(sql)
+        .bind(&low).bind(&high).bind(hour_key(first_whole)).bind(hour_key(end_whole))
+        .bind(w.limit).bind(w.devices.0).bind(w.devices.1).fetch_all(c).await?);
+    rows.extend(kept);
+    if end_whole < w.to {
+        rows.extend(
+            capture_hours_recounted(
+                tx,
+                Window {
+                    from: end_whole,
+                    ..w
+                },
+            )
+            .await?,
+        );
+    }
+    rows.truncate(usize::try_from(w.limit.max(0)).unwrap_or(usize::MAX));
+    Ok(rows)
+}
+
+/// The hour `t` falls in as the kept groups name it (`YYYY-MM-DDTHH`, UTC).
+fn hour_key(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H").to_string()
+}
+
+/// The same groups as [`capture_hours`], counted capture by capture: the reference the kept
+/// groups are checked against, and the reader of hours that are not whole.
+pub async fn capture_hours_recounted(tx: &mut Tx, w: Window<'_>) -> Result<Vec<CaptureHour>> {
     let (low, high) = path_range(w.scope);
     let (group, hour) = hour_grouped(tx.backend(), "c.captured_at");
     let sql = format!(
@@ -127,15 +186,18 @@ pub struct ObjectionHour {
     pub upheld: i64,
 }
 
+/// `CROSS JOIN` makes SQLite start at the period's objections (far fewer than captures) instead
+/// of walking every capture of the devices through the per-device index; PostgreSQL plans it
+/// as the inner join it is.
 pub async fn objection_hours(tx: &mut Tx, w: Window<'_>) -> Result<Vec<ObjectionHour>> {
     let (low, high) = path_range(w.scope);
     let hour = hour_of(tx.backend(), "o.received_at");
     let sql = format!(
         "SELECT c.device_id, {hour} AS hour, COUNT(*) AS filed, \
          SUM(CASE WHEN o.state = 'upheld' THEN 1 ELSE 0 END) AS upheld \
-         FROM objections o JOIN violations v ON v.id = o.violation_id \
-         JOIN captures c ON c.id = v.capture_id JOIN devices d ON d.id = c.device_id \
-         WHERE d.unit_path >= $1 AND d.unit_path < $2 AND o.received_at >= $3 \
+         FROM objections o CROSS JOIN violations v CROSS JOIN captures c CROSS JOIN devices d \
+         WHERE v.id = o.violation_id AND c.id = v.capture_id AND d.id = c.device_id \
+         AND d.unit_path >= $1 AND d.unit_path < $2 AND o.received_at >= $3 \
          AND o.received_at < $4 AND c.device_id >= $6 AND c.device_id <= $7 \
          GROUP BY 1, 2 ORDER BY 1, 2 LIMIT $5"
     );

@@ -1,7 +1,8 @@
 //! SUP-01, SUP-02: the analysis of the devices in use under a unit for a period, monthly by the
-//! job and on demand by a supervisor. The figures come from the store in one grouped query per
-//! kind (captures, objections, complaints, late-upload and clock-drift flags, the silences
-//! between a device's pushes), are put on each device's local days, analysed by
+//! job and on demand by a supervisor. The figures come from the store per kind (the capture
+//! hour groups kept by triggers, late-upload and clock-drift flags, the silences between a
+//! device's pushes, read a few devices at a time; objections and complaints, read once), are
+//! put on each device's local days, analysed by
 //! the domain, and every abnormal device joins its managing unit's check list once per period.
 
 use std::collections::{BTreeMap, HashMap};
@@ -24,7 +25,7 @@ use super::require;
 use super::views::RunReport;
 use crate::auth::Principal;
 use crate::context::RequestMeta;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::policy::{RoleSet, Supervisors};
 use crate::services::audit::{record, Actor, Event};
 use crate::services::calendar::parse_date;
@@ -247,6 +248,17 @@ async fn figures(
     while let Some(part) = reads.try_next().await? {
         out.extend(part);
     }
+    if let (Some(&first), Some(&last)) = (ids.first(), ids.last()) {
+        let mut tx = db.begin_read().await?;
+        let all = store::Window {
+            scope,
+            devices: (first, last),
+            from,
+            to,
+            limit: MAX_ROWS,
+        };
+        read_objections_and_complaints(&mut tx, all, zones, &mut out).await?;
+    }
     // A device silent right now has a gap that has not ended: it counts up to `to`, on the
     // last day the analysis looks at (the day before `to`).
     for d in devices {
@@ -270,14 +282,55 @@ async fn figures(
     Ok(out)
 }
 
-/// The figures of the devices in window `w`, added to `out`.
+/// The objections and complaints of every device in `w`, added to `out`. Both are read once
+/// for all the devices rather than per window: finding a device's objections goes through
+/// every objection in the period (objection → record → capture), which per window cost about
+/// a second each at a province's scale; they are few enough to come back in one result.
+async fn read_objections_and_complaints(
+    tx: &mut Tx,
+    w: store::Window<'_>,
+    zones: &HashMap<i64, Tz>,
+    out: &mut DeviceDays,
+) -> AppResult<()> {
+    let objections = store::objection_hours(tx, w).await?;
+    whole(objections.len(), w.limit, "objection")?;
+    for o in objections {
+        if let Some((f, _)) = day(out, zones, o.device_id, &o.hour) {
+            f.objections_filed = f.objections_filed.saturating_add(count(o.filed));
+            f.objections_upheld = f.objections_upheld.saturating_add(count(o.upheld));
+        }
+    }
+    let complaints = store::complaint_hours(tx, w).await?;
+    whole(complaints.len(), w.limit, "complaint")?;
+    for k in complaints {
+        if let Some((f, _)) = day(out, zones, k.device_id, &k.hour) {
+            f.complaints = f.complaints.saturating_add(count(k.n));
+        }
+    }
+    Ok(())
+}
+
+/// A read that filled its row limit may have been cut short: the analysis stops rather than
+/// judge devices on part of their history.
+fn whole(rows: usize, limit: i64, what: &str) -> AppResult<()> {
+    if i64::try_from(rows).unwrap_or(i64::MAX) >= limit {
+        return Err(AppError::internal(anyhow::anyhow!(
+            "the {what} figures reached {limit} rows: too many to analyse at once"
+        )));
+    }
+    Ok(())
+}
+
+/// The captures, flags and silences of the devices in window `w`, added to `out`.
 async fn read_figures(
     tx: &mut Tx,
     w: store::Window<'_>,
     zones: &HashMap<i64, Tz>,
     out: &mut DeviceDays,
 ) -> AppResult<()> {
-    for c in store::capture_hours(tx, w).await? {
+    let captures = store::capture_hours(tx, w).await?;
+    whole(captures.len(), w.limit, "capture")?;
+    for c in captures {
         let Some((f, h)) = day(out, zones, c.device_id, &c.hour) else {
             continue;
         };
@@ -303,18 +356,9 @@ async fn read_figures(
             _ => {}
         }
     }
-    for o in store::objection_hours(tx, w).await? {
-        if let Some((f, _)) = day(out, zones, o.device_id, &o.hour) {
-            f.objections_filed = f.objections_filed.saturating_add(count(o.filed));
-            f.objections_upheld = f.objections_upheld.saturating_add(count(o.upheld));
-        }
-    }
-    for k in store::complaint_hours(tx, w).await? {
-        if let Some((f, _)) = day(out, zones, k.device_id, &k.hour) {
-            f.complaints = f.complaints.saturating_add(count(k.n));
-        }
-    }
-    for g in store::flag_hours(tx, w).await? {
+    let flags = store::flag_hours(tx, w).await?;
+    whole(flags.len(), w.limit, "flag")?;
+    for g in flags {
         if let Some((f, _)) = day(out, zones, g.device_id, &g.hour) {
             f.late_uploads = f.late_uploads.saturating_add(count(g.late));
             for drift in [g.drift_max, g.drift_min].into_iter().flatten() {
@@ -324,7 +368,9 @@ async fn read_figures(
             }
         }
     }
-    for s in store::silence_hours(tx, w).await? {
+    let silences = store::silence_hours(tx, w).await?;
+    whole(silences.len(), w.limit, "silence")?;
+    for s in silences {
         if let Some((f, _)) = day(out, zones, s.device_id, &s.hour) {
             f.heartbeat_gap_hours = f.heartbeat_gap_hours.max(count(s.hours));
         }

@@ -241,3 +241,113 @@ async fn rid_13_the_cockpit_counts_follow_every_change_to_the_queue() {
     assert_eq!(s["review"]["overdue"], 3, "{s}");
     assert_eq!(s["captures_today"], 0, "{s}");
 }
+
+/// The capture hour groups the analysis reads (kept by triggers, migration 0035) against the
+/// same groups counted capture by capture, over whole hours and over windows that start or
+/// end inside an hour.
+async fn groups_agree(w: &World, when: &str) {
+    use roadwarden_store::supervision::{capture_hours, capture_hours_recounted, Window};
+    let scope = w.o.province.path.as_str();
+    let now = w.clock.now();
+    let key = |mut rows: Vec<roadwarden_store::supervision::CaptureHour>| {
+        rows.sort_by(|a, b| {
+            (a.device_id, &a.hour, &a.state, &a.reason).cmp(&(
+                b.device_id,
+                &b.hour,
+                &b.state,
+                &b.reason,
+            ))
+        });
+        rows.into_iter()
+            .map(|r| {
+                (
+                    r.device_id,
+                    r.hour,
+                    r.state,
+                    r.reason,
+                    r.n,
+                    r.unidentified,
+                    r.second,
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let mut tx = w.app.state.store.begin_read().await.unwrap();
+    let ends = [
+        (now - Duration::days(2), now + Duration::days(1)),
+        (now - Duration::minutes(7), now + Duration::minutes(50)),
+        (
+            now - Duration::hours(7) - Duration::minutes(23),
+            now - Duration::minutes(3),
+        ),
+    ];
+    for (from, to) in ends {
+        let win = Window {
+            scope,
+            devices: (0, i64::MAX),
+            from,
+            to,
+            limit: 10_000,
+        };
+        let kept = key(capture_hours(&mut tx, win).await.unwrap());
+        let recounted = key(capture_hours_recounted(&mut tx, win).await.unwrap());
+        assert_eq!(kept, recounted, "{when}: the groups over [{from}, {to})");
+    }
+}
+
+#[tokio::test]
+async fn sup_02_the_kept_capture_hour_groups_follow_every_change_to_a_capture() {
+    let w = crate::captures::world_with(|s| s.captures.second_review_percent = 100).await;
+    roadwarden_testkit::account(&w.app.state, &w.o.county, "cx.reviewer2", 17, &["reviewer"]).await;
+    let second = w
+        .app
+        .token("cx.reviewer2", roadwarden_testkit::PASSWORD)
+        .await;
+    let ids = push_captures(&w, 5).await;
+    let (status, receipt) = w.push(CAMERA, &w.capture("", "1625", 30)).await;
+    assert_eq!(status, 201, "an unreadable plate is taken in: {receipt}");
+    groups_agree(&w, "after ingest").await;
+
+    // A second look: the first reviewer's approval, then the second's.
+    let out = w.approve(ids[0]).await;
+    assert_eq!(out["state"], "second_review", "{out}");
+    groups_agree(&w, "after a first approval").await;
+    let (status, out) = w
+        .captures(&second)
+        .decide(ids[0], &json!({ "decision": "approve" }))
+        .await;
+    assert_eq!(status, 200, "{out}");
+    let (status, out) = w
+        .captures(&w.reviewer)
+        .decide(
+            ids[1],
+            &json!({ "decision": "reject", "reason": "vehicle_unidentifiable" }),
+        )
+        .await;
+    assert_eq!(status, 200, "{out}");
+    groups_agree(&w, "after a second look and a rejection").await;
+
+    // A hand-run statement moves a capture to another hour and removes another one.
+    let store = &w.app.state.store;
+    let moved =
+        (w.clock.now() - Duration::hours(5)).to_rfc3339_opts(chrono::SecondsFormat::Secs, false);
+    store
+        .raw_execute(&format!(
+            "UPDATE captures SET captured_at = '{moved}' WHERE id = {}",
+            ids[2]
+        ))
+        .await
+        .unwrap();
+    store
+        .raw_execute(&format!(
+            "DELETE FROM capture_images WHERE capture_id = {}",
+            ids[3]
+        ))
+        .await
+        .unwrap();
+    store
+        .raw_execute(&format!("DELETE FROM captures WHERE id = {}", ids[3]))
+        .await
+        .unwrap();
+    groups_agree(&w, "after a move and a removal").await;
+}
