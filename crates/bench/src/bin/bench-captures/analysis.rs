@@ -100,13 +100,25 @@ pub(crate) async fn run_analysis(
     );
     crate::review::analyze(&raw, args.sqlite_analyze).await?;
 
-    let run = time_runs(args, &state).await?;
-    let raised = raised_findings(&raw).await?;
-    let result = score(&devices, &raised, captures, run);
+    let result = time_and_score(args, &state, &raw, &devices, captures).await?;
     raw.close().await;
     state.store.close().await;
     drop(data);
     Ok(result)
+}
+
+/// The analysis timed (`--analysis-runs` times), then its check items scored against the
+/// planted faults.
+async fn time_and_score(
+    args: &Args,
+    state: &AppState,
+    raw: &Raw,
+    devices: &[Simulated],
+    captures: i64,
+) -> anyhow::Result<AnalysisResult> {
+    let run = time_runs(args, state).await?;
+    let raised = raised_findings(raw).await?;
+    Ok(score(devices, &raised, captures, run))
 }
 
 /// Times `analysis::run` for October 2025 over the province, `--analysis-runs` times: the
@@ -148,9 +160,7 @@ pub(crate) async fn rerun_analysis(args: &Args, url: &str) -> anyhow::Result<Ana
     let devices = simulated(&ids);
     let captures = raw.scalar("SELECT COUNT(*) FROM captures").await?;
     println!("{} devices, {captures} captures", devices.len());
-    let run = time_runs(args, &state).await?;
-    let raised = raised_findings(&raw).await?;
-    let result = score(&devices, &raised, captures, run);
+    let result = time_and_score(args, &state, &raw, &devices, captures).await?;
     raw.close().await;
     state.store.close().await;
     drop(data);
