@@ -2,9 +2,22 @@
 
 use std::collections::HashMap;
 
+use crate::block::{l2sq_f32_block, l2sq_f32_one};
 use crate::kernel::{l2sq_f32, l2sq_f32_plain};
 use crate::topk::{Hit, TopK};
 use crate::{FaceId, Vector, MAX_K};
+
+/// Vectors compared per kernel call: 64 KiB of `f32`, the distances stay in L1.
+pub(crate) const SCAN_BLOCK: usize = 128;
+
+/// A one-pair kernel as a block kernel (the benchmark's peers).
+pub(crate) fn pairwise<T>(kernel: impl Fn(&T, &T) -> f32) -> impl Fn(&T, &[T], &mut [f32]) {
+    move |query, block, out| {
+        for (v, o) in block.iter().zip(out.iter_mut()) {
+            *o = kernel(query, v);
+        }
+    }
+}
 
 /// Vectors in one contiguous array, with their face ids; removal moves the last vector into
 /// the freed slot, so the array never has holes.
@@ -90,24 +103,26 @@ impl FlatIndex {
         threshold: f32,
         keep: impl FnMut(FaceId) -> bool,
     ) -> Vec<Hit> {
-        self.scan(query, k, threshold, keep, l2sq_f32)
+        self.scan(query, k, threshold, keep, l2sq_f32_block)
     }
 
     /// Many queries at once: the gallery is read in blocks that stay in cache while every
     /// query is compared with them, so each vector comes from memory once per batch rather
     /// than once per query. Answers as [`search`](Self::search) for each query.
     pub fn search_batch(&self, queries: &[Vector], k: usize, threshold: f32) -> Vec<Vec<Hit>> {
-        const BLOCK: usize = 1_024; // 512 KiB of vectors
+        const BATCH_BLOCK: usize = 1_024; // 512 KiB of vectors
         let mut tops: Vec<TopK> = queries
             .iter()
             .map(|_| TopK::new(k.min(MAX_K), threshold * threshold))
             .collect();
-        for (b, block) in self.vectors.chunks(BLOCK).enumerate() {
+        let mut d2s = vec![0.0; BATCH_BLOCK];
+        for (b, block) in self.vectors.chunks(BATCH_BLOCK).enumerate() {
+            let d2s = &mut d2s[..block.len()];
             for (query, top) in queries.iter().zip(tops.iter_mut()) {
-                for (i, v) in block.iter().enumerate() {
-                    let d2 = l2sq_f32(query, v);
+                l2sq_f32_block(query, block, d2s);
+                for (i, &d2) in d2s.iter().enumerate() {
                     if d2 < top.bound() {
-                        top.push(d2, b * BLOCK + i);
+                        top.push(d2, b * BATCH_BLOCK + i);
                     }
                 }
             }
@@ -115,25 +130,37 @@ impl FlatIndex {
         tops.into_iter().map(|t| self.hits(t)).collect()
     }
 
-    /// The same scan with the plain loop instead of simsimd (for the benchmark).
+    /// The same scan one pair at a time with the plain loop (for the benchmark).
     #[doc(hidden)]
     pub fn search_plain(&self, query: &Vector, k: usize, threshold: f32) -> Vec<Hit> {
-        self.scan(query, k, threshold, |_| true, l2sq_f32_plain)
+        self.scan(query, k, threshold, |_| true, pairwise(l2sq_f32_plain))
     }
 
+    /// The same scan one pair at a time with simsimd (for the benchmark).
+    #[doc(hidden)]
+    pub fn search_simsimd(&self, query: &Vector, k: usize, threshold: f32) -> Vec<Hit> {
+        self.scan(query, k, threshold, |_| true, pairwise(l2sq_f32))
+    }
+
+    /// Distances a block at a time (`kernel` fills one per vector), then the top k of them.
     fn scan(
         &self,
         query: &Vector,
         k: usize,
         threshold: f32,
         mut keep: impl FnMut(FaceId) -> bool,
-        kernel: impl Fn(&Vector, &Vector) -> f32,
+        kernel: impl Fn(&Vector, &[Vector], &mut [f32]),
     ) -> Vec<Hit> {
         let mut top = TopK::new(k.min(MAX_K), threshold * threshold);
-        for (slot, v) in self.vectors.iter().enumerate() {
-            let d2 = kernel(query, v);
-            if d2 < top.bound() && keep(self.ids[slot]) {
-                top.push(d2, slot);
+        let mut d2s = [0.0f32; SCAN_BLOCK];
+        for (b, block) in self.vectors.chunks(SCAN_BLOCK).enumerate() {
+            let d2s = &mut d2s[..block.len()];
+            kernel(query, block, d2s);
+            for (i, &d2) in d2s.iter().enumerate() {
+                let slot = b * SCAN_BLOCK + i;
+                if d2 < top.bound() && keep(self.ids[slot]) {
+                    top.push(d2, slot);
+                }
             }
         }
         self.hits(top)
@@ -151,7 +178,7 @@ impl FlatIndex {
 
     /// Squared distance from the query to the vector in `slot` (for re-ranking).
     pub(crate) fn l2sq_slot(&self, query: &Vector, slot: usize) -> f32 {
-        l2sq_f32(query, &self.vectors[slot])
+        l2sq_f32_one(query, &self.vectors[slot])
     }
 
     pub(crate) fn slot_of(&self, face: FaceId) -> Option<usize> {

@@ -182,7 +182,7 @@ impl Gallery {
 
     /// Exact 1:N: the `k` nearest faces strictly closer than `threshold`. `query_face` is the
     /// query's own stored id, if any: persons it was marked "not" are skipped, and so is the
-    /// face itself.
+    /// face itself. Read through the int8 codes with bounds that keep it exact (`bounded.rs`).
     pub fn search(
         &self,
         query_face: Option<FaceId>,
@@ -192,8 +192,7 @@ impl Gallery {
     ) -> Vec<GalleryMatch> {
         let hits = self
             .index
-            .exact()
-            .search_filtered(query, k, threshold, |f| self.allowed(query_face, f));
+            .search_exact(query, k, threshold, |f| self.allowed(query_face, f));
         self.with_persons(hits)
     }
 

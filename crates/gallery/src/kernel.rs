@@ -1,5 +1,8 @@
-//! Distance kernels. simsimd picks AVX2, AVX-512 or VNNI code at run time; the plain loops are
-//! kept for the benchmark that chose between them (see `benches/search.rs`, `bench/last-run.txt`).
+//! One-pair distance kernels. simsimd picks AVX2, AVX-512 or VNNI code at run time; the plain
+//! loops are kept for the benchmark that chose between them (see `benches/search.rs`,
+//! `bench/last-run.txt`). The scans use `block.rs` instead, which beat simsimd there once the
+//! per-pair call was gone (2026-12-07); these remain for single pairs (clustering, synthesis)
+//! and as the benchmark's peers. The history:
 //! At 1,000,000 × 128 on one core simsimd won both: f32 130.8 vs 152.1 ms/query (random) and
 //! 187.7 vs 189.9 (clustered) — the f32 scan is memory-bound, so that is close; int8 80.3 vs
 //! 486.2 and 69.0 vs 171.9, where the plain loop (SSE2 only, no unsafe intrinsics allowed)

@@ -1,8 +1,9 @@
 //! RID-05, RID-06: the in-memory face gallery.
 //!
-//! - [`FlatIndex`]: exact 1:N search (squared Euclidean over `f32`, simsimd kernels).
+//! - [`FlatIndex`]: exact 1:N search, every `f32` vector compared (AVX2 block kernels).
 //! - [`Int8Index`]: the same vectors quantised to `i8` with one global scale; top-k' candidates
-//!   then an exact re-rank on the `f32` vectors.
+//!   then an exact re-rank on the `f32` vectors; and [`Int8Index::search_exact`], exact 1:N read
+//!   through the codes with bounds that keep the answer identical to the full scan.
 //! - [`Gallery`]: faces of persons, "not this person" exclusions, add/remove/rebuild from stored
 //!   rows; search never returns a person a face was excluded from.
 //! - [`Clusterer`]: incremental clustering of unmatched faces into provisional persons.
@@ -10,6 +11,8 @@
 //! Pure: no I/O, no clock. Vectors are dlib's 128-d descriptors; the caller converts
 //! (`roadwarden_face::Descriptor.0` is a `[f32; 128]`).
 
+mod block;
+mod bounded;
 mod cluster;
 mod exact;
 mod gallery;
