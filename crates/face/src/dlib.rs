@@ -9,7 +9,10 @@ use dlib_face_recognition::{
     LandmarkPredictor, LandmarkPredictorTrait, Rectangle,
 };
 
-use crate::{Descriptor, Detection, EngineError, FaceBox, FaceEngine, FaceImage, Landmarks5};
+use crate::{
+    Descriptor, Detection, EngineError, FaceBox, FaceEngine, FaceImage, Landmarks5,
+    DEFAULT_DETECT_MAX_PIXELS,
+};
 
 /// The model files, as `scripts/face-models.sh` lays them out.
 #[derive(Debug, Clone)]
@@ -44,6 +47,10 @@ pub struct DlibEngine {
     /// face under the HOG window (80 px) is found, and then held as too small, rather than
     /// reported as no face.
     upsample_max_pixels: u64,
+    /// A larger photo is searched for faces on a scaled copy ([`DEFAULT_DETECT_MAX_PIXELS`]),
+    /// as detectors with a fixed input size do: HOG time grows with the pixels. Only when that
+    /// copy shows no face is the whole photo searched.
+    detect_max_pixels: u64,
 }
 
 impl std::fmt::Debug for DlibEngine {
@@ -77,7 +84,14 @@ impl DlibEngine {
                 encoder,
             }),
             upsample_max_pixels: 2_000_000,
+            detect_max_pixels: DEFAULT_DETECT_MAX_PIXELS,
         })
+    }
+
+    /// Searches photos over `pixels` on a scaled copy (see [`DEFAULT_DETECT_MAX_PIXELS`]).
+    pub fn with_detect_max_pixels(mut self, pixels: u64) -> Self {
+        self.detect_max_pixels = pixels.max(1);
+        self
     }
 
     fn models(&self) -> std::sync::MutexGuard<'_, Models> {
@@ -86,8 +100,7 @@ impl DlibEngine {
     }
 }
 
-fn matrix(image: &FaceImage) -> ImageMatrix {
-    let rgb = image.rgb();
+fn matrix(rgb: &image::RgbImage) -> ImageMatrix {
     let lent = image024::ImageBuffer::<image024::Rgb<u8>, &[u8]>::from_raw(
         rgb.width(),
         rgb.height(),
@@ -106,11 +119,14 @@ fn to_rect(b: &FaceBox) -> Rectangle {
     }
 }
 
-/// dlib's box, scaled back by `scale` and clipped to the photo.
-fn to_box(r: &Rectangle, scale: i64, width: u32, height: u32) -> Option<FaceBox> {
-    let clip = |v: i64, max: u32| u32::try_from((v / scale).clamp(0, i64::from(max))).ok();
-    let (left, top) = (clip(r.left, width)?, clip(r.top, height)?);
-    let (right, bottom) = (clip(r.right, width)?, clip(r.bottom, height)?);
+/// dlib's box on a copy `(x, y)` times the photo's size, back on the photo, clipped to it.
+fn to_box(r: &Rectangle, (sx, sy): (f64, f64), width: u32, height: u32) -> Option<FaceBox> {
+    let clip = |v: i64, scale: f64, max: u32| {
+        let back = (v as f64 / scale).round() as i64;
+        u32::try_from(back.clamp(0, i64::from(max))).ok()
+    };
+    let (left, top) = (clip(r.left, sx, width)?, clip(r.top, sy, height)?);
+    let (right, bottom) = (clip(r.right, sx, width)?, clip(r.bottom, sy, height)?);
     (right > left && bottom > top).then(|| FaceBox {
         left,
         top,
@@ -126,16 +142,33 @@ impl FaceEngine for DlibEngine {
 
     fn detect(&self, image: &FaceImage) -> Vec<Detection> {
         let models = self.models();
-        let full = matrix(image);
+        let full = matrix(image.rgb());
         let (width, height) = (image.width(), image.height());
-        let mut found = models.detector.face_locations(&full);
-        let mut scale = 1;
         let pixels = u64::from(width) * u64::from(height);
-        if found.is_empty() && pixels <= self.upsample_max_pixels {
-            let double = full.resize(2 * width as usize, 2 * height as usize);
-            found = models.detector.face_locations(&double);
-            scale = 2;
-        }
+        let scaled = (pixels > self.detect_max_pixels).then(|| {
+            let shrink = (self.detect_max_pixels as f64 / pixels as f64).sqrt();
+            let (w, h) = (
+                (f64::from(width) * shrink).round().max(1.0),
+                (f64::from(height) * shrink).round().max(1.0),
+            );
+            let small = full.resize(w as usize, h as usize);
+            let scale = (w / f64::from(width), h / f64::from(height));
+            (models.detector.face_locations(&small), scale)
+        });
+        // A photo under the limit, or one whose scaled copy showed no face (a face under 80 px
+        // there may still be one at full size): the whole photo, then twice its size if small.
+        let (found, scale) = match scaled {
+            Some((found, scale)) if !found.is_empty() => (found, scale),
+            _ => {
+                let found = models.detector.face_locations(&full);
+                if found.is_empty() && pixels <= self.upsample_max_pixels {
+                    let double = full.resize(2 * width as usize, 2 * height as usize);
+                    (models.detector.face_locations(&double), (2.0, 2.0))
+                } else {
+                    (found, (1.0, 1.0))
+                }
+            }
+        };
         found
             .iter()
             .filter_map(|r| to_box(r, scale, width, height))
@@ -163,9 +196,28 @@ impl FaceEngine for DlibEngine {
 
     fn encode(&self, image: &FaceImage, face: &Detection) -> Result<Descriptor, EngineError> {
         let models = self.models();
-        let full = matrix(image);
-        let landmarks = models.landmarks.face_landmarks(&full, &to_rect(&face.bbox));
-        let encodings = models.encoder.get_face_encodings(&full, &[landmarks], 0);
+        // Only the face and a margin of its own size on each side: the aligned 150 px chip
+        // the network reads lies well inside, and a large photo is not copied whole again.
+        // Its corner on a 32 px grid, in case dlib's chip sampling depends on the offset.
+        let b = &face.bbox;
+        let margin = b.width.max(b.height);
+        let left = b.left.saturating_sub(margin) / 32 * 32;
+        let top = b.top.saturating_sub(margin) / 32 * 32;
+        let right = b.left.saturating_add(b.width).saturating_add(margin);
+        let bottom = b.top.saturating_add(b.height).saturating_add(margin);
+        let (right, bottom) = (right.min(image.width()), bottom.min(image.height()));
+        if right <= left || bottom <= top {
+            return Err(EngineError(format!("face box {b:?} is outside the photo")));
+        }
+        let crop = image::imageops::crop_imm(image.rgb(), left, top, right - left, bottom - top);
+        let around = matrix(&crop.to_image());
+        let in_crop = FaceBox {
+            left: b.left - left,
+            top: b.top - top,
+            ..*b
+        };
+        let landmarks = models.landmarks.face_landmarks(&around, &to_rect(&in_crop));
+        let encodings = models.encoder.get_face_encodings(&around, &[landmarks], 0);
         let encoding = encodings
             .first()
             .ok_or_else(|| EngineError("dlib returned no descriptor".into()))?;

@@ -34,20 +34,32 @@ pub use engine::{Detection, EngineError, FaceBox, FaceEngine, Landmarks5};
 pub use onnx::OnnxEngine;
 pub use onnx_config::OnnxConfig;
 
+/// A photo larger than this is searched for faces on a copy scaled down to it (landmarks,
+/// gates and the descriptor still read the full-size pixels). 0.6 MP is about 640 × 940: a
+/// 3.3 MP portrait is searched at 0.43 of its size, in a quarter of the time (BENCHMARKS.md,
+/// issue 15). The price: in such a photo only faces of at least 80 px at the scaled size are
+/// seen, and "several faces" counts only those.
+pub const DEFAULT_DETECT_MAX_PIXELS: u64 = 600_000;
+
 /// Whether this build has the dlib engine (the crate's `dlib` feature).
 pub const HAS_DLIB: bool = cfg!(feature = "dlib");
 
 /// The default engine on the model files in `dir` (as `scripts/face-models.sh` lays them out):
 /// `Ok(None)` in a build without the `dlib` feature, so a caller needs no feature of its own.
-pub fn open_dlib(dir: &std::path::Path) -> Result<Option<Box<dyn FaceEngine>>, EngineError> {
+/// `detect_max_pixels`: see [`DEFAULT_DETECT_MAX_PIXELS`].
+pub fn open_dlib(
+    dir: &std::path::Path,
+    detect_max_pixels: u64,
+) -> Result<Option<Box<dyn FaceEngine>>, EngineError> {
     #[cfg(feature = "dlib")]
     {
-        let engine = DlibEngine::open(&DlibModels::in_dir(dir))?;
+        let engine =
+            DlibEngine::open(&DlibModels::in_dir(dir))?.with_detect_max_pixels(detect_max_pixels);
         Ok(Some(Box::new(engine)))
     }
     #[cfg(not(feature = "dlib"))]
     {
-        let _ = dir;
+        let _ = (dir, detect_max_pixels);
         Ok(None)
     }
 }
@@ -58,6 +70,7 @@ pub fn open_dlib(dir: &std::path::Path) -> Result<Option<Box<dyn FaceEngine>>, E
 pub fn open_onnx(
     dir: &std::path::Path,
     config: &OnnxConfig,
+    detect_max_pixels: u64,
 ) -> Result<Option<Box<dyn FaceEngine>>, EngineError> {
     for (what, path) in [
         ("ONNX Runtime library", &config.runtime),
@@ -77,13 +90,14 @@ pub fn open_onnx(
     }
     #[cfg(feature = "dlib")]
     {
-        let detector = DlibEngine::open(&DlibModels::in_dir(dir))?;
+        let detector =
+            DlibEngine::open(&DlibModels::in_dir(dir))?.with_detect_max_pixels(detect_max_pixels);
         let engine = OnnxEngine::open(config.clone(), detector)?;
         Ok(Some(Box::new(engine)))
     }
     #[cfg(not(feature = "dlib"))]
     {
-        let _ = dir;
+        let _ = (dir, detect_max_pixels);
         Ok(None)
     }
 }

@@ -96,6 +96,64 @@ fn rid_05_two_people_in_one_photo_are_held_and_never_one_identity() {
 }
 
 #[test]
+fn rid_04_a_large_photo_is_searched_on_a_scaled_copy_and_boxed_at_full_size() {
+    let Some(f) = fixture() else { return };
+    let small = f.image("obama.jpg");
+    let (w, h) = (small.width() * 2, small.height() * 2);
+    let large = FaceImage::from_rgb(imageops::resize(
+        small.rgb(),
+        w,
+        h,
+        imageops::FilterType::Triangle,
+    ));
+    assert!(u64::from(w) * u64::from(h) > roadwarden_face::DEFAULT_DETECT_MAX_PIXELS);
+    let whole = DlibEngine::open(&DlibModels::in_dir(&common::models_dir()))
+        .expect("engine")
+        .with_detect_max_pixels(u64::MAX);
+    let scaled = f.engine.detect(&large);
+    let full = whole.detect(&large);
+    assert_eq!((scaled.len(), full.len()), (1, 1));
+    let (a, b) = (scaled[0].bbox, full[0].bbox);
+    // HOG's boxes come in pyramid steps of 5/6, so compare the centres, and sizes to a step.
+    let near = |x: u32, y: u32| x.abs_diff(y) <= b.width / 8;
+    let centre = |f: roadwarden_face::FaceBox| (f.left + f.width / 2, f.top + f.height / 2);
+    let (ca, cb) = (centre(a), centre(b));
+    assert!(
+        near(ca.0, cb.0) && near(ca.1, cb.1) && a.width.abs_diff(b.width) <= b.width / 5,
+        "{a:?} found on the scaled copy, {b:?} on the whole photo"
+    );
+    // The descriptor reads the full-size pixels: the same person as the original photo.
+    let Assessment::Accepted(face) = f.assess(&large) else {
+        panic!("the large photo was held")
+    };
+    assert!(distance(&face.descriptor, &f.descriptor("obama.jpg")) < 0.2);
+}
+
+#[test]
+fn rid_04_a_large_photo_whose_only_face_is_too_small_for_the_scaled_copy_is_searched_whole() {
+    let Some(f) = fixture() else { return };
+    // obama.jpg at a third of its size (a face of about 110 px) on a 3.6 MP canvas: at the
+    // scaled size the face is under HOG's 80 px window.
+    let portrait = f.image("obama.jpg");
+    let (w, h) = (portrait.width() / 3, portrait.height() / 3);
+    let small = imageops::resize(portrait.rgb(), w, h, imageops::FilterType::Triangle);
+    let mut canvas = RgbImage::from_pixel(2000, 1800, Rgb([200, 200, 200]));
+    imageops::replace(&mut canvas, &small, 900, 700);
+    let canvas = FaceImage::from_rgb(canvas);
+    let found = f.engine.detect(&canvas);
+    assert_eq!(
+        found.len(),
+        1,
+        "the whole photo is searched when the copy shows no face"
+    );
+    let b = found[0].bbox;
+    assert!(
+        b.left >= 900 && b.left < 900 + w && b.top >= 700 && b.top < 700 + h,
+        "{b:?}"
+    );
+}
+
+#[test]
 fn rid_05_the_same_person_is_below_the_threshold_and_others_above() {
     let Some(f) = fixture() else { return };
     // 32bit.png is obama2 as an RGBA PNG; the partial faces are cut at the photo's edge.

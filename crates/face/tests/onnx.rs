@@ -188,7 +188,11 @@ fn rid_04_open_onnx_names_a_missing_runtime_or_model_and_opens_a_present_one() {
         model,
         ..OnnxConfig::default()
     };
-    let error = |c: OnnxConfig| match roadwarden_face::open_onnx(&models, &c) {
+    let error = |c: OnnxConfig| match roadwarden_face::open_onnx(
+        &models,
+        &c,
+        roadwarden_face::DEFAULT_DETECT_MAX_PIXELS,
+    ) {
         Ok(_) => panic!("opened without its files: {c:?}"),
         Err(e) => e.to_string(),
     };
@@ -201,8 +205,12 @@ fn rid_04_open_onnx_names_a_missing_runtime_or_model_and_opens_a_present_one() {
     assert!(no_model.contains("ONNX model not found at"), "{no_model}");
     let unset = error(config(setup.runtime.clone(), PathBuf::new()));
     assert!(unset.contains("no path configured"), "{unset}");
-    let engine = roadwarden_face::open_onnx(&models, &config(setup.runtime, model))
-        .expect("opens")
-        .expect("a dlib build has the engine");
+    let engine = roadwarden_face::open_onnx(
+        &models,
+        &config(setup.runtime, model),
+        roadwarden_face::DEFAULT_DETECT_MAX_PIXELS,
+    )
+    .expect("opens")
+    .expect("a dlib build has the engine");
     assert_eq!(engine.name(), "dlib-hog+onnx");
 }

@@ -68,7 +68,13 @@ fn run() -> Result<(), String> {
         .map_or(Ok(20), |r| r.parse())
         .map_err(|e| format!("{e}"))?;
     let models = root("ROADWARDEN_FACE_MODELS", "target/face-models");
-    let engine = DlibEngine::open(&DlibModels::in_dir(&models)).map_err(|e| e.to_string())?;
+    let detect_max_pixels = std::env::var("FACE_BENCH_DETECT_MAX_PIXELS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(roadwarden_face::DEFAULT_DETECT_MAX_PIXELS);
+    let engine = DlibEngine::open(&DlibModels::in_dir(&models))
+        .map_err(|e| e.to_string())?
+        .with_detect_max_pixels(detect_max_pixels);
     let bytes = std::fs::read(&image).map_err(|e| format!("{}: {e}", image.display()))?;
     let photo = FaceImage::decode(&bytes, &DecodeLimits::default()).map_err(|r| r.to_string())?;
     let gates = QualityGates::default();
@@ -103,7 +109,7 @@ fn run() -> Result<(), String> {
         .zip(cpu_before)
         .map(|(after, before)| after - before);
     println!(
-        "{} on {} ({}×{}), {} rounds, one core:",
+        "{} on {} ({}×{}), {} rounds, one core, detecting on at most {detect_max_pixels} pixels:",
         engine.name(),
         image.display(),
         photo.width(),

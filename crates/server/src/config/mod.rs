@@ -240,6 +240,35 @@ mod tests {
         );
         assert_eq!(parsed.jobs.schedules, defaults.jobs.schedules);
         assert_eq!(parsed.server.bind, defaults.server.bind);
+        assert_eq!(
+            parsed.riders.face.detect_max_pixels,
+            defaults.riders.face.detect_max_pixels
+        );
+    }
+
+    #[test]
+    fn rid_04_a_detection_size_too_small_to_find_a_face_is_refused_at_start() {
+        let mut s = Settings::default();
+        assert!(s.riders.validate().is_ok());
+        s.riders.face.detect_max_pixels = 50_000;
+        let refused = s.riders.validate().expect_err("too small");
+        assert!(
+            refused.contains("riders.face.detect_max_pixels"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn rid_05_a_match_threshold_that_is_not_a_positive_distance_is_refused_at_start() {
+        for bad in [0.0, -0.6, f32::NAN] {
+            let mut s = Settings::default();
+            s.riders.face.match_threshold = bad;
+            let refused = s.riders.validate().expect_err("not a distance");
+            assert!(refused.contains("riders.face.match_threshold"), "{refused}");
+        }
+        let mut s = Settings::default();
+        s.riders.face.cluster_threshold = f32::INFINITY;
+        assert!(s.riders.validate().is_err());
     }
 
     #[test]

@@ -62,8 +62,8 @@ pub fn cluster_settings(ctx: &ServiceContext) -> ClusterSettings {
 /// threads). `Ok(None)` for `none`, or a build without the dlib feature.
 fn load(face: &crate::config::FaceSettings) -> Result<Option<Box<dyn FaceEngine>>, EngineError> {
     match face.engine.trim() {
-        "dlib" => roadwarden_face::open_dlib(&face.models_dir),
-        "onnx" => roadwarden_face::open_onnx(&face.models_dir, &face.onnx),
+        "dlib" => roadwarden_face::open_dlib(&face.models_dir, face.detect_max_pixels),
+        "onnx" => roadwarden_face::open_onnx(&face.models_dir, &face.onnx, face.detect_max_pixels),
         _ => Ok(None),
     }
 }
