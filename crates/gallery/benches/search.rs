@@ -196,10 +196,19 @@ fn run(name: &str, base: Vec<Vector>, queries: &[Vector]) {
         ms("ip_single_ms"),
         ms("ip_batch_ms")
     );
-    let faiss_top: Vec<Option<FaceId>> = get("l2_top1")
-        .split(',')
-        .map(|s| s.parse().ok().map(FaceId))
-        .collect();
+    let top1 = |key: &str| -> Vec<Option<FaceId>> {
+        get(key)
+            .split(',')
+            .map(|s| s.parse().ok().map(FaceId))
+            .collect()
+    };
+    let faiss_top = top1("l2_top1");
+    println!(
+        "  FAISS SQ8 + RefineFlat {:8.3} ms/query single, recall@1 {:.4} (its int8 peer; ours / it: {:.2}x)",
+        ms("sq8_refine_single_ms"),
+        recall(&top1("sq8_refine_top1"), &exact_top),
+        ms("sq8_refine_single_ms") / i8_ms
+    );
     println!(
         "  top-1 agreement exact vs FAISS L2: {:.4}",
         recall(&exact_top, &faiss_top)
