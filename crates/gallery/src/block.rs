@@ -17,6 +17,9 @@
 
 use crate::{Vector, DIM};
 
+/// Vectors compared per kernel call: 64 KiB of `f32`, the distances stay in L1.
+pub(crate) const SCAN_BLOCK: usize = 128;
+
 /// Squared distances from `query` to each of `vectors`, into `out` (same length).
 pub(crate) fn l2sq_f32_block(query: &Vector, vectors: &[Vector], out: &mut [f32]) {
     debug_assert_eq!(vectors.len(), out.len());

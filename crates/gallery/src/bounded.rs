@@ -9,7 +9,7 @@
 //! only those few candidates are measured exactly. The exact scan is memory-bound (512 bytes a
 //! face against 128 here), which is where the time goes; see BENCHMARKS.md, issue 15.
 
-use crate::exact::SCAN_BLOCK;
+use crate::block::SCAN_BLOCK;
 use crate::quant::{quantise, residual, Int8Index};
 use crate::topk::{Hit, TopK};
 use crate::{FaceId, Vector, MAX_K};

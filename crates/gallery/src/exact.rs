@@ -2,22 +2,10 @@
 
 use std::collections::HashMap;
 
-use crate::block::{l2sq_f32_block, l2sq_f32_one};
-use crate::kernel::{l2sq_f32, l2sq_f32_plain};
+use crate::block::{l2sq_f32_block, l2sq_f32_one, SCAN_BLOCK};
+use crate::kernel::{l2sq_f32, l2sq_f32_plain, pairwise};
 use crate::topk::{Hit, TopK};
 use crate::{FaceId, Vector, MAX_K};
-
-/// Vectors compared per kernel call: 64 KiB of `f32`, the distances stay in L1.
-pub(crate) const SCAN_BLOCK: usize = 128;
-
-/// A one-pair kernel as a block kernel (the benchmark's peers).
-pub(crate) fn pairwise<T>(kernel: impl Fn(&T, &T) -> f32) -> impl Fn(&T, &[T], &mut [f32]) {
-    move |query, block, out| {
-        for (v, o) in block.iter().zip(out.iter_mut()) {
-            *o = kernel(query, v);
-        }
-    }
-}
 
 /// Vectors in one contiguous array, with their face ids; removal moves the last vector into
 /// the freed slot, so the array never has holes.

@@ -58,6 +58,15 @@ pub fn l2sq_i8_plain(a: &[i8; DIM], b: &[i8; DIM]) -> f32 {
     acc.iter().sum::<i32>() as f32
 }
 
+/// A one-pair kernel as a block kernel (the benchmark's peers).
+pub(crate) fn pairwise<T>(kernel: impl Fn(&T, &T) -> f32) -> impl Fn(&T, &[T], &mut [f32]) {
+    move |query, block, out| {
+        for (v, o) in block.iter().zip(out.iter_mut()) {
+            *o = kernel(query, v);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

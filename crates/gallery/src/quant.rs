@@ -6,9 +6,9 @@
 //! product is one `vpmaddubsw` per 32 bytes where a difference needs widening first, and in
 //! integers the expansion is exact, so the distances are those of the direct formula.
 
-use crate::block::{dot_i8_block, dot_i8_plain};
-use crate::exact::{pairwise, FlatIndex, SCAN_BLOCK};
-use crate::kernel::{l2sq_i8, l2sq_i8_plain};
+use crate::block::{dot_i8_block, dot_i8_plain, SCAN_BLOCK};
+use crate::exact::FlatIndex;
+use crate::kernel::{l2sq_i8, l2sq_i8_plain, pairwise};
 use crate::topk::{Hit, TopK};
 use crate::{FaceId, Vector, DIM, MAX_K};
 
